@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../actor.js';
+import { isAdmin } from '../actor.js';
+import type { Clock } from '../clock.js';
+import { KirimError, notFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Storage } from '../storage/storage.js';
+import { pageSchema, parse, type Page } from '../validation.js';
+import {
+  createUserSchema, generateTokenSchema, listTokensSchema, revokeTokenSchema, updateUserSchema,
+  type ApiToken, type ApiTokenView, type CreateUserInput, type GenerateTokenInput, type ListTokensInput,
+  type RevokeTokenInput, type UpdateUserInput, type User,
+} from './account-schemas.js';
+import { hashToken, maskToken, newToken, sameHash } from './token.js';
+
+/** A freshly generated token: the only time its plaintext is seen. */
+export interface GeneratedToken extends ApiTokenView {
+  token: string;
+}
+
+export interface AccountServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  /** How long a verified token is trusted without reading storage again; default 5000 ms. Revocation in this process takes effect at once. */
+  authCacheMs?: number;
+  /** Called when a user is deleted, so its sessions can be stopped. */
+  onUserRemoved?: (userId: string) => Promise<void>;
+}
+
+interface CachedToken {
+  actor: Actor;
+  tokenId: string;
+  expiresAt: number | null;
+  cachedAt: number;
+  touchedAt: number;
+}
+
+// last_used_at is advisory: writing it on every request would make each read a write.
+const TOUCH_EVERY_MS = 60_000;
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+/** Users and API tokens: authentication, the admin user routes and the token routes. */
+export function createAccountService(deps: AccountServiceDeps) {
+  const { storage, clock, logger } = deps;
+  const cacheMs = deps.authCacheMs ?? 5000;
+  const cache = new Map<string, CachedToken>();
+
+  const actorOf = (user: User): Actor => ({
+    userId: user.id,
+    role: user.role,
+    plan: user.plan,
+    planExpiresAt: user.plan_expires_at ? new Date(user.plan_expires_at) : null,
+  });
+
+  const requireAdmin = (actor: Actor) => {
+    if (!isAdmin(actor)) throw new KirimError('forbidden', 'Admin access required');
+  };
+
+  /** The user whose tokens a request concerns: the caller, or for admins the named `user_id`. */
+  const targetUser = async (actor: Actor, userId: string | undefined): Promise<string> => {
+    if (!userId || userId === actor.userId) return actor.userId;
+    if (!isAdmin(actor)) throw new KirimError('forbidden', 'Only admins may act for another user');
+    if (!(await storage.users.get(userId))) throw notFound('User');
+    return userId;
+  };
+
+  const forget = (match: (entry: CachedToken) => boolean) => {
+    for (const [hash, entry] of cache) if (match(entry)) cache.delete(hash);
+  };
+
+  const view = (token: ApiToken): ApiTokenView => ({
+    id: token.id,
+    user_id: token.user_id,
+    name: token.name,
+    token: token.token_prefix,
+    created_at: token.created_at,
+    expired_at: token.expired_at,
+    last_used_at: token.last_used_at,
+  });
+
+  async function issueToken(userId: string, name: string, plaintext: string, expiresInDays?: number): Promise<GeneratedToken> {
+    const now = clock.now();
+    const stored = await storage.apiTokens.insert({
+      id: randomUUID(),
+      user_id: userId,
+      name,
+      token_hash: hashToken(plaintext),
+      token_prefix: maskToken(plaintext),
+      created_at: now.toISOString(),
+      expired_at: expiresInDays ? new Date(now.getTime() + expiresInDays * 86_400_000).toISOString() : null,
+      last_used_at: null,
+    });
+    return { ...view(stored), token: plaintext };
+  }
+
+  async function insertUser(input: CreateUserInput): Promise<User> {
+    const data = parse(createUserSchema, input);
+    const now = clock.now().toISOString();
+    return storage.users.insert({
+      id: randomUUID(),
+      name: data.name,
+      email: data.email,
+      role: data.role,
+      plan: data.plan,
+      plan_expires_at: data.plan_expires_at ? data.plan_expires_at.toISOString() : null,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  return {
+    /** Resolves a bearer token to its actor; `unauthorized` for unknown, revoked or expired tokens. */
+    async authenticate(plaintext: string): Promise<Actor> {
+      const hash = hashToken(plaintext);
+      const nowMs = clock.now().getTime();
+      let entry = cache.get(hash);
+      if (!entry || nowMs - entry.cachedAt > cacheMs) {
+        const found = await storage.apiTokens.findByHash(hash);
+        if (!found || !sameHash(found.token.token_hash, hash)) {
+          cache.delete(hash);
+          throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
+        }
+        entry = {
+          actor: actorOf(found.user),
+          tokenId: found.token.id,
+          expiresAt: found.token.expired_at ? Date.parse(found.token.expired_at) : null,
+          cachedAt: nowMs,
+          touchedAt: entry?.touchedAt ?? (found.token.last_used_at ? Date.parse(found.token.last_used_at) : 0),
+        };
+        cache.set(hash, entry);
+      }
+      if (entry.expiresAt !== null && entry.expiresAt <= nowMs) throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
+      if (nowMs - entry.touchedAt >= TOUCH_EVERY_MS) {
+        entry.touchedAt = nowMs;
+        storage.apiTokens.touch(entry.tokenId, new Date(nowMs).toISOString()).catch((error) => logger.warn({ err: error }, 'could not record token use'));
+      }
+      return entry.actor;
+    },
+
+    /** The caller's own user record. */
+    async me(actor: Actor): Promise<User> {
+      const user = await storage.users.get(actor.userId);
+      if (!user) throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
+      return user;
+    },
+
+    /** Creates a token for the caller (or, for admins, for `user_id`); the plaintext is returned only here. */
+    async generateToken(actor: Actor, input: GenerateTokenInput): Promise<GeneratedToken> {
+      const data = parse(generateTokenSchema, input);
+      const userId = await targetUser(actor, data.user_id);
+      return issueToken(userId, data.name, newToken(), data.expires_in_days);
+    },
+
+    /** The caller's tokens (or, for admins, `user_id`'s), masked. */
+    async listTokens(actor: Actor, input: ListTokensInput = {}): Promise<ApiTokenView[]> {
+      const data = parse(listTokensSchema, input);
+      const userId = await targetUser(actor, data.user_id);
+      return (await storage.apiTokens.listByUser(userId)).map(view);
+    },
+
+    /** Revokes a token; another user's token is `not_found`. Takes effect at once in this process. */
+    async revokeToken(actor: Actor, input: RevokeTokenInput): Promise<void> {
+      const data = parse(revokeTokenSchema, input);
+      const userId = await targetUser(actor, data.user_id);
+      if (!(await storage.apiTokens.remove(userId, data.id))) throw notFound('Token');
+      forget((entry) => entry.tokenId === data.id);
+    },
+
+    /** Admin: creates a user; `conflict` if the email is taken. */
+    async createUser(actor: Actor, input: CreateUserInput): Promise<User> {
+      requireAdmin(actor);
+      return insertUser(input);
+    },
+
+    /** Admin: one page of users. */
+    async listUsers(actor: Actor, query: unknown = {}): Promise<Page<User>> {
+      requireAdmin(actor);
+      const { page, per_page } = parse(pageSchema, query);
+      const slice = await storage.users.list({ limit: per_page, offset: (page - 1) * per_page });
+      return { ...slice, page, perPage: per_page };
+    },
+
+    /** Admin: one user. */
+    async getUser(actor: Actor, id: string): Promise<User> {
+      requireAdmin(actor);
+      const user = await storage.users.get(id);
+      if (!user) throw notFound('User');
+      return user;
+    },
+
+    /** Admin: changes a user's fields; role and plan changes apply to its tokens at once. */
+    async updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<User> {
+      requireAdmin(actor);
+      const data = parse(updateUserSchema, input);
+      const { plan_expires_at, ...rest } = data;
+      const changes: Partial<User> = { ...rest, updated_at: clock.now().toISOString() };
+      if (plan_expires_at !== undefined) changes.plan_expires_at = plan_expires_at ? plan_expires_at.toISOString() : null;
+      const user = await storage.users.update(id, changes);
+      if (!user) throw notFound('User');
+      forget((entry) => entry.actor.userId === id);
+      return user;
+    },
+
+    /** Admin: deletes a user and everything it owns, after stopping its sessions. */
+    async removeUser(actor: Actor, id: string): Promise<void> {
+      requireAdmin(actor);
+      if (!(await storage.users.get(id))) throw notFound('User');
+      await deps.onUserRemoved?.(id);
+      await storage.users.remove(id);
+      forget((entry) => entry.actor.userId === id);
+    },
+
+    /**
+     * Makes sure an admin user holds exactly this token (for `KIRIM_ADMIN_TOKEN`): creates the admin
+     * if there is none and stores the token's hash if it is not stored yet.
+     */
+    async provisionAdminToken(plaintext: string, admin: { name: string; email: string }): Promise<User> {
+      const found = await storage.apiTokens.findByHash(hashToken(plaintext));
+      if (found) {
+        if (found.user.role === 'admin') return found.user;
+        throw new KirimError('conflict', 'The configured admin token belongs to a non-admin user');
+      }
+      const user = (await storage.users.getByEmail(admin.email.toLowerCase())) ?? (await insertUser({ ...admin, role: 'admin' }));
+      if (user.role !== 'admin') throw new KirimError('conflict', `User ${admin.email} exists and is not an admin`);
+      await issueToken(user.id, 'KIRIM_ADMIN_TOKEN', plaintext);
+      return user;
+    },
+
+    /** On a store without users: creates the first admin and a token for it; undefined if users exist. */
+    async bootstrapAdmin(admin: { name: string; email: string }): Promise<{ user: User; token: GeneratedToken } | undefined> {
+      if ((await storage.users.count()) > 0) return undefined;
+      const user = await insertUser({ ...admin, role: 'admin' });
+      return { user, token: await issueToken(user.id, 'first admin token', newToken()) };
+    },
+
+    /** Creates a user without an acting admin (for the CLI and embedders' own provisioning). */
+    createUserUnchecked: insertUser,
+
+    /** Issues a token for a user without an acting user (for the CLI). */
+    async issueTokenFor(userId: string, name: string, expiresInDays?: number): Promise<GeneratedToken> {
+      if (!(await storage.users.get(userId))) throw notFound('User');
+      return issueToken(userId, name, newToken(), expiresInDays);
+    },
+
+    /** Looks a user up by email (for the CLI). */
+    findUserByEmail: (email: string) => storage.users.getByEmail(email.toLowerCase()),
+  };
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+
+/** A WhatsApp peer as events carry it: the phone number and the LID, each where known. */
+export interface Peer {
+  jid: string;
+  phone: string | null;
+  lid: string | null;
+}
+
+/** The payload of each event, by event name. */
+export interface KirimEventMap {
+  'session.status': { session_id: string; status: string; phone: string | null; reason?: string };
+  'session.qr': { session_id: string; qr: string };
+  'message.received': { session_id: string; message_id: string; from: Peer; chat: string; text: string | null; type: string; timestamp: string };
+  'message.status': { session_id: string; id: number; message_id: string | null; to: Peer; status: string; error?: string | null };
+  'bulk.progress': { job_id: string; total: number; sent: number; failed: number; pending: number };
+  'bulk.completed': { job_id: string; status: string; total: number; sent: number; failed: number };
+  'scheduled.sent': { id: string; message_id: string | null; to: string };
+  'scheduled.failed': { id: string; to: string; error: string };
+  'lead_task.completed': { task_id: string; status: string; results: number; error?: string | null };
+  'webhook.disabled': { webhook_id: string; url: string; reason: string };
+}
+
+/** An event's name. */
+export type KirimEventName = keyof KirimEventMap;
+
+/** One event as delivered to listeners, webhooks and the live stream. */
+export interface KirimEvent<N extends KirimEventName = KirimEventName> {
+  /** Stable unique id: receivers drop repeats by it. */
+  id: string;
+  type: N;
+  /** ISO-8601 time it happened. */
+  timestamp: string;
+  /** The user whose resource it concerns. */
+  user_id: string;
+  data: KirimEventMap[N];
+}
+
+type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>) => void } & { '*': (event: KirimEvent) => void };
+
+/** The typed event bus: `on(name, listener)` for one event, `on('*', listener)` for all. */
+export class KirimEvents extends EventEmitter<Listeners> {
+  /** Builds an event with a fresh id and emits it to `name` and `*` listeners. */
+  publish<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N], at: Date): KirimEvent<N> {
+    const event: KirimEvent<N> = { id: `evt_${randomUUID()}`, type: name, timestamp: at.toISOString(), user_id: userId, data };
+    (this.emit as (n: string, e: KirimEvent) => boolean)(name, event as KirimEvent);
+    this.emit('*', event as KirimEvent);
+    return event;
+  }
+}

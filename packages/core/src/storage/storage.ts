@@ -1,0 +1,62 @@
+import type { ApiToken, User } from '../accounts/account-schemas.js';
+
+/** Limit and offset of one page of a list. */
+export interface Range {
+  limit: number;
+  offset: number;
+}
+
+/** Rows of one page and how many rows matched in all. */
+export interface Slice<T> {
+  items: T[];
+  total: number;
+}
+
+/** Users. Emails are unique (stored lowercased); inserting a taken one throws `conflict`. */
+export interface UserRepository {
+  /** Stores a new user; `conflict` if the email is taken. */
+  insert(user: User): Promise<User>;
+  /** The user with this id, or undefined. */
+  get(id: string): Promise<User | undefined>;
+  /** The user with this (lowercased) email, or undefined. */
+  getByEmail(email: string): Promise<User | undefined>;
+  /** Users ordered by creation, oldest first. */
+  list(range: Range): Promise<Slice<User>>;
+  /** Applies the changes and returns the new record, or undefined if there is no such user. */
+  update(id: string, changes: Partial<Omit<User, 'id' | 'created_at'>>): Promise<User | undefined>;
+  /** Deletes the user and, by cascade, everything it owns. False if there was none. */
+  remove(id: string): Promise<boolean>;
+  /** How many users exist. */
+  count(): Promise<number>;
+}
+
+/** API tokens, kept only as hashes. */
+export interface ApiTokenRepository {
+  /** Stores a token; `conflict` if its hash exists. */
+  insert(token: ApiToken): Promise<ApiToken>;
+  /** The token with this hash and its user, or undefined. */
+  findByHash(hash: string): Promise<{ token: ApiToken; user: User } | undefined>;
+  /** The user's tokens, newest first. */
+  listByUser(userId: string): Promise<ApiToken[]>;
+  /** Deletes the user's token `id`; false if the user has no such token. */
+  remove(userId: string, id: string): Promise<boolean>;
+  /** Records a use of the token. */
+  touch(id: string, at: string): Promise<void>;
+}
+
+/**
+ * The whole storage contract. One repository per area, a transaction, migrations and close.
+ * An adapter proves itself with `runStorageConformance` from `@kirim/core/testing`.
+ */
+export interface Storage {
+  /** The adapter's name, for status pages and logs (`sqlite`, `postgres`, ...). */
+  readonly dialect: string;
+  readonly users: UserRepository;
+  readonly apiTokens: ApiTokenRepository;
+  /** Runs `work` in one transaction: all its writes land, or none do if it throws. */
+  transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+  /** Brings the schema up to date; safe to run again, and from several processes at once. */
+  migrate(): Promise<void>;
+  /** Closes connections; the storage is unusable afterwards. */
+  close(): Promise<void>;
+}
