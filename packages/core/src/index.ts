@@ -1,0 +1,16 @@
+export { createKirim, type Kirim, type KirimOptions } from './kirim.js';
+export { KirimError, ERROR_CODES, isKirimError, notFound, type ErrorCode, type FieldErrors } from './errors.js';
+export { systemClock, type Clock } from './clock.js';
+export { silentLogger, type Logger } from './logger.js';
+export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
+export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
+export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
+export type { Storage, UserRepository, ApiTokenRepository, Range, Slice } from './storage/storage.js';
+export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
+export type { AccountService, GeneratedToken } from './accounts/account-service.js';
+export { TOKEN_PREFIX } from './accounts/token.js';
+export type { StatusService, EngineStatus } from './status/status-service.js';
+export type {
+  Transport, Connection, ConnectOptions, TransportListener, AuthStore, LinkState, IncomingMessage, OutgoingMedia,
+  OutgoingResult, SendOptions, StoredMessage, GroupInfo, SeenContact, ReceiptStatus,
+} from './transport/transport.js';

@@ -1,0 +1,29 @@
+import { afterEach, beforeEach, describe } from 'vitest';
+import type { Storage } from '../../storage/storage.js';
+import { describeAccounts } from './account-conformance.js';
+import type { ConformanceContext } from './conformance-context.js';
+
+/**
+ * Runs the storage conformance suite: one `describe` per repository, each test on a fresh,
+ * migrated, empty store from `makeStorage`, closed afterwards. Call it once from your adapter's test file.
+ */
+export function runStorageConformance(name: string, makeStorage: () => Storage | Promise<Storage>): void {
+  describe(`storage conformance: ${name}`, () => {
+    let current: Storage | undefined;
+    beforeEach(async () => {
+      current = await makeStorage();
+      await current.migrate();
+    });
+    afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+    const ctx: ConformanceContext = {
+      storage: () => {
+        if (!current) throw new Error('no store: conformance tests run inside the suite');
+        return current;
+      },
+    };
+    describeAccounts(ctx);
+  });
+}

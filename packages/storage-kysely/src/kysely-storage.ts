@@ -1,0 +1,56 @@
+import type { Storage } from '@kirim/core';
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import type { SqlDialect } from './dialect.js';
+import { translateDriverError, translatingErrors } from './driver-errors.js';
+import { migrationProvider } from './migrations/index.js';
+import { KyselyApiTokenRepository } from './repositories/api-token-repository.js';
+import { KyselyUserRepository } from './repositories/user-repository.js';
+
+/** Options of {@link createKyselyStorage}. */
+export interface KyselyStorageOptions {
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+  /** Runs after the Kysely instance is destroyed (a preset closes what it opened). */
+  onClose?: () => Promise<void> | void;
+}
+
+/** The storage contract on any Kysely instance of a supported dialect. Presets build the instance. */
+export function createKyselyStorage(options: KyselyStorageOptions): Storage {
+  return build(options.db, options, false);
+}
+
+function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransaction: boolean): Storage {
+  const storage: Storage = {
+    dialect: options.dialect,
+    users: translatingErrors(new KyselyUserRepository(db)),
+    apiTokens: translatingErrors(new KyselyApiTokenRepository(db)),
+
+    async transaction(work) {
+      // Nested calls join the open transaction: a unit of work composes from smaller ones.
+      if (inTransaction) return work(storage);
+      try {
+        return await db.transaction().execute((trx) => work(build(trx, options, true)));
+      } catch (error) {
+        throw translateDriverError(error);
+      }
+    },
+
+    async migrate() {
+      // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours so two
+      // stores in one PostgreSQL database (tests, or tenants by search_path) never read each other's.
+      const migrationTableSchema =
+        options.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+      const migrator = new Migrator({ db, provider: migrationProvider(options.dialect), migrationTableSchema });
+      const { error, results } = await migrator.migrateToLatest();
+      const failed = results?.find((r) => r.status === 'Error');
+      if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`, { cause: error });
+    },
+
+    async close() {
+      await db.destroy();
+      await options.onClose?.();
+    },
+  };
+  return storage;
+}

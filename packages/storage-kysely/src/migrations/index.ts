@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+import { accountsMigration } from './0001-accounts.js';
+
+// Append only: a released migration never changes, a change is a new file.
+const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [['0001-accounts', accountsMigration]];
+
+/** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return Object.fromEntries(MIGRATIONS.map(([name, make]) => [name, make(dialect)]));
+    },
+  };
+}

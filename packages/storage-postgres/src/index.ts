@@ -1,0 +1,22 @@
+import type { Storage } from '@kirim/core';
+import { createKyselyStorage, type Database } from '@kirim/storage-kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/** Options of {@link createPostgresStorage}: a connection string or a pool of your own. */
+export type PostgresStorageOptions =
+  | { connectionString: string; /** Pool size; default 10. */ max?: number }
+  | { /** A pool you own; it is not ended by `close()`. */ pool: pg.Pool };
+
+/**
+ * Storage on PostgreSQL (pg). Several processes on several hosts may share one database:
+ * claims use `FOR UPDATE SKIP LOCKED` and sessions are held through leases.
+ */
+export function createPostgresStorage(options: PostgresStorageOptions): Storage {
+  const ownsPool = !('pool' in options);
+  const pool = 'pool' in options ? options.pool : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  // Kysely's destroy() ends its pool; a caller's pool stays open, so Kysely gets one that only connects.
+  const dialectPool = ownsPool ? pool : { connect: () => pool.connect(), end: async () => {} };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
+  return createKyselyStorage({ db, dialect: 'postgres' });
+}
