@@ -8,7 +8,7 @@ export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInpu
 export type { Storage, UserRepository, ApiTokenRepository, Range, Slice } from './storage/storage.js';
 export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
-export { TOKEN_PREFIX } from './accounts/token.js';
+export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
 export type { StatusService, EngineStatus } from './status/status-service.js';
 export type {
   Transport, Connection, ConnectOptions, TransportListener, AuthStore, LinkState, IncomingMessage, OutgoingMedia,

@@ -6,10 +6,14 @@ import { KirimError, type FieldErrors } from './errors.js';
  * KirimError that names every offending field by its wire name (`contacts.2.phone`).
  */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
+  const result = schema.safeParse(input ?? {}, { error: requiredMessage });
   if (result.success) return result.data;
   throw validationError(fieldErrors(result.error));
 }
+
+// zod's default for a missing field ("expected string, received undefined") reads like a type error.
+const requiredMessage = (issue: { code?: string; input?: unknown }) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 
 /** Collects a zod error's issues by dotted field path; issues without a path go under `_`. */
 export function fieldErrors(error: z.ZodError): FieldErrors {

@@ -222,7 +222,7 @@ export function createAccountService(deps: AccountServiceDeps) {
         if (found.user.role === 'admin') return found.user;
         throw new KirimError('conflict', 'The configured admin token belongs to a non-admin user');
       }
-      const user = (await storage.users.getByEmail(admin.email.toLowerCase())) ?? (await insertUser({ ...admin, role: 'admin' }));
+      const user = (await storage.users.getByEmail(admin.email.toLowerCase())) ?? (await insertUser({ ...admin, role: 'admin', plan: 'supporter' }));
       if (user.role !== 'admin') throw new KirimError('conflict', `User ${admin.email} exists and is not an admin`);
       await issueToken(user.id, 'KIRIM_ADMIN_TOKEN', plaintext);
       return user;
@@ -231,7 +231,7 @@ export function createAccountService(deps: AccountServiceDeps) {
     /** On a store without users: creates the first admin and a token for it; undefined if users exist. */
     async bootstrapAdmin(admin: { name: string; email: string }): Promise<{ user: User; token: GeneratedToken } | undefined> {
       if ((await storage.users.count()) > 0) return undefined;
-      const user = await insertUser({ ...admin, role: 'admin' });
+      const user = await insertUser({ ...admin, role: 'admin', plan: 'supporter' });
       return { user, token: await issueToken(user.id, 'first admin token', newToken()) };
     },
 

@@ -1,0 +1,3 @@
+export { kirimRouter, type KirimRouterOptions } from './router.js';
+export { statusForCode } from './errors.js';
+export { ok, paged } from './envelope.js';

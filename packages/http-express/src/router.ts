@@ -1,0 +1,34 @@
+import { silentLogger, type Kirim, type Logger } from '@kirim/core';
+import express, { type Router } from 'express';
+import { bearerAuth } from './auth.js';
+import { errorHandler, unknownRoute } from './errors.js';
+import { apiTokenRoutes } from './routes/api-token-routes.js';
+import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+
+/** Options of {@link kirimRouter}. */
+export interface KirimRouterOptions {
+  /** Largest JSON body accepted (413 past it); default `1mb`. */
+  bodyLimit?: string | number;
+  /** Where unexpected errors are logged; default silent. */
+  logger?: Logger;
+  /** The `service` field of `GET /health`; default `Kirim WhatsApp Gateway`. */
+  serviceName?: string;
+}
+
+/** An `express.Router` serving the Kirim HTTP API; mount it at `/api`. */
+export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
+
+  publicSystemRoutes(router, options.serviceName ?? 'Kirim WhatsApp Gateway');
+
+  router.use(bearerAuth(kirim));
+  systemRoutes(router, kirim);
+  apiTokenRoutes(router, kirim);
+  userRoutes(router, kirim);
+
+  router.use(unknownRoute);
+  router.use(errorHandler(options.logger ?? kirim.logger));
+  return router;
+}

@@ -1,0 +1,68 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createKirim, type Kirim, type Logger, type Storage } from '@kirim/core';
+import { kirimRouter } from '@kirim/http-express';
+import express from 'express';
+import type { ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openStorage } from './open-storage.js';
+
+/** A running reference server. */
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  kirim: Kirim;
+  storage: Storage;
+  logger: Logger;
+  /** The first admin's token when this start created it (printed once); otherwise undefined. */
+  firstAdminToken: string | undefined;
+  /** Stops accepting connections, lets in-flight requests finish, stops the engine and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens storage, provisions the admin, and serves the API on `config.host:config.port`. */
+export async function startServer(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const storage = await openStorage(config);
+  const kirim = createKirim({ storage, logger, authCacheMs: config.authCacheMs });
+
+  let firstAdminToken: string | undefined;
+  if (config.adminToken) {
+    const admin = await kirim.accounts.provisionAdminToken(config.adminToken, config.admin);
+    logger.info({ admin: admin.email }, 'admin token from KIRIM_ADMIN_TOKEN is active');
+  } else {
+    const created = await kirim.accounts.bootstrapAdmin(config.admin);
+    firstAdminToken = created?.token.token;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger }));
+  app.use((_req, res) => {
+    res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
+  });
+
+  await kirim.start();
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= shutdown(server, kirim, storage, config.shutdownTimeoutMs));
+  return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, close };
+}
+
+async function shutdown(server: Server, kirim: Kirim, storage: Storage, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+  await kirim.stop();
+  await storage.close();
+}

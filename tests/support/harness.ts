@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, startServer, type RunningServer } from '@kirim/server';
+import { freshPostgresUrl } from './postgres.js';
+
+/** The databases every HTTP test runs on. */
+export const DATABASES = ['sqlite', 'postgres'] as const;
+export type TestDatabase = (typeof DATABASES)[number];
+
+/** A reference server on a real port and a real database, with its admin's token and a small client. */
+export interface TestServer {
+  url: string;
+  server: RunningServer;
+  adminToken: string;
+  /** Sends a request; `token: null` sends none. JSON bodies are encoded, other bodies sent as given. */
+  request(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /** Creates a user through the admin route and returns it with a fresh token of its own. */
+  createUser(fields?: Record<string, unknown>): Promise<{ id: string; token: string; email: string }>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Starts the reference server on `database` with the given extra environment. */
+export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
+  const adminToken = `kirim_${randomBytes(32).toString('base64url')}`;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    KIRIM_ADMIN_TOKEN: adminToken,
+    ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
+    ...env,
+  });
+  const server = await startServer(config);
+
+  const request: TestServer['request'] = async (method, path, options = {}) => {
+    const token = options.token === undefined ? adminToken : options.token;
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: RequestInit['body'];
+    if (options.body instanceof FormData || typeof options.body === 'string' || options.body instanceof Uint8Array) {
+      body = options.body as RequestInit['body'];
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(server.url + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json')) parsed = text ? JSON.parse(text) : undefined;
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+  return {
+    url: server.url,
+    server,
+    adminToken,
+    request,
+    async createUser(fields = {}) {
+      const email = `${randomBytes(6).toString('hex')}@example.com`;
+      const created = await request('POST', '/api/admin/users', { body: { name: 'Test User', email, ...fields } });
+      if (created.status !== 201) throw new Error(`user not created: ${JSON.stringify(created.body)}`);
+      const token = await server.kirim.accounts.issueTokenFor(created.body.data.id, 'test');
+      return { id: created.body.data.id, token: token.token, email };
+    },
+    async close() {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
