@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { isKirimError } from '../errors.js';
+import {
+  CONTACT_PLACEHOLDER_FIELDS,
+  fieldKey,
+  parseTemplate,
+  renderTemplate,
+  seededRandom,
+  templatePlaceholders,
+  validateTemplate,
+} from './renderer.js';
+
+const budi = {
+  name: 'Budi',
+  phone: '6281234567890',
+  email: 'budi@example.co.id',
+  company: 'PT Maju Jaya',
+  position: null,
+  city: 'Bandung',
+  country: undefined,
+  'Nomor WA': '0812',
+};
+
+/** Renders with many seeds and returns the set of distinct outputs. */
+function outputs(template: string, fields = budi, seeds = 400): Set<string> {
+  const seen = new Set<string>();
+  for (let i = 0; i < seeds; i++) seen.add(renderTemplate(template, fields, `job-1:${i}`));
+  return seen;
+}
+
+describe('renderTemplate placeholders', () => {
+  it('fills {name} and {{name}} from the fields', () => {
+    expect(renderTemplate('Hi {name} from {company}, {{city}}!', budi, 's')).toBe('Hi Budi from PT Maju Jaya, Bandung!');
+  });
+
+  it('renders a missing, null, undefined or blank value as empty', () => {
+    expect(renderTemplate('[{position}][{country}][{{unknown}}][{x}]', { ...budi, x: '  ' }, 's')).toBe('[][][][]');
+  });
+
+  it('uses the fallback of {{name|Customer}} only when the value is missing', () => {
+    expect(renderTemplate('Hi {{name|Customer}}', budi, 's')).toBe('Hi Budi');
+    expect(renderTemplate('Hi {{name|Customer}}', { name: '' }, 's')).toBe('Hi Customer');
+    expect(renderTemplate('Hi {{position|Bapak/Ibu}}', budi, 's')).toBe('Hi Bapak/Ibu');
+  });
+
+  it('trims the fallback and keeps pipes in it literal', () => {
+    expect(renderTemplate('Hi {{ name | dear customer }}!', {}, 's')).toBe('Hi dear customer!');
+    expect(renderTemplate('{{name|a|b}}', {}, 's')).toBe('a|b');
+  });
+
+  it('renders placeholders and spintax inside a fallback', () => {
+    expect(renderTemplate('{{name|{{company}}}}', { company: 'Toko Agus' }, 's')).toBe('Toko Agus');
+    expect(outputs('{{name|{Sir|Madam}}}', {} as typeof budi)).toEqual(new Set(['Sir', 'Madam']));
+  });
+
+  it('ignores spaces inside placeholder braces', () => {
+    expect(renderTemplate('{ name } / {{ city }}', budi, 's')).toBe('Budi / Bandung');
+  });
+
+  it('matches fields loosely: case, spaces and punctuation', () => {
+    expect(renderTemplate('{Name} {nomor_wa} {NOMOR_WA}', budi, 's')).toBe('Budi 0812 0812');
+    expect(fieldKey('No. HP')).toBe('no_hp');
+    expect(fieldKey('Kota Asal ')).toBe('kota_asal');
+  });
+
+  it('treats {name|Customer} with single braces as spintax, not a fallback', () => {
+    expect(outputs('{name|Customer}')).toEqual(new Set(['name', 'Customer']));
+  });
+
+  it('reads {{Hi|Hello}} as the placeholder Hi with fallback Hello', () => {
+    expect(renderTemplate('{{Hi|Hello}}', {}, 's')).toBe('Hello');
+  });
+});
+
+describe('renderTemplate spintax', () => {
+  it('chooses one alternative and covers all of them over many seeds', () => {
+    expect(outputs('{Hi|Hello|Hey} {name}')).toEqual(new Set(['Hi Budi', 'Hello Budi', 'Hey Budi']));
+  });
+
+  it('chooses alternatives roughly uniformly', () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 3000; i++) {
+      const out = renderTemplate('{a|b|c}', {}, `seed-${i}`);
+      counts.set(out, (counts.get(out) ?? 0) + 1);
+    }
+    for (const variant of ['a', 'b', 'c']) {
+      expect(counts.get(variant)).toBeGreaterThan(850);
+      expect(counts.get(variant)).toBeLessThan(1150);
+    }
+  });
+
+  it('renders nested spintax', () => {
+    expect(outputs('{Hi {there|friend}|Hello}')).toEqual(new Set(['Hi there', 'Hi friend', 'Hello']));
+    expect(outputs('{a{1|2{x|y}}|b}')).toEqual(new Set(['a1', 'a2x', 'a2y', 'b']));
+  });
+
+  it('allows empty alternatives', () => {
+    expect(outputs('Hi{!|}')).toEqual(new Set(['Hi!', 'Hi']));
+  });
+
+  it('renders placeholders inside alternatives', () => {
+    expect(outputs('{Hi {name}|Hello {{company}}}')).toEqual(new Set(['Hi Budi', 'Hello PT Maju Jaya']));
+  });
+
+  it('gives the same output for the same seed, every time', () => {
+    const template = '{Hi|Hello|Hey} {name}, {our {new|latest} offer|a {special|great} deal} {is here|awaits}!';
+    const first = renderTemplate(template, budi, 'job-42:6281234567890');
+    for (let i = 0; i < 20; i++) expect(renderTemplate(template, budi, 'job-42:6281234567890')).toBe(first);
+    expect(outputs(template).size).toBe(3 * 4 * 2);
+  });
+
+  it('is pinned: a seed keeps its output across releases', () => {
+    // A preview shown yesterday must match what is sent today; changing the PRNG breaks this on purpose.
+    const random = seededRandom('job-1:6281234567890');
+    expect([random(), random(), random()]).toEqual([0.9526475558523089, 0.5960433576256037, 0.32533335173502564]);
+    const eight = '{a|b|c|d|e|f|g|h}';
+    expect(renderTemplate(eight.repeat(3), {}, 'job-1:6281234567890')).toBe('hec');
+  });
+});
+
+describe('renderTemplate escapes and malformed text', () => {
+  it('writes literal braces, pipes and backslashes from escapes', () => {
+    expect(renderTemplate('\\{name\\} costs 5\\|6 \\\\o/ {name}', budi, 's')).toBe('{name} costs 5|6 \\o/ Budi');
+    expect(outputs('{a\\|b|c\\}}')).toEqual(new Set(['a|b', 'c}']));
+  });
+
+  it('keeps a backslash before any other character', () => {
+    expect(renderTemplate('C:\\temp\\n {name}\\', budi, 's')).toBe('C:\\temp\\n Budi\\');
+  });
+
+  it('keeps pipes outside braces as text', () => {
+    expect(renderTemplate('a | b', {}, 's')).toBe('a | b');
+  });
+
+  it('renders unbalanced braces literally instead of failing', () => {
+    expect(renderTemplate('Hi {name', budi, 's')).toBe('Hi {name');
+    expect(renderTemplate('Hi name} {name}', budi, 's')).toBe('Hi name} Budi');
+    expect(renderTemplate('{{name}', budi, 's')).toBe('{Budi');
+    expect(renderTemplate('{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{', {}, 's')).toBe('{'.repeat(40));
+  });
+
+  it('renders braces holding neither a name nor alternatives as written', () => {
+    expect(renderTemplate('{hello world} {} {"a": {name}}', budi, 's')).toBe('{hello world} {} {"a": Budi}');
+  });
+
+  it('renders plain text and the empty template unchanged', () => {
+    expect(renderTemplate('', budi, 's')).toBe('');
+    expect(renderTemplate('Halo, apa kabar? 🙂 *tebal* _miring_', budi, 's')).toBe('Halo, apa kabar? 🙂 *tebal* _miring_');
+  });
+});
+
+describe('templatePlaceholders', () => {
+  it('lists every placeholder once, in order, across spintax branches and fallbacks', () => {
+    expect(templatePlaceholders('{Hi {name}|Hello {{company|{{city}}}}} {name} {phone} \\{email\\}')).toEqual([
+      'name',
+      'company',
+      'city',
+      'phone',
+    ]);
+  });
+
+  it('finds none in plain text or pure spintax', () => {
+    expect(templatePlaceholders('{Hi|Hello} there')).toEqual([]);
+  });
+});
+
+describe('validateTemplate', () => {
+  const known = [...CONTACT_PLACEHOLDER_FIELDS, 'Nomor WA'];
+
+  it('returns no names for a template using only known fields', () => {
+    expect(validateTemplate('{Hi|Hello} {{name|Kak}} from {Company}, {nomor_wa}', known)).toEqual([]);
+  });
+
+  it('returns unknown placeholder names as written', () => {
+    expect(validateTemplate('Hi {nama} {name} {{kota|x}} {nama}', known)).toEqual(['nama', 'kota']);
+  });
+
+  it.each([
+    ['Hi {name', 'unclosed "{" at position 3'],
+    ['Hi name}', 'unmatched "}" at position 7'],
+    ['{hello world}', 'braces must hold a placeholder name or alternatives separated by "|" (write \\{ and \\} for literal braces) at position 0'],
+    ['a {} b', 'empty "{}" (write \\{\\} for literal braces) at position 2'],
+  ])('refuses the malformed template %j with a validation error under content', (template, reason) => {
+    try {
+      validateTemplate(template, known);
+      expect.unreachable();
+    } catch (error) {
+      expect(isKirimError(error, 'validation')).toBe(true);
+      expect((error as { details: unknown }).details).toEqual({ content: [reason] });
+    }
+  });
+
+  it('reports every problem, in order, under the given field', () => {
+    expect(() => validateTemplate('} {x y} {', known, 'message')).toThrow(
+      expect.objectContaining({
+        details: {
+          message: [
+            'unmatched "}" at position 0',
+            expect.stringMatching(/^braces must hold .* at position 2$/),
+            'unclosed "{" at position 8',
+          ],
+        },
+      }),
+    );
+  });
+
+  it('accepts escaped braces', () => {
+    expect(validateTemplate('JSON: \\{"a": 1\\}', known)).toEqual([]);
+  });
+});
+
+describe('parseTemplate', () => {
+  it('builds the tree of a nested template', () => {
+    expect(parseTemplate('{Hi {{name|Kak}}|Yo}!').nodes).toEqual([
+      {
+        type: 'spin',
+        position: 0,
+        alternatives: [
+          [
+            { type: 'text', value: 'Hi ' },
+            { type: 'placeholder', name: 'name', position: 4, fallback: [{ type: 'text', value: 'Kak' }] },
+          ],
+          [{ type: 'text', value: 'Yo' }],
+        ],
+      },
+      { type: 'text', value: '!' },
+    ]);
+  });
+
+  it('parses a large template in linear time', () => {
+    const template = '{a|b} {name} '.repeat(20_000) + '{'.repeat(20_000);
+    const started = performance.now();
+    expect(parseTemplate(template).issues).toHaveLength(20_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
