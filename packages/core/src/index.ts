@@ -5,7 +5,7 @@ export { silentLogger, type Logger } from './logger.js';
 export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
-export type { Storage, UserRepository, ApiTokenRepository, Range, Slice } from './storage/storage.js';
+export type { Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, Range, Slice } from './storage/storage.js';
 export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
 export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
@@ -14,3 +14,5 @@ export type {
   Transport, Connection, ConnectOptions, TransportListener, AuthStore, LinkState, IncomingMessage, OutgoingMedia,
   OutgoingResult, SendOptions, StoredMessage, GroupInfo, SeenContact, ReceiptStatus,
 } from './transport/transport.js';
+export { ANNOUNCEMENT_TYPES, type Announcement, type AnnouncementType, type CreateAnnouncementInput, type UpdateAnnouncementInput } from './announcements/announcement-schemas.js';
+export type { AnnouncementService } from './announcements/announcement-service.js';

@@ -1,4 +1,5 @@
 import { createAccountService, type AccountService } from './accounts/account-service.js';
+import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { KirimEvents } from './events.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -26,6 +27,7 @@ export interface Kirim {
   readonly logger: Logger;
   readonly events: KirimEvents;
   readonly accounts: AccountService;
+  readonly announcements: AnnouncementService;
   readonly status: StatusService;
   /** Subscribes to an event (or `*` for all); returns a function that unsubscribes. */
   on: KirimEvents['on'];
@@ -45,6 +47,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const startedAt = clock.now();
 
   const accounts = createAccountService({ storage, clock, logger, authCacheMs: options.authCacheMs });
+  const announcements = createAnnouncementService({ storage, clock });
   const status = createStatusService({ storage, clock, startedAt });
 
   return {
@@ -53,6 +56,7 @@ export function createKirim(options: KirimOptions): Kirim {
     logger,
     events,
     accounts,
+    announcements,
     status,
     on: events.on.bind(events),
     off: events.off.bind(events),

@@ -2,6 +2,7 @@ import { silentLogger, type Kirim, type Logger } from '@kirim/core';
 import express, { type Router } from 'express';
 import { bearerAuth } from './auth.js';
 import { errorHandler, unknownRoute } from './errors.js';
+import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcement-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -22,11 +23,13 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   router.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
 
   publicSystemRoutes(router, options.serviceName ?? 'Kirim WhatsApp Gateway');
+  publicAnnouncementRoutes(router, kirim);
 
   router.use(bearerAuth(kirim));
   systemRoutes(router, kirim);
   apiTokenRoutes(router, kirim);
   userRoutes(router, kirim);
+  announcementRoutes(router, kirim);
 
   router.use(unknownRoute);
   router.use(errorHandler(options.logger ?? kirim.logger));

@@ -2,6 +2,7 @@
 export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
+  announcements: AnnouncementsTable;
 }
 
 export interface UsersTable {
@@ -24,4 +25,16 @@ export interface ApiTokensTable {
   created_at: string;
   expired_at: string | null;
   last_used_at: string | null;
+}
+
+export interface AnnouncementsTable {
+  id: string;
+  title: string;
+  message: string;
+  type: string;
+  is_active: number;
+  starts_at: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
 }

@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import type { SqlDialect } from './dialect.js';
 import { translateDriverError, translatingErrors } from './driver-errors.js';
 import { migrationProvider } from './migrations/index.js';
+import { KyselyAnnouncementRepository } from './repositories/announcement-repository.js';
 import { KyselyApiTokenRepository } from './repositories/api-token-repository.js';
 import { KyselyUserRepository } from './repositories/user-repository.js';
 
@@ -25,6 +26,7 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     dialect: options.dialect,
     users: translatingErrors(new KyselyUserRepository(db)),
     apiTokens: translatingErrors(new KyselyApiTokenRepository(db)),
+    announcements: translatingErrors(new KyselyAnnouncementRepository(db)),
 
     async transaction(work) {
       // Nested calls join the open transaction: a unit of work composes from smaller ones.

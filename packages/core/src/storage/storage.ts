@@ -1,4 +1,5 @@
 import type { ApiToken, User } from '../accounts/account-schemas.js';
+import type { Announcement } from '../announcements/announcement-schemas.js';
 
 /** Limit and offset of one page of a list. */
 export interface Range {
@@ -44,6 +45,18 @@ export interface ApiTokenRepository {
   touch(id: string, at: string): Promise<void>;
 }
 
+/** Announcements (global, managed by admins). */
+export interface AnnouncementRepository {
+  insert(announcement: Announcement): Promise<Announcement>;
+  get(id: string): Promise<Announcement | undefined>;
+  /** All announcements, newest first. */
+  list(range: Range): Promise<Slice<Announcement>>;
+  /** Active announcements whose window holds `now` (`starts_at <= now < expires_at`, open ends allowed), newest first. */
+  listVisible(now: string): Promise<Announcement[]>;
+  update(id: string, changes: Partial<Omit<Announcement, 'id' | 'created_at'>>): Promise<Announcement | undefined>;
+  remove(id: string): Promise<boolean>;
+}
+
 /**
  * The whole storage contract. One repository per area, a transaction, migrations and close.
  * An adapter proves itself with `runStorageConformance` from `@kirim/core/testing`.
@@ -53,6 +66,7 @@ export interface Storage {
   readonly dialect: string;
   readonly users: UserRepository;
   readonly apiTokens: ApiTokenRepository;
+  readonly announcements: AnnouncementRepository;
   /** Runs `work` in one transaction: all its writes land, or none do if it throws. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Brings the schema up to date; safe to run again, and from several processes at once. */

@@ -1,9 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import { accountsMigration } from './0001-accounts.js';
+import { announcementsMigration } from './0002-announcements.js';
 
 // Append only: a released migration never changes, a change is a new file.
-const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [['0001-accounts', accountsMigration]];
+const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
+  ['0001-accounts', accountsMigration],
+  ['0002-announcements', announcementsMigration],
+];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {

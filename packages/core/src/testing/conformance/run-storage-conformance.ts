@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../storage/storage.js';
 import { describeAccounts } from './account-conformance.js';
+import { describeAnnouncements } from './announcement-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 
 /**
@@ -25,5 +26,6 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
       },
     };
     describeAccounts(ctx);
+    describeAnnouncements(ctx);
   });
 }
