@@ -5,7 +5,9 @@ export { silentLogger, type Logger } from './logger.js';
 export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
-export type { Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, Range, Slice } from './storage/storage.js';
+export type {
+  Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, Range, Slice,
+} from './storage/storage.js';
 export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
 export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
@@ -16,3 +18,12 @@ export type {
 } from './transport/transport.js';
 export { ANNOUNCEMENT_TYPES, type Announcement, type AnnouncementType, type CreateAnnouncementInput, type UpdateAnnouncementInput } from './announcements/announcement-schemas.js';
 export type { AnnouncementService } from './announcements/announcement-service.js';
+export type { Contact, ContactFilter, ContactStatistics, ContactImportReport, CreateContactInput, UpdateContactInput, ListContactsInput } from './contacts/contact-schemas.js';
+export { CONTACT_COLUMNS, type ContactService, type ContactExport } from './contacts/contact-service.js';
+export { normalisePhone, tryNormalisePhone, toUserJid, isGroupJid } from './contacts/phone.js';
+export type { ContactGroup, CreateContactGroupInput, UpdateContactGroupInput } from './contact-groups/contact-group-schemas.js';
+export type { ContactGroupService } from './contact-groups/contact-group-service.js';
+export { MESSAGE_TYPES, type Template, type MessageType, type CreateTemplateInput, type UpdateTemplateInput } from './templates/template-schemas.js';
+export type { TemplateService } from './templates/template-service.js';
+export { renderTemplate, validateTemplate, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS } from './templates/renderer.js';
+export { personalise, contactTemplateFields } from './templates/personalise.js';

@@ -1,10 +1,14 @@
 import { createAccountService, type AccountService } from './accounts/account-service.js';
 import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
+import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
+import { createContactService, type ContactService } from './contacts/contact-service.js';
 import { KirimEvents } from './events.js';
+import { createLeadService, type LeadService } from './leads/lead-service.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
+import { createTemplateService, type TemplateService } from './templates/template-service.js';
 import type { Transport } from './transport/transport.js';
 
 /** Options of {@link createKirim}. */
@@ -18,6 +22,8 @@ export interface KirimOptions {
   logger?: Logger;
   /** How long a verified API token is trusted without reading storage again; default 5000 ms. */
   authCacheMs?: number;
+  /** Country calling code for national numbers such as `0812…`; default `62`. */
+  defaultCountryCode?: string;
 }
 
 /** The engine: one service per area, the event bus, and start/stop for the background loops. */
@@ -28,6 +34,10 @@ export interface Kirim {
   readonly events: KirimEvents;
   readonly accounts: AccountService;
   readonly announcements: AnnouncementService;
+  readonly contacts: ContactService;
+  readonly contactGroups: ContactGroupService;
+  readonly templates: TemplateService;
+  readonly leads: LeadService;
   readonly status: StatusService;
   /** Subscribes to an event (or `*` for all); returns a function that unsubscribes. */
   on: KirimEvents['on'];
@@ -48,6 +58,11 @@ export function createKirim(options: KirimOptions): Kirim {
 
   const accounts = createAccountService({ storage, clock, logger, authCacheMs: options.authCacheMs });
   const announcements = createAnnouncementService({ storage, clock });
+  const defaultCountryCode = options.defaultCountryCode ?? '62';
+  const contacts = createContactService({ storage, clock, defaultCountryCode });
+  const contactGroups = createContactGroupService({ storage, clock });
+  const templates = createTemplateService({ storage, clock });
+  const leads = createLeadService({ storage, clock, defaultCountryCode });
   const status = createStatusService({ storage, clock, startedAt });
 
   return {
@@ -57,6 +72,10 @@ export function createKirim(options: KirimOptions): Kirim {
     events,
     accounts,
     announcements,
+    contacts,
+    contactGroups,
+    templates,
+    leads,
     status,
     on: events.on.bind(events),
     off: events.off.bind(events),

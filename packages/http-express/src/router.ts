@@ -4,7 +4,10 @@ import { bearerAuth } from './auth.js';
 import { errorHandler, unknownRoute } from './errors.js';
 import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcement-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
+import { contactGroupRoutes } from './routes/contact-group-routes.js';
+import { contactRoutes } from './routes/contact-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
+import { templateRoutes } from './routes/template-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
 /** Options of {@link kirimRouter}. */
@@ -13,6 +16,8 @@ export interface KirimRouterOptions {
   bodyLimit?: string | number;
   /** Where unexpected errors are logged; default silent. */
   logger?: Logger;
+  /** Largest uploaded spreadsheet; default 50 MB. */
+  maxUploadBytes?: number;
   /** The `service` field of `GET /health`; default `Kirim WhatsApp Gateway`. */
   serviceName?: string;
 }
@@ -30,6 +35,9 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   apiTokenRoutes(router, kirim);
   userRoutes(router, kirim);
   announcementRoutes(router, kirim);
+  contactRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
+  contactGroupRoutes(router, kirim);
+  templateRoutes(router, kirim);
 
   router.use(unknownRoute);
   router.use(errorHandler(options.logger ?? kirim.logger));

@@ -6,6 +6,10 @@ import { translateDriverError, translatingErrors } from './driver-errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { KyselyAnnouncementRepository } from './repositories/announcement-repository.js';
 import { KyselyApiTokenRepository } from './repositories/api-token-repository.js';
+import { KyselyContactGroupRepository } from './repositories/contact-group-repository.js';
+import { KyselyContactRepository } from './repositories/contact-repository.js';
+import { KyselyLeadRepository } from './repositories/lead-repository.js';
+import { KyselyTemplateRepository } from './repositories/template-repository.js';
 import { KyselyUserRepository } from './repositories/user-repository.js';
 
 /** Options of {@link createKyselyStorage}. */
@@ -27,6 +31,10 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     users: translatingErrors(new KyselyUserRepository(db)),
     apiTokens: translatingErrors(new KyselyApiTokenRepository(db)),
     announcements: translatingErrors(new KyselyAnnouncementRepository(db)),
+    contacts: translatingErrors(new KyselyContactRepository(db, options.dialect)),
+    contactGroups: translatingErrors(new KyselyContactGroupRepository(db)),
+    templates: translatingErrors(new KyselyTemplateRepository(db)),
+    leads: translatingErrors(new KyselyLeadRepository(db)),
 
     async transaction(work) {
       // Nested calls join the open transaction: a unit of work composes from smaller ones.

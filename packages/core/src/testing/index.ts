@@ -1,3 +1,12 @@
 export { ManualClock } from './manual-clock.js';
 export { runStorageConformance } from './conformance/run-storage-conformance.js';
 export { aUser, type ConformanceContext } from './conformance/conformance-context.js';
+export { createSimulatedNetwork } from './simulated-network.js';
+export type {
+  CreateGroupInput,
+  SimulatedNetwork,
+  SimulatedNetworkOptions,
+  SimulatedSend,
+  SimulatedSessionInfo,
+} from './simulated-network.js';
+export type { PhoneMessage, PhoneSendOptions, SimulatedPhone, SimulatedPhoneOptions } from './simulated-network-phone.js';

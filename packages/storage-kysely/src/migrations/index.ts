@@ -2,11 +2,15 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import { accountsMigration } from './0001-accounts.js';
 import { announcementsMigration } from './0002-announcements.js';
+import { contactsMigration } from './0003-contacts.js';
+import { leadsMigration } from './0004-leads.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0001-accounts', accountsMigration],
   ['0002-announcements', announcementsMigration],
+  ['0003-contacts', contactsMigration],
+  ['0004-leads', leadsMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

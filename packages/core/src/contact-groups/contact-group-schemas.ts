@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { optionalText } from '../contacts/contact-schemas.js';
+import { looseBoolean } from '../validation.js';
+
+/** A named set of contacts, for sending and personalisation. */
+export interface ContactGroup {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string | null;
+  color: string;
+  is_active: boolean;
+  /** Members, active or not. */
+  contacts_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  description: optionalText(2000),
+  color: z.string().regex(/^#[0-9A-Fa-f]{6}$/, 'must be a colour like #2196F3'),
+  is_active: looseBoolean,
+};
+
+export const createContactGroupSchema = z.object({ ...fields, color: fields.color.default('#2196F3'), is_active: fields.is_active.default(true) });
+export type CreateContactGroupInput = z.input<typeof createContactGroupSchema>;
+
+export const updateContactGroupSchema = z.object(fields).partial();
+export type UpdateContactGroupInput = z.input<typeof updateContactGroupSchema>;
+
+export const listContactGroupsSchema = z.object({
+  search: z.string().trim().max(200).optional(),
+  is_active: looseBoolean.optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const groupMembersSchema = z.object({ contact_ids: z.array(z.uuid()).min(1).max(10_000) });
+
+export const personalizedPreviewSchema = z.object({
+  template: z.string().min(1).max(10_000),
+  /** Optional spintax seed; a bulk send given the same seed sends exactly what the preview shows. */
+  seed: z.string().max(200).optional(),
+});

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import { KirimError, notFound } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { fieldErrors, parse, validationError, type Page } from '../validation.js';
+import {
+  bulkDeleteContactsSchema, createContactSchema, importContactsSchema, listContactsSchema, updateContactSchema,
+  type Contact, type ContactFilter, type ContactImportReport, type ContactStatistics, type CreateContactInput,
+  type ListContactsInput, type UpdateContactInput,
+} from './contact-schemas.js';
+import {
+  CONTACT_HEADER_ALIASES, detectSpreadsheetKind, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
+  type ContactImportField, type HeaderMatch, type SpreadsheetKind,
+} from './spreadsheet.js';
+
+export type ContactService = ReturnType<typeof createContactService>;
+
+/** The columns of exports and of the import template, in order, with the record field each holds. */
+export const CONTACT_COLUMNS: Array<[header: string, field: ContactImportField | 'is_active']> = [
+  ['Name', 'name'], ['Phone', 'phone'], ['Email', 'email'], ['Company', 'company'], ['Position', 'position'],
+  ['Address', 'address'], ['City', 'city'], ['Country', 'country'], ['Notes', 'notes'], ['Active', 'is_active'],
+];
+
+// Rows are validated and written in batches: one lookup of existing phones per batch, not per row.
+const IMPORT_BATCH = 500;
+
+/** A prepared export: what to call the file, its type, and how to write it. */
+export interface ContactExport {
+  filename: string;
+  contentType: string;
+  write(output: Writable): Promise<void>;
+}
+
+/** The address book: CRUD, search, statistics, bulk delete, spreadsheet import and export. */
+export function createContactService(deps: { storage: Storage; clock: Clock; defaultCountryCode: string }) {
+  const { storage, clock } = deps;
+  const createSchema = createContactSchema(deps.defaultCountryCode);
+  const updateSchema = updateContactSchema(deps.defaultCountryCode);
+
+  const toFilter = (query: ReturnType<typeof listContactsSchema.parse>): ContactFilter => ({
+    search: query.search || undefined,
+    groupId: query.group_id,
+    isActive: query.is_active,
+    sort: query.sort,
+    order: query.order ?? (query.sort === 'created_at' || query.sort === 'updated_at' ? 'desc' : 'asc'),
+  });
+
+  async function get(actor: Actor, id: string): Promise<Contact> {
+    const contact = await storage.contacts.get(actor.userId, id);
+    if (!contact) throw notFound('Contact');
+    return contact;
+  }
+
+  return {
+    get,
+
+    /** Adds a contact; the phone is normalised and unique per user (`conflict` otherwise, whatever its spelling). */
+    async create(actor: Actor, input: CreateContactInput): Promise<Contact> {
+      const data = parse(createSchema, input);
+      const now = clock.now().toISOString();
+      // The unique index decides, not a read-then-write: two concurrent creates cannot both win.
+      return storage.contacts.insert({
+        id: randomUUID(), user_id: actor.userId, name: data.name, phone: data.phone, email: data.email ?? null,
+        company: data.company ?? null, position: data.position ?? null, address: data.address ?? null, city: data.city ?? null,
+        country: data.country ?? null, notes: data.notes ?? null, is_active: data.is_active ?? true,
+        extra_fields: data.extra_fields ?? {}, created_at: now, updated_at: now,
+      });
+    },
+
+    /** One page of the user's contacts, searched, filtered and sorted. */
+    async list(actor: Actor, input: ListContactsInput = {}): Promise<Page<Contact>> {
+      const query = parse(listContactsSchema, input);
+      const slice = await storage.contacts.list(actor.userId, toFilter(query), { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+      return { ...slice, page: query.page, perPage: query.per_page };
+    },
+
+    /** Changes the given fields (PUT and PATCH alike); a phone taken by another contact is `conflict`. */
+    async update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact> {
+      const data = parse(updateSchema, input);
+      const updated = await storage.contacts.update(actor.userId, id, { ...data, updated_at: clock.now().toISOString() });
+      if (!updated) throw notFound('Contact');
+      return updated;
+    },
+
+    /** Deletes a contact (and its group memberships). */
+    async remove(actor: Actor, id: string): Promise<void> {
+      if (!(await storage.contacts.remove(actor.userId, id))) throw notFound('Contact');
+    },
+
+    /** Deletes the user's contacts among `ids`; ids that are not the user's are reported, never touched. */
+    async bulkRemove(actor: Actor, input: unknown): Promise<{ deleted: number; not_found: string[] }> {
+      const { ids } = parse(bulkDeleteContactsSchema, input);
+      const deleted = await storage.contacts.removeMany(actor.userId, ids);
+      const gone = new Set(deleted);
+      return { deleted: deleted.length, not_found: ids.filter((id) => !gone.has(id)) };
+    },
+
+    /** Totals, activity, and the top countries and cities. */
+    statistics(actor: Actor): Promise<ContactStatistics> {
+      const now = clock.now();
+      const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+      return storage.contacts.statistics(actor.userId, monthStart);
+    },
+
+    /**
+     * Imports an .xlsx or .csv file in one transaction: all its good rows or nothing. A number already
+     * in the book (or earlier in the file) is skipped with `skip_duplicates`, else that contact is updated.
+     */
+    async importFile(actor: Actor, file: { path: string; filename?: string }, options: unknown = {}): Promise<ContactImportReport> {
+      const flags = parse(importContactsSchema, options);
+      const kind = await sniff(file.path, file.filename);
+      const report: ContactImportReport = { total_rows: 0, imported: 0, updated: 0, skipped: 0, failed: 0, rows: [] };
+      let columns: HeaderMatch<ContactImportField | 'is_active'> | undefined;
+
+      await storage.transaction(async (tx) => {
+        const seen = new Map<string, string>(); // phone → contact id, for numbers met earlier in this file
+        let batch: Array<{ row: number; data: ReturnType<typeof createSchema.parse> }> = [];
+
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const existing = await tx.contacts.findByPhones(actor.userId, batch.map((b) => b.data.phone).filter((p) => !seen.has(p)));
+          for (const contact of existing) seen.set(contact.phone, contact.id);
+          const now = clock.now().toISOString();
+          const fresh: Contact[] = [];
+          for (const { row, data } of batch) {
+            const known = seen.get(data.phone);
+            if (known && flags.skip_duplicates) {
+              report.skipped++;
+              report.rows.push({ row, status: 'skipped', phone: data.phone, reason: 'duplicate phone number' });
+            } else if (known) {
+              await tx.contacts.update(actor.userId, known, { ...withoutEmpty(data), updated_at: now });
+              report.updated++;
+              report.rows.push({ row, status: 'updated', phone: data.phone, reason: 'phone number already in contacts: updated' });
+            } else {
+              const id = randomUUID();
+              seen.set(data.phone, id);
+              fresh.push({
+                id, user_id: actor.userId, name: data.name, phone: data.phone, email: data.email ?? null, company: data.company ?? null,
+                position: data.position ?? null, address: data.address ?? null, city: data.city ?? null, country: data.country ?? null,
+                notes: data.notes ?? null, is_active: data.is_active ?? true, extra_fields: data.extra_fields ?? {}, created_at: now, updated_at: now,
+              });
+            }
+          }
+          await tx.contacts.insertMany(fresh);
+          report.imported += fresh.length;
+          batch = [];
+        };
+
+        const rows = readSpreadsheetRows(file.path, kind, {
+          onHeaders: (headers) => {
+            columns = matchHeaders(headers, IMPORT_ALIASES);
+            if (!columns.fields.phone) {
+              throw validationError({ file: ['has no phone column (expected a header such as Phone, No HP or WhatsApp)'] });
+            }
+          },
+        });
+        for await (const { row, values } of rows) {
+          report.total_rows++;
+          const input = rowInput(values, columns!, flags.set_active);
+          const result = createSchema.safeParse(input);
+          if (!result.success) {
+            const errors = fieldErrors(result.error);
+            report.failed++;
+            report.rows.push({ row, status: 'failed', phone: typeof input.phone === 'string' ? input.phone : null, reason: `invalid ${Object.keys(errors).join(', ')}`, errors });
+            continue;
+          }
+          batch.push({ row, data: result.data });
+          if (batch.length >= IMPORT_BATCH) await flush();
+        }
+        await flush();
+      });
+      return report;
+    },
+
+    /** Validates the export's filters now (so a bad query is a 422 before any byte is sent) and returns its writer. */
+    async prepareExport(actor: Actor, input: ListContactsInput & { format?: string } = {}): Promise<ContactExport> {
+      const { format = 'xlsx', ...rest } = input;
+      if (format !== 'xlsx' && format !== 'csv') throw validationError({ format: ['must be xlsx or csv'] });
+      const filter = toFilter(parse(listContactsSchema, rest));
+      const extra = await storage.contacts.extraFieldNames(actor.userId);
+      const date = clock.now().toISOString().slice(0, 10);
+      return {
+        filename: `contacts-${date}.${format}`,
+        contentType: format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8',
+        write: (output) =>
+          writeSpreadsheet(output, format, [...CONTACT_COLUMNS.map(([header]) => header), ...extra], exportRows(storage, actor.userId, filter, extra), { sheetName: 'Contacts' }),
+      };
+    },
+
+    /** The import template: the header row an import expects. */
+    writeTemplate(output: Writable): Promise<void> {
+      return writeSpreadsheet(output, 'xlsx', CONTACT_COLUMNS.map(([header]) => header), [], { sheetName: 'Contacts' });
+    },
+  };
+}
+
+const IMPORT_ALIASES = { ...CONTACT_HEADER_ALIASES, is_active: ['active', 'is active', 'aktif', 'status aktif'] } as const;
+
+const BOOLEAN_WORDS: Record<string, boolean> = { yes: true, ya: true, true: true, '1': true, active: true, aktif: true, no: false, tidak: false, false: false, '0': false, inactive: false };
+
+/** A spreadsheet row as create-contact input: known columns by field, the other columns as extra fields. */
+function rowInput(values: Record<string, string>, columns: HeaderMatch<ContactImportField | 'is_active'>, setActive: boolean | undefined) {
+  const input: Record<string, unknown> = {};
+  for (const [field, header] of Object.entries(columns.fields) as Array<[string, string]>) input[field] = values[header]?.trim() ?? '';
+  const activeCell = typeof input.is_active === 'string' ? BOOLEAN_WORDS[input.is_active.toLowerCase()] : undefined;
+  input.is_active = setActive ?? activeCell ?? true;
+  // A row with a number but no name is still a contact; its number names it until someone edits it.
+  if (!input.name && input.phone) input.name = input.phone;
+  const extra: Record<string, string> = {};
+  for (const header of columns.extra) if (values[header]?.trim()) extra[header] = values[header].trim();
+  if (Object.keys(extra).length > 0) input.extra_fields = extra;
+  return input;
+}
+
+/** The fields of an import row that carry a value: an update never blanks what the book already knows. */
+function withoutEmpty<T extends Record<string, unknown>>(data: T): Partial<T> {
+  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== '')) as Partial<T>;
+}
+
+async function sniff(path: string, filename?: string): Promise<SpreadsheetKind> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
+    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
+    return kind;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* exportRows(storage: Storage, userId: string, filter: ContactFilter, extra: string[]) {
+  for await (const contacts of storage.contacts.scan(userId, filter)) {
+    for (const c of contacts) {
+      yield [
+        ...CONTACT_COLUMNS.map(([, field]) => (field === 'is_active' ? (c.is_active ? 'yes' : 'no') : c[field])),
+        ...extra.map((name) => c.extra_fields[name] ?? ''),
+      ];
+    }
+  }
+}

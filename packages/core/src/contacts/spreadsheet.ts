@@ -1,0 +1,526 @@
+/**
+ * Streaming spreadsheet IO for imports and exports: rows flow one at a time through ExcelJS's streaming
+ * reader/writer and csv-parse, so memory stays flat however many rows a file has.
+ */
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { KirimError } from '../errors.js';
+
+/** The spreadsheet formats Kirim reads and writes. */
+export type SpreadsheetKind = 'xlsx' | 'csv';
+
+/** One data row: its 1-based row number as the spreadsheet shows it, and its cells keyed by header text. */
+export interface SpreadsheetRow {
+  row: number;
+  values: Record<string, string>;
+}
+
+/** Options of {@link readSpreadsheetRows}. */
+export interface ReadSpreadsheetOptions {
+  /** Called once with the header texts (as keys of `values`) before the first row; also for a file with no data rows. */
+  onHeaders?: (headers: string[]) => void;
+  /** The field named in validation errors; default `file`. */
+  field?: string;
+}
+
+/** Canonical field → the header spellings that mean it (compared loosely, see {@link headerKey}). */
+export type HeaderAliases<F extends string = string> = Readonly<Record<F, readonly string[]>>;
+
+/** The result of {@link matchHeaders}: which header holds each known field, and the other headers. */
+export interface HeaderMatch<F extends string = string> {
+  /** Canonical field → the original header text that holds it; fields without a column are absent. */
+  fields: Partial<Record<F, string>>;
+  /** Headers that matched no field, in file order: extra columns an import may keep for personalisation. */
+  extra: string[];
+}
+
+/** Options of {@link writeSpreadsheet}. */
+export interface WriteSpreadsheetOptions {
+  /** The xlsx worksheet name; default `Sheet1`. */
+  sheetName?: string;
+  /**
+   * CSV only, default true: prefix `'` to text cells starting with `=`, `+`, `-`, `@`, tab or CR (but not
+   * to numbers and phone numbers) so a spreadsheet program does not run them as formulas (CSV injection).
+   */
+  escapeFormulas?: boolean;
+}
+
+/** Header aliases for contact imports, in English and Indonesian. */
+export const CONTACT_HEADER_ALIASES = {
+  name: ['name', 'full name', 'nama', 'nama lengkap', 'contact name', 'nama kontak', 'customer name', 'nama pelanggan'],
+  phone: [
+    'phone', 'phone number', 'mobile', 'mobile number', 'mobile phone', 'cell', 'cellphone', 'whatsapp',
+    'whatsapp number', 'wa', 'no wa', 'nomor wa', 'no whatsapp', 'nomor whatsapp', 'no hp', 'nomor hp', 'hp',
+    'handphone', 'no handphone', 'nomor handphone', 'telepon', 'no telepon', 'nomor telepon', 'telp', 'no telp',
+    'telephone', 'tel', 'number', 'nomor',
+  ],
+  email: ['email', 'e-mail', 'email address', 'alamat email', 'surel'],
+  company: ['company', 'company name', 'perusahaan', 'nama perusahaan', 'organization', 'organisation', 'organisasi', 'instansi'],
+  position: ['position', 'job title', 'title', 'role', 'jabatan', 'posisi'],
+  address: ['address', 'street address', 'alamat', 'alamat lengkap'],
+  city: ['city', 'town', 'kota', 'kabupaten', 'kota kabupaten'],
+  country: ['country', 'negara'],
+  notes: ['notes', 'note', 'remarks', 'comment', 'comments', 'catatan', 'keterangan'],
+} as const satisfies HeaderAliases;
+
+/** Header aliases for lead imports (map-scraper exports and hand-made sheets). */
+export const LEAD_HEADER_ALIASES = {
+  business_name: ['business name', 'nama usaha', 'nama bisnis', 'nama tempat', 'place name', 'name', 'nama', 'title'],
+  address: ['address', 'full address', 'alamat', 'alamat lengkap'],
+  phone: ['phone', 'phone number', 'telepon', 'no telepon', 'nomor telepon', 'telp', 'no telp', 'no hp', 'nomor hp', 'whatsapp', 'mobile'],
+  website: ['website', 'web', 'site', 'url', 'situs', 'situs web'],
+  latitude: ['latitude', 'lat'],
+  longitude: ['longitude', 'lng', 'lon', 'long'],
+  source: ['source', 'sumber'],
+  status: ['status'],
+} as const satisfies HeaderAliases;
+
+/** Canonical contact import fields. */
+export type ContactImportField = keyof typeof CONTACT_HEADER_ALIASES;
+
+/** Canonical lead import fields. */
+export type LeadImportField = keyof typeof LEAD_HEADER_ALIASES;
+
+// ---------------------------------------------------------------------------------------------------
+// Detection
+
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+// Legacy .xls (OLE2 compound file): a spreadsheet, but not one we read; users must save as .xlsx.
+const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+
+/**
+ * Tells what a file is from its first bytes (a few KB is plenty): `xlsx` for a zip, `csv` for UTF-8
+ * text, `null` for anything else (images, PDFs, legacy .xls, HTML). The content decides; `filename`
+ * only breaks the tie for an empty file.
+ */
+export function detectSpreadsheetKind(firstBytes: Buffer, filename?: string): SpreadsheetKind | null {
+  if (firstBytes.length === 0) {
+    const extension = filename?.toLowerCase().split('.').pop();
+    return extension === 'xlsx' ? 'xlsx' : extension === 'csv' || extension === 'txt' ? 'csv' : null;
+  }
+  if (firstBytes.subarray(0, 4).equals(ZIP_MAGIC)) return 'xlsx';
+  if (firstBytes.subarray(0, 4).equals(OLE2_MAGIC)) return null;
+  return looksLikeText(firstBytes) ? 'csv' : null;
+}
+
+function looksLikeText(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return false;
+  // A multi-byte character cut at the end of the sample is not a reason to refuse the file.
+  let end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const byte = bytes[end - back];
+    if ((byte & 0xc0) === 0xc0) {
+      end -= back;
+      break;
+    }
+    if ((byte & 0xc0) !== 0x80) break;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+  } catch {
+    return false;
+  }
+  // Control characters other than tab/CR/LF/FF mean binary; a leading `<` means HTML/XML saved as ".xls".
+  if (/[\u0001-\u0008\u000b\u000e-\u001f\u007f]/.test(text)) return false;
+  return !/^\uFEFF?\s*</.test(text);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Header matching
+
+/** The loose form headers are compared in: lower case, accents and everything but letters and digits dropped. */
+export function headerKey(header: string): string {
+  return header
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/**
+ * Maps each canonical field to the header that holds it, comparing case-, space- and
+ * punctuation-insensitively (`No. HP` = `no hp` = `NoHP`). The field's own name is an alias too. Fields
+ * claim headers in the order of `aliases`, each field's aliases in order; a header holds one field.
+ */
+export function matchHeaders<F extends string>(headers: readonly string[], aliases: HeaderAliases<F>): HeaderMatch<F> {
+  const keys = headers.map(headerKey);
+  const claimed = new Set<number>();
+  const fields: Partial<Record<F, string>> = {};
+  for (const field of Object.keys(aliases) as F[]) {
+    for (const alias of [...aliases[field], field]) {
+      const key = headerKey(alias);
+      const index = keys.findIndex((k, i) => k === key && k !== '' && !claimed.has(i));
+      if (index !== -1) {
+        claimed.add(index);
+        fields[field] = headers[index];
+        break;
+      }
+    }
+  }
+  return { fields, extra: headers.filter((_, i) => !claimed.has(i)) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cell values
+
+/**
+ * A cell value as the text a user sees: numbers in plain decimal (6281234567890, never 6.28e12), dates
+ * as ISO (`2024-05-01`, or a full timestamp when there is a time), rich text joined, hyperlinks as their
+ * text, formulas as their result, booleans `TRUE`/`FALSE`, errors as `#N/A` etc., empty as ''.
+ */
+export function cellToString(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return numberToString(value);
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return dateToString(value);
+  if (typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v.richText)) return v.richText.map((run: { text?: unknown }) => cellToString(run.text)).join('');
+    if ('formula' in v || 'sharedFormula' in v) return cellToString(v.result);
+    if ('hyperlink' in v || 'text' in v) return cellToString(v.text ?? v.hyperlink);
+    if ('error' in v) return String(v.error);
+  }
+  return String(value);
+}
+
+function numberToString(n: number): string {
+  const text = String(n);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  // Expand the shortest round-trip exponent form by moving the decimal point: no precision is invented.
+  const [, sign, lead, fraction = '', exp] = match;
+  const digits = lead + fraction;
+  const point = 1 + Number(exp);
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+function dateToString(date: Date): string {
+  if (Number.isNaN(date.getTime())) return '';
+  const iso = date.toISOString();
+  // ExcelJS gives the wall-clock value as UTC; a date without a time reads best as the date alone.
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+
+/**
+ * Streams the data rows of the first worksheet of an xlsx, or of a CSV (UTF-8 with or without BOM,
+ * `,` `;` or tab separated, sniffed from the header line). The first non-blank row is the header; each
+ * later non-blank row is yielded with its spreadsheet row number and every headed column's text (''
+ * when empty; not trimmed). Headers are trimmed; a repeated header gets " (2)", " (3)"…; columns
+ * without a header are ignored. A file that is not a readable spreadsheet, or has no header, throws a
+ * `validation` KirimError naming `file`. Errors opening or reading `input` itself pass through.
+ */
+export async function* readSpreadsheetRows(
+  input: Readable | string,
+  kind: SpreadsheetKind,
+  options: ReadSpreadsheetOptions = {},
+): AsyncGenerator<SpreadsheetRow, void, undefined> {
+  const field = options.field ?? 'file';
+  const source = typeof input === 'string' ? createReadStream(input) : input;
+  const peeked = new PeekedSource(source);
+  try {
+    const head = await peeked.peek(kind === 'xlsx' ? 4 : CSV_SNIFF_BYTES, kind === 'csv');
+    if (head.length === 0) throw unreadable(field, 'is empty');
+    if (detectSpreadsheetKind(head) !== kind) {
+      throw unreadable(field, kind === 'xlsx' ? 'is not an .xlsx spreadsheet' : 'is not a CSV text file');
+    }
+    const records = kind === 'xlsx' ? xlsxRecords(peeked.stream()) : csvRecords(peeked.stream(), head);
+
+    let headers: { index: number; text: string }[] | null = null;
+    for await (const { row, cells } of records) {
+      if (cells.every((cell) => cell.trim() === '')) continue;
+      if (headers === null) {
+        headers = headerColumns(cells);
+        options.onHeaders?.(headers.map((h) => h.text));
+        continue;
+      }
+      const values: Record<string, string> = {};
+      let blank = true;
+      for (const { index, text } of headers) {
+        const value = cells[index] ?? '';
+        values[text] = value;
+        if (value.trim() !== '') blank = false;
+      }
+      if (!blank) yield { row, values };
+    }
+    if (headers === null) throw unreadable(field, 'has no header row');
+  } catch (error) {
+    if (error instanceof KirimError || peeked.isSourceError(error)) throw error;
+    if (error instanceof NoWorksheetError) throw unreadable(field, 'has no worksheet');
+    throw unreadable(field, `could not be read as ${kind === 'xlsx' ? 'an .xlsx spreadsheet' : 'CSV'}`, error);
+  } finally {
+    // Also when the consumer stops early: release the file descriptor or the upload stream.
+    source.destroy();
+  }
+}
+
+function unreadable(field: string, reason: string, cause?: unknown): KirimError {
+  const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+  return new KirimError('validation', `The file ${reason}${detail}`, { details: { [field]: [reason] }, cause });
+}
+
+function headerColumns(cells: string[]): { index: number; text: string }[] {
+  const seen = new Map<string, number>();
+  const columns: { index: number; text: string }[] = [];
+  cells.forEach((cell, index) => {
+    const text = cell.trim();
+    if (text === '') return;
+    const count = (seen.get(text) ?? 0) + 1;
+    seen.set(text, count);
+    columns.push({ index, text: count === 1 ? text : `${text} (${count})` });
+  });
+  return columns;
+}
+
+/** A source stream whose first bytes can be looked at, then replayed in full. */
+class PeekedSource {
+  private readonly iterator: AsyncIterator<unknown>;
+  private readonly buffered: Buffer[] = [];
+  private readonly sourceErrors = new WeakSet<object>();
+  private ended = false;
+
+  constructor(source: Readable) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** Reads until `bytes` are buffered (or, with `line`, a line ending after some non-blank text) or the end. */
+  async peek(bytes: number, line: boolean): Promise<Buffer> {
+    let head = Buffer.alloc(0);
+    while (!this.ended && head.length < bytes && !(line && hasFirstLine(head))) {
+      const chunk = await this.next();
+      if (chunk === null) break;
+      this.buffered.push(chunk);
+      head = Buffer.concat([head, chunk]);
+    }
+    return head;
+  }
+
+  /** The whole source, from its first byte. */
+  stream(): Readable {
+    const self = this;
+    return Readable.from(
+      (async function* () {
+        yield* self.buffered.splice(0);
+        for (let chunk = await self.next(); chunk !== null; chunk = await self.next()) yield chunk;
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  isSourceError(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && this.sourceErrors.has(error);
+  }
+
+  private async next(): Promise<Buffer | null> {
+    if (this.ended) return null;
+    try {
+      const { value, done } = await this.iterator.next();
+      if (done) {
+        this.ended = true;
+        return null;
+      }
+      return Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+    } catch (error) {
+      // Remembered so a failing disk or aborted upload is not reported as the user's bad file.
+      if (typeof error === 'object' && error !== null) this.sourceErrors.add(error);
+      throw error;
+    }
+  }
+}
+
+const CSV_SNIFF_BYTES = 64 * 1024;
+
+/** True once `head` holds a complete non-blank line: the header line the separator is sniffed from. */
+function hasFirstLine(head: Buffer): boolean {
+  return /[^\s\uFEFF][^\r\n]*[\r\n]/.test(head.toString('utf8'));
+}
+
+/** Rows of cells, positioned by 0-based column. */
+interface RawRecord {
+  row: number;
+  cells: string[];
+}
+
+/** A zip that holds no worksheet: a .docx, or some other archive renamed. */
+class NoWorksheetError extends Error {}
+
+async function* xlsxRecords(stream: Readable): AsyncGenerator<RawRecord> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // Styles tell dates from numbers. Hyperlink cells keep their display text without the cache.
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const sheets = reader[Symbol.asyncIterator]();
+  let sawSheet = false;
+  let finished = false;
+  try {
+    for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
+      if (sawSheet) {
+        skipWorksheet(next.value);
+        continue;
+      }
+      sawSheet = true;
+      for await (const row of next.value) {
+        const cells: string[] = [];
+        // `row.values` is 1-based and sparse; holes are empty cells.
+        (row.values as unknown[]).forEach((value, column) => {
+          if (column >= 1) cells[column - 1] = cellToString(value);
+        });
+        yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
+      }
+    }
+    finished = true;
+    if (!sawSheet) throw new NoWorksheetError();
+  } finally {
+    if (!finished) await drain(sheets);
+  }
+}
+
+/**
+ * Pulls the workbook to its end, skipping sheets: ExcelJS buffers worksheets that precede the shared
+ * strings (LibreOffice's order) in temp files and deletes each only once iteration moves past it.
+ */
+async function drain(sheets: AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader>): Promise<void> {
+  try {
+    for (let next = await sheets.next(); !next.done; next = await sheets.next()) skipWorksheet(next.value);
+  } catch {
+    // Already failing or stopped: the original error (if any) is the one to report.
+  }
+}
+
+function skipWorksheet(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
+  // A worksheet replayed from a temp file holds an open read stream until read or destroyed.
+  const iterator = (sheet as unknown as { iterator?: { destroy?: () => void } }).iterator;
+  iterator?.destroy?.();
+}
+
+async function* csvRecords(stream: Readable, head: Buffer): AsyncGenerator<RawRecord> {
+  const parser = stream.pipe(
+    parseCsv({
+      delimiter: sniffDelimiter(head.toString('utf8')),
+      bom: true,
+      relax_column_count: true,
+      // Blank lines are kept (and skipped by the caller) so record numbers stay the spreadsheet's row numbers.
+      skip_empty_lines: false,
+    }),
+  );
+  // pipe() does not forward errors; the parser must fail when the source does.
+  stream.once('error', (error) => parser.destroy(error));
+  let row = 0;
+  for await (const record of parser as AsyncIterable<string[]>) {
+    row += 1;
+    yield { row, cells: record };
+  }
+}
+
+/** The separator used most in the first non-blank line, outside quotes; `,` on a tie or when there is none. */
+function sniffDelimiter(text: string): string {
+  const line = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch in counts) counts[ch] += 1;
+  }
+  return [';', '\t'].reduce((best, d) => (counts[d] > counts[best] ? d : best), ',');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * Writes `headers` then `rows` to `output` and ends it. xlsx: ExcelJS's streaming writer, each row
+ * committed as it comes, every cell a text cell and every column formatted as text (`@`) so phone
+ * numbers keep their digits, even ones typed in later. CSV: UTF-8 with BOM, comma separated, CRLF,
+ * quoted where needed, so Excel opens it as Unicode. Waits for `output` to drain.
+ */
+export async function writeSpreadsheet(
+  output: Writable,
+  kind: SpreadsheetKind,
+  headers: readonly string[],
+  rows: AsyncIterable<readonly (string | null | undefined)[]> | Iterable<readonly (string | null | undefined)[]>,
+  options: WriteSpreadsheetOptions = {},
+): Promise<void> {
+  // Rejects on an output error at any point, not only once ExcelJS starts listening at the end.
+  let onError!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+    output.once('error', reject);
+  });
+  failed.catch(() => {});
+  try {
+    const write = kind === 'xlsx' ? writeXlsx(output, headers, rows, options) : writeCsv(output, headers, rows, options);
+    await Promise.race([write, failed]);
+  } finally {
+    output.off('error', onError);
+  }
+}
+
+async function writeXlsx(
+  output: Writable,
+  headers: readonly string[],
+  rows: AsyncIterable<readonly (string | null | undefined)[]> | Iterable<readonly (string | null | undefined)[]>,
+  options: WriteSpreadsheetOptions,
+): Promise<void> {
+  // Inline strings, not a shared-string table the writer would have to hold in memory until the end.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet(options.sheetName ?? 'Sheet1', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = headers.map((header) => ({
+    width: Math.min(Math.max(header.length + 4, 14), 40),
+    style: { numFmt: '@' },
+  }));
+  const headerRow = sheet.addRow([...headers]);
+  headerRow.font = { bold: true };
+  headerRow.commit();
+  for await (const values of rows) {
+    sheet.addRow(headers.map((_, i) => values[i] ?? '')).commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+async function writeCsv(
+  output: Writable,
+  headers: readonly string[],
+  rows: AsyncIterable<readonly (string | null | undefined)[]> | Iterable<readonly (string | null | undefined)[]>,
+  options: WriteSpreadsheetOptions,
+): Promise<void> {
+  const escapeFormulas = options.escapeFormulas ?? true;
+  const line = (values: readonly (string | null | undefined)[]) =>
+    headers.map((_, i) => csvField(values[i] ?? '', escapeFormulas)).join(',') + '\r\n';
+  // Batching lines into ~64 KB writes keeps 50,000 rows from becoming 50,000 stream writes.
+  let batch = '\uFEFF' + headers.map((h) => csvField(h, false)).join(',') + '\r\n';
+  const flush = async () => {
+    if (!output.write(batch, 'utf8')) await once(output, 'drain');
+    batch = '';
+  };
+  for await (const values of rows) {
+    batch += line(values);
+    if (batch.length >= 64 * 1024) await flush();
+  }
+  if (batch !== '') await flush();
+  output.end();
+  await once(output, 'finish');
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER_LIKE = /^[+-]?[\d\s().,/-]+$/;
+
+function csvField(value: string, escapeFormulas: boolean): string {
+  let text = value;
+  if (escapeFormulas && FORMULA_START.test(text) && !NUMBER_LIKE.test(text)) text = `'${text}`;
+  // `;` is quoted too: Excel in locales whose list separator is `;` (Indonesian among them) splits on it.
+  return /[",;\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { Actor } from '../actor.js';
+import { isAdmin } from '../actor.js';
+import type { Clock } from '../clock.js';
+import {
+  detectSpreadsheetKind, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
+  type HeaderMatch, type LeadImportField, type SpreadsheetKind,
+} from '../contacts/spreadsheet.js';
+import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { fieldErrors, parse, validationError, type Page } from '../validation.js';
+import {
+  bulkLeadStatusSchema, createLeadSchema, importLeadsSchema, listLeadsSchema, MAX_LEAD_IMPORT_ROWS, updateLeadSchema,
+  type BulkLeadStatusInput, type CreateLeadInput, type ImportLeadsInput, type Lead, type LeadData, type LeadFilter,
+  type LeadImportReport, type LeadStatistics, type LeadStatus, type ListLeadsInput, type UpdateLeadInput,
+} from './lead-schemas.js';
+
+export type LeadService = ReturnType<typeof createLeadService>;
+
+/** A saved lead and whether it was merged into one the user already had with the same phone. */
+export interface LeadSaveResult {
+  lead: Lead;
+  merged: boolean;
+}
+
+// Optional fields a merge fills when the stored lead has none; source, status and the name are the stored lead's own.
+const MERGED_FIELDS = ['address', 'website', 'email', 'latitude', 'longitude', 'notes'] as const;
+
+/**
+ * Leads: CRUD, filters, statistics, bulk status and bulk import (JSON rows or an .xlsx/.csv file).
+ *
+ * Duplicates are merged, never doubled: saving a lead whose normalised phone the user already has
+ * (by create or import) stores no new lead. Instead the existing lead gains the incoming values of
+ * `address`, `website`, `email`, `latitude`, `longitude` and `notes` it has no value for, and the
+ * incoming `extra_fields` keys it lacks; everything it already holds, and its `business_name`,
+ * `source` and `status`, are kept (a lead already contacted does not go back to `pending` because a
+ * scrape found it again). The unique `(user_id, phone)` index decides what is a duplicate, so two
+ * concurrent saves of one number cannot both insert.
+ */
+export function createLeadService(deps: { storage: Storage; clock: Clock; defaultCountryCode: string }) {
+  const { storage, clock } = deps;
+  const createSchema = createLeadSchema(deps.defaultCountryCode);
+  const updateSchema = updateLeadSchema(deps.defaultCountryCode);
+
+  async function get(actor: Actor, id: string): Promise<Lead> {
+    const lead = await storage.leads.get(actor.userId, id);
+    if (!lead) throw notFound('Lead');
+    return lead;
+  }
+
+  /** Whose lead an input makes: the caller's, or for admins the named `user_id`'s. */
+  async function ownerOf(actor: Actor, userId: string | undefined): Promise<string> {
+    if (!userId || userId === actor.userId) return actor.userId;
+    if (!isAdmin(actor)) throw new KirimError('forbidden', 'Only admins may act for another user');
+    if (!(await storage.users.get(userId))) throw notFound('User');
+    return userId;
+  }
+
+  /** Inserts, or merges into the owner's lead with the same phone (see the service's JSDoc). */
+  async function save(store: Storage, owner: string, data: LeadData, now: string): Promise<LeadSaveResult> {
+    const lead = toLead(owner, data, now);
+    if (lead.phone === null) return { lead: await store.leads.insert(lead), merged: false };
+    // A lead deleted between the refused insert and the read frees the number: insert again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const inserted = await store.leads.insertUnlessPhoneTaken(lead);
+      if (inserted) return { lead: inserted, merged: false };
+      const existing = await store.leads.getByPhone(owner, lead.phone);
+      if (!existing) continue;
+      const merged = await store.leads.update(owner, existing.id, { ...fillEmpty(existing, data), updated_at: now });
+      if (merged) return { lead: merged, merged: true };
+    }
+    throw new KirimError('unavailable', 'The lead changed while it was saved; try again');
+  }
+
+  /** Validates rows, then stores the good ones in one transaction. `rows` are `[row number, input]`. */
+  async function importRows(actor: Actor, rows: Array<[number, unknown]>): Promise<LeadImportReport> {
+    const report: LeadImportReport = { total_rows: rows.length, imported: 0, merged: 0, failed: 0, rows: [] };
+    const owners = new Map<string, Promise<string>>();
+    const good: Array<{ row: number; owner: string; data: LeadData }> = [];
+
+    for (const [row, input] of rows) {
+      const fail = (errors: FieldErrors) => {
+        report.failed++;
+        const phone = input && typeof input === 'object' ? (input as Record<string, unknown>).phone : undefined;
+        report.rows.push({ row, status: 'failed', id: null, phone: typeof phone === 'string' || typeof phone === 'number' ? String(phone) : null, reason: `invalid ${Object.keys(errors).join(', ')}`, errors });
+      };
+      const result = createSchema.safeParse(input ?? {});
+      if (!result.success) {
+        fail(fieldErrors(result.error));
+        continue;
+      }
+      const userId = result.data.user_id ?? actor.userId;
+      if (!owners.has(userId)) owners.set(userId, ownerOf(actor, userId));
+      try {
+        good.push({ row, owner: await owners.get(userId)!, data: result.data });
+      } catch (error) {
+        if (!isKirimError(error, 'forbidden') && !isKirimError(error, 'not_found')) throw error;
+        fail({ user_id: [isKirimError(error, 'forbidden') ? 'only admins may import leads for another user' : 'no such user'] });
+      }
+    }
+    if (good.length === 0) return report;
+
+    await storage.transaction(async (tx) => {
+      const now = clock.now().toISOString();
+      for (const { row, owner, data } of good) {
+        const { lead, merged } = await save(tx, owner, data, now);
+        if (!merged) {
+          report.imported++;
+          continue;
+        }
+        report.merged++;
+        report.rows.push({ row, status: 'merged', id: lead.id, phone: lead.phone, reason: 'phone number already in leads: merged into that lead' });
+      }
+    });
+    report.rows.sort((a, b) => a.row - b.row);
+    return report;
+  }
+
+  return {
+    get,
+
+    /** One page of the user's leads, filtered, newest first. */
+    async list(actor: Actor, input: ListLeadsInput = {}): Promise<Page<Lead>> {
+      const query = parse(listLeadsSchema, input);
+      const slice = await storage.leads.list(actor.userId, toFilter(query), { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+      return { ...slice, page: query.page, perPage: query.per_page };
+    },
+
+    /** Adds a lead, or merges it into the user's lead with the same phone (`merged: true`). */
+    async create(actor: Actor, input: CreateLeadInput): Promise<LeadSaveResult> {
+      const data = parse(createSchema, input);
+      const owner = await ownerOf(actor, data.user_id);
+      return save(storage, owner, data, clock.now().toISOString());
+    },
+
+    /** Changes the given fields; a phone taken by another of the user's leads is `conflict` (no merge on edit). */
+    async update(actor: Actor, id: string, input: UpdateLeadInput): Promise<Lead> {
+      const data = parse(updateSchema, input);
+      const updated = await storage.leads.update(actor.userId, id, { ...data, updated_at: clock.now().toISOString() });
+      if (!updated) throw notFound('Lead');
+      return updated;
+    },
+
+    /** Deletes a lead. */
+    async remove(actor: Actor, id: string): Promise<void> {
+      if (!(await storage.leads.remove(actor.userId, id))) throw notFound('Lead');
+    },
+
+    /**
+     * Sets one status on many leads, all or nothing: if any id is not one of the user's leads (missing or
+     * another user's), nothing changes and the answer is `not_found` naming each such id as `ids.<index>`.
+     */
+    async bulkStatus(actor: Actor, input: BulkLeadStatusInput): Promise<{ updated: number; status: LeadStatus }> {
+      const { ids, status } = parse(bulkLeadStatusSchema, input);
+      const unique = [...new Set(ids)];
+      return storage.transaction(async (tx) => {
+        const owned = new Set(await tx.leads.ownedIds(actor.userId, unique));
+        const missing: FieldErrors = {};
+        ids.forEach((id, index) => {
+          if (!owned.has(id)) missing[`ids.${index}`] = ['no such lead'];
+        });
+        if (Object.keys(missing).length > 0) throw new KirimError('not_found', 'Lead not found', { details: missing });
+        const updated = await tx.leads.setStatus(actor.userId, unique, status, clock.now().toISOString());
+        // A lead deleted since the check: roll back rather than report a partial change.
+        if (updated !== unique.length) throw notFound('Lead');
+        return { updated, status };
+      });
+    },
+
+    /** Counts by status and by source, the total, and how many have a phone and a website. */
+    statistics(actor: Actor): Promise<LeadStatistics> {
+      return storage.leads.statistics(actor.userId);
+    },
+
+    /**
+     * Imports `leads[]` rows. Each row is validated on its own: bad rows are reported (row = 1-based
+     * position, with every bad field named) and the good ones stored, all in one transaction, so a
+     * storage failure stores none. A phone the user already has, or met earlier in the rows, is merged.
+     */
+    async bulkImport(actor: Actor, input: ImportLeadsInput): Promise<LeadImportReport> {
+      const { leads } = parse(importLeadsSchema, input);
+      return importRows(actor, leads.map((row, index) => [index + 1, row]));
+    },
+
+    /**
+     * Imports an .xlsx or .csv file with loose headers (`Nama Usaha`, `Telepon`, `Website`, `Latitude`, ...;
+     * see LEAD_HEADER_ALIASES); other columns become `extra_fields`. Rows are numbered as the spreadsheet
+     * shows them; otherwise as {@link bulkImport}. A file that is not a spreadsheet, has no business-name
+     * column or more than MAX_LEAD_IMPORT_ROWS rows is a `validation` error naming `file`, with nothing stored.
+     */
+    async importFile(actor: Actor, file: { path: string; filename?: string }): Promise<LeadImportReport> {
+      const kind = await sniff(file.path, file.filename);
+      let columns: HeaderMatch<LeadImportField> | undefined;
+      const rows: Array<[number, unknown]> = [];
+      const reader = readSpreadsheetRows(file.path, kind, {
+        onHeaders: (headers) => {
+          columns = matchHeaders(headers, LEAD_HEADER_ALIASES);
+          if (!columns.fields.business_name) {
+            throw validationError({ file: ['has no business name column (expected a header such as Business Name or Nama Usaha)'] });
+          }
+        },
+      });
+      for await (const { row, values } of reader) {
+        if (rows.length === MAX_LEAD_IMPORT_ROWS) throw validationError({ file: [`has more than ${MAX_LEAD_IMPORT_ROWS} rows`] });
+        rows.push([row, rowInput(values, columns!)]);
+      }
+      return importRows(actor, rows);
+    },
+  };
+}
+
+function toLead(owner: string, data: LeadData, now: string): Lead {
+  return {
+    id: randomUUID(), user_id: owner, source: data.source, business_name: data.business_name, address: data.address ?? null,
+    website: data.website ?? null, phone: data.phone ?? null, email: data.email ?? null, latitude: data.latitude ?? null,
+    longitude: data.longitude ?? null, status: data.status, notes: data.notes ?? null, extra_fields: data.extra_fields ?? {},
+    created_at: now, updated_at: now,
+  };
+}
+
+/** The changes a merge makes to `existing`: incoming values only where it has none. */
+function fillEmpty(existing: Lead, data: LeadData): Partial<Lead> {
+  const changes: Record<string, unknown> = {};
+  for (const field of MERGED_FIELDS) {
+    const value = data[field];
+    if (existing[field] === null && value !== null && value !== undefined) changes[field] = value;
+  }
+  const extra = Object.entries(data.extra_fields ?? {}).filter(([key]) => !(key in existing.extra_fields));
+  if (extra.length > 0) changes.extra_fields = { ...existing.extra_fields, ...Object.fromEntries(extra) };
+  return changes as Partial<Lead>;
+}
+
+function toFilter(query: ReturnType<typeof listLeadsSchema.parse>): LeadFilter {
+  const search = query.search || undefined;
+  // A search typed as a phone number also finds the stored digits: `0812-2000` → `8122000`.
+  const digits = search?.replace(/[\s\-().+]/g, '');
+  return {
+    status: query.status,
+    source: query.source || undefined,
+    search,
+    searchDigits: digits && /^\d{4,}$/.test(digits) ? digits.replace(/^0+/, '') : undefined,
+    hasPhone: query.has_phone,
+    hasWebsite: query.has_website,
+  };
+}
+
+/** A spreadsheet row as create-lead input: known columns by field (blank cells absent), other columns as extra fields. */
+function rowInput(values: Record<string, string>, columns: HeaderMatch<LeadImportField>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [field, header] of Object.entries(columns.fields) as Array<[string, string]>) {
+    const value = values[header]?.trim() ?? '';
+    if (value !== '') input[field] = value;
+  }
+  const extra: Record<string, string> = {};
+  for (const header of columns.extra) if (values[header]?.trim()) extra[header] = values[header].trim();
+  if (Object.keys(extra).length > 0) input.extra_fields = extra;
+  return input;
+}
+
+async function sniff(path: string, filename?: string): Promise<SpreadsheetKind> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
+    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
+    return kind;
+  } finally {
+    await handle.close();
+  }
+}

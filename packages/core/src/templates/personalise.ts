@@ -1,0 +1,26 @@
+import type { Contact } from '../contacts/contact-schemas.js';
+import { renderTemplate, type TemplateFields } from './renderer.js';
+
+/** A contact's values as template fields: its own fields and its extra columns. */
+export function contactTemplateFields(contact: Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & { extra_fields?: Record<string, string> }): TemplateFields {
+  return {
+    ...contact.extra_fields,
+    name: contact.name,
+    phone: contact.phone,
+    email: contact.email,
+    company: contact.company,
+    position: contact.position,
+    address: contact.address,
+    city: contact.city,
+    country: contact.country,
+    notes: contact.notes,
+  };
+}
+
+/**
+ * The message one recipient gets. Spintax is seeded by (`seed`, recipient phone): a preview and a bulk
+ * send with the same seed (none, by default) give the recipient the very same text.
+ */
+export function personalise(template: string, recipient: Parameters<typeof contactTemplateFields>[0], seed = ''): string {
+  return renderTemplate(template, contactTemplateFields(recipient), `${seed}:${recipient.phone}`);
+}

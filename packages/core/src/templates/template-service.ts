@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import { notFound } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import type { FieldErrors } from '../errors.js';
+import { parse, validationError, type Page } from '../validation.js';
+import { CONTACT_PLACEHOLDER_FIELDS, templatePlaceholders, validateTemplate } from './renderer.js';
+import {
+  createTemplateSchema, duplicateTemplateSchema, listTemplatesSchema, updateTemplateSchema,
+  type CreateTemplateInput, type Template, type UpdateTemplateInput,
+} from './template-schemas.js';
+
+export type TemplateService = ReturnType<typeof createTemplateService>;
+
+/** Message templates: CRUD and duplicate; content is checked at save time, not at send time. */
+export function createTemplateService(deps: { storage: Storage; clock: Clock }) {
+  const { storage, clock } = deps;
+
+  async function get(actor: Actor, id: string): Promise<Template> {
+    const template = await storage.templates.get(actor.userId, id);
+    if (!template) throw notFound('Template');
+    return template;
+  }
+
+  /**
+   * Refuses malformed templates and unknown placeholders (a silent blank in a bulk send is worse than a
+   * 422 now), and media templates without a media URL. Known names: contact fields and the extra
+   * columns the user's imports carried.
+   */
+  async function check(actor: Actor, t: Pick<Template, 'content' | 'caption' | 'message_type' | 'media_url'>): Promise<string[]> {
+    const known = [...CONTACT_PLACEHOLDER_FIELDS, ...(await storage.contacts.extraFieldNames(actor.userId))];
+    const errors: FieldErrors = {};
+    for (const field of ['content', 'caption'] as const) {
+      const text = t[field];
+      if (!text) continue;
+      try {
+        const unknown = validateTemplate(text, known, field);
+        if (unknown.length > 0) errors[field] = unknown.map((name) => `unknown placeholder {${name}}; known: ${known.join(', ')}`);
+      } catch (error) {
+        Object.assign(errors, (error as { details?: FieldErrors }).details);
+      }
+    }
+    if (t.message_type !== 'text' && !t.media_url) errors.media_url = [`is required for ${t.message_type} templates`];
+    if (Object.keys(errors).length > 0) throw validationError(errors);
+    return [...new Set([...templatePlaceholders(t.content), ...(t.caption ? templatePlaceholders(t.caption) : [])])];
+  }
+
+  return {
+    get,
+
+    async create(actor: Actor, input: CreateTemplateInput): Promise<Template> {
+      const data = parse(createTemplateSchema, input);
+      const draft = { ...data, media_url: data.media_url ?? null, caption: data.caption ?? null };
+      const placeholders = await check(actor, draft);
+      const now = clock.now().toISOString();
+      return storage.templates.insert({ id: randomUUID(), user_id: actor.userId, ...draft, placeholders, created_at: now, updated_at: now });
+    },
+
+    async list(actor: Actor, input: unknown = {}): Promise<Page<Template>> {
+      const q = parse(listTemplatesSchema, input);
+      const slice = await storage.templates.list(
+        actor.userId,
+        { search: q.search || undefined, messageType: q.message_type, isActive: q.is_active },
+        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
+      );
+      return { ...slice, page: q.page, perPage: q.per_page };
+    },
+
+    async update(actor: Actor, id: string, input: UpdateTemplateInput): Promise<Template> {
+      const data = parse(updateTemplateSchema, input);
+      const current = await get(actor, id);
+      const next = { ...current, ...data };
+      const placeholders = await check(actor, next);
+      return (await storage.templates.update(actor.userId, id, { ...data, placeholders, updated_at: clock.now().toISOString() })) ?? get(actor, id);
+    },
+
+    async remove(actor: Actor, id: string): Promise<void> {
+      if (!(await storage.templates.remove(actor.userId, id))) throw notFound('Template');
+    },
+
+    /** A copy under `name`, by default "<name> (copy)". */
+    async duplicate(actor: Actor, id: string, input: unknown = {}): Promise<Template> {
+      const { name } = parse(duplicateTemplateSchema, input);
+      const source = await get(actor, id);
+      const now = clock.now().toISOString();
+      return storage.templates.insert({ ...source, id: randomUUID(), name: name ?? `${source.name} (copy)`, created_at: now, updated_at: now });
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { OutgoingMedia } from '../transport/transport.js';
+import type { Network } from './simulated-network.js';
+
+/** Settings of a simulated phone; each one given replaces the current value. */
+export interface SimulatedPhoneOptions {
+  /** The account's display name (push name); default none. */
+  name?: string | null;
+  /** Whether the number has a WhatsApp account; default true. */
+  onWhatsApp?: boolean;
+  /** Whether the phone reads every message as soon as it arrives; default false. */
+  autoRead?: boolean;
+}
+
+/** A message as a simulated phone received it. */
+export interface PhoneMessage {
+  messageId: string;
+  /** The chat as this phone sees it: the sender's JID, or the group's. */
+  chat: string;
+  /** The sender's phone number. */
+  from: string;
+  /** The session that sent it, when a linked device did. */
+  fromSession: string | null;
+  type: 'text' | OutgoingMedia['type'];
+  /** The text, or the media's caption. */
+  text: string | null;
+  media: OutgoingMedia | null;
+  quotedId: string | null;
+  mentions: string[];
+  receivedAt: Date;
+  read: boolean;
+}
+
+/** Options of a message a phone sends. */
+export interface PhoneSendOptions {
+  /** The id of the message quoted. */
+  quoted?: string;
+  /** JIDs mentioned. */
+  mentions?: string[];
+}
+
+/** A phone on the simulated network: it links sessions, receives their messages and writes to them. */
+export interface SimulatedPhone {
+  /** Digits with country code. */
+  readonly number: string;
+  /** The account's LID (`<digits>@lid`), derived from the number and the network's seed. */
+  readonly lid: string;
+  name: string | null;
+  onWhatsApp: boolean;
+  autoRead: boolean;
+  /** False while taken off line (`network.setOnline`): messages to it wait. */
+  readonly online: boolean;
+  /** True once banned (`network.ban`). */
+  readonly banned: boolean;
+  /** Messages received, oldest first (truncate it freely). */
+  readonly inbox: PhoneMessage[];
+  /** Saved contacts: number → saved name. */
+  readonly contacts: ReadonlyMap<string, string | null>;
+  /** Scans a session's QR string, linking that session to this phone; rejects an expired or unknown QR. */
+  scanQr(qr: string): Promise<void>;
+  /** Enters a pairing code that a session requested for this number, linking that session. */
+  enterPairingCode(code: string): Promise<void>;
+  /** Sends a text to a session id, a phone number, a user JID or a group JID; returns the message id. */
+  send(to: string, text: string, options?: PhoneSendOptions): string;
+  /** Sends media like `send`; returns the message id. */
+  sendMedia(to: string, media: OutgoingMedia, options?: PhoneSendOptions): string;
+  /** Answers a received message (or message id) in its chat, quoting it; returns the new message id. */
+  reply(message: PhoneMessage | string, text: string, options?: Omit<PhoneSendOptions, 'quoted'>): string;
+  /** Reads a received message, sending its read receipt; false if it is not in the inbox or already read. */
+  read(messageId: string): boolean;
+  /** Saves a contact; linked sessions are told about it. */
+  addContact(number: string, name?: string | null): void;
+}
+
+/** The network's phone: the public interface plus the state the network drives. */
+export class Phone implements SimulatedPhone {
+  name: string | null = null;
+  onWhatsApp = true;
+  autoRead = false;
+  online = true;
+  banned = false;
+  readonly inbox: PhoneMessage[] = [];
+  readonly contacts = new Map<string, string | null>();
+
+  constructor(
+    private readonly network: Network,
+    readonly number: string,
+    readonly lid: string,
+  ) {}
+
+  /** Whether messages can reach this account at all (they still wait while it is off line). */
+  get reachable(): boolean {
+    return this.onWhatsApp && !this.banned;
+  }
+
+  configure(options: SimulatedPhoneOptions): void {
+    if (options.name !== undefined) this.name = options.name;
+    if (options.onWhatsApp !== undefined) this.onWhatsApp = options.onWhatsApp;
+    if (options.autoRead !== undefined) this.autoRead = options.autoRead;
+  }
+
+  scanQr(qr: string): Promise<void> {
+    return this.network.linkByQr(this, qr);
+  }
+
+  enterPairingCode(code: string): Promise<void> {
+    return this.network.linkByPairingCode(this, code);
+  }
+
+  send(to: string, text: string, options: PhoneSendOptions = {}): string {
+    return this.network.sendFromPhone(this, to, { type: 'text', text, media: null }, options);
+  }
+
+  sendMedia(to: string, media: OutgoingMedia, options: PhoneSendOptions = {}): string {
+    return this.network.sendFromPhone(this, to, { type: media.type, text: media.caption ?? null, media }, options);
+  }
+
+  reply(message: PhoneMessage | string, text: string, options: Omit<PhoneSendOptions, 'quoted'> = {}): string {
+    const original = typeof message === 'string' ? this.inbox.find((m) => m.messageId === message) : message;
+    if (!original) throw new Error(`${this.number} has no message ${String(message)} to reply to`);
+    return this.send(original.chat, text, { ...options, quoted: original.messageId });
+  }
+
+  read(messageId: string): boolean {
+    const message = this.inbox.find((m) => m.messageId === messageId);
+    if (!message || message.read) return false;
+    this.network.markRead(this, message);
+    return true;
+  }
+
+  addContact(number: string, name: string | null = null): void {
+    this.contacts.set(number, name);
+    this.network.contactAdded(this, number);
+  }
+}

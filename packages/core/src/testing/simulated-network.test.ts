@@ -1,0 +1,614 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  AuthStore,
+  Connection,
+  IncomingMessage,
+  LinkState,
+  ReceiptStatus,
+  SeenContact,
+  StoredMessage,
+  TransportListener,
+} from '../transport/transport.js';
+import { ManualClock } from './manual-clock.js';
+import { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './simulated-network.js';
+
+const ALICE = '6281100000001';
+const BUDI = '6281100000002';
+const CITRA = '6281100000003';
+
+type MemoryAuth = AuthStore & { values: Map<string, string> };
+
+function memoryAuth(values = new Map<string, string>()): MemoryAuth {
+  return {
+    values,
+    async get(kind, ids) {
+      return Object.fromEntries(ids.flatMap((id) => (values.has(`${kind}/${id}`) ? [[id, values.get(`${kind}/${id}`)!]] : [])));
+    },
+    async set(entries) {
+      for (const [kind, byId] of Object.entries(entries)) {
+        for (const [id, value] of Object.entries(byId)) {
+          if (value === null) values.delete(`${kind}/${id}`);
+          else values.set(`${kind}/${id}`, value);
+        }
+      }
+    },
+    async clear() {
+      values.clear();
+    },
+  };
+}
+
+interface Recorder extends TransportListener {
+  states: LinkState[];
+  receipts: Array<{ messageId: string; status: ReceiptStatus; chat: string }>;
+  messages: IncomingMessage[];
+  contacts: SeenContact[][];
+  /** Every event in order, as one line each: for comparing whole runs. */
+  log: string[];
+}
+
+function recorder(): Recorder {
+  const r: Recorder = {
+    states: [],
+    receipts: [],
+    messages: [],
+    contacts: [],
+    log: [],
+    onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
+    onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
+    onMessage: (m) => void (r.messages.push(m), r.log.push(`message ${JSON.stringify(m)}`)),
+    onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
+  };
+  return r;
+}
+
+const stateNames = (r: Recorder) => r.states.map((s) => s.state);
+const lastState = (r: Recorder) => r.states[r.states.length - 1];
+
+function simulate(options: SimulatedNetworkOptions = {}) {
+  const clock = new ManualClock();
+  const network = createSimulatedNetwork({ clock, ...options });
+  /** Lets every pending step run without moving time. */
+  const settle = () => clock.advance(0);
+
+  async function open(
+    sessionId: string,
+    auth: MemoryAuth = memoryAuth(),
+    getMessage: (id: string) => Promise<StoredMessage | undefined> = async () => undefined,
+  ): Promise<{ connection: Connection; events: Recorder; auth: MemoryAuth }> {
+    const events = recorder();
+    const connection = await network.transport.connect({ sessionId, auth, listener: events, getMessage });
+    // Connecting takes one hop of latency before the QR or the resumed link.
+    await clock.advance(options.latencyMs ?? 0);
+    return { connection, events, auth };
+  }
+
+  async function linked(sessionId: string, phone: string, getMessage?: (id: string) => Promise<StoredMessage | undefined>) {
+    const session = await open(sessionId, memoryAuth(), getMessage);
+    await network.link(sessionId, phone);
+    await settle();
+    return session;
+  }
+
+  return { clock, network, settle, open, linked };
+}
+
+/** What the engine would store for an incoming message, to quote it later. */
+const stored = (m: IncomingMessage): StoredMessage => ({ messageId: m.messageId, chat: m.chat, fromMe: false, raw: m.raw });
+
+describe('SimulatedNetwork linking', () => {
+  it('shows a QR to a session without credentials and connects it when a phone scans it', async () => {
+    const { network, open, settle } = simulate();
+    const alice = network.phone(ALICE, { name: 'Alice' });
+    alice.addContact(BUDI, 'Budi Office');
+    const { events, auth } = await open('s1');
+
+    expect(network.transport.name).toBe('simulated');
+    expect(stateNames(events)).toEqual(['connecting', 'qr']);
+    const qr = (lastState(events) as { qr: string }).qr;
+
+    await alice.scanQr(qr);
+    await settle();
+
+    expect(lastState(events)).toEqual({ state: 'connected', phone: ALICE, lid: alice.lid, name: 'Alice' });
+    expect(alice.lid).toMatch(/^\d{15}@lid$/);
+    expect(auth.values.size).toBeGreaterThan(0);
+    expect(events.contacts).toEqual([
+      [{ jid: `${BUDI}@s.whatsapp.net`, phone: BUDI, lid: network.phone(BUDI).lid, name: 'Budi Office' }],
+    ]);
+    expect(network.sessions()).toEqual([{ sessionId: 's1', phone: ALICE, state: 'connected' }]);
+  });
+
+  it('resumes a linked session from its stored credentials without a QR', async () => {
+    const { network, open, linked } = simulate();
+    const first = await linked('s1', ALICE);
+    await first.connection.close();
+
+    const again = await open('s1', memoryAuth(first.auth.values));
+
+    expect(stateNames(again.events)).toEqual(['connecting', 'connected']);
+    expect(lastState(again.events)).toMatchObject({ state: 'connected', phone: ALICE });
+    expect(network.sessions()).toEqual([{ sessionId: 's1', phone: ALICE, state: 'connected' }]);
+  });
+
+  it('resumes from stored credentials on a fresh network, as the server does after a restart', async () => {
+    const before = simulate();
+    const { auth } = await before.linked('s1', ALICE);
+
+    const after = simulate();
+    const { events } = await after.open('s1', memoryAuth(auth.values));
+
+    expect(lastState(events)).toEqual({ state: 'connected', phone: ALICE, lid: after.network.phone(ALICE).lid, name: null });
+  });
+
+  it('refreshes the QR every 20 s after the first lived 60 s, and fails when the sixth expires', async () => {
+    const { clock, open } = simulate();
+    const { events } = await open('s1');
+
+    await clock.advance(59_999);
+    expect(stateNames(events)).toEqual(['connecting', 'qr']);
+    await clock.advance(1);
+    expect(stateNames(events)).toEqual(['connecting', 'qr', 'qr']);
+    await clock.advance(4 * 20_000);
+    const qrs = events.states.flatMap((s) => (s.state === 'qr' ? [s.qr] : []));
+    expect(qrs).toHaveLength(6);
+    expect(new Set(qrs).size).toBe(6);
+    await clock.advance(20_000);
+
+    expect(lastState(events)).toEqual({ state: 'failed', reason: 'The QR code was not scanned in time' });
+    await clock.advance(600_000);
+    expect(events.states).toHaveLength(8);
+  });
+
+  it('refuses a QR that a newer one has replaced', async () => {
+    const { clock, network, open } = simulate();
+    const { events } = await open('s1');
+    const firstQr = (lastState(events) as { qr: string }).qr;
+    await clock.advance(60_000);
+
+    await expect(network.phone(ALICE).scanQr(firstQr)).rejects.toThrow(/expired/);
+    await network.phone(ALICE).scanQr((lastState(events) as { qr: string }).qr);
+  });
+
+  it('links by a pairing code entered on the phone it was requested for', async () => {
+    const { network, open, settle } = simulate();
+    const { connection, events } = await open('s1');
+
+    const code = await connection.requestPairingCode(ALICE);
+    await settle();
+
+    expect(code).toMatch(/^[1-9A-HJ-NP-TV-Z]{8}$/);
+    expect(lastState(events)).toEqual({ state: 'pairing_code', code });
+    await expect(network.phone(BUDI).enterPairingCode(code)).rejects.toThrow(/another number/);
+    await network.phone(ALICE).enterPairingCode(code);
+    await settle();
+    expect(lastState(events)).toMatchObject({ state: 'connected', phone: ALICE });
+  });
+
+  it('rejects a pairing code request once the session is linked', async () => {
+    const { linked } = simulate();
+    const { connection } = await linked('s1', ALICE);
+
+    await expect(connection.requestPairingCode(ALICE)).rejects.toThrow(/not waiting/);
+  });
+
+  it('links each new session automatically in try-out mode, to a phone derived from the session id', async () => {
+    const run = async () => {
+      const { clock, open } = simulate({ autoLinkAfterMs: 3_000 });
+      const { events } = await open('try-out');
+      await clock.advance(2_999);
+      expect(stateNames(events)).toEqual(['connecting', 'qr']);
+      await clock.advance(1);
+      return lastState(events);
+    };
+
+    const linkedState = await run();
+    expect(linkedState).toMatchObject({ state: 'connected', phone: expect.stringMatching(/^628\d{9}$/) });
+    expect(await run()).toEqual(linkedState);
+  });
+
+  it('links to the phone a pairing code was requested for in try-out mode', async () => {
+    const { clock, open } = simulate({ autoLinkAfterMs: 3_000 });
+    const { connection, events } = await open('s1');
+    await connection.requestPairingCode(ALICE);
+
+    await clock.advance(3_000);
+
+    expect(lastState(events)).toMatchObject({ state: 'connected', phone: ALICE });
+  });
+});
+
+describe('SimulatedNetwork sending', () => {
+  it('resolves a send with the given id, then reports sent, delivered after the latency and read when the recipient reads', async () => {
+    const { clock, network, linked } = simulate({ latencyMs: 100 });
+    const { connection, events } = await linked('s1', ALICE);
+    const messageId = connection.newMessageId();
+
+    const result = await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId });
+
+    expect(result.messageId).toBe(messageId);
+    expect(messageId).toMatch(/^3EB0[0-9A-F]{18}$/);
+    expect(events.receipts).toEqual([]);
+    await clock.advance(100);
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
+    const budi = network.phone(BUDI);
+    expect(budi.inbox).toMatchObject([{ messageId, from: ALICE, fromSession: 's1', chat: `${ALICE}@s.whatsapp.net`, text: 'Halo' }]);
+    await clock.advance(100);
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
+
+    expect(budi.read(messageId)).toBe(true);
+    expect(budi.read(messageId)).toBe(false);
+    await clock.advance(100);
+    expect(events.receipts).toEqual([
+      { messageId, status: 'sent', chat: `${BUDI}@s.whatsapp.net` },
+      { messageId, status: 'delivered', chat: `${BUDI}@s.whatsapp.net` },
+      { messageId, status: 'read', chat: `${BUDI}@s.whatsapp.net` },
+    ]);
+    expect(network.sent).toEqual([
+      { sessionId: 's1', from: ALICE, to: `${BUDI}@s.whatsapp.net`, messageId, type: 'text', text: 'Halo', media: null, quotedId: null, mentions: [], at: expect.any(Date) },
+    ]);
+  });
+
+  it('sends media with its caption and mentions', async () => {
+    const { network, linked, settle } = simulate();
+    const { connection } = await linked('s1', ALICE);
+    const media = { type: 'image' as const, data: Buffer.from('png'), mimetype: 'image/png', caption: 'Lihat' };
+
+    await connection.sendMedia(`${BUDI}@s.whatsapp.net`, media, { messageId: 'M1', mentions: [`${BUDI}@s.whatsapp.net`] });
+    await settle();
+
+    expect(network.sent[0]).toMatchObject({ type: 'image', text: 'Lihat', media, mentions: [`${BUDI}@s.whatsapp.net`] });
+    expect(network.phone(BUDI).inbox[0]).toMatchObject({ type: 'image', text: 'Lihat', media });
+  });
+
+  it('keeps a message to a number not on WhatsApp at sent, and answers checkNumbers by onWhatsApp', async () => {
+    const { clock, network, linked } = simulate();
+    network.phone(CITRA, { onWhatsApp: false });
+    const { connection, events } = await linked('s1', ALICE);
+
+    await connection.sendText(`${CITRA}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await clock.advance(60_000);
+
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
+    expect(network.phone(CITRA).inbox).toEqual([]);
+    expect(await connection.checkNumbers([CITRA, BUDI, 'not-a-number'])).toEqual([
+      { phone: CITRA, jid: null, exists: false },
+      { phone: BUDI, jid: `${BUDI}@s.whatsapp.net`, exists: true },
+      { phone: 'not-a-number', jid: null, exists: false },
+    ]);
+  });
+
+  it('rejects a send to something that is not a WhatsApp address', async () => {
+    const { linked } = simulate();
+    const { connection } = await linked('s1', ALICE);
+
+    await expect(connection.sendText(BUDI, 'Halo', { messageId: 'M1' })).rejects.toThrow(/Not a WhatsApp address/);
+  });
+
+  it('holds messages to an off-line phone and delivers them when it comes back', async () => {
+    const { network, linked, settle } = simulate();
+    const { connection, events } = await linked('s1', ALICE);
+    network.setOnline(BUDI, false);
+
+    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await settle();
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
+    expect(network.phone(BUDI).online).toBe(false);
+
+    network.setOnline(BUDI, true);
+    await settle();
+    expect(network.phone(BUDI).inbox.map((m) => m.messageId)).toEqual(['M1']);
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
+  });
+
+  it('reads messages as they arrive on a phone with autoRead', async () => {
+    const { network, linked, settle } = simulate();
+    network.phone(BUDI, { autoRead: true });
+    const { connection, events } = await linked('s1', ALICE);
+
+    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await settle();
+
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it("delivers a phone's message with the sender's phone and LID, and carries quotes both ways", async () => {
+    const { network, linked, settle } = simulate();
+    const budi = network.phone(BUDI, { name: 'Budi' });
+    const { connection, events } = await linked('s1', ALICE);
+
+    const askId = budi.send('s1', 'Ada stok?');
+    await settle();
+    const [ask] = events.messages;
+    expect(ask).toMatchObject({
+      messageId: askId,
+      chat: `${BUDI}@s.whatsapp.net`,
+      from: `${BUDI}@s.whatsapp.net`,
+      fromPhone: BUDI,
+      fromLid: budi.lid,
+      fromMe: false,
+      pushName: 'Budi',
+      type: 'text',
+      text: 'Ada stok?',
+      quotedMessageId: null,
+    });
+
+    await connection.sendText(ask.chat, 'Ada', { messageId: 'A1', quoted: stored(ask) });
+    await settle();
+    const [answer] = budi.inbox;
+    expect(answer).toMatchObject({ messageId: 'A1', text: 'Ada', quotedId: askId });
+    expect(network.sent[0].quotedId).toBe(askId);
+
+    budi.reply(answer, 'Terima kasih');
+    await settle();
+    expect(events.messages[1]).toMatchObject({ text: 'Terima kasih', quotedMessageId: 'A1' });
+  });
+
+  it('quotes through getMessage when the quote has no content, and rejects a quote nothing can serve', async () => {
+    const messages = new Map<string, StoredMessage>();
+    const { network, linked, settle } = simulate();
+    const { connection, events } = await linked('s1', ALICE, async (id) => messages.get(id));
+    network.phone(BUDI).send('s1', 'Ada stok?');
+    await settle();
+    const ask = stored(events.messages[0]);
+    messages.set(ask.messageId, ask);
+
+    await connection.sendText(ask.chat, 'Ada', { messageId: 'A1', quoted: { ...ask, raw: null } });
+    await expect(
+      connection.sendText(ask.chat, 'Ada', { messageId: 'A2', quoted: { ...ask, messageId: 'UNKNOWN', raw: null } }),
+    ).rejects.toThrow(TypeError);
+    expect(network.sent.map((s) => s.quotedId)).toEqual([ask.messageId]);
+  });
+
+  it('delivers a group message to every other participant and reports read once all have read', async () => {
+    const { network, linked, settle } = simulate();
+    const group = network.createGroup({ subject: 'Tim', owner: ALICE, participants: [BUDI, CITRA] });
+    const { connection, events } = await linked('s1', ALICE);
+
+    await connection.sendText(group.jid, 'Rapat jam 3', { messageId: 'G1' });
+    await settle();
+
+    expect(group.jid).toMatch(/^120363\d{12}@g\.us$/);
+    for (const number of [BUDI, CITRA]) {
+      expect(network.phone(number).inbox).toMatchObject([{ messageId: 'G1', chat: group.jid, from: ALICE }]);
+    }
+    expect(network.phone(ALICE).inbox).toEqual([]);
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
+    network.phone(BUDI).read('G1');
+    await settle();
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
+    network.phone(CITRA).read('G1');
+    await settle();
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it("delivers a participant's group message to the session, addressed by LID", async () => {
+    const { network, linked, settle } = simulate();
+    const group = network.createGroup({ subject: 'Tim', owner: BUDI, participants: [ALICE] });
+    const { events } = await linked('s1', ALICE);
+
+    network.phone(BUDI).send(group.jid, 'Halo tim');
+    await settle();
+
+    expect(events.messages[0]).toMatchObject({ chat: group.jid, from: network.phone(BUDI).lid, fromPhone: BUDI, text: 'Halo tim' });
+  });
+
+  it('lists only the groups the linked phone is in, and refuses sends to the others', async () => {
+    const { network, linked } = simulate();
+    const mine = network.createGroup({ subject: 'Tim', owner: BUDI, participants: [ALICE], description: 'kerja' });
+    const other = network.createGroup({ subject: 'Lain', owner: BUDI, participants: [CITRA] });
+    const { connection } = await linked('s1', ALICE);
+
+    expect(await connection.listGroups()).toEqual([mine]);
+    expect(mine.participants).toEqual([
+      { jid: `${BUDI}@s.whatsapp.net`, phone: BUDI, lid: network.phone(BUDI).lid, admin: true },
+      { jid: `${ALICE}@s.whatsapp.net`, phone: ALICE, lid: network.phone(ALICE).lid, admin: false },
+    ]);
+    await expect(connection.sendText(other.jid, 'Halo', { messageId: 'M1' })).rejects.toThrow(/not a participant/);
+  });
+
+  it('passes messages between two linked sessions', async () => {
+    const { linked, settle } = simulate();
+    const one = await linked('s1', ALICE);
+    const two = await linked('s2', BUDI);
+
+    await one.connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await settle();
+
+    expect(two.events.messages).toMatchObject([{ messageId: 'M1', fromPhone: ALICE, text: 'Halo' }]);
+    expect(one.events.messages).toEqual([]);
+  });
+});
+
+describe('SimulatedNetwork faults', () => {
+  it('reconnects a dropped link by itself after back-off', async () => {
+    const { clock, network, linked } = simulate();
+    const { events } = await linked('s1', ALICE);
+
+    network.dropLink('s1');
+    await clock.advance(0);
+    expect(lastState(events)).toEqual({ state: 'disconnected', reason: 'connection lost', retryInMs: 1_000 });
+    await clock.advance(1_000);
+
+    expect(stateNames(events).slice(-3)).toEqual(['disconnected', 'connecting', 'connected']);
+  });
+
+  it('doubles the back-off while the link stays down, and starts over once connected', async () => {
+    const { clock, network, linked } = simulate();
+    const { events } = await linked('s1', ALICE);
+
+    network.dropLink('s1', 5_000);
+    await clock.advance(10_000);
+    const retries = events.states.flatMap((s) => (s.state === 'disconnected' ? [s.retryInMs] : []));
+    expect(retries).toEqual([1_000, 2_000, 4_000]);
+    expect(lastState(events).state).toBe('connected');
+
+    network.dropLink('s1');
+    await clock.advance(0);
+    expect(lastState(events)).toMatchObject({ retryInMs: 1_000 });
+  });
+
+  it('rejects sends while disconnected, and holds messages and receipts until the session is back', async () => {
+    const { clock, network, linked } = simulate({ latencyMs: 10 });
+    const { connection, events } = await linked('s1', ALICE);
+    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await clock.advance(10);
+
+    network.dropLink('s1');
+    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Lagi', { messageId: 'M2' })).rejects.toThrow('Connection Closed');
+    network.phone(BUDI).send('s1', 'Halo juga');
+    await clock.advance(500);
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
+    expect(events.messages).toEqual([]);
+
+    await clock.advance(600);
+    expect(lastState(events).state).toBe('connected');
+    expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
+    expect(events.messages.map((m) => m.text)).toEqual(['Halo juga']);
+  });
+
+  it('logs a session out from the phone: logged_out, credentials cleared, a QR on the next connect', async () => {
+    const { network, linked, open, clock } = simulate();
+    const { events, auth } = await linked('s1', ALICE);
+
+    await network.logOut('s1');
+    await clock.advance(120_000);
+
+    expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'unlinked from the phone' });
+    expect(stateNames(events).filter((s) => s === 'connecting')).toHaveLength(1);
+    expect(auth.values.size).toBe(0);
+    expect((await open('s1', auth)).events.states.map((s) => s.state)).toEqual(['connecting', 'qr']);
+  });
+
+  it('reports replaced when another client takes the session, keeps credentials and does not reconnect', async () => {
+    const { network, linked, clock } = simulate();
+    const { events, auth } = await linked('s1', ALICE);
+
+    network.replace('s1');
+    await clock.advance(120_000);
+
+    expect(lastState(events)).toEqual({ state: 'replaced', reason: 'another client took over the session' });
+    expect(auth.values.size).toBeGreaterThan(0);
+  });
+
+  it('replaces an older live connection when the same session connects again', async () => {
+    const { linked, open } = simulate();
+    const first = await linked('s1', ALICE);
+
+    const second = await open('s1', memoryAuth(first.auth.values));
+
+    expect(lastState(first.events).state).toBe('replaced');
+    expect(lastState(second.events).state).toBe('connected');
+  });
+
+  it('makes sends on a slow link take that long on the clock', async () => {
+    const { clock, network, linked } = simulate();
+    const { connection } = await linked('s1', ALICE);
+    network.slowLink('s1', 5_000);
+
+    let done = false;
+    const sending = connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' }).then(() => (done = true));
+    await clock.advance(4_999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    await sending;
+
+    expect(network.sent).toHaveLength(1);
+  });
+
+  it('rejects sends with the given reason until refusal is lifted', async () => {
+    const { network, linked } = simulate();
+    const { connection } = await linked('s1', ALICE);
+
+    network.refuseSends('s1', 'rate-overlimit');
+    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })).rejects.toThrow('rate-overlimit');
+    network.refuseSends('s1', null);
+    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M2' });
+
+    expect(network.sent.map((s) => s.messageId)).toEqual(['M2']);
+  });
+
+  it('logs out every session of a banned phone, clears their credentials and lets it link no more', async () => {
+    const { network, linked, open, settle } = simulate();
+    const { events, auth } = await linked('s1', ALICE);
+    const credentials = new Map(auth.values);
+
+    await network.ban(ALICE);
+    await settle();
+    expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'banned' });
+    expect(auth.values.size).toBe(0);
+
+    const resumed = await open('s2', memoryAuth(new Map(credentials)));
+    expect(lastState(resumed.events)).toEqual({ state: 'logged_out', reason: 'banned' });
+    const fresh = await open('s3');
+    await expect(network.phone(ALICE).scanQr((lastState(fresh.events) as { qr: string }).qr)).rejects.toThrow(/banned/);
+    expect(network.phone(ALICE).banned).toBe(true);
+  });
+
+  it('logs out through connection.logout: logged_out and credentials cleared', async () => {
+    const { linked, settle } = simulate();
+    const { connection, events, auth } = await linked('s1', ALICE);
+
+    await connection.logout();
+    await settle();
+
+    expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'logged out' });
+    expect(auth.values.size).toBe(0);
+  });
+
+  it('reports nothing after close, and gives the next connection what arrived meanwhile', async () => {
+    const { network, linked, open, settle } = simulate();
+    const { connection, events, auth } = await linked('s1', ALICE);
+    const seen = events.log.length;
+
+    await connection.close();
+    network.phone(BUDI).send('s1', 'Halo');
+    await settle();
+    expect(events.log).toHaveLength(seen);
+    expect(network.sessions()).toEqual([{ sessionId: 's1', phone: ALICE, state: 'closed' }]);
+
+    const again = await open('s1', auth);
+    expect(again.events.messages.map((m) => m.text)).toEqual(['Halo']);
+  });
+
+  it('names the unknown session when a fault targets one', () => {
+    const { network } = simulate();
+
+    expect(() => network.dropLink('nope')).toThrow(/nope/);
+  });
+});
+
+describe('SimulatedNetwork determinism', () => {
+  async function scenario(seed: number): Promise<{ log: string[]; network: SimulatedNetwork }> {
+    const { clock, network, open, settle } = simulate({ seed, latencyMs: 50 });
+    const group = network.createGroup({ subject: 'Tim', owner: BUDI, participants: [ALICE, CITRA] });
+    const { connection, events } = await open('s1');
+    await clock.advance(60_000);
+    await network.phone(ALICE).scanQr((lastState(events) as { qr: string }).qr);
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      await connection.sendText(`${BUDI}@s.whatsapp.net`, `pesan ${i}`, { messageId: connection.newMessageId() });
+    }
+    network.phone(BUDI).send(group.jid, 'Halo tim');
+    await clock.advance(1_000);
+    network.phone(BUDI).read(network.sent[1].messageId);
+    await clock.advance(1_000);
+    return { log: events.log, network };
+  }
+
+  it('produces the same events, ids, QR codes and LIDs for the same seed', async () => {
+    const first = await scenario(7);
+    const second = await scenario(7);
+
+    expect(second.log).toEqual(first.log);
+    expect(first.log.length).toBeGreaterThan(10);
+  });
+
+  it('produces other ids for another seed', async () => {
+    const first = await scenario(7);
+    const other = await scenario(8);
+
+    expect(other.network.sent.map((s) => s.messageId)).not.toEqual(first.network.sent.map((s) => s.messageId));
+    expect(other.network.phone(ALICE).lid).not.toBe(first.network.phone(ALICE).lid);
+  });
+});

@@ -1,0 +1,582 @@
+import { systemClock, type Clock } from '../clock.js';
+import type {
+  ConnectOptions,
+  Connection,
+  GroupInfo,
+  IncomingMessage,
+  LinkState,
+  OutgoingMedia,
+  OutgoingResult,
+  ReceiptStatus,
+  SeenContact,
+  SendOptions,
+  StoredMessage,
+  Transport,
+} from '../transport/transport.js';
+import { SimulatedConnection, type SessionEvent, type SessionRecord } from './simulated-network-connection.js';
+import { digitsFor, drawChars, isPhoneNumber, parseJid, seededRandom, userJid } from './simulated-network-ids.js';
+import { Phone, type PhoneMessage, type PhoneSendOptions, type SimulatedPhone, type SimulatedPhoneOptions } from './simulated-network-phone.js';
+
+/** Options of `createSimulatedNetwork`. */
+export interface SimulatedNetworkOptions {
+  /** Where time comes from; default the system clock. Pass a `ManualClock` and nothing timed happens until `advance`. */
+  clock?: Clock;
+  /** Links each new session to a generated phone this many ms after its first QR (the server's try-out mode); default null (never). */
+  autoLinkAfterMs?: number | null;
+  /** Time of each hop: a message reaching its recipient, a receipt coming back; default 0 (the next microtask). */
+  latencyMs?: number;
+  /** Seed of every generated id, LID and code; default 1. */
+  seed?: number;
+}
+
+/** A message a session sent over the network. */
+export interface SimulatedSend {
+  sessionId: string;
+  /** The sending account's phone number. */
+  from: string;
+  /** The JID it was sent to. */
+  to: string;
+  messageId: string;
+  type: 'text' | OutgoingMedia['type'];
+  /** The text, or the media's caption. */
+  text: string | null;
+  media: OutgoingMedia | null;
+  quotedId: string | null;
+  mentions: string[];
+  at: Date;
+}
+
+/** A session as the network sees it. */
+export interface SimulatedSessionInfo {
+  sessionId: string;
+  /** The phone number it is linked to, if any. */
+  phone: string | null;
+  /** Its newest connection's state; `closed` once that connection was closed. */
+  state: LinkState['state'] | 'closed';
+}
+
+/** A group to create; the owner and participants are phone numbers. */
+export interface CreateGroupInput {
+  subject: string;
+  owner: string;
+  participants: string[];
+  description?: string | null;
+}
+
+/** A simulated WhatsApp network: a `Transport` to give the engine, phones to play, faults to inject. */
+export interface SimulatedNetwork {
+  /** The transport (`name` is `simulated`). */
+  readonly transport: Transport;
+  /** Every message sessions sent over the network, in order (truncate it freely). */
+  readonly sent: SimulatedSend[];
+  /**
+   * The phone with this number (digits), created on first use with the given settings, or updated by them.
+   * A number never mentioned behaves as a phone on WhatsApp: messages to it are delivered.
+   */
+  phone(number: string, options?: SimulatedPhoneOptions): SimulatedPhone;
+  /** Creates a group and returns it as `listGroups` does; its JID is `<digits>@g.us`. */
+  createGroup(input: CreateGroupInput): GroupInfo;
+  /** Links the session waiting for a QR scan or pairing code to this phone, as a scan would. */
+  link(sessionId: string, phone: string): Promise<void>;
+  /** Every session that ever connected, in order of first connection. */
+  sessions(): SimulatedSessionInfo[];
+  /** Drops the session's link: `disconnected`, then reconnection after back-off; attempts keep failing for `downForMs` (default 0). */
+  dropLink(sessionId: string, downForMs?: number): void;
+  /** Unlinks the session from its phone: `logged_out`, and its AuthStore cleared. */
+  logOut(sessionId: string): Promise<void>;
+  /** Another client takes the session over: `replaced`; credentials are kept. */
+  replace(sessionId: string): void;
+  /** Makes each send of the session take `ms` of clock time (0 restores). */
+  slowLink(sessionId: string, ms: number): void;
+  /** Makes the session's sends reject with an Error carrying this message (null restores). */
+  refuseSends(sessionId: string, reason: string | null): void;
+  /** Bans a phone: its sessions are `logged_out` (reason `banned`) with credentials cleared, and it links no more. */
+  ban(phone: string): Promise<void>;
+  /** Takes a phone off line (messages to it wait) or back on line (they arrive). */
+  setOnline(phone: string, online: boolean): void;
+}
+
+/** Creates a simulated WhatsApp network; see {@link SimulatedNetworkOptions} for the defaults. */
+export function createSimulatedNetwork(options: SimulatedNetworkOptions = {}): SimulatedNetwork {
+  return new Network(options);
+}
+
+/** What a message is, whoever sends it. */
+export interface MessageContent {
+  type: 'text' | OutgoingMedia['type'];
+  text: string | null;
+  media: OutgoingMedia | null;
+}
+
+/** A message in flight: what was sent, by whom, to which chat. */
+interface WireMessage extends MessageContent {
+  messageId: string;
+  /** The JID the sender addressed. */
+  to: string;
+  group: string | null;
+  from: Phone;
+  fromSession: string | null;
+  quotedId: string | null;
+  mentions: string[];
+  at: Date;
+}
+
+/** A session's sent message whose receipts are still to come. */
+interface Tracked {
+  sessionId: string;
+  chat: string;
+  status: ReceiptStatus | null;
+  undelivered: Set<string>;
+  unread: Set<string>;
+}
+
+interface Group {
+  jid: string;
+  subject: string;
+  description: string | null;
+  owner: string;
+  participants: string[];
+  createdAt: Date;
+}
+
+const RECEIPT_RANK: Record<ReceiptStatus, number> = { failed: 0, sent: 1, delivered: 2, read: 3 };
+const HEX = '0123456789ABCDEF';
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+// The alphabet of WhatsApp's pairing codes: no 0, I, O or U, which are read wrongly.
+const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
+
+/** The network behind {@link SimulatedNetwork}; its extra members are for the connections and phones. */
+export class Network implements SimulatedNetwork {
+  readonly transport: Transport;
+  readonly sent: SimulatedSend[] = [];
+  readonly clock: Clock;
+  private readonly latencyMs: number;
+  private readonly autoLinkAfterMs: number | null;
+  private readonly seed: number;
+  private readonly random: () => number;
+  private readonly phones = new Map<string, Phone>();
+  private readonly phonesByLid = new Map<string, Phone>();
+  private readonly groups = new Map<string, Group>();
+  private readonly records = new Map<string, SessionRecord>();
+  private readonly tracked = new Map<string, Tracked>();
+  /** Messages waiting for their recipient to come back on line, by phone number. */
+  private readonly held = new Map<string, WireMessage[]>();
+
+  constructor(options: SimulatedNetworkOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.autoLinkAfterMs = options.autoLinkAfterMs ?? null;
+    this.seed = options.seed ?? 1;
+    this.random = seededRandom(this.seed);
+    this.transport = { name: 'simulated', connect: (connectOptions) => this.connect(connectOptions) };
+  }
+
+  // ---- controls -------------------------------------------------------------------------------
+
+  phone(number: string, options: SimulatedPhoneOptions = {}): SimulatedPhone {
+    const phone = this.numbered(number);
+    phone.configure(options);
+    return phone;
+  }
+
+  createGroup(input: CreateGroupInput): GroupInfo {
+    const members = [...new Set([input.owner, ...input.participants])];
+    for (const number of members) this.numbered(number);
+    const jid = `120363${digitsFor(`${this.seed}:group:${this.groups.size}`, 12)}@g.us`;
+    const group: Group = {
+      jid,
+      subject: input.subject,
+      description: input.description ?? null,
+      owner: input.owner,
+      participants: members,
+      createdAt: this.clock.now(),
+    };
+    this.groups.set(jid, group);
+    return this.groupInfo(group);
+  }
+
+  async link(sessionId: string, phone: string): Promise<void> {
+    const connection = this.record(sessionId).connection;
+    if (!connection?.awaitingLink) throw new Error(`Session ${sessionId} is not waiting to be linked`);
+    await connection.link(this.numbered(phone));
+  }
+
+  sessions(): SimulatedSessionInfo[] {
+    return [...this.records.values()].map((record) => ({
+      sessionId: record.sessionId,
+      phone: record.phone?.number ?? null,
+      state: !record.connection || record.connection.closed ? 'closed' : record.connection.state.state,
+    }));
+  }
+
+  dropLink(sessionId: string, downForMs = 0): void {
+    const record = this.record(sessionId);
+    if (!record.connection || record.connection.ended) throw new Error(`Session ${sessionId} has no open link to drop`);
+    record.downUntil = this.clock.now().getTime() + downForMs;
+    record.connection.drop('connection lost');
+  }
+
+  async logOut(sessionId: string): Promise<void> {
+    const record = this.record(sessionId);
+    this.unlink(record);
+    await record.connection?.auth.clear();
+    record.connection?.end({ state: 'logged_out', reason: 'unlinked from the phone' });
+  }
+
+  replace(sessionId: string): void {
+    this.record(sessionId).connection?.end({ state: 'replaced', reason: 'another client took over the session' });
+  }
+
+  slowLink(sessionId: string, ms: number): void {
+    this.record(sessionId).slowMs = ms;
+  }
+
+  refuseSends(sessionId: string, reason: string | null): void {
+    this.record(sessionId).refusal = reason;
+  }
+
+  async ban(number: string): Promise<void> {
+    const phone = this.numbered(number);
+    phone.banned = true;
+    for (const record of this.recordsOf(phone)) {
+      this.unlink(record);
+      await record.connection?.auth.clear();
+      record.connection?.end({ state: 'logged_out', reason: 'banned' });
+    }
+  }
+
+  setOnline(number: string, online: boolean): void {
+    const phone = this.numbered(number);
+    phone.online = online;
+    if (!online) return;
+    const waiting = this.held.get(number) ?? [];
+    this.held.delete(number);
+    for (const message of waiting) this.route(message, [phone]);
+  }
+
+  // ---- for connections and phones -------------------------------------------------------------
+
+  /** The phone with this number, created (named `name`) if new. */
+  account(number: string, name: string | null = null): Phone {
+    let phone = this.phones.get(number);
+    if (!phone) {
+      phone = new Phone(this, number, `${digitsFor(`${this.seed}:lid:${number}`, 15)}@lid`);
+      phone.name = name;
+      this.phones.set(number, phone);
+      this.phonesByLid.set(phone.lid, phone);
+    }
+    return phone;
+  }
+
+  /** Waits one hop of latency; with none, just lets the caller's own call finish first. */
+  hop(): Promise<void> {
+    return this.wait(this.latencyMs);
+  }
+
+  newMessageId(): string {
+    return `3EB0${drawChars(this.random, HEX, 18)}`;
+  }
+
+  newPairingCode(): string {
+    return drawChars(this.random, PAIRING_ALPHABET, 8);
+  }
+
+  newQr(): string {
+    return `2@${drawChars(this.random, BASE64, 24)},${drawChars(this.random, BASE64, 43)}=,simulated`;
+  }
+
+  /** In try-out mode, links a session waiting for its first QR after `autoLinkAfterMs`: to the phone a pairing code was asked for, or to one made up from the session id. */
+  scheduleAutoLink(connection: SimulatedConnection): void {
+    if (this.autoLinkAfterMs === null) return;
+    void this.wait(this.autoLinkAfterMs).then(() => {
+      if (!connection.awaitingLink) return;
+      const number = connection.pairing?.phone ?? `628${digitsFor(`${this.seed}:auto:${connection.record.sessionId}`, 9)}`;
+      const phone = this.account(number, `Simulated ${number.slice(-4)}`);
+      if (!phone.banned) return connection.link(phone);
+    });
+  }
+
+  async linkByQr(phone: Phone, qr: string): Promise<void> {
+    const connection = this.awaitingLink().find((c) => c.qr === qr);
+    if (!connection) throw new Error('This QR code has expired or belongs to no session');
+    await connection.link(phone);
+  }
+
+  async linkByPairingCode(phone: Phone, code: string): Promise<void> {
+    const connection = this.awaitingLink().find((c) => c.pairing?.code === code.toUpperCase());
+    if (!connection) throw new Error('This pairing code has expired or belongs to no session');
+    if (connection.pairing?.phone !== phone.number) throw new Error(`This pairing code was requested for another number than ${phone.number}`);
+    await connection.link(phone);
+  }
+
+  /** Forgets the session's link to its phone, and what was waiting for it. */
+  unlink(record: SessionRecord): void {
+    record.phone = null;
+    record.pending.length = 0;
+  }
+
+  /** Tells a session something now if it is connected, or once it is. */
+  notify(record: SessionRecord, event: SessionEvent): void {
+    if (record.connection?.connected) record.connection.dispatch(event);
+    else record.pending.push(event);
+  }
+
+  groupsOf(phone: Phone): GroupInfo[] {
+    return [...this.groups.values()].filter((g) => g.participants.includes(phone.number)).map((g) => this.groupInfo(g));
+  }
+
+  lookUp(number: string): { phone: string; jid: string | null; exists: boolean } {
+    // A number nobody declared counts as on WhatsApp, as `phone()` documents.
+    const exists = isPhoneNumber(number) && (this.phones.get(number)?.reachable ?? true);
+    return { phone: number, jid: exists ? userJid(number) : null, exists };
+  }
+
+  contactsOf(phone: Phone): SeenContact[] {
+    return [...phone.contacts.keys()].flatMap((number) => this.seenContact(phone, number) ?? []);
+  }
+
+  contactAdded(phone: Phone, number: string): void {
+    const contact = this.seenContact(phone, number);
+    if (!contact) return;
+    for (const record of this.recordsOf(phone)) this.notify(record, { kind: 'contacts', contacts: [contact] });
+  }
+
+  async sendFromSession(connection: SimulatedConnection, to: string, content: MessageContent, options: SendOptions): Promise<OutgoingResult> {
+    const from = connection.linkedPhone();
+    const { record } = connection;
+    if (record.refusal !== null) throw new Error(record.refusal);
+    const recipients = this.recipients(to, from);
+    const quotedId = options.quoted ? await this.quotedId(options.quoted, connection) : null;
+    if (record.slowMs > 0) {
+      await this.clock.sleep(record.slowMs);
+      connection.linkedPhone();
+    }
+    const message = this.wire(to, from, record.sessionId, options.messageId, content, quotedId, options.mentions ?? []);
+    const { messageId, type, text, media, mentions, at } = message;
+    this.sent.push({ sessionId: record.sessionId, from: from.number, to, messageId, type, text, media, quotedId, mentions, at });
+    const reachable = recipients.filter((phone) => phone.reachable).map((phone) => phone.number);
+    const tracked: Tracked = { sessionId: record.sessionId, chat: to, status: null, undelivered: new Set(reachable), unread: new Set(reachable) };
+    this.tracked.set(messageId, tracked);
+    // The server's acknowledgement comes back after one hop, never inside the send itself.
+    void this.hop().then(() => this.raise(messageId, tracked, 'sent'));
+    this.route(message, recipients);
+    return { messageId, raw: rawOf(message) };
+  }
+
+  sendFromPhone(phone: Phone, to: string, content: MessageContent, options: PhoneSendOptions): string {
+    if (!phone.reachable) throw new Error(`${phone.number} cannot send: it is not on WhatsApp or is banned`);
+    const jid = this.addressOf(to);
+    const message = this.wire(jid, phone, null, this.newMessageId(), content, options.quoted ?? null, options.mentions ?? []);
+    this.route(message, this.recipients(jid, phone));
+    return message.messageId;
+  }
+
+  markRead(phone: Phone, message: PhoneMessage): void {
+    message.read = true;
+    void this.hop().then(() => this.acknowledge(message.messageId, phone, 'read'));
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private async connect(options: ConnectOptions): Promise<Connection> {
+    const record = this.record(options.sessionId, true);
+    const previous = record.connection;
+    const connection = new SimulatedConnection(this, record, options);
+    record.connection = connection;
+    // Two live connections for one session: the newer wins, as WhatsApp replaces the older socket.
+    previous?.end({ state: 'replaced', reason: 'another connection was opened for this session' });
+    queueMicrotask(() => connection.open());
+    return connection;
+  }
+
+  /** Waits `ms` of clock time; zero waits only for the current call to finish, since a `ManualClock` would wait for `advance`. */
+  private wait(ms: number): Promise<void> {
+    return ms > 0 ? this.clock.sleep(ms) : Promise.resolve();
+  }
+
+  /** The phone with this number, which must be digits with a country code. */
+  private numbered(number: string): Phone {
+    if (!isPhoneNumber(number)) throw new Error(`Not a phone number (digits with country code): ${number}`);
+    return this.account(number);
+  }
+
+  private record(sessionId: string, create = false): SessionRecord {
+    let record = this.records.get(sessionId);
+    if (!record && create) {
+      record = { sessionId, connection: null, phone: null, slowMs: 0, refusal: null, downUntil: 0, pending: [] };
+      this.records.set(sessionId, record);
+    }
+    if (!record) throw new Error(`No simulated session ${sessionId} has connected`);
+    return record;
+  }
+
+  private recordsOf(phone: Phone): SessionRecord[] {
+    return [...this.records.values()].filter((record) => record.phone === phone);
+  }
+
+  private awaitingLink(): SimulatedConnection[] {
+    return [...this.records.values()].flatMap((record) => (record.connection?.awaitingLink ? [record.connection] : []));
+  }
+
+  /** A phone's way of naming whom to write to: a session id, a phone number or a JID. */
+  private addressOf(to: string): string {
+    const record = this.records.get(to);
+    if (record) {
+      if (!record.phone) throw new Error(`Session ${to} is not linked to a phone`);
+      return userJid(record.phone.number);
+    }
+    return isPhoneNumber(to) ? userJid(to) : to;
+  }
+
+  /** Who receives a message `from` sends to this JID; throws as WhatsApp refuses a bad address. */
+  private recipients(to: string, from: Phone): Phone[] {
+    const jid = parseJid(to);
+    if (!jid) throw new Error(`Not a WhatsApp address: ${to}`);
+    if (jid.kind === 'user') return [this.account(jid.phone)];
+    if (jid.kind === 'lid') {
+      const phone = this.phonesByLid.get(jid.lid);
+      if (!phone) throw new Error(`Unknown LID: ${to}`);
+      return [phone];
+    }
+    const group = this.groups.get(jid.jid);
+    if (!group) throw new Error(`Unknown group: ${to}`);
+    if (!group.participants.includes(from.number)) throw new Error(`${from.number} is not a participant of ${to}`);
+    return group.participants.filter((number) => number !== from.number).map((number) => this.account(number));
+  }
+
+  private wire(
+    to: string,
+    from: Phone,
+    fromSession: string | null,
+    messageId: string,
+    content: MessageContent,
+    quotedId: string | null,
+    mentions: string[],
+  ): WireMessage {
+    const group = parseJid(to)?.kind === 'group' ? to : null;
+    return { ...content, messageId, to, group, from, fromSession, quotedId, mentions, at: this.clock.now() };
+  }
+
+  /**
+   * The id of a quoted message. Baileys needs the whole message to quote (a key alone throws a
+   * TypeError), so the simulation does too: the quote must carry, or `getMessage` must serve, the
+   * `raw` this transport produced for it. That keeps the engine's message store honest.
+   */
+  private async quotedId(quoted: StoredMessage, connection: SimulatedConnection): Promise<string> {
+    const raw = quoted.raw ?? (await connection.getMessage(quoted.messageId))?.raw ?? null;
+    if (raw === null || idOfRaw(raw) !== quoted.messageId) {
+      throw new TypeError(`Cannot quote ${quoted.messageId}: no stored content of this transport for it`);
+    }
+    return quoted.messageId;
+  }
+
+  /** Takes a message to each recipient after one hop; an off-line recipient's waits until it is back. */
+  private route(message: WireMessage, recipients: Phone[]): void {
+    for (const phone of recipients) {
+      if (!phone.reachable) continue;
+      if (!phone.online) {
+        const waiting = this.held.get(phone.number);
+        if (waiting) waiting.push(message);
+        else this.held.set(phone.number, [message]);
+        continue;
+      }
+      void this.hop().then(() => this.arrive(phone, message));
+    }
+  }
+
+  /** A message reaches an account: its phone's inbox and its linked sessions, then the delivery receipt goes back. */
+  private arrive(phone: Phone, message: WireMessage): void {
+    const chat = message.group ?? userJid(message.from.number);
+    const received: PhoneMessage = {
+      messageId: message.messageId,
+      chat,
+      from: message.from.number,
+      fromSession: message.fromSession,
+      type: message.type,
+      text: message.text,
+      media: message.media,
+      quotedId: message.quotedId,
+      mentions: message.mentions,
+      receivedAt: this.clock.now(),
+      read: false,
+    };
+    phone.inbox.push(received);
+    for (const record of this.recordsOf(phone)) {
+      if (record.sessionId !== message.fromSession) this.notify(record, { kind: 'message', message: this.incoming(message, chat) });
+    }
+    void this.hop().then(() => this.acknowledge(message.messageId, phone, 'delivered'));
+    if (phone.autoRead) this.markRead(phone, received);
+  }
+
+  private incoming(message: WireMessage, chat: string): IncomingMessage {
+    return {
+      messageId: message.messageId,
+      chat,
+      fromPhone: message.from.number,
+      fromLid: message.from.lid,
+      // Groups address their participants by LID nowadays, one-to-one chats by phone number.
+      from: message.group ? message.from.lid : userJid(message.from.number),
+      fromMe: false,
+      pushName: message.from.name,
+      type: message.type,
+      text: message.text,
+      quotedMessageId: message.quotedId,
+      timestamp: message.at,
+      raw: rawOf(message),
+    };
+  }
+
+  /** A recipient got or read a tracked message; the receipt moves once every recipient has. */
+  private acknowledge(messageId: string, phone: Phone, status: 'delivered' | 'read'): void {
+    const tracked = this.tracked.get(messageId);
+    if (!tracked) return;
+    const waiting = status === 'delivered' ? tracked.undelivered : tracked.unread;
+    if (waiting.delete(phone.number) && waiting.size === 0) this.raise(messageId, tracked, status);
+  }
+
+  /** Reports a receipt if it moves the message up; receipts never go down. */
+  private raise(messageId: string, tracked: Tracked, status: ReceiptStatus): void {
+    if (tracked.status !== null && RECEIPT_RANK[status] <= RECEIPT_RANK[tracked.status]) return;
+    tracked.status = status;
+    if (status === 'read') this.tracked.delete(messageId);
+    const record = this.records.get(tracked.sessionId);
+    if (record) this.notify(record, { kind: 'receipt', receipt: { messageId, status, chat: tracked.chat } });
+  }
+
+  private seenContact(phone: Phone, number: string): SeenContact | null {
+    const contact = this.account(number);
+    if (!contact.reachable) return null;
+    return { jid: userJid(number), phone: number, lid: contact.lid, name: phone.contacts.get(number) ?? contact.name };
+  }
+
+  private groupInfo(group: Group): GroupInfo {
+    return {
+      jid: group.jid,
+      subject: group.subject,
+      description: group.description,
+      owner: userJid(group.owner),
+      participants: group.participants.map((number) => ({
+        jid: userJid(number),
+        phone: number,
+        lid: this.account(number).lid,
+        admin: number === group.owner,
+      })),
+      createdAt: group.createdAt,
+    };
+  }
+}
+
+/** The transport's own serialisation of a message, which it needs back to quote it. */
+function rawOf(message: WireMessage): string {
+  const { messageId: id, to, from, type, text, quotedId, mentions } = message;
+  return JSON.stringify({ id, to, from: from.number, type, text, quotedId, mentions });
+}
+
+function idOfRaw(raw: string): string | null {
+  try {
+    const parsed = JSON.parse(raw) as { id?: unknown };
+    return typeof parsed.id === 'string' ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,210 @@
+import type { Contact, ContactFilter, ContactRepository, ContactStatistics, Range, Slice } from '@kirim/core';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { ContactsTable, Database } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
+import { fromFlag } from '../flags.js';
+
+type ContactChanges = Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>;
+
+const SEARCHED = ['name', 'phone', 'email', 'company'] as const;
+
+/** What `search` matches: the searched fields, lower-cased, in one column a trigram index covers. */
+export function contactSearchText(c: Pick<Contact, (typeof SEARCHED)[number]>): string {
+  return SEARCHED.map((field) => c[field] ?? '').join(' ').toLowerCase();
+}
+
+/** Contact rows ↔ records. */
+export function contactFromRow(row: Selectable<ContactsTable>): Contact {
+  const { search_text: _, ...rest } = row;
+  return { ...rest, is_active: fromFlag(row.is_active), extra_fields: JSON.parse(row.extra_fields) };
+}
+
+function toRow(c: Contact): ContactsTable {
+  return { ...c, is_active: Number(c.is_active), extra_fields: JSON.stringify(c.extra_fields), search_text: contactSearchText(c) };
+}
+
+/** Contacts on Kysely, with substring search through FTS5 trigrams (SQLite) or pg_trgm (PostgreSQL). */
+export class KyselyContactRepository implements ContactRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async insert(contact: Contact): Promise<Contact> {
+    await this.db.insertInto('contacts').values(toRow(contact)).execute();
+    await this.rememberExtraFields(contact.user_id, Object.keys(contact.extra_fields), contact.created_at);
+    return contact;
+  }
+
+  async insertMany(contacts: Contact[]): Promise<void> {
+    // Bound parameters per statement stay under SQLite's limit (32766) and keep PostgreSQL's plans small.
+    for (let i = 0; i < contacts.length; i += 500) {
+      const chunk = contacts.slice(i, i + 500);
+      await this.db.insertInto('contacts').values(chunk.map(toRow)).execute();
+    }
+    const byUser = new Map<string, Set<string>>();
+    for (const c of contacts) for (const name of Object.keys(c.extra_fields)) (byUser.get(c.user_id) ?? byUser.set(c.user_id, new Set()).get(c.user_id)!).add(name);
+    for (const [userId, names] of byUser) await this.rememberExtraFields(userId, [...names], contacts[0].created_at);
+  }
+
+  async get(userId: string, id: string): Promise<Contact | undefined> {
+    const row = await this.db.selectFrom('contacts').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    return row && contactFromRow(row);
+  }
+
+  async findByPhones(userId: string, phones: string[]): Promise<Contact[]> {
+    if (phones.length === 0) return [];
+    const rows = await this.db.selectFrom('contacts').selectAll().where('user_id', '=', userId).where('phone', 'in', phones).execute();
+    return rows.map(contactFromRow);
+  }
+
+  async ownedIds(userId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('contacts').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async list(userId: string, filter: ContactFilter, range: Range): Promise<Slice<Contact>> {
+    const base = this.filtered(userId, filter);
+    const rows = await base
+      .selectAll('contacts')
+      .orderBy(`contacts.${filter.sort}` as const, filter.order)
+      .orderBy('contacts.id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
+    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return { items: rows.map(contactFromRow), total: Number(n) };
+  }
+
+  async *scan(userId: string, filter: ContactFilter, batchSize = 1000): AsyncIterable<Contact[]> {
+    let after: { created_at: string; id: string } | undefined;
+    for (;;) {
+      let query = this.filtered(userId, filter).selectAll('contacts');
+      if (after) {
+        const { created_at, id } = after;
+        query = query.where((eb) => eb.or([eb('contacts.created_at', '>', created_at), eb.and([eb('contacts.created_at', '=', created_at), eb('contacts.id', '>', id)])]));
+      }
+      const rows = await query.orderBy('contacts.created_at').orderBy('contacts.id').limit(batchSize).execute();
+      if (rows.length === 0) return;
+      yield rows.map(contactFromRow);
+      const last = rows[rows.length - 1];
+      after = { created_at: last.created_at, id: last.id };
+    }
+  }
+
+  async update(userId: string, id: string, changes: ContactChanges): Promise<Contact | undefined> {
+    const current = await this.get(userId, id);
+    if (!current) return undefined;
+    const next: Contact = { ...current, ...changes };
+    const { id: _id, user_id: _user, created_at: _created, ...row } = toRow(next);
+    await this.db.updateTable('contacts').set(row).where('user_id', '=', userId).where('id', '=', id).execute();
+    if (changes.extra_fields) await this.rememberExtraFields(userId, Object.keys(changes.extra_fields), next.updated_at);
+    return next;
+  }
+
+  async remove(userId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('contacts').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async removeMany(userId: string, ids: string[]): Promise<string[]> {
+    const owned = await this.ownedIds(userId, ids);
+    if (owned.length > 0) await this.db.deleteFrom('contacts').where('user_id', '=', userId).where('id', 'in', owned).execute();
+    return owned;
+  }
+
+  async statistics(userId: string, monthStart: string): Promise<ContactStatistics> {
+    const totals = await this.db
+      .selectFrom('contacts')
+      .where('user_id', '=', userId)
+      .select((eb) => [
+        eb.fn.countAll().as('total'),
+        eb.fn.sum(eb.case().when('is_active', '=', 1).then(1).else(0).end()).as('active'),
+        eb.fn.sum(eb.case().when('email', 'is not', null).then(1).else(0).end()).as('with_email'),
+        eb.fn.sum(eb.case().when('created_at', '>=', monthStart).then(1).else(0).end()).as('added_this_month'),
+      ])
+      .executeTakeFirstOrThrow();
+    const inGroups = await this.db
+      .selectFrom('contacts')
+      .where('user_id', '=', userId)
+      .where((eb) => eb.exists(eb.selectFrom('contact_group_members as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id')))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const top = async (column: 'country' | 'city') =>
+      (
+        await this.db
+          .selectFrom('contacts')
+          .where('user_id', '=', userId)
+          .where(column, 'is not', null)
+          .select([column, (eb) => eb.fn.countAll().as('count')])
+          .groupBy(column)
+          .orderBy('count', 'desc')
+          .orderBy(column)
+          .limit(10)
+          .execute()
+      ).map((r) => ({ [column]: r[column] as string, count: Number(r.count) }));
+    const total = Number(totals.total);
+    const active = Number(totals.active ?? 0);
+    return {
+      total,
+      active,
+      inactive: total - active,
+      with_email: Number(totals.with_email ?? 0),
+      in_groups: Number(inGroups.n),
+      added_this_month: Number(totals.added_this_month ?? 0),
+      by_country: (await top('country')) as ContactStatistics['by_country'],
+      by_city: (await top('city')) as ContactStatistics['by_city'],
+    };
+  }
+
+  async extraFieldNames(userId: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('contact_extra_fields').select('name').where('user_id', '=', userId).orderBy('created_at').orderBy('name').execute();
+    return rows.map((r) => r.name);
+  }
+
+  private async rememberExtraFields(userId: string, names: string[], at: string): Promise<void> {
+    if (names.length === 0) return;
+    await this.db
+      .insertInto('contact_extra_fields')
+      .values(names.map((name) => ({ user_id: userId, name, created_at: at })))
+      .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
+      .execute();
+  }
+
+  /** The user's contacts narrowed by the filter's search, group and activity. */
+  private filtered(userId: string, filter: ContactFilter) {
+    let query = this.db.selectFrom('contacts').where('contacts.user_id', '=', userId);
+    if (filter.isActive !== undefined) query = query.where('contacts.is_active', '=', Number(filter.isActive));
+    if (filter.groupId) {
+      const groupId = filter.groupId;
+      query = query.where((eb) =>
+        eb.exists(eb.selectFrom('contact_group_members as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id').where('m.group_id', '=', groupId)),
+      );
+    }
+    if (filter.search) {
+      const term = searchTerm(filter.search);
+      query = query.where((eb) => this.matches(eb, term));
+    }
+    return query;
+  }
+
+  private matches(eb: ExpressionBuilder<Database, 'contacts'>, term: string) {
+    // Trigram indexes need at least three characters; shorter terms fall back to a scan of the user's rows.
+    if (this.dialect === 'sqlite' && [...term].length >= 3) {
+      const phrase = `"${term.replace(/"/g, '""')}"`;
+      return eb('contacts.rowid' as 'contacts.id', 'in', sql<string>`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${phrase})`);
+    }
+    return eb('contacts.search_text', 'like', `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+}
+
+/**
+ * The text `search` looks for: lower-cased; a term that looks like a phone number is reduced to its
+ * digits without a national leading 0, so `0812-345` finds 62812345….
+ */
+function searchTerm(search: string): string {
+  const term = search.trim().toLowerCase();
+  if (/^[+\d][\d\s().-]{2,}$/.test(term)) return term.replace(/\D/g, '').replace(/^0/, '');
+  return term;
+}

@@ -1,0 +1,19 @@
+export { startWaSim } from './wa-sim.js';
+export type { WaSim, WaSimOptions } from './wa-sim.js';
+export { SimPhone } from './sim-phone.js';
+export type {
+  PhoneEncryption,
+  PhoneMessage,
+  PhoneSendOptions,
+  PhoneSentMessage,
+  PhoneSentStatus,
+  ReceiptPolicy,
+  SimPhoneOptions,
+} from './sim-phone.js';
+export { SimGroup } from './sim-group.js';
+export type { AddressingMode, SimGroupMember } from './sim-group.js';
+export type { LinkedDevice } from './linked-device.js';
+export type { LinkResult } from './pairing.js';
+export type { SimLogger } from './sim-network.js';
+export { silenceLibsignalConsole } from './silence-libsignal.js';
+export { trustWaSimRoot } from './server-certificate.js';

@@ -1,0 +1,50 @@
+import type { BinaryNode } from 'baileys';
+import type { ClientConnection } from './client-connection.js';
+import { handleDeviceIq } from './device-iq.js';
+import { handleGroupIq } from './group-iq.js';
+import { handleEncryptIq } from './prekey-iq.js';
+import { child, iqError, iqResult } from './stanzas.js';
+import { handleUsyncIq } from './usync-iq.js';
+
+type IqHandler = (connection: ClientConnection, iq: BinaryNode) => BinaryNode | Promise<BinaryNode>;
+
+/** Privacy settings every simulated account has (Baileys reads `readreceipts` to choose its read receipt type). */
+const PRIVACY_SETTINGS: Record<string, string> = {
+  last: 'all',
+  online: 'all',
+  profile: 'all',
+  status: 'all',
+  groupadd: 'all',
+  readreceipts: 'all',
+  calladd: 'all',
+};
+
+const handlers: Record<string, IqHandler> = {
+  encrypt: handleEncryptIq,
+  usync: handleUsyncIq,
+  'w:g2': handleGroupIq,
+  md: handleDeviceIq,
+  abt: (_connection, iq) => iqResult(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'wa-sim' } }]),
+  blocklist: (_connection, iq) => iqResult(iq, [{ tag: 'list', attrs: {} }]),
+  privacy: (_connection, iq) =>
+    iq.attrs.type === 'get' && child(iq, 'privacy')
+      ? iqResult(iq, [
+          {
+            tag: 'privacy',
+            attrs: {},
+            content: Object.entries(PRIVACY_SETTINGS).map(([name, value]) => ({ tag: 'category', attrs: { name, value } })),
+          },
+        ])
+      : iqResult(iq),
+  // Media goes through WhatsApp's HTTPS upload hosts, which are not simulated: fail fast and clearly.
+  'w:m': (_connection, iq) => iqError(iq, 501, 'media upload is not simulated by wa-sim'),
+};
+
+/**
+ * Answers a client's `iq` (`get`/`set`) by its `xmlns`. Every query gets an answer, because Baileys
+ * waits up to a minute for one: namespaces the simulator does not model get an empty `result`.
+ */
+export async function answerIq(connection: ClientConnection, iq: BinaryNode): Promise<BinaryNode> {
+  const handler = handlers[iq.attrs.xmlns ?? ''];
+  return handler ? handler(connection, iq) : iqResult(iq);
+}
