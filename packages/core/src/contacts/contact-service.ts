@@ -232,11 +232,12 @@ async function sniff(path: string, filename?: string): Promise<SpreadsheetKind> 
   }
 }
 
+// Phones are written in international form (+65…): bare digits would read back as national numbers.
 async function* exportRows(storage: Storage, userId: string, filter: ContactFilter, extra: string[]) {
   for await (const contacts of storage.contacts.scan(userId, filter)) {
     for (const c of contacts) {
       yield [
-        ...CONTACT_COLUMNS.map(([, field]) => (field === 'is_active' ? (c.is_active ? 'yes' : 'no') : c[field])),
+        ...CONTACT_COLUMNS.map(([, field]) => (field === 'is_active' ? (c.is_active ? 'yes' : 'no') : field === 'phone' ? `+${c.phone}` : c[field])),
         ...extra.map((name) => c.extra_fields[name] ?? ''),
       ];
     }
