@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -18,6 +19,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const given = process.env.KIRIM_TEST_DATABASE_URL;
   if (given) {
+    await prepareDatabase(given);
     project.provide('postgresUrl', given);
     console.log('[postgres] tests use KIRIM_TEST_DATABASE_URL');
     return;
@@ -43,6 +45,7 @@ export default async function setup(project: TestProject) {
   await server.start();
   await server.createDatabase('kirim_test');
   const url = `postgres://kirim:kirim@127.0.0.1:${port}/kirim_test`;
+  await prepareDatabase(url);
   console.log(`[postgres] embedded PostgreSQL started on port ${port}`);
   project.provide('postgresUrl', url);
   return async () => {
@@ -60,4 +63,20 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Installs pg_trgm once, before test files run in parallel: each test store migrates in its own schema,
+ * and concurrent CREATE EXTENSION calls in one database race on the catalog.
+ */
+async function prepareDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+  } catch (error) {
+    console.warn('[postgres] pg_trgm unavailable; contact search falls back to scans:', (error as Error).message);
+  } finally {
+    await client.end();
+  }
 }

@@ -43,7 +43,10 @@ export function contactsMigration(dialect: SqlDialect) {
         const available = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'pg_trgm'`.execute(db);
         if (available.rows[0]?.n) {
           await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
-          await sql`CREATE INDEX contacts_search_trgm ON contacts USING gin (search_text gin_trgm_ops)`.execute(db);
+          // An extension lives in one schema per database, maybe not ours: name its operator class in full.
+          const ext = await sql<{ schema: string }>`SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`.execute(db);
+          const opclass = sql.raw(`${ext.rows[0].schema}.gin_trgm_ops`);
+          await sql`CREATE INDEX contacts_search_trgm ON contacts USING gin (search_text ${opclass})`.execute(db);
         }
       }
 
