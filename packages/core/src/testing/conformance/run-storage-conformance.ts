@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../storage/storage.js';
 import { describeAccounts } from './account-conformance.js';
 import { describeAnnouncements } from './announcement-conformance.js';
+import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
+import { describeLeads } from './lead-conformance.js';
 
 /**
  * Runs the storage conformance suite: one `describe` per repository, each test on a fresh,
@@ -27,5 +29,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     };
     describeAccounts(ctx);
     describeAnnouncements(ctx);
+    describeContacts(ctx);
+    describeLeads(ctx);
   });
 }
