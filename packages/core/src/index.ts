@@ -6,8 +6,9 @@ export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, 
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
 export type {
-  Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, Range, Slice,
+  Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, LeadRepository, Range, Slice,
 } from './storage/storage.js';
+export { SEARCH_COUNT_CAP } from './storage/storage.js';
 export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
 export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
@@ -27,3 +28,8 @@ export { MESSAGE_TYPES, type Template, type MessageType, type CreateTemplateInpu
 export type { TemplateService } from './templates/template-service.js';
 export { renderTemplate, validateTemplate, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS } from './templates/renderer.js';
 export { personalise, contactTemplateFields } from './templates/personalise.js';
+export {
+  LEAD_STATUSES, MAX_LEAD_IMPORT_ROWS, type Lead, type LeadStatus, type LeadFilter, type LeadStatistics, type LeadImportReport,
+  type CreateLeadInput, type UpdateLeadInput, type ListLeadsInput, type ImportLeadsInput, type BulkLeadStatusInput,
+} from './leads/lead-schemas.js';
+export type { LeadService, LeadSaveResult } from './leads/lead-service.js';

@@ -45,6 +45,8 @@ export type PageQuery = z.output<typeof pageSchema>;
 export interface Page<T> {
   items: T[];
   total: number;
+  /** There are at least `total` items (broad searches stop counting at a cap). */
+  totalIsLowerBound?: boolean;
   page: number;
   perPage: number;
 }

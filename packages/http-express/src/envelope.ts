@@ -10,7 +10,13 @@ export function paged<T>(page: Page<T>, message = 'OK') {
   return {
     success: true as const,
     data: page.items,
-    meta: { page: page.page, per_page: page.perPage, total: page.total, last_page: Math.max(1, Math.ceil(page.total / page.perPage)) },
+    meta: {
+      page: page.page,
+      per_page: page.perPage,
+      total: page.total,
+      last_page: Math.max(1, Math.ceil(page.total / page.perPage)),
+      ...(page.totalIsLowerBound ? { total_is_lower_bound: true } : {}),
+    },
     message,
   };
 }

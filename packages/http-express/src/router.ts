@@ -6,6 +6,7 @@ import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcem
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { contactGroupRoutes } from './routes/contact-group-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
+import { leadRoutes } from './routes/lead-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -38,6 +39,7 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   contactRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
   contactGroupRoutes(router, kirim);
   templateRoutes(router, kirim);
+  leadRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
 
   router.use(unknownRoute);
   router.use(errorHandler(options.logger ?? kirim.logger));

@@ -19,6 +19,7 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().min(1).default('1mb'),
   KIRIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   KIRIM_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code such as 62').default('62'),
 });
 
 /** The server's configuration, read from the environment. */
@@ -33,6 +34,8 @@ export interface ServerConfig {
   bodyLimit: string;
   authCacheMs: number;
   shutdownTimeoutMs: number;
+  /** Calling code for national phone numbers (`0812…`); default `62`. */
+  defaultCountryCode: string;
 }
 
 /** Reads the configuration; throws one error naming every bad variable. */
@@ -54,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     bodyLimit: e.BODY_LIMIT,
     authCacheMs: e.KIRIM_AUTH_CACHE_MS,
     shutdownTimeoutMs: e.KIRIM_SHUTDOWN_TIMEOUT_MS,
+    defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
   };
 }

@@ -23,8 +23,8 @@ export interface RunningServer {
 /** Opens storage, provisions the admin, and serves the API on `config.host:config.port`. */
 export async function startServer(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const storage = await openStorage(config);
-  const kirim = createKirim({ storage, logger, authCacheMs: config.authCacheMs });
+  const storage = await openStorage(config, logger);
+  const kirim = createKirim({ storage, logger, authCacheMs: config.authCacheMs, defaultCountryCode: config.defaultCountryCode });
 
   let firstAdminToken: string | undefined;
   if (config.adminToken) {

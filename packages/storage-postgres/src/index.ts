@@ -1,12 +1,16 @@
-import type { Storage } from '@kirim/core';
+import { silentLogger, type Logger, type Storage } from '@kirim/core';
 import { createKyselyStorage, type Database } from '@kirim/storage-kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 
 /** Options of {@link createPostgresStorage}: a connection string or a pool of your own. */
-export type PostgresStorageOptions =
+export type PostgresStorageOptions = (
   | { connectionString: string; /** Pool size; default 10. */ max?: number }
-  | { /** A pool you own; it is not ended by `close()`. */ pool: pg.Pool };
+  | { /** A pool you own; it is not ended by `close()`. */ pool: pg.Pool }
+) & {
+  /** Where errors of idle pooled connections (a server restart, a dropped link) are reported; default silent. */
+  logger?: Logger;
+};
 
 /**
  * Storage on PostgreSQL (pg). Several processes on several hosts may share one database:
@@ -15,6 +19,9 @@ export type PostgresStorageOptions =
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
   const ownsPool = !('pool' in options);
   const pool = 'pool' in options ? options.pool : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  // An idle client's error is emitted on the pool; unheard, it would crash the process. The pool
+  // replaces the client, and the next query reconnects.
+  if (ownsPool) pool.on('error', (error) => (options.logger ?? silentLogger).warn({ err: error }, 'idle PostgreSQL connection failed'));
   // Kysely's destroy() ends its pool; a caller's pool stays open, so Kysely gets one that only connects.
   const dialectPool = ownsPool ? pool : { connect: () => pool.connect(), end: async () => {} };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });

@@ -101,6 +101,10 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     }
     if (good.length === 0) return report;
 
+    // Phones in one order (stable: the first row of a number is the one inserted), so two concurrent
+    // imports wait on each other's numbers in the same order and never deadlock on PostgreSQL.
+    const key = (r: (typeof good)[number]) => `${r.owner}\u0000${r.data.phone ?? ''}`;
+    good.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     await storage.transaction(async (tx) => {
       const now = clock.now().toISOString();
       for (const { row, owner, data } of good) {
@@ -226,7 +230,7 @@ function fillEmpty(existing: Lead, data: LeadData): Partial<Lead> {
     const value = data[field];
     if (existing[field] === null && value !== null && value !== undefined) changes[field] = value;
   }
-  const extra = Object.entries(data.extra_fields ?? {}).filter(([key]) => !(key in existing.extra_fields));
+  const extra = Object.entries(data.extra_fields ?? {}).filter(([key]) => !Object.hasOwn(existing.extra_fields, key));
   if (extra.length > 0) changes.extra_fields = { ...existing.extra_fields, ...Object.fromEntries(extra) };
   return changes as Partial<Lead>;
 }

@@ -5,6 +5,9 @@ import type { Contact, ContactFilter, ContactStatistics } from '../contacts/cont
 import type { Lead, LeadFilter, LeadStatistics, LeadStatus } from '../leads/lead-schemas.js';
 import type { Template } from '../templates/template-schemas.js';
 
+/** How far searches count their matches before reporting a lower bound. */
+export const SEARCH_COUNT_CAP = 1000;
+
 /** Limit and offset of one page of a list. */
 export interface Range {
   limit: number;
@@ -15,6 +18,8 @@ export interface Range {
 export interface Slice<T> {
   items: T[];
   total: number;
+  /** Set when counting stopped at a cap (broad searches): there are at least `total` matches. */
+  totalIsLowerBound?: boolean;
 }
 
 /** Users. Emails are unique (stored lowercased); inserting a taken one throws `conflict`. */
@@ -71,7 +76,11 @@ export interface ContactRepository {
   findByPhones(userId: string, phones: string[]): Promise<Contact[]>;
   /** The ids among `ids` that are the user's contacts. */
   ownedIds(userId: string, ids: string[]): Promise<string[]>;
-  /** One page: `search` matches name, phone, email or company (case-insensitive substring). */
+  /**
+   * One page: `search` matches name, phone, email or company (case-insensitive substring). With a search,
+   * matches are counted only up to {@link SEARCH_COUNT_CAP} (then `totalIsLowerBound`): an exact count of a
+   * broad match costs a scan of every matching row.
+   */
   list(userId: string, filter: ContactFilter, range: Range): Promise<Slice<Contact>>;
   /** Every matching contact, oldest first, in batches: memory stays flat however many there are. */
   scan(userId: string, filter: ContactFilter, batchSize?: number): AsyncIterable<Contact[]>;

@@ -1,4 +1,4 @@
-import type { Contact, ContactFilter, ContactRepository, ContactStatistics, Range, Slice } from '@kirim/core';
+import { SEARCH_COUNT_CAP, type Contact, type ContactFilter, type ContactRepository, type ContactStatistics, type Range, type Slice } from '@kirim/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { ContactsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -7,6 +7,7 @@ import { fromFlag } from '../flags.js';
 type ContactChanges = Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>;
 
 const SEARCHED = ['name', 'phone', 'email', 'company'] as const;
+const ANALYZE_AFTER_ROWS = 1000;
 
 /** What `search` matches: the searched fields, lower-cased, in one column a trigram index covers. */
 export function contactSearchText(c: Pick<Contact, (typeof SEARCHED)[number]>): string {
@@ -42,6 +43,9 @@ export class KyselyContactRepository implements ContactRepository {
       const chunk = contacts.slice(i, i + 500);
       await this.db.insertInto('contacts').values(chunk.map(toRow)).execute();
     }
+    // Fresh statistics after a large import: until autovacuum gets to it, stale ones make PostgreSQL
+    // plan searches as table scans.
+    if (this.dialect === 'postgres' && contacts.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE contacts`.execute(this.db);
     const byUser = new Map<string, Set<string>>();
     for (const c of contacts) for (const name of Object.keys(c.extra_fields)) (byUser.get(c.user_id) ?? byUser.set(c.user_id, new Set()).get(c.user_id)!).add(name);
     for (const [userId, names] of byUser) await this.rememberExtraFields(userId, [...names], contacts[0].created_at);
@@ -66,16 +70,22 @@ export class KyselyContactRepository implements ContactRepository {
 
   async list(userId: string, filter: ContactFilter, range: Range): Promise<Slice<Contact>> {
     const base = this.filtered(userId, filter);
-    const rows = await base
+    const page = base
       .selectAll('contacts')
       .orderBy(`contacts.${filter.sort}` as const, filter.order)
       .orderBy('contacts.id')
       .limit(range.limit)
       .offset(range.offset)
       .execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(contactFromRow), total: Number(n) };
+    const count = filter.search
+      ? this.db.selectFrom(base.select('contacts.id').limit(SEARCH_COUNT_CAP + 1).as('matches')).select((eb) => eb.fn.countAll().as('n'))
+      : base.select((eb) => eb.fn.countAll().as('n'));
+    // Both at once: on PostgreSQL they run on two pooled connections.
+    const [rows, { n }] = await Promise.all([page, count.executeTakeFirstOrThrow()]);
+    const lowerBound = Number(n) > SEARCH_COUNT_CAP;
+    return { items: rows.map(contactFromRow), total: lowerBound ? SEARCH_COUNT_CAP : Number(n), ...(lowerBound ? { totalIsLowerBound: true } : {}) };
   }
+
 
   async *scan(userId: string, filter: ContactFilter, batchSize = 1000): AsyncIterable<Contact[]> {
     let after: { created_at: string; id: string } | undefined;

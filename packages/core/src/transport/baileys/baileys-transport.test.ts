@@ -1,0 +1,331 @@
+import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  AuthStore,
+  Connection,
+  IncomingMessage,
+  LinkState,
+  ReceiptStatus,
+  SeenContact,
+  StoredMessage,
+  Transport,
+  TransportListener,
+} from '../transport.js';
+import { createBaileysTransport, type BaileysTransportOptions } from './baileys-transport.js';
+
+/** An AuthStore over a Map: what a storage adapter does with rows, minus the database. */
+function mapAuthStore(): AuthStore & { rows: Map<string, string> } {
+  const rows = new Map<string, string>();
+  return {
+    rows,
+    async get(kind, ids) {
+      const found: Record<string, string> = {};
+      for (const id of ids) {
+        const value = rows.get(`${kind}/${id}`);
+        if (value !== undefined) found[id] = value;
+      }
+      return found;
+    },
+    async set(entries) {
+      for (const [kind, values] of Object.entries(entries)) {
+        for (const [id, value] of Object.entries(values)) {
+          if (value === null) rows.delete(`${kind}/${id}`);
+          else rows.set(`${kind}/${id}`, value);
+        }
+      }
+    },
+    async clear() {
+      rows.clear();
+    },
+  };
+}
+
+/** Records everything a connection reports, with a way to wait for it. */
+function recordingListener() {
+  const states: LinkState[] = [];
+  const receipts: Array<{ messageId: string; status: ReceiptStatus; chat: string }> = [];
+  const messages: IncomingMessage[] = [];
+  const contacts: SeenContact[] = [];
+  const listener: TransportListener = {
+    onState: state => states.push(state),
+    onReceipt: receipt => receipts.push(receipt),
+    onMessage: message => messages.push(message),
+    onContacts: seen => contacts.push(...seen),
+  };
+  const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(states.map(s => s.state))}`);
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+  };
+  return {
+    listener,
+    states,
+    receipts,
+    messages,
+    contacts,
+    until,
+    /** The first state (after `from`, an index into `states`) of this kind. */
+    state: <K extends LinkState['state']>(kind: K, from = 0) =>
+      until(() => states.slice(from).find((s): s is Extract<LinkState, { state: K }> => s.state === kind), `state ${kind}`),
+  };
+}
+
+let sim: WaSim;
+let transport: Transport;
+const connections: Connection[] = [];
+
+function makeTransport(options: BaileysTransportOptions = {}): Transport {
+  return createBaileysTransport({ waWebSocketUrl: sim.url, connectTimeoutMs: 3_000, backoff: { minMs: 50, maxMs: 200 }, ...options });
+}
+
+/** A session on the transport, with its auth store, listener and message store. */
+async function openSession(auth = mapAuthStore(), onTransport = transport) {
+  const recorder = recordingListener();
+  const stored = new Map<string, StoredMessage>();
+  const connection = await onTransport.connect({
+    sessionId: 'session-1',
+    auth,
+    listener: recorder.listener,
+    getMessage: async id => stored.get(id),
+  });
+  connections.push(connection);
+  return { connection, auth, stored, ...recorder };
+}
+
+/** Links a new session to the phone by QR code and waits until it is connected. */
+async function linkedSession(phone: SimPhone) {
+  const session = await openSession();
+  const { qr } = await session.state('qr');
+  await phone.scanQr(qr);
+  await session.state('connected');
+  return session;
+}
+
+beforeEach(async () => {
+  sim = await startWaSim();
+  transport = makeTransport();
+});
+
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map(connection => connection.close()));
+  await sim.close();
+});
+
+describe('createBaileysTransport against wa-sim', () => {
+  it('links by QR code: reports the QR, then connected with the phone number and LID', async () => {
+    const phone = sim.phone('15551110001', { pushName: 'Owner' });
+    const session = await openSession();
+    const { qr } = await session.state('qr');
+    await phone.scanQr(qr);
+    const connected = await session.state('connected');
+    // The name arrives with the phone's first messages, so it may or may not be known yet.
+    expect(connected).toMatchObject({ state: 'connected', phone: '15551110001', lid: phone.lidJid });
+    // Restart after pairing is silent: no disconnection is reported.
+    expect(session.states.some(s => s.state === 'disconnected')).toBe(false);
+    expect(session.auth.rows.has('creds/creds')).toBe(true);
+  });
+
+  it('links by pairing code and reports the code', async () => {
+    const phone = sim.phone('15551110002');
+    const session = await openSession();
+    await session.state('qr');
+    const code = await session.connection.requestPairingCode('+1 555 111 0002');
+    expect(await session.state('pairing_code')).toEqual({ state: 'pairing_code', code });
+    await phone.enterPairingCode(code);
+    expect((await session.state('connected')).phone).toBe('15551110002');
+  });
+
+  it('reports sent, delivered and read for a text, in that order and once each', async () => {
+    const me = sim.phone('15551110003');
+    const friend = sim.phone('15551110004');
+    const session = await linkedSession(me);
+    const messageId = session.connection.newMessageId();
+
+    const result = await session.connection.sendText(friend.jid, 'hello', { messageId });
+    expect(result.messageId).toBe(messageId);
+    expect((await friend.waitForMessage(m => m.id === messageId)).text).toBe('hello');
+    await session.until(() => (session.receipts.some(r => r.status === 'read') ? true : undefined), 'read receipt');
+    expect(session.receipts).toEqual([
+      { messageId, status: 'sent', chat: friend.jid },
+      { messageId, status: 'delivered', chat: friend.jid },
+      { messageId, status: 'read', chat: friend.jid },
+    ]);
+  });
+
+  it('reports an inbound message exactly once, with the sender phone and LID', async () => {
+    const me = sim.phone('15551110005');
+    const friend = sim.phone('15551110006', { pushName: 'Friend' });
+    const session = await linkedSession(me);
+
+    const id = await friend.sendText(me.number, 'hi there');
+    const message = await session.until(() => session.messages.find(m => m.messageId === id), 'inbound message');
+    expect(message).toMatchObject({
+      chat: friend.jid,
+      from: friend.jid,
+      fromPhone: friend.number,
+      fromLid: friend.lidJid,
+      fromMe: false,
+      pushName: 'Friend',
+      type: 'text',
+      text: 'hi there',
+      quotedMessageId: null,
+    });
+    expect(message.raw).toBeTypeOf('string');
+    // A later message proves the first one had every chance to be reported twice.
+    const next = await friend.sendText(me.number, 'second');
+    await session.until(() => session.messages.find(m => m.messageId === next), 'second message');
+    expect(session.messages.filter(m => m.messageId === id)).toHaveLength(1);
+  });
+
+  it('resolves the phone number of a LID-addressed sender', async () => {
+    const me = sim.phone('15551110007');
+    const friend = sim.phone('15551110008', { addressing: 'lid' });
+    const session = await linkedSession(me);
+    const id = await friend.sendText(me.number, 'from a lid');
+    const message = await session.until(() => session.messages.find(m => m.messageId === id), 'inbound message');
+    expect(message).toMatchObject({ chat: friend.lidJid, fromPhone: friend.number, fromLid: friend.lidJid });
+  });
+
+  it('reports messages queued while offline (append) once the session resumes', async () => {
+    const me = sim.phone('15551110009');
+    const friend = sim.phone('15551110010');
+    const first = await linkedSession(me);
+    await first.connection.close();
+
+    const id = await friend.sendText(me.number, 'while you were away');
+    const resumed = await openSession(first.auth);
+    const message = await resumed.until(() => resumed.messages.find(m => m.messageId === id), 'queued message');
+    expect(message.text).toBe('while you were away');
+  });
+
+  it('reconnects at once after a restart-required (515) and reports connected again', async () => {
+    const me = sim.phone('15551110011');
+    const session = await linkedSession(me);
+    const before = session.states.length;
+    sim.restartRequired(me.number);
+    await session.state('connected', before);
+    expect(session.states.slice(before).map(s => s.state)).toEqual(['connecting', 'connecting', 'connected']);
+  });
+
+  it('reports logged_out and clears the auth store when the phone unlinks the device', async () => {
+    const me = sim.phone('15551110012');
+    const session = await linkedSession(me);
+    sim.logout(me.number);
+    expect(await session.state('logged_out')).toEqual({ state: 'logged_out', reason: 'logged_out' });
+    expect(session.auth.rows.size).toBe(0);
+  });
+
+  it('logout() unlinks the device on the phone, reports logged_out and clears the auth store', async () => {
+    const me = sim.phone('15551110013');
+    const session = await linkedSession(me);
+    await session.connection.logout();
+    expect(await session.state('logged_out')).toEqual({ state: 'logged_out', reason: 'logout' });
+    expect(session.auth.rows.size).toBe(0);
+    expect(me.devices.size).toBe(0);
+  });
+
+  it('resumes from the stored auth after close: connected again without a QR code', async () => {
+    const me = sim.phone('15551110014');
+    const first = await linkedSession(me);
+    await first.connection.close();
+    expect(first.states.at(-1)).toEqual({ state: 'disconnected', reason: 'closed', retryInMs: null });
+
+    const resumed = await openSession(first.auth, makeTransport());
+    expect((await resumed.state('connected')).phone).toBe('15551110014');
+    expect(resumed.states.some(s => s.state === 'qr')).toBe(false);
+  });
+
+  it('quotes a stored message: the quote reaches the phone with the quoted id', async () => {
+    const me = sim.phone('15551110015');
+    const friend = sim.phone('15551110016');
+    const session = await linkedSession(me);
+    const inboundId = await friend.sendText(me.number, 'question?');
+    const inbound = await session.until(() => session.messages.find(m => m.messageId === inboundId), 'inbound message');
+    session.stored.set(inbound.messageId, { messageId: inbound.messageId, chat: inbound.chat, fromMe: false, raw: inbound.raw });
+
+    const replyId = session.connection.newMessageId();
+    await session.connection.sendText(friend.jid, 'answer', { messageId: replyId, quoted: session.stored.get(inboundId) });
+    const reply = await friend.waitForMessage(m => m.id === replyId);
+    expect(reply.text).toBe('answer');
+    expect(reply.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(inboundId);
+
+    // A friend's reply quoting ours is reported with the quoted id.
+    const answerId = await friend.sendText(me.number, 'thanks', { quoted: { id: replyId, text: 'answer', participant: me.jid } });
+    const answer = await session.until(() => session.messages.find(m => m.messageId === answerId), 'quoting message');
+    expect(answer.quotedMessageId).toBe(replyId);
+  });
+
+  it('reports replaced (440) and does not reconnect', async () => {
+    const me = sim.phone('15551110017');
+    const session = await linkedSession(me);
+    sim.replace(me.number);
+    expect(await session.state('replaced')).toEqual({ state: 'replaced', reason: 'connection_replaced' });
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(sim.openConnections).toBe(0);
+  });
+
+  it('ends a socket stuck connecting (refused upgrade) and retries with back-off', async () => {
+    sim.refuseUpgrades(503);
+    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 200 }));
+    const disconnected = await session.state('disconnected');
+    expect(disconnected.reason).toBe('connect_timeout');
+    expect(disconnected.retryInMs).toBeGreaterThan(0);
+    sim.refuseUpgrades(false);
+    await session.state('qr');
+  });
+
+  it('fails after the QR refresh cap instead of showing QR codes forever', async () => {
+    const session = await openSession(mapAuthStore(), makeTransport({ maxQrRefreshes: 0 }));
+    expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'qr_refreshes_exhausted' });
+    expect(session.states.some(s => s.state === 'qr')).toBe(false);
+  });
+
+  it('lists groups with each participant\'s phone and LID, and checks numbers', async () => {
+    const me = sim.phone('15551110018');
+    const other = sim.phone('15551110019');
+    const group = sim.createGroup('Team', other, [me]);
+    const session = await linkedSession(me);
+
+    expect(await session.connection.listGroups()).toEqual([
+      {
+        jid: group.jid,
+        subject: 'Team',
+        description: null,
+        owner: other.jid,
+        participants: [
+          { jid: other.lidJid, phone: other.number, lid: other.lidJid, admin: true },
+          { jid: me.lidJid, phone: me.number, lid: me.lidJid, admin: false },
+        ],
+        createdAt: expect.any(Date),
+      },
+    ]);
+    expect(await session.connection.checkNumbers(['+1 555 111 0019', '15559999999'])).toEqual([
+      { phone: '15551110019', jid: other.jid, exists: true },
+      { phone: '15559999999', jid: null, exists: false },
+    ]);
+  });
+
+  it('sends to a group and reports its receipts', async () => {
+    const me = sim.phone('15551110020');
+    const alice = sim.phone('15551110021');
+    const group = sim.createGroup('Team', alice, [me]);
+    const session = await linkedSession(me);
+    const messageId = session.connection.newMessageId();
+    await session.connection.sendText(group.jid, 'hi team', { messageId });
+    expect((await alice.waitForMessage(m => m.id === messageId)).text).toBe('hi team');
+    await session.until(() => (session.receipts.some(r => r.status === 'read') ? true : undefined), 'read receipt');
+    expect(session.receipts.map(r => r.status)).toEqual(['sent', 'delivered', 'read']);
+  });
+
+  it('refuses to send while not connected', async () => {
+    const session = await openSession();
+    await session.state('qr');
+    await expect(session.connection.sendText('15550000000@s.whatsapp.net', 'x', { messageId: 'X' })).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+  });
+});

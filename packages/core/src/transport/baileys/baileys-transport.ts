@@ -1,0 +1,49 @@
+import { silentLogger, type Logger } from '../../logger.js';
+import type { Connection, ConnectOptions, Transport } from '../transport.js';
+import { loadAuthState } from './baileys-auth-state.js';
+import { BaileysConnection } from './baileys-connection.js';
+import { loadBaileys } from './baileys-module.js';
+import type { BackoffBounds } from './reconnect-policy.js';
+
+/** Options of {@link createBaileysTransport}. */
+export interface BaileysTransportOptions {
+  /** WhatsApp Web's WebSocket URL. Set it only in tests, to reach `@kirim/wa-sim`. Default: Baileys' own. */
+  waWebSocketUrl?: string;
+  /** Where Baileys and the transport log. Baileys' info lines go to debug. Default: silent. */
+  logger?: Logger;
+  /** A socket that shows neither a QR code nor opens within this time is ended and retried. Default 30 000 ms. */
+  connectTimeoutMs?: number;
+  /** QR codes shown for one link attempt before giving up with `failed`. Default 5. */
+  maxQrRefreshes?: number;
+  /** Reconnect back-off: exponential from `minMs`, capped at `maxMs`, with jitter. Default 1 000 .. 60 000 ms. */
+  backoff?: Partial<BackoffBounds>;
+  /** How the device is named on the phone, `[os, browser, version]`. Default: Baileys' own. */
+  browser?: [string, string, string];
+}
+
+/**
+ * The real WhatsApp transport, on Baileys 7.0.0-rc14. Baileys is imported on the first `connect`,
+ * never before. Credentials and Signal keys live in the session's `AuthStore`, so any process can
+ * resume any session; each session reconnects by itself by close code until closed, logged out,
+ * replaced or failed.
+ */
+export function createBaileysTransport(options: BaileysTransportOptions = {}): Transport {
+  const settings = {
+    waWebSocketUrl: options.waWebSocketUrl,
+    browser: options.browser,
+    connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+    maxQrRefreshes: options.maxQrRefreshes ?? 5,
+    backoff: { minMs: options.backoff?.minMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 60_000 },
+    logger: options.logger ?? silentLogger,
+  };
+  return {
+    name: 'baileys',
+    async connect(connectOptions: ConnectOptions): Promise<Connection> {
+      const baileys = await loadBaileys();
+      const auth = await loadAuthState(baileys, connectOptions.auth);
+      const connection = new BaileysConnection(baileys, auth, connectOptions, settings);
+      connection.start();
+      return connection;
+    },
+  };
+}

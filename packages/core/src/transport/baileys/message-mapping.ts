@@ -1,0 +1,119 @@
+import type { proto, WAMessage } from 'baileys';
+import type { IncomingMessage, ReceiptStatus } from '../transport.js';
+import type { BaileysModule } from './baileys-module.js';
+
+/** `proto.WebMessageInfo.Status` → the port's receipt status (1, PENDING, is not a receipt). */
+export const RECEIPT_BY_STATUS: Readonly<Record<number, ReceiptStatus>> = {
+  0: 'failed',
+  2: 'sent',
+  3: 'delivered',
+  4: 'read',
+  5: 'read',
+};
+
+/** The user part of a JID, without device: `123:4@s.whatsapp.net` → `123`. */
+export function userOf(jid: string): string {
+  return jid.split('@')[0]!.split(':')[0]!;
+}
+
+/** A JID without its device part: `123:4@lid` → `123@lid`. */
+export function withoutDevice(jid: string): string {
+  const at = jid.indexOf('@');
+  return at < 0 ? jid : `${userOf(jid)}${jid.slice(at)}`;
+}
+
+export function isLidJid(jid: string | null | undefined): jid is string {
+  return !!jid && jid.endsWith('@lid');
+}
+
+export function isPhoneJid(jid: string | null | undefined): jid is string {
+  return !!jid && (jid.endsWith('@s.whatsapp.net') || jid.endsWith('@c.us'));
+}
+
+/**
+ * The transport's serialisation of a message (`raw` in the port): the `WAMessage` as JSON, with
+ * Buffers through `BufferJSON` and protobuf Longs as plain numbers (they do not survive JSON otherwise).
+ */
+export function serialiseMessage(baileys: BaileysModule, message: WAMessage): string {
+  return JSON.stringify(message, (key, value: unknown) => {
+    if (value && typeof value === 'object' && 'low' in value && 'high' in value && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+      return (value as unknown as { toNumber(): number }).toNumber();
+    }
+    return baileys.BufferJSON.replacer(key, value);
+  });
+}
+
+/** Reads back {@link serialiseMessage}. */
+export function deserialiseMessage(baileys: BaileysModule, raw: string): WAMessage {
+  return JSON.parse(raw, baileys.BufferJSON.reviver) as WAMessage;
+}
+
+const TYPE_BY_CONTENT: Partial<Record<keyof proto.IMessage, IncomingMessage['type']>> = {
+  conversation: 'text',
+  extendedTextMessage: 'text',
+  imageMessage: 'image',
+  videoMessage: 'video',
+  ptvMessage: 'video',
+  audioMessage: 'audio',
+  documentMessage: 'document',
+  documentWithCaptionMessage: 'document',
+  stickerMessage: 'sticker',
+  locationMessage: 'location',
+  liveLocationMessage: 'location',
+  contactMessage: 'contact',
+  contactsArrayMessage: 'contact',
+};
+
+/** Content with nothing for a user to see: protocol traffic (history sync, key shares, revokes, ...). */
+const INVISIBLE_CONTENT = new Set<keyof proto.IMessage>(['protocolMessage', 'senderKeyDistributionMessage', 'messageContextInfo']);
+
+/** How a message's sender is known: its address and, where known, the other one. */
+export interface SenderAddress {
+  phone: string | null;
+  lid: string | null;
+}
+
+/**
+ * Maps a received `WAMessage` to the port's {@link IncomingMessage}, or null when it carries nothing a
+ * user sees (protocol messages, stubs without content). `sender` holds the phone and LID already
+ * resolved by the caller (from `remoteJidAlt`/`participantAlt` or the LID mapping store).
+ */
+export function toIncomingMessage(
+  baileys: BaileysModule,
+  message: WAMessage,
+  sender: SenderAddress,
+  from: string,
+  raw: string | null,
+): IncomingMessage | null {
+  const content = baileys.normalizeMessageContent(message.message);
+  const contentType = content ? baileys.getContentType(content) : undefined;
+  if (!content || !contentType || INVISIBLE_CONTENT.has(contentType)) return null;
+  const inner = content[contentType] as
+    | { text?: string | null; caption?: string | null; contextInfo?: proto.IContextInfo | null; message?: proto.IMessage | null }
+    | string
+    | null
+    | undefined;
+  const innerObject = typeof inner === 'object' && inner !== null ? inner : undefined;
+  const documentWithCaption = contentType === 'documentWithCaptionMessage' ? innerObject?.message?.documentMessage : undefined;
+
+  let text: string | null = null;
+  if (typeof inner === 'string') text = inner;
+  else text = innerObject?.text ?? innerObject?.caption ?? documentWithCaption?.caption ?? null;
+
+  const contextInfo = innerObject?.contextInfo ?? documentWithCaption?.contextInfo ?? null;
+  const seconds = Number(message.messageTimestamp ?? 0);
+  return {
+    messageId: message.key.id ?? '',
+    chat: message.key.remoteJid ?? '',
+    fromPhone: sender.phone,
+    fromLid: sender.lid,
+    from,
+    fromMe: !!message.key.fromMe,
+    pushName: message.pushName ?? null,
+    type: TYPE_BY_CONTENT[contentType] ?? 'other',
+    text,
+    quotedMessageId: contextInfo?.stanzaId ?? null,
+    timestamp: new Date(seconds > 0 ? seconds * 1000 : Date.now()),
+    raw,
+  };
+}
