@@ -244,6 +244,13 @@ export function createAccountService(deps: AccountServiceDeps) {
       return issueToken(userId, name, newToken(), expiresInDays);
     },
 
+    /** The actor for a user id, for embedders calling services without HTTP. */
+    async actorFor(userId: string): Promise<Actor> {
+      const user = await storage.users.get(userId);
+      if (!user) throw notFound('User');
+      return actorOf(user);
+    },
+
     /** Looks a user up by email (for the CLI). */
     findUserByEmail: (email: string) => storage.users.getByEmail(email.toLowerCase()),
   };
