@@ -28,7 +28,7 @@ const form = new FormData();
 form.set('file', new Blob([upload]), 'contacts.xlsx');
 const started = performance.now();
 const res = await fetch(`${server.url}/api/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: form });
-const body = await res.json();
+const body = (await res.json()) as { data?: { imported?: number } };
 const seconds = (performance.now() - started) / 1000;
 const peak = server.peakRssMb();
 if (body.data?.imported !== ROWS) throw new Error(`import did not take every row: ${JSON.stringify(body).slice(0, 300)}`);
