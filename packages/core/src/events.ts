@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
+import type { Clock } from './clock.js';
 
 /** A WhatsApp peer as events carry it: the phone number and the LID, each where known. */
 export interface Peer {
@@ -39,13 +40,25 @@ export interface KirimEvent<N extends KirimEventName = KirimEventName> {
 
 type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>) => void } & { '*': (event: KirimEvent) => void };
 
-/** The typed event bus: `on(name, listener)` for one event, `on('*', listener)` for all. */
+/**
+ * The typed event bus: `on(name, listener)` for one event, `on('*', listener)` for all.
+ * `publish` is how every area raises an event; it resolves once the event is recorded.
+ */
 export class KirimEvents extends EventEmitter<Listeners> {
-  /** Builds an event with a fresh id and emits it to `name` and `*` listeners. */
-  publish<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N], at: Date): KirimEvent<N> {
-    const event: KirimEvent<N> = { id: `evt_${randomUUID()}`, type: name, timestamp: at.toISOString(), user_id: userId, data };
-    (this.emit as (n: string, e: KirimEvent) => boolean)(name, event as KirimEvent);
-    this.emit('*', event as KirimEvent);
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  /** Builds an event with a fresh id and the clock's time, and emits it to `name` and `*` listeners. */
+  async publish<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N]): Promise<KirimEvent<N>> {
+    const event: KirimEvent<N> = { id: `evt_${randomUUID()}`, type: name, timestamp: this.clock.now().toISOString(), user_id: userId, data };
+    this.deliver(event as KirimEvent);
     return event;
+  }
+
+  /** Emits an event already built (here or in another process) to local listeners. */
+  protected deliver(event: KirimEvent): void {
+    (this.emit as (n: string, e: KirimEvent) => boolean)(event.type, event);
+    this.emit('*', event);
   }
 }

@@ -53,7 +53,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const events = new KirimEvents();
+  const events = new KirimEvents(clock);
   const startedAt = clock.now();
 
   const accounts = createAccountService({ storage, clock, logger, authCacheMs: options.authCacheMs });
