@@ -7,6 +7,17 @@ import type { WaSim } from './wa-sim.js';
 
 export type BaileysSocket = ReturnType<typeof makeWASocket>;
 
+/** BAILEYS_DEBUG=1 prints Baileys' own info/warn/error lines (debugging the simulator). */
+const debugLogger: SocketConfig['logger'] = {
+  level: 'info',
+  child: () => debugLogger,
+  trace() {},
+  debug() {},
+  info: (obj, msg) => process.stderr.write(`[baileys info] ${msg ?? ''} ${typeof obj === 'string' ? obj : ''}\n`),
+  warn: (obj, msg) => process.stderr.write(`[baileys warn] ${msg ?? ''} ${JSON.stringify(obj)?.slice(0, 500)}\n`),
+  error: (obj, msg) => process.stderr.write(`[baileys error] ${msg ?? ''} ${JSON.stringify(obj, Object.getOwnPropertyNames(obj ?? {}))?.slice(0, 1500)}\n`),
+};
+
 const silentLogger: SocketConfig['logger'] = {
   level: 'silent',
   child: () => silentLogger,
@@ -68,7 +79,7 @@ export function connectBaileys(sim: WaSim, auth: AuthenticationState = memoryAut
   const sock = makeWASocket({
     auth,
     waWebSocketUrl: sim.url,
-    logger: silentLogger,
+    logger: process.env.BAILEYS_DEBUG ? debugLogger : silentLogger,
     markOnlineOnConnect: false,
     syncFullHistory: false,
     connectTimeoutMs: 5_000,

@@ -22,11 +22,8 @@ export function handleDeviceIq(connection: ClientConnection, iq: BinaryNode): Bi
       let finish!: (node: BinaryNode) => void;
       const finished = new Promise<BinaryNode>(resolve => (finish = resolve));
       const pending: PendingCodePairing = { connection, ref, wrappedCompanionEphemeral: wrapped, finished, finish };
-      network.codePairings.set(number, pending);
       connection.pairingInProgress = pending;
-      connection.onClose.push(() => {
-        if (network.codePairings.get(number) === pending) network.codePairings.delete(number);
-      });
+      network.addCodePairing(number, pending);
       network.log('pairing code requested', { number });
       return iqResult(iq, [
         { tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] },

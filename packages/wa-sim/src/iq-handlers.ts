@@ -3,7 +3,7 @@ import type { ClientConnection } from './client-connection.js';
 import { handleDeviceIq } from './device-iq.js';
 import { handleGroupIq } from './group-iq.js';
 import { handleEncryptIq } from './prekey-iq.js';
-import { child, iqError, iqResult } from './stanzas.js';
+import { child, children, iqError, iqResult } from './stanzas.js';
 import { handleUsyncIq } from './usync-iq.js';
 
 type IqHandler = (connection: ClientConnection, iq: BinaryNode) => BinaryNode | Promise<BinaryNode>;
@@ -36,6 +36,19 @@ const handlers: Record<string, IqHandler> = {
           },
         ])
       : iqResult(iq),
+  // App state: every requested collection is answered as up to date with nothing in it. A collection
+  // left out of the answer would make Baileys ask again forever.
+  'w:sync:app:state': (_connection, iq) =>
+    iqResult(iq, [
+      {
+        tag: 'sync',
+        attrs: {},
+        content: children(child(iq, 'sync'), 'collection').map(collection => ({
+          tag: 'collection',
+          attrs: { name: collection.attrs.name ?? '', version: collection.attrs.version ?? '0' },
+        })),
+      },
+    ]),
   // Media goes through WhatsApp's HTTPS upload hosts, which are not simulated: fail fast and clearly.
   'w:m': (_connection, iq) => iqError(iq, 501, 'media upload is not simulated by wa-sim'),
 };

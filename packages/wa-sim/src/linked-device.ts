@@ -21,6 +21,8 @@ export class LinkedDevice {
   readonly offlineQueue: BinaryNode[] = [];
   /** One-time pre-keys uploaded by the device and not yet handed out, by id. */
   readonly preKeys = new Map<number, Buffer>();
+  /** Whether the phone sent this device its initial history sync (done once, at its first login). */
+  initialSyncSent = false;
 
   constructor(
     readonly account: SimPhone,

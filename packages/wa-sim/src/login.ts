@@ -1,5 +1,6 @@
 import { proto } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
+import { sendInitialSync } from './initial-sync.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { SERVER_JID, unixTime } from './stanzas.js';
 
@@ -49,6 +50,10 @@ function logIn(connection: ClientConnection, noiseKey: Buffer, number: string, d
     content: [{ tag: 'offline', attrs: { count: String(queued.length) } }],
   });
   network.log('logged in', { jid: device.jid, queued: queued.length });
+  if (!device.initialSyncSent) {
+    device.initialSyncSent = true;
+    sendInitialSync(device).catch(error => network.log('initial sync failed', { error: String(error) }));
+  }
 }
 
 function register(connection: ClientConnection, noiseKey: Buffer, payload: proto.ClientPayload): void {

@@ -111,12 +111,19 @@ async function readGroupCopy(
   }
 }
 
-/** The phone's receipts to the sending device: delivered (no type), then `read`, per its policy. */
+/**
+ * The phone's receipts to the sending device: delivered (no type), then `read`, per its policy, each
+ * after the phone's receipt delay. Without a delay they would reach Baileys while it still buffers
+ * its own copy of the message, and it would fold them into that copy instead of `messages.update`.
+ */
 function sendReceipts(phone: SimPhone, sender: LinkedDevice, id: string, address: { from: string; participant?: string }): void {
   if (phone.receipts === 'none') return;
   const attrs = { ...address, id };
-  sender.deliver({ tag: 'receipt', attrs: { ...attrs, t: unixTime() } });
-  if (phone.receipts === 'read') sender.deliver({ tag: 'receipt', attrs: { ...attrs, type: 'read', t: unixTime() } });
+  setTimeout(() => {
+    sender.deliver({ tag: 'receipt', attrs: { ...attrs, t: unixTime() } });
+    if (phone.receipts !== 'read') return;
+    setTimeout(() => sender.deliver({ tag: 'receipt', attrs: { ...attrs, type: 'read', t: unixTime() } }), phone.receiptDelayMs);
+  }, phone.receiptDelayMs);
 }
 
 /** Options of a message a phone sends to linked devices. */
@@ -125,6 +132,8 @@ interface PhoneOutgoing {
   message: proto.IMessage;
   /** The group it is sent in, or null for a 1:1 message. */
   chat: SimGroup | null;
+  /** A message from the phone to its own linked devices (`category=peer`), such as history sync. */
+  peer?: boolean;
 }
 
 /**
@@ -132,8 +141,10 @@ interface PhoneOutgoing {
  * device's uploaded keys when the phone encrypts (a `pkmsg` first, then `msg`), else as `plaintext`.
  */
 export async function deliverFromPhone(phone: SimPhone, devices: LinkedDevice[], outgoing: PhoneOutgoing): Promise<void> {
-  const { id, message, chat } = outgoing;
-  const address: Record<string, string> = chat
+  const { id, message, chat, peer } = outgoing;
+  const address: Record<string, string> = peer
+    ? { from: phone.jid, category: 'peer' }
+    : chat
     ? {
         from: chat.jid,
         participant: chat.addressOf(phone),

@@ -40,7 +40,8 @@ export class SimNetwork {
   /** QR refs handed to registering companions, to the connection that holds them. */
   private readonly qrRefs = new Map<string, ClientConnection>();
   /** Pairing-code requests waiting for the phone to enter the code, by phone number. */
-  readonly codePairings = new Map<string, PendingCodePairing>();
+  private readonly codePairings = new Map<string, PendingCodePairing>();
+  private readonly codePairingWaiters = new Map<string, Array<() => void>>();
 
   constructor(readonly options: SimNetworkOptions) {}
 
@@ -120,6 +121,40 @@ export class SimNetwork {
   connectionForQrRef(ref: string): ClientConnection | undefined {
     const connection = this.qrRefs.get(ref);
     return connection?.phase === 'registering' ? connection : undefined;
+  }
+
+  /** Records a companion's pairing-code request for a number; it dies with the connection. */
+  addCodePairing(number: string, pending: PendingCodePairing): void {
+    this.codePairings.set(number, pending);
+    pending.connection.onClose.push(() => {
+      if (this.codePairings.get(number) === pending) this.codePairings.delete(number);
+    });
+    for (const wake of this.codePairingWaiters.get(number)?.splice(0) ?? []) wake();
+  }
+
+  /**
+   * Takes the pairing-code request for a number, waiting a little for it: `requestPairingCode`
+   * resolves in Baileys before its request has reached the server.
+   */
+  async takeCodePairing(number: string, timeoutMs: number): Promise<PendingCodePairing | undefined> {
+    if (!this.codePairings.has(number)) {
+      await new Promise<void>(resolve => {
+        const waiters = this.codePairingWaiters.get(number) ?? [];
+        this.codePairingWaiters.set(number, waiters);
+        const wake = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(wake), 1);
+          resolve();
+        }, timeoutMs);
+        waiters.push(wake);
+      });
+    }
+    const pending = this.codePairings.get(number);
+    this.codePairings.delete(number);
+    return pending?.connection.isOpen ? pending : undefined;
   }
 
   /** Closes every connection (the simulator is shutting down). */

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { proto } from 'baileys';
+import { jidDecode, proto } from 'baileys';
 import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
@@ -24,6 +24,8 @@ export interface SimPhoneOptions {
   addressing?: AddressingMode;
   /** Default `signal`: messages to linked devices are encrypted with the keys the devices uploaded. */
   encryption?: PhoneEncryption;
+  /** Wait before each receipt (delivered, then read), in ms. Default 50. */
+  receiptDelayMs?: number;
 }
 
 /** A message a simulated phone received from a linked device. */
@@ -81,6 +83,7 @@ export class SimPhone {
   receipts: ReceiptPolicy = 'read';
   addressing: AddressingMode = 'pn';
   encryption: PhoneEncryption = 'signal';
+  receiptDelayMs = 50;
 
   private nextDeviceId = 1;
   private readonly messageWaiters: Array<(message: PhoneMessage) => void> = [];
@@ -113,6 +116,7 @@ export class SimPhone {
     if (options.receipts !== undefined) this.receipts = options.receipts;
     if (options.addressing !== undefined) this.addressing = options.addressing;
     if (options.encryption !== undefined) this.encryption = options.encryption;
+    if (options.receiptDelayMs !== undefined) this.receiptDelayMs = options.receiptDelayMs;
     return this;
   }
 
@@ -138,9 +142,8 @@ export class SimPhone {
    * Rejects if no companion asked to pair with this number, or if the code is wrong.
    */
   async enterPairingCode(code: string): Promise<LinkResult> {
-    const pending = this.network.codePairings.get(this.number);
-    if (!pending || !pending.connection.isOpen) throw new Error(`no pairing code request for ${this.number}`);
-    this.network.codePairings.delete(this.number);
+    const pending = await this.network.takeCodePairing(this.number, 2_000);
+    if (!pending) throw new Error(`no pairing code request for ${this.number}`);
     return pairWithCode(this, pending, code);
   }
 
@@ -164,7 +167,8 @@ export class SimPhone {
           },
         }
       : { conversation: text };
-    const deviceNumber = to.includes('@') && to.includes(':') ? Number(to.split(':')[1]!.split('@')[0]) : undefined;
+    // A device JID (`<number>:<device>@...`) targets that device only.
+    const deviceNumber = to.includes('@') ? jidDecode(to)?.device : undefined;
     const devices = [...target.devices.values()].filter(d => deviceNumber === undefined || d.deviceId === deviceNumber);
     this.sent.set(id, { id, to: target.jid, text, status: 'sent' });
     await deliverFromPhone(this, devices, { id, message, chat: null });

@@ -13,18 +13,28 @@ function client(auth?: AuthenticationState): TestClient {
   return created;
 }
 
-/** Links a new Baileys device to the phone by QR code and returns its open, logged-in socket. */
+/**
+ * Links a new Baileys device to the phone by QR code and returns its logged-in socket, once Baileys
+ * has processed the phone's initial history sync (until then it holds every event back).
+ */
 async function linkedClient(phone: SimPhone): Promise<TestClient> {
   const pairing = client();
   await phone.scanQr(await pairing.nextQr());
   await pairing.closed();
   const linked = client(pairing.auth);
   await linked.opened();
+  await linked.until(() => linked.auth.creds.accountSyncCounter > 0);
   return linked;
 }
 
+/**
+ * The statuses Baileys reported for a message we sent, in order: the status of its own `append`
+ * upsert (Baileys folds receipts that arrive before that upsert into it), then `messages.update`s.
+ */
 function statusesOf(linked: TestClient, id: string): number[] {
-  return linked.messageUpdates.filter(u => u.key.id === id && u.update.status != null).map(u => u.update.status as number);
+  const upserted = linked.upserts.flatMap(u => u.messages).filter(m => m.key.id === id && m.key.fromMe && m.status != null);
+  const updated = linked.messageUpdates.filter(u => u.key.id === id && u.update.status != null);
+  return [...upserted.map(m => m.status as number), ...updated.map(u => u.update.status as number)].filter(s => s >= 3);
 }
 
 beforeEach(async () => {
@@ -91,7 +101,7 @@ describe('wa-sim with unmodified Baileys', () => {
     expect(device.preKeys.size).toBe(uploaded);
   });
 
-  it('acks a 1:1 text, which the phone decrypts, then moves it to delivered and read', async () => {
+  it('acks a 1:1 text, which the phone decrypts, then moves it to delivered and then read', async () => {
     const me = sim.phone('15550004444');
     const friend = sim.phone('15550005555');
     const linked = await linkedClient(me);
@@ -103,6 +113,7 @@ describe('wa-sim with unmodified Baileys', () => {
     expect(received.from).toBe('15550004444:1@s.whatsapp.net');
     await linked.until(() => statusesOf(linked, id).includes(4));
     expect(statusesOf(linked, id)).toEqual([3, 4]);
+    expect(linked.messageUpdates.some(u => u.key.id === id && u.update.status === 4)).toBe(true);
   });
 
   it('keeps a message at delivered when the phone does not send read receipts', async () => {
@@ -200,6 +211,24 @@ describe('wa-sim with unmodified Baileys', () => {
       [other.lidJid, other.jid, 'superadmin'],
       [me.lidJid, me.jid, null],
     ]);
+  });
+
+  it('creates a group asked by Baileys, with the account as super-admin', async () => {
+    const me = sim.phone('15550001011');
+    const friend = sim.phone('15550002021');
+    const linked = await linkedClient(me);
+    const created = await linked.sock.groupCreate('New group', [friend.jid]);
+    expect(created.subject).toBe('New group');
+    expect(sim.group(created.id)?.has(friend)).toBe(true);
+    expect(created.participants.find(p => p.id === me.lidJid)?.admin).toBe('superadmin');
+  });
+
+  it('replaces the first connection (440) when the same device logs in twice', async () => {
+    const phone = sim.phone('15550006061');
+    const first = await linkedClient(phone);
+    const second = client(first.auth);
+    await second.opened();
+    expect(await first.closed()).toBe(440);
   });
 
   it('answers onWhatsApp for numbers on and off the network', async () => {

@@ -83,6 +83,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
       return;
     }
     webSockets.handleUpgrade(request, socket, head, webSocket => {
+      // The connection wires itself to the socket's events; the network reaches it through its device.
       new ClientConnection(network, webSocket, staticKey, certificate);
     });
   });

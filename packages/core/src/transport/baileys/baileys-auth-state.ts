@@ -13,6 +13,11 @@ export interface StoredAuthState {
   saveCreds(): Promise<void>;
   /** Resolves once every write started so far has finished. */
   flushed(): Promise<void>;
+  /**
+   * Drops every later write. Called before the store is cleared after a logout: Baileys may still
+   * write keys or credentials while its socket winds down, and they must not outlive the wipe.
+   */
+  freeze(): void;
 }
 
 /**
@@ -34,8 +39,10 @@ export async function loadAuthState(baileys: BaileysModule, store: AuthStore): P
 
   // Writes are chained so they reach the store in the order Baileys made them.
   let writes: Promise<void> = Promise.resolve();
+  let frozen = false;
   const enqueue = (write: () => Promise<void>): Promise<void> => {
-    const next = writes.then(write);
+    if (frozen) return Promise.resolve();
+    const next = writes.then(() => (frozen ? undefined : write()));
     writes = next.catch(() => {});
     return next;
   };
@@ -72,5 +79,8 @@ export async function loadAuthState(baileys: BaileysModule, store: AuthStore): P
     state,
     saveCreds: () => enqueue(() => store.set({ [CREDS_KIND]: { [CREDS_ID]: encode(creds) } })),
     flushed: () => writes,
+    freeze: () => {
+      frozen = true;
+    },
   };
 }

@@ -87,6 +87,9 @@ export class BaileysConnection implements Connection {
   private current: SocketRecord | null = null;
   /** Closed, logged out, replaced or failed: no socket is made any more. */
   private stopped = false;
+  /** The final state reported (logged_out, replaced, failed or the closed disconnection), if any. */
+  private finalState: LinkState | null = null;
+
   private reconnectAttempt = 0;
   private qrShown = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -188,6 +191,7 @@ export class BaileysConnection implements Connection {
   }
 
   async logout(): Promise<void> {
+    if (this.finalState?.state === 'logged_out') return;
     const record = this.current;
     this.stop();
     if (record?.open) {
@@ -207,7 +211,14 @@ export class BaileysConnection implements Connection {
     this.stop();
     if (record) await this.endSocket(record);
     await this.auth.flushed();
-    this.report({ state: 'disconnected', reason: 'closed', retryInMs: null });
+    // Closing a session that already ended (logged out, replaced, failed) reports nothing new.
+    if (!this.finalState) this.finish({ state: 'disconnected', reason: 'closed', retryInMs: null });
+  }
+
+  /** Reports a state after which this connection does nothing more. */
+  private finish(state: LinkState): void {
+    this.finalState = state;
+    this.report(state);
   }
 
   private stop(): void {
@@ -329,7 +340,7 @@ export class BaileysConnection implements Connection {
         return;
       case 'replaced':
         this.stop();
-        this.report({ state: 'replaced', reason: decision.reason });
+        this.finish({ state: 'replaced', reason: decision.reason });
         return;
       case 'retry':
         this.scheduleRetry(decision.reason);
@@ -357,7 +368,7 @@ export class BaileysConnection implements Connection {
     this.stop();
     this.current = null;
     void this.endSocket(record);
-    this.report({ state: 'failed', reason });
+    this.finish({ state: 'failed', reason });
   }
 
   private async endSocket(record: SocketRecord): Promise<void> {
@@ -371,14 +382,15 @@ export class BaileysConnection implements Connection {
   }
 
   private async wipeCredentials(reason: string): Promise<void> {
-    // Pending writes first, or a late creds write would resurrect part of what is cleared.
+    // No write may land after the wipe, or it would resurrect part of what is cleared.
+    this.auth.freeze();
     await this.auth.flushed();
     try {
       await this.options.auth.clear();
     } catch (error) {
       this.log.error({ err: error }, 'could not clear credentials after logout');
     }
-    this.report({ state: 'logged_out', reason });
+    this.finish({ state: 'logged_out', reason });
   }
 
   private async onUpsert(record: SocketRecord, messages: WAMessage[]): Promise<void> {
@@ -386,8 +398,11 @@ export class BaileysConnection implements Connection {
       const id = message.key.id;
       if (!id) continue;
       if (message.key.fromMe && this.ownSends.has(id)) {
-        // Our own send echoed back. Receipts that arrived before this echo are folded into its status.
-        if (typeof message.status === 'number') this.onStatus(id, message.status, message.key.remoteJid ?? '');
+        // Our own send echoed back. Receipts that arrived before this echo are folded into it: 1:1
+        // receipts into its status, group receipts into its per-participant `userReceipt`.
+        const chat = message.key.remoteJid ?? '';
+        if (typeof message.status === 'number') this.onStatus(id, message.status, chat);
+        for (const receipt of message.userReceipt ?? []) this.onUserReceipt(id, receipt, chat);
         continue;
       }
       // The same message can come as `append` (offline backlog) and `notify`: report it once.
@@ -438,10 +453,14 @@ export class BaileysConnection implements Connection {
   /** Group receipts come per participant: the first delivery or read moves the message. */
   private onUserReceipts(updates: MessageUserReceiptUpdate[]): void {
     for (const { key, receipt } of updates) {
-      if (!key.fromMe || !key.id) continue;
-      if (receipt.readTimestamp || receipt.playedTimestamp) this.reportReceipt(key.id, 'read', key.remoteJid ?? '');
-      else if (receipt.receiptTimestamp) this.reportReceipt(key.id, 'delivered', key.remoteJid ?? '');
+      if (key.fromMe && key.id) this.onUserReceipt(key.id, receipt, key.remoteJid ?? '');
     }
+  }
+
+  private onUserReceipt(messageId: string, receipt: MessageUserReceiptUpdate['receipt'], chat: string): void {
+    // A receipt folded from several carries several timestamps: delivered, then read, each raise once.
+    if (receipt.receiptTimestamp) this.reportReceipt(messageId, 'delivered', chat);
+    if (receipt.readTimestamp || receipt.playedTimestamp) this.reportReceipt(messageId, 'read', chat);
   }
 
   private onServerAck(node: BinaryNode): void {
