@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Transport } from '@kirim/core';
 import { loadConfig, startServer, type RunningServer } from '@kirim/server';
 import { freshPostgresUrl } from './postgres.js';
 
@@ -27,8 +29,8 @@ export interface TestResponse {
   body: any;
 }
 
-/** Starts the reference server on `database` with the given extra environment. */
-export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}): Promise<TestServer> {
+/** Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp transport of the test's). */
+export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}, options: { transport?: Transport } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
   const adminToken = `kirim_${randomBytes(32).toString('base64url')}`;
   const config = loadConfig({
@@ -40,7 +42,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
     ...env,
   });
-  const server = await startServer(config);
+  const server = await startServer(config, { transport: options.transport });
 
   const request: TestServer['request'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? adminToken : options.token;
@@ -53,7 +55,8 @@ export async function startTestServer(database: TestDatabase, env: Record<string
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(server.url + path, { method, headers, body });
+    // fetch refuses a body on GET, which the original document sends on some routes: use node:http then.
+    const response = (method === 'GET' || method === 'HEAD') && body !== undefined ? await requestWithBody(server.url + path, method, headers, String(body)) : await fetch(server.url + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json')) parsed = text ? JSON.parse(text) : undefined;
@@ -77,4 +80,16 @@ export async function startTestServer(database: TestDatabase, env: Record<string
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function requestWithBody(url: string, method: string, headers: Record<string, string>, body: string): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode, headers: res.headers as Record<string, string> })));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -6,9 +6,19 @@ export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, 
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
 export type {
+  SessionRepository, SessionAuthRepository, SessionContactRepository, WhatsappGroupRepository, MessageRepository,
   Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, LeadRepository, Range, Slice,
 } from './storage/storage.js';
 export { SEARCH_COUNT_CAP } from './storage/storage.js';
+export type { EventRepository, StoredEvent, WebhookRepository, WebhookDeliveryRepository } from './storage/storage.js';
+export { safeFetch, assertPublicHttpUrl, isPublicAddress, type SafeFetchOptions, type SafeFetchResponse, type HostResolver, type ResolvedAddress } from './net/safe-fetch.js';
+export {
+  WEBHOOK_EVENT_NAMES, DELIVERY_STATES, DEFAULT_WEBHOOK_TIMINGS, type Webhook, type WebhookView, type WebhookDelivery, type WebhookDeliveryView,
+  type DeliveryState, type CreateWebhookInput, type WebhookTimings,
+} from './webhooks/webhook-schemas.js';
+export type { WebhookService } from './webhooks/webhook-service.js';
+export { createSecretBox, type SecretBox } from './webhooks/secret-box.js';
+export type { EventLog, EventLogOptions, StreamedEvent } from './event-log/event-log.js';
 export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
 export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
@@ -34,3 +44,21 @@ export {
   type CreateLeadInput, type UpdateLeadInput, type ListLeadsInput, type ImportLeadsInput, type BulkLeadStatusInput,
 } from './leads/lead-schemas.js';
 export type { LeadService, LeadSaveResult } from './leads/lead-service.js';
+export type { LeadTaskRepository } from './storage/storage.js';
+export {
+  LEAD_TASK_STATUSES, MAX_LEAD_TASK_TOTAL, type LeadTask, type LeadTaskChanges, type LeadTaskStatus, type LeadTaskView, type LeadTaskDetail,
+  type LeadSourceStatus, type ScrapeLeadsInput, type ListLeadTasksInput,
+} from './leads/lead-task-schemas.js';
+export type { LeadTaskService } from './leads/lead-task-service.js';
+export type { LeadSource, LeadCandidate, LeadSearchQuery, LeadSearchProgress, LeadSourceHealth } from './leads/sources/lead-source.js';
+export { createLeadSource, leadSourceUserAgent, LEAD_SOURCE_KINDS, type LeadSourceKind, type LeadSourceOptions } from './leads/sources/create-lead-source.js';
+export { OpenStreetMapLeadSource, type OpenStreetMapLeadSourceOptions } from './leads/sources/openstreetmap-lead-source.js';
+export { GooglePlacesLeadSource, type GooglePlacesLeadSourceOptions } from './leads/sources/google-places-lead-source.js';
+export { ScraperLeadSource, type ScraperLeadSourceOptions } from './leads/sources/scraper-lead-source.js';
+export { SESSION_STATUSES, type Session, type SessionStatus, type SessionView, type SessionStatusView, type SessionContact, type SessionSettings } from './sessions/session-schemas.js';
+export { MESSAGE_STATUSES, RECEIPT_RANK, messageView, type Message, type MessageStatus, type MessageFilter, type MessageMedia, type MessageView } from './messages/message-schemas.js';
+export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
+export { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
+export { sessionView, type SessionService } from './sessions/session-service.js';
+// The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
+export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './testing/simulated-network.js';

@@ -1,15 +1,25 @@
+import { randomBytes } from 'node:crypto';
 import { createAccountService, type AccountService } from './accounts/account-service.js';
 import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
+import { createEventLog, type EventLog, type EventLogOptions } from './event-log/event-log.js';
 import { KirimEvents } from './events.js';
 import { createLeadService, type LeadService } from './leads/lead-service.js';
+import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-service.js';
+import { createLeadSource } from './leads/sources/create-lead-source.js';
+import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
+import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
+import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
 import { createTemplateService, type TemplateService } from './templates/template-service.js';
 import type { Transport } from './transport/transport.js';
+import { createSecretBox } from './webhooks/secret-box.js';
+import type { WebhookTimings } from './webhooks/webhook-schemas.js';
+import { createWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 /** Options of {@link createKirim}. */
 export interface KirimOptions {
@@ -24,6 +34,24 @@ export interface KirimOptions {
   authCacheMs?: number;
   /** Country calling code for national numbers such as `0812…`; default `62`. */
   defaultCountryCode?: string;
+  /** Session leases: how long one lasts and how often it is renewed (see SessionManagerOptions). */
+  sessions?: SessionManagerOptions;
+  /** Where scrape tasks find leads; default OpenStreetMap on its public instances (see createLeadSource). */
+  leadSource?: LeadSource;
+  /** Scrape task runner: lease length and idle poll interval; defaults 60 s and 2 s. */
+  leadTasks?: { leaseMs?: number; pollMs?: number };
+  /**
+   * Seals webhook secrets at rest (AES-256-GCM): 32 bytes, or a string of 16+ characters. Every process
+   * sharing a database needs the same one. Default: a random key per process, so stored secrets do not
+   * survive a restart (a warning says so): pass one.
+   */
+  secretKey?: Uint8Array | string;
+  /** Let webhook URLs reach private, loopback and link-local addresses (operators, tests); default false. */
+  allowPrivateUrls?: boolean;
+  /** Webhook retry schedule and limits; defaults in DEFAULT_WEBHOOK_TIMINGS. */
+  webhooks?: Partial<WebhookTimings>;
+  /** The durable event log: relay poll interval (250 ms), retention (24 h). */
+  eventLog?: EventLogOptions;
 }
 
 /** The engine: one service per area, the event bus, and start/stop for the background loops. */
@@ -38,7 +66,16 @@ export interface Kirim {
   readonly contactGroups: ContactGroupService;
   readonly templates: TemplateService;
   readonly leads: LeadService;
+  /** Lead scrape tasks and the configured lead source. */
+  readonly leadTasks: LeadTaskService;
+  readonly sessions: SessionService;
+  /** The sessions this process drives (leases, links). */
+  readonly sessionManager: SessionManager;
   readonly status: StatusService;
+  /** Webhook subscriptions and their deliveries. */
+  readonly webhooks: WebhookService;
+  /** The durable event log; `subscribe` streams a user's events (the SSE route). */
+  readonly eventLog: EventLog;
   /** Subscribes to an event (or `*` for all); returns a function that unsubscribes. */
   on: KirimEvents['on'];
   off: KirimEvents['off'];
@@ -53,16 +90,42 @@ export function createKirim(options: KirimOptions): Kirim {
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const events = new KirimEvents(clock);
+  // Every published event is appended to the durable log, with its webhook deliveries, before listeners hear it.
+  const events = new KirimEvents(clock, {
+    record: async (event) => {
+      await eventLog.record(event);
+      webhooks.wake();
+    },
+  });
+  const eventLog = createEventLog({ storage, clock, logger, events, options: options.eventLog });
+  const webhooks = createWebhookService({
+    storage, clock, logger, events, secretBox: createSecretBox(options.secretKey ?? randomBytes(32)), allowPrivateUrls: options.allowPrivateUrls,
+    timings: options.webhooks, instanceId: eventLog.instanceId,
+  });
+  eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();
 
-  const accounts = createAccountService({ storage, clock, logger, authCacheMs: options.authCacheMs });
+  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, hooks: {} }, options.sessions);
+  const accounts = createAccountService({
+    storage,
+    clock,
+    logger,
+    authCacheMs: options.authCacheMs,
+    // A deleted user's devices are unlinked, not left running.
+    onUserRemoved: async (userId) => {
+      for (const session of await storage.sessions.list(userId)) await sessionManager.detach(session.id, { logout: true });
+    },
+  });
   const announcements = createAnnouncementService({ storage, clock });
   const defaultCountryCode = options.defaultCountryCode ?? '62';
   const contacts = createContactService({ storage, clock, defaultCountryCode });
   const contactGroups = createContactGroupService({ storage, clock });
   const templates = createTemplateService({ storage, clock });
   const leads = createLeadService({ storage, clock, defaultCountryCode });
+  const leadTasks = createLeadTaskService({
+    storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,
+  });
+  const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode });
   const status = createStatusService({ storage, clock, startedAt });
 
   return {
@@ -76,11 +139,26 @@ export function createKirim(options: KirimOptions): Kirim {
     contactGroups,
     templates,
     leads,
+    leadTasks,
+    sessions,
+    sessionManager,
     status,
+    webhooks,
+    eventLog,
     on: events.on.bind(events),
     off: events.off.bind(events),
-    async start() {},
+    async start() {
+      if (!options.secretKey) logger.warn('no secretKey: webhook secrets are sealed with a key that dies with this process');
+      await eventLog.start();
+      webhooks.start();
+      sessionManager.start();
+      leadTasks.start();
+    },
     async stop() {
+      await sessionManager.stop();
+      await leadTasks.stop();
+      await webhooks.stop();
+      await eventLog.stop();
       events.removeAllListeners();
     },
   };

@@ -7,6 +7,8 @@ import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { contactGroupRoutes } from './routes/contact-group-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { leadRoutes } from './routes/lead-routes.js';
+import { leadTaskRoutes } from './routes/lead-task-routes.js';
+import { sessionRoutes, whatsappGroupRoutes } from './routes/session-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { userRoutes } from './routes/user-routes.js';
@@ -39,6 +41,9 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   contactRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
   contactGroupRoutes(router, kirim);
   templateRoutes(router, kirim);
+  sessionRoutes(router, kirim);
+  whatsappGroupRoutes(router, kirim);
+  leadTaskRoutes(router, kirim);
   leadRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
 
   router.use(unknownRoute);

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
+import { LEAD_SOURCE_KINDS, type LeadSourceOptions } from '@kirim/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
 
 /** Every environment variable the server reads, with its default. The README documents each. */
 const envSchema = z.object({
@@ -19,11 +21,35 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().min(1).default('1mb'),
   KIRIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   KIRIM_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  KIRIM_TRANSPORT: z.enum(['baileys', 'simulated']).default('baileys'),
+  KIRIM_SIMULATED_LINK_MS: z.coerce.number().int().min(0).default(5000),
+  KIRIM_WA_WS_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  KIRIM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
   DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code such as 62').default('62'),
+  KIRIM_LEAD_SOURCE: z.enum(LEAD_SOURCE_KINDS).optional(),
+  KIRIM_NOMINATIM_URL: httpUrl.default('https://nominatim.openstreetmap.org'),
+  KIRIM_OVERPASS_URL: httpUrl.default('https://overpass-api.de'),
+  KIRIM_OSM_CONTACT: z.string().min(3).max(200).optional(),
+  KIRIM_GOOGLE_PLACES_URL: httpUrl.default('https://maps.googleapis.com'),
+  GOOGLE_PLACES_API_KEY: z.string().min(1).optional(),
+  KIRIM_LEAD_SCRAPER_URL: httpUrl.optional(),
+}).superRefine((e, ctx) => {
+  if (e.KIRIM_LEAD_SOURCE === 'google' && !e.GOOGLE_PLACES_API_KEY) ctx.addIssue({ code: 'custom', path: ['GOOGLE_PLACES_API_KEY'], message: 'is required when KIRIM_LEAD_SOURCE is google' });
+  if (e.KIRIM_LEAD_SOURCE === 'scraper' && !e.KIRIM_LEAD_SCRAPER_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_LEAD_SCRAPER_URL'], message: 'is required when KIRIM_LEAD_SOURCE is scraper' });
 });
 
 /** The server's configuration, read from the environment. */
 export interface ServerConfig {
+  /** `baileys` (real WhatsApp) or `simulated` (a try-out network where a phone links each session by itself). */
+  transport: 'baileys' | 'simulated';
+  /** Try-out mode: ms from a session's first QR until the simulated phone links it. */
+  simulatedLinkMs: number;
+  /** WhatsApp Web's WebSocket URL, for tests against @kirim/wa-sim only. */
+  waWebSocketUrl: string | undefined;
+  /** Session lease length and heartbeat, ms. */
+  leaseMs: number;
+  heartbeatMs: number;
   port: number;
   host: string;
   dataDir: string;
@@ -36,6 +62,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Calling code for national phone numbers (`0812…`); default `62`. */
   defaultCountryCode: string;
+  /** Where scrape tasks find leads: the source's kind (unset: chosen by what is configured), URLs and key. */
+  leadSource: LeadSourceOptions;
 }
 
 /** Reads the configuration; throws one error naming every bad variable. */
@@ -47,6 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const e = result.data;
   return {
+    transport: e.KIRIM_TRANSPORT,
+    simulatedLinkMs: e.KIRIM_SIMULATED_LINK_MS,
+    waWebSocketUrl: e.KIRIM_WA_WS_URL,
+    leaseMs: e.KIRIM_LEASE_MS,
+    heartbeatMs: e.KIRIM_HEARTBEAT_MS,
     port: e.PORT,
     host: e.HOST,
     dataDir: resolve(e.DATA_DIR),
@@ -58,5 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     authCacheMs: e.KIRIM_AUTH_CACHE_MS,
     shutdownTimeoutMs: e.KIRIM_SHUTDOWN_TIMEOUT_MS,
     defaultCountryCode: e.DEFAULT_COUNTRY_CODE,
+    leadSource: {
+      kind: e.KIRIM_LEAD_SOURCE, nominatimUrl: e.KIRIM_NOMINATIM_URL, overpassUrl: e.KIRIM_OVERPASS_URL, contact: e.KIRIM_OSM_CONTACT,
+      googlePlacesUrl: e.KIRIM_GOOGLE_PLACES_URL, googlePlacesApiKey: e.GOOGLE_PLACES_API_KEY, scraperUrl: e.KIRIM_LEAD_SCRAPER_URL,
+    },
   };
 }

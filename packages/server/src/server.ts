@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKirim, type Kirim, type Logger, type Storage } from '@kirim/core';
+import { createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
 import { kirimRouter } from '@kirim/http-express';
 import express from 'express';
 import type { ServerConfig } from './config.js';
@@ -21,10 +21,18 @@ export interface RunningServer {
 }
 
 /** Opens storage, provisions the admin, and serves the API on `config.host:config.port`. */
-export async function startServer(config: ServerConfig, options: { logger?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: { logger?: Logger; transport?: Transport } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const storage = await openStorage(config, logger);
-  const kirim = createKirim({ storage, logger, authCacheMs: config.authCacheMs, defaultCountryCode: config.defaultCountryCode });
+  const kirim = createKirim({
+    storage,
+    logger,
+    transport: options.transport ?? createTransport(config, logger),
+    authCacheMs: config.authCacheMs,
+    defaultCountryCode: config.defaultCountryCode,
+    sessions: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
+    leadSource: createLeadSource(config.leadSource),
+  });
 
   let firstAdminToken: string | undefined;
   if (config.adminToken) {
@@ -54,6 +62,12 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= shutdown(server, kirim, storage, config.shutdownTimeoutMs));
   return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, close };
+}
+
+/** Baileys, or in try-out mode a simulated network whose phones link each new session by themselves. */
+function createTransport(config: ServerConfig, logger: Logger): Transport {
+  if (config.transport === 'simulated') return createSimulatedNetwork({ autoLinkAfterMs: config.simulatedLinkMs, latencyMs: 200 }).transport;
+  return createBaileysTransport({ waWebSocketUrl: config.waWebSocketUrl, logger: logger.child({ component: 'baileys' }) });
 }
 
 async function shutdown(server: Server, kirim: Kirim, storage: Storage, timeoutMs: number): Promise<void> {

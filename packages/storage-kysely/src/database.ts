@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** The tables, as Kysely sees them. Timestamps are ISO-8601 text; booleans are 0/1 integers on every dialect. */
 export interface Database {
   users: UsersTable;
@@ -8,7 +10,17 @@ export interface Database {
   contact_groups: ContactGroupsTable;
   contact_group_members: { group_id: string; contact_id: string; created_at: string };
   templates: TemplatesTable;
+  sessions: SessionsTable;
+  session_auth: { session_id: string; kind: string; key_id: string; value: string };
+  session_contacts: { session_id: string; jid: string; phone: string | null; lid: string | null; name: string | null; updated_at: string };
+  whatsapp_groups: WhatsappGroupsTable;
+  messages: MessagesTable;
   leads: LeadsTable;
+  lead_tasks: LeadTasksTable;
+  lead_task_results: { task_id: string; lead_id: string; position: number; merged: number; created_at: string };
+  events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface UsersTable {
@@ -91,6 +103,28 @@ export interface TemplatesTable {
   updated_at: string;
 }
 
+export interface LeadTasksTable {
+  id: string;
+  user_id: string;
+  query: string;
+  total: number;
+  source: string | null;
+  status: string;
+  found: number;
+  saved: number;
+  merged: number;
+  skipped: number;
+  error: string | null;
+  cursor: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
 export interface LeadsTable {
   id: string;
   user_id: string;
@@ -108,4 +142,121 @@ export interface LeadsTable {
   extra_fields: string;
   created_at: string;
   updated_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  status: string;
+  reason: string | null;
+  desired: string;
+  phone: string | null;
+  lid: string | null;
+  push_name: string | null;
+  qr: string | null;
+  pairing_code: string | null;
+  reconnect_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** JSON object. */
+  settings: string;
+  connected_at: string | null;
+  last_active_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WhatsappGroupsTable {
+  id: string;
+  user_id: string;
+  session_id: string;
+  jid: string;
+  subject: string;
+  description: string | null;
+  owner: string | null;
+  /** JSON array. */
+  participants: string;
+  participants_count: number;
+  group_created_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  user_id: string;
+  session_id: string | null;
+  pool_id: string | null;
+  direction: string;
+  message_id: string | null;
+  chat: string;
+  peer_phone: string | null;
+  peer_lid: string | null;
+  sender: string | null;
+  push_name: string | null;
+  type: string;
+  text: string | null;
+  /** JSON object. */
+  media: string | null;
+  quoted_message_id: string | null;
+  /** JSON array. */
+  mentions: string | null;
+  status: string;
+  error: string | null;
+  raw: string | null;
+  job_id: string | null;
+  schedule_id: string | null;
+  idempotency_key: string | null;
+  attempts: number;
+  claimed_by: string | null;
+  not_before: string | null;
+  sent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  user_id: string;
+  origin: string;
+  timestamp: string;
+  /** JSON: the event's data. */
+  data: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  user_id: string;
+  url: string;
+  /** JSON array of event names. */
+  events: string;
+  secret_encrypted: string;
+  is_active: number;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  user_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_latency_ms: number | null;
+  last_error: string | null;
+  claimed_by: string | null;
+  claim_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
 }

@@ -9,8 +9,17 @@ import { KyselyApiTokenRepository } from './repositories/api-token-repository.js
 import { KyselyContactGroupRepository } from './repositories/contact-group-repository.js';
 import { KyselyContactRepository } from './repositories/contact-repository.js';
 import { KyselyLeadRepository } from './repositories/lead-repository.js';
+import { KyselyLeadTaskRepository } from './repositories/lead-task-repository.js';
 import { KyselyTemplateRepository } from './repositories/template-repository.js';
+import { KyselyMessageRepository } from './repositories/message-repository.js';
+import { KyselySessionAuthRepository } from './repositories/session-auth-repository.js';
+import { KyselySessionContactRepository } from './repositories/session-contact-repository.js';
+import { KyselySessionRepository } from './repositories/session-repository.js';
+import { KyselyWhatsappGroupRepository } from './repositories/whatsapp-group-repository.js';
 import { KyselyUserRepository } from './repositories/user-repository.js';
+import { KyselyEventRepository } from './repositories/event-repository.js';
+import { KyselyWebhookDeliveryRepository } from './repositories/webhook-delivery-repository.js';
+import { KyselyWebhookRepository } from './repositories/webhook-repository.js';
 
 /** Options of {@link createKyselyStorage}. */
 export interface KyselyStorageOptions {
@@ -34,7 +43,16 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     contacts: translatingErrors(new KyselyContactRepository(db, options.dialect)),
     contactGroups: translatingErrors(new KyselyContactGroupRepository(db)),
     templates: translatingErrors(new KyselyTemplateRepository(db)),
+    sessions: translatingErrors(new KyselySessionRepository(db)),
+    sessionAuth: translatingErrors(new KyselySessionAuthRepository(db)),
+    sessionContacts: translatingErrors(new KyselySessionContactRepository(db)),
+    whatsappGroups: translatingErrors(new KyselyWhatsappGroupRepository(db)),
+    messages: translatingErrors(new KyselyMessageRepository(db)),
     leads: translatingErrors(new KyselyLeadRepository(db)),
+    leadTasks: translatingErrors(new KyselyLeadTaskRepository(db, options.dialect)),
+    events: translatingErrors(new KyselyEventRepository(db)),
+    webhooks: translatingErrors(new KyselyWebhookRepository(db)),
+    webhookDeliveries: translatingErrors(new KyselyWebhookDeliveryRepository(db, options.dialect)),
 
     async transaction(work) {
       // Nested calls join the open transaction: a unit of work composes from smaller ones.

@@ -3,7 +3,13 @@ import type { Announcement } from '../announcements/announcement-schemas.js';
 import type { ContactGroup } from '../contact-groups/contact-group-schemas.js';
 import type { Contact, ContactFilter, ContactStatistics } from '../contacts/contact-schemas.js';
 import type { Lead, LeadFilter, LeadStatistics, LeadStatus } from '../leads/lead-schemas.js';
+import type { LeadTask, LeadTaskChanges, LeadTaskStatus } from '../leads/lead-task-schemas.js';
 import type { Template } from '../templates/template-schemas.js';
+import type { Message, MessageFilter, MessageStatus } from '../messages/message-schemas.js';
+import type { Session, SessionContact } from '../sessions/session-schemas.js';
+import type { WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
+import type { KirimEvent } from '../events.js';
+import type { Webhook, WebhookDelivery } from '../webhooks/webhook-schemas.js';
 
 /** How far searches count their matches before reporting a lower bound. */
 export const SEARCH_COUNT_CAP = 1000;
@@ -151,6 +157,163 @@ export interface LeadRepository {
   statistics(userId: string): Promise<LeadStatistics>;
 }
 
+/** Lead scrape tasks and the leads each found. Reads are scoped to one user; claims span every user. */
+export interface LeadTaskRepository {
+  insert(task: LeadTask): Promise<LeadTask>;
+  /** The user's task, or undefined (another user's too). */
+  get(userId: string, id: string): Promise<LeadTask | undefined>;
+  /** The user's tasks, newest first (`created_at` descending, then id). */
+  list(userId: string, filter: { status?: LeadTaskStatus }, range: Range): Promise<Slice<LeadTask>>;
+  /**
+   * Claims the oldest task that is `queued`, or `running` under a lease that expired before `now` (its
+   * process died): sets it `running` for `owner` until `leaseUntil`, counts the attempt, and sets
+   * `started_at` if unset. Atomic: concurrent claimers never receive the same task (SKIP LOCKED on PostgreSQL).
+   */
+  claim(owner: string, now: string, leaseUntil: string): Promise<LeadTask | undefined>;
+  /** Applies changes only while the task is `running` under `owner`'s lease; false (nothing changed) otherwise. */
+  update(id: string, owner: string, changes: LeadTaskChanges): Promise<boolean>;
+  /** Records that the task found the lead, at `position`; false (nothing stored) if it already had it. */
+  addResult(taskId: string, leadId: string, result: { position: number; merged: boolean; created_at: string }): Promise<boolean>;
+  /** The leads the user's task found, in the order found; empty for another user's task. */
+  results(userId: string, taskId: string): Promise<Lead[]>;
+}
+
+/** WhatsApp sessions and their leases. Leases make one process at a time drive a session. */
+export interface SessionRepository {
+  /** Stores a new session; `conflict` if the id is taken. */
+  insert(session: Session): Promise<Session>;
+  /** The user's session, or undefined. */
+  get(userId: string, id: string): Promise<Session | undefined>;
+  /** Any session by id (for the engine, not for users). */
+  getById(id: string): Promise<Session | undefined>;
+  /** The user's sessions, oldest first. */
+  list(userId: string): Promise<Session[]>;
+  /** All sessions, or only those with these ids (status pages). */
+  listAll(): Promise<Session[]>;
+  update(id: string, changes: Partial<Omit<Session, 'id' | 'user_id' | 'created_at'>>): Promise<void>;
+  /** Deletes the session and, by cascade, its credentials, contacts and saved groups. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Takes or renews the lease when it is free, expired or already `owner`'s: an atomic compare-and-set,
+   * so two processes never both win. True if `owner` holds it afterwards.
+   */
+  acquireLease(id: string, owner: string, now: string, expiresAt: string): Promise<boolean>;
+  /** Extends every lease `owner` holds; returns those sessions (with `desired`, to notice remote disconnects). */
+  renewLeases(owner: string, expiresAt: string): Promise<Array<Pick<Session, 'id' | 'desired'>>>;
+  /** Gives the lease up if `owner` holds it. */
+  releaseLease(id: string, owner: string): Promise<void>;
+  /** Sessions that should run but nobody drives (free or expired lease), oldest first. */
+  listOrphaned(now: string, limit: number): Promise<Session[]>;
+}
+
+/** A session's credentials and keys (the transport's `AuthStore`), as text values by (kind, id). */
+export interface SessionAuthRepository {
+  get(sessionId: string, kind: string, ids: string[]): Promise<Record<string, string>>;
+  /** Writes every entry in one transaction (null deletes); safe to repeat. */
+  set(sessionId: string, entries: Record<string, Record<string, string | null>>): Promise<void>;
+  clear(sessionId: string): Promise<void>;
+  /** Whether anything is stored for the session. */
+  has(sessionId: string): Promise<boolean>;
+}
+
+/** WhatsApp contacts a session has seen. */
+export interface SessionContactRepository {
+  /** Inserts or refreshes by JID; a null field never overwrites a known value. */
+  upsertMany(contacts: SessionContact[]): Promise<void>;
+  list(sessionId: string, range: Range): Promise<Slice<SessionContact>>;
+}
+
+/** Saved copies of WhatsApp groups. */
+export interface WhatsappGroupRepository {
+  /** A session's saved groups by subject. */
+  listBySession(userId: string, sessionId: string): Promise<WhatsappGroup[]>;
+  /**
+   * Makes the saved groups of a session exactly `groups` (matched by JID) in one transaction: new ones
+   * added, known ones updated, missing ones removed. Returns the counts.
+   */
+  replaceForSession(userId: string, sessionId: string, groups: WhatsappGroup[]): Promise<{ added: number; updated: number; removed: number }>;
+  remove(userId: string, id: string): Promise<boolean>;
+}
+
+/** Messages, in and out. `(session_id, message_id)` is unique. */
+export interface MessageRepository {
+  /** Stores an incoming message unless the session already has its id; returns it with its new id, or undefined for a repeat. */
+  insertIncoming(message: Omit<Message, 'id'>): Promise<Message | undefined>;
+  /** A session's message by WhatsApp id. */
+  findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
+  /** Moves an outgoing message up to `status` (never down); returns it if it moved. */
+  applyReceipt(sessionId: string, messageId: string, status: MessageStatus, at: string): Promise<Message | undefined>;
+  /** A session's history, newest first. */
+  list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>>;
+  /** How many messages are stored (status page). */
+  count(): Promise<number>;
+  /** Deletes a session's whole history. */
+  removeForSession(sessionId: string): Promise<void>;
+}
+
+/** An event as kept in the durable log: its sequence number and the process that published it. */
+export interface StoredEvent {
+  seq: number;
+  origin: string;
+  event: KirimEvent;
+}
+
+/**
+ * The durable event log: every published event, each with a sequence number larger than every row
+ * appended before it (gaps are allowed: a rolled-back append may leave one).
+ */
+export interface EventRepository {
+  /** Appends an event published by process `origin`; returns its sequence number. `conflict` if its id exists. */
+  append(event: KirimEvent, origin: string): Promise<number>;
+  /** Events with `afterSeq < seq` (and `seq <= untilSeq` when given), by sequence, at most `limit`; only `userId`'s when given. */
+  listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]>;
+  /** The largest sequence number, 0 when the log is empty. */
+  lastSeq(): Promise<number>;
+  /** Deletes events whose timestamp is before `before`; returns how many. */
+  pruneBefore(before: string): Promise<number>;
+}
+
+/** Webhook subscriptions. Reads by user are scoped to that user. */
+export interface WebhookRepository {
+  insert(webhook: Webhook): Promise<Webhook>;
+  /** The user's webhook, or undefined (another user's too). */
+  get(userId: string, id: string): Promise<Webhook | undefined>;
+  /** Any user's webhook by id (the delivery loop). */
+  getById(id: string): Promise<Webhook | undefined>;
+  /** The user's webhooks, oldest first. */
+  list(userId: string): Promise<Webhook[]>;
+  /** The user's active webhooks subscribed to `eventType` or to `*`. */
+  listActiveFor(userId: string, eventType: string): Promise<Webhook[]>;
+  update(id: string, changes: Partial<Omit<Webhook, 'id' | 'user_id' | 'created_at'>>): Promise<Webhook | undefined>;
+  /** Deletes the user's webhook and its deliveries; false if the user has none with this id. */
+  remove(userId: string, id: string): Promise<boolean>;
+}
+
+/** Webhook deliveries: the durable queue of attempts. */
+export interface WebhookDeliveryRepository {
+  insertMany(deliveries: WebhookDelivery[]): Promise<void>;
+  /** A delivery of the webhook, or undefined. */
+  get(webhookId: string, id: string): Promise<WebhookDelivery | undefined>;
+  /** The webhook's deliveries, newest first. */
+  list(webhookId: string, range: Range): Promise<Slice<WebhookDelivery>>;
+  /**
+   * Claims up to `limit` due deliveries (`pending` or `failed`, `next_attempt_at <= now`, unclaimed or
+   * with an expired claim), oldest due first, for `claimer` until `claimUntil`. Atomic: concurrent
+   * claimers never receive the same delivery (SKIP LOCKED on PostgreSQL).
+   */
+  claimDue(now: string, claimer: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  /** Records an attempt's outcome and clears the claim, only while `claimer` still holds it; false if it lost the claim. */
+  finish(id: string, claimer: string, changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>): Promise<boolean>;
+  /** Releases every claim `claimer` holds (on stop), leaving those deliveries due as they were. */
+  releaseClaims(claimer: string): Promise<number>;
+  /** Applies changes regardless of any claim (a redeliver); undefined if there is no such delivery. */
+  update(id: string, changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>): Promise<WebhookDelivery | undefined>;
+  /** Marks every `pending` or `failed` delivery of the webhook `dead` with `reason`; returns how many. */
+  killOpen(webhookId: string, reason: string, at: string): Promise<number>;
+  /** Deletes `delivered` and `dead` deliveries last updated before `before`; returns how many. */
+  pruneFinishedBefore(before: string): Promise<number>;
+}
+
 /**
  * The whole storage contract. One repository per area, a transaction, migrations and close.
  * An adapter proves itself with `runStorageConformance` from `@kirim/core/testing`.
@@ -164,7 +327,16 @@ export interface Storage {
   readonly contacts: ContactRepository;
   readonly contactGroups: ContactGroupRepository;
   readonly templates: TemplateRepository;
+  readonly sessions: SessionRepository;
+  readonly sessionAuth: SessionAuthRepository;
+  readonly sessionContacts: SessionContactRepository;
+  readonly whatsappGroups: WhatsappGroupRepository;
+  readonly messages: MessageRepository;
   readonly leads: LeadRepository;
+  readonly leadTasks: LeadTaskRepository;
+  readonly events: EventRepository;
+  readonly webhooks: WebhookRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
   /** Runs `work` in one transaction: all its writes land, or none do if it throws. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Brings the schema up to date; safe to run again, and from several processes at once. */

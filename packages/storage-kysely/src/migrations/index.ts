@@ -4,6 +4,9 @@ import { accountsMigration } from './0001-accounts.js';
 import { announcementsMigration } from './0002-announcements.js';
 import { contactsMigration } from './0003-contacts.js';
 import { leadsMigration } from './0004-leads.js';
+import { sessionsMigration } from './0005-sessions.js';
+import { eventsWebhooksMigration } from './0006-events-webhooks.js';
+import { leadTasksMigration } from './0007-lead-tasks.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -11,6 +14,9 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0002-announcements', announcementsMigration],
   ['0003-contacts', contactsMigration],
   ['0004-leads', leadsMigration],
+  ['0005-sessions', sessionsMigration],
+  ['0006-events-webhooks', eventsWebhooksMigration],
+  ['0007-lead-tasks', leadTasksMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

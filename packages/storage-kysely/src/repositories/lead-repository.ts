@@ -6,7 +6,7 @@ type LeadChanges = Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>;
 
 const SEARCHED = ['business_name', 'address', 'phone', 'website'] as const;
 
-function fromRow(row: Selectable<LeadsTable>): Lead {
+export function fromRow(row: Selectable<LeadsTable>): Lead {
   return {
     ...row,
     status: row.status as LeadStatus,

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { every, type BackgroundLoop } from '../background.js';
+import type { Clock } from '../clock.js';
+import { KirimError } from '../errors.js';
+import type { KirimEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { Message } from '../messages/message-schemas.js';
+import type { Storage } from '../storage/storage.js';
+import type { Connection, IncomingMessage, LinkState, ReceiptStatus, SeenContact, Transport } from '../transport/transport.js';
+import { sessionAuthStore } from './session-auth-store.js';
+import type { Session, SessionStatus } from './session-schemas.js';
+
+/** Options of the session manager. */
+export interface SessionManagerOptions {
+  /** How long a lease lasts without renewal; another process may take the session over after it. Default 30 000 ms. */
+  leaseMs?: number;
+  /** How often leases are renewed and orphaned sessions looked for. Default 10 000 ms. */
+  heartbeatMs?: number;
+  /** This process's name in leases; default `hostname:pid:random`. */
+  instanceId?: string;
+}
+
+/** Hooks other areas attach to incoming traffic (the outbox's opt-out list, for example). */
+export interface IncomingHooks {
+  onIncoming?(message: Message): Promise<void>;
+}
+
+interface LiveSession {
+  id: string;
+  userId: string;
+  connection: Connection | undefined;
+  connected: boolean;
+  /** Serialises this session's writes so states land in the order they happened. */
+  queue: Promise<void>;
+}
+
+type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: IncomingHooks };
+
+/**
+ * Drives the sessions this process holds a lease on: connects them through the transport, records what
+ * the transport reports (states, QR codes, receipts, incoming messages, contacts), renews leases, and
+ * takes over sessions whose owner went silent. One session's failure never reaches another.
+ */
+export class SessionManager {
+  readonly instanceId: string;
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly live = new Map<string, LiveSession>();
+  private supervisor: BackgroundLoop | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    options: SessionManagerOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
+  start(): void {
+    if (!this.deps.transport || this.supervisor) return;
+    this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () => this.supervise());
+  }
+
+  /** Closes every live session (credentials kept) and gives its lease up, so another process can take over at once. */
+  async stop(): Promise<void> {
+    await this.supervisor?.stop();
+    this.supervisor = undefined;
+    await Promise.all([...this.live.keys()].map((id) => this.detach(id, { releaseLease: true })));
+  }
+
+  /** Whether this process drives the session. */
+  drives(sessionId: string): boolean {
+    return this.live.has(sessionId);
+  }
+
+  /** The session's link when this process drives it and it is connected. */
+  connection(sessionId: string): Connection | undefined {
+    const live = this.live.get(sessionId);
+    return live?.connected ? live.connection : undefined;
+  }
+
+  /** The session's link, or `no_device` saying why there is none here. */
+  requireConnection(sessionId: string): Connection {
+    const connection = this.connection(sessionId);
+    if (connection) return connection;
+    throw new KirimError('no_device', this.live.has(sessionId) ? 'The session is not connected' : 'The session is not connected in this process');
+  }
+
+  /** The link of a session this process drives, connected or not (for pairing codes during linking). */
+  link(sessionId: string): Connection | undefined {
+    return this.live.get(sessionId)?.connection;
+  }
+
+  /**
+   * Connects a session here if its lease can be had (free, expired or ours). Resolves once the transport
+   * has started; states follow as events. False if another live process drives it.
+   */
+  async open(session: Session): Promise<boolean> {
+    const { transport, storage, clock } = this.deps;
+    if (!transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured');
+    if (this.live.has(session.id)) return true;
+    const now = clock.now();
+    if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
+    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve() };
+    this.live.set(session.id, live);
+    try {
+      live.connection = await transport.connect({
+        sessionId: session.id,
+        auth: sessionAuthStore(storage, session.id),
+        listener: {
+          onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
+          onReceipt: (receipt) => this.enqueue(live, () => this.recordReceipt(live, receipt.messageId, receipt.status)),
+          onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
+          onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
+        },
+        getMessage: async (messageId) => {
+          const stored = await storage.messages.findByMessageId(session.id, messageId);
+          return stored && { messageId, chat: stored.chat, fromMe: stored.direction === 'out', participant: stored.sender ?? undefined, raw: stored.raw };
+        },
+      });
+    } catch (error) {
+      this.live.delete(session.id);
+      await storage.sessions.releaseLease(session.id, this.instanceId);
+      throw error;
+    }
+    return true;
+  }
+
+  /** Closes a session's link here; with `logout`, unlinks the device first. Safe to call when not live. */
+  async detach(sessionId: string, options: { logout?: boolean; releaseLease?: boolean } = {}): Promise<void> {
+    const live = this.live.get(sessionId);
+    if (!live) return;
+    this.live.delete(sessionId);
+    try {
+      if (options.logout && live.connection) await live.connection.logout();
+      else await live.connection?.close();
+    } catch (error) {
+      this.deps.logger.warn({ err: error, session: sessionId }, 'closing a session failed');
+    }
+    await live.queue;
+    if (options.releaseLease !== false) await this.deps.storage.sessions.releaseLease(sessionId, this.instanceId);
+  }
+
+  /** Sessions driven here and connected, with their owners (for status pages and the dispatcher). */
+  connectedSessions(): string[] {
+    return [...this.live.values()].filter((l) => l.connected).map((l) => l.id);
+  }
+
+  /** One supervisor round: renew leases, let go of sessions disconnected elsewhere, adopt orphans. */
+  async supervise(): Promise<void> {
+    const { storage, clock } = this.deps;
+    const held = await storage.sessions.renewLeases(this.instanceId, this.leaseExpiry());
+    const heldIds = new Set(held.map((h) => h.id));
+    for (const id of this.live.keys()) {
+      // Lost the lease (we stalled past it and another process took over): stop without touching its state.
+      if (!heldIds.has(id)) await this.detach(id, { releaseLease: false });
+    }
+    for (const { id, desired } of held) {
+      if (desired === 'disconnected' && this.live.has(id)) await this.detach(id);
+    }
+    for (const session of await storage.sessions.listOrphaned(clock.now().toISOString(), 50)) {
+      try {
+        await this.open(session);
+      } catch (error) {
+        this.deps.logger.error({ err: error, session: session.id }, 'could not resume session');
+      }
+    }
+  }
+
+  private leaseExpiry(): string {
+    return new Date(this.deps.clock.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  private enqueue(live: LiveSession, work: () => Promise<void>): void {
+    live.queue = live.queue.then(work).catch((error) => this.deps.logger.error({ err: error, session: live.id }, 'recording a session event failed'));
+  }
+
+  private async recordState(live: LiveSession, state: LinkState): Promise<void> {
+    const { storage, clock, events } = this.deps;
+    const now = clock.now().toISOString();
+    const session = await storage.sessions.getById(live.id);
+    if (!session) return;
+    const change: Partial<Session> = { updated_at: now, qr: null, pairing_code: null, reason: null };
+    let status: SessionStatus;
+    switch (state.state) {
+      case 'connecting':
+        status = 'connecting';
+        break;
+      case 'qr':
+        status = 'qr';
+        change.qr = state.qr;
+        break;
+      case 'pairing_code':
+        status = 'pairing_code';
+        change.pairing_code = state.code;
+        break;
+      case 'connected':
+        status = 'connected';
+        Object.assign(change, { phone: state.phone, lid: state.lid, push_name: state.name ?? session.push_name, connected_at: now, last_active_at: now, reconnect_attempts: 0 });
+        break;
+      case 'disconnected':
+        status = 'disconnected';
+        Object.assign(change, { reason: state.reason, reconnect_attempts: session.reconnect_attempts + (state.retryInMs === null ? 0 : 1) });
+        break;
+      case 'logged_out':
+        status = 'logged_out';
+        Object.assign(change, { reason: state.reason, desired: 'disconnected' });
+        break;
+      case 'replaced':
+        status = 'disconnected';
+        Object.assign(change, { reason: `replaced: ${state.reason}`, desired: 'disconnected' });
+        break;
+      case 'failed':
+        status = 'failed';
+        Object.assign(change, { reason: state.reason, desired: 'disconnected' });
+        break;
+    }
+    live.connected = status === 'connected';
+    await storage.sessions.update(live.id, { ...change, status });
+    if (state.state === 'qr') await events.publish('session.qr', live.userId, { session_id: live.id, qr: state.qr });
+    if (status !== session.status || state.state === 'connected') {
+      await events.publish('session.status', live.userId, { session_id: live.id, status, phone: change.phone ?? session.phone, ...(change.reason ? { reason: change.reason } : {}) });
+    }
+    // The link has ended for good: let the lease go so nothing tries to drive it until asked again.
+    if (state.state === 'logged_out' || state.state === 'replaced' || state.state === 'failed') {
+      this.live.delete(live.id);
+      await storage.sessions.releaseLease(live.id, this.instanceId);
+    }
+  }
+
+  private async recordReceipt(live: LiveSession, messageId: string, status: ReceiptStatus): Promise<void> {
+    const { storage, clock, events } = this.deps;
+    const message = await storage.messages.applyReceipt(live.id, messageId, status, clock.now().toISOString());
+    if (!message) return;
+    await events.publish('message.status', live.userId, {
+      session_id: live.id,
+      id: message.id,
+      message_id: message.message_id,
+      to: { jid: message.chat, phone: message.peer_phone, lid: message.peer_lid },
+      status: message.status,
+      error: message.error,
+    });
+  }
+
+  private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
+    const { storage, clock, events } = this.deps;
+    if (incoming.fromMe) return;
+    const now = clock.now().toISOString();
+    const stored = await storage.messages.insertIncoming({
+      user_id: live.userId, session_id: live.id, pool_id: null, direction: 'in', message_id: incoming.messageId, chat: incoming.chat,
+      peer_phone: incoming.fromPhone, peer_lid: incoming.fromLid, sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
+      push_name: incoming.pushName, type: incoming.type, text: incoming.text,
+      media: incoming.type === 'text' || incoming.type === 'other' || incoming.type === 'location' || incoming.type === 'contact' ? null : { type: incoming.type as 'image' },
+      quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, job_id: null, schedule_id: null,
+      idempotency_key: null, attempts: 0, claimed_by: null, not_before: null, sent_at: incoming.timestamp.toISOString(), created_at: now, updated_at: now,
+    });
+    // A repeat (Baileys replays after reconnecting) is stored once and announced once.
+    if (!stored) return;
+    await storage.sessions.update(live.id, { last_active_at: now });
+    await events.publish('message.received', live.userId, {
+      session_id: live.id,
+      message_id: incoming.messageId,
+      from: { jid: incoming.from, phone: incoming.fromPhone, lid: incoming.fromLid },
+      chat: incoming.chat,
+      text: incoming.text,
+      type: incoming.type,
+      timestamp: incoming.timestamp.toISOString(),
+    });
+    await this.deps.hooks.onIncoming?.(stored);
+  }
+
+  private async recordContacts(live: LiveSession, contacts: SeenContact[]): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    await this.deps.storage.sessionContacts.upsertMany(contacts.map((c) => ({ session_id: live.id, jid: c.jid, phone: c.phone, lid: c.lid, name: c.name, updated_at: at })));
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** A session's status, as the status route reports it. */
+export const SESSION_STATUSES = ['connecting', 'qr', 'pairing_code', 'connected', 'disconnected', 'logged_out', 'failed'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Per-session sending limits (the anti-ban controls); see the outbox. */
+export interface SessionSettings {
+  [key: string]: unknown;
+}
+
+/** A linked WhatsApp device as stored. Lease fields say which process drives it. */
+export interface Session {
+  id: string;
+  user_id: string;
+  name: string;
+  status: SessionStatus;
+  reason: string | null;
+  /** Whether the session should be running; some process's supervisor keeps `connected` ones connected. */
+  desired: 'connected' | 'disconnected';
+  phone: string | null;
+  lid: string | null;
+  push_name: string | null;
+  qr: string | null;
+  pairing_code: string | null;
+  reconnect_attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  settings: SessionSettings;
+  connected_at: string | null;
+  last_active_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A session as the API shows it: no lease internals. */
+export interface SessionView {
+  id: string;
+  session_id: string;
+  name: string;
+  status: SessionStatus;
+  reason: string | null;
+  is_active: boolean;
+  phone: string | null;
+  lid: string | null;
+  push_name: string | null;
+  connected_at: string | null;
+  last_active_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What `GET /sessions/{id}/status` answers. */
+export interface SessionStatusView {
+  session_id: string;
+  status: SessionStatus;
+  reason: string | null;
+  phone: string | null;
+  push_name: string | null;
+  qr: string | null;
+  /** The QR as a PNG data URL, ready for an `<img src>`. */
+  qr_image: string | null;
+  pairing_code: string | null;
+  updated_at: string;
+}
+
+export const createSessionSchema = z.object({
+  session_name: z.string().trim().min(1).max(100),
+});
+export type CreateSessionInput = z.input<typeof createSessionSchema>;
+
+export const pairingCodeSchema = (phone: z.ZodType<string>) => z.object({ phone });
+
+/** A contact a session has seen on WhatsApp. */
+export interface SessionContact {
+  session_id: string;
+  jid: string;
+  phone: string | null;
+  lid: string | null;
+  name: string | null;
+  updated_at: string;
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import { phoneSchema, tryNormalisePhone } from '../contacts/phone.js';
+import { KirimError, notFound } from '../errors.js';
+import { listMessagesSchema, messageView, type MessageView } from '../messages/message-schemas.js';
+import type { Storage } from '../storage/storage.js';
+import type { GroupInfo } from '../transport/transport.js';
+import { pageSchema, parse, type Page } from '../validation.js';
+import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
+import type { SessionManager } from './session-manager.js';
+import {
+  createSessionSchema, pairingCodeSchema, type CreateSessionInput, type Session, type SessionContact, type SessionStatusView, type SessionView,
+} from './session-schemas.js';
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+/** The API view of a session. */
+export function sessionView(s: Session): SessionView {
+  return {
+    id: s.id, session_id: s.id, name: s.name, status: s.status, reason: s.reason, is_active: s.desired === 'connected', phone: s.phone, lid: s.lid,
+    push_name: s.push_name, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
+  };
+}
+
+/** `My Shop!` → `my-shop`: the readable part of a session id. */
+function slug(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'device';
+}
+
+/** WhatsApp sessions (linked devices): create, link, status, connect, disconnect, delete, and what they see. */
+export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string }) {
+  const { storage, clock, manager } = deps;
+  const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
+
+  async function get(actor: Actor, id: string): Promise<Session> {
+    const session = await storage.sessions.get(actor.userId, id);
+    if (!session) throw notFound('Session');
+    return session;
+  }
+
+  /** Asks for the session to run and starts it here, unless another live process already drives it. */
+  async function start(session: Session): Promise<void> {
+    await storage.sessions.update(session.id, { desired: 'connected', updated_at: clock.now().toISOString() });
+    await manager.open({ ...session, desired: 'connected' });
+  }
+
+  /** The live link of a session this process drives, or why there is none. */
+  async function liveConnection(actor: Actor, id: string) {
+    await get(actor, id);
+    return manager.requireConnection(id);
+  }
+
+  return {
+    get: async (actor: Actor, id: string) => sessionView(await get(actor, id)),
+
+    /**
+     * Creates a session and starts linking it (a QR code follows in its status). Ids read like the
+     * original document's, `<name>-<user id>_<unix seconds>`: URL-safe, unique, and the caller's.
+     */
+    async create(actor: Actor, input: CreateSessionInput): Promise<SessionView> {
+      const { session_name } = parse(createSessionSchema, input);
+      const now = clock.now();
+      const base = `${slug(session_name)}-${actor.userId}_${Math.floor(now.getTime() / 1000)}`;
+      const session: Session = {
+        id: base, user_id: actor.userId, name: session_name, status: 'connecting', reason: null, desired: 'connected', phone: null, lid: null,
+        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {},
+        connected_at: null, last_active_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+      };
+      try {
+        await storage.sessions.insert(session);
+      } catch (error) {
+        // Two sessions of one name in one second: the second gets a random tail.
+        if (!(error instanceof KirimError && error.code === 'conflict')) throw error;
+        session.id = `${base}-${randomUUID().slice(0, 6)}`;
+        await storage.sessions.insert(session);
+      }
+      await manager.open(session);
+      return sessionView((await storage.sessions.getById(session.id)) ?? session);
+    },
+
+    /** The caller's sessions. */
+    async list(actor: Actor): Promise<SessionView[]> {
+      return (await storage.sessions.list(actor.userId)).map(sessionView);
+    },
+
+    /** Live status, with the QR as text and as a PNG data URL while linking. */
+    async status(actor: Actor, id: string): Promise<SessionStatusView> {
+      const s = await get(actor, id);
+      return {
+        session_id: s.id, status: s.status, reason: s.reason, phone: s.phone, push_name: s.push_name, qr: s.qr,
+        qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code, updated_at: s.updated_at,
+      };
+    },
+
+    /** Links by an 8-character code typed on the phone instead of a QR; the session must be linking here. */
+    async requestPairingCode(actor: Actor, id: string, input: unknown): Promise<{ session_id: string; pairing_code: string }> {
+      const { phone } = parse(pairingSchema, input);
+      const session = await get(actor, id);
+      if (session.status === 'connected') throw new KirimError('conflict', 'The session is already linked');
+      if (!manager.drives(id)) await start(session);
+      const link = manager.link(id);
+      if (!link) throw new KirimError('no_device', 'The session is being linked by another process; ask it again shortly');
+      return { session_id: id, pairing_code: await link.requestPairingCode(phone) };
+    },
+
+    /** Reconnects a disconnected session with its stored credentials (or starts linking anew if it has none). */
+    async connect(actor: Actor, id: string): Promise<SessionView> {
+      await start(await get(actor, id));
+      return sessionView(await get(actor, id));
+    },
+
+    /** Closes the connection and keeps the credentials; the session stays down until connected again. */
+    async disconnect(actor: Actor, id: string): Promise<SessionView> {
+      await get(actor, id);
+      await storage.sessions.update(id, { desired: 'disconnected', status: 'disconnected', reason: 'disconnected by user', qr: null, pairing_code: null, updated_at: clock.now().toISOString() });
+      // Driven elsewhere, the owner sees `desired` at its next heartbeat and lets go.
+      await manager.detach(id);
+      return sessionView(await get(actor, id));
+    },
+
+    /** Logs the device out of WhatsApp (when connected here) and deletes the session and its credentials; history stays. */
+    async remove(actor: Actor, id: string): Promise<void> {
+      await get(actor, id);
+      await manager.detach(id, { logout: true });
+      await storage.sessions.remove(id);
+    },
+
+    /** As `remove`, and deletes everything stored for the device: its message history too. */
+    async removeDevice(actor: Actor, id: string): Promise<void> {
+      await get(actor, id);
+      await manager.detach(id, { logout: true });
+      await storage.transaction(async (tx) => {
+        await tx.messages.removeForSession(id);
+        await tx.sessions.remove(id);
+      });
+    },
+
+    /** WhatsApp contacts this session has seen. */
+    async contacts(actor: Actor, id: string, query: unknown = {}): Promise<Page<SessionContact>> {
+      await get(actor, id);
+      const { page, per_page } = parse(pageSchema, query);
+      const slice = await storage.sessionContacts.list(id, { limit: per_page, offset: (page - 1) * per_page });
+      return { ...slice, page, perPage: per_page };
+    },
+
+    /** The groups the linked account is in, live from WhatsApp. */
+    async liveGroups(actor: Actor, id: string): Promise<GroupInfo[]> {
+      return (await liveConnection(actor, id)).listGroups();
+    },
+
+    /** Fetches every group from WhatsApp and makes the saved copies match: added, updated, removed. */
+    async syncGroups(actor: Actor, input: unknown): Promise<{ added: number; updated: number; removed: number; total: number }> {
+      const { session_device_id } = parse(sessionDeviceSchema, input);
+      const groups = await (await liveConnection(actor, session_device_id)).listGroups();
+      const now = clock.now().toISOString();
+      const saved: WhatsappGroup[] = groups.map((g) => ({
+        id: randomUUID(), user_id: actor.userId, session_id: session_device_id, jid: g.jid, subject: g.subject, description: g.description, owner: g.owner,
+        participants: g.participants, participants_count: g.participants.length, group_created_at: g.createdAt ? g.createdAt.toISOString() : null,
+        created_at: now, updated_at: now,
+      }));
+      return { ...(await storage.whatsappGroups.replaceForSession(actor.userId, session_device_id, saved)), total: saved.length };
+    },
+
+    /** A session's saved groups. */
+    async savedGroups(actor: Actor, input: unknown): Promise<WhatsappGroup[]> {
+      const { session_device_id } = parse(sessionDeviceSchema, input);
+      await get(actor, session_device_id);
+      return storage.whatsappGroups.listBySession(actor.userId, session_device_id);
+    },
+
+    /** Deletes a saved group record (not the group on WhatsApp). */
+    async removeSavedGroup(actor: Actor, id: string): Promise<void> {
+      if (!(await storage.whatsappGroups.remove(actor.userId, id))) throw notFound('Group');
+    },
+
+    /** A session's message history, newest first. */
+    async messages(actor: Actor, id: string, input: unknown = {}): Promise<Page<MessageView>> {
+      await get(actor, id);
+      const q = parse(listMessagesSchema, input);
+      const peer = q.to ?? q.from;
+      const slice = await storage.messages.list(
+        actor.userId,
+        id,
+        {
+          direction: q.direction ?? (q.to ? 'out' : q.from ? 'in' : undefined),
+          status: q.status,
+          peer: peer ? (peer.includes('@') ? peer : (tryNormalisePhone(peer, deps.defaultCountryCode) ?? peer)) : undefined,
+          since: q.date_from?.toISOString(),
+          until: q.date_to?.toISOString(),
+        },
+        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
+      );
+      return { items: slice.items.map(messageView), total: slice.total, page: q.page, perPage: q.per_page };
+    },
+  };
+}

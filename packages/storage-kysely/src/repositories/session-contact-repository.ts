@@ -1,0 +1,33 @@
+import type { Range, SessionContact, SessionContactRepository, Slice } from '@kirim/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+/** Contacts seen by sessions, on Kysely. */
+export class KyselySessionContactRepository implements SessionContactRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async upsertMany(contacts: SessionContact[]): Promise<void> {
+    for (let i = 0; i < contacts.length; i += 500) {
+      await this.db
+        .insertInto('session_contacts')
+        .values(contacts.slice(i, i + 500))
+        .onConflict((oc) =>
+          oc.columns(['session_id', 'jid']).doUpdateSet((eb) => ({
+            // A sighting without a name or number keeps what an earlier one knew.
+            phone: eb.fn.coalesce('excluded.phone', 'session_contacts.phone'),
+            lid: eb.fn.coalesce('excluded.lid', 'session_contacts.lid'),
+            name: eb.fn.coalesce('excluded.name', 'session_contacts.name'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  async list(sessionId: string, range: Range): Promise<Slice<SessionContact>> {
+    const base = this.db.selectFrom('session_contacts').where('session_id', '=', sessionId);
+    const items = await base.selectAll().orderBy('name').orderBy('jid').limit(range.limit).offset(range.offset).execute();
+    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return { items, total: Number(n) };
+  }
+}

@@ -1,0 +1,89 @@
+import type { Range, Slice, WebhookDelivery, WebhookDeliveryRepository } from '@kirim/core';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, WebhookDeliveriesTable } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
+
+type Changes = Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>;
+
+const toRecord = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({ ...row, state: row.state as WebhookDelivery['state'] });
+
+/** Webhook deliveries on Kysely: claims are one UPDATE over a SKIP LOCKED selection on PostgreSQL. */
+export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async insertMany(deliveries: WebhookDelivery[]): Promise<void> {
+    if (deliveries.length > 0) await this.db.insertInto('webhook_deliveries').values(deliveries).execute();
+  }
+
+  async get(webhookId: string, id: string): Promise<WebhookDelivery | undefined> {
+    const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async list(webhookId: string, range: Range): Promise<Slice<WebhookDelivery>> {
+    const [rows, count] = await Promise.all([
+      this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute(),
+      this.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', webhookId).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toRecord), total: Number(count.n) };
+  }
+
+  async claimDue(now: string, claimer: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]> {
+    const due = this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('state', 'in', ['pending', 'failed'])
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('claim_expires_at', 'is', null), eb('claim_expires_at', '<=', now)]))
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      // PostgreSQL: rows another claimer has locked are skipped, not waited for. SQLite has one writer at a time.
+      .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+    const rows = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_by: claimer, claim_expires_at: claimUntil })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.map(toRecord).sort((a, b) => (a.next_attempt_at ?? '').localeCompare(b.next_attempt_at ?? ''));
+  }
+
+  async finish(id: string, claimer: string, changes: Changes): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ ...changes, claimed_by: null, claim_expires_at: null })
+      .where('id', '=', id)
+      .where('claimed_by', '=', claimer)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async releaseClaims(claimer: string): Promise<number> {
+    const result = await this.db.updateTable('webhook_deliveries').set({ claimed_by: null, claim_expires_at: null }).where('claimed_by', '=', claimer).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async update(id: string, changes: Changes): Promise<WebhookDelivery | undefined> {
+    if (Object.keys(changes).length > 0) await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
+    const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async killOpen(webhookId: string, reason: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ state: 'dead', next_attempt_at: null, last_error: reason, updated_at: at })
+      .where('webhook_id', '=', webhookId)
+      .where('state', 'in', ['pending', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async pruneFinishedBefore(before: string): Promise<number> {
+    const result = await this.db.deleteFrom('webhook_deliveries').where('state', 'in', ['delivered', 'dead']).where('updated_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

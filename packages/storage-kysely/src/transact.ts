@@ -1,0 +1,7 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+/** Runs `work` in a transaction, joining the one `db` is already in (Kysely cannot nest them). */
+export function transact<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
