@@ -20,6 +20,8 @@ export interface TestServer {
   request(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
   /** Creates a user through the admin route and returns it with a fresh token of its own. */
   createUser(fields?: Record<string, unknown>): Promise<{ id: string; token: string; email: string }>;
+  /** Stops the server and starts a new one on the same database and data directory (a process restart). */
+  restart(options?: { transport?: Transport }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
     ...env,
   });
-  const server = await startServer(config, { transport: options.transport });
+  let server = await startServer(config, { transport: options.transport });
 
   const request: TestServer['request'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? adminToken : options.token;
@@ -63,7 +65,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     return { status: response.status, headers: response.headers, body: parsed };
   };
 
-  return {
+  const test: TestServer = {
     url: server.url,
     server,
     adminToken,
@@ -75,11 +77,18 @@ export async function startTestServer(database: TestDatabase, env: Record<string
       const token = await server.kirim.accounts.issueTokenFor(created.body.data.id, 'test');
       return { id: created.body.data.id, token: token.token, email };
     },
+    async restart(restartOptions = {}) {
+      await server.close();
+      server = await startServer(config, { transport: restartOptions.transport ?? options.transport });
+      test.server = server;
+      test.url = server.url;
+    },
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return test;
 }
 
 function requestWithBody(url: string, method: string, headers: Record<string, string>, body: string): Promise<Response> {

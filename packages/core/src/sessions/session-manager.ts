@@ -141,7 +141,13 @@ export class SessionManager {
       this.deps.logger.warn({ err: error, session: sessionId }, 'closing a session failed');
     }
     await live.queue;
-    if (options.releaseLease !== false) await this.deps.storage.sessions.releaseLease(sessionId, this.instanceId);
+    if (options.releaseLease === false) return;
+    try {
+      await this.deps.storage.sessions.releaseLease(sessionId, this.instanceId);
+    } catch (error) {
+      // Unreleased, the lease simply runs out and another process takes the session then.
+      this.deps.logger.warn({ err: error, session: sessionId }, 'could not release a session lease');
+    }
   }
 
   /** Sessions driven here and connected, with their owners (for status pages and the dispatcher). */

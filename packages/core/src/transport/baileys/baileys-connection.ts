@@ -36,6 +36,8 @@ export interface ConnectionSettings {
   browser: [string, string, string] | undefined;
   connectTimeoutMs: number;
   maxQrRefreshes: number;
+  /** Consecutive sockets that neither show a QR nor open before the link is given up as `failed`. */
+  maxConnectTimeouts: number;
   backoff: BackoffBounds;
   logger: Logger;
 }
@@ -91,6 +93,7 @@ export class BaileysConnection implements Connection {
   private finalState: LinkState | null = null;
 
   private reconnectAttempt = 0;
+  private connectTimeouts = 0;
   private qrShown = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly seenIncoming = new BoundedMap<string, true>(REMEMBERED_IDS);
@@ -307,6 +310,7 @@ export class BaileysConnection implements Connection {
       clearTimeout(record.watchdog);
       record.open = true;
       this.reconnectAttempt = 0;
+      this.connectTimeouts = 0;
       this.qrShown = 0;
       const me = this.auth.state.creds.me;
       this.report({
@@ -358,6 +362,11 @@ export class BaileysConnection implements Connection {
   private onConnectTimeout(record: SocketRecord): void {
     if (this.current !== record || record.open) return;
     this.log.warn({ timeoutMs: this.settings.connectTimeoutMs }, 'no QR code nor login in time; ending the socket');
+    // A server that never answers (an upgrade refused, a proxy eating the socket) must end in `failed`, not a hang.
+    if (++this.connectTimeouts >= this.settings.maxConnectTimeouts) {
+      this.fail(record, 'connect_timeout');
+      return;
+    }
     // Dropped first, so that whatever Baileys reports about this socket later is ignored.
     this.current = null;
     void this.endSocket(record);

@@ -288,6 +288,14 @@ describe('createBaileysTransport against wa-sim', () => {
     await session.state('qr');
   });
 
+  it('ends in failed, not a hang, when the upgrade keeps being refused', async () => {
+    sim.refuseUpgrades(503);
+    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 150, maxConnectTimeouts: 3 }));
+    expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connect_timeout' });
+    expect(session.states.filter(s => s.state === 'disconnected')).toHaveLength(2);
+    sim.refuseUpgrades(false);
+  });
+
   it('fails after the QR refresh cap instead of showing QR codes forever', async () => {
     const session = await openSession(mapAuthStore(), makeTransport({ maxQrRefreshes: 0 }));
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'qr_refreshes_exhausted' });

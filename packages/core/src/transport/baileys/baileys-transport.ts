@@ -15,6 +15,8 @@ export interface BaileysTransportOptions {
   connectTimeoutMs?: number;
   /** QR codes shown for one link attempt before giving up with `failed`. Default 5. */
   maxQrRefreshes?: number;
+  /** Consecutive connect timeouts (no QR, no login) before giving up with `failed`. Default 5. */
+  maxConnectTimeouts?: number;
   /** Reconnect back-off: exponential from `minMs`, capped at `maxMs`, with jitter. Default 1 000 .. 60 000 ms. */
   backoff?: Partial<BackoffBounds>;
   /** How the device is named on the phone, `[os, browser, version]`. Default: Baileys' own. */
@@ -33,6 +35,7 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     browser: options.browser,
     connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     maxQrRefreshes: options.maxQrRefreshes ?? 5,
+    maxConnectTimeouts: options.maxConnectTimeouts ?? 5,
     backoff: { minMs: options.backoff?.minMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 60_000 },
     logger: options.logger ?? silentLogger,
   };

@@ -1,0 +1,81 @@
+// Two engines on one PostgreSQL database, as two server processes would run: one drives a session
+// through its lease; when it stops or goes silent, the other takes the session over.
+import { createKirim, createSimulatedNetwork, type Kirim, type SimulatedNetwork, type Storage } from '@kirim/core';
+import { createPostgresStorage } from '@kirim/storage-postgres';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+
+describe('session leases between two engines on one PostgreSQL database', () => {
+  let network: SimulatedNetwork;
+  let url: string;
+  const opened: Array<{ kirim: Kirim; storage: Storage; closed: boolean }> = [];
+
+  async function engine(instanceId: string) {
+    const storage = createPostgresStorage({ connectionString: url });
+    await storage.migrate();
+    const kirim = createKirim({ storage, transport: network.transport, sessions: { instanceId, leaseMs: 600, heartbeatMs: 100 } });
+    const entry = { kirim, storage, closed: false };
+    opened.push(entry);
+    await kirim.start();
+    return entry;
+  }
+
+  beforeEach(async () => {
+    network = createSimulatedNetwork({ latencyMs: 1 });
+    url = await freshPostgresUrl();
+  });
+  afterEach(async () => {
+    for (const e of opened.splice(0)) {
+      if (e.closed) continue;
+      await e.kirim.stop();
+      await e.storage.close();
+    }
+  });
+
+  async function linkedSession(a: Kirim) {
+    const user = await a.accounts.createUserUnchecked({ name: 'Owner', email: `o${Date.now()}@example.com` });
+    const actor = await a.accounts.actorFor(user.id);
+    const session = await a.sessions.create(actor, { session_name: 'shared' });
+    const qr = await eventually(async () => (await a.sessions.status(actor, session.id)).qr);
+    await network.phone('6281277770001').scanQr(qr!);
+    await eventually(async () => (await a.sessions.status(actor, session.id)).status === 'connected');
+    return { actor, id: session.id };
+  }
+
+  it('leaves a session to the engine holding its lease', async () => {
+    const a = await engine('process-a');
+    const b = await engine('process-b');
+    const { id } = await linkedSession(a.kirim);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(a.kirim.sessionManager.drives(id)).toBe(true);
+    expect(b.kirim.sessionManager.drives(id)).toBe(false);
+    expect((await a.storage.sessions.getById(id))?.lease_owner).toBe('process-a');
+  });
+
+  it('hands the session over at once when its engine stops cleanly, resuming from stored credentials', async () => {
+    const a = await engine('process-a');
+    const b = await engine('process-b');
+    const { actor, id } = await linkedSession(a.kirim);
+    await a.kirim.stop();
+    await eventually(() => b.kirim.sessionManager.connection(id) !== undefined);
+    expect((await b.kirim.sessions.status(actor, id)).status).toBe('connected');
+    expect((await b.storage.sessions.getById(id))?.lease_owner).toBe('process-b');
+  });
+
+  it('takes the session over within the lease time when its engine goes silent', async () => {
+    const a = await engine('process-a');
+    const b = await engine('process-b');
+    const { actor, id } = await linkedSession(a.kirim);
+    // A loses its database (a crash, a partition): its heartbeats stop, its lease runs out.
+    await a.storage.close();
+    a.closed = true;
+    const started = Date.now();
+    await eventually(() => b.kirim.sessionManager.connection(id) !== undefined, 5000);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected');
+    // Stopping an engine whose database is gone still stops its loops and links.
+    await a.kirim.stop();
+    expect(a.kirim.sessionManager.drives(id)).toBe(false);
+  });
+});
