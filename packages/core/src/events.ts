@@ -45,19 +45,32 @@ type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>) => void } & { '
  * `publish` is how every area raises an event; it resolves once the event is recorded.
  */
 export class KirimEvents extends EventEmitter<Listeners> {
-  constructor(private readonly clock: Clock) {
+  /**
+   * `options.record` makes events durable: it is awaited before listeners hear the event (the engine
+   * appends to the event log and queues webhook deliveries there). Without it, events stay in-process.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: { record?: (event: KirimEvent) => Promise<void> } = {},
+  ) {
     super();
   }
 
-  /** Builds an event with a fresh id and the clock's time, and emits it to `name` and `*` listeners. */
+  /**
+   * Builds an event with a fresh id and the clock's time, records it (durable log, webhook deliveries,
+   * other processes), and emits it to `name` and `*` listeners. Do not await it inside a
+   * `storage.transaction`: recording writes through the engine's storage (on SQLite it would wait for
+   * the transaction holding the only connection).
+   */
   async publish<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N]): Promise<KirimEvent<N>> {
     const event: KirimEvent<N> = { id: `evt_${randomUUID()}`, type: name, timestamp: this.clock.now().toISOString(), user_id: userId, data };
+    await this.options.record?.(event as KirimEvent);
     this.deliver(event as KirimEvent);
     return event;
   }
 
-  /** Emits an event already built (here or in another process) to local listeners. */
-  protected deliver(event: KirimEvent): void {
+  /** Emits an event already built (here or, through the relay, in another process) to local listeners. */
+  deliver(event: KirimEvent): void {
     (this.emit as (n: string, e: KirimEvent) => boolean)(event.type, event);
     this.emit('*', event);
   }

@@ -6,6 +6,7 @@ export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, 
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
 export type {
+  OutboxRepository, PoolRepository, BulkJobRepository, OptOutRepository, NewMessage, ClaimDecision, ClaimRequest, SendOutcome,
   SessionRepository, SessionAuthRepository, SessionContactRepository, WhatsappGroupRepository, MessageRepository,
   Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, LeadRepository, Range, Slice,
 } from './storage/storage.js';
@@ -62,3 +63,6 @@ export { SessionManager, type SessionManagerOptions } from './sessions/session-m
 export { sessionView, type SessionService } from './sessions/session-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
 export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './testing/simulated-network.js';
+export type { Pool, PoolView, CreatePoolInput, UpdatePoolInput } from './pools/pool-schemas.js';
+export type { BulkJob, BulkJobStatus, BulkJobView } from './bulk/bulk-schemas.js';
+export { DEFAULT_SEND_LIMITS, type SendLimits } from './outbox/send-limits.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccountService, type AccountService } from './accounts/account-service.js';
 import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
+import { createBulkService, type BulkService } from './bulk/bulk-service.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
 import { createEventLog, type EventLog, type EventLogOptions } from './event-log/event-log.js';
@@ -11,7 +12,13 @@ import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-s
 import { createLeadSource } from './leads/sources/create-lead-source.js';
 import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
-import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
+import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
+import { createMediaLoader, type MediaLoaderOptions } from './outbox/media-loader.js';
+import { createOptOutHook } from './outbox/opt-outs.js';
+import { DEFAULT_SEND_LIMITS, effectiveLimits } from './outbox/send-limits.js';
+import { createSendService, type SendService, type SendServiceOptions } from './outbox/send-service.js';
+import { createPoolService, type PoolService } from './pools/pool-service.js';
+import { SessionManager, type SessionHooks, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
@@ -52,6 +59,12 @@ export interface KirimOptions {
   webhooks?: Partial<WebhookTimings>;
   /** The durable event log: relay poll interval (250 ms), retention (24 h). */
   eventLog?: EventLogOptions;
+  /**
+   * The outbox: dispatcher timing, the engine-wide send limits (anti-ban controls), how long an
+   * immediate send waits, media download limits, and the words that opt a recipient out of bulk sends
+   * (default STOP, UNSUBSCRIBE, BERHENTI).
+   */
+  outbox?: DispatcherOptions & SendServiceOptions & MediaLoaderOptions & { optOutWords?: string[] };
 }
 
 /** The engine: one service per area, the event bus, and start/stop for the background loops. */
@@ -69,6 +82,12 @@ export interface Kirim {
   /** Lead scrape tasks and the configured lead source. */
   readonly leadTasks: LeadTaskService;
   readonly sessions: SessionService;
+  /** Immediate and scheduled sends. */
+  readonly sends: SendService;
+  readonly pools: PoolService;
+  readonly bulk: BulkService;
+  /** The outbox's dispatcher in this process. */
+  readonly dispatcher: Dispatcher;
   /** The sessions this process drives (leases, links). */
   readonly sessionManager: SessionManager;
   readonly status: StatusService;
@@ -105,7 +124,23 @@ export function createKirim(options: KirimOptions): Kirim {
   eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();
 
-  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, hooks: {} }, options.sessions);
+  const hooks: SessionHooks = {};
+  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, hooks }, options.sessions);
+  const outboxOptions = options.outbox ?? {};
+  const dispatcher = new Dispatcher(
+    {
+      storage, clock, logger, events, manager: sessionManager,
+      media: createMediaLoader({ allowPrivate: options.allowPrivateUrls, ...outboxOptions }),
+      defaults: effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits),
+    },
+    outboxOptions,
+  );
+  // A session connecting here first settles what a dead owner left mid-send; a STOP reply opts out.
+  hooks.onConnected = async (sessionId) => {
+    await storage.outbox.recover(sessionId, sessionManager.instanceId, clock.now().toISOString());
+    dispatcher.poke();
+  };
+  hooks.onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
   const accounts = createAccountService({
     storage,
     clock,
@@ -126,6 +161,9 @@ export function createKirim(options: KirimOptions): Kirim {
     storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,
   });
   const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode });
+  const sends = createSendService({ storage, clock, dispatcher, defaultCountryCode, ...outboxOptions });
+  const pools = createPoolService({ storage, clock, dispatcher, sends });
+  const bulk = createBulkService({ storage, clock, events, dispatcher, sends, defaultCountryCode });
   const status = createStatusService({ storage, clock, startedAt });
 
   return {
@@ -142,6 +180,10 @@ export function createKirim(options: KirimOptions): Kirim {
     leadTasks,
     sessions,
     sessionManager,
+    sends,
+    pools,
+    bulk,
+    dispatcher,
     status,
     webhooks,
     eventLog,
@@ -152,9 +194,11 @@ export function createKirim(options: KirimOptions): Kirim {
       await eventLog.start();
       webhooks.start();
       sessionManager.start();
+      dispatcher.start();
       leadTasks.start();
     },
     async stop() {
+      await dispatcher.stop();
       await sessionManager.stop();
       await leadTasks.stop();
       await webhooks.stop();

@@ -8,10 +8,14 @@ import { contactGroupRoutes } from './routes/contact-group-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { leadRoutes } from './routes/lead-routes.js';
 import { leadTaskRoutes } from './routes/lead-task-routes.js';
+import { messageRoutes } from './routes/message-routes.js';
+import { poolRoutes } from './routes/pool-routes.js';
 import { sessionRoutes, whatsappGroupRoutes } from './routes/session-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 
 /** Options of {@link kirimRouter}. */
 export interface KirimRouterOptions {
@@ -23,6 +27,8 @@ export interface KirimRouterOptions {
   maxUploadBytes?: number;
   /** The `service` field of `GET /health`; default `Kirim WhatsApp Gateway`. */
   serviceName?: string;
+  /** Keep-alive comment interval of `GET /events`; default 15 s. */
+  sseHeartbeatMs?: number;
 }
 
 /** An `express.Router` serving the Kirim HTTP API; mount it at `/api`. */
@@ -43,8 +49,12 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   templateRoutes(router, kirim);
   sessionRoutes(router, kirim);
   whatsappGroupRoutes(router, kirim);
+  messageRoutes(router, kirim);
+  poolRoutes(router, kirim);
   leadTaskRoutes(router, kirim);
   leadRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });
+  webhookRoutes(router, kirim);
+  eventRoutes(router, kirim, { heartbeatMs: options.sseHeartbeatMs });
 
   router.use(unknownRoute);
   router.use(errorHandler(options.logger ?? kirim.logger));

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { LEAD_SOURCE_KINDS, type LeadSourceOptions } from '@kirim/core';
+import { DEFAULT_SEND_LIMITS, DEFAULT_WEBHOOK_TIMINGS, LEAD_SOURCE_KINDS, type LeadSourceOptions, type SendLimits, type WebhookTimings } from '@kirim/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -34,6 +34,28 @@ const envSchema = z.object({
   KIRIM_GOOGLE_PLACES_URL: httpUrl.default('https://maps.googleapis.com'),
   GOOGLE_PLACES_API_KEY: z.string().min(1).optional(),
   KIRIM_LEAD_SCRAPER_URL: httpUrl.optional(),
+  KIRIM_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  KIRIM_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  KIRIM_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
+  KIRIM_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(4 * 3_600_000),
+  KIRIM_WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
+  KIRIM_WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
+  KIRIM_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
+  KIRIM_WEBHOOK_POLL_MS: z.coerce.number().int().min(1).default(1_000),
+  KIRIM_EVENT_POLL_MS: z.coerce.number().int().min(1).default(250),
+  KIRIM_EVENT_RETENTION_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
+  KIRIM_SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  KIRIM_SEND_MIN_GAP_MS: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.min_gap_ms),
+  KIRIM_SEND_JITTER_MS: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.jitter_ms),
+  KIRIM_SEND_DAILY_CAP: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.daily_cap),
+  KIRIM_SEND_WARMUP: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  KIRIM_SEND_CHECK_RECIPIENTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  KIRIM_SEND_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  KIRIM_DISPATCH_POLL_MS: z.coerce.number().int().min(1).default(100),
+  KIRIM_UNKNOWN_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  KIRIM_OPT_OUT_WORDS: z.string().min(1).default('STOP,UNSUBSCRIBE,BERHENTI'),
+  KIRIM_UPGRADE_URL: httpUrl.default('https://kirim.dev/upgrade'),
+  KIRIM_MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 1024 * 1024),
 }).superRefine((e, ctx) => {
   if (e.KIRIM_LEAD_SOURCE === 'google' && !e.GOOGLE_PLACES_API_KEY) ctx.addIssue({ code: 'custom', path: ['GOOGLE_PLACES_API_KEY'], message: 'is required when KIRIM_LEAD_SOURCE is google' });
   if (e.KIRIM_LEAD_SOURCE === 'scraper' && !e.KIRIM_LEAD_SCRAPER_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_LEAD_SCRAPER_URL'], message: 'is required when KIRIM_LEAD_SOURCE is scraper' });
@@ -64,6 +86,26 @@ export interface ServerConfig {
   defaultCountryCode: string;
   /** Where scrape tasks find leads: the source's kind (unset: chosen by what is configured), URLs and key. */
   leadSource: LeadSourceOptions;
+  /** Seals webhook secrets; unset: `DATA_DIR/secret.key`, created on first start. */
+  secretKey: string | undefined;
+  /** Let webhook and media URLs reach private and loopback addresses; default false. */
+  allowPrivateUrls: boolean;
+  /** Webhook retry schedule and limits, ms. */
+  webhooks: WebhookTimings;
+  /** Event relay poll interval and retention of the event log (SSE resume window), ms. */
+  eventLog: { pollMs: number; retentionMs: number };
+  /** Keep-alive comment interval of the SSE stream, ms. */
+  sseHeartbeatMs: number;
+  /** The outbox: default send limits, waits, recovery, opt-out words, the 402 upgrade link, media size. */
+  outbox: {
+    limits: Partial<SendLimits>;
+    sendWaitMs: number;
+    pollMs: number;
+    unknownGraceMs: number;
+    optOutWords: string[];
+    upgradeUrl: string;
+    maxBytes: number;
+  };
 }
 
 /** Reads the configuration; throws one error naming every bad variable. */
@@ -94,6 +136,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     leadSource: {
       kind: e.KIRIM_LEAD_SOURCE, nominatimUrl: e.KIRIM_NOMINATIM_URL, overpassUrl: e.KIRIM_OVERPASS_URL, contact: e.KIRIM_OSM_CONTACT,
       googlePlacesUrl: e.KIRIM_GOOGLE_PLACES_URL, googlePlacesApiKey: e.GOOGLE_PLACES_API_KEY, scraperUrl: e.KIRIM_LEAD_SCRAPER_URL,
+    },
+    secretKey: e.KIRIM_SECRET_KEY,
+    allowPrivateUrls: e.KIRIM_ALLOW_PRIVATE_URLS,
+    webhooks: {
+      ...DEFAULT_WEBHOOK_TIMINGS,
+      retryBaseMs: e.KIRIM_WEBHOOK_RETRY_BASE_MS, retryMaxMs: e.KIRIM_WEBHOOK_RETRY_MAX_MS, giveUpAfterMs: e.KIRIM_WEBHOOK_GIVE_UP_MS,
+      disableAfterMs: e.KIRIM_WEBHOOK_DISABLE_AFTER_MS, timeoutMs: e.KIRIM_WEBHOOK_TIMEOUT_MS, pollMs: e.KIRIM_WEBHOOK_POLL_MS,
+    },
+    eventLog: { pollMs: e.KIRIM_EVENT_POLL_MS, retentionMs: e.KIRIM_EVENT_RETENTION_MS },
+    sseHeartbeatMs: e.KIRIM_SSE_HEARTBEAT_MS,
+    outbox: {
+      limits: {
+        min_gap_ms: e.KIRIM_SEND_MIN_GAP_MS, jitter_ms: e.KIRIM_SEND_JITTER_MS, daily_cap: e.KIRIM_SEND_DAILY_CAP,
+        warmup: e.KIRIM_SEND_WARMUP, check_recipients: e.KIRIM_SEND_CHECK_RECIPIENTS,
+      },
+      sendWaitMs: e.KIRIM_SEND_WAIT_MS,
+      pollMs: e.KIRIM_DISPATCH_POLL_MS,
+      unknownGraceMs: e.KIRIM_UNKNOWN_GRACE_MS,
+      optOutWords: e.KIRIM_OPT_OUT_WORDS.split(',').map((w) => w.trim()).filter(Boolean),
+      upgradeUrl: e.KIRIM_UPGRADE_URL,
+      maxBytes: e.KIRIM_MEDIA_MAX_BYTES,
     },
   };
 }

@@ -6,6 +6,7 @@ import express from 'express';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStorage } from './open-storage.js';
+import { resolveSecretKey } from './secret-key.js';
 
 /** A running reference server. */
 export interface RunningServer {
@@ -32,6 +33,11 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
     defaultCountryCode: config.defaultCountryCode,
     sessions: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
     leadSource: createLeadSource(config.leadSource),
+    secretKey: resolveSecretKey(config, logger),
+    allowPrivateUrls: config.allowPrivateUrls,
+    webhooks: config.webhooks,
+    eventLog: config.eventLog,
+    outbox: config.outbox,
   });
 
   let firstAdminToken: string | undefined;
@@ -45,7 +51,7 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
 
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger }));
+  app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use((_req, res) => {
     res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
   });
@@ -72,8 +78,9 @@ function createTransport(config: ServerConfig, logger: Logger): Transport {
 
 async function shutdown(server: Server, kirim: Kirim, storage: Storage, timeoutMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Idle keep-alive sockets would hold close() open; in-flight requests still finish.
+  // Idle keep-alive sockets would hold close() open; in-flight requests still finish; event streams end now.
   server.closeIdleConnections();
+  kirim.eventLog.endStreams();
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await closed;
   clearTimeout(timer);

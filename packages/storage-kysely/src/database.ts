@@ -15,6 +15,10 @@ export interface Database {
   session_contacts: { session_id: string; jid: string; phone: string | null; lid: string | null; name: string | null; updated_at: string };
   whatsapp_groups: WhatsappGroupsTable;
   messages: MessagesTable;
+  pools: PoolsTable;
+  pool_members: { pool_id: string; session_id: string; created_at: string };
+  bulk_jobs: BulkJobsTable;
+  opt_outs: { user_id: string; phone: string; reason: string; created_at: string };
   leads: LeadsTable;
   lead_tasks: LeadTasksTable;
   lead_task_results: { task_id: string; lead_id: string; position: number; merged: number; created_at: string };
@@ -144,6 +148,37 @@ export interface LeadsTable {
   updated_at: string;
 }
 
+export interface PoolsTable {
+  id: string;
+  user_id: string;
+  name: string;
+  strategy: string;
+  /** JSON object. */
+  settings: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BulkJobsTable {
+  id: string;
+  user_id: string;
+  session_id: string | null;
+  pool_id: string | null;
+  type: string;
+  message: string | null;
+  template_id: string | null;
+  /** JSON object. */
+  media: string | null;
+  delay_ms: number;
+  total: number;
+  skipped: number;
+  status: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: string;
@@ -161,6 +196,7 @@ export interface SessionsTable {
   lease_expires_at: string | null;
   /** JSON object. */
   settings: string;
+  circuit_open_until: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;
@@ -208,6 +244,7 @@ export interface MessagesTable {
   job_id: string | null;
   schedule_id: string | null;
   idempotency_key: string | null;
+  kind: Generated<string>;
   attempts: number;
   claimed_by: string | null;
   not_before: string | null;

@@ -12,6 +12,10 @@ import { KyselyLeadRepository } from './repositories/lead-repository.js';
 import { KyselyLeadTaskRepository } from './repositories/lead-task-repository.js';
 import { KyselyTemplateRepository } from './repositories/template-repository.js';
 import { KyselyMessageRepository } from './repositories/message-repository.js';
+import { KyselyBulkJobRepository } from './repositories/bulk-job-repository.js';
+import { KyselyOptOutRepository } from './repositories/opt-out-repository.js';
+import { KyselyOutboxRepository } from './repositories/outbox-repository.js';
+import { KyselyPoolRepository } from './repositories/pool-repository.js';
 import { KyselySessionAuthRepository } from './repositories/session-auth-repository.js';
 import { KyselySessionContactRepository } from './repositories/session-contact-repository.js';
 import { KyselySessionRepository } from './repositories/session-repository.js';
@@ -48,6 +52,10 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     sessionContacts: translatingErrors(new KyselySessionContactRepository(db)),
     whatsappGroups: translatingErrors(new KyselyWhatsappGroupRepository(db)),
     messages: translatingErrors(new KyselyMessageRepository(db)),
+    outbox: translatingErrors(new KyselyOutboxRepository(db, options.dialect)),
+    pools: translatingErrors(new KyselyPoolRepository(db)),
+    bulkJobs: translatingErrors(new KyselyBulkJobRepository(db)),
+    optOuts: translatingErrors(new KyselyOptOutRepository(db)),
     leads: translatingErrors(new KyselyLeadRepository(db)),
     leadTasks: translatingErrors(new KyselyLeadTaskRepository(db, options.dialect)),
     events: translatingErrors(new KyselyEventRepository(db)),

@@ -57,22 +57,6 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     return userId;
   }
 
-  /** Inserts, or merges into the owner's lead with the same phone (see the service's JSDoc). */
-  async function save(store: Storage, owner: string, data: LeadData, now: string): Promise<LeadSaveResult> {
-    const lead = toLead(owner, data, now);
-    if (lead.phone === null) return { lead: await store.leads.insert(lead), merged: false };
-    // A lead deleted between the refused insert and the read frees the number: insert again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await store.leads.insertUnlessPhoneTaken(lead);
-      if (inserted) return { lead: inserted, merged: false };
-      const existing = await store.leads.getByPhone(owner, lead.phone);
-      if (!existing) continue;
-      const merged = await store.leads.update(owner, existing.id, { ...fillEmpty(existing, data), updated_at: now });
-      if (merged) return { lead: merged, merged: true };
-    }
-    throw new KirimError('unavailable', 'The lead changed while it was saved; try again');
-  }
-
   /** Validates rows, then stores the good ones in one transaction. `rows` are `[row number, input]`. */
   async function importRows(actor: Actor, rows: Array<[number, unknown]>): Promise<LeadImportReport> {
     const report: LeadImportReport = { total_rows: rows.length, imported: 0, merged: 0, failed: 0, rows: [] };
@@ -108,7 +92,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     await storage.transaction(async (tx) => {
       const now = clock.now().toISOString();
       for (const { row, owner, data } of good) {
-        const { lead, merged } = await save(tx, owner, data, now);
+        const { lead, merged } = await saveLead(tx, owner, data, now);
         if (!merged) {
           report.imported++;
           continue;
@@ -135,7 +119,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     async create(actor: Actor, input: CreateLeadInput): Promise<LeadSaveResult> {
       const data = parse(createSchema, input);
       const owner = await ownerOf(actor, data.user_id);
-      return save(storage, owner, data, clock.now().toISOString());
+      return saveLead(storage, owner, data, clock.now().toISOString());
     },
 
     /** Changes the given fields; a phone taken by another of the user's leads is `conflict` (no merge on edit). */
@@ -212,6 +196,25 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       return importRows(actor, rows);
     },
   };
+}
+
+/**
+ * Inserts a validated lead for `owner`, or merges it into the owner's lead with the same phone (see
+ * {@link createLeadService}). Scrape tasks save through it too, inside their own transaction.
+ */
+export async function saveLead(store: Storage, owner: string, data: LeadData, now: string): Promise<LeadSaveResult> {
+  const lead = toLead(owner, data, now);
+  if (lead.phone === null) return { lead: await store.leads.insert(lead), merged: false };
+  // A lead deleted between the refused insert and the read frees the number: insert again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await store.leads.insertUnlessPhoneTaken(lead);
+    if (inserted) return { lead: inserted, merged: false };
+    const existing = await store.leads.getByPhone(owner, lead.phone);
+    if (!existing) continue;
+    const merged = await store.leads.update(owner, existing.id, { ...fillEmpty(existing, data), updated_at: now });
+    if (merged) return { lead: merged, merged: true };
+  }
+  throw new KirimError('unavailable', 'The lead changed while it was saved; try again');
 }
 
 function toLead(owner: string, data: LeadData, now: string): Lead {

@@ -5,6 +5,9 @@ import { dateInput } from '../validation.js';
 export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'unknown', 'received'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/** What made a message row. */
+export type MessageKind = 'send' | 'bulk' | 'scheduled' | 'incoming';
+
 /** Media a message carries (metadata only; bytes are never stored). */
 export interface MessageMedia {
   type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
@@ -39,6 +42,8 @@ export interface Message {
   error: string | null;
   /** The transport's own serialisation (for quotes and retries); never shown by the API. */
   raw: string | null;
+  /** What made the row: an immediate send, a bulk job, a scheduled message, or an incoming message. */
+  kind: MessageKind;
   job_id: string | null;
   schedule_id: string | null;
   idempotency_key: string | null;

@@ -21,8 +21,9 @@ export interface SessionManagerOptions {
   instanceId?: string;
 }
 
-/** Hooks other areas attach to incoming traffic (the outbox's opt-out list, for example). */
-export interface IncomingHooks {
+/** Hooks the outbox attaches to sessions: recovery when one connects here, the opt-out list on incoming messages. */
+export interface SessionHooks {
+  onConnected?(sessionId: string): Promise<void>;
   onIncoming?(message: Message): Promise<void>;
 }
 
@@ -35,7 +36,7 @@ interface LiveSession {
   queue: Promise<void>;
 }
 
-type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: IncomingHooks };
+type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
 
 /**
  * Drives the sessions this process holds a lease on: connects them through the transport, records what
@@ -230,6 +231,7 @@ export class SessionManager {
     if (status !== session.status || state.state === 'connected') {
       await events.publish('session.status', live.userId, { session_id: live.id, status, phone: change.phone ?? session.phone, ...(change.reason ? { reason: change.reason } : {}) });
     }
+    if (state.state === 'connected') await this.deps.hooks.onConnected?.(live.id);
     // The link has ended for good: let the lease go so nothing tries to drive it until asked again.
     if (state.state === 'logged_out' || state.state === 'replaced' || state.state === 'failed') {
       this.live.delete(live.id);
@@ -260,7 +262,7 @@ export class SessionManager {
       peer_phone: incoming.fromPhone, peer_lid: incoming.fromLid, sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
       push_name: incoming.pushName, type: incoming.type, text: incoming.text,
       media: incoming.type === 'text' || incoming.type === 'other' || incoming.type === 'location' || incoming.type === 'contact' ? null : { type: incoming.type as 'image' },
-      quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, job_id: null, schedule_id: null,
+      quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, kind: 'incoming', job_id: null, schedule_id: null,
       idempotency_key: null, attempts: 0, claimed_by: null, not_before: null, sent_at: incoming.timestamp.toISOString(), created_at: now, updated_at: now,
     });
     // A repeat (Baileys replays after reconnecting) is stored once and announced once.

@@ -27,6 +27,8 @@ export interface Session {
   lease_owner: string | null;
   lease_expires_at: string | null;
   settings: SessionSettings;
+  /** Until when the circuit breaker keeps this session out of sending (its recent sends mostly failed). */
+  circuit_open_until: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;

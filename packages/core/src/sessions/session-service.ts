@@ -65,7 +65,7 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       const base = `${slug(session_name)}-${actor.userId}_${Math.floor(now.getTime() / 1000)}`;
       const session: Session = {
         id: base, user_id: actor.userId, name: session_name, status: 'connecting', reason: null, desired: 'connected', phone: null, lid: null,
-        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {},
+        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
         connected_at: null, last_active_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
       };
       try {

@@ -7,6 +7,7 @@ import { leadsMigration } from './0004-leads.js';
 import { sessionsMigration } from './0005-sessions.js';
 import { eventsWebhooksMigration } from './0006-events-webhooks.js';
 import { leadTasksMigration } from './0007-lead-tasks.js';
+import { outboxMigration } from './0008-outbox.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -17,6 +18,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0005-sessions', sessionsMigration],
   ['0006-events-webhooks', eventsWebhooksMigration],
   ['0007-lead-tasks', leadTasksMigration],
+  ['0008-outbox', outboxMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

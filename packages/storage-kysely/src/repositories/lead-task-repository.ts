@@ -49,7 +49,8 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
       .orderBy('id')
       .limit(1)
       .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked());
-    // The outer condition repeats the inner one: on PostgreSQL a row another claimer just took is re-checked here.
+    // No second status check outside: FOR UPDATE re-checks a row another claimer just changed against the
+    // subquery's own condition, and repeating it out here made PostgreSQL's plan update nothing.
     const row = await this.db
       .updateTable('lead_tasks')
       .set({
@@ -57,7 +58,6 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
         started_at: sql<string>`coalesce(started_at, ${now})`, updated_at: now,
       })
       .where('id', 'in', next)
-      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]))
       .returningAll()
       .executeTakeFirst();
     return row && fromRow(row);

@@ -8,6 +8,7 @@ export function messageFromRow(row: Selectable<MessagesTable>): Message {
     ...row,
     id: Number(row.id),
     direction: row.direction as Message['direction'],
+    kind: row.kind as Message['kind'],
     status: row.status as MessageStatus,
     media: row.media ? JSON.parse(row.media) : null,
     mentions: row.mentions ? JSON.parse(row.mentions) : [],

@@ -32,13 +32,17 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async claimDue(now: string, claimer: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]> {
-    const due = this.db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('state', 'in', ['pending', 'failed'])
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('claim_expires_at', 'is', null), eb('claim_expires_at', '<=', now)]))
-      .orderBy('next_attempt_at')
+    const dueQuery = () =>
+      this.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('state', 'in', ['pending', 'failed'])
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('claim_expires_at', 'is', null), eb('claim_expires_at', '<=', now)]))
+        .orderBy('next_attempt_at');
+    // An idle poll stays a read: no write lock taken (SQLite) and no row locked (PostgreSQL) when nothing is due.
+    if (!(await dueQuery().limit(1).executeTakeFirst())) return [];
+    const due = dueQuery()
       .limit(limit)
       // PostgreSQL: rows another claimer has locked are skipped, not waited for. SQLite has one writer at a time.
       .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked());

@@ -5,6 +5,9 @@ import { describeAnnouncements } from './announcement-conformance.js';
 import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
+import { describeLeadTasks } from './lead-task-conformance.js';
+import { describeEvents } from './event-conformance.js';
+import { describeWebhooks } from './webhook-conformance.js';
 
 /**
  * Runs the storage conformance suite: one `describe` per repository, each test on a fresh,
@@ -31,5 +34,8 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeAnnouncements(ctx);
     describeContacts(ctx);
     describeLeads(ctx);
+    describeLeadTasks(ctx);
+    describeEvents(ctx);
+    describeWebhooks(ctx);
   });
 }

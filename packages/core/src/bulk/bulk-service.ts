@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import type { Contact } from '../contacts/contact-schemas.js';
+import { toUserJid, tryNormalisePhone } from '../contacts/phone.js';
+import { notFound } from '../errors.js';
+import type { KirimEvents } from '../events.js';
+import type { MessageMedia } from '../messages/message-schemas.js';
+import type { Dispatcher } from '../outbox/dispatcher.js';
+import { bulkMediaSchema, bulkTextSchema } from '../outbox/outbox-schemas.js';
+import type { SendService } from '../outbox/send-service.js';
+import type { NewMessage, Storage } from '../storage/storage.js';
+import { personalise } from '../templates/personalise.js';
+import { pageSchema, parse, validationError, type Page } from '../validation.js';
+import type { BulkJob, BulkJobView } from './bulk-schemas.js';
+
+export type BulkService = ReturnType<typeof createBulkService>;
+
+type Recipient = Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & { extra_fields: Record<string, string> };
+
+// How long a cancel waits for rows already handed to WhatsApp to finish, so nothing goes out after it returns.
+const CANCEL_SETTLE_MS = 10_000;
+
+/**
+ * Bulk jobs: one outbox row per recipient, personalised (placeholders and spintax seeded per
+ * recipient, exactly as a preview shows) and spaced by `delay`. Opted-out, invalid and repeated
+ * numbers are left out and counted as skipped.
+ */
+export function createBulkService(deps: { storage: Storage; clock: Clock; events: KirimEvents; dispatcher: Dispatcher; sends: SendService; defaultCountryCode: string }) {
+  const { storage, clock } = deps;
+
+  async function recipientsOf(actor: Actor, input: { contacts?: unknown[]; contact_group_id?: string }): Promise<{ recipients: Recipient[]; invalid: number }> {
+    if (input.contact_group_id) {
+      const group = await storage.contactGroups.get(actor.userId, input.contact_group_id);
+      if (!group) throw notFound('Contact group');
+      return { recipients: await storage.contactGroups.members(actor.userId, group.id, { activeOnly: true }), invalid: 0 };
+    }
+    const recipients: Recipient[] = [];
+    let invalid = 0;
+    for (const entry of input.contacts ?? []) {
+      const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : { phone: entry };
+      const phone = tryNormalisePhone(String(fields.phone ?? ''), deps.defaultCountryCode);
+      if (!phone) {
+        invalid++;
+        continue;
+      }
+      const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : null);
+      const extra = Object.fromEntries(Object.entries(fields).filter(([k, v]) => typeof v === 'string' && !['phone', 'name'].includes(k))) as Record<string, string>;
+      recipients.push({
+        phone, name: text('name') ?? '', email: text('email'), company: text('company'), position: text('position'), address: text('address'),
+        city: text('city'), country: text('country'), notes: text('notes'), extra_fields: extra,
+      });
+    }
+    return { recipients, invalid };
+  }
+
+  async function view(job: BulkJob): Promise<BulkJobView> {
+    const c = await storage.outbox.countByStatus(job.id);
+    return {
+      ...job, job_id: job.id, sent: (c.sent ?? 0) + (c.delivered ?? 0) + (c.read ?? 0), delivered: (c.delivered ?? 0) + (c.read ?? 0), read: c.read ?? 0,
+      failed: c.failed ?? 0, pending: (c.queued ?? 0) + (c.sending ?? 0) + (c.unknown ?? 0), cancelled: c.cancelled ?? 0,
+    };
+  }
+
+  type BulkInput = { session_id?: string; pool_id?: string; contacts?: unknown[]; contact_group_id?: string; template_id?: string; delay: number; mentions: string[]; seed?: string };
+
+  async function create(actor: Actor, type: 'text' | 'media', data: BulkInput, text: string | null, mediaInput: MessageMedia | null): Promise<BulkJobView> {
+    const route = await deps.sends.resolveRoute(actor, data, { forFuture: true });
+    let content = text;
+    let media = mediaInput;
+    if (data.template_id) {
+      const template = await storage.templates.get(actor.userId, data.template_id);
+      if (!template) throw validationError({ template_id: ['no such template'] });
+      content = template.message_type === 'text' ? template.content : (template.caption ?? template.content);
+      if (template.message_type !== 'text' && template.media_url) media ??= { type: template.message_type, url: template.media_url, filename: null };
+    }
+
+    const { recipients, invalid } = await recipientsOf(actor, data);
+    const unique = [...new Map(recipients.map((r) => [r.phone, r])).values()];
+    const optedOut = await storage.optOuts.filter(actor.userId, unique.map((r) => r.phone));
+    const audience = unique.filter((r) => !optedOut.has(r.phone));
+    if (audience.length === 0) throw validationError({ [data.contact_group_id ? 'contact_group_id' : 'contacts']: ['no recipient to send to (invalid, repeated or opted-out numbers)'] });
+
+    const now = clock.now();
+    const job: BulkJob = {
+      id: randomUUID(), user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, type, message: content, template_id: data.template_id ?? null,
+      media, delay_ms: data.delay, total: audience.length, skipped: recipients.length + invalid - audience.length, status: 'queued',
+      created_at: now.toISOString(), started_at: null, completed_at: null, updated_at: now.toISOString(),
+    };
+    const rows: NewMessage[] = audience.map((recipient, i) => ({
+      user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: toUserJid(recipient.phone),
+      peer_phone: recipient.phone, peer_lid: null, sender: null, push_name: null, type: media?.type ?? 'text',
+      text: content === null ? null : personalise(content, recipient, data.seed), media, quoted_message_id: null, mentions: data.mentions, status: 'queued',
+      error: null, raw: null, kind: 'bulk', job_id: job.id, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null,
+      not_before: new Date(now.getTime() + i * data.delay).toISOString(), sent_at: null, created_at: job.created_at, updated_at: job.created_at,
+    }));
+    await storage.transaction(async (tx) => {
+      await tx.bulkJobs.insert(job);
+      await tx.outbox.enqueue(rows);
+    });
+    deps.dispatcher.poke();
+    return view(job);
+  }
+
+  async function get(actor: Actor, id: string): Promise<BulkJob> {
+    const job = await storage.bulkJobs.get(actor.userId, id);
+    if (!job) throw notFound('Bulk job');
+    return job;
+  }
+
+  return {
+    /** Queues a text to every recipient, personalised. */
+    createText(actor: Actor, input: unknown) {
+      const data = parse(bulkTextSchema, input);
+      return create(actor, 'text', data, data.message ?? null, null);
+    },
+    /** Queues media (with a personalised caption) to every recipient. */
+    createMedia(actor: Actor, input: unknown) {
+      const data = parse(bulkMediaSchema, input);
+      return create(actor, 'media', data, data.message ?? data.caption ?? null, { type: data.type, url: data.media_url, filename: data.filename ?? null });
+    },
+
+    /** The caller's jobs, newest first, with progress. */
+    async list(actor: Actor, input: unknown = {}): Promise<Page<BulkJobView>> {
+      const { page, per_page } = parse(pageSchema, input);
+      const slice = await storage.bulkJobs.list(actor.userId, { limit: per_page, offset: (page - 1) * per_page });
+      return { items: await Promise.all(slice.items.map(view)), total: slice.total, page, perPage: per_page };
+    },
+
+    /** One job's progress: total, sent, failed, pending, status and timestamps. */
+    status: async (actor: Actor, id: string) => view(await get(actor, id)),
+
+    /** Cancels a job: its queued rows are cancelled, and this returns only once nothing of it is in flight. */
+    async cancel(actor: Actor, id: string): Promise<BulkJobView> {
+      const job = await get(actor, id);
+      if (job.status === 'completed' || job.status === 'cancelled') return view(job);
+      const at = clock.now().toISOString();
+      await storage.bulkJobs.update(id, { status: 'cancelled', completed_at: at, updated_at: at });
+      await storage.outbox.cancelQueued(actor.userId, { jobId: id }, at);
+      const deadline = Date.now() + CANCEL_SETTLE_MS;
+      while ((await storage.outbox.countByStatus(id)).sending && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const done = await view({ ...job, status: 'cancelled', completed_at: at, updated_at: at });
+      await deps.events.publish('bulk.completed', actor.userId, { job_id: id, status: 'cancelled', total: done.total, sent: done.sent, failed: done.failed });
+      return done;
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import type { KirimEvent, KirimEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { Storage, StoredEvent } from '../storage/storage.js';
+import { parse } from '../validation.js';
+import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
+
+/** Options of the durable event log. */
+export interface EventLogOptions {
+  /** How often the relay reads events other processes appended; default 250 ms. */
+  pollMs?: number;
+  /** How long events are kept for `Last-Event-ID` resume; default 24 h. */
+  retentionMs?: number;
+  /** How often old events are pruned; default 10 min. */
+  pruneEveryMs?: number;
+  /** How long the relay waits for a missing sequence number to commit before taking it for a rolled-back append; default 2 s. */
+  gapWaitMs?: number;
+}
+
+/** One event of the live stream, with its sequence number (the SSE `id`). */
+export interface StreamedEvent {
+  seq: number;
+  event: KirimEvent;
+}
+
+/** Extra writes made in the transaction that appends events (webhook deliveries). */
+export type EventRecordHook = (tx: Storage, events: KirimEvent[]) => Promise<void>;
+
+/** The durable event log: records, relays other processes' events, streams a user's events. */
+export type EventLog = ReturnType<typeof createEventLog>;
+
+const streamSchema = z.object({
+  last_event_id: z
+    .union([z.number(), z.string().trim().regex(/^\d+$/, 'must be the id of an event received').transform(Number)])
+    .pipe(z.number().int().min(0))
+    .optional(),
+});
+
+const BATCH = 500;
+
+/**
+ * The durable, cross-process side of the event bus. `record` appends an event (with `onRecord`'s writes,
+ * in one transaction); the relay reads the log in sequence order, emitting to local listeners the
+ * events other processes appended and feeding every event to live streams.
+ */
+export function createEventLog(deps: { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; options?: EventLogOptions }) {
+  const { storage, clock, logger, events } = deps;
+  const pollMs = deps.options?.pollMs ?? 250;
+  const retentionMs = deps.options?.retentionMs ?? 24 * 3_600_000;
+  const pruneEveryMs = deps.options?.pruneEveryMs ?? 10 * 60_000;
+  const gapWaitMs = deps.options?.gapWaitMs ?? 2_000;
+  /** Tags this process's rows: the relay does not emit them again. */
+  const instanceId = `proc_${randomUUID()}`;
+  const hooks: EventRecordHook[] = [];
+  const feed = new Set<(row: StoredEvent) => void>();
+  const enders = new Set<() => void>();
+  const pending: Array<{ event: KirimEvent; resolve: () => void; reject: (error: unknown) => void }> = [];
+  let flushing = false;
+
+  // Everything up to `cursor` has been relayed. A missing number after it may be an append still
+  // committing (PostgreSQL hands out sequence numbers before commit): wait for it, up to gapWaitMs.
+  let cursor = 0;
+  let gapSince: number | undefined;
+  let relay: WakeableLoop | undefined;
+  let pruner: WakeableLoop | undefined;
+
+  const dispatch = (row: StoredEvent) => {
+    cursor = row.seq;
+    if (row.origin !== instanceId) events.deliver(row.event);
+    for (const listener of feed) {
+      try {
+        listener(row);
+      } catch (error) {
+        logger.warn({ err: error }, 'event stream listener failed');
+      }
+    }
+  };
+
+  const relayTick = async (): Promise<boolean> => {
+    const rows = await storage.events.listAfter(cursor, { limit: BATCH });
+    for (const row of rows) {
+      if (row.seq !== cursor + 1) {
+        const now = clock.now().getTime();
+        gapSince ??= now;
+        if (now - gapSince < gapWaitMs) return false;
+      }
+      gapSince = undefined;
+      dispatch(row);
+    }
+    return rows.length === BATCH;
+  };
+
+  const append = async (tx: Storage, batch: KirimEvent[]) => {
+    for (const event of batch) await tx.events.append(event, instanceId);
+    for (const hook of hooks) await hook(tx, batch);
+  };
+
+  // Group commit: events published while a transaction is being written go together in the next one,
+  // so concurrent publishers share one commit (one fsync on SQLite) instead of queueing for one each.
+  const flush = async () => {
+    flushing = true;
+    try {
+      while (pending.length > 0) {
+        // One turn of the event loop lets concurrent publishers join the batch (and I/O run between batches).
+        await new Promise((resolve) => setImmediate(resolve));
+        const items = pending.splice(0, BATCH);
+        try {
+          await storage.transaction((tx) => append(tx, items.map((i) => i.event)));
+          for (const item of items) item.resolve();
+        } catch (error) {
+          if (items.length === 1) items[0].reject(error);
+          // One bad event must not fail the others: write them one by one.
+          else for (const item of items) await storage.transaction((tx) => append(tx, [item.event])).then(item.resolve, item.reject);
+        }
+        relay?.wake();
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  let lastPrune = 0;
+  const pruneTick = async () => {
+    const now = clock.now().getTime();
+    if (now - lastPrune < pruneEveryMs) return;
+    lastPrune = now;
+    const pruned = await storage.events.pruneBefore(new Date(now - retentionMs).toISOString());
+    if (pruned > 0) logger.debug({ pruned }, 'pruned old events');
+  };
+
+  return {
+    instanceId,
+
+    /** Adds writes made in the same transaction as each append (webhook deliveries use it). */
+    onRecord(hook: EventRecordHook): void {
+      hooks.push(hook);
+    },
+
+    /** Appends the event (and the hooks' writes) in one transaction, resolving once it is committed; wakes the relay. */
+    record(event: KirimEvent): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ event, resolve, reject });
+        if (!flushing) void flush();
+      });
+    },
+
+    /**
+     * Streams the actor's events (admins too see only their own) to `listener`, in sequence order:
+     * with `last_event_id`, first those after it still in the log, then live ones. `onEnd` runs when the
+     * engine ends every stream (shutdown). Returns the unsubscribe.
+     */
+    async subscribe(actor: Actor, input: unknown, listener: (event: StreamedEvent) => void, onEnd?: () => void): Promise<() => void> {
+      const { last_event_id } = parse(streamSchema, input);
+      // Rows up to `until` have been relayed already: they come from the log; later ones through the feed.
+      const until = cursor;
+      let sent = last_event_id ?? until;
+      let replaying = true;
+      const queued: StoredEvent[] = [];
+      const send = (row: StoredEvent) => {
+        if (row.seq <= sent) return;
+        sent = row.seq;
+        listener({ seq: row.seq, event: row.event });
+      };
+      const onRow = (row: StoredEvent) => {
+        if (row.event.user_id !== actor.userId) return;
+        if (replaying) queued.push(row);
+        else send(row);
+      };
+      feed.add(onRow);
+      try {
+        while (sent < until) {
+          const rows = await storage.events.listAfter(sent, { limit: BATCH, userId: actor.userId, untilSeq: until });
+          for (const row of rows) send(row);
+          if (rows.length < BATCH) break;
+        }
+      } catch (error) {
+        feed.delete(onRow);
+        throw error;
+      }
+      replaying = false;
+      for (const row of queued) send(row);
+      const end = () => onEnd?.();
+      enders.add(end);
+      return () => {
+        feed.delete(onRow);
+        enders.delete(end);
+      };
+    },
+
+    /** How many streams are open in this process. */
+    openStreams(): number {
+      return enders.size;
+    },
+
+    /** Ends every open stream (a server shutting down does not wait for its clients to leave). */
+    endStreams(): void {
+      for (const end of [...enders]) end();
+    },
+
+    /** Starts the relay (from the end of the log) and the pruning of old events. */
+    async start(): Promise<void> {
+      if (relay) return;
+      cursor = await storage.events.lastSeq();
+      relay = startWakeableLoop(clock, pollMs, 'event-relay', logger, relayTick);
+      pruner = startWakeableLoop(clock, Math.min(pruneEveryMs, 60_000), 'event-prune', logger, pruneTick);
+    },
+
+    async stop(): Promise<void> {
+      await Promise.all([relay?.stop(), pruner?.stop()]);
+      relay = pruner = undefined;
+      feed.clear();
+    },
+  };
+}

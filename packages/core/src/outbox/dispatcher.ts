@@ -1,0 +1,332 @@
+import { effectivePlan } from '../actor.js';
+import { every, type BackgroundLoop } from '../background.js';
+import type { Clock } from '../clock.js';
+import type { KirimEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { Message } from '../messages/message-schemas.js';
+import type { Pool } from '../pools/pool-schemas.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { Session } from '../sessions/session-schemas.js';
+import type { ClaimDecision, SendOutcome, Storage } from '../storage/storage.js';
+import type { Connection, SendOptions } from '../transport/transport.js';
+import type { MediaLoader } from './media-loader.js';
+import { effectiveLimits, type SendLimits } from './send-limits.js';
+import { SessionThrottle } from './session-throttle.js';
+
+/** Options of the dispatcher. */
+export interface DispatcherOptions {
+  /** How often due rows are looked for when nothing pokes the dispatcher; default 100 ms. */
+  pollMs?: number;
+  /** Most rows one session takes in a round when it has no gap to keep; default 200. */
+  batchSize?: number;
+  /** The engine's send limits (anti-ban controls); pools and sessions may override them. */
+  limits?: Partial<SendLimits>;
+  /**
+   * Recovery policy for rows whose process died mid-send (`unknown`): after this long without a receipt
+   * settling them, they are sent again under the same WhatsApp id, which recipients' apps treat as the
+   * same message. Default 60 000 ms.
+   */
+  unknownGraceMs?: number;
+  /** Tries of a send that fails before the row is failed; default 3. */
+  maxAttempts?: number;
+  /** Wait before retrying a failed send, times the attempt number; default 5000 ms. */
+  retryDelayMs?: number;
+}
+
+type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; manager: SessionManager; media: MediaLoader; defaults: SendLimits };
+
+// Session, pool and owner facts change rarely; re-reading them every round would double the queries.
+const FACTS_TTL_MS = 2000;
+
+/** Which statuses end a row's life for someone waiting on it. */
+const SETTLED = new Set(['sent', 'delivered', 'read', 'failed', 'cancelled']);
+
+/**
+ * The one pipeline every outgoing message goes through: claims due rows for the sessions this process
+ * drives (and the pools they belong to), enforces the anti-ban controls, sends, and records the
+ * outcome. Writes are batched: one transaction to claim a round, one to record it.
+ */
+export class Dispatcher {
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly unknownGraceMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly throttles = new Map<string, SessionThrottle>();
+  private readonly waiters = new Map<number, Array<(row: Message) => void>>();
+  private readonly onWhatsApp = new Map<string, boolean>();
+  private loop: BackgroundLoop | undefined;
+  private facts: { at: number; sessions: Map<string, Session>; pools: Pool[]; plans: Map<string, 'free' | 'supporter'> } | undefined;
+  private lastRecovery = 0;
+  private pending: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    options: DispatcherOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 100;
+    this.batchSize = options.batchSize ?? 200;
+    this.unknownGraceMs = options.unknownGraceMs ?? 60_000;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 5000;
+  }
+
+  start(): void {
+    this.loop ??= every(this.deps.clock, this.pollMs, 'dispatcher', this.deps.logger, () => this.round());
+  }
+
+  async stop(): Promise<void> {
+    await this.loop?.stop();
+    this.loop = undefined;
+  }
+
+  /** Runs a round soon, without waiting for the poll interval (new rows were queued here). */
+  poke(): void {
+    if (!this.loop || this.pending) return;
+    this.pending = this.loop.poke().finally(() => (this.pending = undefined));
+  }
+
+  /** Forgets cached facts (a pool or session setting changed). */
+  invalidate(): void {
+    this.facts = undefined;
+  }
+
+  /**
+   * Resolves with the rows once each is settled (sent or final), or as they are when `timeoutMs` passes.
+   * Rows another process sends are polled from storage.
+   */
+  async waitFor(ids: number[], timeoutMs: number): Promise<Message[]> {
+    const deadline = Date.now() + timeoutMs;
+    const settled = new Map<number, Message>();
+    const local = new Promise<void>((resolve) => {
+      let left = ids.length;
+      for (const id of ids) {
+        const list = this.waiters.get(id) ?? [];
+        list.push((row) => {
+          settled.set(id, row);
+          if (--left === 0) resolve();
+        });
+        this.waiters.set(id, list);
+      }
+    });
+    try {
+      for (;;) {
+        const rows = await this.deps.storage.outbox.getMany(ids);
+        for (const row of rows) if (SETTLED.has(row.status)) settled.set(row.id, row);
+        if (settled.size === ids.length || Date.now() >= deadline) return rows.map((r) => settled.get(r.id) ?? r);
+        await Promise.race([local, new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now()))))]);
+      }
+    } finally {
+      for (const id of ids) this.waiters.delete(id);
+    }
+  }
+
+  /** The limits that apply to a session (engine defaults, its pools', its own). */
+  limitsFor(session: Session, pools: Pool[]): SendLimits {
+    const poolSettings = pools.filter((p) => p.session_ids.includes(session.id)).map((p) => p.settings);
+    return effectiveLimits(this.deps.defaults, ...poolSettings, session.settings as Partial<SendLimits>);
+  }
+
+  /** One round: claim what may go now, send it, record it. */
+  async round(): Promise<void> {
+    const { storage, clock, manager } = this.deps;
+    const now = clock.now();
+    if (now.getTime() - this.lastRecovery > this.unknownGraceMs / 4) {
+      this.lastRecovery = now.getTime();
+      await storage.outbox.requeueUnknown(new Date(now.getTime() - this.unknownGraceMs).toISOString(), now.toISOString());
+    }
+    const connected = manager.connectedSessions();
+    if (connected.length === 0) return;
+    const facts = await this.loadFacts(connected, now);
+
+    const budgets = new Map<string, number>();
+    for (const id of connected) {
+      const session = facts.sessions.get(id);
+      if (!session) continue;
+      const limits = this.limitsFor(session, facts.pools);
+      const linkedSince = session.connected_at ? new Date(session.created_at) : null;
+      budgets.set(id, await this.throttle(id).budget(now, limits, linkedSince, this.batchSize));
+    }
+    const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));
+    const pools = facts.pools.map((pool) => ({ id: pool.id, limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0) }));
+    if (!sessions.some((s) => s.limit > 0)) return;
+
+    const cursor = new Map<string, number>();
+    const decide = (row: Message): ClaimDecision => {
+      let sessionId: string | null | undefined = row.session_id;
+      if (!sessionId) {
+        const pool = facts.pools.find((p) => p.id === row.pool_id);
+        if (!pool) return { skip: true };
+        // A pool row re-checks its owner's plan when it fires, not when it was queued.
+        if (facts.plans.get(row.user_id) !== 'supporter') return { fail: 'plan_required: Send pools are a Supporter feature.' };
+        sessionId = this.pickMember(pool, budgets, cursor);
+        if (!sessionId) return { skip: true };
+      }
+      const left = budgets.get(sessionId) ?? 0;
+      if (left <= 0) return { skip: true };
+      const connection = manager.connection(sessionId);
+      if (!connection) return { skip: true };
+      budgets.set(sessionId, left - 1);
+      // The WhatsApp id is recorded before sending: a crash mid-send leaves a row that can be recognised.
+      return { send: { session_id: sessionId, message_id: row.message_id ?? connection.newMessageId() } };
+    };
+    const claimed = await storage.outbox.claim({ owner: manager.instanceId, now: now.toISOString(), sessions, pools }, decide);
+    if (claimed.length === 0) return;
+    await this.markJobsRunning(claimed, now.toISOString());
+
+    const bySession = new Map<string, Message[]>();
+    for (const row of claimed) bySession.set(row.session_id!, [...(bySession.get(row.session_id!) ?? []), row]);
+    const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
+    const changed = await storage.outbox.complete(outcomes);
+    await this.announce(changed);
+  }
+
+  private throttle(sessionId: string): SessionThrottle {
+    let throttle = this.throttles.get(sessionId);
+    if (!throttle) {
+      throttle = new SessionThrottle((dayStart) => this.deps.storage.outbox.sentSince(sessionId, dayStart));
+      this.throttles.set(sessionId, throttle);
+    }
+    return throttle;
+  }
+
+  /** Round-robin over the pool's members that can send now: connected here, breaker closed, budget left. */
+  private pickMember(pool: Pool, budgets: Map<string, number>, cursor: Map<string, number>): string | undefined {
+    const members = pool.session_ids;
+    const start = cursor.get(pool.id) ?? Math.floor(Math.random() * Math.max(1, members.length));
+    for (let i = 0; i < members.length; i++) {
+      const id = members[(start + i) % members.length];
+      if ((budgets.get(id) ?? 0) > 0 && this.deps.manager.connection(id)) {
+        cursor.set(pool.id, (start + i + 1) % members.length);
+        return id;
+      }
+    }
+    return undefined;
+  }
+
+  private async loadFacts(connected: string[], now: Date) {
+    if (this.facts && now.getTime() - this.facts.at < FACTS_TTL_MS && connected.every((id) => this.facts!.sessions.has(id))) return this.facts;
+    const { storage } = this.deps;
+    const sessions = new Map<string, Session>();
+    for (const id of connected) {
+      const session = await storage.sessions.getById(id);
+      if (session) sessions.set(id, session);
+    }
+    const pools = await storage.pools.poolsOfSessions(connected);
+    const plans = new Map<string, 'free' | 'supporter'>();
+    for (const userId of new Set(pools.map((p) => p.user_id))) {
+      const user = await storage.users.get(userId);
+      if (user) plans.set(userId, effectivePlan({ plan: user.plan, planExpiresAt: user.plan_expires_at ? new Date(user.plan_expires_at) : null }, now));
+    }
+    this.facts = { at: now.getTime(), sessions, pools, plans };
+    return this.facts;
+  }
+
+  /** Sends one session's rows in order, keeping its gap, and returns their outcomes. */
+  private async sendAll(session: Session, rows: Message[], pools: Pool[]): Promise<SendOutcome[]> {
+    const { clock, manager } = this.deps;
+    const limits = this.limitsFor(session, pools);
+    const throttle = this.throttle(session.id);
+    const outcomes: SendOutcome[] = [];
+    for (const row of rows) {
+      const connection = manager.connection(session.id);
+      let outcome: SendOutcome;
+      try {
+        if (!connection) throw new Error('the session disconnected');
+        const notOnWhatsApp = limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone));
+        if (notOnWhatsApp) {
+          outcome = { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' };
+        } else {
+          const result = await this.send(connection, row);
+          outcome = { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw };
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const at = clock.now();
+        outcome =
+          row.attempts < this.maxAttempts
+            ? { id: row.id, status: 'queued', at: at.toISOString(), not_before: new Date(at.getTime() + this.retryDelayMs * row.attempts).toISOString(), error: reason }
+            : { id: row.id, status: 'failed', at: at.toISOString(), error: reason };
+      }
+      outcomes.push(outcome);
+      if (throttle.record(outcome.status === 'sent', clock.now(), limits)) {
+        await this.deps.storage.sessions.update(session.id, { circuit_open_until: new Date(throttle.openUntil).toISOString() });
+        this.deps.logger.warn({ session: session.id }, 'circuit breaker opened: most recent sends failed');
+        this.invalidate();
+      }
+    }
+    return outcomes;
+  }
+
+  private async send(connection: Connection, row: Message) {
+    const options: SendOptions = { messageId: row.message_id!, mentions: row.mentions.length > 0 ? row.mentions : undefined };
+    if (row.quoted_message_id) {
+      const quoted = await this.deps.storage.messages.findByMessageId(row.session_id!, row.quoted_message_id);
+      if (quoted) options.quoted = { messageId: quoted.message_id!, chat: quoted.chat, fromMe: quoted.direction === 'out', participant: quoted.sender ?? undefined, raw: quoted.raw ?? null };
+    }
+    if (!row.media) return connection.sendText(row.chat, row.text ?? '', options);
+    const file = await this.deps.media.load(row.media.url!);
+    return connection.sendMedia(
+      row.chat,
+      { type: row.media.type as 'image', data: file.data, mimetype: row.media.mimetype ?? file.mimetype, filename: row.media.filename ?? file.filename, caption: row.text ?? undefined },
+      options,
+    );
+  }
+
+  private async exists(connection: Connection, sessionId: string, phone: string): Promise<boolean> {
+    const key = `${sessionId}:${phone}`;
+    let known = this.onWhatsApp.get(key);
+    if (known === undefined) {
+      known = (await connection.checkNumbers([phone]))[0]?.exists ?? false;
+      if (this.onWhatsApp.size > 50_000) this.onWhatsApp.clear();
+      this.onWhatsApp.set(key, known);
+    }
+    return known;
+  }
+
+  private async markJobsRunning(rows: Message[], at: string): Promise<void> {
+    for (const jobId of new Set(rows.map((r) => r.job_id).filter((id): id is string => id !== null))) {
+      const job = await this.deps.storage.bulkJobs.get(rows.find((r) => r.job_id === jobId)!.user_id, jobId);
+      if (job?.status === 'queued') await this.deps.storage.bulkJobs.update(jobId, { status: 'running', started_at: at, updated_at: at });
+    }
+  }
+
+  /** Events for the rows that changed, settles waiters, and job progress and completion. */
+  private async announce(rows: Message[]): Promise<void> {
+    const { events, storage, clock } = this.deps;
+    for (const row of rows) {
+      for (const wake of this.waiters.get(row.id) ?? []) wake(row);
+      if (row.status === 'queued') continue;
+      await events.publish('message.status', row.user_id, {
+        session_id: row.session_id ?? '',
+        id: row.id,
+        message_id: row.message_id,
+        to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid },
+        status: row.status,
+        error: row.error,
+      });
+      if (row.kind === 'scheduled' && row.status === 'sent') await events.publish('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat });
+      if (row.kind === 'scheduled' && row.status === 'failed') await events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' });
+    }
+    for (const jobId of new Set(rows.map((r) => r.job_id).filter((id): id is string => id !== null))) {
+      const userId = rows.find((r) => r.job_id === jobId)!.user_id;
+      await settleJob(storage, events, clock, userId, jobId);
+    }
+  }
+}
+
+/** Publishes a job's progress, and completes it once nothing of it is left to send. */
+export async function settleJob(storage: Storage, events: KirimEvents, clock: Clock, userId: string, jobId: string): Promise<void> {
+  const job = await storage.bulkJobs.get(userId, jobId);
+  if (!job) return;
+  const counts = await storage.outbox.countByStatus(jobId);
+  const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
+  const failed = counts.failed ?? 0;
+  const pending = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.unknown ?? 0);
+  await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
+  if (pending === 0 && (job.status === 'queued' || job.status === 'running')) {
+    const at = clock.now().toISOString();
+    await storage.bulkJobs.update(jobId, { status: 'completed', completed_at: at, updated_at: at });
+    await events.publish('bulk.completed', userId, { job_id: jobId, status: 'completed', total: job.total, sent, failed });
+  }
+}

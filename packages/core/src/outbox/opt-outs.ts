@@ -1,0 +1,23 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Message } from '../messages/message-schemas.js';
+import type { Storage } from '../storage/storage.js';
+
+/** Replies that opt a recipient out of a user's bulk sends, compared without case or surrounding punctuation. */
+export const DEFAULT_OPT_OUT_WORDS = ['STOP', 'UNSUBSCRIBE', 'BERHENTI'];
+
+/**
+ * The incoming-message hook of the opt-out list: a recipient who replies an opt-out word is never
+ * messaged again by the user's bulk jobs, and their still-queued bulk messages are cancelled.
+ */
+export function createOptOutHook(deps: { storage: Storage; clock: Clock; logger: Logger; words?: string[] }) {
+  const words = new Set((deps.words ?? DEFAULT_OPT_OUT_WORDS).map((w) => w.trim().toUpperCase()));
+  return async (message: Message): Promise<void> => {
+    const reply = message.text?.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '').toUpperCase();
+    if (!reply || !words.has(reply) || !message.peer_phone || message.chat.endsWith('@g.us')) return;
+    const at = deps.clock.now().toISOString();
+    await deps.storage.optOuts.add(message.user_id, message.peer_phone, `replied ${reply}`, at);
+    const cancelled = await deps.storage.outbox.cancelForRecipient(message.user_id, message.peer_phone, 'opted_out: the recipient replied to stop', at);
+    deps.logger.info({ user: message.user_id, cancelled }, 'a recipient opted out of bulk sends');
+  };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { phoneSchema } from '../contacts/phone.js';
+import { dateInput } from '../validation.js';
+
+const id = z.string().trim().min(1).max(200);
+const groupJid = z.string().trim().regex(/^[\d-]+@g\.us$/, 'must be a group JID ending in @g.us');
+const mentionJid = z.string().trim().regex(/^\d{5,20}@(s\.whatsapp\.net|lid)$/, 'must be a JID such as 6281234567890@s.whatsapp.net');
+const mediaType = z.enum(['image', 'video', 'audio', 'document']);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
+
+/** Exactly one of `session_id` and `pool_id`, named in the error when both or neither are given. */
+const routing = { session_id: id.optional(), pool_id: id.optional() };
+function oneRoute<T extends { session_id?: string; pool_id?: string }>(value: T, ctx: z.RefinementCtx) {
+  if (!value.session_id === !value.pool_id) {
+    const message = value.session_id ? 'give session_id or pool_id, not both' : 'session_id or pool_id is required';
+    ctx.addIssue({ code: 'custom', message, path: ['session_id'] });
+    ctx.addIssue({ code: 'custom', message, path: ['pool_id'] });
+  }
+}
+
+const text = z.string().min(1).max(65_536);
+const media = { media_url: httpUrl, type: mediaType, caption: z.string().max(3000).optional(), filename: z.string().trim().min(1).max(255).optional() };
+
+/** The recipient (`to`) field for a default country code. */
+export const recipient = (cc: string) => phoneSchema(cc);
+
+export const sendTextSchema = (cc: string) =>
+  z.object({ ...routing, to: recipient(cc), message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(256).default([]) }).superRefine(oneRoute);
+export const sendMediaSchema = (cc: string) => z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute);
+export const sendGroupTextSchema = z
+  .object({ ...routing, group_id: groupJid, message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(1024).default([]) })
+  .superRefine(oneRoute);
+export const sendGroupMediaSchema = z.object({ ...routing, group_id: groupJid, ...media }).superRefine(oneRoute);
+
+/** Scheduled sends: as the immediate ones, plus `scheduled_at` in the future. */
+export const scheduleTextSchema = (cc: string) =>
+  z.object({ ...routing, to: recipient(cc), message: text, scheduled_at: dateInput }).superRefine(oneRoute);
+export const scheduleMediaSchema = (cc: string) =>
+  z.object({ ...routing, to: recipient(cc), ...media, scheduled_at: dateInput }).superRefine(oneRoute);
+
+/** Bulk sends: `contacts[]` or `contact_group_id`; `message` or `template_id`; `delay` ms between sends. */
+const bulkBase = {
+  ...routing,
+  contacts: z.array(z.union([z.string(), z.number(), z.object({ phone: z.union([z.string(), z.number()]) }).passthrough()])).min(1).max(100_000).optional(),
+  contact_group_id: z.uuid().optional(),
+  template_id: z.uuid().optional(),
+  delay: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  mentions: z.array(mentionJid).max(256).default([]),
+  /** Spintax seed; a personalised preview with the same seed shows exactly what is sent. */
+  seed: z.string().max(200).optional(),
+};
+function oneAudience<T extends { contacts?: unknown[]; contact_group_id?: string }>(value: T, ctx: z.RefinementCtx) {
+  if (!value.contacts === !value.contact_group_id) {
+    const message = value.contacts ? 'give contacts or contact_group_id, not both' : 'contacts or contact_group_id is required';
+    ctx.addIssue({ code: 'custom', message, path: ['contacts'] });
+    ctx.addIssue({ code: 'custom', message, path: ['contact_group_id'] });
+  }
+}
+function oneContent<T extends { message?: string; template_id?: string }>(value: T, ctx: z.RefinementCtx) {
+  if (!value.message === !value.template_id) {
+    const message = value.message ? 'give message or template_id, not both' : 'message or template_id is required';
+    ctx.addIssue({ code: 'custom', message, path: ['message'] });
+    ctx.addIssue({ code: 'custom', message, path: ['template_id'] });
+  }
+}
+export const bulkTextSchema = z
+  .object({ ...bulkBase, message: text.optional() })
+  .superRefine(oneRoute)
+  .superRefine(oneAudience)
+  .superRefine(oneContent);
+export const bulkMediaSchema = z
+  .object({ ...bulkBase, media_url: httpUrl, type: mediaType, caption: z.string().max(3000).optional(), filename: media.filename, message: z.string().max(3000).optional() })
+  .superRefine(oneRoute)
+  .superRefine(oneAudience);
+
+export const listSchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.string().trim().max(20).optional(),
+});

@@ -1,0 +1,51 @@
+import { dailyCap, type SendLimits } from './send-limits.js';
+
+/**
+ * One session's sending state in the process that drives it: when it may send next, how much of the
+ * day's cap is used, and the circuit breaker over its recent results.
+ */
+export class SessionThrottle {
+  private nextAt = 0;
+  private day = '';
+  private sentToday = 0;
+  private recent: boolean[] = [];
+  /** Until when the breaker holds the session out (ms since epoch); 0 when closed. */
+  openUntil = 0;
+
+  constructor(
+    /** Called once per UTC day to learn how many messages the session already sent that day. */
+    private readonly countSentToday: (dayStart: string) => Promise<number>,
+  ) {}
+
+  /** How many rows the session may take this round: 0 while waiting out a gap, a cap or an open breaker. */
+  async budget(now: Date, limits: SendLimits, linkedSince: Date | null, batch: number): Promise<number> {
+    const day = now.toISOString().slice(0, 10);
+    if (day !== this.day) {
+      this.day = day;
+      this.sentToday = await this.countSentToday(`${day}T00:00:00.000Z`);
+    }
+    if (this.openUntil > now.getTime()) return 0;
+    const cap = dailyCap(limits, linkedSince, now);
+    const left = cap === 0 ? batch : Math.max(0, Math.min(batch, cap - this.sentToday));
+    if (limits.min_gap_ms === 0 && limits.jitter_ms === 0) return left;
+    return now.getTime() >= this.nextAt ? Math.min(1, left) : 0;
+  }
+
+  /**
+   * Records one send's result and spaces the next send. Returns true when this result opened the
+   * breaker (the caller persists it, so pools in every process skip the session).
+   */
+  record(ok: boolean, now: Date, limits: SendLimits, random: () => number = Math.random): boolean {
+    if (ok) this.sentToday++;
+    this.nextAt = now.getTime() + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
+    this.recent.push(ok);
+    if (this.recent.length > limits.breaker_window) this.recent.shift();
+    const failures = this.recent.filter((r) => !r).length;
+    const tripped = this.recent.length >= limits.breaker_min_samples && failures / this.recent.length >= limits.breaker_failure_ratio;
+    if (!tripped) return false;
+    // Half-open after the cool-down: the window starts afresh, so one more bad run opens it again.
+    this.openUntil = now.getTime() + limits.breaker_cooldown_ms;
+    this.recent = [];
+    return true;
+  }
+}

@@ -1,0 +1,320 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { Actor } from '../actor.js';
+import type { Clock } from '../clock.js';
+import { isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
+import type { KirimEvent, KirimEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import { assertPublicHttpUrl, safeFetch } from '../net/safe-fetch.js';
+import type { Storage } from '../storage/storage.js';
+import { pageSchema, parse, validationError, type Page } from '../validation.js';
+import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
+import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
+import type { SecretBox } from './secret-box.js';
+import {
+  createWebhookSchema, DEFAULT_WEBHOOK_TIMINGS,
+  type CreateWebhookInput, type Webhook, type WebhookDelivery, type WebhookDeliveryView, type WebhookTimings, type WebhookView,
+} from './webhook-schemas.js';
+
+export interface WebhookServiceDeps {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  events: KirimEvents;
+  secretBox: SecretBox;
+  /** Let webhook URLs point at private and loopback addresses (operators, tests); default false. */
+  allowPrivateUrls?: boolean;
+  timings?: Partial<WebhookTimings>;
+  /** Names this process's claims. */
+  instanceId: string;
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;
+
+// Receivers answer with a status; their body is read only for the log and capped.
+const RESPONSE_BYTES = 16 * 1024;
+const CLAIM_MARGIN_MS = 30_000;
+const FINISHED_RETENTION_MS = 7 * 24 * 3_600_000;
+
+const toView = (w: Webhook, secret?: string): WebhookView => ({
+  id: w.id, url: w.url, events: w.events, is_active: w.is_active, disabled_reason: w.disabled_reason, created_at: w.created_at, updated_at: w.updated_at,
+  ...(secret ? { secret } : {}),
+});
+
+const toDeliveryView = (d: WebhookDelivery): WebhookDeliveryView => ({
+  id: d.id, webhook_id: d.webhook_id, event_id: d.event_id, event_type: d.event_type, state: d.state, attempts: d.attempts,
+  status_code: d.last_status_code, latency_ms: d.last_latency_ms, last_error: d.last_error, next_attempt_at: d.next_attempt_at,
+  created_at: d.created_at, updated_at: d.updated_at, delivered_at: d.delivered_at,
+});
+
+/**
+ * Webhooks: subscriptions per user, deliveries queued in the transaction that records each event, and
+ * the delivery loop (Standard Webhooks signatures, retries with back-off, at-least-once).
+ */
+export function createWebhookService(deps: WebhookServiceDeps) {
+  const { storage, clock, logger, events, secretBox, instanceId } = deps;
+  const allowPrivate = deps.allowPrivateUrls ?? false;
+  const timings: WebhookTimings = { ...DEFAULT_WEBHOOK_TIMINGS, ...deps.timings };
+  const inFlight = new Set<Promise<void>>();
+  let loop: WakeableLoop | undefined;
+  let stopping: AbortController | undefined;
+  let saturated = false;
+  let lastPrune = 0;
+  type Changes = Parameters<Storage['webhookDeliveries']['finish']>[2];
+  const finishing: Array<{ id: string; changes: Changes; done: () => void; failed: (error: unknown) => void }> = [];
+  let flushing = false;
+
+  // Outcomes are written in groups, like events: attempts finishing together share one commit.
+  const flushFinished = async () => {
+    flushing = true;
+    try {
+      while (finishing.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        const items = finishing.splice(0, 200);
+        try {
+          await storage.transaction(async (tx) => {
+            for (const item of items) await tx.webhookDeliveries.finish(item.id, instanceId, item.changes);
+          });
+          for (const item of items) item.done();
+        } catch (error) {
+          for (const item of items) item.failed(error);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+  const finish = (id: string, changes: Changes) =>
+    new Promise<void>((done, failed) => {
+      finishing.push({ id, changes, done, failed });
+      if (!flushing) void flushFinished();
+    });
+
+  const getOwn = async (actor: Actor, id: string) => {
+    const found = await storage.webhooks.get(actor.userId, id);
+    if (!found) throw notFound('Webhook');
+    return found;
+  };
+
+  const validate = (input: CreateWebhookInput) => {
+    let details: FieldErrors = {};
+    let data: ReturnType<typeof createWebhookSchema.parse> | undefined;
+    try {
+      data = parse(createWebhookSchema, input);
+    } catch (error) {
+      if (!isKirimError(error, 'validation')) throw error;
+      details = { ...error.details };
+    }
+    const url = (input as { url?: unknown } | undefined)?.url;
+    if (typeof url === 'string' && !details.url) {
+      try {
+        assertPublicHttpUrl(url.trim(), 'url', allowPrivate);
+      } catch (error) {
+        if (!isKirimError(error, 'validation')) throw error;
+        details = { ...details, ...error.details };
+      }
+    }
+    if (!data || Object.keys(details).length > 0) throw validationError(details);
+    return data;
+  };
+
+  const disable = async (webhook: Webhook, reason: string) => {
+    const at = clock.now().toISOString();
+    const fresh = await storage.webhooks.getById(webhook.id);
+    if (!fresh?.is_active) return;
+    await storage.webhooks.update(webhook.id, { is_active: false, disabled_reason: reason, updated_at: at });
+    await storage.webhookDeliveries.killOpen(webhook.id, `webhook disabled: ${reason}`, at);
+    logger.warn({ webhook: webhook.id, reason }, 'webhook disabled');
+    await events.publish('webhook.disabled', webhook.user_id, { webhook_id: webhook.id, url: webhook.url, reason });
+  };
+
+  const attempt = async (delivery: WebhookDelivery, webhook: Webhook | undefined, signal: AbortSignal): Promise<void> => {
+    const startedAt = clock.now();
+    const attempts = delivery.attempts + 1;
+    if (!webhook || !webhook.is_active) {
+      await finish(delivery.id, { state: 'dead', next_attempt_at: null, last_error: 'webhook disabled', updated_at: startedAt.toISOString() });
+      return;
+    }
+
+    let status: number | undefined;
+    let error: string | null = null;
+    let retryAfterMs: number | undefined;
+    const started = performance.now();
+    try {
+      const secret = secretBox.open(webhook.secret_encrypted);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Kirim-Webhooks/1',
+        'webhook-id': delivery.event_id,
+        'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)),
+        'webhook-signature': new StandardWebhook(secret).sign(delivery.event_id, startedAt, delivery.payload),
+      };
+      const response = await safeFetch(webhook.url, {
+        method: 'POST', headers, body: delivery.payload, timeoutMs: timings.timeoutMs, maxBytes: RESPONSE_BYTES, truncate: true, allowPrivate, signal,
+      });
+      status = response.status;
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+      retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), startedAt);
+    } catch (caught) {
+      // Stopping: the claim is released and the attempt repeats after the restart (at-least-once).
+      if (signal.aborted) return;
+      error = caught instanceof Error ? caught.message : String(caught);
+      if (isKirimError(caught, 'validation')) error = `${error}: ${Object.values(caught.details ?? {}).flat().join('; ')}`;
+    }
+    const latency = Math.round(performance.now() - started);
+    const now = clock.now();
+    const at = now.toISOString();
+
+    if (error === null) {
+      await finish(delivery.id, {
+        state: 'delivered', attempts, next_attempt_at: null, last_status_code: status ?? null, last_latency_ms: latency, last_error: null, updated_at: at, delivered_at: at,
+      });
+      if (webhook.failing_since) await storage.webhooks.update(webhook.id, { failing_since: null });
+      return;
+    }
+
+    const nextAt = new Date(now.getTime() + retryDelayMs(attempts, timings, retryAfterMs));
+    const givenUp = nextAt.getTime() - Date.parse(delivery.created_at) > timings.giveUpAfterMs;
+    const final = !isRetryable(status) || givenUp;
+    const reason = !isRetryable(status) ? `${error} (not retried)` : givenUp ? `${error} (gave up after ${attempts} attempts)` : error;
+    await finish(delivery.id, {
+      state: final ? 'dead' : 'failed', attempts, next_attempt_at: final ? null : nextAt.toISOString(),
+      last_status_code: status ?? null, last_latency_ms: latency, last_error: reason.slice(0, 1000), updated_at: at,
+    });
+
+    const failingSince = webhook.failing_since ?? at;
+    if (!webhook.failing_since) await storage.webhooks.update(webhook.id, { failing_since: at });
+    if (now.getTime() - Date.parse(failingSince) >= timings.disableAfterMs) {
+      await disable(webhook, `deliveries failed continuously since ${failingSince}`);
+    }
+  };
+
+  const deliveryTick = async (): Promise<boolean> => {
+    const signal = stopping?.signal;
+    if (!signal || signal.aborted) return false;
+    const free = timings.concurrency - inFlight.size;
+    if (free <= 0) {
+      saturated = true;
+      return false;
+    }
+    const now = clock.now();
+    const claimed = await storage.webhookDeliveries.claimDue(
+      now.toISOString(), instanceId, new Date(now.getTime() + timings.timeoutMs + CLAIM_MARGIN_MS).toISOString(), free,
+    );
+    saturated = claimed.length === free;
+    const webhooks = new Map<string, Promise<Webhook | undefined>>();
+    for (const delivery of claimed) {
+      if (!webhooks.has(delivery.webhook_id)) webhooks.set(delivery.webhook_id, storage.webhooks.getById(delivery.webhook_id));
+    }
+    for (const delivery of claimed) {
+      const running: Promise<void> = webhooks.get(delivery.webhook_id)!
+        .then((webhook) => attempt(delivery, webhook, signal))
+        .catch((error) => logger.error({ err: error, delivery: delivery.id }, 'webhook delivery failed unexpectedly'))
+        .finally(() => {
+          inFlight.delete(running);
+          // Claim again in groups, once half the slots are free, rather than one row per finished attempt.
+          if (saturated && inFlight.size <= timings.concurrency / 2) loop?.wake();
+        });
+      inFlight.add(running);
+    }
+    if (now.getTime() - lastPrune > 10 * 60_000) {
+      lastPrune = now.getTime();
+      await storage.webhookDeliveries.pruneFinishedBefore(new Date(now.getTime() - FINISHED_RETENTION_MS).toISOString());
+    }
+    return false;
+  };
+
+  return {
+    /** Subscribes the actor to events: `url` must be a public http(s) URL; `secret` is generated unless given and shown only now. */
+    async create(actor: Actor, input: CreateWebhookInput): Promise<WebhookView> {
+      const data = validate(input);
+      const secret = data.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
+      const now = clock.now().toISOString();
+      const webhook = await storage.webhooks.insert({
+        id: randomUUID(), user_id: actor.userId, url: data.url, events: [...new Set(data.events)], secret_encrypted: secretBox.seal(secret),
+        is_active: true, disabled_reason: null, failing_since: null, created_at: now, updated_at: now,
+      });
+      return toView(webhook, secret);
+    },
+
+    /** The actor's webhooks, oldest first (without secrets). */
+    async list(actor: Actor): Promise<WebhookView[]> {
+      return (await storage.webhooks.list(actor.userId)).map((w) => toView(w));
+    },
+
+    /** One of the actor's webhooks. */
+    async get(actor: Actor, id: string): Promise<WebhookView> {
+      return toView(await getOwn(actor, id));
+    },
+
+    /** Deletes one of the actor's webhooks and its deliveries. */
+    async remove(actor: Actor, id: string): Promise<void> {
+      if (!(await storage.webhooks.remove(actor.userId, id))) throw notFound('Webhook');
+    },
+
+    /** The webhook's deliveries, newest first, with state, attempts, last status and latency. */
+    async deliveries(actor: Actor, webhookId: string, query: unknown = {}): Promise<Page<WebhookDeliveryView>> {
+      await getOwn(actor, webhookId);
+      const { page, per_page } = parse(pageSchema, query);
+      const slice = await storage.webhookDeliveries.list(webhookId, { limit: per_page, offset: (page - 1) * per_page });
+      return { items: slice.items.map(toDeliveryView), total: slice.total, page, perPage: per_page };
+    },
+
+    /** Queues a delivery again now, whatever its state (the receiver drops a repeat by `webhook-id`). */
+    async redeliver(actor: Actor, webhookId: string, deliveryId: string): Promise<WebhookDeliveryView> {
+      const webhook = await getOwn(actor, webhookId);
+      if (!webhook.is_active) throw new KirimError('conflict', 'The webhook is disabled');
+      if (!(await storage.webhookDeliveries.get(webhookId, deliveryId))) throw notFound('Delivery');
+      const now = clock.now().toISOString();
+      const updated = await storage.webhookDeliveries.update(deliveryId, {
+        state: 'pending', next_attempt_at: now, claimed_by: null, claim_expires_at: null, updated_at: now,
+      });
+      loop?.wake();
+      return toDeliveryView(updated!);
+    },
+
+    /** Queues one delivery per matching active webhook for each event; called in the transaction that appends them. */
+    async enqueue(tx: Storage, batch: KirimEvent[]): Promise<void> {
+      const matching = new Map<string, Promise<Webhook[]>>();
+      const rows: WebhookDelivery[] = [];
+      for (const event of batch) {
+        const key = `${event.user_id}\u0000${event.type}`;
+        if (!matching.has(key)) matching.set(key, tx.webhooks.listActiveFor(event.user_id, event.type));
+        const webhooks = await matching.get(key)!;
+        if (webhooks.length === 0) continue;
+        const payload = JSON.stringify(event);
+        for (const w of webhooks) {
+          rows.push({
+            id: randomUUID(), webhook_id: w.id, user_id: event.user_id, event_id: event.id, event_type: event.type, payload, state: 'pending',
+            attempts: 0, next_attempt_at: event.timestamp, last_status_code: null, last_latency_ms: null, last_error: null,
+            claimed_by: null, claim_expires_at: null, created_at: event.timestamp, updated_at: event.timestamp, delivered_at: null,
+          });
+        }
+      }
+      for (let i = 0; i < rows.length; i += 200) await tx.webhookDeliveries.insertMany(rows.slice(i, i + 200));
+    },
+
+    /** Wakes the delivery loop (after an event was queued here). */
+    wake(): void {
+      loop?.wake();
+    },
+
+    /** Starts delivering. */
+    start(): void {
+      if (loop) return;
+      stopping = new AbortController();
+      loop = startWakeableLoop(clock, timings.pollMs, 'webhook-delivery', logger, deliveryTick);
+    },
+
+    /** Stops delivering: attempts in flight are abandoned and their claims released, so they repeat after a restart. */
+    async stop(): Promise<void> {
+      if (!loop) return;
+      stopping?.abort();
+      await loop.stop();
+      await Promise.allSettled([...inFlight]);
+      loop = undefined;
+      await storage.webhookDeliveries.releaseClaims(instanceId);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { KirimError, type Kirim } from '@kirim/core';
+import type { Request, Response, Router } from 'express';
+import { actorOf } from '../auth.js';
+import { ok, paged } from '../envelope.js';
+
+type SendResult = Awaited<ReturnType<Kirim['sends']['sendText']>>;
+
+/**
+ * Answers a send: 200 once sent, 202 with the row when it is still queued after the wait (a rate
+ * limit, a reconnecting device), and an error naming the reason when WhatsApp refused it.
+ */
+function answer(res: Response, result: SendResult): void {
+  if (result.status === 'failed' || result.status === 'cancelled') {
+    throw new KirimError('unavailable', `Message not sent: ${result.error ?? result.status}`, { extra: { data: result } });
+  }
+  if (result.status === 'queued' || result.status === 'sending' || result.status === 'unknown') {
+    res.status(202).json(ok(result, 'Message queued; follow its status in the message history or by webhook'));
+    return;
+  }
+  res.json(ok(result, 'Message sent successfully'));
+}
+
+/** The `Idempotency-Key` header: a retried request with the same key returns the first result. */
+const keyOf = (req: Request) => req.get('idempotency-key')?.slice(0, 200) || undefined;
+
+/** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
+export function messageRoutes(router: Router, kirim: Kirim): void {
+  router.post('/whatsapp/messages/text', async (req, res) => answer(res, await kirim.sends.sendText(actorOf(req), req.body, keyOf(req))));
+  router.post('/whatsapp/messages/media', async (req, res) => answer(res, await kirim.sends.sendMedia(actorOf(req), req.body, keyOf(req))));
+  router.post('/whatsapp/messages/group/text', async (req, res) => answer(res, await kirim.sends.sendGroupText(actorOf(req), req.body, keyOf(req))));
+  router.post('/whatsapp/messages/group/media', async (req, res) => answer(res, await kirim.sends.sendGroupMedia(actorOf(req), req.body, keyOf(req))));
+
+  router.post('/whatsapp/messages/bulk/text', async (req, res) => {
+    const job = await kirim.bulk.createText(actorOf(req), req.body);
+    res.status(201).json(ok(job, `Bulk job queued for ${job.total} recipients`));
+  });
+  router.post('/whatsapp/messages/bulk/media', async (req, res) => {
+    const job = await kirim.bulk.createMedia(actorOf(req), req.body);
+    res.status(201).json(ok(job, `Bulk job queued for ${job.total} recipients`));
+  });
+  router.get('/whatsapp/messages/bulk', async (req, res) => {
+    res.json(paged(await kirim.bulk.list(actorOf(req), req.query)));
+  });
+  router.get('/whatsapp/messages/bulk/:jobId/status', async (req, res) => {
+    res.json(ok(await kirim.bulk.status(actorOf(req), req.params.jobId)));
+  });
+  router.delete('/whatsapp/messages/bulk/:jobId', async (req, res) => {
+    res.json(ok(await kirim.bulk.cancel(actorOf(req), req.params.jobId), 'Bulk job cancelled'));
+  });
+
+  router.post('/whatsapp/messages/schedule/text', async (req, res) => {
+    res.status(201).json(ok(await kirim.sends.scheduleText(actorOf(req), req.body), 'Message scheduled'));
+  });
+  router.post('/whatsapp/messages/schedule/media', async (req, res) => {
+    res.status(201).json(ok(await kirim.sends.scheduleMedia(actorOf(req), req.body), 'Message scheduled'));
+  });
+  router.get('/whatsapp/messages/schedule', async (req, res) => {
+    res.json(paged(await kirim.sends.listScheduled(actorOf(req), req.query)));
+  });
+  router.get('/whatsapp/messages/schedule/:id/status', async (req, res) => {
+    res.json(ok(await kirim.sends.scheduledStatus(actorOf(req), req.params.id)));
+  });
+  router.delete('/whatsapp/messages/schedule/:id', async (req, res) => {
+    res.json(ok(await kirim.sends.cancelScheduled(actorOf(req), req.params.id), 'Scheduled message cancelled'));
+  });
+}

@@ -1,0 +1,213 @@
+import type { ClaimDecision, ClaimRequest, Message, MessageStatus, NewMessage, OutboxRepository, Range, SendOutcome, Slice } from '@kirim/core';
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
+import { transact } from '../transact.js';
+import { messageFromRow, messageToRow } from './message-repository.js';
+
+// Rows per INSERT: under SQLite's bound-parameter limit and PostgreSQL's 65,535 with ~30 columns a row.
+const INSERT_CHUNK = 1000;
+
+/** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
+export class KyselyOutboxRepository implements OutboxRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async enqueue(rows: NewMessage[]): Promise<number[]> {
+    return transact(this.db, async (trx) => {
+      const ids: number[] = [];
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const inserted = await trx.insertInto('messages').values(rows.slice(i, i + INSERT_CHUNK).map(messageToRow)).returning('id').execute();
+        for (const row of inserted) ids.push(Number(row.id));
+      }
+      return ids;
+    });
+  }
+
+  async findByIdempotencyKey(userId: string, key: string): Promise<Message | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+    return row && messageFromRow(row);
+  }
+
+  async get(userId: string, id: number): Promise<Message | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    return row && messageFromRow(row);
+  }
+
+  async getMany(ids: number[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()).map(messageFromRow);
+  }
+
+  async claim(request: ClaimRequest, decide: (row: Message) => ClaimDecision): Promise<Message[]> {
+    return transact(this.db, async (trx) => {
+      const due = (column: 'session_id' | 'pool_id', id: string, limit: number) => {
+        let query = trx
+          .selectFrom('messages')
+          .selectAll()
+          .where(column, '=', id)
+          .where('status', '=', 'queued')
+          .where('not_before', '<=', request.now)
+          .orderBy('not_before')
+          .orderBy('id')
+          .limit(limit);
+        if (column === 'pool_id') query = query.where('session_id', 'is', null);
+        return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+      };
+      const candidates: Message[] = [];
+      for (const { id, limit } of request.sessions) if (limit > 0) candidates.push(...(await due('session_id', id, limit).execute()).map(messageFromRow));
+      for (const { id, limit } of request.pools) if (limit > 0) candidates.push(...(await due('pool_id', id, limit).execute()).map(messageFromRow));
+
+      const claimed: Message[] = [];
+      for (const row of candidates) {
+        const decision = decide(row);
+        if ('skip' in decision) continue;
+        if ('fail' in decision) {
+          await trx.updateTable('messages').set({ status: 'failed', error: decision.fail, updated_at: request.now }).where('id', '=', row.id).execute();
+          continue;
+        }
+        const { session_id, message_id } = decision.send;
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now })
+          .where('id', '=', row.id)
+          .execute();
+        claimed.push({ ...row, status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now });
+      }
+      return claimed;
+    });
+  }
+
+  async complete(outcomes: SendOutcome[]): Promise<Message[]> {
+    if (outcomes.length === 0) return [];
+    return transact(this.db, async (trx) => {
+      const changed: Message[] = [];
+      for (const outcome of outcomes) {
+        const base = trx.updateTable('messages').where('id', '=', outcome.id);
+        const update =
+          outcome.status === 'sent'
+            ? base.set({ status: 'sent', sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
+            : outcome.status === 'failed'
+              ? base.set({ status: 'failed', error: outcome.error, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
+              : base.set({ status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at }).where('status', '=', 'sending');
+        const row = await update.returningAll().executeTakeFirst();
+        if (row) changed.push(messageFromRow(row));
+      }
+      return changed;
+    });
+  }
+
+  async recover(sessionId: string, owner: string, at: string): Promise<{ requeued: number; unknown: number }> {
+    return transact(this.db, async (trx) => {
+      const orphans = trx
+        .updateTable('messages')
+        .where('session_id', '=', sessionId)
+        .where('status', '=', 'sending')
+        .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', owner)]));
+      const requeued = await orphans.set({ status: 'queued', claimed_by: null, updated_at: at }).where('message_id', 'is', null).executeTakeFirst();
+      const unknown = await orphans.set({ status: 'unknown', claimed_by: null, updated_at: at }).where('message_id', 'is not', null).executeTakeFirst();
+      return { requeued: Number(requeued.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
+    });
+  }
+
+  async requeueUnknown(before: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ status: 'queued', not_before: at, updated_at: at })
+      .where('status', '=', 'unknown')
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async cancelQueued(userId: string, target: { jobId: string } | { id: number }, at: string): Promise<number> {
+    let query = this.db.updateTable('messages').set({ status: 'cancelled', updated_at: at }).where('user_id', '=', userId).where('status', 'in', ['queued', 'unknown']);
+    query = 'jobId' in target ? query.where('job_id', '=', target.jobId) : query.where('id', '=', target.id);
+    return Number((await query.executeTakeFirst()).numUpdatedRows);
+  }
+
+  async cancelForRecipient(userId: string, phone: string, reason: string, at: string): Promise<number> {
+    const result = await this.db
+      .updateTable('messages')
+      .set({ status: 'cancelled', error: reason, updated_at: at })
+      .where('user_id', '=', userId)
+      .where('peer_phone', '=', phone)
+      .where('kind', '=', 'bulk')
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async countByStatus(jobId: string): Promise<Partial<Record<MessageStatus, number>>> {
+    const rows = await this.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  async activeCount(jobId: string): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['queued', 'sending', 'unknown'])
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async sentSince(sessionId: string, since: string): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('session_id', '=', sessionId)
+      .where('direction', '=', 'out')
+      .where('sent_at', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async listScheduled(userId: string, range: Range): Promise<Slice<Message>> {
+    const base = this.db.selectFrom('messages').where('user_id', '=', userId).where('kind', '=', 'scheduled');
+    const rows = await base.selectAll().orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
+    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return { items: rows.map(messageFromRow), total: Number(n) };
+  }
+
+  async pendingCounts(): Promise<{ queued: number; scheduled: number }> {
+    const row = await this.db
+      .selectFrom('messages')
+      .where('status', '=', 'queued')
+      .select((eb) => [eb.fn.countAll().as('queued'), eb.fn.sum(eb.case().when('kind', '=', 'scheduled').then(1).else(0).end()).as('scheduled')])
+      .executeTakeFirstOrThrow();
+    return { queued: Number(row.queued), scheduled: Number(row.scheduled ?? 0) };
+  }
+
+  async latestExchanges(userId: string, phones: string[]): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>> {
+    if (phones.length === 0) return [];
+    const results: Array<{ phone: string; status: MessageStatus; replied: boolean }> = [];
+    for (const phone of phones) {
+      const out = await this.db
+        .selectFrom('messages')
+        .select(['status', 'created_at'])
+        .where('user_id', '=', userId)
+        .where('peer_phone', '=', phone)
+        .where('direction', '=', 'out')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!out) continue;
+      const reply = await this.db
+        .selectFrom('messages')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('peer_phone', '=', phone)
+        .where('direction', '=', 'in')
+        .where('created_at', '>=', out.created_at)
+        .limit(1)
+        .executeTakeFirst();
+      results.push({ phone, status: out.status as MessageStatus, replied: reply !== undefined });
+    }
+    return results;
+  }
+}

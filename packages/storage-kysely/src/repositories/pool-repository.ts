@@ -1,0 +1,77 @@
+import type { Pool, PoolRepository } from '@kirim/core';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, PoolsTable } from '../database.js';
+
+/** Send pools on Kysely; members are kept in their own table and read with the pool. */
+export class KyselyPoolRepository implements PoolRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(pool: Pool): Promise<Pool> {
+    const { session_ids, settings, ...row } = pool;
+    await this.db.insertInto('pools').values({ ...row, settings: JSON.stringify(settings) }).execute();
+    await this.addMembers(pool.id, session_ids, pool.created_at);
+    return pool;
+  }
+
+  async get(userId: string, id: string): Promise<Pool | undefined> {
+    const row = await this.db.selectFrom('pools').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    return row && (await this.withMembers([row]))[0];
+  }
+
+  async list(userId: string): Promise<Pool[]> {
+    return this.withMembers(await this.db.selectFrom('pools').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute());
+  }
+
+  async update(userId: string, id: string, changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>): Promise<Pool | undefined> {
+    const { settings, ...rest } = changes;
+    const set = { ...rest, ...(settings !== undefined ? { settings: JSON.stringify(settings) } : {}) };
+    if (Object.keys(set).length > 0) await this.db.updateTable('pools').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
+    return this.get(userId, id);
+  }
+
+  async remove(userId: string, id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('pools').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async addMembers(poolId: string, sessionIds: string[], at: string): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.db
+      .insertInto('pool_members')
+      .values(sessionIds.map((session_id) => ({ pool_id: poolId, session_id, created_at: at })))
+      .onConflict((oc) => oc.columns(['pool_id', 'session_id']).doNothing())
+      .execute();
+  }
+
+  async removeMembers(poolId: string, sessionIds: string[]): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.db.deleteFrom('pool_members').where('pool_id', '=', poolId).where('session_id', 'in', sessionIds).execute();
+  }
+
+  async poolsOfSessions(sessionIds: string[]): Promise<Pool[]> {
+    if (sessionIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('pools')
+      .selectAll('pools')
+      .where('id', 'in', (eb) => eb.selectFrom('pool_members').select('pool_id').where('session_id', 'in', sessionIds))
+      .execute();
+    return this.withMembers(rows);
+  }
+
+  private async withMembers(rows: Selectable<PoolsTable>[]): Promise<Pool[]> {
+    if (rows.length === 0) return [];
+    const members = await this.db
+      .selectFrom('pool_members')
+      .select(['pool_id', 'session_id'])
+      .where('pool_id', 'in', rows.map((r) => r.id))
+      .orderBy('created_at')
+      .orderBy('session_id')
+      .execute();
+    return rows.map((row) => ({
+      ...row,
+      strategy: row.strategy as Pool['strategy'],
+      settings: JSON.parse(row.settings),
+      session_ids: members.filter((m) => m.pool_id === row.id).map((m) => m.session_id),
+    }));
+  }
+}
