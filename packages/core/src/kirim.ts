@@ -160,7 +160,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const leadTasks = createLeadTaskService({
     storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,
   });
-  const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode });
+  const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode, onSettingsChanged: () => dispatcher.invalidate() });
   const sends = createSendService({ storage, clock, dispatcher, defaultCountryCode, ...outboxOptions });
   const pools = createPoolService({ storage, clock, dispatcher, sends });
   const bulk = createBulkService({ storage, clock, events, dispatcher, sends, defaultCountryCode });

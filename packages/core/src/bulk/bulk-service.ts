@@ -76,7 +76,8 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     }
 
     const { recipients, invalid } = await recipientsOf(actor, data);
-    const unique = [...new Map(recipients.map((r) => [r.phone, r])).values()];
+    // The first entry of a repeated number wins (it usually carries the fields).
+    const unique = [...new Map(recipients.reverse().map((r) => [r.phone, r])).values()].reverse();
     const optedOut = await storage.optOuts.filter(actor.userId, unique.map((r) => r.phone));
     const audience = unique.filter((r) => !optedOut.has(r.phone));
     if (audience.length === 0) throw validationError({ [data.contact_group_id ? 'contact_group_id' : 'contacts']: ['no recipient to send to (invalid, repeated or opted-out numbers)'] });

@@ -145,6 +145,8 @@ export const bulkLeadStatusSchema = z.object({
 });
 export type BulkLeadStatusInput = z.input<typeof bulkLeadStatusSchema>;
 
+export const syncLeadStatusSchema = z.object({ ids: z.array(z.string().trim().min(1).max(100)).min(1).max(1000) });
+
 /** A user's lead counts. Every status is present (0 when none); sources appear as stored. */
 export interface LeadStatistics {
   total: number;

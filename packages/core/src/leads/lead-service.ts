@@ -11,7 +11,7 @@ import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, validationError, type Page } from '../validation.js';
 import {
-  bulkLeadStatusSchema, createLeadSchema, importLeadsSchema, listLeadsSchema, MAX_LEAD_IMPORT_ROWS, updateLeadSchema,
+  bulkLeadStatusSchema, syncLeadStatusSchema, createLeadSchema, importLeadsSchema, listLeadsSchema, MAX_LEAD_IMPORT_ROWS, updateLeadSchema,
   type BulkLeadStatusInput, type CreateLeadInput, type ImportLeadsInput, type Lead, type LeadData, type LeadFilter,
   type LeadImportReport, type LeadStatistics, type LeadStatus, type ListLeadsInput, type UpdateLeadInput,
 } from './lead-schemas.js';
@@ -23,6 +23,9 @@ export interface LeadSaveResult {
   lead: Lead;
   merged: boolean;
 }
+
+// Message statuses a lead takes over as they are; queued and in-flight sends leave the lead as it was.
+const SYNCED_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
 
 // Optional fields a merge fills when the stored lead has none; source, status and the name are the stored lead's own.
 const MERGED_FIELDS = ['address', 'website', 'email', 'latitude', 'longitude', 'notes'] as const;
@@ -154,6 +157,31 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
         if (updated !== unique.length) throw notFound('Lead');
         return { updated, status };
       });
+    },
+
+    /**
+     * Sets each lead's status from the newest message sent to its phone (sent → delivered → read, or
+     * failed), or `replied` when the lead wrote back after it. Leads never messaged keep their status.
+     */
+    async syncStatus(actor: Actor, input: unknown): Promise<{ updated: number; leads: Lead[] }> {
+      const { ids } = parse(syncLeadStatusSchema, input);
+      const leads = await Promise.all(ids.map((id) => get(actor, id)));
+      const exchanges = new Map(
+        (await storage.outbox.latestExchanges(actor.userId, leads.map((l) => l.phone).filter((p): p is string => p !== null))).map((e) => [e.phone, e]),
+      );
+      const now = clock.now().toISOString();
+      let updated = 0;
+      const synced: Lead[] = [];
+      for (const lead of leads) {
+        const exchange = lead.phone ? exchanges.get(lead.phone) : undefined;
+        const status: LeadStatus | undefined = exchange?.replied ? 'replied' : (SYNCED_STATUSES as readonly string[]).includes(exchange?.status ?? '') ? (exchange!.status as LeadStatus) : undefined;
+        if (status && status !== lead.status) {
+          await storage.leads.setStatus(actor.userId, [lead.id], status, now);
+          updated++;
+          synced.push({ ...lead, status, updated_at: now });
+        } else synced.push(lead);
+      }
+      return { updated, leads: synced };
     },
 
     /** Counts by status and by source, the total, and how many have a phone and a website. */

@@ -243,10 +243,10 @@ export class Dispatcher {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const at = clock.now();
-        outcome =
-          row.attempts < this.maxAttempts
-            ? { id: row.id, status: 'queued', at: at.toISOString(), not_before: new Date(at.getTime() + this.retryDelayMs * row.attempts).toISOString(), error: reason }
-            : { id: row.id, status: 'failed', at: at.toISOString(), error: reason };
+        if (row.attempts >= this.maxAttempts) outcome = { id: row.id, status: 'failed', at: at.toISOString(), error: reason };
+        // A pool row goes back to the pool at once: another member may send it while this one cools down.
+        else if (row.pool_id) outcome = { id: row.id, status: 'queued', at: at.toISOString(), not_before: at.toISOString(), error: reason, release: true };
+        else outcome = { id: row.id, status: 'queued', at: at.toISOString(), not_before: new Date(at.getTime() + this.retryDelayMs * row.attempts).toISOString(), error: reason };
       }
       outcomes.push(outcome);
       if (throttle.record(outcome.status === 'sent', clock.now(), limits)) {
@@ -295,8 +295,8 @@ export class Dispatcher {
   private async announce(rows: Message[]): Promise<void> {
     const { events, storage, clock } = this.deps;
     for (const row of rows) {
-      for (const wake of this.waiters.get(row.id) ?? []) wake(row);
       if (row.status === 'queued') continue;
+      for (const wake of this.waiters.get(row.id) ?? []) wake(row);
       await events.publish('message.status', row.user_id, {
         session_id: row.session_id ?? '',
         id: row.id,

@@ -8,6 +8,9 @@ const mentionJid = z.string().trim().regex(/^\d{5,20}@(s\.whatsapp\.net|lid)$/, 
 const mediaType = z.enum(['image', 'video', 'audio', 'document']);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
+// Cross-field rules run even when a field is invalid, so one answer names every offending field.
+const always = { when: () => true };
+
 /** Exactly one of `session_id` and `pool_id`, named in the error when both or neither are given. */
 const routing = { session_id: id.optional(), pool_id: id.optional() };
 function oneRoute<T extends { session_id?: string; pool_id?: string }>(value: T, ctx: z.RefinementCtx) {
@@ -25,18 +28,18 @@ const media = { media_url: httpUrl, type: mediaType, caption: z.string().max(300
 export const recipient = (cc: string) => phoneSchema(cc);
 
 export const sendTextSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(256).default([]) }).superRefine(oneRoute);
-export const sendMediaSchema = (cc: string) => z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute);
+  z.object({ ...routing, to: recipient(cc), message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(256).default([]) }).superRefine(oneRoute, always);
+export const sendMediaSchema = (cc: string) => z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute, always);
 export const sendGroupTextSchema = z
   .object({ ...routing, group_id: groupJid, message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(1024).default([]) })
-  .superRefine(oneRoute);
-export const sendGroupMediaSchema = z.object({ ...routing, group_id: groupJid, ...media }).superRefine(oneRoute);
+  .superRefine(oneRoute, always);
+export const sendGroupMediaSchema = z.object({ ...routing, group_id: groupJid, ...media }).superRefine(oneRoute, always);
 
 /** Scheduled sends: as the immediate ones, plus `scheduled_at` in the future. */
 export const scheduleTextSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), message: text, scheduled_at: dateInput }).superRefine(oneRoute);
+  z.object({ ...routing, to: recipient(cc), message: text, scheduled_at: dateInput }).superRefine(oneRoute, always);
 export const scheduleMediaSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), ...media, scheduled_at: dateInput }).superRefine(oneRoute);
+  z.object({ ...routing, to: recipient(cc), ...media, scheduled_at: dateInput }).superRefine(oneRoute, always);
 
 /** Bulk sends: `contacts[]` or `contact_group_id`; `message` or `template_id`; `delay` ms between sends. */
 const bulkBase = {
@@ -65,13 +68,13 @@ function oneContent<T extends { message?: string; template_id?: string }>(value:
 }
 export const bulkTextSchema = z
   .object({ ...bulkBase, message: text.optional() })
-  .superRefine(oneRoute)
-  .superRefine(oneAudience)
-  .superRefine(oneContent);
+  .superRefine(oneRoute, always)
+  .superRefine(oneAudience, always)
+  .superRefine(oneContent, always);
 export const bulkMediaSchema = z
   .object({ ...bulkBase, media_url: httpUrl, type: mediaType, caption: z.string().max(3000).optional(), filename: media.filename, message: z.string().max(3000).optional() })
-  .superRefine(oneRoute)
-  .superRefine(oneAudience);
+  .superRefine(oneRoute, always)
+  .superRefine(oneAudience, always);
 
 export const listSchema = z.object({
   page: z.coerce.number().int().min(1).default(1),

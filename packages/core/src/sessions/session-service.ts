@@ -6,6 +6,7 @@ import { phoneSchema, tryNormalisePhone } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import { listMessagesSchema, messageView, type MessageView } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';
+import { sendLimitsSchema, type SendLimits } from '../outbox/send-limits.js';
 import type { GroupInfo } from '../transport/transport.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
@@ -30,7 +31,7 @@ function slug(name: string): string {
 }
 
 /** WhatsApp sessions (linked devices): create, link, status, connect, disconnect, delete, and what they see. */
-export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string }) {
+export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string; onSettingsChanged?: () => void }) {
   const { storage, clock, manager } = deps;
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
 
@@ -135,6 +136,21 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
         await tx.messages.removeForSession(id);
         await tx.sessions.remove(id);
       });
+    },
+
+    /** The session's own send limits (anti-ban controls); they override its pools' and the engine's. */
+    async settings(actor: Actor, id: string): Promise<Partial<SendLimits>> {
+      return (await get(actor, id)).settings as Partial<SendLimits>;
+    },
+
+    /** Changes some of the session's send limits (the others keep their value). */
+    async updateSettings(actor: Actor, id: string, input: unknown): Promise<Partial<SendLimits>> {
+      const changes = parse(sendLimitsSchema, input);
+      const session = await get(actor, id);
+      const settings = { ...session.settings, ...changes };
+      await storage.sessions.update(id, { settings, updated_at: clock.now().toISOString() });
+      deps.onSettingsChanged?.();
+      return settings as Partial<SendLimits>;
     },
 
     /** WhatsApp contacts this session has seen. */

@@ -342,8 +342,8 @@ export interface ClaimRequest {
 export type SendOutcome =
   | { id: number; status: 'sent'; at: string; raw: string | null }
   | { id: number; status: 'failed'; at: string; error: string }
-  /** Put back for another try at `not_before`. */
-  | { id: number; status: 'queued'; at: string; not_before: string; error: string };
+  /** Put back for another try at `not_before`; `release` also lets any pool member take it (a fresh WhatsApp id then). */
+  | { id: number; status: 'queued'; at: string; not_before: string; error: string; release?: boolean };
 
 /**
  * The outbox: outgoing message rows from queued to a final state. Claims are atomic (row locks skipped

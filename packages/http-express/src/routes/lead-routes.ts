@@ -44,6 +44,11 @@ export function leadRoutes(router: Router, kirim: Kirim, options: { maxUploadByt
     res.json(ok(result, `${result.updated} leads updated`));
   });
 
+  router.post('/leads/sync-status', async (req, res) => {
+    const result = await kirim.leads.syncStatus(actorOf(req), req.body);
+    res.json(ok(result, `${result.updated} leads updated from their messages`));
+  });
+
   router.get('/leads/:id', async (req, res) => {
     res.json(ok(await kirim.leads.get(actorOf(req), req.params.id)));
   });

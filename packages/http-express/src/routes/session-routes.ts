@@ -43,6 +43,14 @@ export function sessionRoutes(router: Router, kirim: Kirim): void {
     res.json(ok(null, 'Session logged out and deleted'));
   });
 
+  router.get('/whatsapp/sessions/:id/settings', async (req, res) => {
+    res.json(ok(await kirim.sessions.settings(actorOf(req), req.params.id)));
+  });
+
+  router.patch('/whatsapp/sessions/:id/settings', async (req, res) => {
+    res.json(ok(await kirim.sessions.updateSettings(actorOf(req), req.params.id, req.body), 'Send limits updated'));
+  });
+
   router.get('/whatsapp/sessions/:id/messages', async (req, res) => {
     res.json(paged(await kirim.sessions.messages(actorOf(req), req.params.id, req.query)));
   });

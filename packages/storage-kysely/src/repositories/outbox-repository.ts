@@ -91,7 +91,12 @@ export class KyselyOutboxRepository implements OutboxRepository {
             ? base.set({ status: 'sent', sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
             : outcome.status === 'failed'
               ? base.set({ status: 'failed', error: outcome.error, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
-              : base.set({ status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at }).where('status', '=', 'sending');
+              : base
+                  .set({
+                    status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+                    ...(outcome.release ? { session_id: null, message_id: null } : {}),
+                  })
+                  .where('status', '=', 'sending');
         const row = await update.returningAll().executeTakeFirst();
         if (row) changed.push(messageFromRow(row));
       }
