@@ -21,7 +21,8 @@ const envSchema = z.object({
   BODY_LIMIT: z.string().min(1).default('1mb'),
   KIRIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   KIRIM_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
-  KIRIM_TRANSPORT: z.enum(['baileys', 'simulated']).default('baileys'),
+  KIRIM_TRANSPORT: z.enum(['baileys', 'simulated', 'remote-simulated']).default('baileys'),
+  KIRIM_SIMULATED_NETWORK_URL: z.string().regex(/^ws:\/\//, 'must be a ws:// URL').optional(),
   KIRIM_SIMULATED_LINK_MS: z.coerce.number().int().min(0).default(5000),
   KIRIM_WA_WS_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
   KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -57,6 +58,7 @@ const envSchema = z.object({
   KIRIM_UPGRADE_URL: httpUrl.default('https://kirim.dev/upgrade'),
   KIRIM_MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 1024 * 1024),
 }).superRefine((e, ctx) => {
+  if (e.KIRIM_TRANSPORT === 'remote-simulated' && !e.KIRIM_SIMULATED_NETWORK_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_SIMULATED_NETWORK_URL'], message: 'is required when KIRIM_TRANSPORT is remote-simulated' });
   if (e.KIRIM_LEAD_SOURCE === 'google' && !e.GOOGLE_PLACES_API_KEY) ctx.addIssue({ code: 'custom', path: ['GOOGLE_PLACES_API_KEY'], message: 'is required when KIRIM_LEAD_SOURCE is google' });
   if (e.KIRIM_LEAD_SOURCE === 'scraper' && !e.KIRIM_LEAD_SCRAPER_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_LEAD_SCRAPER_URL'], message: 'is required when KIRIM_LEAD_SOURCE is scraper' });
 });
@@ -64,7 +66,9 @@ const envSchema = z.object({
 /** The server's configuration, read from the environment. */
 export interface ServerConfig {
   /** `baileys` (real WhatsApp) or `simulated` (a try-out network where a phone links each session by itself). */
-  transport: 'baileys' | 'simulated';
+  transport: 'baileys' | 'simulated' | 'remote-simulated';
+  /** With `remote-simulated`: the simulated network served on loopback (crash and multi-process tests). */
+  simulatedNetworkUrl: string | undefined;
   /** Try-out mode: ms from a session's first QR until the simulated phone links it. */
   simulatedLinkMs: number;
   /** WhatsApp Web's WebSocket URL, for tests against @kirim/wa-sim only. */
@@ -118,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const e = result.data;
   return {
     transport: e.KIRIM_TRANSPORT,
+    simulatedNetworkUrl: e.KIRIM_SIMULATED_NETWORK_URL,
     simulatedLinkMs: e.KIRIM_SIMULATED_LINK_MS,
     waWebSocketUrl: e.KIRIM_WA_WS_URL,
     leaseMs: e.KIRIM_LEASE_MS,

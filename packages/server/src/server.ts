@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
+import { connectRemoteNetwork, createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
 import { kirimRouter } from '@kirim/http-express';
 import express from 'express';
 import type { ServerConfig } from './config.js';
@@ -72,6 +72,7 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
 
 /** Baileys, or in try-out mode a simulated network whose phones link each new session by themselves. */
 function createTransport(config: ServerConfig, logger: Logger): Transport {
+  if (config.transport === 'remote-simulated') return connectRemoteNetwork(config.simulatedNetworkUrl!);
   if (config.transport === 'simulated') return createSimulatedNetwork({ autoLinkAfterMs: config.simulatedLinkMs, latencyMs: 200 }).transport;
   return createBaileysTransport({ waWebSocketUrl: config.waWebSocketUrl, logger: logger.child({ component: 'baileys' }) });
 }
