@@ -314,7 +314,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await loop.stop();
       await Promise.allSettled([...inFlight]);
       loop = undefined;
-      await storage.webhookDeliveries.releaseClaims(instanceId);
+      // Unreleased (the database is gone), the claims run out by themselves and the deliveries repeat later.
+      await storage.webhookDeliveries.releaseClaims(instanceId).catch((error) => logger.warn({ err: error }, 'could not release webhook delivery claims'));
     },
   };
 }
