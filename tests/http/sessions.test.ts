@@ -175,6 +175,21 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
     expect((await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: owner.token })).body.data.status).toBe('connected');
   });
 
+  it('reports each session in the engine status, a user seeing only their own', async () => {
+    const u = await t.createUser();
+    const other = await t.createUser();
+    const id = await linkedSession(u.token, '6281200000013');
+    await linkedSession(other.token, '6281200000014');
+    const status = (await t.request('GET', '/api/test-node-connection', { token: u.token })).body.data;
+    expect(status.sessions).toMatchObject({ total: 1, connected: 1 });
+    expect(status.sessions.details).toEqual([
+      expect.objectContaining({ sessionId: id, status: 'connected', phoneNumber: '6281200000013', socketConnected: true, socketUser: '6281200000013', reconnectionAttempts: 0, circuitBreaker: null }),
+    ]);
+    expect(status).toMatchObject({ bulk_jobs: expect.any(Number), scheduled_messages: expect.any(Number), message_store_size: expect.any(Number), circuitBreakersActive: [] });
+    const admin = (await t.request('GET', '/api/test-node-connection')).body.data;
+    expect(admin.sessions.total).toBeGreaterThanOrEqual(2);
+  });
+
   it('names bad fields in a 422', async () => {
     const u = await t.createUser();
     const res = await t.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: '' } });

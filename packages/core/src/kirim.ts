@@ -164,7 +164,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const sends = createSendService({ storage, clock, dispatcher, defaultCountryCode, ...outboxOptions });
   const pools = createPoolService({ storage, clock, dispatcher, sends });
   const bulk = createBulkService({ storage, clock, events, dispatcher, sends, defaultCountryCode });
-  const status = createStatusService({ storage, clock, startedAt });
+  const status = createStatusService({ storage, clock, startedAt, manager: sessionManager, transport: options.transport?.name ?? null });
 
   return {
     storage,
