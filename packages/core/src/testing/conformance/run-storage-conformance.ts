@@ -6,6 +6,7 @@ import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
 import { describeLeadTasks } from './lead-task-conformance.js';
+import { describeOutbox } from './outbox-conformance.js';
 import { describeEvents } from './event-conformance.js';
 import { describeWebhooks } from './webhook-conformance.js';
 
@@ -35,6 +36,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeContacts(ctx);
     describeLeads(ctx);
     describeLeadTasks(ctx);
+    describeOutbox(ctx);
     describeEvents(ctx);
     describeWebhooks(ctx);
   });

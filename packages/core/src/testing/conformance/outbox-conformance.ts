@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Message } from '../../messages/message-schemas.js';
+import type { Session } from '../../sessions/session-schemas.js';
+import type { NewMessage } from '../../storage/storage.js';
+import { aUser, type ConformanceContext } from './conformance-context.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+
+/** A session record for `userId`; override any field. */
+export function aSession(userId: string, overrides: Partial<Session> = {}): Session {
+  return {
+    id: `s-${randomUUID()}`, user_id: userId, name: 'device', status: 'connected', reason: null, desired: 'connected', phone: '6281200000000', lid: null,
+    push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
+    connected_at: T0, last_active_at: null, created_at: T0, updated_at: T0, ...overrides,
+  };
+}
+
+/** A queued outgoing row for a session; override any field. */
+export function aQueuedMessage(userId: string, sessionId: string | null, overrides: Partial<NewMessage> = {}): NewMessage {
+  return {
+    user_id: userId, session_id: sessionId, pool_id: null, direction: 'out', message_id: null, chat: '6281300000000@s.whatsapp.net', peer_phone: '6281300000000',
+    peer_lid: null, sender: null, push_name: null, type: 'text', text: 'hi', media: null, quoted_message_id: null, mentions: [], status: 'queued', error: null,
+    raw: null, kind: 'send', job_id: null, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null, not_before: T0, sent_at: null,
+    created_at: T0, updated_at: T0, ...overrides,
+  };
+}
+
+/** Conformance of sessions (leases, credentials) and the outbox (claims, completion, recovery). */
+export function describeOutbox(ctx: ConformanceContext): void {
+  const setup = async () => {
+    const user = await ctx.storage().users.insert(aUser());
+    const session = await ctx.storage().sessions.insert(aSession(user.id));
+    return { userId: user.id, sessionId: session.id };
+  };
+  const sendAll = (id: string, limit: number) => ({ owner: 'p1', now: '2026-01-02T00:00:00.000Z', sessions: [{ id, limit }], pools: [] });
+
+  describe('SessionRepository leases', () => {
+    it('lets exactly one of two concurrent owners take a free lease, and lets it be taken when it runs out', async () => {
+      const { sessionId } = await setup();
+      const repo = ctx.storage().sessions;
+      const wins = await Promise.all(['a', 'b', 'c'].map((owner) => repo.acquireLease(sessionId, owner, T0, '2026-01-01T00:00:30.000Z')));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const holder = ['a', 'b', 'c'][wins.indexOf(true)];
+      expect(await repo.acquireLease(sessionId, 'z', '2026-01-01T00:00:10.000Z', '2026-01-01T00:00:40.000Z')).toBe(false);
+      expect(await repo.acquireLease(sessionId, 'z', '2026-01-01T00:00:31.000Z', '2026-01-01T00:01:01.000Z')).toBe(true);
+      expect(await repo.renewLeases(holder, '2026-01-01T00:05:00.000Z')).toEqual([]);
+      expect(await repo.renewLeases('z', '2026-01-01T00:05:00.000Z')).toEqual([{ id: sessionId, desired: 'connected' }]);
+    });
+
+    it('lists sessions that should run and nobody drives', async () => {
+      const { userId, sessionId } = await setup();
+      await ctx.storage().sessions.insert(aSession(userId, { desired: 'disconnected' }));
+      expect((await ctx.storage().sessions.listOrphaned(T0, 10)).map((s) => s.id)).toEqual([sessionId]);
+      await ctx.storage().sessions.acquireLease(sessionId, 'a', T0, '2026-01-01T00:00:30.000Z');
+      expect(await ctx.storage().sessions.listOrphaned('2026-01-01T00:00:10.000Z', 10)).toEqual([]);
+      expect(await ctx.storage().sessions.listOrphaned('2026-01-01T00:00:31.000Z', 10)).toHaveLength(1);
+    });
+  });
+
+  describe('SessionAuthRepository', () => {
+    it('writes, overwrites and deletes keys, and clears a session', async () => {
+      const { sessionId } = await setup();
+      const auth = ctx.storage().sessionAuth;
+      await auth.set(sessionId, { 'pre-key': { '1': 'a', '2': 'b' }, creds: { creds: '{}' } });
+      await auth.set(sessionId, { 'pre-key': { '1': null, '2': 'c' } });
+      await auth.set(sessionId, { 'pre-key': { '2': 'c' } });
+      expect(await auth.get(sessionId, 'pre-key', ['1', '2', '3'])).toEqual({ '2': 'c' });
+      expect(await auth.has(sessionId)).toBe(true);
+      await auth.clear(sessionId);
+      expect(await auth.has(sessionId)).toBe(false);
+    });
+  });
+
+  describe('OutboxRepository', () => {
+    it('never hands one row to two concurrent claimers', async () => {
+      const { userId, sessionId } = await setup();
+      await ctx.storage().outbox.enqueue(Array.from({ length: 120 }, () => aQueuedMessage(userId, sessionId)));
+      const claim = (owner: string) =>
+        ctx.storage().outbox.claim({ ...sendAll(sessionId, 50), owner }, (row) => ({ send: { session_id: sessionId, message_id: `${owner}-${row.id}` } }));
+      const rounds = await Promise.all(['a', 'b', 'c', 'd', 'e'].map(claim));
+      const first = rounds.flat().map((r) => r.id);
+      expect(new Set(first).size).toBe(first.length);
+      const rest = (await claim('f')).concat(await claim('g'), await claim('h'));
+      const all = [...first, ...rest.map((r) => r.id)];
+      expect(new Set(all).size).toBe(120);
+      expect(all).toHaveLength(120);
+    });
+
+    it('claims only due rows of the given session, oldest first, and records the decision', async () => {
+      const { userId, sessionId } = await setup();
+      const other = await ctx.storage().sessions.insert(aSession(userId));
+      const [late, early] = await ctx.storage().outbox.enqueue([
+        aQueuedMessage(userId, sessionId, { not_before: '2026-01-01T00:00:02.000Z' }),
+        aQueuedMessage(userId, sessionId, { not_before: '2026-01-01T00:00:01.000Z' }),
+        aQueuedMessage(userId, sessionId, { not_before: '2026-01-03T00:00:00.000Z' }),
+        aQueuedMessage(userId, other.id),
+      ]);
+      const claimed = await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => (row.id === late ? { fail: 'no' } : { send: { session_id: sessionId, message_id: 'WA1' } }));
+      expect(claimed.map((r) => r.id)).toEqual([early]);
+      expect(claimed[0]).toMatchObject({ status: 'sending', message_id: 'WA1', claimed_by: 'p1', attempts: 1 });
+      expect((await ctx.storage().outbox.get(userId, late))).toMatchObject({ status: 'failed', error: 'no' });
+    });
+
+    it('records results without undoing a receipt that came first', async () => {
+      const { userId, sessionId } = await setup();
+      const [a, b] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId)]);
+      await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
+      await ctx.storage().messages.applyReceipt(sessionId, `WA${a}`, 'delivered', T0);
+      const changed = await ctx.storage().outbox.complete([
+        { id: a, status: 'sent', at: T0, raw: null },
+        { id: b, status: 'queued', at: T0, not_before: T0, error: 'retry' },
+      ]);
+      expect(changed.map((r: Message) => [r.id, r.status])).toEqual([[b, 'queued']]);
+      expect((await ctx.storage().outbox.get(userId, a))?.status).toBe('delivered');
+    });
+
+    it('marks rows a dead owner left mid-send unknown, and requeues them later under their first ids', async () => {
+      const { userId, sessionId } = await setup();
+      const [unsent, handed] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId)]);
+      await ctx.storage().outbox.claim({ ...sendAll(sessionId, 10), owner: 'dead' }, (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
+      expect(await ctx.storage().outbox.recover(sessionId, 'dead', T0)).toEqual({ requeued: 0, unknown: 0 });
+      expect(await ctx.storage().outbox.recover(sessionId, 'heir', T0)).toEqual({ requeued: 0, unknown: 2 });
+      expect(await ctx.storage().outbox.requeueUnknown('2026-01-01T00:00:01.000Z', '2026-01-01T00:00:01.000Z')).toBe(2);
+      const again = await ctx.storage().outbox.claim({ ...sendAll(sessionId, 10), owner: 'heir' }, (row) => ({ send: { session_id: sessionId, message_id: row.message_id ?? 'new' } }));
+      expect(again.map((r) => r.message_id)).toEqual([`WA${unsent}`, `WA${handed}`]);
+    });
+
+    it('rejects a repeated idempotency key and finds the first row by it', async () => {
+      const { userId, sessionId } = await setup();
+      const [id] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId, { idempotency_key: 'k1' })]);
+      await expect(ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId, { idempotency_key: 'k1' })])).rejects.toMatchObject({ code: 'conflict' });
+      expect((await ctx.storage().outbox.findByIdempotencyKey(userId, 'k1'))?.id).toBe(id);
+    });
+
+    it('stores an incoming message once, however often it is replayed', async () => {
+      const { userId, sessionId } = await setup();
+      const incoming = aQueuedMessage(userId, sessionId, { direction: 'in', status: 'received', message_id: 'IN1', kind: 'incoming' });
+      expect(await ctx.storage().messages.insertIncoming(incoming)).toMatchObject({ message_id: 'IN1' });
+      expect(await ctx.storage().messages.insertIncoming(incoming)).toBeUndefined();
+      expect(await ctx.storage().messages.count()).toBe(1);
+    });
+  });
+}
