@@ -1,4 +1,4 @@
-import { silentLogger, type Kirim, type Logger } from '@kirim/core';
+import { type Kirim, type Logger } from '@kirim/core';
 import express, { type Router } from 'express';
 import { bearerAuth } from './auth.js';
 import { errorHandler, unknownRoute } from './errors.js';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { KirimError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, validationError, type Page } from '../validation.js';
 import {
@@ -12,8 +11,8 @@ import {
   type ListContactsInput, type UpdateContactInput,
 } from './contact-schemas.js';
 import {
-  CONTACT_HEADER_ALIASES, detectSpreadsheetKind, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
-  type ContactImportField, type HeaderMatch, type SpreadsheetKind,
+  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
+  type ContactImportField, type HeaderMatch,
 } from './spreadsheet.js';
 
 export type ContactService = ReturnType<typeof createContactService>;
@@ -111,7 +110,7 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
      */
     async importFile(actor: Actor, file: { path: string; filename?: string }, options: unknown = {}): Promise<ContactImportReport> {
       const flags = parse(importContactsSchema, options);
-      const kind = await sniff(file.path, file.filename);
+      const kind = await detectSpreadsheetFile(file.path, file.filename);
       const report: ContactImportReport = { total_rows: 0, imported: 0, updated: 0, skipped: 0, failed: 0, rows: [] };
       let columns: HeaderMatch<ContactImportField | 'is_active'> | undefined;
 
@@ -218,18 +217,6 @@ function rowInput(values: Record<string, string>, columns: HeaderMatch<ContactIm
 /** The fields of an import row that carry a value: an update never blanks what the book already knows. */
 function withoutEmpty<T extends Record<string, unknown>>(data: T): Partial<T> {
   return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== '')) as Partial<T>;
-}
-
-async function sniff(path: string, filename?: string): Promise<SpreadsheetKind> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
-    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
-    return kind;
-  } finally {
-    await handle.close();
-  }
 }
 
 // Phones are written in international form (+65…): bare digits would read back as national numbers.

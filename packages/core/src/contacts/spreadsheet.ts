@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -90,6 +91,19 @@ export type LeadImportField = keyof typeof LEAD_HEADER_ALIASES;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 // Legacy .xls (OLE2 compound file): a spreadsheet, but not one we read; users must save as .xlsx.
 const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0]);
+
+/** Tells what an uploaded file is from its first 4 KB; anything but a spreadsheet is a `validation` error naming `file`. */
+export async function detectSpreadsheetFile(path: string, filename?: string): Promise<SpreadsheetKind> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
+    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
+    return kind;
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Tells what a file is from its first bytes (a few KB is plenty): `xlsx` for a zip, `csv` for UTF-8

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
 import {
-  detectSpreadsheetKind, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
-  type HeaderMatch, type LeadImportField, type SpreadsheetKind,
+  detectSpreadsheetFile, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
+  type HeaderMatch, type LeadImportField,
 } from '../contacts/spreadsheet.js';
 import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -206,7 +205,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
      * column or more than MAX_LEAD_IMPORT_ROWS rows is a `validation` error naming `file`, with nothing stored.
      */
     async importFile(actor: Actor, file: { path: string; filename?: string }): Promise<LeadImportReport> {
-      const kind = await sniff(file.path, file.filename);
+      const kind = await detectSpreadsheetFile(file.path, file.filename);
       let columns: HeaderMatch<LeadImportField> | undefined;
       const rows: Array<[number, unknown]> = [];
       const reader = readSpreadsheetRows(file.path, kind, {
@@ -293,14 +292,3 @@ function rowInput(values: Record<string, string>, columns: HeaderMatch<LeadImpor
   return input;
 }
 
-async function sniff(path: string, filename?: string): Promise<SpreadsheetKind> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
-    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
-    return kind;
-  } finally {
-    await handle.close();
-  }
-}
