@@ -55,10 +55,13 @@ export class Dispatcher {
   private readonly throttles = new Map<string, SessionThrottle>();
   private readonly waiters = new Map<number, Array<(row: Message) => void>>();
   private readonly onWhatsApp = new Map<string, boolean>();
+  /** Where each pool's rotation goes on next, across rounds. */
+  private readonly poolCursors = new Map<string, number>();
   private loop: BackgroundLoop | undefined;
   private facts: { at: number; sessions: Map<string, Session>; pools: Pool[]; plans: Map<string, 'free' | 'supporter'> } | undefined;
   private lastRecovery = 0;
   private pending: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(
     private readonly deps: Deps,
@@ -72,12 +75,19 @@ export class Dispatcher {
   }
 
   start(): void {
-    this.loop ??= every(this.deps.clock, this.pollMs, 'dispatcher', this.deps.logger, () => this.round());
+    this.stopping = false;
+    this.loop ??= every(this.deps.clock, this.pollMs, 'dispatcher', this.deps.logger, () => this.drain());
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.loop?.stop();
     this.loop = undefined;
+  }
+
+  /** Runs rounds back to back while they find rows to send (a backlog), then waits for the next poll or poke. */
+  private async drain(): Promise<void> {
+    while ((await this.claimAndSend()) > 0 && !this.stopping && this.loop);
   }
 
   /** Runs a round soon, without waiting for the poll interval (new rows were queued here). */
@@ -129,6 +139,11 @@ export class Dispatcher {
 
   /** One round: claim what may go now, send it, record it. */
   async round(): Promise<void> {
+    await this.claimAndSend();
+  }
+
+  /** One round; resolves with how many rows it claimed. */
+  private async claimAndSend(): Promise<number> {
     const { storage, clock, manager } = this.deps;
     const now = clock.now();
     if (now.getTime() - this.lastRecovery > this.unknownGraceMs / 4) {
@@ -136,7 +151,7 @@ export class Dispatcher {
       await storage.outbox.requeueUnknown(new Date(now.getTime() - this.unknownGraceMs).toISOString(), now.toISOString());
     }
     const connected = manager.connectedSessions();
-    if (connected.length === 0) return;
+    if (connected.length === 0) return 0;
     const facts = await this.loadFacts(connected, now);
 
     const budgets = new Map<string, number>();
@@ -149,9 +164,8 @@ export class Dispatcher {
     }
     const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));
     const pools = facts.pools.map((pool) => ({ id: pool.id, limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0) }));
-    if (!sessions.some((s) => s.limit > 0)) return;
+    if (!sessions.some((s) => s.limit > 0)) return 0;
 
-    const cursor = new Map<string, number>();
     const decide = (row: Message): ClaimDecision => {
       let sessionId: string | null | undefined = row.session_id;
       if (!sessionId) {
@@ -159,7 +173,7 @@ export class Dispatcher {
         if (!pool) return { skip: true };
         // A pool row re-checks its owner's plan when it fires, not when it was queued.
         if (facts.plans.get(row.user_id) !== 'supporter') return { fail: 'plan_required: Send pools are a Supporter feature.' };
-        sessionId = this.pickMember(pool, budgets, cursor);
+        sessionId = this.pickMember(pool, budgets);
         if (!sessionId) return { skip: true };
       }
       const left = budgets.get(sessionId) ?? 0;
@@ -171,7 +185,7 @@ export class Dispatcher {
       return { send: { session_id: sessionId, message_id: row.message_id ?? connection.newMessageId() } };
     };
     const claimed = await storage.outbox.claim({ owner: manager.instanceId, now: now.toISOString(), sessions, pools }, decide);
-    if (claimed.length === 0) return;
+    if (claimed.length === 0) return 0;
     await this.markJobsRunning(claimed, now.toISOString());
 
     const bySession = new Map<string, Message[]>();
@@ -179,6 +193,7 @@ export class Dispatcher {
     const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
     const changed = await storage.outbox.complete(outcomes);
     await this.announce(changed);
+    return claimed.length;
   }
 
   private throttle(sessionId: string): SessionThrottle {
@@ -191,9 +206,10 @@ export class Dispatcher {
   }
 
   /** Round-robin over the pool's members that can send now: connected here, breaker closed, budget left. */
-  private pickMember(pool: Pool, budgets: Map<string, number>, cursor: Map<string, number>): string | undefined {
+  private pickMember(pool: Pool, budgets: Map<string, number>): string | undefined {
     const members = pool.session_ids;
-    const start = cursor.get(pool.id) ?? Math.floor(Math.random() * Math.max(1, members.length));
+    const cursor = this.poolCursors;
+    const start = cursor.get(pool.id) ?? 0;
     for (let i = 0; i < members.length; i++) {
       const id = members[(start + i) % members.length];
       if ((budgets.get(id) ?? 0) > 0 && this.deps.manager.connection(id)) {
@@ -294,20 +310,26 @@ export class Dispatcher {
   /** Events for the rows that changed, settles waiters, and job progress and completion. */
   private async announce(rows: Message[]): Promise<void> {
     const { events, storage, clock } = this.deps;
+    // Published together, in order, not one after another: the event log then writes the round's events
+    // in one transaction (its group commit) instead of one commit per row.
+    const published: Array<Promise<unknown>> = [];
     for (const row of rows) {
       if (row.status === 'queued') continue;
       for (const wake of this.waiters.get(row.id) ?? []) wake(row);
-      await events.publish('message.status', row.user_id, {
-        session_id: row.session_id ?? '',
-        id: row.id,
-        message_id: row.message_id,
-        to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid },
-        status: row.status,
-        error: row.error,
-      });
-      if (row.kind === 'scheduled' && row.status === 'sent') await events.publish('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat });
-      if (row.kind === 'scheduled' && row.status === 'failed') await events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' });
+      published.push(
+        events.publish('message.status', row.user_id, {
+          session_id: row.session_id ?? '',
+          id: row.id,
+          message_id: row.message_id,
+          to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid },
+          status: row.status,
+          error: row.error,
+        }),
+      );
+      if (row.kind === 'scheduled' && row.status === 'sent') published.push(events.publish('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat }));
+      if (row.kind === 'scheduled' && row.status === 'failed') published.push(events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
     }
+    await Promise.all(published);
     for (const jobId of new Set(rows.map((r) => r.job_id).filter((id): id is string => id !== null))) {
       const userId = rows.find((r) => r.job_id === jobId)!.user_id;
       await settleJob(storage, events, clock, userId, jobId);

@@ -1,5 +1,5 @@
 import type { ClaimDecision, ClaimRequest, Message, MessageStatus, NewMessage, OutboxRepository, Range, SendOutcome, Slice } from '@kirim/core';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { transact } from '../transact.js';
@@ -7,6 +7,13 @@ import { messageFromRow, messageToRow } from './message-repository.js';
 
 // Rows per INSERT: under SQLite's bound-parameter limit and PostgreSQL's 65,535 with ~30 columns a row.
 const INSERT_CHUNK = 1000;
+// Rows per batched UPDATE: each row binds three parameters or fewer per CASE.
+const UPDATE_CHUNK = 500;
+
+/** `CASE id WHEN … THEN … END`: a per-row value in one UPDATE of many rows. */
+function caseOfId<T extends string | null>(pairs: Array<[number, T]>): RawBuilder<T> {
+  return sql<T>`CASE id ${sql.join(pairs.map(([id, value]) => sql`WHEN ${id} THEN ${value}`), sql` `)} END`;
+}
 
 /** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
 export class KyselyOutboxRepository implements OutboxRepository {
@@ -69,12 +76,24 @@ export class KyselyOutboxRepository implements OutboxRepository {
           continue;
         }
         const { session_id, message_id } = decision.send;
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now })
-          .where('id', '=', row.id)
-          .execute();
         claimed.push({ ...row, status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now });
+      }
+      // One UPDATE per session (and chunk) rather than one per row: the rows are locked (PostgreSQL) or the
+      // writer is alone (SQLite), so `attempts + 1` is the attempts read above plus one.
+      const bySession = new Map<string, Message[]>();
+      for (const row of claimed) bySession.set(row.session_id!, [...(bySession.get(row.session_id!) ?? []), row]);
+      for (const [session_id, rows] of bySession) {
+        for (let i = 0; i < rows.length; i += UPDATE_CHUNK) {
+          const chunk = rows.slice(i, i + UPDATE_CHUNK);
+          await trx
+            .updateTable('messages')
+            .set({
+              status: 'sending', session_id, claimed_by: request.owner, updated_at: request.now, attempts: sql`attempts + 1`,
+              message_id: caseOfId(chunk.map((r) => [r.id, r.message_id])),
+            })
+            .where('id', 'in', chunk.map((r) => r.id))
+            .execute();
+        }
       }
       return claimed;
     });
@@ -83,20 +102,47 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async complete(outcomes: SendOutcome[]): Promise<Message[]> {
     if (outcomes.length === 0) return [];
     return transact(this.db, async (trx) => {
+      // Sends are recorded in batches (one UPDATE per chunk); the rarer failures and retries row by row.
+      const recorded = new Map<number, Message>();
+      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: 'sent' }> => o.status === 'sent');
+      for (let i = 0; i < sent.length; i += UPDATE_CHUNK) {
+        const chunk = sent.slice(i, i + UPDATE_CHUNK);
+        const at = caseOfId(chunk.map((o) => [o.id, o.at]));
+        const rows = await trx
+          .updateTable('messages')
+          .set({ status: 'sent', sent_at: at, raw: caseOfId(chunk.map((o) => [o.id, o.raw])), error: null, updated_at: at })
+          .where('id', 'in', chunk.map((o) => o.id))
+          .where('status', 'in', ['sending', 'unknown'])
+          .returningAll()
+          .execute();
+        for (const row of rows) recorded.set(Number(row.id), messageFromRow(row));
+        // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
+        // (the daily cap counts `sent_at`, quotes need `raw`).
+        await trx
+          .updateTable('messages')
+          .set({ sent_at: at, raw: caseOfId(chunk.map((o) => [o.id, o.raw])) })
+          .where('id', 'in', chunk.map((o) => o.id))
+          .where('status', 'in', ['sent', 'delivered', 'read'])
+          .where('sent_at', 'is', null)
+          .execute();
+      }
       const changed: Message[] = [];
       for (const outcome of outcomes) {
+        if (outcome.status === 'sent') {
+          const row = recorded.get(outcome.id);
+          if (row) changed.push(row);
+          continue;
+        }
         const base = trx.updateTable('messages').where('id', '=', outcome.id);
         const update =
-          outcome.status === 'sent'
-            ? base.set({ status: 'sent', sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
-            : outcome.status === 'failed'
-              ? base.set({ status: 'failed', error: outcome.error, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
-              : base
-                  .set({
-                    status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
-                    ...(outcome.release ? { session_id: null, message_id: null } : {}),
-                  })
-                  .where('status', '=', 'sending');
+          outcome.status === 'failed'
+            ? base.set({ status: 'failed', error: outcome.error, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
+            : base
+                .set({
+                  status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+                  ...(outcome.release ? { session_id: null, message_id: null } : {}),
+                })
+                .where('status', '=', 'sending');
         const row = await update.returningAll().executeTakeFirst();
         if (row) changed.push(messageFromRow(row));
       }

@@ -112,7 +112,7 @@ export function describeOutbox(ctx: ConformanceContext): void {
         { id: b, status: 'queued', at: T0, not_before: T0, error: 'retry' },
       ]);
       expect(changed.map((r: Message) => [r.id, r.status])).toEqual([[b, 'queued']]);
-      expect((await ctx.storage().outbox.get(userId, a))?.status).toBe('delivered');
+      expect(await ctx.storage().outbox.get(userId, a)).toMatchObject({ status: 'delivered', sent_at: T0 });
     });
 
     it('marks rows a dead owner left mid-send unknown, and requeues them later under their first ids', async () => {
