@@ -11,7 +11,7 @@ export function crashEnv(networkUrl: string): Record<string, string> {
     KIRIM_SEND_JITTER_MS: '0',
     KIRIM_SEND_DAILY_CAP: '0',
     KIRIM_DISPATCH_POLL_MS: '10',
-    KIRIM_LEASE_MS: '1500',
+    KIRIM_LEASE_MS: '3000',
     KIRIM_HEARTBEAT_MS: '200',
     KIRIM_UNKNOWN_GRACE_MS: '1000',
     KIRIM_SECRET_KEY: 'crash-test-secret-key-0123456789',
@@ -21,8 +21,13 @@ export function crashEnv(networkUrl: string): Record<string, string> {
 /** Creates a session on `server` and links it to `phone` on the network. */
 export async function linkSession(server: ServerProcess, network: SimulatedNetwork, phone: string): Promise<string> {
   const id = (await server.request('POST', '/api/whatsapp/sessions', { session_name: `device-${phone}` })).body.data.id as string;
-  const qr = await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.qr as string | null, 10_000);
-  await network.phone(phone).scanQr(qr!);
+  // Under load a lease can change hands while linking (the new owner shows a new QR): scan the current one.
+  await eventually(async () => {
+    const qr = (await server.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.qr as string | null;
+    if (!qr) return false;
+    await network.phone(phone).scanQr(qr);
+    return true;
+  }, 10_000, 100);
   await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.status === 'connected', 10_000);
   return id;
 }

