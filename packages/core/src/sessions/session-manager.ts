@@ -159,9 +159,11 @@ export class SessionManager {
   /** One supervisor round: renew leases, let go of sessions disconnected elsewhere, adopt orphans. */
   async supervise(): Promise<void> {
     const { storage, clock } = this.deps;
+    // Only sessions live before the renewal can be judged by it: one opened meanwhile holds a lease it does not list.
+    const before = [...this.live.keys()];
     const held = await storage.sessions.renewLeases(this.instanceId, this.leaseExpiry());
     const heldIds = new Set(held.map((h) => h.id));
-    for (const id of this.live.keys()) {
+    for (const id of before) {
       // Lost the lease (we stalled past it and another process took over): stop without touching its state.
       if (!heldIds.has(id)) await this.detach(id, { releaseLease: false });
     }
