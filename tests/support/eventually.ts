@@ -1,5 +1,5 @@
 /** Retries `check` until it stops throwing (or returns a truthy value), for at most `timeoutMs`; the last failure is rethrown. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000, intervalMs = 20): Promise<T> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
