@@ -151,7 +151,8 @@ export class Dispatcher {
       await storage.outbox.requeueUnknown(new Date(now.getTime() - this.unknownGraceMs).toISOString(), now.toISOString());
     }
     const connected = manager.connectedSessions();
-    if (connected.length === 0) return 0;
+    // An idle engine asks one indexed question per poll, not one claim query per session.
+    if (connected.length === 0 || !(await storage.outbox.hasDue(now.toISOString()))) return 0;
     const facts = await this.loadFacts(connected, now);
 
     const budgets = new Map<string, number>();

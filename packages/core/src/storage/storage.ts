@@ -364,6 +364,8 @@ export interface OutboxRepository {
    * claimed by `owner`, with session and WhatsApp id; or `failed`). Returns the rows to send.
    */
   claim(request: ClaimRequest, decide: (row: Message) => ClaimDecision): Promise<Message[]>;
+  /** Whether any queued row is due at `now` (one indexed look-up: the dispatcher's idle check). */
+  hasDue(now: string): Promise<boolean>;
   /** Records send results in one transaction, never moving a row a receipt already moved further. Returns the rows changed. */
   complete(outcomes: SendOutcome[]): Promise<Message[]>;
   /**

@@ -99,6 +99,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
     });
   }
 
+  async hasDue(now: string): Promise<boolean> {
+    const row = await this.db.selectFrom('messages').select('id').where('status', '=', 'queued').where('not_before', '<=', now).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async complete(outcomes: SendOutcome[]): Promise<Message[]> {
     if (outcomes.length === 0) return [];
     return transact(this.db, async (trx) => {

@@ -126,6 +126,14 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect(again.map((r) => r.message_id)).toEqual([`WA${unsent}`, `WA${handed}`]);
     });
 
+    it('tells whether any queued row is due', async () => {
+      const { userId, sessionId } = await setup();
+      expect(await ctx.storage().outbox.hasDue(T0)).toBe(false);
+      await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId, { not_before: '2026-01-01T00:00:05.000Z' })]);
+      expect(await ctx.storage().outbox.hasDue(T0)).toBe(false);
+      expect(await ctx.storage().outbox.hasDue('2026-01-01T00:00:05.000Z')).toBe(true);
+    });
+
     it('rejects a repeated idempotency key and finds the first row by it', async () => {
       const { userId, sessionId } = await setup();
       const [id] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId, { idempotency_key: 'k1' })]);
