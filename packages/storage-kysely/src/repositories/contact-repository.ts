@@ -69,28 +69,27 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async list(userId: string, filter: ContactFilter, range: Range): Promise<Slice<Contact>> {
-    const base = this.filtered(userId, filter);
-    const page = base
-      .selectAll('contacts')
-      .orderBy(`contacts.${filter.sort}` as const, filter.order)
-      .orderBy('contacts.id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const count = filter.search
-      ? this.db.selectFrom(base.select('contacts.id').limit(SEARCH_COUNT_CAP + 1).as('matches')).select((eb) => eb.fn.countAll().as('n'))
-      : base.select((eb) => eb.fn.countAll().as('n'));
-    // Both at once: on PostgreSQL they run on two pooled connections.
-    const [rows, { n }] = await Promise.all([page, count.executeTakeFirstOrThrow()]);
-    const lowerBound = Number(n) > SEARCH_COUNT_CAP;
-    return { items: rows.map(contactFromRow), total: lowerBound ? SEARCH_COUNT_CAP : Number(n), ...(lowerBound ? { totalIsLowerBound: true } : {}) };
+    let found: { rows: Selectable<ContactsTable>[]; total: number };
+    if (filter.search && usesTrigrams(searchTerm(filter.search))) {
+      // Left to itself, a database plans every search alike from estimates that are often wrong
+      // (matches clustered at one end of the book, trigrams that every phone number shares), and some
+      // terms then scan a user's whole book. So a narrow term is read from its few matches through the
+      // trigram index; a broad one's page by walking the user's rows in the sort's order until it is full.
+      found = (await this.narrowSearch(userId, filter, range)) ?? { rows: await this.page(this.filtered(this.db, userId, filter), filter, range), total: Infinity };
+    } else {
+      const base = this.filtered(this.db, userId, filter);
+      // Both at once: on PostgreSQL they run on two pooled connections.
+      const [rows, total] = await Promise.all([this.page(base, filter, range), countUpTo(this.db, base, filter.search ? SEARCH_COUNT_CAP : undefined)]);
+      found = { rows, total };
+    }
+    const lowerBound = Boolean(filter.search) && found.total > SEARCH_COUNT_CAP;
+    return { items: found.rows.map(contactFromRow), total: lowerBound ? SEARCH_COUNT_CAP : found.total, ...(lowerBound ? { totalIsLowerBound: true } : {}) };
   }
-
 
   async *scan(userId: string, filter: ContactFilter, batchSize = 1000): AsyncIterable<Contact[]> {
     let after: { created_at: string; id: string } | undefined;
     for (;;) {
-      let query = this.filtered(userId, filter).selectAll('contacts');
+      let query = this.filtered(this.db, userId, filter).selectAll('contacts');
       if (after) {
         const { created_at, id } = after;
         query = query.where((eb) => eb.or([eb('contacts.created_at', '>', created_at), eb.and([eb('contacts.created_at', '=', created_at), eb('contacts.id', '>', id)])]));
@@ -182,9 +181,47 @@ export class KyselyContactRepository implements ContactRepository {
       .execute();
   }
 
-  /** The user's contacts narrowed by the filter's search, group and activity. */
-  private filtered(userId: string, filter: ContactFilter) {
-    let query = this.db.selectFrom('contacts').where('contacts.user_id', '=', userId);
+  private page(base: FilteredContacts, filter: ContactFilter, range: Range) {
+    return base.selectAll('contacts').orderBy(`contacts.${filter.sort}` as const, filter.order).orderBy('contacts.id').limit(range.limit).offset(range.offset).execute();
+  }
+
+  /**
+   * A search's page and match count read through the trigram index alone, or undefined when the term
+   * matches more rows than that way reads faster than walking the user's rows in order.
+   */
+  private async narrowSearch(userId: string, filter: ContactFilter, range: Range) {
+    if (this.dialect === 'sqlite') {
+      // The unary plus keeps SQLite off the user's indexes, so both queries start from the full-text
+      // index's matches; counting first is cheap, as it stops past the cap.
+      const fromMatches = this.filtered(this.db, userId, filter, sql<string>`+contacts.user_id`);
+      const total = await countUpTo(this.db, fromMatches, SEARCH_COUNT_CAP);
+      return total > SEARCH_COUNT_CAP ? undefined : { rows: await this.page(fromMatches, filter, range), total };
+    }
+    // PostgreSQL: the matching rows (up to a bound) in one statement, with no other scan of the table
+    // allowed in this transaction (there is no pg_hint_plan to name the index).
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`.execute(trx);
+      const base = this.filtered(trx, userId, filter);
+      const rows = await trx
+        .with((cte) => cte('m').materialized(), () => base.selectAll('contacts').limit(PG_NARROW_MATCHES + 1))
+        .selectFrom('m')
+        .selectAll('m')
+        .select((eb) => eb.selectFrom('m').select(eb.fn.countAll().as('n')).as('matches'))
+        .orderBy(`m.${filter.sort}` as const, filter.order)
+        .orderBy('m.id')
+        .limit(range.limit)
+        .offset(range.offset)
+        .execute();
+      // No row: the page lies past the last match, and only a count tells how many there are.
+      const total = rows.length > 0 ? Number(rows[0].matches) : await countUpTo(trx, base, PG_NARROW_MATCHES);
+      if (total > PG_NARROW_MATCHES) return undefined;
+      return { rows: rows.map(({ matches: _, ...row }) => row), total };
+    });
+  }
+
+  /** The user's contacts narrowed by the filter's search, group and activity; `owner` is the user id's column expression. */
+  private filtered(db: Kysely<Database>, userId: string, filter: ContactFilter, owner = sql<string>`contacts.user_id`) {
+    let query = db.selectFrom('contacts').where(owner, '=', userId);
     if (filter.isActive !== undefined) query = query.where('contacts.is_active', '=', Number(filter.isActive));
     if (filter.groupId) {
       const groupId = filter.groupId;
@@ -200,13 +237,30 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   private matches(eb: ExpressionBuilder<Database, 'contacts'>, term: string) {
-    // Trigram indexes need at least three characters; shorter terms fall back to a scan of the user's rows.
-    if (this.dialect === 'sqlite' && [...term].length >= 3) {
+    if (this.dialect === 'sqlite' && usesTrigrams(term)) {
       const phrase = `"${term.replace(/"/g, '""')}"`;
       return eb('contacts.rowid' as 'contacts.id', 'in', sql<string>`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${phrase})`);
     }
     return eb('contacts.search_text', 'like', `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
+}
+
+type FilteredContacts = ReturnType<KyselyContactRepository['filtered']>;
+
+/** How many matches PostgreSQL reads through the trigram index before walking the user's rows instead. */
+const PG_NARROW_MATCHES = 5000;
+
+/** The rows of `base`, counted up to one past `cap` when given. */
+async function countUpTo(db: Kysely<Database>, base: FilteredContacts, cap?: number): Promise<number> {
+  const count = cap === undefined
+    ? base.select((eb) => eb.fn.countAll().as('n'))
+    : db.selectFrom(base.select('contacts.id').limit(cap + 1).as('m')).select((eb) => eb.fn.countAll().as('n'));
+  return Number((await count.executeTakeFirstOrThrow()).n);
+}
+
+/** Whether trigram indexes serve a search term: they need three characters; shorter terms scan the user's rows. */
+function usesTrigrams(term: string): boolean {
+  return [...term].length >= 3;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ContactGroup } from '../../contact-groups/contact-group-schemas.js';
 import type { Contact, ContactFilter } from '../../contacts/contact-schemas.js';
+import { SEARCH_COUNT_CAP } from '../../storage/storage.js';
 import type { Template } from '../../templates/template-schemas.js';
 import { aUser, type ConformanceContext } from './conformance-context.js';
 
@@ -76,6 +77,32 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect(page.items.map((c) => c.name)).toEqual(['Budi', 'Citra']);
       const newest = await ctx.storage().contacts.list(userId, { sort: 'created_at', order: 'desc' }, { limit: 1, offset: 0 });
       expect(newest.items[0].name).toBe('Budi');
+    });
+
+    it('counts a broad search up to the cap and says so, a narrow one and an unsearched list exactly, and pages each in order', async () => {
+      const userId = await user();
+      const other = await user();
+      const count = SEARCH_COUNT_CAP + 200;
+      const name = (i: number) => `${i % 100 === 0 ? 'Langka' : 'Umum'} ${String(i).padStart(5, '0')}`;
+      await ctx.storage().contacts.insertMany(Array.from({ length: count }, (_, i) => aContact(userId, {
+        name: name(i), is_active: i % 200 !== 0, phone: `62811${String(i).padStart(8, '0')}`,
+        created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      })));
+      await ctx.storage().contacts.insertMany(Array.from({ length: 5 }, (_, i) => aContact(other, { name: `Langka lain ${i}` })));
+      const list = (filter: Partial<ContactFilter>, limit = 3) => ctx.storage().contacts.list(userId, { ...ALL, ...filter }, { limit, offset: 1 });
+      const names = (indexes: number[]) => indexes.map(name);
+
+      const everyone = await list({});
+      expect(everyone.total).toBe(count);
+      expect(everyone.totalIsLowerBound).toBeUndefined();
+      const broad = await list({ search: 'umum', order: 'desc' });
+      expect(broad).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsLowerBound: true });
+      expect(broad.items.map((c) => c.name)).toEqual(names([count - 2, count - 3, count - 4]));
+      const narrow = await list({ search: 'langka', sort: 'name', order: 'desc' });
+      expect(narrow.total).toBe(count / 100);
+      expect(narrow.totalIsLowerBound).toBeUndefined();
+      expect(narrow.items.map((c) => c.name)).toEqual(names([count - 200, count - 300, count - 400]));
+      expect((await list({ search: 'langka', isActive: false })).items.map((c) => c.name)).toEqual(names([200, 400, 600]));
     });
 
     it('scans every match in batches, oldest first', async () => {
