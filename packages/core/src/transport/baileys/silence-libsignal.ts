@@ -1,4 +1,4 @@
-const INSTALLED = Symbol.for('kirim.libsignal-console-silenced');
+const INSTALLED = Symbol.for('libsignal-console-silenced');
 const LIBSIGNAL_FRAME = /[\\/]libsignal[\\/]src[\\/]/;
 const METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
