@@ -34,6 +34,8 @@ interface LiveSession {
   connected: boolean;
   /** Serialises this session's writes so states land in the order they happened. */
   queue: Promise<void>;
+  /** Receipts waiting for their turn in the queue, written together when it comes. */
+  receipts: Array<{ messageId: string; status: ReceiptStatus }>;
 }
 
 type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
@@ -105,7 +107,7 @@ export class SessionManager {
     if (this.live.has(session.id)) return true;
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
-    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve() };
+    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve(), receipts: [] };
     this.live.set(session.id, live);
     try {
       live.connection = await transport.connect({
@@ -113,7 +115,10 @@ export class SessionManager {
         auth: sessionAuthStore(storage, session.id),
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
-          onReceipt: (receipt) => this.enqueue(live, () => this.recordReceipt(live, receipt.messageId, receipt.status)),
+          onReceipt: (receipt) => {
+            // Receipts come in bursts (two a message): one transaction for all those waiting, not a commit each.
+            if (live.receipts.push({ messageId: receipt.messageId, status: receipt.status }) === 1) this.enqueue(live, () => this.recordReceipts(live));
+          },
           onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
         },
@@ -241,18 +246,27 @@ export class SessionManager {
     }
   }
 
-  private async recordReceipt(live: LiveSession, messageId: string, status: ReceiptStatus): Promise<void> {
+  private async recordReceipts(live: LiveSession): Promise<void> {
     const { storage, clock, events } = this.deps;
-    const message = await storage.messages.applyReceipt(live.id, messageId, status, clock.now().toISOString());
-    if (!message) return;
-    await events.publish('message.status', live.userId, {
+    const batch = live.receipts.splice(0);
+    const at = clock.now().toISOString();
+    const changed = await storage.transaction(async (tx) => {
+      const messages: Message[] = [];
+      for (const { messageId, status } of batch) {
+        const message = await tx.messages.applyReceipt(live.id, messageId, status, at);
+        if (message) messages.push(message);
+      }
+      return messages;
+    });
+    // Published together, in order: the event log writes them in one transaction too.
+    await Promise.all(changed.map((message) => events.publish('message.status', live.userId, {
       session_id: live.id,
       id: message.id,
       message_id: message.message_id,
       to: { jid: message.chat, phone: message.peer_phone, lid: message.peer_lid },
       status: message.status,
       error: message.error,
-    });
+    })));
   }
 
   private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
