@@ -135,11 +135,13 @@ export function createKirim(options: KirimOptions): Kirim {
     },
     outboxOptions,
   );
-  // A session connecting here first settles what a dead owner left mid-send; a STOP reply opts out.
+  // A session connecting here first settles what a dead owner left mid-send; receipts may finish a job;
+  // a STOP reply opts out.
   hooks.onConnected = async (sessionId) => {
     await storage.outbox.recover(sessionId, sessionManager.instanceId, clock.now().toISOString());
     dispatcher.poke();
   };
+  hooks.onReceipts = (messages) => dispatcher.settleJobsOf(messages);
   hooks.onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
   const accounts = createAccountService({
     storage,

@@ -308,6 +308,17 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Completes the jobs of rows that receipts moved: after a crash, a job's last rows (left `unknown`)
+   * may be settled by their receipts rather than by a send here.
+   */
+  async settleJobsOf(rows: Message[]): Promise<void> {
+    const { storage, events, clock } = this.deps;
+    for (const [jobId, userId] of new Map(rows.filter((r) => r.job_id !== null).map((r) => [r.job_id!, r.user_id]))) {
+      await settleJob(storage, events, clock, userId, jobId, false);
+    }
+  }
+
   /** Events for the rows that changed, settles waiters, and job progress and completion. */
   private async announce(rows: Message[]): Promise<void> {
     const { events, storage, clock } = this.deps;
@@ -338,16 +349,20 @@ export class Dispatcher {
   }
 }
 
-/** Publishes a job's progress, and completes it once nothing of it is left to send. */
-export async function settleJob(storage: Storage, events: KirimEvents, clock: Clock, userId: string, jobId: string): Promise<void> {
+/**
+ * Publishes a job's progress (unless `progress` is false), and completes it once nothing of it is left
+ * to send.
+ */
+export async function settleJob(storage: Storage, events: KirimEvents, clock: Clock, userId: string, jobId: string, progress = true): Promise<void> {
   const job = await storage.bulkJobs.get(userId, jobId);
-  if (!job) return;
+  const open = job?.status === 'queued' || job?.status === 'running';
+  if (!job || (!progress && !open)) return;
   const counts = await storage.outbox.countByStatus(jobId);
   const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
   const failed = counts.failed ?? 0;
   const pending = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.unknown ?? 0);
-  await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
-  if (pending === 0 && (job.status === 'queued' || job.status === 'running')) {
+  if (progress) await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
+  if (pending === 0 && open) {
     const at = clock.now().toISOString();
     await storage.bulkJobs.update(jobId, { status: 'completed', completed_at: at, updated_at: at });
     await events.publish('bulk.completed', userId, { job_id: jobId, status: 'completed', total: job.total, sent, failed });

@@ -21,10 +21,12 @@ export interface SessionManagerOptions {
   instanceId?: string;
 }
 
-/** Hooks the outbox attaches to sessions: recovery when one connects here, the opt-out list on incoming messages. */
+/** Hooks the outbox attaches to sessions: recovery when one connects here, jobs settled by receipts, the opt-out list on incoming messages. */
 export interface SessionHooks {
   onConnected?(sessionId: string): Promise<void>;
   onIncoming?(message: Message): Promise<void>;
+  /** Outgoing messages that receipts moved, after they are recorded and announced. */
+  onReceipts?(messages: Message[]): Promise<void>;
 }
 
 interface LiveSession {
@@ -267,6 +269,7 @@ export class SessionManager {
       status: message.status,
       error: message.error,
     })));
+    if (changed.length > 0) await this.deps.hooks.onReceipts?.(changed);
   }
 
   private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
