@@ -53,7 +53,7 @@ function recordingListener() {
     onMessage: message => messages.push(message),
     onContacts: seen => contacts.push(...seen),
   };
-  const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> => {
+  const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = probe();
