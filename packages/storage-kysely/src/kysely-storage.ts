@@ -51,7 +51,7 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     sessionAuth: translatingErrors(new KyselySessionAuthRepository(db)),
     sessionContacts: translatingErrors(new KyselySessionContactRepository(db)),
     whatsappGroups: translatingErrors(new KyselyWhatsappGroupRepository(db)),
-    messages: translatingErrors(new KyselyMessageRepository(db)),
+    messages: translatingErrors(new KyselyMessageRepository(db, options.dialect)),
     outbox: translatingErrors(new KyselyOutboxRepository(db, options.dialect)),
     pools: translatingErrors(new KyselyPoolRepository(db)),
     bulkJobs: translatingErrors(new KyselyBulkJobRepository(db)),

@@ -6,8 +6,8 @@ import { KirimError } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
-import type { Storage } from '../storage/storage.js';
-import type { Connection, IncomingMessage, LinkState, ReceiptStatus, SeenContact, Transport } from '../transport/transport.js';
+import type { Receipt, Storage } from '../storage/storage.js';
+import type { Connection, IncomingMessage, LinkState, SeenContact, Transport } from '../transport/transport.js';
 import { sessionAuthStore } from './session-auth-store.js';
 import type { Session, SessionStatus } from './session-schemas.js';
 
@@ -37,7 +37,7 @@ interface LiveSession {
   /** Serialises this session's writes so states land in the order they happened. */
   queue: Promise<void>;
   /** Receipts waiting for their turn in the queue, written together when it comes. */
-  receipts: Array<{ messageId: string; status: ReceiptStatus }>;
+  receipts: Receipt[];
 }
 
 type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
@@ -118,7 +118,7 @@ export class SessionManager {
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
           onReceipt: (receipt) => {
-            // Receipts come in bursts (two a message): one transaction for all those waiting, not a commit each.
+            // Receipts come in bursts (two a message): those waiting are written together (storage decides how).
             if (live.receipts.push({ messageId: receipt.messageId, status: receipt.status }) === 1) this.enqueue(live, () => this.recordReceipts(live));
           },
           onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
@@ -252,14 +252,7 @@ export class SessionManager {
     const { storage, clock, events } = this.deps;
     const batch = live.receipts.splice(0);
     const at = clock.now().toISOString();
-    const changed = await storage.transaction(async (tx) => {
-      const messages: Message[] = [];
-      for (const { messageId, status } of batch) {
-        const message = await tx.messages.applyReceipt(live.id, messageId, status, at);
-        if (message) messages.push(message);
-      }
-      return messages;
-    });
+    const changed = await storage.messages.applyReceipts(live.id, batch, at);
     // Published together, in order: the event log writes them in one transaction too.
     await Promise.all(changed.map((message) => events.publish('message.status', live.userId, {
       session_id: live.id,

@@ -13,6 +13,12 @@ import type { WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js
 import type { KirimEvent } from '../events.js';
 import type { Webhook, WebhookDelivery } from '../webhooks/webhook-schemas.js';
 
+/** A receipt from WhatsApp for an outgoing message. */
+export interface Receipt {
+  messageId: string;
+  status: MessageStatus;
+}
+
 /** How far searches count their matches before reporting a lower bound. */
 export const SEARCH_COUNT_CAP = 1000;
 
@@ -243,8 +249,13 @@ export interface MessageRepository {
   insertIncoming(message: Omit<Message, 'id'>): Promise<Message | undefined>;
   /** A session's message by WhatsApp id. */
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
-  /** Moves an outgoing message up to `status` (never down); returns it if it moved. */
-  applyReceipt(sessionId: string, messageId: string, status: MessageStatus, at: string): Promise<Message | undefined>;
+  /**
+   * Applies a session's receipts in order: each moves its outgoing message up to the receipt's status
+   * (never down; `failed` only before delivery). Returns the messages that moved, in order. An adapter
+   * may write them in one transaction, but must not hold row locks across them where several processes
+   * write (a concurrent send record could deadlock with it).
+   */
+  applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]>;
   /** A session's history, newest first. */
   list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>>;
   /** How many messages are stored (status page). */

@@ -1,6 +1,7 @@
-import { RECEIPT_RANK, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Slice } from '@kirim/core';
+import { RECEIPT_RANK, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type Slice } from '@kirim/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
 
 /** Message rows ↔ records. */
 export function messageFromRow(row: Selectable<MessagesTable>): Message {
@@ -25,9 +26,33 @@ const LOWER: Record<string, string[]> = Object.fromEntries(
   Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])]),
 );
 
+/** Moves each outgoing message up to its receipt's status (never down), in order; returns those that moved. */
+async function applyEach(db: Kysely<Database>, sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
+  const moved: Message[] = [];
+  for (const { messageId, status } of receipts) {
+    // `failed` is accepted only before delivery; every other status only moves up the ladder.
+    const from = status === 'failed' ? ['queued', 'sending', 'unknown', 'sent'] : (LOWER[status] ?? []);
+    if (from.length === 0) continue;
+    const row = await db
+      .updateTable('messages')
+      .set({ status, updated_at: at })
+      .where('session_id', '=', sessionId)
+      .where('message_id', '=', messageId)
+      .where('direction', '=', 'out')
+      .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+    if (row) moved.push(messageFromRow(row));
+  }
+  return moved;
+}
+
 /** Messages on Kysely. */
 export class KyselyMessageRepository implements MessageRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async insertIncoming(message: Omit<Message, 'id'>): Promise<Message | undefined> {
     // The unique (session_id, message_id) index drops repeats: Baileys replays messages after a reconnect.
@@ -45,20 +70,12 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && messageFromRow(row);
   }
 
-  async applyReceipt(sessionId: string, messageId: string, status: MessageStatus, at: string): Promise<Message | undefined> {
-    // `failed` is accepted only before delivery; every other status only moves up the ladder.
-    const from = status === 'failed' ? ['queued', 'sending', 'unknown', 'sent'] : (LOWER[status] ?? []);
-    if (from.length === 0) return undefined;
-    const row = await this.db
-      .updateTable('messages')
-      .set({ status, updated_at: at })
-      .where('session_id', '=', sessionId)
-      .where('message_id', '=', messageId)
-      .where('direction', '=', 'out')
-      .where('status', 'in', from)
-      .returningAll()
-      .executeTakeFirst();
-    return row && messageFromRow(row);
+  async applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
+    // One writer (SQLite): one transaction, one commit for the lot. Several (PostgreSQL): each receipt
+    // commits alone, so a batch never holds row locks that a concurrent send record waits on in another
+    // order (a deadlock).
+    if (this.dialect === 'sqlite' && receipts.length > 1) return this.db.transaction().execute((trx) => applyEach(trx, sessionId, receipts, at));
+    return applyEach(this.db, sessionId, receipts, at);
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {

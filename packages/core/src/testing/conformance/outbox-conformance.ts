@@ -102,11 +102,28 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect((await ctx.storage().outbox.get(userId, late))).toMatchObject({ status: 'failed', error: 'no' });
     });
 
+    it('applies receipts in order, moving messages only up the ladder and failing only undelivered ones, and returns those that moved', async () => {
+      const { userId, sessionId } = await setup();
+      const [a, b, c] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId)]);
+      await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
+      const moved = await ctx.storage().messages.applyReceipts(sessionId, [
+        { messageId: `WA${a}`, status: 'delivered' },
+        { messageId: `WA${a}`, status: 'sent' },
+        { messageId: `WA${b}`, status: 'read' },
+        { messageId: `WA${b}`, status: 'failed' },
+        { messageId: `WA${c}`, status: 'failed' },
+        { messageId: 'WA-unknown', status: 'read' },
+      ], T0);
+      expect(moved.map((m: Message) => [m.id, m.status])).toEqual([[a, 'delivered'], [b, 'read'], [c, 'failed']]);
+      expect(await ctx.storage().messages.applyReceipts(sessionId, [{ messageId: `WA${a}`, status: 'read' }], T0)).toMatchObject([{ id: a, status: 'read' }]);
+      expect(await ctx.storage().messages.applyReceipts('another-session', [{ messageId: `WA${c}`, status: 'read' }], T0)).toEqual([]);
+    });
+
     it('records results without undoing a receipt that came first', async () => {
       const { userId, sessionId } = await setup();
       const [a, b] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId)]);
       await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
-      await ctx.storage().messages.applyReceipt(sessionId, `WA${a}`, 'delivered', T0);
+      await ctx.storage().messages.applyReceipts(sessionId, [{ messageId: `WA${a}`, status: 'delivered' }], T0);
       const changed = await ctx.storage().outbox.complete([
         { id: a, status: 'sent', at: T0, raw: null },
         { id: b, status: 'queued', at: T0, not_before: T0, error: 'retry' },
