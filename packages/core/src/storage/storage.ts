@@ -250,10 +250,10 @@ export interface MessageRepository {
   /** A session's message by WhatsApp id. */
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
   /**
-   * Applies a session's receipts in order: each moves its outgoing message up to the receipt's status
-   * (never down; `failed` only before delivery). Returns the messages that moved, in order. An adapter
-   * may write them in one transaction, but must not hold row locks across them where several processes
-   * write (a concurrent send record could deadlock with it).
+   * Applies a session's receipts, each message's in order: each moves its outgoing message up to the
+   * receipt's status (never down; `failed` only before delivery). Returns the messages that moved. An
+   * adapter may write them in one transaction, but where several processes write it must never wait for
+   * a row lock while holding others (a concurrent send record could deadlock with it).
    */
   applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]>;
   /** A session's history, newest first. */

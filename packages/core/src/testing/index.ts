@@ -1,6 +1,7 @@
 export { ManualClock } from './manual-clock.js';
 export { runStorageConformance } from './conformance/run-storage-conformance.js';
 export { aUser, type ConformanceContext } from './conformance/conformance-context.js';
+export { aQueuedMessage, aSession } from './conformance/outbox-conformance.js';
 export { createSimulatedNetwork } from './simulated-network.js';
 export type {
   CreateGroupInput,

@@ -71,11 +71,19 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
-    // One writer (SQLite): one transaction, one commit for the lot. Several (PostgreSQL): each receipt
-    // commits alone, so a batch never holds row locks that a concurrent send record waits on in another
-    // order (a deadlock).
-    if (this.dialect === 'sqlite' && receipts.length > 1) return this.db.transaction().execute((trx) => applyEach(trx, sessionId, receipts, at));
-    return applyEach(this.db, sessionId, receipts, at);
+    if (receipts.length <= 1) return applyEach(this.db, sessionId, receipts, at);
+    // One writer (SQLite): one transaction, one commit for the lot.
+    if (this.dialect === 'sqlite') return this.db.transaction().execute((trx) => applyEach(trx, sessionId, receipts, at));
+    // Several writers (PostgreSQL): one transaction for the rows it can lock without waiting, so it never
+    // waits while holding locks and cannot deadlock with a concurrent send record; the rows someone else
+    // holds get their receipts after it, each in a commit of its own.
+    const { moved, skipped } = await this.db.transaction().execute(async (trx) => {
+      const ids = [...new Set(receipts.map((r) => r.messageId))];
+      const locked = await trx.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('message_id', 'in', ids).forUpdate().skipLocked().execute();
+      const held = new Set(locked.map((r) => r.message_id));
+      return { moved: await applyEach(trx, sessionId, receipts.filter((r) => held.has(r.messageId)), at), skipped: receipts.filter((r) => !held.has(r.messageId)) };
+    });
+    return [...moved, ...(await applyEach(this.db, sessionId, skipped, at))];
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {
