@@ -21,30 +21,39 @@ export function messageToRow(m: Omit<Message, 'id'>): Insertable<MessagesTable> 
   return { ...m, media: m.media ? JSON.stringify(m.media) : null, mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null };
 }
 
-// Statuses a receipt may move a message from, for each status it moves to.
-const LOWER: Record<string, string[]> = Object.fromEntries(
-  Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])]),
-);
+// Statuses a receipt may move a message from, for each status it moves to: up the ladder only, and
+// `failed` only before delivery.
+const LOWER: Record<string, string[]> = {
+  ...Object.fromEntries(Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])])),
+  failed: ['queued', 'sending', 'unknown', 'sent'],
+};
 
-/** Moves each outgoing message up to its receipt's status (never down), in order; returns those that moved. */
-async function applyEach(db: Kysely<Database>, sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
-  const moved: Message[] = [];
-  for (const { messageId, status } of receipts) {
-    // `failed` is accepted only before delivery; every other status only moves up the ladder.
-    const from = status === 'failed' ? ['queued', 'sending', 'unknown', 'sent'] : (LOWER[status] ?? []);
-    if (from.length === 0) continue;
-    const row = await db
-      .updateTable('messages')
-      .set({ status, updated_at: at })
-      .where('session_id', '=', sessionId)
-      .where('message_id', '=', messageId)
-      .where('direction', '=', 'out')
-      .where('status', 'in', from)
-      .returningAll()
-      .executeTakeFirst();
-    if (row) moved.push(messageFromRow(row));
+/**
+ * Applies receipts with a handful of statements: reads the messages' statuses (`lock`: on rows it can
+ * lock without waiting, skipping the others), folds each message's receipts over its status in order,
+ * and writes one UPDATE per resulting status. Returns the messages that moved, and the receipts of
+ * rows it skipped.
+ */
+async function applyFolded(db: Kysely<Database>, sessionId: string, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; skipped: Receipt[] }> {
+  let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out')
+    .where('message_id', 'in', [...new Set(receipts.map((r) => r.messageId))]);
+  if (lock) query = query.forUpdate().skipLocked();
+  const current = new Map((await query.execute()).map((row) => [row.message_id!, { id: row.id, from: row.status, to: row.status }]));
+  const skipped: Receipt[] = [];
+  for (const receipt of receipts) {
+    const row = current.get(receipt.messageId);
+    if (!row) skipped.push(receipt);
+    else if (LOWER[receipt.status]?.includes(row.to)) row.to = receipt.status;
   }
-  return moved;
+  const byStatus = new Map<string, number[]>();
+  for (const { id, from, to } of current.values()) if (to !== from) byStatus.set(to, [...(byStatus.get(to) ?? []), id]);
+  const moved: Message[] = [];
+  for (const [status, ids] of byStatus) {
+    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', LOWER[status]).returningAll().execute();
+    moved.push(...rows.map(messageFromRow));
+  }
+  // Without locks, a receipt for a row this could not see is one for no message of the session.
+  return { moved, skipped: lock ? skipped : [] };
 }
 
 /** Messages on Kysely. */
@@ -71,19 +80,21 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
-    if (receipts.length <= 1) return applyEach(this.db, sessionId, receipts, at);
-    // One writer (SQLite): one transaction, one commit for the lot.
-    if (this.dialect === 'sqlite') return this.db.transaction().execute((trx) => applyEach(trx, sessionId, receipts, at));
-    // Several writers (PostgreSQL): one transaction for the rows it can lock without waiting, so it never
-    // waits while holding locks and cannot deadlock with a concurrent send record; the rows someone else
-    // holds get their receipts after it, each in a commit of its own.
-    const { moved, skipped } = await this.db.transaction().execute(async (trx) => {
-      const ids = [...new Set(receipts.map((r) => r.messageId))];
-      const locked = await trx.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('message_id', 'in', ids).forUpdate().skipLocked().execute();
-      const held = new Set(locked.map((r) => r.message_id));
-      return { moved: await applyEach(trx, sessionId, receipts.filter((r) => held.has(r.messageId)), at), skipped: receipts.filter((r) => !held.has(r.messageId)) };
-    });
-    return [...moved, ...(await applyEach(this.db, sessionId, skipped, at))];
+    if (receipts.length === 0) return [];
+    // One writer (SQLite): one transaction for the lot.
+    if (this.dialect === 'sqlite') return this.db.transaction().execute(async (trx) => (await applyFolded(trx, sessionId, receipts, at, false)).moved);
+    // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
+    // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
+    // someone else holds are applied after it.
+    const { moved, skipped } = await this.db.transaction().execute((trx) => applyFolded(trx, sessionId, receipts, at, true));
+    for (const { messageId, status } of skipped) {
+      // One row a statement, each committed alone: it may wait for the row, holding nothing else.
+      const row = await this.db.updateTable('messages').set({ status, updated_at: at })
+        .where('session_id', '=', sessionId).where('message_id', '=', messageId).where('direction', '=', 'out').where('status', 'in', LOWER[status] ?? [])
+        .returningAll().executeTakeFirst();
+      if (row) moved.push(messageFromRow(row));
+    }
+    return moved;
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {
