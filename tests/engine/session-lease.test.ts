@@ -63,6 +63,20 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     expect((await b.storage.sessions.getById(id))?.lease_owner).toBe('process-b');
   });
 
+  it("leaves the new owner's status alone when the old owner's link reports it was replaced", async () => {
+    const a = await engine('process-a');
+    const b = await engine('process-b');
+    const { actor, id } = await linkedSession(a.kirim);
+    // A's lease lapses (its heartbeat came too late) and B opens the session before A notices: A's link
+    // is replaced, as WhatsApp replaces a device's older connection (440).
+    await a.storage.sessions.update(id, { lease_owner: null, lease_expires_at: null });
+    expect(await b.kirim.sessionManager.open((await b.storage.sessions.getById(id))!)).toBe(true);
+    await eventually(() => !a.kirim.sessionManager.drives(id), 10_000);
+    await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await b.storage.sessions.getById(id)).toMatchObject({ status: 'connected', desired: 'connected', lease_owner: 'process-b' });
+  });
+
   it('takes the session over within the lease time when its engine goes silent', async () => {
     const a = await engine('process-a');
     const b = await engine('process-b');

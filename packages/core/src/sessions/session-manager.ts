@@ -198,7 +198,9 @@ export class SessionManager {
     const { storage, clock, events } = this.deps;
     const now = clock.now().toISOString();
     const session = await storage.sessions.getById(live.id);
-    if (!session) return;
+    // A process that lost the lease (it renewed too late) closes its link; that link's last states
+    // must not overwrite what the new owner records (its QR code, its connection).
+    if (!session || session.lease_owner !== this.instanceId) return;
     const change: Partial<Session> = { updated_at: now, qr: null, pairing_code: null, reason: null };
     let status: SessionStatus;
     switch (state.state) {
