@@ -81,12 +81,14 @@ export class KyselyMessageRepository implements MessageRepository {
 
   async applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
     if (receipts.length === 0) return [];
+    // Inside a caller's transaction, in it; else in one of its own.
+    const inTransaction = <T>(work: (db: Kysely<Database>) => Promise<T>) => (this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work));
     // One writer (SQLite): one transaction for the lot.
-    if (this.dialect === 'sqlite') return this.db.transaction().execute(async (trx) => (await applyFolded(trx, sessionId, receipts, at, false)).moved);
+    if (this.dialect === 'sqlite') return (await inTransaction((db) => applyFolded(db, sessionId, receipts, at, false))).moved;
     // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
     // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
     // someone else holds are applied after it.
-    const { moved, skipped } = await this.db.transaction().execute((trx) => applyFolded(trx, sessionId, receipts, at, true));
+    const { moved, skipped } = await inTransaction((db) => applyFolded(db, sessionId, receipts, at, true));
     for (const { messageId, status } of skipped) {
       // One row a statement, each committed alone: it may wait for the row, holding nothing else.
       const row = await this.db.updateTable('messages').set({ status, updated_at: at })

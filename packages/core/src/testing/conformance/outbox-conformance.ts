@@ -117,6 +117,14 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect(moved.map((m: Message) => [m.id, m.status]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([[a, 'delivered'], [b, 'read'], [c, 'failed']]);
       expect(await ctx.storage().messages.applyReceipts(sessionId, [{ messageId: `WA${a}`, status: 'read' }], T0)).toMatchObject([{ id: a, status: 'read' }]);
       expect(await ctx.storage().messages.applyReceipts('another-session', [{ messageId: `WA${c}`, status: 'read' }], T0)).toEqual([]);
+      // Inside a caller's transaction they are part of it.
+      const [d] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId)]);
+      await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
+      await expect(ctx.storage().transaction(async (tx) => {
+        expect(await tx.messages.applyReceipts(sessionId, [{ messageId: `WA${d}`, status: 'sent' }, { messageId: `WA${d}`, status: 'delivered' }], T0)).toMatchObject([{ id: d, status: 'delivered' }]);
+        throw new Error('roll back');
+      })).rejects.toThrow('roll back');
+      expect((await ctx.storage().outbox.get(userId, d))?.status).toBe('sending');
     });
 
     it('records results without undoing a receipt that came first', async () => {
