@@ -1,6 +1,7 @@
 // Two engines on one PostgreSQL database, as two server processes would run: one drives a session
 // through its lease; when it stops or goes silent, the other takes the session over.
 import { createKirim, createSimulatedNetwork, type Kirim, type SimulatedNetwork, type Storage } from '@kirim/core';
+import { aSession } from '@kirim/core/testing';
 import { createPostgresStorage } from '@kirim/storage-postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -61,6 +62,17 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     await eventually(() => b.kirim.sessionManager.connection(id) !== undefined, 10_000);
     expect((await b.kirim.sessions.status(actor, id)).status).toBe('connected');
     expect((await b.storage.sessions.getById(id))?.lease_owner).toBe('process-b');
+  });
+
+  it('makes one link when a request and the supervisor open the same session at once', async () => {
+    const a = await engine('process-a');
+    const user = await a.kirim.accounts.createUserUnchecked({ name: 'Owner', email: `o${Date.now()}@example.com` });
+    const session = await a.storage.sessions.insert(aSession(user.id, { desired: 'connected' }));
+    expect(await Promise.all([a.kirim.sessionManager.open(session), a.kirim.sessionManager.open(session)])).toEqual([true, true]);
+    await eventually(async () => (await a.storage.sessions.getById(session.id))?.status === 'qr', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Two links would replace each other, and the replaced one would stop the session.
+    expect(await a.storage.sessions.getById(session.id)).toMatchObject({ status: 'qr', desired: 'connected', lease_owner: 'process-a' });
   });
 
   it("leaves the new owner's status alone when the old owner's link reports it was replaced", async () => {

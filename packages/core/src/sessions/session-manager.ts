@@ -52,6 +52,8 @@ export class SessionManager {
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly live = new Map<string, LiveSession>();
+  /** Opens under way, by session id: a concurrent open joins the one in progress. */
+  private readonly opening = new Map<string, Promise<boolean>>();
   private supervisor: BackgroundLoop | undefined;
 
   constructor(
@@ -103,10 +105,22 @@ export class SessionManager {
    * Connects a session here if its lease can be had (free, expired or ours). Resolves once the transport
    * has started; states follow as events. False if another live process drives it.
    */
-  async open(session: Session): Promise<boolean> {
+  open(session: Session): Promise<boolean> {
+    if (!this.deps.transport) return Promise.reject(new KirimError('unavailable', 'No WhatsApp transport is configured'));
+    if (this.live.has(session.id)) return Promise.resolve(true);
+    // A request and the supervisor adopting the same new session can both get here; two links for one
+    // session would replace each other (and the replaced one stop the session), so the second joins the first.
+    let opening = this.opening.get(session.id);
+    if (!opening) {
+      opening = this.connectHere(session).finally(() => this.opening.delete(session.id));
+      this.opening.set(session.id, opening);
+    }
+    return opening;
+  }
+
+  private async connectHere(session: Session): Promise<boolean> {
     const { transport, storage, clock } = this.deps;
     if (!transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured');
-    if (this.live.has(session.id)) return true;
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
     const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve(), receipts: [] };
