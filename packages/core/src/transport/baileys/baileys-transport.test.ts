@@ -205,6 +205,9 @@ describe('createBaileysTransport against wa-sim', () => {
     const friend = sim.phone('15551110010');
     const first = await linkedSession(me);
     await first.connection.close();
+    // The stand-in drops what it sends into a socket it has not yet seen close (it keeps no unacknowledged
+    // queue): wait until it counts the device offline, so the message is queued for the next login.
+    await first.until(() => ([...me.devices.values()].every((device) => !device.online) ? true : undefined), 'the device offline');
 
     const id = await friend.sendText(me.number, 'while you were away');
     const resumed = await openSession(first.auth);
