@@ -106,7 +106,6 @@ export class SessionManager {
    * has started; states follow as events. False if another live process drives it.
    */
   open(session: Session): Promise<boolean> {
-    if (!this.deps.transport) return Promise.reject(new KirimError('unavailable', 'No WhatsApp transport is configured'));
     if (this.live.has(session.id)) return Promise.resolve(true);
     // A request and the supervisor adopting the same new session can both get here; two links for one
     // session would replace each other (and the replaced one stop the session), so the second joins the first.
