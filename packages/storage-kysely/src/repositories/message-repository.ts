@@ -2,6 +2,7 @@ import { RECEIPT_RANK, type Message, type MessageFilter, type MessageRepository,
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { readSnapshot } from '../transact.js';
 
 /** Message rows ↔ records. */
 export function messageFromRow(row: Selectable<MessagesTable>): Message {
@@ -100,18 +101,20 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {
-    let base = this.db.selectFrom('messages').where('user_id', '=', userId).where('session_id', '=', sessionId);
-    if (filter.direction) base = base.where('direction', '=', filter.direction);
-    if (filter.status) base = base.where('status', '=', filter.status);
-    if (filter.peer) {
-      const peer = filter.peer;
-      base = base.where((eb) => eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]));
-    }
-    if (filter.since) base = base.where('created_at', '>=', filter.since);
-    if (filter.until) base = base.where('created_at', '<=', filter.until);
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(messageFromRow), total: Number(n) };
+    return readSnapshot(this.db, async (db) => {
+      let base = db.selectFrom('messages').where('user_id', '=', userId).where('session_id', '=', sessionId);
+      if (filter.direction) base = base.where('direction', '=', filter.direction);
+      if (filter.status) base = base.where('status', '=', filter.status);
+      if (filter.peer) {
+        const peer = filter.peer;
+        base = base.where((eb) => eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]));
+      }
+      if (filter.since) base = base.where('created_at', '>=', filter.since);
+      if (filter.until) base = base.where('created_at', '<=', filter.until);
+      const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
+      const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return { items: rows.map(messageFromRow), total: Number(n) };
+    });
   }
 
   async removeForSession(sessionId: string): Promise<void> {

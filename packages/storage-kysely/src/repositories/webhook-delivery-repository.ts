@@ -2,6 +2,7 @@ import type { Range, Slice, WebhookDelivery, WebhookDeliveryRepository } from '@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookDeliveriesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { readSnapshot } from '../transact.js';
 
 type Changes = Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>;
 
@@ -24,11 +25,11 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async list(webhookId: string, range: Range): Promise<Slice<WebhookDelivery>> {
-    const [rows, count] = await Promise.all([
-      this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute(),
-      this.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', webhookId).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(toRecord), total: Number(count.n) };
+    return readSnapshot(this.db, async (db) => {
+      const rows = await db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
+      const count = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', webhookId).executeTakeFirstOrThrow();
+      return { items: rows.map(toRecord), total: Number(count.n) };
+    });
   }
 
   async claimDue(now: string, claimer: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]> {
