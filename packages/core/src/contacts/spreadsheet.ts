@@ -381,6 +381,7 @@ async function* xlsxRecords(stream: Readable): AsyncGenerator<RawRecord> {
   let finished = false;
   try {
     for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
+      ignoreLateErrors(next.value);
       if (sawSheet) {
         skipWorksheet(next.value);
         continue;
@@ -414,10 +415,23 @@ async function drain(sheets: AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader>
   }
 }
 
+/** The stream a worksheet is read from: an entry of the zip, or a temp file it was replayed from. */
+function sourceOf(sheet: ExcelJS.stream.xlsx.WorksheetReader): Partial<Readable> | undefined {
+  return (sheet as unknown as { iterator?: Partial<Readable> }).iterator;
+}
+
 function skipWorksheet(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
   // A worksheet replayed from a temp file holds an open read stream until read or destroyed.
-  const iterator = (sheet as unknown as { iterator?: { destroy?: () => void } }).iterator;
-  iterator?.destroy?.();
+  sourceOf(sheet)?.destroy?.();
+}
+
+/**
+ * A replayed worksheet's file stream opens lazily, and ExcelJS deletes its temp file as soon as iteration
+ * moves past the sheet: a stream destroyed or left before it opened then fails with ENOENT, with no
+ * listener, which would crash the process. Whatever a sheet's stream reports after that is of no interest.
+ */
+function ignoreLateErrors(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
+  sourceOf(sheet)?.on?.('error', () => {});
 }
 
 async function* csvRecords(stream: Readable, head: Buffer): AsyncGenerator<RawRecord> {
