@@ -73,6 +73,23 @@ export function describeOutbox(ctx: ConformanceContext): void {
   });
 
   describe('OutboxRepository', () => {
+    it('enqueues many rows at once, returning their ids in order, every field round-tripping', async () => {
+      const { userId, sessionId } = await setup();
+      const rows = Array.from({ length: 2500 }, (_, i) =>
+        aQueuedMessage(userId, sessionId, {
+          peer_phone: String(6281300000000 + i), text: `Halo "${i}", it's {promo}\n`, kind: 'bulk', job_id: 'job-1', not_before: new Date(Date.parse(T0) + i).toISOString(),
+          ...(i === 7 ? { media: { type: 'image' as const, url: 'https://example.com/a.png', filename: 'a.png' }, mentions: ['6281300000001@s.whatsapp.net'], text: null } : {}),
+          ...(i === 1500 ? { idempotency_key: 'key-1', attempts: 2 } : {}),
+        }),
+      );
+      const ids = await ctx.storage().outbox.enqueue(rows);
+      expect(ids).toHaveLength(2500);
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      const stored = new Map((await ctx.storage().outbox.getMany(ids)).map((m) => [m.id, m]));
+      ids.forEach((id, i) => expect(stored.get(id)).toEqual({ ...rows[i], id }));
+      expect(await ctx.storage().outbox.findByIdempotencyKey(userId, 'key-1')).toMatchObject({ id: ids[1500], attempts: 2 });
+    });
+
     it('never hands one row to two concurrent claimers', async () => {
       const { userId, sessionId } = await setup();
       await ctx.storage().outbox.enqueue(Array.from({ length: 120 }, () => aQueuedMessage(userId, sessionId)));
