@@ -8,6 +8,7 @@ import { sessionsMigration } from './0005-sessions.js';
 import { eventsWebhooksMigration } from './0006-events-webhooks.js';
 import { leadTasksMigration } from './0007-lead-tasks.js';
 import { outboxMigration } from './0008-outbox.js';
+import { partialMessageIndexesMigration } from './0009-partial-message-indexes.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -19,6 +20,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0006-events-webhooks', eventsWebhooksMigration],
   ['0007-lead-tasks', leadTasksMigration],
   ['0008-outbox', outboxMigration],
+  ['0009-partial-message-indexes', partialMessageIndexesMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
