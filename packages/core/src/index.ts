@@ -39,7 +39,7 @@ export type { ContactGroupService } from './contact-groups/contact-group-service
 export { MESSAGE_TYPES, type Template, type MessageType, type CreateTemplateInput, type UpdateTemplateInput } from './templates/template-schemas.js';
 export type { TemplateService } from './templates/template-service.js';
 export { renderTemplate, validateTemplate, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS } from './templates/renderer.js';
-export { personalise, contactTemplateFields } from './templates/personalise.js';
+export { personalise, personaliser, contactTemplateFields } from './templates/personalise.js';
 export {
   LEAD_STATUSES, MAX_LEAD_IMPORT_ROWS, type Lead, type LeadStatus, type LeadFilter, type LeadStatistics, type LeadImportReport,
   type CreateLeadInput, type UpdateLeadInput, type ListLeadsInput, type ImportLeadsInput, type BulkLeadStatusInput,

@@ -10,7 +10,7 @@ import type { Dispatcher } from '../outbox/dispatcher.js';
 import { bulkMediaSchema, bulkTextSchema } from '../outbox/outbox-schemas.js';
 import type { SendService } from '../outbox/send-service.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
-import { personalise } from '../templates/personalise.js';
+import { personaliser } from '../templates/personalise.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import type { BulkJob, BulkJobView } from './bulk-schemas.js';
 
@@ -88,10 +88,11 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       media, delay_ms: data.delay, total: audience.length, skipped: recipients.length + invalid - audience.length, status: 'queued',
       created_at: now.toISOString(), started_at: null, completed_at: null, updated_at: now.toISOString(),
     };
+    const messageFor = content === null ? null : personaliser(content, data.seed);
     const rows: NewMessage[] = audience.map((recipient, i) => ({
       user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: toUserJid(recipient.phone),
       peer_phone: recipient.phone, peer_lid: null, sender: null, push_name: null, type: media?.type ?? 'text',
-      text: content === null ? null : personalise(content, recipient, data.seed), media, quoted_message_id: null, mentions: data.mentions, status: 'queued',
+      text: messageFor?.(recipient) ?? null, media, quoted_message_id: null, mentions: data.mentions, status: 'queued',
       error: null, raw: null, kind: 'bulk', job_id: job.id, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null,
       not_before: new Date(now.getTime() + i * data.delay).toISOString(), sent_at: null, created_at: job.created_at, updated_at: job.created_at,
     }));

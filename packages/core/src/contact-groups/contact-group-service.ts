@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
 import { KirimError, notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { personalise } from '../templates/personalise.js';
+import { personaliser } from '../templates/personalise.js';
 import { parse, type Page } from '../validation.js';
 import {
   createContactGroupSchema, groupMembersSchema, listContactGroupsSchema, personalizedPreviewSchema, updateContactGroupSchema,
@@ -96,7 +96,8 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
     async personalizedPreview(actor: Actor, id: string, input: unknown) {
       const { template, seed } = parse(personalizedPreviewSchema, input);
       const contacts = await members(actor, id, { activeOnly: true });
-      return contacts.map((contact) => ({ contact, message: personalise(template, contact, seed) }));
+      const messageFor = personaliser(template, seed);
+      return contacts.map((contact) => ({ contact, message: messageFor(contact) }));
     },
   };
 }

@@ -18,7 +18,7 @@
  * `{hello world}` or `{}`) renders literally, so a send never fails on an old template;
  * {@link validateTemplate} refuses such templates when they are saved.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { KirimError } from '../errors.js';
 
 /** Values a template can draw on: a contact's fields plus any extra columns; missing is `null`/`undefined`. */
@@ -56,9 +56,13 @@ export interface TemplateSyntaxIssue {
  * (for example `${jobId}:${recipientPhone}`): the same template, fields and seed give the same text.
  */
 export function renderTemplate(template: string, fields: TemplateFields, seed: string): string {
-  const lookup = fieldLookup(fields);
-  const random = seededRandom(seed);
-  return renderNodes(parseTemplate(template).nodes, lookup, random);
+  return compileTemplate(template)(fields, seed);
+}
+
+/** `template` parsed once, to render for many recipients (a bulk job's): `render(fields, seed)`. */
+export function compileTemplate(template: string): (fields: TemplateFields, seed: string) => string {
+  const { nodes } = parseTemplate(template);
+  return (fields, seed) => renderNodes(nodes, fieldLookup(fields), seededRandom(seed));
 }
 
 /** Every placeholder name the template uses (as written, first occurrence order, all spintax branches). */
@@ -113,7 +117,7 @@ export function fieldKey(name: string): string {
  * 128 bits of SHA-256(seed), so any string is a good seed and runs are reproducible across platforms.
  */
 export function seededRandom(seed: string): () => number {
-  const digest = createHash('sha256').update(seed, 'utf8').digest();
+  const digest = hash('sha256', seed, 'buffer');
   let a = digest.readUInt32LE(0);
   let b = digest.readUInt32LE(4);
   let c = digest.readUInt32LE(8);
