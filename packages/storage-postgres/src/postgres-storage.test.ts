@@ -18,7 +18,7 @@ it('applies receipts to the rows it can lock at once while another transaction h
     await storage.transaction(async (tx) => {
       // This transaction holds `held`'s row, as a send record does while it commits.
       await tx.outbox.complete([{ id: held, status: 'sent', at, raw: null }]);
-      applied = storage.messages.applyReceipts(session.id, [{ messageId: `WA${held}`, status: 'delivered' }, { messageId: `WA${free}`, status: 'delivered' }], at);
+      applied = storage.messages.applyReceipts([{ sessionId: session.id, messageId: `WA${held}`, status: 'delivered' }, { sessionId: session.id, messageId: `WA${free}`, status: 'delivered' }], at);
       const deadline = Date.now() + 10_000;
       while ((await storage.outbox.get(user.id, free))?.status !== 'delivered') {
         if (Date.now() > deadline) throw new Error('the free row waited for the held one');

@@ -68,7 +68,7 @@ export class Dispatcher {
     options: DispatcherOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 100;
-    this.batchSize = options.batchSize ?? 200;
+    this.batchSize = options.batchSize ?? 500;
     this.unknownGraceMs = options.unknownGraceMs ?? 60_000;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 5000;

@@ -36,9 +36,10 @@ interface LiveSession {
   connected: boolean;
   /** Serialises this session's writes so states land in the order they happened. */
   queue: Promise<void>;
-  /** Receipts waiting for their turn in the queue, written together when it comes. */
-  receipts: Receipt[];
 }
+
+// Most receipts one write takes (a backlog is written in several).
+const RECEIPT_BATCH = 5000;
 
 type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
 
@@ -55,6 +56,9 @@ export class SessionManager {
   /** Opens under way, by session id: a concurrent open joins the one in progress. */
   private readonly opening = new Map<string, Promise<boolean>>();
   private supervisor: BackgroundLoop | undefined;
+  /** Receipts of every session here waiting to be written, and the write under way. */
+  private readonly receipts: Receipt[] = [];
+  private writingReceipts: Promise<void> | undefined;
 
   constructor(
     private readonly deps: Deps,
@@ -76,6 +80,7 @@ export class SessionManager {
     await this.supervisor?.stop();
     this.supervisor = undefined;
     await Promise.all([...this.live.keys()].map((id) => this.detach(id, { releaseLease: true })));
+    await this.writingReceipts;
   }
 
   /** Whether this process drives the session. */
@@ -122,7 +127,7 @@ export class SessionManager {
     if (!transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured');
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
-    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve(), receipts: [] };
+    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve() };
     this.live.set(session.id, live);
     try {
       live.connection = await transport.connect({
@@ -130,10 +135,7 @@ export class SessionManager {
         auth: sessionAuthStore(storage, session.id),
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
-          onReceipt: (receipt) => {
-            // Receipts come in bursts (two a message): those waiting are written together (storage decides how).
-            if (live.receipts.push({ messageId: receipt.messageId, status: receipt.status }) === 1) this.enqueue(live, () => this.recordReceipts(live));
-          },
+          onReceipt: (receipt) => this.takeReceipt({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
           onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
         },
@@ -263,14 +265,34 @@ export class SessionManager {
     }
   }
 
-  private async recordReceipts(live: LiveSession): Promise<void> {
+  /**
+   * Receipts come in bursts, two a message and from every session at once: those that arrive while one
+   * write is under way go together in the next (storage decides how), one commit for all sessions'.
+   */
+  private takeReceipt(receipt: Receipt): void {
+    this.receipts.push(receipt);
+    this.writingReceipts ??= this.writeReceipts();
+  }
+
+  private async writeReceipts(): Promise<void> {
+    try {
+      while (this.receipts.length > 0) {
+        // One turn of the event loop lets the rest of a burst arrive.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = this.receipts.splice(0, RECEIPT_BATCH);
+        await this.recordReceipts(batch).catch((error) => this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed'));
+      }
+    } finally {
+      this.writingReceipts = undefined;
+    }
+  }
+
+  private async recordReceipts(receipts: Receipt[]): Promise<void> {
     const { storage, clock, events } = this.deps;
-    const batch = live.receipts.splice(0);
-    const at = clock.now().toISOString();
-    const changed = await storage.messages.applyReceipts(live.id, batch, at);
+    const changed = await storage.messages.applyReceipts(receipts, clock.now().toISOString());
     // Published together, in order: the event log writes them in one transaction too.
-    await Promise.all(changed.map((message) => events.publish('message.status', live.userId, {
-      session_id: live.id,
+    await Promise.all(changed.map((message) => events.publish('message.status', message.user_id, {
+      session_id: message.session_id ?? '',
       id: message.id,
       message_id: message.message_id,
       to: { jid: message.chat, phone: message.peer_phone, lid: message.peer_lid },

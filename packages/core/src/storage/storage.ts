@@ -13,8 +13,9 @@ import type { WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js
 import type { KirimEvent } from '../events.js';
 import type { Webhook, WebhookDelivery } from '../webhooks/webhook-schemas.js';
 
-/** A receipt from WhatsApp for an outgoing message. */
+/** A receipt from WhatsApp for an outgoing message of a session. */
 export interface Receipt {
+  sessionId: string;
   messageId: string;
   status: MessageStatus;
 }
@@ -250,12 +251,12 @@ export interface MessageRepository {
   /** A session's message by WhatsApp id. */
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
   /**
-   * Applies a session's receipts, each message's in order: each moves its outgoing message up to the
+   * Applies receipts of any sessions, each message's in order: each moves its outgoing message up to the
    * receipt's status (never down; `failed` only before delivery). Returns the messages that moved. An
    * adapter may write them in one transaction, but where several processes write it must never wait for
    * a row lock while holding others (a concurrent send record could deadlock with it).
    */
-  applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]>;
+  applyReceipts(receipts: Receipt[], at: string): Promise<Message[]>;
   /** A session's history, newest first. */
   list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>>;
   /** How many messages are stored (status page). */

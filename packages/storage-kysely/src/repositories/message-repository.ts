@@ -30,19 +30,24 @@ const LOWER: Record<string, string[]> = {
 };
 
 /**
- * Applies receipts with a handful of statements: reads the messages' statuses (`lock`: on rows it can
- * lock without waiting, skipping the others), folds each message's receipts over its status in order,
- * and writes one UPDATE per resulting status. Returns the messages that moved, and the receipts of
- * rows it skipped.
+ * Applies receipts with a handful of statements: reads the messages' statuses, a query a session
+ * (`lock`: on rows it can lock without waiting, skipping the others), folds each message's receipts over
+ * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved, and
+ * the receipts of rows it skipped.
  */
-async function applyFolded(db: Kysely<Database>, sessionId: string, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; skipped: Receipt[] }> {
-  let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out')
-    .where('message_id', 'in', [...new Set(receipts.map((r) => r.messageId))]);
-  if (lock) query = query.forUpdate().skipLocked();
-  const current = new Map((await query.execute()).map((row) => [row.message_id!, { id: row.id, from: row.status, to: row.status }]));
+async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; skipped: Receipt[] }> {
+  const current = new Map<string, { id: number; from: string; to: string }>();
+  const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
+  const messageIds = new Map<string, Set<string>>();
+  for (const r of receipts) messageIds.set(r.sessionId, (messageIds.get(r.sessionId) ?? new Set()).add(r.messageId));
+  for (const [sessionId, ids] of messageIds) {
+    let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
+    if (lock) query = query.forUpdate().skipLocked();
+    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: row.id, from: row.status, to: row.status });
+  }
   const skipped: Receipt[] = [];
   for (const receipt of receipts) {
-    const row = current.get(receipt.messageId);
+    const row = current.get(key(receipt.sessionId, receipt.messageId));
     if (!row) skipped.push(receipt);
     else if (LOWER[receipt.status]?.includes(row.to)) row.to = receipt.status;
   }
@@ -57,7 +62,6 @@ async function applyFolded(db: Kysely<Database>, sessionId: string, receipts: Re
   return { moved, skipped: lock ? skipped : [] };
 }
 
-/** Messages on Kysely. */
 export class KyselyMessageRepository implements MessageRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -80,17 +84,17 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && messageFromRow(row);
   }
 
-  async applyReceipts(sessionId: string, receipts: Receipt[], at: string): Promise<Message[]> {
+  async applyReceipts(receipts: Receipt[], at: string): Promise<Message[]> {
     if (receipts.length === 0) return [];
     // Inside a caller's transaction, in it; else in one of its own.
     const inTransaction = <T>(work: (db: Kysely<Database>) => Promise<T>) => (this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work));
     // One writer (SQLite): one transaction for the lot.
-    if (this.dialect === 'sqlite') return (await inTransaction((db) => applyFolded(db, sessionId, receipts, at, false))).moved;
+    if (this.dialect === 'sqlite') return (await inTransaction((db) => applyFolded(db, receipts, at, false))).moved;
     // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
     // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
     // someone else holds are applied after it.
-    const { moved, skipped } = await inTransaction((db) => applyFolded(db, sessionId, receipts, at, true));
-    for (const { messageId, status } of skipped) {
+    const { moved, skipped } = await inTransaction((db) => applyFolded(db, receipts, at, true));
+    for (const { sessionId, messageId, status } of skipped) {
       // One row a statement, each committed alone: it may wait for the row, holding nothing else.
       const row = await this.db.updateTable('messages').set({ status, updated_at: at })
         .where('session_id', '=', sessionId).where('message_id', '=', messageId).where('direction', '=', 'out').where('status', 'in', LOWER[status] ?? [])
