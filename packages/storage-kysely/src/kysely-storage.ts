@@ -58,7 +58,7 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     optOuts: translatingErrors(new KyselyOptOutRepository(db)),
     leads: translatingErrors(new KyselyLeadRepository(db)),
     leadTasks: translatingErrors(new KyselyLeadTaskRepository(db, options.dialect)),
-    events: translatingErrors(new KyselyEventRepository(db)),
+    events: translatingErrors(new KyselyEventRepository(db, options.dialect)),
     webhooks: translatingErrors(new KyselyWebhookRepository(db)),
     webhookDeliveries: translatingErrors(new KyselyWebhookDeliveryRepository(db, options.dialect)),
 

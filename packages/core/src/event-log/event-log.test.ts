@@ -64,7 +64,7 @@ describe('EventLog', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = a.storage.transaction(async (tx) => {
-      await tx.events.append({ id: 'evt_slow', type: 'bulk.progress', timestamp: new Date().toISOString(), user_id: 'u1', data: progress('slow') }, 'other-proc');
+      await tx.events.append([{ id: 'evt_slow', type: 'bulk.progress', timestamp: new Date().toISOString(), user_id: 'u1', data: progress('slow') }], 'other-proc');
       await gate;
     });
     await new Promise((r) => setTimeout(r, 50));

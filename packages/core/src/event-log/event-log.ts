@@ -39,7 +39,10 @@ const streamSchema = z.object({
     .optional(),
 });
 
+// Events read a query (relay, replay).
 const BATCH = 500;
+// Events written a transaction: a burst (a dispatcher round, a flush of receipts) is thousands.
+const WRITE_BATCH = 5000;
 
 /**
  * The durable, cross-process side of the event bus. `record` appends an event (with `onRecord`'s writes,
@@ -94,7 +97,7 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
   };
 
   const append = async (tx: Storage, batch: KirimEvent[]) => {
-    for (const event of batch) await tx.events.append(event, instanceId);
+    await tx.events.append(batch, instanceId);
     for (const hook of hooks) await hook(tx, batch);
   };
 
@@ -106,7 +109,7 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
       while (pending.length > 0) {
         // One turn of the event loop lets concurrent publishers join the batch (and I/O run between batches).
         await new Promise((resolve) => setImmediate(resolve));
-        const items = pending.splice(0, BATCH);
+        const items = pending.splice(0, WRITE_BATCH);
         try {
           await storage.transaction((tx) => append(tx, items.map((i) => i.event)));
           for (const item of items) item.resolve();

@@ -277,8 +277,11 @@ export interface StoredEvent {
  * appended before it (gaps are allowed: a rolled-back append may leave one).
  */
 export interface EventRepository {
-  /** Appends an event published by process `origin`; returns its sequence number. `conflict` if its id exists. */
-  append(event: KirimEvent, origin: string): Promise<number>;
+  /**
+   * Appends events published by process `origin`, in order, all or none; returns their sequence numbers.
+   * `conflict` if an id exists.
+   */
+  append(events: KirimEvent[], origin: string): Promise<number[]>;
   /** Events with `afterSeq < seq` (and `seq <= untilSeq` when given), by sequence, at most `limit`; only `userId`'s when given. */
   listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]>;
   /** The largest sequence number, 0 when the log is empty. */

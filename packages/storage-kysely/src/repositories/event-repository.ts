@@ -1,6 +1,9 @@
 import type { EventRepository, KirimEvent, StoredEvent } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EventsTable } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
+import { insertMany } from '../insert-many.js';
+import { transact } from '../transact.js';
 
 // pg returns bigint columns as strings.
 const toStored = (row: Selectable<EventsTable>): StoredEvent => ({
@@ -11,15 +14,15 @@ const toStored = (row: Selectable<EventsTable>): StoredEvent => ({
 
 /** The durable event log on Kysely. */
 export class KyselyEventRepository implements EventRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
-  async append(event: KirimEvent, origin: string): Promise<number> {
-    const row = await this.db
-      .insertInto('events')
-      .values({ id: event.id, type: event.type, user_id: event.user_id, origin, timestamp: event.timestamp, data: JSON.stringify(event.data) })
-      .returning('seq')
-      .executeTakeFirstOrThrow();
-    return Number(row.seq);
+  async append(events: KirimEvent[], origin: string): Promise<number[]> {
+    const rows = events.map((e) => ({ id: e.id, type: e.type, user_id: e.user_id, origin, timestamp: e.timestamp, data: JSON.stringify(e.data) }));
+    const inserted = await transact(this.db, (trx) => insertMany(trx, this.dialect, 'events', rows, { returning: 'seq' }));
+    return inserted.map((row) => Number(row.seq));
   }
 
   async listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]> {

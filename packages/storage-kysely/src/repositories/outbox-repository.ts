@@ -1,44 +1,17 @@
 import type { ClaimDecision, ClaimRequest, Message, MessageStatus, NewMessage, OutboxRepository, Range, SendOutcome, Slice } from '@kirim/core';
-import { CompiledQuery, sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
-import type { Database, MessagesTable } from '../database.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { insertMany } from '../insert-many.js';
 import { transact } from '../transact.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
 
-// Rows per INSERT: under SQLite's bound-parameter limit with ~30 columns a row.
-const INSERT_CHUNK = 1000;
 // Rows per batched UPDATE: each row binds three parameters or fewer per CASE.
 const UPDATE_CHUNK = 500;
 
 /** `CASE id WHEN … THEN … END`: a per-row value in one UPDATE of many rows. */
 function caseOfId<T extends string | null>(pairs: Array<[number, T]>): RawBuilder<T> {
   return sql<T>`CASE id ${sql.join(pairs.map(([id, value]) => sql`WHEN ${id} THEN ${value}`), sql` `)} END`;
-}
-
-/**
- * SQLite: one multi-row VALUES, its text written here rather than built as a query tree (building the
- * tree of a 100,000-row bulk job cost more than the database's own work); the same chunk size gives the
- * same text, which the preset's statement cache prepares once.
- */
-async function insertValues(db: Kysely<Database>, rows: Array<Insertable<MessagesTable>>): Promise<number[]> {
-  const columns = Object.keys(rows[0]) as Array<keyof Insertable<MessagesTable>>;
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const text = `insert into "messages" (${columns.map((c) => `"${c}"`).join(', ')}) values ${rows.map(() => tuple).join(', ')} returning "id"`;
-  const { rows: inserted } = await db.executeQuery<{ id: number }>(CompiledQuery.raw(text, rows.flatMap((row) => columns.map((c) => row[c] ?? null))));
-  return inserted.map((row) => Number(row.id));
-}
-
-/**
- * PostgreSQL: the rows as one array a column, unnested. A thousand-row VALUES is 30,000 parameters the
- * server parses and plans anew each statement (most of a 100,000-row bulk job's time); this is 30.
- */
-async function insertUnnested(db: Kysely<Database>, rows: Array<Insertable<MessagesTable>>): Promise<number[]> {
-  const columns = Object.keys(rows[0]) as Array<keyof Insertable<MessagesTable>>;
-  const arrays = columns.map((c) => sql`${rows.map((row) => row[c] ?? null)}::${sql.raw(c === 'attempts' ? 'int' : 'text')}[]`);
-  const names = sql.join(columns.map((c) => sql.ref(c)));
-  const { rows: inserted } = await sql<{ id: string }>`insert into messages (${names})
-    select ${names} from unnest(${sql.join(arrays)}) with ordinality as u(${names}, ord) order by ord returning id`.execute(db);
-  return inserted.map((row) => Number(row.id));
 }
 
 /** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
@@ -49,12 +22,8 @@ export class KyselyOutboxRepository implements OutboxRepository {
   ) {}
 
   async enqueue(rows: NewMessage[]): Promise<number[]> {
-    const insert = this.dialect === 'postgres' ? insertUnnested : insertValues;
-    return transact(this.db, async (trx) => {
-      const ids: number[] = [];
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) ids.push(...(await insert(trx, rows.slice(i, i + INSERT_CHUNK).map(messageToRow))));
-      return ids;
-    });
+    const inserted = await transact(this.db, (trx) => insertMany(trx, this.dialect, 'messages', rows.map(messageToRow), { returning: 'id', types: { attempts: 'int' } }));
+    return inserted.map((row) => Number(row.id));
   }
 
   async findByIdempotencyKey(userId: string, key: string): Promise<Message | undefined> {

@@ -12,13 +12,14 @@ function anEvent(userId: string, overrides: Partial<KirimEvent> = {}): KirimEven
 
 /** Conformance of `events`, the durable event log. */
 export function describeEvents(ctx: ConformanceContext): void {
+  const appendOne = async (event: KirimEvent, origin: string) => (await ctx.storage().events.append([event], origin))[0];
   describe('EventRepository', () => {
     it('appends with increasing sequence numbers and round-trips the event and its origin', async () => {
       const events = ctx.storage().events;
       expect(await events.lastSeq()).toBe(0);
       const first = anEvent('u1', { data: { session_id: 's', message_id: 'm', from: { jid: '62811@s.whatsapp.net', phone: '62811', lid: '123@lid' }, chat: 'c', text: 'hai', type: 'text', timestamp: 't' }, type: 'message.received' } as Partial<KirimEvent>);
-      const a = await events.append(first, 'proc-a');
-      const b = await events.append(anEvent('u1'), 'proc-b');
+      const a = await appendOne(first, 'proc-a');
+      const b = await appendOne(anEvent('u1'), 'proc-b');
       expect(typeof a).toBe('number');
       expect(b).toBeGreaterThan(a);
       expect(await events.lastSeq()).toBe(b);
@@ -30,26 +31,37 @@ export function describeEvents(ctx: ConformanceContext): void {
     it('lists after a sequence number, up to a bound, by user, in order, limited', async () => {
       const events = ctx.storage().events;
       const seqs: number[] = [];
-      for (let i = 0; i < 6; i++) seqs.push(await events.append(anEvent(i % 2 === 0 ? 'u1' : 'u2'), 'p'));
+      for (let i = 0; i < 6; i++) seqs.push(await appendOne(anEvent(i % 2 === 0 ? 'u1' : 'u2'), 'p'));
       expect((await events.listAfter(seqs[1], { limit: 10 })).map((e) => e.seq)).toEqual(seqs.slice(2));
       expect((await events.listAfter(seqs[1], { limit: 2 })).map((e) => e.seq)).toEqual(seqs.slice(2, 4));
       expect((await events.listAfter(0, { limit: 10, userId: 'u2' })).map((e) => e.seq)).toEqual([seqs[1], seqs[3], seqs[5]]);
       expect((await events.listAfter(0, { limit: 10, userId: 'u1', untilSeq: seqs[2] })).map((e) => e.seq)).toEqual([seqs[0], seqs[2]]);
     });
 
+    it('appends many events at once in order, or none of them when one id exists', async () => {
+      const events = ctx.storage().events;
+      const many = Array.from({ length: 2500 }, (_, i) => anEvent(i % 2 === 0 ? 'u1' : 'u2'));
+      const seqs = await events.append(many, 'p');
+      expect(seqs).toHaveLength(2500);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      expect((await events.listAfter(0, { limit: 3000 })).map((e) => e.event)).toEqual(many);
+      await expect(events.append([anEvent('u1'), many[2000]], 'p')).rejects.toMatchObject({ code: 'conflict' });
+      expect(await events.lastSeq()).toBe(seqs[2499]);
+    });
+
     it('rejects a second event with the same id as conflict', async () => {
       const event = anEvent('u1');
-      await ctx.storage().events.append(event, 'p');
-      await expect(ctx.storage().events.append(event, 'p')).rejects.toMatchObject({ code: 'conflict' });
+      await appendOne(event, 'p');
+      await expect(appendOne(event, 'p')).rejects.toMatchObject({ code: 'conflict' });
     });
 
     it('prunes events older than the cutoff and never reuses a sequence number', async () => {
       const events = ctx.storage().events;
-      await events.append(anEvent('u1', { timestamp: '2026-01-01T00:00:00.000Z' }), 'p');
-      const kept = await events.append(anEvent('u1', { timestamp: '2026-01-03T00:00:00.000Z' }), 'p');
+      await appendOne(anEvent('u1', { timestamp: '2026-01-01T00:00:00.000Z' }), 'p');
+      const kept = await appendOne(anEvent('u1', { timestamp: '2026-01-03T00:00:00.000Z' }), 'p');
       expect(await events.pruneBefore('2026-01-02T00:00:00.000Z')).toBe(1);
       expect((await events.listAfter(0, { limit: 10 })).map((e) => e.seq)).toEqual([kept]);
-      const next = await events.append(anEvent('u1'), 'p');
+      const next = await appendOne(anEvent('u1'), 'p');
       expect(next).toBeGreaterThan(kept);
     });
 
@@ -57,7 +69,7 @@ export function describeEvents(ctx: ConformanceContext): void {
       const storage = ctx.storage();
       await expect(
         storage.transaction(async (tx) => {
-          await tx.events.append(anEvent('u1'), 'p');
+          await tx.events.append([anEvent('u1')], 'p');
           throw new Error('rollback');
         }),
       ).rejects.toThrow('rollback');
