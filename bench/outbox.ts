@@ -27,7 +27,7 @@ import { report } from './support/report.js';
 import { BENCH_ADMIN_TOKEN, quantile } from './support/servers.js';
 
 const SESSIONS = 6; // spread over several sessions: each sends its rows in order; 6 = 3 processes × 2
-const BATCH = 200; // the dispatcher's default rows per session per round; the raw loop claims the same
+const BATCH = 500; // the dispatcher's default rows per session per round; the raw loop claims the same
 const scale = Number(process.env.OUTBOX_ROWS ?? 0);
 const SQLITE_ROWS = scale || 30_000;
 const POSTGRES_ROWS = scale || 18_000;

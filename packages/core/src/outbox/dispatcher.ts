@@ -17,7 +17,7 @@ import { SessionThrottle } from './session-throttle.js';
 export interface DispatcherOptions {
   /** How often due rows are looked for when nothing pokes the dispatcher; default 100 ms. */
   pollMs?: number;
-  /** Most rows one session takes in a round when it has no gap to keep; default 200. */
+  /** Most rows one session takes in a round when it has no gap to keep; default 500 (fewer, larger commits in a backlog). */
   batchSize?: number;
   /** The engine's send limits (anti-ban controls); pools and sessions may override them. */
   limits?: Partial<SendLimits>;
