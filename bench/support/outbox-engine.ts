@@ -89,23 +89,26 @@ export async function enqueueBulk(storage: Storage, userId: string, sessionIds: 
   return jobIds;
 }
 
-/** How many of the jobs' rows are settled (sent, delivered, read or failed). */
-export async function settledCount(storage: Storage, jobIds: string[]): Promise<number> {
-  let n = 0;
-  for (const id of jobIds) {
-    const c = await storage.outbox.countByStatus(id);
-    n += (c.sent ?? 0) + (c.delivered ?? 0) + (c.read ?? 0) + (c.failed ?? 0);
-  }
-  return n;
-}
-
-/** Waits until `total` rows of the jobs are settled, polling every `everyMs`; returns when it saw that (performance.now()). */
-export async function waitSettled(storage: Storage, jobIds: string[], total: number, timeoutMs: number, everyMs = 25): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
+/**
+ * Waits until every job is completed (nothing of it left to send) and returns when the last one completed,
+ * by its `completed_at` (epoch ms). It polls job rows by key only: the wait takes nothing from the engine
+ * it measures. Throws if a job ends with a row not sent.
+ */
+export async function waitCompleted(storage: Storage, jobs: Array<{ userId: string; jobId: string }>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const n = await settledCount(storage, jobIds);
-    if (n >= total) return performance.now();
-    if (performance.now() > deadline) throw new Error(`only ${n} of ${total} rows settled in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    const rows = await Promise.all(jobs.map(({ userId, jobId }) => storage.bulkJobs.get(userId, jobId)));
+    if (rows.every((job) => job?.status === 'completed')) break;
+    if (Date.now() > deadline) throw new Error(`${rows.filter((job) => job?.status !== 'completed').length} of ${jobs.length} jobs still open after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  let last = 0;
+  for (const { userId, jobId } of jobs) {
+    const job = (await storage.bulkJobs.get(userId, jobId))!;
+    const counts = await storage.outbox.countByStatus(jobId);
+    const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
+    if (sent !== job.total) throw new Error(`job ${jobId} completed with ${sent} of ${job.total} rows sent: ${JSON.stringify(counts)}`);
+    last = Math.max(last, Date.parse(job.completed_at!));
+  }
+  return last;
 }

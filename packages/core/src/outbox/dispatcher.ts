@@ -314,9 +314,7 @@ export class Dispatcher {
    */
   async settleJobsOf(rows: Message[]): Promise<void> {
     const { storage, events, clock } = this.deps;
-    for (const [jobId, userId] of new Map(rows.filter((r) => r.job_id !== null).map((r) => [r.job_id!, r.user_id]))) {
-      await settleJob(storage, events, clock, userId, jobId, false);
-    }
+    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => settleJob(storage, events, clock, userId, jobId, false)));
   }
 
   /** Events for the rows that changed, settles waiters, and job progress and completion. */
@@ -342,11 +340,14 @@ export class Dispatcher {
       if (row.kind === 'scheduled' && row.status === 'failed') published.push(events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
     }
     await Promise.all(published);
-    for (const jobId of new Set(rows.map((r) => r.job_id).filter((id): id is string => id !== null))) {
-      const userId = rows.find((r) => r.job_id === jobId)!.user_id;
-      await settleJob(storage, events, clock, userId, jobId);
-    }
+    // Together too: their progress events then share a commit.
+    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => settleJob(storage, events, clock, userId, jobId)));
   }
+}
+
+/** The bulk jobs the rows belong to, with their owners. */
+function jobsOf(rows: Message[]): Map<string, string> {
+  return new Map(rows.filter((r) => r.job_id !== null).map((r) => [r.job_id!, r.user_id]));
 }
 
 /**
