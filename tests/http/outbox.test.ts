@@ -272,6 +272,36 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
       expect(status).toMatchObject({ status: 'cancelled', pending: 0, cancelled: 20 - sentAtCancel });
     });
 
+    it('accepts a job larger than a batch at once and expands the rest in the background, each recipient messaged once', async () => {
+      const u = await t.createUser();
+      const { id } = await linked(u.token);
+      // A new number's warm-up and daily cap would rightly hold most of 2,500 back.
+      await t.request('PATCH', `/api/whatsapp/sessions/${id}/settings`, { token: u.token, body: { daily_cap: 0, warmup: false } });
+      const recipients = Array.from({ length: 2500 }, () => nextPhone());
+      const job = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: recipients, message: 'Halo {name|Kak}' } })).body.data;
+      expect(job).toMatchObject({ total: 2500, pending: 2500 - job.sent - job.failed });
+      const done = await eventually(async () => {
+        const s = (await t.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`, { token: u.token })).body.data;
+        return s.status === 'completed' && s;
+      }, 30_000);
+      expect(done).toMatchObject({ total: 2500, sent: 2500, pending: 0 });
+      const to = sentBy(id).map((s) => s.to.split('@')[0]);
+      expect(to).toHaveLength(2500);
+      expect(new Set(to)).toEqual(new Set(recipients));
+    });
+
+    it('cancels the recipients not yet expanded too, and their count adds up', async () => {
+      const u = await t.createUser();
+      const { id } = await linked(u.token);
+      const job = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: Array.from({ length: 2500 }, () => nextPhone()), message: 'slowly', delay: 150 } })).body.data;
+      await eventually(() => sentBy(id).length >= 1);
+      const cancelled = (await t.request('DELETE', `/api/whatsapp/messages/bulk/${job.job_id}`, { token: u.token })).body.data;
+      const sentAtCancel = sentBy(id).length;
+      expect(cancelled).toMatchObject({ status: 'cancelled', pending: 0, sent: sentAtCancel, cancelled: 2500 - sentAtCancel });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(sentBy(id).length).toBe(sentAtCancel);
+    });
+
     it('picks a pool member per recipient', async () => {
       const u = await t.createUser({ plan: 'supporter' });
       const a = await linked(u.token, 'a');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAccountService, type AccountService } from './accounts/account-service.js';
 import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
+import { createBulkExpander } from './bulk/bulk-expander.js';
 import { createBulkService, type BulkService } from './bulk/bulk-service.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
@@ -165,7 +166,8 @@ export function createKirim(options: KirimOptions): Kirim {
   const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode, onSettingsChanged: () => dispatcher.invalidate() });
   const sends = createSendService({ storage, clock, dispatcher, defaultCountryCode, ...outboxOptions });
   const pools = createPoolService({ storage, clock, dispatcher, sends });
-  const bulk = createBulkService({ storage, clock, events, dispatcher, sends, defaultCountryCode });
+  const expander = createBulkExpander({ storage, clock, logger, onExpanded: () => dispatcher.poke() });
+  const bulk = createBulkService({ storage, clock, events, dispatcher, expander, sends, defaultCountryCode });
   const status = createStatusService({ storage, clock, startedAt, manager: sessionManager, transport: options.transport?.name ?? null });
 
   return {
@@ -197,9 +199,11 @@ export function createKirim(options: KirimOptions): Kirim {
       webhooks.start();
       sessionManager.start();
       dispatcher.start();
+      expander.start();
       leadTasks.start();
     },
     async stop() {
+      await expander.stop();
       await dispatcher.stop();
       await sessionManager.stop();
       await leadTasks.stop();

@@ -18,6 +18,7 @@ export interface Database {
   pools: PoolsTable;
   pool_members: { pool_id: string; session_id: string; created_at: string };
   bulk_jobs: BulkJobsTable;
+  bulk_job_batches: { job_id: string; first_index: number; size: number; prototype: string; recipients: string; delay_ms: number; created_at: string };
   opt_outs: { user_id: string; phone: string; reason: string; created_at: string };
   leads: LeadsTable;
   lead_tasks: LeadTasksTable;

@@ -54,7 +54,7 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     messages: translatingErrors(new KyselyMessageRepository(db, options.dialect)),
     outbox: translatingErrors(new KyselyOutboxRepository(db, options.dialect)),
     pools: translatingErrors(new KyselyPoolRepository(db)),
-    bulkJobs: translatingErrors(new KyselyBulkJobRepository(db)),
+    bulkJobs: translatingErrors(new KyselyBulkJobRepository(db, options.dialect)),
     optOuts: translatingErrors(new KyselyOptOutRepository(db)),
     leads: translatingErrors(new KyselyLeadRepository(db)),
     leadTasks: translatingErrors(new KyselyLeadTaskRepository(db, options.dialect)),

@@ -1,4 +1,5 @@
 import type { MessageMedia } from '../messages/message-schemas.js';
+import type { NewMessage } from '../storage/storage.js';
 
 /** A bulk job's lifecycle. */
 export type BulkJobStatus = 'queued' | 'running' | 'completed' | 'cancelled' | 'failed';
@@ -24,6 +25,23 @@ export interface BulkJob {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+}
+
+/**
+ * Recipients of a bulk job not yet turned into outbox rows. A large job is accepted with its first rows
+ * and the rest in batches, which a background step expands into rows (each batch once, in a transaction).
+ */
+export interface BulkBatch {
+  job_id: string;
+  /** Position of the batch's first recipient in the job (its row is due `delay_ms` × position after the first). */
+  first_index: number;
+  /** The row every recipient's message is made from (`chat`, `peer_phone`, `text` and `not_before` set per recipient). */
+  prototype: NewMessage;
+  /** Each recipient's phone (normalised) and personalised text. */
+  recipients: Array<[phone: string, text: string | null]>;
+  /** The job's gap between recipients. */
+  delay_ms: number;
+  created_at: string;
 }
 
 /** A job with its progress counted from its messages. */

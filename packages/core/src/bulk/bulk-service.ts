@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
-import { toUserJid, tryNormalisePhone } from '../contacts/phone.js';
+import { tryNormalisePhone } from '../contacts/phone.js';
 import { notFound } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { MessageMedia } from '../messages/message-schemas.js';
@@ -12,7 +12,9 @@ import type { SendService } from '../outbox/send-service.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import { personaliser } from '../templates/personalise.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
-import type { BulkJob, BulkJobView } from './bulk-schemas.js';
+import { BULK_BATCH_SIZE, rowsOfBatch, type BulkExpander } from './bulk-expander.js';
+import type { BulkBatch, BulkJob, BulkJobView } from './bulk-schemas.js';
+import { jobProgress } from './job-progress.js';
 
 export type BulkService = ReturnType<typeof createBulkService>;
 
@@ -26,7 +28,7 @@ const CANCEL_SETTLE_MS = 10_000;
  * recipient, exactly as a preview shows) and spaced by `delay`. Opted-out, invalid and repeated
  * numbers are left out and counted as skipped.
  */
-export function createBulkService(deps: { storage: Storage; clock: Clock; events: KirimEvents; dispatcher: Dispatcher; sends: SendService; defaultCountryCode: string }) {
+export function createBulkService(deps: { storage: Storage; clock: Clock; events: KirimEvents; dispatcher: Dispatcher; expander: BulkExpander; sends: SendService; defaultCountryCode: string }) {
   const { storage, clock } = deps;
 
   async function recipientsOf(actor: Actor, input: { contacts?: unknown[]; contact_group_id?: string }): Promise<{ recipients: Recipient[]; invalid: number }> {
@@ -55,11 +57,7 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
   }
 
   async function view(job: BulkJob): Promise<BulkJobView> {
-    const c = await storage.outbox.countByStatus(job.id);
-    return {
-      ...job, job_id: job.id, sent: (c.sent ?? 0) + (c.delivered ?? 0) + (c.read ?? 0), delivered: (c.delivered ?? 0) + (c.read ?? 0), read: c.read ?? 0,
-      failed: c.failed ?? 0, pending: (c.queued ?? 0) + (c.sending ?? 0) + (c.unknown ?? 0), cancelled: c.cancelled ?? 0,
-    };
+    return { ...job, job_id: job.id, ...(await jobProgress(storage, job)) };
   }
 
   type BulkInput = { session_id?: string; pool_id?: string; contacts?: unknown[]; contact_group_id?: string; template_id?: string; delay: number; mentions: string[]; seed?: string };
@@ -88,19 +86,26 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       media, delay_ms: data.delay, total: audience.length, skipped: recipients.length + invalid - audience.length, status: 'queued',
       created_at: now.toISOString(), started_at: null, completed_at: null, updated_at: now.toISOString(),
     };
+    const prototype: NewMessage = {
+      user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: '', peer_phone: null, peer_lid: null,
+      sender: null, push_name: null, type: media?.type ?? 'text', text: null, media, quoted_message_id: null, mentions: data.mentions, status: 'queued', error: null,
+      raw: null, kind: 'bulk', job_id: job.id, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null, not_before: job.created_at, sent_at: null,
+      created_at: job.created_at, updated_at: job.created_at,
+    };
     const messageFor = content === null ? null : personaliser(content, data.seed);
-    const rows: NewMessage[] = audience.map((recipient, i) => ({
-      user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: toUserJid(recipient.phone),
-      peer_phone: recipient.phone, peer_lid: null, sender: null, push_name: null, type: media?.type ?? 'text',
-      text: messageFor?.(recipient) ?? null, media, quoted_message_id: null, mentions: data.mentions, status: 'queued',
-      error: null, raw: null, kind: 'bulk', job_id: job.id, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null,
-      not_before: new Date(now.getTime() + i * data.delay).toISOString(), sent_at: null, created_at: job.created_at, updated_at: job.created_at,
-    }));
+    const batches: BulkBatch[] = [];
+    for (let i = 0; i < audience.length; i += BULK_BATCH_SIZE) {
+      const recipients = audience.slice(i, i + BULK_BATCH_SIZE).map((r): [string, string | null] => [r.phone, messageFor?.(r) ?? null]);
+      batches.push({ job_id: job.id, first_index: i, prototype, recipients, delay_ms: data.delay, created_at: job.created_at });
+    }
+    // The first batch is rows at once (sending starts now); the rest wait for the expander.
     await storage.transaction(async (tx) => {
       await tx.bulkJobs.insert(job);
-      await tx.outbox.enqueue(rows);
+      await tx.outbox.enqueue(rowsOfBatch(batches[0]));
+      await tx.bulkJobs.insertBatches(batches.slice(1));
     });
     deps.dispatcher.poke();
+    if (batches.length > 1) deps.expander.poke();
     return view(job);
   }
 
@@ -138,6 +143,10 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       if (job.status === 'completed' || job.status === 'cancelled') return view(job);
       const at = clock.now().toISOString();
       await storage.bulkJobs.update(id, { status: 'cancelled', completed_at: at, updated_at: at });
+      // Recipients not yet expanded get their rows, cancelled (a batch being expanded elsewhere is waited for).
+      await storage.transaction(async (tx) => {
+        for (const batch of await tx.bulkJobs.takeBatches(id)) await tx.outbox.enqueue(rowsOfBatch(batch, { status: 'cancelled', at }));
+      });
       await storage.outbox.cancelQueued(actor.userId, { jobId: id }, at);
       const deadline = Date.now() + CANCEL_SETTLE_MS;
       while ((await storage.outbox.countByStatus(id)).sending && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -1,4 +1,5 @@
 import { effectivePlan } from '../actor.js';
+import { jobProgress } from '../bulk/job-progress.js';
 import { every, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { KirimEvents } from '../events.js';
@@ -358,10 +359,7 @@ export async function settleJob(storage: Storage, events: KirimEvents, clock: Cl
   const job = await storage.bulkJobs.get(userId, jobId);
   const open = job?.status === 'queued' || job?.status === 'running';
   if (!job || (!progress && !open)) return;
-  const counts = await storage.outbox.countByStatus(jobId);
-  const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
-  const failed = counts.failed ?? 0;
-  const pending = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.unknown ?? 0);
+  const { sent, failed, pending } = await jobProgress(storage, job);
   if (progress) await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
   if (pending === 0 && open) {
     const at = clock.now().toISOString();

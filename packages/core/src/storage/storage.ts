@@ -5,7 +5,7 @@ import type { Contact, ContactFilter, ContactStatistics } from '../contacts/cont
 import type { Lead, LeadFilter, LeadStatistics, LeadStatus } from '../leads/lead-schemas.js';
 import type { LeadTask, LeadTaskChanges, LeadTaskStatus } from '../leads/lead-task-schemas.js';
 import type { Template } from '../templates/template-schemas.js';
-import type { BulkJob } from '../bulk/bulk-schemas.js';
+import type { BulkBatch, BulkJob } from '../bulk/bulk-schemas.js';
 import type { Message, MessageFilter, MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { Session, SessionContact } from '../sessions/session-schemas.js';
@@ -430,6 +430,16 @@ export interface BulkJobRepository {
   update(id: string, changes: Partial<Pick<BulkJob, 'status' | 'started_at' | 'completed_at' | 'updated_at'>>): Promise<void>;
   /** Jobs queued or running (status page). */
   countActive(): Promise<number>;
+  /** Stores recipients to expand later. */
+  insertBatches(batches: BulkBatch[]): Promise<void>;
+  /**
+   * Removes and returns the oldest batch nobody else is expanding (one a call), to expand in the caller's
+   * transaction: if it rolls back, the batch is back. With `jobId`, every batch of that job, waiting for
+   * one being expanded elsewhere to be done (cancel).
+   */
+  takeBatches(jobId?: string): Promise<BulkBatch[]>;
+  /** Recipients of the job in batches not yet expanded. */
+  unexpanded(jobId: string): Promise<number>;
 }
 
 /** Recipients who asked a user to stop messaging them. */

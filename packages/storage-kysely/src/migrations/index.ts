@@ -9,6 +9,7 @@ import { eventsWebhooksMigration } from './0006-events-webhooks.js';
 import { leadTasksMigration } from './0007-lead-tasks.js';
 import { outboxMigration } from './0008-outbox.js';
 import { partialMessageIndexesMigration } from './0009-partial-message-indexes.js';
+import { bulkBatchesMigration } from './0010-bulk-batches.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -21,6 +22,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0007-lead-tasks', leadTasksMigration],
   ['0008-outbox', outboxMigration],
   ['0009-partial-message-indexes', partialMessageIndexesMigration],
+  ['0010-bulk-batches', bulkBatchesMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

@@ -1,6 +1,7 @@
-import type { BulkJob, BulkJobRepository, Range, Slice } from '@kirim/core';
+import type { BulkBatch, BulkJob, BulkJobRepository, Range, Slice } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
+import type { SqlDialect } from '../dialect.js';
 
 const toRecord = (row: Selectable<BulkJobsTable>): BulkJob => ({
   ...row,
@@ -11,7 +12,10 @@ const toRecord = (row: Selectable<BulkJobsTable>): BulkJob => ({
 
 /** Bulk jobs on Kysely. */
 export class KyselyBulkJobRepository implements BulkJobRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: SqlDialect,
+  ) {}
 
   async insert(job: BulkJob): Promise<BulkJob> {
     await this.db.insertInto('bulk_jobs').values({ ...job, media: job.media ? JSON.stringify(job.media) : null }).execute();
@@ -37,5 +41,33 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   async countActive(): Promise<number> {
     const { n } = await this.db.selectFrom('bulk_jobs').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
     return Number(n);
+  }
+
+  async insertBatches(batches: BulkBatch[]): Promise<void> {
+    for (const b of batches) {
+      await this.db.insertInto('bulk_job_batches')
+        .values({ job_id: b.job_id, first_index: b.first_index, size: b.recipients.length, prototype: JSON.stringify(b.prototype), recipients: JSON.stringify(b.recipients), delay_ms: b.delay_ms, created_at: b.created_at })
+        .execute();
+    }
+  }
+
+  async takeBatches(jobId?: string): Promise<BulkBatch[]> {
+    let query = this.db.selectFrom('bulk_job_batches').selectAll().orderBy('created_at').orderBy('job_id').orderBy('first_index');
+    // PostgreSQL: a batch another process is expanding is skipped by the expander, and waited for by a cancel.
+    if (jobId === undefined) {
+      query = query.limit(1);
+      if (this.dialect === 'postgres') query = query.forUpdate().skipLocked();
+    } else {
+      query = query.where('job_id', '=', jobId);
+      if (this.dialect === 'postgres') query = query.forUpdate();
+    }
+    const rows = await query.execute();
+    for (const row of rows) await this.db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
+    return rows.map((row) => ({ job_id: row.job_id, first_index: row.first_index, prototype: JSON.parse(row.prototype), recipients: JSON.parse(row.recipients), delay_ms: row.delay_ms, created_at: row.created_at }));
+  }
+
+  async unexpanded(jobId: string): Promise<number> {
+    const row = await this.db.selectFrom('bulk_job_batches').select((eb) => eb.fn.sum<number>('size').as('n')).where('job_id', '=', jobId).executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 }

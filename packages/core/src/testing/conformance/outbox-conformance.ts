@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { BulkBatch, BulkJob } from '../../bulk/bulk-schemas.js';
 import type { Message } from '../../messages/message-schemas.js';
 import type { Session } from '../../sessions/session-schemas.js';
 import type { NewMessage } from '../../storage/storage.js';
@@ -201,6 +202,48 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect(await ctx.storage().messages.insertIncoming(incoming)).toMatchObject({ message_id: 'IN1' });
       expect(await ctx.storage().messages.insertIncoming(incoming)).toBeUndefined();
       expect(await ctx.storage().messages.count()).toBe(1);
+    });
+  });
+
+  describe('BulkJobRepository batches', () => {
+    const setupJob = async (at: string) => {
+      const { userId, sessionId } = await setup();
+      const job: BulkJob = {
+        id: randomUUID(), user_id: userId, session_id: sessionId, pool_id: null, type: 'text', message: 'hi', template_id: null, media: null, delay_ms: 1000,
+        total: 6, skipped: 0, status: 'queued', created_at: at, started_at: null, completed_at: null, updated_at: at,
+      };
+      await ctx.storage().bulkJobs.insert(job);
+      const batch = (first: number): BulkBatch => ({
+        job_id: job.id, first_index: first, prototype: aQueuedMessage(userId, sessionId, { kind: 'bulk', job_id: job.id }), delay_ms: 1000, created_at: at,
+        recipients: [[`62813000000${first}`, `hi ${first}`], [`62813000000${first + 1}`, null]],
+      });
+      await ctx.storage().bulkJobs.insertBatches([batch(2), batch(4)]);
+      return { job, batch };
+    };
+
+    it('hands out the oldest batch once, round-tripping it, and puts it back when the transaction rolls back', async () => {
+      const older = await setupJob('2026-01-01T00:00:00.000Z');
+      const newer = await setupJob('2026-01-02T00:00:00.000Z');
+      const storage = ctx.storage();
+      expect(await storage.bulkJobs.unexpanded(older.job.id)).toBe(4);
+      await expect(storage.transaction(async (tx) => {
+        expect(await tx.bulkJobs.takeBatches()).toEqual([older.batch(2)]);
+        throw new Error('roll back');
+      })).rejects.toThrow('roll back');
+      const taken = [];
+      for (let batch = await storage.bulkJobs.takeBatches(); batch.length > 0; batch = await storage.bulkJobs.takeBatches()) taken.push(...batch);
+      expect(taken).toEqual([older.batch(2), older.batch(4), newer.batch(2), newer.batch(4)]);
+      expect(await storage.bulkJobs.unexpanded(older.job.id)).toBe(0);
+    });
+
+    it('never hands one batch to two concurrent takers, and gives a job\'s every batch to a cancel', async () => {
+      const { job, batch } = await setupJob(T0);
+      const storage = ctx.storage();
+      const takes = await Promise.all([1, 2, 3].map(() => storage.transaction((tx) => tx.bulkJobs.takeBatches())));
+      expect(takes.flat().map((b) => b.first_index).sort()).toEqual([2, 4]);
+      await storage.bulkJobs.insertBatches([batch(6), batch(8)]);
+      expect((await storage.bulkJobs.takeBatches(job.id)).map((b) => b.first_index)).toEqual([6, 8]);
+      expect(await storage.bulkJobs.takeBatches()).toEqual([]);
     });
   });
 }

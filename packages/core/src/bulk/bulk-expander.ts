@@ -1,0 +1,68 @@
+import { every, type BackgroundLoop } from '../background.js';
+import type { Clock } from '../clock.js';
+import { toUserJid } from '../contacts/phone.js';
+import type { Logger } from '../logger.js';
+import type { MessageStatus } from '../messages/message-schemas.js';
+import type { NewMessage, Storage } from '../storage/storage.js';
+import type { BulkBatch } from './bulk-schemas.js';
+
+/**
+ * Recipients a batch holds. A job's first batch becomes rows as it is accepted, the rest in the
+ * background: accepting 100,000 recipients stores 100 batch rows, not 100,000 outbox rows with their
+ * indexes, and sending starts at once.
+ */
+export const BULK_BATCH_SIZE = 1000;
+
+/** The outbox rows of a batch: its recipients' messages, each due `delay_ms` after the one before. */
+export function rowsOfBatch(batch: BulkBatch, override?: { status: MessageStatus; at: string }): NewMessage[] {
+  const first = Date.parse(batch.prototype.not_before!);
+  return batch.recipients.map(([phone, text], i) => ({
+    ...batch.prototype,
+    chat: toUserJid(phone),
+    peer_phone: phone,
+    text,
+    not_before: new Date(first + (batch.first_index + i) * batch.delay_ms).toISOString(),
+    ...(override ? { status: override.status, updated_at: override.at } : {}),
+  }));
+}
+
+/**
+ * Expands bulk jobs' batches into outbox rows in the background, a batch a transaction (taken and
+ * expanded together, so each is expanded once, whichever process takes it), oldest first.
+ */
+export function createBulkExpander(deps: { storage: Storage; clock: Clock; logger: Logger; pollMs?: number; onExpanded: () => void }) {
+  const { storage } = deps;
+  let loop: BackgroundLoop | undefined;
+
+  const expandOne = () =>
+    storage.transaction(async (tx) => {
+      const [batch] = await tx.bulkJobs.takeBatches();
+      if (batch) await tx.outbox.enqueue(rowsOfBatch(batch));
+      return batch !== undefined;
+    });
+
+  const drain = async () => {
+    while (loop && (await expandOne())) {
+      deps.onExpanded();
+      // Other work (requests, sends) runs between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  return {
+    start(): void {
+      loop ??= every(deps.clock, deps.pollMs ?? 1000, 'bulk-expander', deps.logger, drain);
+    },
+    async stop(): Promise<void> {
+      const stopping = loop;
+      loop = undefined;
+      await stopping?.stop();
+    },
+    /** Expands soon (a job was accepted here). */
+    poke(): void {
+      void loop?.poke();
+    },
+  };
+}
+
+export type BulkExpander = ReturnType<typeof createBulkExpander>;
