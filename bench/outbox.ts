@@ -92,7 +92,8 @@ async function threeProcesses(url: string, rows: number): Promise<number> {
   const children: ChildProcess[] = [];
   const owners = new Map<string, string>();
   try {
-    const ready = [];
+    // One after another: a child's supervisor may adopt a session another child has just created but not yet
+    // opened, and link it on its own simulated network, where the creator never sees its QR.
     for (let i = 0; i < 3; i++) {
       const child = fork(fileURLToPath(new URL('./support/outbox-child.ts', import.meta.url)), [], {
         execArgv: ['--import', 'tsx'],
@@ -100,18 +101,15 @@ async function threeProcesses(url: string, rows: number): Promise<number> {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          child.once('exit', (code) => reject(new Error(`engine process ${i} exited with ${code}`)));
-          child.on('message', (message: { ready?: boolean; userId: string; sessionIds: string[] }) => {
-            if (!message.ready) return;
-            for (const id of message.sessionIds) owners.set(id, message.userId);
-            resolve();
-          });
-        }),
-      );
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`engine process ${i} exited with ${code}`)));
+        child.on('message', (message: { ready?: boolean; userId: string; sessionIds: string[] }) => {
+          if (!message.ready) return;
+          for (const id of message.sessionIds) owners.set(id, message.userId);
+          resolve();
+        });
+      });
     }
-    await Promise.all(ready);
     return await pipelineRate(storage, (id) => owners.get(id)!, [...owners.keys()], rows);
   } finally {
     await Promise.all(
