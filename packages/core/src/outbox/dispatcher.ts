@@ -38,6 +38,8 @@ type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvent
 
 // Session, pool and owner facts change rarely; re-reading them every round would double the queries.
 const FACTS_TTL_MS = 2000;
+// Most often a job sending a backlog reports `bulk.progress`.
+const PROGRESS_EVERY_MS = 1000;
 
 /** Which statuses end a row's life for someone waiting on it. */
 const SETTLED = new Set(['sent', 'delivered', 'read', 'failed', 'cancelled']);
@@ -56,6 +58,8 @@ export class Dispatcher {
   private readonly throttles = new Map<string, SessionThrottle>();
   private readonly waiters = new Map<number, Array<(row: Message) => void>>();
   private readonly onWhatsApp = new Map<string, boolean>();
+  /** When each job last reported progress. */
+  private readonly lastProgress = new Map<string, number>();
   /** Where each pool's rotation goes on next, across rounds. */
   private readonly poolCursors = new Map<string, number>();
   private loop: BackgroundLoop | undefined;
@@ -341,8 +345,15 @@ export class Dispatcher {
       if (row.kind === 'scheduled' && row.status === 'failed') published.push(events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
     }
     await Promise.all(published);
-    // Together too: their progress events then share a commit.
-    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => settleJob(storage, events, clock, userId, jobId)));
+    // Together too: their progress events then share a commit. A job sending a backlog reports progress
+    // at most every PROGRESS_EVERY_MS (each report counts its rows); its completion is always reported.
+    const now = clock.now().getTime();
+    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => {
+      const report = now - (this.lastProgress.get(jobId) ?? 0) >= PROGRESS_EVERY_MS;
+      if (report) this.lastProgress.set(jobId, now);
+      return settleJob(storage, events, clock, userId, jobId, report);
+    }));
+    if (this.lastProgress.size > 10_000) this.lastProgress.clear();
   }
 }
 
@@ -359,6 +370,9 @@ export async function settleJob(storage: Storage, events: KirimEvents, clock: Cl
   const job = await storage.bulkJobs.get(userId, jobId);
   const open = job?.status === 'queued' || job?.status === 'running';
   if (!job || (!progress && !open)) return;
+  // Counting a job's rows reads all of them: only for a progress event, or once nothing is left to send.
+  const finished = open && !(await storage.outbox.hasActive(jobId)) && (await storage.bulkJobs.unexpanded(jobId)) === 0;
+  if (!progress && !finished) return;
   const { sent, failed, pending } = await jobProgress(storage, job);
   if (progress) await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
   if (pending === 0 && open) {

@@ -396,8 +396,8 @@ export interface OutboxRepository {
   cancelQueued(userId: string, target: { jobId: string } | { id: number }, at: string): Promise<number>;
   /** How many rows of a job are in each status. */
   countByStatus(jobId: string): Promise<Partial<Record<MessageStatus, number>>>;
-  /** How many rows of a job are still being worked on (queued or sending). */
-  activeCount(jobId: string): Promise<number>;
+  /** Whether any row of a job is still being worked on (queued, sending or unknown). */
+  hasActive(jobId: string): Promise<boolean>;
   /** Sends of a session since a time (for the daily cap). */
   sentSince(sessionId: string, since: string): Promise<number>;
   /** A user's scheduled messages, newest first. */

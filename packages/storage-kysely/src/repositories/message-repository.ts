@@ -29,27 +29,41 @@ const LOWER: Record<string, string[]> = {
   failed: ['queued', 'sending', 'unknown', 'sent'],
 };
 
+/** The receipts' message ids, by session. */
+function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
+  const ids = new Map<string, Set<string>>();
+  for (const r of receipts) ids.set(r.sessionId, (ids.get(r.sessionId) ?? new Set()).add(r.messageId));
+  return ids;
+}
+
 /**
  * Applies receipts with a handful of statements: reads the messages' statuses, a query a session
  * (`lock`: on rows it can lock without waiting, skipping the others), folds each message's receipts over
  * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved, and
- * the receipts of rows it skipped.
+ * the receipts of rows it skipped because another transaction holds them.
  */
 async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; skipped: Receipt[] }> {
   const current = new Map<string, { id: number; from: string; to: string }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
-  const messageIds = new Map<string, Set<string>>();
-  for (const r of receipts) messageIds.set(r.sessionId, (messageIds.get(r.sessionId) ?? new Set()).add(r.messageId));
-  for (const [sessionId, ids] of messageIds) {
+  for (const [sessionId, ids] of groupIds(receipts)) {
     let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
     if (lock) query = query.forUpdate().skipLocked();
     for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: row.id, from: row.status, to: row.status });
   }
-  const skipped: Receipt[] = [];
+  let skipped: Receipt[] = [];
   for (const receipt of receipts) {
     const row = current.get(key(receipt.sessionId, receipt.messageId));
     if (!row) skipped.push(receipt);
     else if (LOWER[receipt.status]?.includes(row.to)) row.to = receipt.status;
+  }
+  if (lock && skipped.length > 0) {
+    // Skipped rows are locked by someone, or no message of the session (the phone's own sends): keep the first.
+    const locked = new Set<string>();
+    for (const [sessionId, ids] of groupIds(skipped)) {
+      const rows = await db.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]).execute();
+      for (const row of rows) locked.add(key(sessionId, row.message_id));
+    }
+    skipped = skipped.filter((r) => locked.has(key(r.sessionId, r.messageId)));
   }
   const byStatus = new Map<string, number[]>();
   for (const { id, from, to } of current.values()) if (to !== from) byStatus.set(to, [...(byStatus.get(to) ?? []), id]);
@@ -93,7 +107,14 @@ export class KyselyMessageRepository implements MessageRepository {
     // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
     // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
     // someone else holds are applied after it.
-    const { moved, skipped } = await inTransaction((db) => applyFolded(db, receipts, at, true));
+    let { moved, skipped } = await inTransaction((db) => applyFolded(db, receipts, at, true));
+    // A row is held while a send record commits, a moment: try those again together first.
+    for (let pass = 1; pass <= 3 && skipped.length > 0; pass++) {
+      await new Promise((resolve) => setTimeout(resolve, 5 * pass));
+      const again = await inTransaction((db) => applyFolded(db, skipped, at, true));
+      moved = moved.concat(again.moved);
+      skipped = again.skipped;
+    }
     for (const { sessionId, messageId, status } of skipped) {
       // One row a statement, each committed alone: it may wait for the row, holding nothing else.
       const row = await this.db.updateTable('messages').set({ status, updated_at: at })

@@ -194,14 +194,9 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  async activeCount(jobId: string): Promise<number> {
-    const { n } = await this.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('job_id', '=', jobId)
-      .where('status', 'in', ['queued', 'sending', 'unknown'])
-      .executeTakeFirstOrThrow();
-    return Number(n);
+  async hasActive(jobId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('messages').select('id').where('job_id', '=', jobId).where('status', 'in', ['queued', 'sending', 'unknown']).limit(1).executeTakeFirst();
+    return row !== undefined;
   }
 
   async sentSince(sessionId: string, since: string): Promise<number> {
