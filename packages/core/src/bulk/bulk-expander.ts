@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import type { Logger } from '../logger.js';
 import type { MessageStatus } from '../messages/message-schemas.js';
+import { OPTED_OUT } from '../outbox/opt-outs.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import type { BulkBatch } from './bulk-schemas.js';
 
@@ -37,8 +38,12 @@ export function createBulkExpander(deps: { storage: Storage; clock: Clock; logge
   const expandOne = () =>
     storage.transaction(async (tx) => {
       const [batch] = await tx.bulkJobs.takeBatches();
-      if (batch) await tx.outbox.enqueue(rowsOfBatch(batch));
-      return batch !== undefined;
+      if (!batch) return false;
+      // A recipient who opted out since the job was accepted is not messaged: their row is cancelled.
+      const optedOut = await tx.optOuts.filter(batch.prototype.user_id, batch.recipients.map(([phone]) => phone));
+      const at = deps.clock.now().toISOString();
+      await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => (optedOut.has(row.peer_phone!) ? { ...row, status: 'cancelled', error: OPTED_OUT, updated_at: at } : row)));
+      return true;
     });
 
   const drain = async () => {

@@ -3,6 +3,9 @@ import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';
 
+/** Why a bulk message to a recipient who opted out is cancelled. */
+export const OPTED_OUT = 'opted_out: the recipient replied to stop';
+
 /** Replies that opt a recipient out of a user's bulk sends, compared without case or surrounding punctuation. */
 export const DEFAULT_OPT_OUT_WORDS = ['STOP', 'UNSUBSCRIBE', 'BERHENTI'];
 
@@ -17,7 +20,7 @@ export function createOptOutHook(deps: { storage: Storage; clock: Clock; logger:
     if (!reply || !words.has(reply) || !message.peer_phone || message.chat.endsWith('@g.us')) return;
     const at = deps.clock.now().toISOString();
     await deps.storage.optOuts.add(message.user_id, message.peer_phone, `replied ${reply}`, at);
-    const cancelled = await deps.storage.outbox.cancelForRecipient(message.user_id, message.peer_phone, 'opted_out: the recipient replied to stop', at);
+    const cancelled = await deps.storage.outbox.cancelForRecipient(message.user_id, message.peer_phone, OPTED_OUT, at);
     deps.logger.info({ user: message.user_id, cancelled }, 'a recipient opted out of bulk sends');
   };
 }
