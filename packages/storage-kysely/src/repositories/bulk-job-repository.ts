@@ -2,6 +2,7 @@ import type { BulkBatch, BulkJob, BulkJobRepository, Range, Slice } from '@kirim
 import type { Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { transact } from '../transact.js';
 
 const toRecord = (row: Selectable<BulkJobsTable>): BulkJob => ({
   ...row,
@@ -52,7 +53,12 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   }
 
   async takeBatches(jobId?: string): Promise<BulkBatch[]> {
-    let query = this.db.selectFrom('bulk_job_batches').selectAll().orderBy('created_at').orderBy('job_id').orderBy('first_index');
+    // Taken and removed in one transaction (the caller's, when it has one): never by two takers.
+    return transact(this.db, (trx) => this.take(trx, jobId));
+  }
+
+  private async take(db: Kysely<Database>, jobId?: string): Promise<BulkBatch[]> {
+    let query = db.selectFrom('bulk_job_batches').selectAll().orderBy('created_at').orderBy('job_id').orderBy('first_index');
     // PostgreSQL: a batch another process is expanding is skipped by the expander, and waited for by a cancel.
     if (jobId === undefined) {
       query = query.limit(1);
@@ -62,7 +68,7 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
       if (this.dialect === 'postgres') query = query.forUpdate();
     }
     const rows = await query.execute();
-    for (const row of rows) await this.db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
+    for (const row of rows) await db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
     return rows.map((row) => ({ job_id: row.job_id, first_index: row.first_index, prototype: JSON.parse(row.prototype), recipients: JSON.parse(row.recipients), delay_ms: row.delay_ms, created_at: row.created_at }));
   }
 
