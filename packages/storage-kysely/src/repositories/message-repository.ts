@@ -2,7 +2,7 @@ import { RECEIPT_RANK, type Message, type MessageFilter, type MessageRepository,
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
-import { readSnapshot } from '../transact.js';
+import { readSnapshot, transact } from '../transact.js';
 
 /** Message rows ↔ records. */
 export function messageFromRow(row: Selectable<MessagesTable>): Message {
@@ -57,7 +57,8 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     else if (LOWER[receipt.status]?.includes(row.to)) row.to = receipt.status;
   }
   if (lock && skipped.length > 0) {
-    // Skipped rows are locked by someone, or no message of the session (the phone's own sends): keep the first.
+    // A skipped row is held by another transaction, or no message of the session (the phone's own sends):
+    // only the held ones are worth another try.
     const locked = new Set<string>();
     for (const [sessionId, ids] of groupIds(skipped)) {
       const rows = await db.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]).execute();
@@ -100,18 +101,16 @@ export class KyselyMessageRepository implements MessageRepository {
 
   async applyReceipts(receipts: Receipt[], at: string): Promise<Message[]> {
     if (receipts.length === 0) return [];
-    // Inside a caller's transaction, in it; else in one of its own.
-    const inTransaction = <T>(work: (db: Kysely<Database>) => Promise<T>) => (this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work));
     // One writer (SQLite): one transaction for the lot.
-    if (this.dialect === 'sqlite') return (await inTransaction((db) => applyFolded(db, receipts, at, false))).moved;
+    if (this.dialect === 'sqlite') return (await transact(this.db, (db) => applyFolded(db, receipts, at, false))).moved;
     // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
     // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
     // someone else holds are applied after it.
-    let { moved, skipped } = await inTransaction((db) => applyFolded(db, receipts, at, true));
+    let { moved, skipped } = await transact(this.db, (db) => applyFolded(db, receipts, at, true));
     // A row is held while a send record commits, a moment: try those again together first.
     for (let pass = 1; pass <= 3 && skipped.length > 0; pass++) {
       await new Promise((resolve) => setTimeout(resolve, 5 * pass));
-      const again = await inTransaction((db) => applyFolded(db, skipped, at, true));
+      const again = await transact(this.db, (db) => applyFolded(db, skipped, at, true));
       moved = moved.concat(again.moved);
       skipped = again.skipped;
     }
