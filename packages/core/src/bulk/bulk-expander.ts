@@ -2,7 +2,6 @@ import { every, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import type { Logger } from '../logger.js';
-import type { MessageStatus } from '../messages/message-schemas.js';
 import { OPTED_OUT } from '../outbox/opt-outs.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import type { BulkBatch } from './bulk-schemas.js';
@@ -15,7 +14,7 @@ import type { BulkBatch } from './bulk-schemas.js';
 export const BULK_BATCH_SIZE = 1000;
 
 /** The outbox rows of a batch: its recipients' messages, each due `delay_ms` after the one before. */
-export function rowsOfBatch(batch: BulkBatch, override?: { status: MessageStatus; at: string }): NewMessage[] {
+export function rowsOfBatch(batch: BulkBatch): NewMessage[] {
   const first = Date.parse(batch.prototype.not_before!);
   return batch.recipients.map(([phone, text], i) => ({
     ...batch.prototype,
@@ -23,7 +22,6 @@ export function rowsOfBatch(batch: BulkBatch, override?: { status: MessageStatus
     peer_phone: phone,
     text,
     not_before: new Date(first + (batch.first_index + i) * batch.delay_ms).toISOString(),
-    ...(override ? { status: override.status, updated_at: override.at } : {}),
   }));
 }
 

@@ -145,7 +145,7 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       await storage.bulkJobs.update(id, { status: 'cancelled', completed_at: at, updated_at: at });
       // Recipients not yet expanded get their rows, cancelled (a batch being expanded elsewhere is waited for).
       await storage.transaction(async (tx) => {
-        for (const batch of await tx.bulkJobs.takeBatches(id)) await tx.outbox.enqueue(rowsOfBatch(batch, { status: 'cancelled', at }));
+        for (const batch of await tx.bulkJobs.takeBatches(id)) await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => ({ ...row, status: 'cancelled', updated_at: at })));
       });
       await storage.outbox.cancelQueued(actor.userId, { jobId: id }, at);
       const deadline = Date.now() + CANCEL_SETTLE_MS;

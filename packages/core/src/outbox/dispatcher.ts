@@ -370,9 +370,8 @@ export async function settleJob(storage: Storage, events: KirimEvents, clock: Cl
   const job = await storage.bulkJobs.get(userId, jobId);
   const open = job?.status === 'queued' || job?.status === 'running';
   if (!job || (!progress && !open)) return;
-  // Counting a job's rows reads all of them: only for a progress event, or once nothing is left to send.
-  const finished = open && !(await storage.outbox.hasActive(jobId)) && (await storage.bulkJobs.unexpanded(jobId)) === 0;
-  if (!progress && !finished) return;
+  // Counting a job's rows reads all of them: without a progress event to send, only once nothing is left.
+  if (!progress && ((await storage.outbox.hasActive(jobId)) || (await storage.bulkJobs.unexpanded(jobId)) > 0)) return;
   const { sent, failed, pending } = await jobProgress(storage, job);
   if (progress) await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
   if (pending === 0 && open) {
