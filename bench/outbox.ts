@@ -15,11 +15,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKirim, createSimulatedNetwork, type Storage } from '@kirim/core';
 import { loadConfig, startServer } from '@kirim/server';
-import type { Database } from '@kirim/storage-kysely';
+import { updateRows, type Database } from '@kirim/storage-kysely';
 import { createPostgresStorage } from '@kirim/storage-postgres';
 import { createSqliteStorage } from '@kirim/storage-sqlite';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { startTestPostgres } from '../tests/support/embedded-postgres.js';
 import { enqueueBulk, linkedEngine, waitCompleted } from './support/outbox-engine.js';
@@ -129,8 +129,8 @@ async function threeProcesses(url: string, rows: number): Promise<number> {
 /**
  * The same row updates with no engine: Kysely on the migrated schema, rows claimed in rounds of BATCH per
  * session with the repository's statements (a SELECT per session, FOR UPDATE SKIP LOCKED on PostgreSQL,
- * then one UPDATE to `sending` with the WhatsApp ids per session) in one transaction, then recorded `sent`
- * (one UPDATE … RETURNING per 500 rows, with the send time and the transport's raw) in a second one.
+ * then the rows set `sending` with their WhatsApp ids by `updateRows`) in one transaction, then recorded
+ * `sent` (with the send time and the transport's raw, by `updateRows`) in a second one.
  */
 async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 'sqlite' | 'postgres', rows: number): Promise<number> {
   await storage.migrate();
@@ -150,40 +150,28 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
   await storage.close();
 
   const db = open();
-  const caseOfId = <T extends string | null>(pairs: Array<[number, T]>) => sql<T>`CASE id ${sql.join(pairs.map(([id, value]) => sql`WHEN ${id} THEN ${value}`), sql` `)} END`;
   const started = performance.now();
   let done = 0;
   for (;;) {
     const now = new Date().toISOString();
     const claimed = await db.transaction().execute(async (trx) => {
-      const all: Array<{ id: number; message_id: string }> = [];
+      const all: Array<{ id: number; message_id: string; attempts: number }> = [];
       for (const sessionId of sessionIds) {
         let query = trx.selectFrom('messages').selectAll().where('session_id', '=', sessionId).where('status', '=', 'queued').where('not_before', '<=', now).orderBy('not_before').orderBy('id').limit(BATCH);
         if (dialect === 'postgres') query = query.forUpdate().skipLocked();
-        const due = (await query.execute()).map((r) => ({ id: Number(r.id), message_id: `RAW${r.id}${randomUUID().slice(0, 8)}` }));
-        if (due.length === 0) continue;
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sending', session_id: sessionId, claimed_by: 'raw', updated_at: now, attempts: sql`attempts + 1`, message_id: caseOfId(due.map((r) => [r.id, r.message_id])) })
-          .where('id', 'in', due.map((r) => r.id))
-          .execute();
+        const due = (await query.execute()).map((r) => ({ id: Number(r.id), message_id: `RAW${r.id}${randomUUID().slice(0, 8)}`, attempts: r.attempts + 1 }));
+        await updateRows(trx, dialect, 'messages', due.map((r) => ({ id: r.id, status: 'sending', claimed_by: 'raw', updated_at: now, attempts: r.attempts, message_id: r.message_id })), { types: { attempts: 'int' } });
         all.push(...due);
       }
       return all;
     });
     if (claimed.length === 0) break;
     await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < claimed.length; i += 500) {
-        const chunk = claimed.slice(i, i + 500);
-        const sentAt = caseOfId(chunk.map((r) => [r.id, new Date().toISOString()]));
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sent', sent_at: sentAt, raw: caseOfId(chunk.map((r) => [r.id, JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' })])), error: null, updated_at: sentAt })
-          .where('id', 'in', chunk.map((r) => r.id))
-          .where('status', 'in', ['sending', 'unknown'])
-          .returningAll()
-          .execute();
-      }
+      const rows = claimed.map((r) => {
+        const at = new Date().toISOString();
+        return { id: r.id, status: 'sent', sent_at: at, raw: JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' }), error: null, updated_at: at };
+      });
+      await updateRows(trx, dialect, 'messages', rows, { from: ['sending', 'unknown'] });
     });
     done += claimed.length;
   }

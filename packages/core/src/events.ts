@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import type { Clock } from './clock.js';
+import type { Storage } from './storage/storage.js';
 
 /** A WhatsApp peer as events carry it: the phone number and the LID, each where known. */
 export interface Peer {
@@ -40,33 +41,58 @@ export interface KirimEvent<N extends KirimEventName = KirimEventName> {
 
 type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>) => void } & { '*': (event: KirimEvent) => void };
 
+/** Durable recording of events, outside a transaction or inside the one of the change they report. */
+export interface EventRecorder {
+  record(event: KirimEvent): Promise<void>;
+  recordIn(tx: Storage, events: KirimEvent[]): Promise<void>;
+  /** After a transaction holding recorded events has committed. */
+  committed(): void;
+}
+
 /**
  * The typed event bus: `on(name, listener)` for one event, `on('*', listener)` for all.
  * `publish` is how every area raises an event; it resolves once the event is recorded.
  */
 export class KirimEvents extends EventEmitter<Listeners> {
   /**
-   * `options.record` makes events durable: it is awaited before listeners hear the event (the engine
-   * appends to the event log and queues webhook deliveries there). Without it, events stay in-process.
+   * `recorder` makes events durable: an event is recorded before listeners hear it (the engine appends
+   * it to the event log and queues its webhook deliveries there). Without it, events stay in-process.
    */
   constructor(
     private readonly clock: Clock,
-    private readonly options: { record?: (event: KirimEvent) => Promise<void> } = {},
+    private readonly recorder?: EventRecorder,
   ) {
     super();
   }
 
+  /** An event with a fresh id and the clock's time. */
+  create<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N]): KirimEvent<N> {
+    return { id: `evt_${randomUUID()}`, type: name, timestamp: this.clock.now().toISOString(), user_id: userId, data };
+  }
+
   /**
-   * Builds an event with a fresh id and the clock's time, records it (durable log, webhook deliveries,
-   * other processes), and emits it to `name` and `*` listeners. Do not await it inside a
-   * `storage.transaction`: recording writes through the engine's storage (on SQLite it would wait for
-   * the transaction holding the only connection).
+   * Builds an event, records it (durable log, webhook deliveries, other processes), and emits it to
+   * `name` and `*` listeners. Do not await it inside a `storage.transaction` (on SQLite it would wait
+   * for the transaction holding the only connection): use `publishIn` there.
    */
   async publish<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N]): Promise<KirimEvent<N>> {
-    const event: KirimEvent<N> = { id: `evt_${randomUUID()}`, type: name, timestamp: this.clock.now().toISOString(), user_id: userId, data };
-    await this.options.record?.(event as KirimEvent);
+    const event = this.create(name, userId, data);
+    await this.recorder?.record(event as KirimEvent);
     this.deliver(event as KirimEvent);
     return event;
+  }
+
+  /**
+   * Records events in `tx`, the transaction of the change they report, so that both are stored or
+   * neither. Returns what emits them to listeners: call it once `tx` has committed.
+   */
+  async publishIn(tx: Storage, events: KirimEvent[]): Promise<() => void> {
+    if (events.length > 0) await this.recorder?.recordIn(tx, events);
+    return () => {
+      if (events.length === 0) return;
+      this.recorder?.committed();
+      for (const event of events) this.deliver(event);
+    };
   }
 
   /** Emits an event already built (here or, through the relay, in another process) to local listeners. */

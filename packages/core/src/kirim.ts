@@ -116,6 +116,11 @@ export function createKirim(options: KirimOptions): Kirim {
       await eventLog.record(event);
       webhooks.wake();
     },
+    recordIn: (tx, recorded) => eventLog.recordIn(tx, recorded),
+    committed: () => {
+      eventLog.wake();
+      webhooks.wake();
+    },
   });
   const eventLog = createEventLog({ storage, clock, logger, events, options: options.eventLog });
   const webhooks = createWebhookService({
@@ -143,6 +148,7 @@ export function createKirim(options: KirimOptions): Kirim {
     dispatcher.poke();
   };
   hooks.onReceipts = (messages) => dispatcher.settleJobsOf(messages);
+  hooks.holdReceipt = (receipt) => dispatcher.holdReceipt(receipt);
   hooks.onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
   const accounts = createAccountService({
     storage,

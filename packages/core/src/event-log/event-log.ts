@@ -150,6 +150,16 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
       });
     },
 
+    /** Appends events (and the hooks' writes) in `tx`, the transaction of the change they report; `wake` once it commits. */
+    recordIn(tx: Storage, batch: KirimEvent[]): Promise<void> {
+      return append(tx, batch);
+    },
+
+    /** Has the relay read what was just committed (to feed live streams). */
+    wake(): void {
+      relay?.wake();
+    },
+
     /**
      * Streams the actor's events (admins too see only their own) to `listener`, in sequence order:
      * with `last_event_id`, first those after it still in the log, then live ones. `onEnd` runs when the

@@ -2,13 +2,13 @@ import { effectivePlan } from '../actor.js';
 import { jobProgress } from '../bulk/job-progress.js';
 import { every, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
-import type { KirimEvents } from '../events.js';
+import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { Message } from '../messages/message-schemas.js';
+import { RECEIPT_RANK, type Message, type MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
-import type { ClaimDecision, SendOutcome, Storage } from '../storage/storage.js';
+import type { ClaimDecision, Receipt, SendOutcome, Storage } from '../storage/storage.js';
 import type { Connection, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
 import { effectiveLimits, type SendLimits } from './send-limits.js';
@@ -57,6 +57,8 @@ export class Dispatcher {
   private readonly retryDelayMs: number;
   private readonly throttles = new Map<string, SessionThrottle>();
   private readonly waiters = new Map<number, Array<(row: Message) => void>>();
+  /** Receipts held for rows being sent here, by session and WhatsApp id (see holdReceipts). */
+  private readonly inFlight = new Map<string, Receipt[]>();
   private readonly onWhatsApp = new Map<string, boolean>();
   /** When each job last reported progress. */
   private readonly lastProgress = new Map<string, number>();
@@ -196,10 +198,64 @@ export class Dispatcher {
 
     const bySession = new Map<string, Message[]>();
     for (const row of claimed) bySession.set(row.session_id!, [...(bySession.get(row.session_id!) ?? []), row]);
-    const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
-    const changed = await storage.outbox.complete(outcomes);
-    await this.announce(changed);
+    const receipts = this.holdReceipts(claimed);
+    let recorded: Recorded[] = [];
+    let announce = () => {};
+    try {
+      const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
+      const rows = new Map(claimed.map((r) => [r.id, r]));
+      const steps = new Map(outcomes.map((o) => [o.id, o.status === 'sent' ? receipts.fold(rows.get(o.id)!, o) : [o.status]]));
+      // The round's results and their events are stored together: neither without the other after a crash.
+      await storage.transaction(async (tx) => {
+        const moved = new Set(await tx.outbox.complete(outcomes));
+        recorded = outcomes.filter((o) => moved.has(o.id)).map((o) => ({ row: recordedRow(rows.get(o.id)!, o), steps: steps.get(o.id)! }));
+        announce = await this.deps.events.publishIn(tx, this.statusEvents(recorded));
+      });
+    } finally {
+      // Receipts not folded into a record (the send failed, or the record did) are written as any others.
+      manager.recordReceipts(receipts.release());
+    }
+    announce();
+    await this.settle(recorded);
     return claimed.length;
+  }
+
+  /**
+   * Keeps the receipts of rows being sent until their sends are recorded: on a fast network they come
+   * before the record, and folded into it they cost no write of their own (nor a race with it).
+   */
+  private holdReceipts(rows: Message[]) {
+    const keyOf = (sessionId: string, messageId: string) => `${sessionId} ${messageId}`;
+    const held = new Map(rows.map((r) => [keyOf(r.session_id!, r.message_id!), [] as Receipt[]]));
+    for (const key of held.keys()) this.inFlight.set(key, held.get(key)!);
+    return {
+      /** Folds a sent row's receipts up the ladder into its outcome; returns the statuses it went through. */
+      fold(row: Message, outcome: Extract<SendOutcome, { status: 'sent' | 'delivered' | 'read' }>): MessageStatus[] {
+        const steps: MessageStatus[] = ['sent'];
+        const list = held.get(keyOf(row.session_id!, row.message_id!)) ?? [];
+        // A `failed` receipt is left to the receipt writer, which fails the row if it is still undelivered.
+        const left = list.filter((receipt) => receipt.status === 'failed');
+        for (const receipt of list) {
+          if (receipt.status === 'failed' || RECEIPT_RANK[receipt.status] <= RECEIPT_RANK[outcome.status]) continue;
+          outcome.status = receipt.status as 'delivered' | 'read';
+          steps.push(receipt.status);
+        }
+        list.splice(0, list.length, ...left);
+        return steps;
+      },
+      /** Stops holding; returns the receipts not folded. */
+      release: (): Receipt[] => {
+        for (const key of held.keys()) this.inFlight.delete(key);
+        return [...held.values()].flat();
+      },
+    };
+  }
+
+  /** Whether a receipt is for a row being sent here: then it is recorded with the send. */
+  holdReceipt(receipt: Receipt): boolean {
+    const held = this.inFlight.get(`${receipt.sessionId} ${receipt.messageId}`);
+    held?.push(receipt);
+    return held !== undefined;
   }
 
   private throttle(sessionId: string): SessionThrottle {
@@ -322,38 +378,53 @@ export class Dispatcher {
     await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => settleJob(storage, events, clock, userId, jobId, false)));
   }
 
-  /** Events for the rows that changed, settles waiters, and job progress and completion. */
-  private async announce(rows: Message[]): Promise<void> {
-    const { events, storage, clock } = this.deps;
-    // Published together, in order, not one after another: the event log then writes the round's events
-    // in one transaction (its group commit) instead of one commit per row.
-    const published: Array<Promise<unknown>> = [];
-    for (const row of rows) {
+  /** The events of recorded rows: a `message.status` for each status a row went through, and a scheduled row's outcome. */
+  private statusEvents(recorded: Recorded[]): KirimEvent[] {
+    const { events } = this.deps;
+    const out: KirimEvent[] = [];
+    for (const { row, steps } of recorded) {
       if (row.status === 'queued') continue;
-      for (const wake of this.waiters.get(row.id) ?? []) wake(row);
-      published.push(
-        events.publish('message.status', row.user_id, {
-          session_id: row.session_id ?? '',
-          id: row.id,
-          message_id: row.message_id,
-          to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid },
-          status: row.status,
-          error: row.error,
-        }),
-      );
-      if (row.kind === 'scheduled' && row.status === 'sent') published.push(events.publish('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat }));
-      if (row.kind === 'scheduled' && row.status === 'failed') published.push(events.publish('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
+      const to = { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid };
+      for (const status of steps) {
+        out.push(events.create('message.status', row.user_id, { session_id: row.session_id ?? '', id: row.id, message_id: row.message_id, to, status, error: row.error }));
+      }
+      if (row.kind === 'scheduled' && steps[0] === 'sent') out.push(events.create('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat }));
+      if (row.kind === 'scheduled' && row.status === 'failed') out.push(events.create('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
     }
-    await Promise.all(published);
-    // Together too: their progress events then share a commit. A job sending a backlog reports progress
+    return out;
+  }
+
+  /** After a round is recorded: settles waiters, and reports job progress and completion. */
+  private async settle(recorded: Recorded[]): Promise<void> {
+    const { events, storage, clock } = this.deps;
+    for (const { row } of recorded) if (row.status !== 'queued') for (const wake of this.waiters.get(row.id) ?? []) wake(row);
+    // Together: their progress events then share a commit. A job sending a backlog reports progress
     // at most every PROGRESS_EVERY_MS (each report counts its rows); its completion is always reported.
     const now = clock.now().getTime();
-    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => {
+    await Promise.all([...jobsOf(recorded.map((r) => r.row))].map(([jobId, userId]) => {
       const report = now - (this.lastProgress.get(jobId) ?? 0) >= PROGRESS_EVERY_MS;
       if (report) this.lastProgress.set(jobId, now);
       return settleJob(storage, events, clock, userId, jobId, report);
     }));
     if (this.lastProgress.size > 10_000) this.lastProgress.clear();
+  }
+}
+
+/** A recorded row, with the statuses it went through in this record. */
+type Recorded = { row: Message; steps: MessageStatus[] };
+
+/** A claimed row as `complete` leaves it after recording `outcome`. */
+function recordedRow(row: Message, outcome: SendOutcome): Message {
+  switch (outcome.status) {
+    case 'failed':
+      return { ...row, status: 'failed', error: outcome.error, updated_at: outcome.at };
+    case 'queued':
+      return {
+        ...row, status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+        ...(outcome.release ? { session_id: null, message_id: null } : {}),
+      };
+    default:
+      return { ...row, status: outcome.status, sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at };
   }
 }
 

@@ -27,6 +27,8 @@ export interface SessionHooks {
   onIncoming?(message: Message): Promise<void>;
   /** Outgoing messages that receipts moved, after they are recorded and announced. */
   onReceipts?(messages: Message[]): Promise<void>;
+  /** Whether the outbox keeps this receipt to record with its message's send (it is being sent here). */
+  holdReceipt?(receipt: Receipt): boolean;
 }
 
 interface LiveSession {
@@ -270,7 +272,13 @@ export class SessionManager {
    * write is under way go together in the next (storage decides how), one commit for all sessions'.
    */
   private takeReceipt(receipt: Receipt): void {
-    this.receipts.push(receipt);
+    if (!this.deps.hooks.holdReceipt?.(receipt)) this.recordReceipts([receipt]);
+  }
+
+  /** Writes receipts with the next batch (the outbox hands back those it held and did not record). */
+  recordReceipts(receipts: Receipt[]): void {
+    if (receipts.length === 0) return;
+    this.receipts.push(...receipts);
     this.writingReceipts ??= this.writeReceipts();
   }
 
@@ -280,14 +288,14 @@ export class SessionManager {
         // One turn of the event loop lets the rest of a burst arrive.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = this.receipts.splice(0, RECEIPT_BATCH);
-        await this.recordReceipts(batch).catch((error) => this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed'));
+        await this.applyReceipts(batch).catch((error) => this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed'));
       }
     } finally {
       this.writingReceipts = undefined;
     }
   }
 
-  private async recordReceipts(receipts: Receipt[]): Promise<void> {
+  private async applyReceipts(receipts: Receipt[]): Promise<void> {
     const { storage, clock, events } = this.deps;
     const changed = await storage.messages.applyReceipts(receipts, clock.now().toISOString());
     // Published together, in order: the event log writes them in one transaction too.

@@ -355,7 +355,8 @@ export interface ClaimRequest {
 
 /** The result of sending one claimed row. */
 export type SendOutcome =
-  | { id: number; status: 'sent'; at: string; raw: string | null }
+  /** Sent at `at`; `delivered` or `read` when its receipts came before the send was recorded. */
+  | { id: number; status: 'sent' | 'delivered' | 'read'; at: string; raw: string | null }
   | { id: number; status: 'failed'; at: string; error: string }
   /** Put back for another try at `not_before`; `release` also lets any pool member take it (a fresh WhatsApp id then). */
   | { id: number; status: 'queued'; at: string; not_before: string; error: string; release?: boolean };
@@ -381,8 +382,12 @@ export interface OutboxRepository {
   claim(request: ClaimRequest, decide: (row: Message) => ClaimDecision): Promise<Message[]>;
   /** Whether any queued row is due at `now` (one indexed look-up: the dispatcher's idle check). */
   hasDue(now: string): Promise<boolean>;
-  /** Records send results in one transaction, never moving a row a receipt already moved further. Returns the rows changed. */
-  complete(outcomes: SendOutcome[]): Promise<Message[]>;
+  /**
+   * Records send results in one transaction, each only on a row still being sent (`sending`, or
+   * `unknown`; a row a receipt already moved keeps its status but gets its send time and raw message).
+   * Returns the ids of the rows it moved, in the outcomes' order.
+   */
+  complete(outcomes: SendOutcome[]): Promise<number[]>;
   /**
    * After taking a session over: its rows left `sending` by another owner are requeued when they never
    * got a WhatsApp id (never handed to WhatsApp), else marked `unknown`. Returns how many of each.

@@ -1,18 +1,14 @@
 import type { ClaimDecision, ClaimRequest, Message, MessageStatus, NewMessage, OutboxRepository, Range, SendOutcome, Slice } from '@kirim/core';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
 import { transact } from '../transact.js';
+import { updateRows } from '../update-rows.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
 
-// Rows per batched UPDATE: each row binds three parameters or fewer per CASE.
-const UPDATE_CHUNK = 500;
-
-/** `CASE id WHEN … THEN … END`: a per-row value in one UPDATE of many rows. */
-function caseOfId<T extends string | null>(pairs: Array<[number, T]>): RawBuilder<T> {
-  return sql<T>`CASE id ${sql.join(pairs.map(([id, value]) => sql`WHEN ${id} THEN ${value}`), sql` `)} END`;
-}
+type SentStatus = 'sent' | 'delivered' | 'read';
+const SENT = new Set<string>(['sent', 'delivered', 'read']);
 
 /** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
 export class KyselyOutboxRepository implements OutboxRepository {
@@ -71,23 +67,13 @@ export class KyselyOutboxRepository implements OutboxRepository {
         const { session_id, message_id } = decision.send;
         claimed.push({ ...row, status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now });
       }
-      // One UPDATE per session (and chunk) rather than one per row: the rows are locked (PostgreSQL) or the
-      // writer is alone (SQLite), so `attempts + 1` is the attempts read above plus one.
-      const bySession = new Map<string, Message[]>();
-      for (const row of claimed) bySession.set(row.session_id!, [...(bySession.get(row.session_id!) ?? []), row]);
-      for (const [session_id, rows] of bySession) {
-        for (let i = 0; i < rows.length; i += UPDATE_CHUNK) {
-          const chunk = rows.slice(i, i + UPDATE_CHUNK);
-          await trx
-            .updateTable('messages')
-            .set({
-              status: 'sending', session_id, claimed_by: request.owner, updated_at: request.now, attempts: sql`attempts + 1`,
-              message_id: caseOfId(chunk.map((r) => [r.id, r.message_id])),
-            })
-            .where('id', 'in', chunk.map((r) => r.id))
-            .execute();
-        }
-      }
+      // The rows are locked (PostgreSQL) or the writer is alone (SQLite): their attempts are those read above
+      // plus one. A session is set only on a pool's rows: setting a column, even to its value, rewrites every
+      // index over it and checks its foreign key.
+      const claimUpdate = (r: Message) => ({ id: r.id, status: 'sending', claimed_by: request.owner, updated_at: request.now, attempts: r.attempts, message_id: r.message_id });
+      const pooled = new Set(candidates.filter((r) => r.session_id === null).map((r) => r.id));
+      await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => !pooled.has(r.id)).map(claimUpdate), { types: { attempts: 'int' } });
+      await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => pooled.has(r.id)).map((r) => ({ ...claimUpdate(r), session_id: r.session_id })), { types: { attempts: 'int' } });
       return claimed;
     });
   }
@@ -97,40 +83,22 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return row !== undefined;
   }
 
-  async complete(outcomes: SendOutcome[]): Promise<Message[]> {
+  async complete(outcomes: SendOutcome[]): Promise<number[]> {
     if (outcomes.length === 0) return [];
     return transact(this.db, async (trx) => {
-      // Sends are recorded in batches (one UPDATE per chunk); the rarer failures and retries row by row.
-      const recorded = new Map<number, Message>();
-      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: 'sent' }> => o.status === 'sent');
-      for (let i = 0; i < sent.length; i += UPDATE_CHUNK) {
-        const chunk = sent.slice(i, i + UPDATE_CHUNK);
-        const at = caseOfId(chunk.map((o) => [o.id, o.at]));
-        const rows = await trx
-          .updateTable('messages')
-          .set({ status: 'sent', sent_at: at, raw: caseOfId(chunk.map((o) => [o.id, o.raw])), error: null, updated_at: at })
-          .where('id', 'in', chunk.map((o) => o.id))
-          .where('status', 'in', ['sending', 'unknown'])
-          .returningAll()
-          .execute();
-        for (const row of rows) recorded.set(Number(row.id), messageFromRow(row));
-        // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
-        // (the daily cap counts `sent_at`, quotes need `raw`).
-        await trx
-          .updateTable('messages')
-          .set({ sent_at: at, raw: caseOfId(chunk.map((o) => [o.id, o.raw])) })
-          .where('id', 'in', chunk.map((o) => o.id))
-          .where('status', 'in', ['sent', 'delivered', 'read'])
-          .where('sent_at', 'is', null)
-          .execute();
+      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: SentStatus }> => SENT.has(o.status));
+      const recorded = await updateRows(trx, this.dialect, 'messages', sent.map((o) => ({ id: o.id, status: o.status, sent_at: o.at, raw: o.raw, error: null, updated_at: o.at })), {
+        from: ['sending', 'unknown'],
+      });
+      const moved = new Set(recorded);
+      // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
+      // (the daily cap counts `sent_at`, quotes need `raw`).
+      for (const o of sent.filter((o) => !moved.has(o.id))) {
+        await trx.updateTable('messages').set({ sent_at: o.at, raw: o.raw }).where('id', '=', o.id).where('status', 'in', ['sent', 'delivered', 'read']).where('sent_at', 'is', null).execute();
       }
-      const changed: Message[] = [];
+      // The rarer failures and retries row by row.
       for (const outcome of outcomes) {
-        if (outcome.status === 'sent') {
-          const row = recorded.get(outcome.id);
-          if (row) changed.push(row);
-          continue;
-        }
+        if (outcome.status !== 'failed' && outcome.status !== 'queued') continue;
         const base = trx.updateTable('messages').where('id', '=', outcome.id);
         const update =
           outcome.status === 'failed'
@@ -141,10 +109,9 @@ export class KyselyOutboxRepository implements OutboxRepository {
                   ...(outcome.release ? { session_id: null, message_id: null } : {}),
                 })
                 .where('status', '=', 'sending');
-        const row = await update.returningAll().executeTakeFirst();
-        if (row) changed.push(messageFromRow(row));
+        if (Number((await update.executeTakeFirst()).numUpdatedRows) > 0) moved.add(outcome.id);
       }
-      return changed;
+      return outcomes.filter((o) => moved.has(o.id)).map((o) => o.id);
     });
   }
 

@@ -166,8 +166,26 @@ export function describeOutbox(ctx: ConformanceContext): void {
         { id: a, status: 'sent', at: T0, raw: null },
         { id: b, status: 'queued', at: T0, not_before: T0, error: 'retry' },
       ]);
-      expect(changed.map((r: Message) => [r.id, r.status])).toEqual([[b, 'queued']]);
+      expect(changed).toEqual([b]);
       expect(await ctx.storage().outbox.get(userId, a)).toMatchObject({ status: 'delivered', sent_at: T0 });
+      expect(await ctx.storage().outbox.get(userId, b)).toMatchObject({ status: 'queued', error: 'retry', claimed_by: null });
+    });
+
+    it('records a round of sends with the statuses their early receipts reached, each row once, and reports which it moved', async () => {
+      const { userId, sessionId } = await setup();
+      // Enough rows for an adapter's many-row form, and one a receipt moved first.
+      const ids = await ctx.storage().outbox.enqueue(Array.from({ length: 120 }, () => aQueuedMessage(userId, sessionId)));
+      const claimed = await ctx.storage().outbox.claim(sendAll(sessionId, 200), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
+      expect(claimed.map((r) => r.id)).toEqual(ids);
+      expect(await ctx.storage().outbox.get(userId, ids[119])).toMatchObject({ status: 'sending', message_id: `WA${ids[119]}`, attempts: 1, claimed_by: 'p1' });
+      await ctx.storage().messages.applyReceipts([{ sessionId, messageId: `WA${ids[7]}`, status: 'read' }], T0);
+      const statuses = ['sent', 'delivered', 'read'] as const;
+      const moved = await ctx.storage().outbox.complete(ids.map((id, i) => ({ id, status: statuses[i % 3], at: T0, raw: `{"n":${i}}` })));
+      expect(moved).toEqual(ids.filter((id) => id !== ids[7]));
+      const rows = (await ctx.storage().outbox.getMany(ids)).sort((x, y) => x.id - y.id);
+      expect(rows.map((r) => [r.id, r.status, r.sent_at, r.raw])).toEqual(ids.map((id, i) => [id, i === 7 ? 'read' : statuses[i % 3], T0, `{"n":${i}}`]));
+      // Recorded once: a second record of the same round moves nothing.
+      expect(await ctx.storage().outbox.complete(ids.map((id) => ({ id, status: 'sent' as const, at: T0, raw: null })))).toEqual([]);
     });
 
     it('marks rows a dead owner left mid-send unknown, and requeues them later under their first ids', async () => {

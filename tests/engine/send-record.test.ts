@@ -1,0 +1,66 @@
+// On a fast network a message's receipts come back before the dispatcher has recorded its send. They are
+// recorded with the send, in its transaction, together with the events of every status the message went
+// through, on a real database.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKirim, createSimulatedNetwork, type KirimEvent, type Storage } from '@kirim/core';
+import { createPostgresStorage } from '@kirim/storage-postgres';
+import { createSqliteStorage } from '@kirim/storage-sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { DATABASES } from '../support/harness.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+
+describe.each(DATABASES)('recording sends on %s', (database) => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function openStorage(): Promise<Storage> {
+    let storage: Storage;
+    if (database === 'sqlite') {
+      const dir = await mkdtemp(join(tmpdir(), 'kirim-record-'));
+      storage = createSqliteStorage({ filename: join(dir, 'kirim.db') });
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    } else {
+      storage = createPostgresStorage({ connectionString: await freshPostgresUrl() });
+    }
+    cleanups.push(() => storage.close());
+    await storage.migrate();
+    return storage;
+  }
+
+  it('records receipts that outran the send with it, and every status the message went through in order, once each, in the durable log too', async () => {
+    const storage = await openStorage();
+    const network = createSimulatedNetwork({ latencyMs: 0 });
+    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
+    await kirim.start();
+    cleanups.push(() => kirim.stop());
+    const heard: KirimEvent[] = [];
+    kirim.on('*', (event) => heard.push(event));
+
+    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
+    const actor = await kirim.accounts.actorFor(user.id);
+    const session = await kirim.sessions.create(actor, { session_name: 'device' });
+    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
+    await network.link(session.id, '6281299000001');
+    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
+
+    const phones = Array.from({ length: 40 }, (_, i) => String(6281300000000 + i));
+    for (const phone of phones) network.phone(phone, { autoRead: true });
+    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones, message: 'Halo', delay: 0 });
+    await eventually(async () => (await storage.outbox.countByStatus(job.id)).read === phones.length);
+
+    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 100, offset: 0 })).items;
+    for (const row of rows) expect(row).toMatchObject({ status: 'read', sent_at: expect.any(String), raw: expect.any(String), error: null });
+    const statusEvents = () => heard.filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
+    await eventually(() => statusEvents().length === phones.length * 3);
+    for (const row of rows) {
+      expect(statusEvents().filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+    }
+    const logged = (await storage.events.listAfter(0, { limit: 10_000, userId: user.id })).map((s) => s.event.id);
+    expect(statusEvents().every((e) => logged.includes(e.id))).toBe(true);
+  });
+});
