@@ -185,6 +185,7 @@ function openSqlite(file: string): Kysely<Database> {
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
+  database.pragma('temp_store = MEMORY'); // as the storage preset
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 

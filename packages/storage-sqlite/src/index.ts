@@ -19,6 +19,9 @@ export function createSqliteStorage(options: SqliteStorageOptions): Storage {
   const database = new BetterSqlite3(options.filename);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
+  // A statement that changes many rows keeps a journal to undo itself on an error; on disk that was a
+  // temporary file written page by page, as many bytes as the changes themselves.
+  database.pragma('temp_store = MEMORY');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });

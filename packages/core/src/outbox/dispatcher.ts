@@ -197,7 +197,11 @@ export class Dispatcher {
     await this.markJobsRunning(claimed, now.toISOString());
 
     const bySession = new Map<string, Message[]>();
-    for (const row of claimed) bySession.set(row.session_id!, [...(bySession.get(row.session_id!) ?? []), row]);
+    for (const row of claimed) {
+      const rows = bySession.get(row.session_id!);
+      if (rows) rows.push(row);
+      else bySession.set(row.session_id!, [row]);
+    }
     const receipts = this.holdReceipts(claimed);
     let recorded: Recorded[] = [];
     let announce = () => {};

@@ -67,7 +67,12 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     skipped = skipped.filter((r) => locked.has(key(r.sessionId, r.messageId)));
   }
   const byStatus = new Map<string, number[]>();
-  for (const { id, from, to } of current.values()) if (to !== from) byStatus.set(to, [...(byStatus.get(to) ?? []), id]);
+  for (const { id, from, to } of current.values()) {
+    if (to === from) continue;
+    const ids = byStatus.get(to);
+    if (ids) ids.push(id);
+    else byStatus.set(to, [id]);
+  }
   const moved: Message[] = [];
   for (const [status, ids] of byStatus) {
     const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', LOWER[status]).returningAll().execute();
