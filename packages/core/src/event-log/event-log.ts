@@ -4,7 +4,7 @@ import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { Storage, StoredEvent } from '../storage/storage.js';
+import type { RelayedEvent, Storage, StoredEvent } from '../storage/storage.js';
 import { parse } from '../validation.js';
 import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
 
@@ -70,12 +70,13 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
   let relay: WakeableLoop | undefined;
   let pruner: WakeableLoop | undefined;
 
-  const dispatch = (row: StoredEvent) => {
+  const dispatch = (row: RelayedEvent) => {
     cursor = row.seq;
+    if (row.event === null) return;
     if (row.origin !== instanceId) events.deliver(row.event);
     for (const listener of feed) {
       try {
-        listener(row);
+        listener(row as StoredEvent);
       } catch (error) {
         logger.warn({ err: error }, 'event stream listener failed');
       }
@@ -83,7 +84,11 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
   };
 
   const relayTick = async (): Promise<boolean> => {
-    const rows = await storage.events.listAfter(cursor, { limit: BATCH });
+    // With no live stream here, this process's own events are not read back in full: it has them already.
+    const light = feed.size === 0;
+    const rows = light ? await storage.events.listForRelay(cursor, instanceId, BATCH) : await storage.events.listAfter(cursor, { limit: BATCH });
+    // A stream opened while they were read: read them again, in full.
+    if (light && feed.size > 0) return true;
     for (const row of rows) {
       if (row.seq !== cursor + 1) {
         const now = clock.now().getTime();

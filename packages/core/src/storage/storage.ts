@@ -272,6 +272,9 @@ export interface StoredEvent {
   event: KirimEvent;
 }
 
+/** A row of the log as a relay reads it: its own process's events without their content. */
+export type RelayedEvent = StoredEvent | { seq: number; origin: string; event: null };
+
 /**
  * The durable event log: every published event, each with a sequence number larger than every row
  * appended before it (gaps are allowed: a rolled-back append may leave one).
@@ -284,6 +287,11 @@ export interface EventRepository {
   append(events: KirimEvent[], origin: string): Promise<number[]>;
   /** Events with `afterSeq < seq` (and `seq <= untilSeq` when given), by sequence, at most `limit`; only `userId`'s when given. */
   listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]>;
+  /**
+   * What a process's relay reads: the events after `afterSeq`, by sequence, at most `limit`, those that
+   * `origin` (the relay's process) appended with `event: null`, since it has them already.
+   */
+  listForRelay(afterSeq: number, origin: string, limit: number): Promise<RelayedEvent[]>;
   /** The largest sequence number, 0 when the log is empty. */
   lastSeq(): Promise<number>;
   /** Deletes events whose timestamp is before `before`; returns how many. */

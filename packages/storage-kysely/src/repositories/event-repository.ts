@@ -1,5 +1,5 @@
-import type { EventRepository, KirimEvent, StoredEvent } from '@kirim/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { EventRepository, KirimEvent, RelayedEvent, StoredEvent } from '@kirim/core';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, EventsTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
@@ -31,6 +31,17 @@ export class KyselyEventRepository implements EventRepository {
     if (options.untilSeq !== undefined) query = query.where('seq', '<=', options.untilSeq);
     const rows = await query.orderBy('seq').limit(options.limit).execute();
     return rows.map(toStored);
+  }
+
+  async listForRelay(afterSeq: number, origin: string, limit: number): Promise<RelayedEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['seq', 'origin', 'id', 'type', 'user_id', 'timestamp', sql<string>`case when origin = ${origin} then null else data end`.as('data')])
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => (row.origin === origin ? { seq: Number(row.seq), origin, event: null } : toStored(row)));
   }
 
   async lastSeq(): Promise<number> {

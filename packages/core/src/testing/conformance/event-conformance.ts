@@ -49,6 +49,20 @@ export function describeEvents(ctx: ConformanceContext): void {
       expect(await events.lastSeq()).toBe(seqs[2499]);
     });
 
+    it('lists for a relay every event in order, leaving out the content of its own process\'s', async () => {
+      const events = ctx.storage().events;
+      const [mine] = await events.append([anEvent('u1')], 'me');
+      const theirs = anEvent('u2');
+      const [other] = await events.append([theirs], 'them');
+      const [mine2] = await events.append([anEvent('u1')], 'me');
+      expect(await events.listForRelay(0, 'me', 10)).toEqual([
+        { seq: mine, origin: 'me', event: null },
+        { seq: other, origin: 'them', event: theirs },
+        { seq: mine2, origin: 'me', event: null },
+      ]);
+      expect((await events.listForRelay(mine, 'me', 1)).map((e) => e.seq)).toEqual([other]);
+    });
+
     it('rejects a second event with the same id as conflict', async () => {
       const event = anEvent('u1');
       await appendOne(event, 'p');
