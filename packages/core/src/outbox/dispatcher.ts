@@ -92,9 +92,25 @@ export class Dispatcher {
     this.loop = undefined;
   }
 
-  /** Runs rounds back to back while they find rows to send (a backlog), then waits for the next poll or poke. */
+  /**
+   * Runs rounds back to back while they find rows to send (a backlog), then waits for the next poll or
+   * poke. A round's record overlaps the next round's claim and sends (on PostgreSQL the database writes
+   * one while this process sends the other); records are written one at a time, in order.
+   */
   private async drain(): Promise<void> {
-    while ((await this.claimAndSend()) > 0 && !this.stopping && this.loop);
+    let recording: Promise<void> | undefined;
+    try {
+      for (;;) {
+        const sent = await this.claimAndSend();
+        await recording;
+        recording = undefined;
+        if (!sent) return;
+        recording = this.record(sent);
+        if (this.stopping || !this.loop) return;
+      }
+    } finally {
+      await recording;
+    }
   }
 
   /** Runs a round soon, without waiting for the poll interval (new rows were queued here). */
@@ -146,11 +162,12 @@ export class Dispatcher {
 
   /** One round: claim what may go now, send it, record it. */
   async round(): Promise<void> {
-    await this.claimAndSend();
+    const sent = await this.claimAndSend();
+    if (sent) await this.record(sent);
   }
 
-  /** One round; resolves with how many rows it claimed. */
-  private async claimAndSend(): Promise<number> {
+  /** Claims what may go now and sends it; resolves with what is to record, or undefined when nothing went. */
+  private async claimAndSend(): Promise<SentRound | undefined> {
     const { storage, clock, manager } = this.deps;
     const now = clock.now();
     if (now.getTime() - this.lastRecovery > this.unknownGraceMs / 4) {
@@ -159,7 +176,7 @@ export class Dispatcher {
     }
     const connected = manager.connectedSessions();
     // An idle engine asks one indexed question per poll, not one claim query per session.
-    if (connected.length === 0 || !(await storage.outbox.hasDue(now.toISOString()))) return 0;
+    if (connected.length === 0 || !(await storage.outbox.hasDue(now.toISOString()))) return undefined;
     const facts = await this.loadFacts(connected, now);
 
     const budgets = new Map<string, number>();
@@ -172,7 +189,7 @@ export class Dispatcher {
     }
     const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));
     const pools = facts.pools.map((pool) => ({ id: pool.id, limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0) }));
-    if (!sessions.some((s) => s.limit > 0)) return 0;
+    if (!sessions.some((s) => s.limit > 0)) return undefined;
 
     const decide = (row: Message): ClaimDecision => {
       let sessionId: string | null | undefined = row.session_id;
@@ -193,7 +210,7 @@ export class Dispatcher {
       return { send: { session_id: sessionId, message_id: row.message_id ?? connection.newMessageId() } };
     };
     const claimed = await storage.outbox.claim({ owner: manager.instanceId, now: now.toISOString(), sessions, pools }, decide);
-    if (claimed.length === 0) return 0;
+    if (claimed.length === 0) return undefined;
     await this.markJobsRunning(claimed, now.toISOString());
 
     const bySession = new Map<string, Message[]>();
@@ -203,25 +220,34 @@ export class Dispatcher {
       else bySession.set(row.session_id!, [row]);
     }
     const receipts = this.holdReceipts(claimed);
+    try {
+      const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
+      return { claimed, outcomes, receipts };
+    } catch (error) {
+      manager.recordReceipts(receipts.release());
+      throw error;
+    }
+  }
+
+  /** Records a round's sends with the receipts that came meanwhile and their events, then settles waiters and jobs. */
+  private async record({ claimed, outcomes, receipts }: SentRound): Promise<void> {
     let recorded: Recorded[] = [];
     let announce = () => {};
     try {
-      const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sendAll(facts.sessions.get(id)!, rows, facts.pools)))).flat();
       const rows = new Map(claimed.map((r) => [r.id, r]));
       const steps = new Map(outcomes.map((o) => [o.id, o.status === 'sent' ? receipts.fold(rows.get(o.id)!, o) : [o.status]]));
       // The round's results and their events are stored together: neither without the other after a crash.
-      await storage.transaction(async (tx) => {
+      await this.deps.storage.transaction(async (tx) => {
         const moved = new Set(await tx.outbox.complete(outcomes));
         recorded = outcomes.filter((o) => moved.has(o.id)).map((o) => ({ row: recordedRow(rows.get(o.id)!, o), steps: steps.get(o.id)! }));
         announce = await this.deps.events.publishIn(tx, this.statusEvents(recorded));
       });
     } finally {
       // Receipts not folded into a record (the send failed, or the record did) are written as any others.
-      manager.recordReceipts(receipts.release());
+      this.deps.manager.recordReceipts(receipts.release());
     }
     announce();
     await this.settle(recorded);
-    return claimed.length;
   }
 
   /**
@@ -413,6 +439,9 @@ export class Dispatcher {
     if (this.lastProgress.size > 10_000) this.lastProgress.clear();
   }
 }
+
+/** A round sent and not yet recorded: its rows, their outcomes, and the receipts held for them. */
+type SentRound = { claimed: Message[]; outcomes: SendOutcome[]; receipts: ReturnType<Dispatcher['holdReceipts']> };
 
 /** A recorded row, with the statuses it went through in this record. */
 type Recorded = { row: Message; steps: MessageStatus[] };
