@@ -91,6 +91,20 @@ describe('EventLog', () => {
     await until(() => storedWhenHeard === 1);
   });
 
+  it('gives events UUIDv7 ids of the clock time, so ids sort as events happened', async () => {
+    const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+    const kirim = await engine(':memory:', { clock });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await kirim.events.publish('bulk.progress', 'u1', progress('j'))).id);
+      await clock.advance(1);
+    }
+    for (const id of ids) expect(id).toMatch(/^evt_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const millis = ids.map((id) => parseInt(id.slice(4, 17).replace('-', ''), 16));
+    expect(millis).toEqual([0, 1, 2].map((i) => Date.parse('2026-03-01T10:00:00.000Z') + i));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it('prunes events older than the retention window', async () => {
     const clock = new ManualClock('2026-03-01T10:00:00.000Z');
     const kirim = await engine(':memory:', { clock, eventLog: { pollMs: 20, retentionMs: 3_600_000, pruneEveryMs: 60_000 } });
