@@ -17,9 +17,8 @@ import { createKirim, createSimulatedNetwork, type Storage } from '@kirim/core';
 import { loadConfig, startServer } from '@kirim/server';
 import { updateRows, type Database } from '@kirim/storage-kysely';
 import { createPostgresStorage } from '@kirim/storage-postgres';
-import { createSqliteStorage } from '@kirim/storage-sqlite';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { createSqliteStorage, openSqlite } from '@kirim/storage-sqlite';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { startTestPostgres } from '../tests/support/embedded-postgres.js';
 import { enqueueBulk, linkedEngine, waitCompleted } from './support/outbox-engine.js';
@@ -181,18 +180,11 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
 }
 
 const sqliteFile = (name: string) => join(dir, `${name}.db`);
-function openSqlite(file: string): Kysely<Database> {
-  const database = new BetterSqlite3(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma('temp_store = MEMORY'); // as the storage preset
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-}
 
 const sqliteStorage = createSqliteStorage({ filename: sqliteFile('pipeline') });
 const sqlitePipeline = await oneProcess(sqliteStorage, SQLITE_ROWS, '1');
 await sqliteStorage.close();
-const sqliteRaw = await rawRate(createSqliteStorage({ filename: sqliteFile('raw') }), () => openSqlite(sqliteFile('raw')), 'sqlite', SQLITE_ROWS);
+const sqliteRaw = await rawRate(createSqliteStorage({ filename: sqliteFile('raw') }), () => openSqlite({ filename: sqliteFile('raw') }), 'sqlite', SQLITE_ROWS);
 
 const pgStorage = createPostgresStorage({ connectionString: await freshDatabase() });
 const pgPipeline = await oneProcess(pgStorage, POSTGRES_ROWS, '2');
