@@ -1,16 +1,11 @@
 // A large bulk job is accepted with its first batch of rows; the rest are expanded by the engine in the
 // background. Expansion happens on a real database, after the job was accepted, as after a restart.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKirim, type Storage } from '@kirim/core';
+import { createKirim } from '@kirim/core';
 import { aSession } from '@kirim/core/testing';
-import { createPostgresStorage } from '@kirim/storage-postgres';
-import { createSqliteStorage } from '@kirim/storage-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { openTestStorage } from '../support/storage.js';
 
 describe.each(DATABASES)('bulk job expansion on %s', (database) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -18,19 +13,7 @@ describe.each(DATABASES)('bulk job expansion on %s', (database) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function openStorage(): Promise<Storage> {
-    let storage: Storage;
-    if (database === 'sqlite') {
-      const dir = await mkdtemp(join(tmpdir(), 'kirim-expansion-'));
-      storage = createSqliteStorage({ filename: join(dir, 'kirim.db') });
-      cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    } else {
-      storage = createPostgresStorage({ connectionString: await freshPostgresUrl() });
-    }
-    cleanups.push(() => storage.close());
-    await storage.migrate();
-    return storage;
-  }
+  const openStorage = () => openTestStorage(database, cleanups);
 
   it('expands the batches left when the job was accepted, each recipient once, cancelling one who opted out since', async () => {
     const storage = await openStorage();

@@ -1,16 +1,11 @@
 // On a fast network a message's receipts come back before the dispatcher has recorded its send. They are
 // recorded with the send, in its transaction, together with the events of every status the message went
 // through, on a real database.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKirim, createSimulatedNetwork, type KirimEvent, type Storage } from '@kirim/core';
-import { createPostgresStorage } from '@kirim/storage-postgres';
-import { createSqliteStorage } from '@kirim/storage-sqlite';
+import { createKirim, createSimulatedNetwork, type KirimEvent } from '@kirim/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
+import { openTestStorage } from '../support/storage.js';
 
 describe.each(DATABASES)('recording sends on %s', (database) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -18,19 +13,7 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function openStorage(): Promise<Storage> {
-    let storage: Storage;
-    if (database === 'sqlite') {
-      const dir = await mkdtemp(join(tmpdir(), 'kirim-record-'));
-      storage = createSqliteStorage({ filename: join(dir, 'kirim.db') });
-      cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    } else {
-      storage = createPostgresStorage({ connectionString: await freshPostgresUrl() });
-    }
-    cleanups.push(() => storage.close());
-    await storage.migrate();
-    return storage;
-  }
+  const openStorage = () => openTestStorage(database, cleanups);
 
   it('records receipts that outran the send with it, and every status the message went through in order, once each, in the durable log too', async () => {
     const storage = await openStorage();

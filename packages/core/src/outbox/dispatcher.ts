@@ -105,7 +105,8 @@ export class Dispatcher {
         await recording;
         recording = undefined;
         if (!sent) return;
-        recording = this.record(sent);
+        // Caught here, not where it is awaited: a rejection would otherwise go unhandled while the next round sends.
+        recording = this.record(sent).catch((error) => this.deps.logger.error({ err: error }, 'recording a round of sends failed'));
         if (this.stopping || !this.loop) return;
       }
     } finally {

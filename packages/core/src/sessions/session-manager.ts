@@ -278,7 +278,7 @@ export class SessionManager {
   /** Writes receipts with the next batch (the outbox hands back those it held and did not record). */
   recordReceipts(receipts: Receipt[]): void {
     if (receipts.length === 0) return;
-    this.receipts.push(...receipts);
+    for (const receipt of receipts) this.receipts.push(receipt);
     this.writingReceipts ??= this.writeReceipts();
   }
 
