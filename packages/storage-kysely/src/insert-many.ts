@@ -33,7 +33,7 @@ export async function insertMany<T extends keyof Database, R extends string>(
       let n = 0;
       const tuple = () => `(${columns.map(() => (dialect === 'sqlite' ? '?' : `$${++n}`)).join(', ')})`;
       const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(tuple).join(', ')} returning "${options.returning}"`;
-      out.push(...(await db.executeQuery<Record<R, unknown>>(CompiledQuery.raw(text, chunk.flatMap((row) => columns.map((c) => row[c] ?? null))))).rows);
+      out.push(...(await db.executeQuery<Record<R, unknown>>(CompiledQuery.raw(text, parameters(chunk, columns)))).rows);
     } else {
       const names = sql.join(columns.map((c) => sql.ref(c)));
       const arrays = columns.map((c) => sql`${chunk.map((row) => row[c] ?? null)}::${sql.raw(options.types?.[c] ?? 'text')}[]`);
@@ -43,4 +43,11 @@ export async function insertMany<T extends keyof Database, R extends string>(
     }
   }
   return out;
+}
+
+/** Each row's values in column order, one flat list (without an array a row: a round binds thousands). */
+export function parameters(rows: Array<Record<string, unknown>>, columns: string[]): unknown[] {
+  const values: unknown[] = [];
+  for (const row of rows) for (const column of columns) values.push(row[column] ?? null);
+  return values;
 }

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { parameters } from './insert-many.js';
 import type { SqlDialect } from './dialect.js';
 
 // Rows per statement: under SQLite's bound-parameter limit (32,766) with up to 30 columns.
@@ -33,7 +34,6 @@ export async function updateRows<T extends keyof Database>(
   const changed: number[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const values = chunk.flatMap((row) => columns.map((c) => row[c] ?? null));
     let result: { rows: Array<{ id: unknown }> };
     if (dialect === 'sqlite' || chunk.length < UNNEST_FROM) {
       let n = 0;
@@ -43,7 +43,9 @@ export async function updateRows<T extends keyof Database>(
       // SQLite's RETURNING names only the updated table's columns; PostgreSQL's would find `id` ambiguous.
       const returning = dialect === 'sqlite' ? '"id"' : `"${table}"."id"`;
       const text = `with u(${columns.map((c) => `"${c}"`).join(', ')}) as (values ${tuples}) update "${table}" set ${assignments} from u where "${table}"."id" = u."id"${guard} returning ${returning}`;
-      result = await db.executeQuery<{ id: unknown }>(CompiledQuery.raw(text, [...values, ...from]));
+      const values = parameters(chunk, columns);
+      values.push(...from);
+      result = await db.executeQuery<{ id: unknown }>(CompiledQuery.raw(text, values));
     } else {
       const arrays = sql.join(columns.map((c) => sql`${chunk.map((row) => row[c] ?? null)}::${sql.raw(type(c))}[]`));
       const guard = from.length > 0 ? sql` and t.status in (${sql.join(from)})` : sql``;
