@@ -314,26 +314,32 @@ export class SessionManager {
     const { storage, clock, events } = this.deps;
     if (incoming.fromMe) return;
     const now = clock.now().toISOString();
-    const stored = await storage.messages.insertIncoming({
-      user_id: live.userId, session_id: live.id, pool_id: null, direction: 'in', message_id: incoming.messageId, chat: incoming.chat,
-      peer_phone: incoming.fromPhone, peer_lid: incoming.fromLid, sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
-      push_name: incoming.pushName, type: incoming.type, text: incoming.text,
-      media: incoming.type === 'text' || incoming.type === 'other' || incoming.type === 'location' || incoming.type === 'contact' ? null : { type: incoming.type as 'image' },
-      quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, kind: 'incoming', job_id: null, schedule_id: null,
-      idempotency_key: null, attempts: 0, claimed_by: null, not_before: null, sent_at: incoming.timestamp.toISOString(), created_at: now, updated_at: now,
+    // The message and its event are stored together: a crash between two commits cannot keep one without the other.
+    const { stored, announce } = await storage.transaction(async (tx) => {
+      const stored = await tx.messages.insertIncoming({
+        user_id: live.userId, session_id: live.id, pool_id: null, direction: 'in', message_id: incoming.messageId, chat: incoming.chat,
+        peer_phone: incoming.fromPhone, peer_lid: incoming.fromLid, sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
+        push_name: incoming.pushName, type: incoming.type, text: incoming.text,
+        media: incoming.type === 'text' || incoming.type === 'other' || incoming.type === 'location' || incoming.type === 'contact' ? null : { type: incoming.type as 'image' },
+        quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, kind: 'incoming', job_id: null, schedule_id: null,
+        idempotency_key: null, attempts: 0, claimed_by: null, not_before: null, sent_at: incoming.timestamp.toISOString(), created_at: now, updated_at: now,
+      });
+      // A repeat (Baileys replays after reconnecting) is stored once and announced once.
+      if (!stored) return { stored, announce: () => {} };
+      await tx.sessions.update(live.id, { last_active_at: now });
+      const event = events.create('message.received', live.userId, {
+        session_id: live.id,
+        message_id: incoming.messageId,
+        from: { jid: incoming.from, phone: incoming.fromPhone, lid: incoming.fromLid },
+        chat: incoming.chat,
+        text: incoming.text,
+        type: incoming.type,
+        timestamp: incoming.timestamp.toISOString(),
+      });
+      return { stored, announce: await events.publishIn(tx, [event]) };
     });
-    // A repeat (Baileys replays after reconnecting) is stored once and announced once.
     if (!stored) return;
-    await storage.sessions.update(live.id, { last_active_at: now });
-    await events.publish('message.received', live.userId, {
-      session_id: live.id,
-      message_id: incoming.messageId,
-      from: { jid: incoming.from, phone: incoming.fromPhone, lid: incoming.fromLid },
-      chat: incoming.chat,
-      text: incoming.text,
-      type: incoming.type,
-      timestamp: incoming.timestamp.toISOString(),
-    });
+    announce();
     await this.deps.hooks.onIncoming?.(stored);
   }
 
