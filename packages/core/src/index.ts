@@ -57,7 +57,7 @@ export { OpenStreetMapLeadSource, type OpenStreetMapLeadSourceOptions } from './
 export { GooglePlacesLeadSource, type GooglePlacesLeadSourceOptions } from './leads/sources/google-places-lead-source.js';
 export { ScraperLeadSource, type ScraperLeadSourceOptions } from './leads/sources/scraper-lead-source.js';
 export { SESSION_STATUSES, type Session, type SessionStatus, type SessionView, type SessionStatusView, type SessionContact, type SessionSettings } from './sessions/session-schemas.js';
-export { MESSAGE_STATUSES, RECEIPT_RANK, messageView, type Message, type MessageStatus, type MessageFilter, type MessageMedia, type MessageView } from './messages/message-schemas.js';
+export { MESSAGE_STATUSES, RECEIPT_MOVES_FROM, RECEIPT_RANK, messageView, type Message, type MessageStatus, type MessageFilter, type MessageMedia, type MessageView } from './messages/message-schemas.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 export { sessionView, type SessionService } from './sessions/session-service.js';

@@ -80,6 +80,15 @@ export interface MessageFilter {
 // How far along a receipt is: statuses only move up this ladder.
 export const RECEIPT_RANK: Record<string, number> = { queued: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4 };
 
+/**
+ * For each status a receipt reports, the statuses it may move a message from: up the ladder only, and
+ * `failed` only before delivery.
+ */
+export const RECEIPT_MOVES_FROM: Record<string, string[]> = {
+  ...Object.fromEntries(Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])])),
+  failed: ['queued', 'sending', 'unknown', 'sent'],
+};
+
 /** A message as the API shows it (without the transport's raw serialisation). */
 export type MessageView = Omit<Message, 'raw' | 'claimed_by'>;
 

@@ -4,7 +4,7 @@ import { every, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import { RECEIPT_RANK, type Message, type MessageStatus } from '../messages/message-schemas.js';
+import { RECEIPT_MOVES_FROM, type Message, type MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
@@ -267,7 +267,7 @@ export class Dispatcher {
         // A `failed` receipt is left to the receipt writer, which fails the row if it is still undelivered.
         const left = list.filter((receipt) => receipt.status === 'failed');
         for (const receipt of list) {
-          if (receipt.status === 'failed' || RECEIPT_RANK[receipt.status] <= RECEIPT_RANK[outcome.status]) continue;
+          if (receipt.status === 'failed' || !RECEIPT_MOVES_FROM[receipt.status].includes(outcome.status)) continue;
           outcome.status = receipt.status as 'delivered' | 'read';
           steps.push(receipt.status);
         }

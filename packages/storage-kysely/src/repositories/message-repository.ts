@@ -1,4 +1,4 @@
-import { RECEIPT_RANK, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type Slice } from '@kirim/core';
+import { RECEIPT_MOVES_FROM, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type Slice } from '@kirim/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -21,13 +21,6 @@ export function messageFromRow(row: Selectable<MessagesTable>): Message {
 export function messageToRow(m: Omit<Message, 'id'>): Insertable<MessagesTable> {
   return { ...m, media: m.media ? JSON.stringify(m.media) : null, mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null };
 }
-
-// Statuses a receipt may move a message from, for each status it moves to: up the ladder only, and
-// `failed` only before delivery.
-const LOWER: Record<string, string[]> = {
-  ...Object.fromEntries(Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])])),
-  failed: ['queued', 'sending', 'unknown', 'sent'],
-};
 
 /** The receipts' message ids, by session. */
 function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
@@ -54,7 +47,7 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
   for (const receipt of receipts) {
     const row = current.get(key(receipt.sessionId, receipt.messageId));
     if (!row) skipped.push(receipt);
-    else if (LOWER[receipt.status]?.includes(row.to)) row.to = receipt.status;
+    else if (RECEIPT_MOVES_FROM[receipt.status]?.includes(row.to)) row.to = receipt.status;
   }
   if (lock && skipped.length > 0) {
     // A skipped row is held by another transaction, or no message of the session (the phone's own sends):
@@ -75,13 +68,14 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
   }
   const moved: Message[] = [];
   for (const [status, ids] of byStatus) {
-    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', LOWER[status]).returningAll().execute();
+    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
     moved.push(...rows.map(messageFromRow));
   }
   // Without locks, a receipt for a row this could not see is one for no message of the session.
   return { moved, skipped: lock ? skipped : [] };
 }
 
+/** Messages on Kysely. */
 export class KyselyMessageRepository implements MessageRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -122,7 +116,7 @@ export class KyselyMessageRepository implements MessageRepository {
     for (const { sessionId, messageId, status } of skipped) {
       // One row a statement, each committed alone: it may wait for the row, holding nothing else.
       const row = await this.db.updateTable('messages').set({ status, updated_at: at })
-        .where('session_id', '=', sessionId).where('message_id', '=', messageId).where('direction', '=', 'out').where('status', 'in', LOWER[status] ?? [])
+        .where('session_id', '=', sessionId).where('message_id', '=', messageId).where('direction', '=', 'out').where('status', 'in', RECEIPT_MOVES_FROM[status] ?? [])
         .returningAll().executeTakeFirst();
       if (row) moved.push(messageFromRow(row));
     }
