@@ -53,6 +53,11 @@ function randomBytes16(): Uint8Array {
   return pool.subarray(pooled, (pooled += 16));
 }
 
+/** A new event id: `evt_` and a UUIDv7 of `at`, so ids sort by time and the log's index grows at one end. */
+export function newEventId(at: Date): string {
+  return `evt_${uuidv7({ msecs: at.getTime(), random: randomBytes16() })}`;
+}
+
 /** Durable recording of events, outside a transaction or inside the one of the change they report. */
 export interface EventRecorder {
   record(event: KirimEvent): Promise<void>;
@@ -83,7 +88,7 @@ export class KirimEvents extends EventEmitter<Listeners> {
    */
   create<N extends KirimEventName>(name: N, userId: string, data: KirimEventMap[N]): KirimEvent<N> {
     const now = this.clock.now();
-    return { id: `evt_${uuidv7({ msecs: now.getTime(), random: randomBytes16() })}`, type: name, timestamp: now.toISOString(), user_id: userId, data };
+    return { id: newEventId(now), type: name, timestamp: now.toISOString(), user_id: userId, data };
   }
 
   /**

@@ -2,7 +2,7 @@ export { createKirim, type Kirim, type KirimOptions } from './kirim.js';
 export { KirimError, ERROR_CODES, isKirimError, notFound, type ErrorCode, type FieldErrors } from './errors.js';
 export { systemClock, type Clock } from './clock.js';
 export { silentLogger, type Logger } from './logger.js';
-export { KirimEvents, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
+export { KirimEvents, newEventId, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
 export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
 export type {
