@@ -81,11 +81,17 @@ export class Phone implements SimulatedPhone {
   readonly inbox: PhoneMessage[] = [];
   readonly contacts = new Map<string, string | null>();
 
+  private assignedLid: string | undefined;
+
   constructor(
     private readonly network: Network,
     readonly number: string,
-    readonly lid: string,
   ) {}
+
+  // Derived when first asked for: a bulk send to thousands of new numbers never needs their LIDs.
+  get lid(): string {
+    return (this.assignedLid ??= this.network.assignLid(this));
+  }
 
   /** Whether messages can reach this account at all (they still wait while it is off line). */
   get reachable(): boolean {

@@ -121,13 +121,16 @@ interface WireMessage extends MessageContent {
   at: Date;
 }
 
-/** A session's sent message whose receipts are still to come. */
+/**
+ * A session's sent message whose receipts are still to come, with how many recipients have yet to get and
+ * to read it (each recipient acknowledges each once: it receives a message once and reads it once).
+ */
 interface Tracked {
   sessionId: string;
   chat: string;
   status: ReceiptStatus | null;
-  undelivered: Set<string>;
-  unread: Set<string>;
+  undelivered: number;
+  unread: number;
 }
 
 interface Group {
@@ -260,12 +263,18 @@ export class Network implements SimulatedNetwork {
   account(number: string, name: string | null = null): Phone {
     let phone = this.phones.get(number);
     if (!phone) {
-      phone = new Phone(this, number, `${digitsFor(`${this.seed}:lid:${number}`, 15)}@lid`);
+      phone = new Phone(this, number);
       phone.name = name;
       this.phones.set(number, phone);
-      this.phonesByLid.set(phone.lid, phone);
     }
     return phone;
+  }
+
+  /** A phone's LID, derived from its number and the seed; from then on the phone is found by it. */
+  assignLid(phone: Phone): string {
+    const lid = `${digitsFor(`${this.seed}:lid:${phone.number}`, 15)}@lid`;
+    this.phonesByLid.set(lid, phone);
+    return lid;
   }
 
   /** Waits one hop of latency; with none, just lets the caller's own call finish first. */
@@ -354,8 +363,8 @@ export class Network implements SimulatedNetwork {
     const message = this.wire(to, from, record.sessionId, options.messageId, content, quotedId, options.mentions ?? []);
     const { messageId, type, text, media, mentions, at } = message;
     this.sent.push({ sessionId: record.sessionId, from: from.number, to, messageId, type, text, media, quotedId, mentions, at });
-    const reachable = recipients.filter((phone) => phone.reachable).map((phone) => phone.number);
-    const tracked: Tracked = { sessionId: record.sessionId, chat: to, status: null, undelivered: new Set(reachable), unread: new Set(reachable) };
+    const reachable = recipients.reduce((count, phone) => count + (phone.reachable ? 1 : 0), 0);
+    const tracked: Tracked = { sessionId: record.sessionId, chat: to, status: null, undelivered: reachable, unread: reachable };
     this.tracked.set(messageId, tracked);
     // The server's acknowledgement comes back after one hop, never inside the send itself.
     void this.hop().then(() => this.raise(messageId, tracked, 'sent'));
@@ -373,7 +382,7 @@ export class Network implements SimulatedNetwork {
 
   markRead(phone: Phone, message: PhoneMessage): void {
     message.read = true;
-    void this.hop().then(() => this.acknowledge(message.messageId, phone, 'read'));
+    void this.hop().then(() => this.acknowledge(message.messageId, 'read'));
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -454,7 +463,8 @@ export class Network implements SimulatedNetwork {
     mentions: string[],
   ): WireMessage {
     const group = parseJid(to)?.kind === 'group' ? to : null;
-    return { ...content, messageId, to, group, from, fromSession, quotedId, mentions, at: this.clock.now() };
+    const { type, text, media } = content;
+    return { type, text, media, messageId, to, group, from, fromSession, quotedId, mentions, at: this.clock.now() };
   }
 
   /**
@@ -504,7 +514,7 @@ export class Network implements SimulatedNetwork {
     for (const record of this.recordsOf(phone)) {
       if (record.sessionId !== message.fromSession) this.notify(record, { kind: 'message', message: this.incoming(message, chat) });
     }
-    void this.hop().then(() => this.acknowledge(message.messageId, phone, 'delivered'));
+    void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
     if (phone.autoRead) this.markRead(phone, received);
   }
 
@@ -527,11 +537,11 @@ export class Network implements SimulatedNetwork {
   }
 
   /** A recipient got or read a tracked message; the receipt moves once every recipient has. */
-  private acknowledge(messageId: string, phone: Phone, status: 'delivered' | 'read'): void {
+  private acknowledge(messageId: string, status: 'delivered' | 'read'): void {
     const tracked = this.tracked.get(messageId);
     if (!tracked) return;
-    const waiting = status === 'delivered' ? tracked.undelivered : tracked.unread;
-    if (waiting.delete(phone.number) && waiting.size === 0) this.raise(messageId, tracked, status);
+    const waiting = status === 'delivered' ? --tracked.undelivered : --tracked.unread;
+    if (waiting === 0) this.raise(messageId, tracked, status);
   }
 
   /** Reports a receipt if it moves the message up; receipts never go down. */

@@ -276,12 +276,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     /** Queues one delivery per matching active webhook for each event; called in the transaction that appends them. */
     async enqueue(tx: Storage, batch: KirimEvent[]): Promise<void> {
-      const matching = new Map<string, Promise<Webhook[]>>();
+      const matching = new Map<string, Webhook[]>();
       const rows: WebhookDelivery[] = [];
       for (const event of batch) {
         const key = `${event.user_id}\u0000${event.type}`;
-        if (!matching.has(key)) matching.set(key, tx.webhooks.listActiveFor(event.user_id, event.type));
-        const webhooks = await matching.get(key)!;
+        let webhooks = matching.get(key);
+        if (!webhooks) matching.set(key, (webhooks = await tx.webhooks.listActiveFor(event.user_id, event.type)));
         if (webhooks.length === 0) continue;
         const payload = JSON.stringify(event);
         for (const w of webhooks) {
