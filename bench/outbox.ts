@@ -132,7 +132,7 @@ type RawRow = Omit<Selectable<Database['messages']>, 'id'> & { id: number };
 const RAW_ORIGIN = `proc_${randomUUID()}`;
 
 /** The event row the pipeline appends when a sent row reaches `status`: the same columns and payload. */
-function statusEvent(userId: string, row: RawRow, status: string) {
+function statusEvent(row: RawRow, status: string) {
   const now = new Date();
   const data = { session_id: row.session_id, id: row.id, message_id: row.message_id, to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid }, status, error: null };
   return { id: newEventId(now), type: 'message.status', user_id: row.user_id, origin: RAW_ORIGIN, timestamp: now.toISOString(), data: JSON.stringify(data) };
@@ -186,7 +186,7 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
         return { id: r.id, status: 'delivered', sent_at: at, raw: JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' }), error: null, updated_at: at };
       });
       await updateRows(trx, dialect, 'messages', rows, { from: ['sending', 'unknown'] });
-      if (withEvents) await insertMany(trx, dialect, 'events', claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(user.id, r, status))), { returning: 'seq' });
+      if (withEvents) await insertMany(trx, dialect, 'events', claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(r, status))), { returning: 'seq' });
     });
     done += claimed.length;
   }
@@ -217,17 +217,20 @@ const pgRaw = async (withEvents: boolean) => {
 const pgRawRows = await pgRaw(false);
 const pgRawWrites = await pgRaw(true);
 
-// The ratios are to the raw rate of the same writes (rows and events); the row updates alone are printed beside.
-report('outbox.sqlite.raw_row_updates', sqliteRawRows, 'msg/s');
+// The targets are to the raw rate of the same writes (rows and events); to the row updates alone is printed beside.
 report('outbox.sqlite.raw_writes', sqliteRawWrites, 'msg/s');
+report('outbox.sqlite.raw_row_updates', sqliteRawRows, 'msg/s');
 report('outbox.sqlite.pipeline', sqlitePipeline, 'msg/s', { op: '>=', value: 10_000 });
 report('outbox.sqlite.pipeline_to_raw', sqlitePipeline / sqliteRawWrites, 'x', { op: '>=', value: 0.4 });
-report('outbox.postgres.raw_row_updates', pgRawRows, 'msg/s');
+report('outbox.sqlite.pipeline_to_raw_row_updates', sqlitePipeline / sqliteRawRows, 'x');
 report('outbox.postgres.raw_writes', pgRawWrites, 'msg/s');
+report('outbox.postgres.raw_row_updates', pgRawRows, 'msg/s');
 report('outbox.postgres.pipeline_1_process', pgPipeline, 'msg/s', { op: '>=', value: 3_000 });
 report('outbox.postgres.pipeline_1_process_to_raw', pgPipeline / pgRawWrites, 'x', { op: '>=', value: 0.4 });
+report('outbox.postgres.pipeline_1_process_to_raw_row_updates', pgPipeline / pgRawRows, 'x');
 report('outbox.postgres.pipeline_3_child_processes', pgThree, 'msg/s');
 report('outbox.postgres.pipeline_3_child_processes_to_raw', pgThree / pgRawWrites, 'x', { op: '>=', value: 0.4 });
+report('outbox.postgres.pipeline_3_child_processes_to_raw_row_updates', pgThree / pgRawRows, 'x');
 
 // ---- 2. accepting a 100,000-recipient bulk job over HTTP -------------------------------------------
 
