@@ -186,7 +186,7 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
         return { id: r.id, status: 'delivered', sent_at: at, raw: JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' }), error: null, updated_at: at };
       });
       await updateRows(trx, dialect, 'messages', rows, { from: ['sending', 'unknown'] });
-      if (withEvents) await insertMany(trx, dialect, 'events', claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(r, status))), { returning: 'seq' });
+      if (withEvents) await insertMany(trx, dialect, 'events', claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(r, status))));
     });
     done += claimed.length;
   }

@@ -281,10 +281,10 @@ export type RelayedEvent = StoredEvent | { seq: number; origin: string; event: n
  */
 export interface EventRepository {
   /**
-   * Appends events published by process `origin`, in order, all or none; returns their sequence numbers.
-   * `conflict` if an id exists.
+   * Appends events published by process `origin`, all or none, their sequence numbers in the order given
+   * (readers learn them from `listAfter`). `conflict` if an id exists.
    */
-  append(events: KirimEvent[], origin: string): Promise<number[]>;
+  append(events: KirimEvent[], origin: string): Promise<void>;
   /** Events with `afterSeq < seq` (and `seq <= untilSeq` when given), by sequence, at most `limit`; only `userId`'s when given. */
   listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]>;
   /**

@@ -19,10 +19,9 @@ export class KyselyEventRepository implements EventRepository {
     private readonly dialect: SqlDialect,
   ) {}
 
-  async append(events: KirimEvent[], origin: string): Promise<number[]> {
+  async append(events: KirimEvent[], origin: string): Promise<void> {
     const rows = events.map((e) => ({ id: e.id, type: e.type, user_id: e.user_id, origin, timestamp: e.timestamp, data: JSON.stringify(e.data) }));
-    const inserted = await transact(this.db, (trx) => insertMany(trx, this.dialect, 'events', rows, { returning: 'seq' }));
-    return inserted.map((row) => Number(row.seq));
+    await transact(this.db, (trx) => insertMany(trx, this.dialect, 'events', rows));
   }
 
   async listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]> {

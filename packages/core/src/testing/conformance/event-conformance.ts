@@ -12,7 +12,11 @@ function anEvent(userId: string, overrides: Partial<KirimEvent> = {}): KirimEven
 
 /** Conformance of `events`, the durable event log. */
 export function describeEvents(ctx: ConformanceContext): void {
-  const appendOne = async (event: KirimEvent, origin: string) => (await ctx.storage().events.append([event], origin))[0];
+  /** Appends one event and returns its sequence number (the largest: the suite appends one at a time). */
+  const appendOne = async (event: KirimEvent, origin: string) => {
+    await ctx.storage().events.append([event], origin);
+    return ctx.storage().events.lastSeq();
+  };
   describe('EventRepository', () => {
     it('appends with increasing sequence numbers and round-trips the event and its origin', async () => {
       const events = ctx.storage().events;
@@ -41,20 +45,19 @@ export function describeEvents(ctx: ConformanceContext): void {
     it('appends many events at once in order, or none of them when one id exists', async () => {
       const events = ctx.storage().events;
       const many = Array.from({ length: 2500 }, (_, i) => anEvent(i % 2 === 0 ? 'u1' : 'u2'));
-      const seqs = await events.append(many, 'p');
-      expect(seqs).toHaveLength(2500);
-      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-      expect((await events.listAfter(0, { limit: 3000 })).map((e) => e.event)).toEqual(many);
+      await events.append(many, 'p');
+      const listed = await events.listAfter(0, { limit: 3000 });
+      expect(listed.map((e) => e.event)).toEqual(many);
       await expect(events.append([anEvent('u1'), many[2000]], 'p')).rejects.toMatchObject({ code: 'conflict' });
-      expect(await events.lastSeq()).toBe(seqs[2499]);
+      expect(await events.lastSeq()).toBe(listed[2499].seq);
     });
 
     it('lists for a relay every event in order, leaving out the content of its own process\'s', async () => {
       const events = ctx.storage().events;
-      const [mine] = await events.append([anEvent('u1')], 'me');
+      const mine = await appendOne(anEvent('u1'), 'me');
       const theirs = anEvent('u2');
-      const [other] = await events.append([theirs], 'them');
-      const [mine2] = await events.append([anEvent('u1')], 'me');
+      const other = await appendOne(theirs, 'them');
+      const mine2 = await appendOne(anEvent('u1'), 'me');
       expect(await events.listForRelay(0, 'me', 10)).toEqual([
         { seq: mine, origin: 'me', event: null },
         { seq: other, origin: 'them', event: theirs },
