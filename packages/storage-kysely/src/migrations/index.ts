@@ -10,6 +10,7 @@ import { leadTasksMigration } from './0007-lead-tasks.js';
 import { outboxMigration } from './0008-outbox.js';
 import { partialMessageIndexesMigration } from './0009-partial-message-indexes.js';
 import { bulkBatchesMigration } from './0010-bulk-batches.js';
+import { backlogIndexesMigration } from './0011-backlog-indexes.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -23,6 +24,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0008-outbox', outboxMigration],
   ['0009-partial-message-indexes', partialMessageIndexesMigration],
   ['0010-bulk-batches', bulkBatchesMigration],
+  ['0011-backlog-indexes', backlogIndexesMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
