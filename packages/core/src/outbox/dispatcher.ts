@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { RECEIPT_MOVES_FROM, type Message, type MessageStatus } from '../messages/message-schemas.js';
+import { messageStatusEvent } from '../messages/message-status-event.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
@@ -415,10 +416,7 @@ export class Dispatcher {
     const out: KirimEvent[] = [];
     for (const { row, steps } of recorded) {
       if (row.status === 'queued') continue;
-      const to = { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid };
-      for (const status of steps) {
-        out.push(events.create('message.status', row.user_id, { session_id: row.session_id ?? '', id: row.id, message_id: row.message_id, to, status, error: row.error }));
-      }
+      for (const status of steps) out.push(messageStatusEvent(events, row, status));
       if (row.kind === 'scheduled' && steps[0] === 'sent') out.push(events.create('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat }));
       if (row.kind === 'scheduled' && row.status === 'failed') out.push(events.create('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
     }

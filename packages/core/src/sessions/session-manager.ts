@@ -6,6 +6,7 @@ import { KirimError } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
+import { messageStatusEvent } from '../messages/message-status-event.js';
 import type { Receipt, Storage } from '../storage/storage.js';
 import type { Connection, IncomingMessage, LinkState, SeenContact, Transport } from '../transport/transport.js';
 import { sessionAuthStore } from './session-auth-store.js';
@@ -42,6 +43,8 @@ interface LiveSession {
 
 // Most receipts one write takes (a backlog is written in several).
 const RECEIPT_BATCH = 5000;
+// How soon receipts of rows another transaction held are tried again.
+const HELD_RECEIPT_RETRY_MS = 20;
 
 type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
 
@@ -297,17 +300,15 @@ export class SessionManager {
 
   private async applyReceipts(receipts: Receipt[]): Promise<void> {
     const { storage, clock, events } = this.deps;
-    const changed = await storage.messages.applyReceipts(receipts, clock.now().toISOString());
-    // Published together, in order: the event log writes them in one transaction too.
-    await Promise.all(changed.map((message) => events.publish('message.status', message.user_id, {
-      session_id: message.session_id ?? '',
-      id: message.id,
-      message_id: message.message_id,
-      to: { jid: message.chat, phone: message.peer_phone, lid: message.peer_lid },
-      status: message.status,
-      error: message.error,
-    })));
-    if (changed.length > 0) await this.deps.hooks.onReceipts?.(changed);
+    // The rows and their events are stored together: a crash between two commits cannot keep one without the other.
+    const { moved, held, announce } = await storage.transaction(async (tx) => {
+      const { moved, held } = await tx.messages.applyReceipts(receipts, clock.now().toISOString());
+      return { moved, held, announce: await events.publishIn(tx, moved.map((message) => messageStatusEvent(events, message))) };
+    });
+    announce();
+    // Rows another transaction holds (a send record committing elsewhere): again shortly, with the next batch.
+    if (held.length > 0) void clock.sleep(HELD_RECEIPT_RETRY_MS).then(() => this.recordReceipts(held));
+    if (moved.length > 0) await this.deps.hooks.onReceipts?.(moved);
   }
 
   private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {

@@ -252,11 +252,12 @@ export interface MessageRepository {
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
   /**
    * Applies receipts of any sessions, each message's in order: each moves its outgoing message up to the
-   * receipt's status (never down; `failed` only before delivery). Returns the messages that moved. An
-   * adapter may write them in one transaction, but where several processes write it must never wait for
-   * a row lock while holding others (a concurrent send record could deadlock with it).
+   * receipt's status (never down; `failed` only before delivery). Returns the messages that moved, and
+   * `held`: the receipts of rows another transaction holds, not applied, for the caller to apply later.
+   * Where several processes write, it never waits for a row lock: the caller's transaction may hold
+   * others (the receipts' events are appended in it), and a concurrent send record could deadlock with it.
    */
-  applyReceipts(receipts: Receipt[], at: string): Promise<Message[]>;
+  applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: Message[]; held: Receipt[] }>;
   /** A session's history, newest first. */
   list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>>;
   /** How many messages are stored (status page). */

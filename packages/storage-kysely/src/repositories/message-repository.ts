@@ -98,29 +98,11 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && messageFromRow(row);
   }
 
-  async applyReceipts(receipts: Receipt[], at: string): Promise<Message[]> {
-    if (receipts.length === 0) return [];
-    // One writer (SQLite): one transaction for the lot.
-    if (this.dialect === 'sqlite') return (await transact(this.db, (db) => applyFolded(db, receipts, at, false))).moved;
-    // Several writers (PostgreSQL): one transaction over the rows it can lock without waiting, so it never
-    // waits while holding locks and cannot deadlock with a concurrent send record; the receipts of rows
-    // someone else holds are applied after it.
-    let { moved, skipped } = await transact(this.db, (db) => applyFolded(db, receipts, at, true));
-    // A row is held while a send record commits, a moment: try those again together first.
-    for (let pass = 1; pass <= 3 && skipped.length > 0; pass++) {
-      await new Promise((resolve) => setTimeout(resolve, 5 * pass));
-      const again = await transact(this.db, (db) => applyFolded(db, skipped, at, true));
-      moved = moved.concat(again.moved);
-      skipped = again.skipped;
-    }
-    for (const { sessionId, messageId, status } of skipped) {
-      // One row a statement, each committed alone: it may wait for the row, holding nothing else.
-      const row = await this.db.updateTable('messages').set({ status, updated_at: at })
-        .where('session_id', '=', sessionId).where('message_id', '=', messageId).where('direction', '=', 'out').where('status', 'in', RECEIPT_MOVES_FROM[status] ?? [])
-        .returningAll().executeTakeFirst();
-      if (row) moved.push(messageFromRow(row));
-    }
-    return moved;
+  async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: Message[]; held: Receipt[] }> {
+    if (receipts.length === 0) return { moved: [], held: [] };
+    // Several writers (PostgreSQL): only the rows it can lock without waiting (one writer, SQLite, waits for nobody).
+    const { moved, skipped } = await transact(this.db, (db) => applyFolded(db, receipts, at, this.dialect === 'postgres'));
+    return { moved, held: skipped };
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {
