@@ -1,10 +1,14 @@
 // On a fast network a message's receipts come back before the dispatcher has recorded its send. They are
 // recorded with the send, in its transaction, together with the events of every status the message went
-// through, on a real database.
+// through, on a real database. A later receipt is stored with its event too, and never waits for a row
+// another transaction holds.
 import { createKirim, createSimulatedNetwork, type KirimEvent } from '@kirim/core';
+import { createPostgresStorage } from '@kirim/storage-postgres';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
+import { freshPostgresUrl } from '../support/postgres.js';
 import { openTestStorage } from '../support/storage.js';
 
 describe.each(DATABASES)('recording sends on %s', (database) => {
@@ -45,5 +49,58 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
     }
     const logged = (await storage.events.listAfter(0, { limit: 10_000, userId: user.id })).map((s) => s.event.id);
     expect(statusEvents().every((e) => logged.includes(e.id))).toBe(true);
+  });
+});
+
+describe('receipts on postgres', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('applies a receipt whose row another transaction holds once it commits, without waiting meanwhile, with its event once', async () => {
+    const url = await freshPostgresUrl();
+    const storage = createPostgresStorage({ connectionString: url });
+    cleanups.push(() => storage.close());
+    await storage.migrate();
+    const network = createSimulatedNetwork({ latencyMs: 0 });
+    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
+    await kirim.start();
+    cleanups.push(() => kirim.stop());
+    const heard: Array<KirimEvent<'message.status'>> = [];
+    kirim.on('message.status', (event) => heard.push(event));
+
+    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
+    const actor = await kirim.accounts.actorFor(user.id);
+    const session = await kirim.sessions.create(actor, { session_name: 'device' });
+    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
+    await network.link(session.id, '6281299000001');
+    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
+    const phones = [network.phone('6281300000001'), network.phone('6281300000002')];
+    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones.map((p) => p.number), message: 'Halo', delay: 0 });
+    await eventually(async () => (await storage.outbox.countByStatus(job.id)).delivered === 2);
+    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 2, offset: 0 })).items;
+    const [held, free] = phones.map((p) => rows.find((r) => r.peer_phone === p.number)!);
+
+    // Another connection holds one row, as another process's transaction would.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('begin');
+    await holder.query('select id from messages where id = $1 for update', [held.id]);
+    for (const phone of phones) phone.read(phone.inbox[0].messageId);
+    // The other receipt of the batch is stored meanwhile: the writer does not wait for the held row.
+    await eventually(async () => (await storage.outbox.get(user.id, free.id))?.status === 'read');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await storage.outbox.get(user.id, held.id))?.status).toBe('delivered');
+    await holder.query('commit');
+
+    await eventually(async () => (await storage.outbox.get(user.id, held.id))?.status === 'read');
+    await eventually(() => heard.filter((e) => e.data.status === 'read').length === 2);
+    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id })).map((s) => s.event).filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
+    for (const row of [held, free]) {
+      expect(heard.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+      expect(logged.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+    }
   });
 });
