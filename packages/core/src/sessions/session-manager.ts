@@ -61,6 +61,7 @@ export class SessionManager {
   /** Opens under way, by session id: a concurrent open joins the one in progress. */
   private readonly opening = new Map<string, Promise<boolean>>();
   private supervisor: BackgroundLoop | undefined;
+  private stopping = false;
   /** Receipts of every session here waiting to be written, and the write under way. */
   private readonly receipts: Receipt[] = [];
   private writingReceipts: Promise<void> | undefined;
@@ -76,12 +77,14 @@ export class SessionManager {
 
   /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
   start(): void {
+    this.stopping = false;
     if (!this.deps.transport || this.supervisor) return;
     this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () => this.supervise());
   }
 
   /** Closes every live session (credentials kept) and gives its lease up, so another process can take over at once. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.supervisor?.stop();
     this.supervisor = undefined;
     await Promise.all([...this.live.keys()].map((id) => this.detach(id, { releaseLease: true })));
@@ -291,14 +294,27 @@ export class SessionManager {
         // One turn of the event loop lets the rest of a burst arrive.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = this.receipts.splice(0, RECEIPT_BATCH);
-        await this.applyReceipts(batch).catch((error) => this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed'));
+        const held = await this.applyReceipts(batch).catch((error) => {
+          this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed');
+          return [];
+        });
+        if (held.length === 0) continue;
+        // Their rows are held by another transaction (a send record committing in another process): again
+        // shortly. A stopping process tries once more and then lets them go, rather than wait on another's lock.
+        if (this.stopping) {
+          this.deps.logger.warn({ receipts: held.length }, 'receipts of rows another transaction holds were not recorded before stopping');
+          continue;
+        }
+        await this.deps.clock.sleep(HELD_RECEIPT_RETRY_MS);
+        this.receipts.push(...held);
       }
     } finally {
       this.writingReceipts = undefined;
     }
   }
 
-  private async applyReceipts(receipts: Receipt[]): Promise<void> {
+  /** Stores receipts and their events; returns those of rows another transaction holds. */
+  private async applyReceipts(receipts: Receipt[]): Promise<Receipt[]> {
     const { storage, clock, events } = this.deps;
     // The rows and their events are stored together: a crash between two commits cannot keep one without the other.
     const { moved, held, announce } = await storage.transaction(async (tx) => {
@@ -306,9 +322,8 @@ export class SessionManager {
       return { moved, held, announce: await events.publishIn(tx, moved.map((message) => messageStatusEvent(events, message))) };
     });
     announce();
-    // Rows another transaction holds (a send record committing elsewhere): again shortly, with the next batch.
-    if (held.length > 0) void clock.sleep(HELD_RECEIPT_RETRY_MS).then(() => this.recordReceipts(held));
     if (moved.length > 0) await this.deps.hooks.onReceipts?.(moved);
+    return held;
   }
 
   private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
