@@ -33,9 +33,9 @@ function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
  * Applies receipts with a handful of statements: reads the messages' statuses, a query a session
  * (`lock`: on rows it can lock without waiting, skipping the others), folds each message's receipts over
  * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved, and
- * the receipts of rows it skipped because another transaction holds them.
+ * the receipts of rows it skipped because another transaction holds them (`held`).
  */
-async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; skipped: Receipt[] }> {
+async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; held: Receipt[] }> {
   const current = new Map<string, { id: number; from: string; to: string }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
   for (const [sessionId, ids] of groupIds(receipts)) {
@@ -43,21 +43,22 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     if (lock) query = query.forUpdate().skipLocked();
     for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: row.id, from: row.status, to: row.status });
   }
-  let skipped: Receipt[] = [];
+  const unseen: Receipt[] = [];
   for (const receipt of receipts) {
     const row = current.get(key(receipt.sessionId, receipt.messageId));
-    if (!row) skipped.push(receipt);
+    if (!row) unseen.push(receipt);
     else if (RECEIPT_MOVES_FROM[receipt.status]?.includes(row.to)) row.to = receipt.status;
   }
-  if (lock && skipped.length > 0) {
-    // A skipped row is held by another transaction, or no message of the session (the phone's own sends):
-    // only the held ones are worth another try.
-    const locked = new Set<string>();
-    for (const [sessionId, ids] of groupIds(skipped)) {
+  // A row not read is one another transaction holds, or no message of the session (the phone's own sends):
+  // only the held ones are worth another try. Without locks, every row was read.
+  let held: Receipt[] = [];
+  if (lock && unseen.length > 0) {
+    const exists = new Set<string>();
+    for (const [sessionId, ids] of groupIds(unseen)) {
       const rows = await db.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]).execute();
-      for (const row of rows) locked.add(key(sessionId, row.message_id));
+      for (const row of rows) exists.add(key(sessionId, row.message_id));
     }
-    skipped = skipped.filter((r) => locked.has(key(r.sessionId, r.messageId)));
+    held = unseen.filter((r) => exists.has(key(r.sessionId, r.messageId)));
   }
   const byStatus = new Map<string, number[]>();
   for (const { id, from, to } of current.values()) {
@@ -71,8 +72,7 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
     moved.push(...rows.map(messageFromRow));
   }
-  // Without locks, a receipt for a row this could not see is one for no message of the session.
-  return { moved, skipped: lock ? skipped : [] };
+  return { moved, held };
 }
 
 /** Messages on Kysely. */
@@ -101,8 +101,7 @@ export class KyselyMessageRepository implements MessageRepository {
   async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: Message[]; held: Receipt[] }> {
     if (receipts.length === 0) return { moved: [], held: [] };
     // Several writers (PostgreSQL): only the rows it can lock without waiting (one writer, SQLite, waits for nobody).
-    const { moved, skipped } = await transact(this.db, (db) => applyFolded(db, receipts, at, this.dialect === 'postgres'));
-    return { moved, held: skipped };
+    return transact(this.db, (db) => applyFolded(db, receipts, at, this.dialect === 'postgres'));
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {
