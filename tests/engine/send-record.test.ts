@@ -50,6 +50,35 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
     const logged = (await storage.events.listAfter(0, { limit: 10_000, userId: user.id })).map((s) => s.event.id);
     expect(statusEvents().every((e) => logged.includes(e.id))).toBe(true);
   });
+
+  it('reports delivered and read when their receipts come together after the send was recorded, in order, once each', async () => {
+    const storage = await openStorage();
+    const network = createSimulatedNetwork({ latencyMs: 0 });
+    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
+    await kirim.start();
+    cleanups.push(() => kirim.stop());
+    const heard: Array<KirimEvent<'message.status'>> = [];
+    kirim.on('message.status', (event) => heard.push(event));
+
+    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
+    const actor = await kirim.accounts.actorFor(user.id);
+    const session = await kirim.sessions.create(actor, { session_name: 'device' });
+    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
+    await network.link(session.id, '6281299000001');
+    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
+    // The recipient's phone is off line: the send is recorded `sent`; on line again it receives and reads at once.
+    network.phone('6281300000001', { autoRead: true });
+    network.setOnline('6281300000001', false);
+    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: ['6281300000001'], message: 'Halo', delay: 0 });
+    await eventually(async () => (await storage.outbox.countByStatus(job.id)).sent === 1);
+    network.setOnline('6281300000001', true);
+    await eventually(async () => (await storage.outbox.countByStatus(job.id)).read === 1);
+
+    await eventually(() => heard.length === 3);
+    expect(heard.map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id })).map((s) => s.event).filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
+    expect(logged.map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+  });
 });
 
 describe('receipts on postgres', () => {

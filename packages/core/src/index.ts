@@ -11,7 +11,7 @@ export type {
   Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, LeadRepository, Range, Slice,
 } from './storage/storage.js';
 export { SEARCH_COUNT_CAP } from './storage/storage.js';
-export type { EventRepository, Receipt, RelayedEvent, StoredEvent, WebhookRepository, WebhookDeliveryRepository } from './storage/storage.js';
+export type { EventRepository, Receipt, ReceiptMove, RelayedEvent, StoredEvent, WebhookRepository, WebhookDeliveryRepository } from './storage/storage.js';
 export { safeFetch, assertPublicHttpUrl, isPublicAddress, type SafeFetchOptions, type SafeFetchResponse, type HostResolver, type ResolvedAddress } from './net/safe-fetch.js';
 export {
   WEBHOOK_EVENT_NAMES, DELIVERY_STATES, DEFAULT_WEBHOOK_TIMINGS, type Webhook, type WebhookView, type WebhookDelivery, type WebhookDeliveryView,

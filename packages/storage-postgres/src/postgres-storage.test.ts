@@ -20,10 +20,10 @@ it('applies receipts to the rows it can lock at once while another transaction h
       await tx.outbox.complete([{ id: held, status: 'sent', at, raw: null }]);
       return storage.messages.applyReceipts(receipts, at);
     });
-    expect(applied.moved.map((m) => [m.id, m.status])).toEqual([[free, 'delivered']]);
+    expect(applied.moved.map(({ message: m }) => [m.id, m.status])).toEqual([[free, 'delivered']]);
     expect(applied.held).toEqual([receipts[0]]);
     // Once the holder has committed, the receipt handed back applies.
-    expect((await storage.messages.applyReceipts(applied.held, at)).moved.map((m) => [m.id, m.status])).toEqual([[held, 'delivered']]);
+    expect((await storage.messages.applyReceipts(applied.held, at)).moved.map(({ message: m }) => [m.id, m.status])).toEqual([[held, 'delivered']]);
   } finally {
     await storage.close();
   }

@@ -319,10 +319,12 @@ export class SessionManager {
     // The rows and their events are stored together: a crash between two commits cannot keep one without the other.
     const { moved, held, announce } = await storage.transaction(async (tx) => {
       const { moved, held } = await tx.messages.applyReceipts(receipts, clock.now().toISOString());
-      return { moved, held, announce: await events.publishIn(tx, moved.map((message) => messageStatusEvent(events, message))) };
+      // A status for each step: receipts that came together (delivered and read) still report both, in order.
+      const statusEvents = moved.flatMap(({ message, steps }) => steps.map((status) => messageStatusEvent(events, message, status)));
+      return { moved, held, announce: await events.publishIn(tx, statusEvents) };
     });
     announce();
-    if (moved.length > 0) await this.deps.hooks.onReceipts?.(moved);
+    if (moved.length > 0) await this.deps.hooks.onReceipts?.(moved.map((m) => m.message));
     return held;
   }
 

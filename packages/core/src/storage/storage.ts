@@ -20,6 +20,12 @@ export interface Receipt {
   status: MessageStatus;
 }
 
+/** A message receipts moved, with each status it went through, in order: the last is the one it has now. */
+export interface ReceiptMove {
+  message: Message;
+  steps: MessageStatus[];
+}
+
 /** How far searches count their matches before reporting a lower bound. */
 export const SEARCH_COUNT_CAP = 1000;
 
@@ -252,12 +258,13 @@ export interface MessageRepository {
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
   /**
    * Applies receipts of any sessions, each message's in order: each moves its outgoing message up to the
-   * receipt's status (never down; `failed` only before delivery). Returns the messages that moved, and
-   * `held`: the receipts of rows another transaction holds, not applied, for the caller to apply later.
+   * receipt's status (never down; `failed` only before delivery). Returns the messages that moved with the
+   * statuses they went through, and `held`: the receipts of rows another transaction holds, not applied,
+   * for the caller to apply later.
    * Where several processes write, it never waits for a row lock: the caller's transaction may hold
    * others (the receipts' events are appended in it), and a concurrent send record could deadlock with it.
    */
-  applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: Message[]; held: Receipt[] }>;
+  applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }>;
   /** A session's history, newest first. */
   list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>>;
   /** How many messages are stored (status page). */

@@ -1,4 +1,4 @@
-import { RECEIPT_MOVES_FROM, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type Slice } from '@kirim/core';
+import { RECEIPT_MOVES_FROM, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type ReceiptMove, type Slice } from '@kirim/core';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -32,22 +32,26 @@ function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
 /**
  * Applies receipts with a handful of statements: reads the messages' statuses, a query a session
  * (`lock`: on rows it can lock without waiting, skipping the others), folds each message's receipts over
- * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved, and
- * the receipts of rows it skipped because another transaction holds them (`held`).
+ * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved with
+ * the statuses they went through, and the receipts of rows it skipped because another transaction holds
+ * them (`held`).
  */
-async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: Message[]; held: Receipt[] }> {
-  const current = new Map<string, { id: number; from: string; to: string }>();
+async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
+  const current = new Map<string, { id: number; from: string; to: string; steps: MessageStatus[] }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
   for (const [sessionId, ids] of groupIds(receipts)) {
     let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
     if (lock) query = query.forUpdate().skipLocked();
-    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: row.id, from: row.status, to: row.status });
+    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), from: row.status, to: row.status, steps: [] });
   }
   const unseen: Receipt[] = [];
   for (const receipt of receipts) {
     const row = current.get(key(receipt.sessionId, receipt.messageId));
     if (!row) unseen.push(receipt);
-    else if (RECEIPT_MOVES_FROM[receipt.status]?.includes(row.to)) row.to = receipt.status;
+    else if (RECEIPT_MOVES_FROM[receipt.status]?.includes(row.to)) {
+      row.to = receipt.status;
+      row.steps.push(receipt.status);
+    }
   }
   // A row not read is one another transaction holds, or no message of the session (the phone's own sends):
   // only the held ones are worth another try. Without locks, every row was read.
@@ -61,16 +65,21 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     held = unseen.filter((r) => exists.has(key(r.sessionId, r.messageId)));
   }
   const byStatus = new Map<string, number[]>();
-  for (const { id, from, to } of current.values()) {
+  const steps = new Map<number, MessageStatus[]>();
+  for (const { id, from, to, steps: through } of current.values()) {
     if (to === from) continue;
+    steps.set(id, through);
     const ids = byStatus.get(to);
     if (ids) ids.push(id);
     else byStatus.set(to, [id]);
   }
-  const moved: Message[] = [];
+  const moved: ReceiptMove[] = [];
   for (const [status, ids] of byStatus) {
     const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
-    moved.push(...rows.map(messageFromRow));
+    for (const row of rows) {
+      const message = messageFromRow(row);
+      moved.push({ message, steps: steps.get(message.id)! });
+    }
   }
   return { moved, held };
 }
@@ -98,7 +107,7 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && messageFromRow(row);
   }
 
-  async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: Message[]; held: Receipt[] }> {
+  async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
     if (receipts.length === 0) return { moved: [], held: [] };
     // Several writers (PostgreSQL): only the rows it can lock without waiting (one writer, SQLite, waits for nobody).
     return transact(this.db, (db) => applyFolded(db, receipts, at, this.dialect === 'postgres'));

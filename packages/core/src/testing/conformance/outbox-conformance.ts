@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BulkBatch, BulkJob } from '../../bulk/bulk-schemas.js';
-import type { Message } from '../../messages/message-schemas.js';
 import type { Session } from '../../sessions/session-schemas.js';
 import type { NewMessage } from '../../storage/storage.js';
 import { aUser, type ConformanceContext } from './conformance-context.js';
@@ -120,9 +119,9 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect((await ctx.storage().outbox.get(userId, late))).toMatchObject({ status: 'failed', error: 'no' });
     });
 
-    it('applies each message\'s receipts in order, moving it only up the ladder and failing it only undelivered, and returns those that moved', async () => {
+    it('applies each message\'s receipts in order, moving it only up the ladder and failing it only undelivered, and returns those that moved with their steps', async () => {
       const { userId, sessionId } = await setup();
-      const [a, b, c] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId), aQueuedMessage(userId, sessionId)]);
+      const [a, b, c, e] = await ctx.storage().outbox.enqueue(Array.from({ length: 4 }, () => aQueuedMessage(userId, sessionId)));
       await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
       const { moved, held } = await ctx.storage().messages.applyReceipts([
         { sessionId, messageId: `WA${a}`, status: 'delivered' },
@@ -130,18 +129,23 @@ export function describeOutbox(ctx: ConformanceContext): void {
         { sessionId, messageId: `WA${b}`, status: 'read' },
         { sessionId, messageId: `WA${b}`, status: 'failed' },
         { sessionId, messageId: `WA${c}`, status: 'failed' },
+        { sessionId, messageId: `WA${e}`, status: 'delivered' },
+        { sessionId, messageId: `WA${e}`, status: 'read' },
         { sessionId, messageId: 'WA-unknown', status: 'read' },
       ], T0);
-      expect(moved.map((m: Message) => [m.id, m.status]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([[a, 'delivered'], [b, 'read'], [c, 'failed']]);
+      expect(moved.map(({ message: m, steps }) => [m.id, m.status, steps]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+        [a, 'delivered', ['delivered']], [b, 'read', ['read']], [c, 'failed', ['failed']], [e, 'read', ['delivered', 'read']],
+      ]);
       // Nothing holds these rows; a receipt for no message of the session is not one to try again.
       expect(held).toEqual([]);
-      expect((await ctx.storage().messages.applyReceipts([{ sessionId, messageId: `WA${a}`, status: 'read' }], T0)).moved).toMatchObject([{ id: a, status: 'read' }]);
+      expect((await ctx.storage().messages.applyReceipts([{ sessionId, messageId: `WA${a}`, status: 'read' }], T0)).moved).toMatchObject([{ message: { id: a, status: 'read' }, steps: ['read'] }]);
       expect(await ctx.storage().messages.applyReceipts([{ sessionId: 'another-session', messageId: `WA${c}`, status: 'read' }], T0)).toEqual({ moved: [], held: [] });
       // Inside a caller's transaction they are part of it.
       const [d] = await ctx.storage().outbox.enqueue([aQueuedMessage(userId, sessionId)]);
       await ctx.storage().outbox.claim(sendAll(sessionId, 10), (row) => ({ send: { session_id: sessionId, message_id: `WA${row.id}` } }));
       await expect(ctx.storage().transaction(async (tx) => {
-        expect((await tx.messages.applyReceipts([{ sessionId, messageId: `WA${d}`, status: 'sent' }, { sessionId, messageId: `WA${d}`, status: 'delivered' }], T0)).moved).toMatchObject([{ id: d, status: 'delivered' }]);
+        expect((await tx.messages.applyReceipts([{ sessionId, messageId: `WA${d}`, status: 'sent' }, { sessionId, messageId: `WA${d}`, status: 'delivered' }], T0)).moved)
+          .toMatchObject([{ message: { id: d, status: 'delivered' }, steps: ['sent', 'delivered'] }]);
         throw new Error('roll back');
       })).rejects.toThrow('roll back');
       expect((await ctx.storage().outbox.get(userId, d))?.status).toBe('sending');
@@ -156,7 +160,7 @@ export function describeOutbox(ctx: ConformanceContext): void {
         { sessionId, messageId: 'WA-same', status: 'delivered' },
         { sessionId: other.id, messageId: 'WA-same', status: 'read' },
       ], T0);
-      expect(moved.map((m: Message) => [m.id, m.status]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([[mine, 'delivered'], [theirs, 'read']]);
+      expect(moved.map(({ message: m }) => [m.id, m.status]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([[mine, 'delivered'], [theirs, 'read']]);
     });
 
     it('records results without undoing a receipt that came first', async () => {
