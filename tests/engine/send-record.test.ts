@@ -2,7 +2,7 @@
 // recorded with the send, in its transaction, together with the events of every status the message went
 // through, on a real database. A later receipt is stored with its event too, and never waits for a row
 // another transaction holds.
-import { createKirim, createSimulatedNetwork, type KirimEvent } from '@kirim/core';
+import { createKirim, createSimulatedNetwork, type KirimEvent, type Storage } from '@kirim/core';
 import { createPostgresStorage } from '@kirim/storage-postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,21 @@ import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { openTestStorage } from '../support/storage.js';
+
+/** An engine on `storage` and a zero-latency simulated network, with one user and one session linked to a phone. */
+async function linkedEngine(storage: Storage, cleanups: Array<() => Promise<void>>) {
+  const network = createSimulatedNetwork({ latencyMs: 0 });
+  const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
+  await kirim.start();
+  cleanups.push(() => kirim.stop());
+  const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
+  const actor = await kirim.accounts.actorFor(user.id);
+  const session = await kirim.sessions.create(actor, { session_name: 'device' });
+  await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
+  await network.link(session.id, '6281299000001');
+  await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
+  return { kirim, network, user, actor, session };
+}
 
 describe.each(DATABASES)('recording sends on %s', (database) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -21,19 +36,9 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
 
   it('records receipts that outran the send with it, and every status the message went through in order, once each, in the durable log too', async () => {
     const storage = await openStorage();
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
-    await kirim.start();
-    cleanups.push(() => kirim.stop());
+    const { kirim, network, user, actor, session } = await linkedEngine(storage, cleanups);
     const heard: KirimEvent[] = [];
     kirim.on('*', (event) => heard.push(event));
-
-    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
-    const actor = await kirim.accounts.actorFor(user.id);
-    const session = await kirim.sessions.create(actor, { session_name: 'device' });
-    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
-    await network.link(session.id, '6281299000001');
-    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
 
     const phones = Array.from({ length: 40 }, (_, i) => String(6281300000000 + i));
     for (const phone of phones) network.phone(phone, { autoRead: true });
@@ -53,19 +58,9 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
 
   it('reports delivered and read when their receipts come together after the send was recorded, in order, once each', async () => {
     const storage = await openStorage();
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
-    await kirim.start();
-    cleanups.push(() => kirim.stop());
+    const { kirim, network, user, actor, session } = await linkedEngine(storage, cleanups);
     const heard: Array<KirimEvent<'message.status'>> = [];
     kirim.on('message.status', (event) => heard.push(event));
-
-    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
-    const actor = await kirim.accounts.actorFor(user.id);
-    const session = await kirim.sessions.create(actor, { session_name: 'device' });
-    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
-    await network.link(session.id, '6281299000001');
-    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
     // The recipient's phone is off line: the send is recorded `sent`; on line again it receives and reads at once.
     network.phone('6281300000001', { autoRead: true });
     network.setOnline('6281300000001', false);
@@ -92,19 +87,9 @@ describe('receipts on postgres', () => {
     const storage = createPostgresStorage({ connectionString: url });
     cleanups.push(() => storage.close());
     await storage.migrate();
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
-    await kirim.start();
-    cleanups.push(() => kirim.stop());
+    const { kirim, network, user, actor, session } = await linkedEngine(storage, cleanups);
     const heard: Array<KirimEvent<'message.status'>> = [];
     kirim.on('message.status', (event) => heard.push(event));
-
-    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
-    const actor = await kirim.accounts.actorFor(user.id);
-    const session = await kirim.sessions.create(actor, { session_name: 'device' });
-    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
-    await network.link(session.id, '6281299000001');
-    await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
     const phones = [network.phone('6281300000001'), network.phone('6281300000002')];
     const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones.map((p) => p.number), message: 'Halo', delay: 0 });
     await eventually(async () => (await storage.outbox.countByStatus(job.id)).delivered === 2);
