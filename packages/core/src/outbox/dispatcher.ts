@@ -257,14 +257,13 @@ export class Dispatcher {
    * before the record, and folded into it they cost no write of their own (nor a race with it).
    */
   private holdReceipts(rows: Message[]) {
-    const keyOf = (sessionId: string, messageId: string) => `${sessionId} ${messageId}`;
-    const held = new Map(rows.map((r) => [keyOf(r.session_id!, r.message_id!), [] as Receipt[]]));
+    const held = new Map(rows.map((r) => [receiptKey(r.session_id!, r.message_id!), [] as Receipt[]]));
     for (const key of held.keys()) this.inFlight.set(key, held.get(key)!);
     return {
       /** Folds a sent row's receipts up the ladder into its outcome; returns the statuses it went through. */
       fold(row: Message, outcome: Extract<SendOutcome, { status: 'sent' | 'delivered' | 'read' }>): MessageStatus[] {
         const steps: MessageStatus[] = ['sent'];
-        const list = held.get(keyOf(row.session_id!, row.message_id!)) ?? [];
+        const list = held.get(receiptKey(row.session_id!, row.message_id!)) ?? [];
         // A `failed` receipt is left to the receipt writer, which fails the row if it is still undelivered.
         const left = list.filter((receipt) => receipt.status === 'failed');
         for (const receipt of list) {
@@ -285,7 +284,7 @@ export class Dispatcher {
 
   /** Whether a receipt is for a row being sent here: then it is recorded with the send. */
   holdReceipt(receipt: Receipt): boolean {
-    const held = this.inFlight.get(`${receipt.sessionId} ${receipt.messageId}`);
+    const held = this.inFlight.get(receiptKey(receipt.sessionId, receipt.messageId));
     held?.push(receipt);
     return held !== undefined;
   }
@@ -444,6 +443,9 @@ type SentRound = { claimed: Message[]; outcomes: SendOutcome[]; receipts: Return
 
 /** A recorded row, with the statuses it went through in this record. */
 type Recorded = { row: Message; steps: MessageStatus[] };
+
+/** What receipts are held under: a message is its session's WhatsApp id. */
+const receiptKey = (sessionId: string, messageId: string) => `${sessionId} ${messageId}`;
 
 /** A claimed row as `complete` leaves it after recording `outcome`. */
 function recordedRow(row: Message, outcome: SendOutcome): Message {

@@ -306,7 +306,7 @@ export class SessionManager {
           continue;
         }
         await this.deps.clock.sleep(HELD_RECEIPT_RETRY_MS);
-        this.receipts.push(...held);
+        this.recordReceipts(held);
       }
     } finally {
       this.writingReceipts = undefined;
