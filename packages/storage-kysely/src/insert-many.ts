@@ -2,10 +2,10 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialect } from './dialect.js';
 
-// Rows per statement: under SQLite's bound-parameter limit (32,766) with ~30 columns a row.
-const CHUNK = 1000;
+// Rows per statement (here and in updateRows): under SQLite's bound-parameter limit (32,766) with ~30 columns a row.
+export const CHUNK = 1000;
 // PostgreSQL: fewer rows than this go as a VALUES list, quicker to plan than unnest for a few.
-const UNNEST_FROM = 50;
+export const UNNEST_FROM = 50;
 
 /**
  * Inserts many rows (all with the same columns) in `db` — a transaction, when several statements must

@@ -1,12 +1,7 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
-import { parameters } from './insert-many.js';
+import { CHUNK, parameters, UNNEST_FROM } from './insert-many.js';
 import type { SqlDialect } from './dialect.js';
-
-// Rows per statement: under SQLite's bound-parameter limit (32,766) with up to 30 columns.
-const CHUNK = 1000;
-// PostgreSQL: fewer rows than this go as a VALUES list, quicker to plan than unnest for a few.
-const UNNEST_FROM = 50;
 
 /**
  * Updates rows of `table` by id, each with its own values (every row the same columns), where the row's

@@ -37,12 +37,13 @@ function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
  * them (`held`).
  */
 async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
-  const current = new Map<string, { id: number; from: string; to: string; steps: MessageStatus[] }>();
+  // Each message's status as its receipts take it, and the statuses it went through (none: it stays).
+  const current = new Map<string, { id: number; to: string; steps: MessageStatus[] }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
   for (const [sessionId, ids] of groupIds(receipts)) {
     let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
     if (lock) query = query.forUpdate().skipLocked();
-    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), from: row.status, to: row.status, steps: [] });
+    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), to: row.status, steps: [] });
   }
   const unseen: Receipt[] = [];
   for (const receipt of receipts) {
@@ -64,21 +65,20 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
     }
     held = unseen.filter((r) => exists.has(key(r.sessionId, r.messageId)));
   }
-  const byStatus = new Map<string, number[]>();
-  const steps = new Map<number, MessageStatus[]>();
-  for (const { id, from, to, steps: through } of current.values()) {
-    if (to === from) continue;
-    steps.set(id, through);
-    const ids = byStatus.get(to);
-    if (ids) ids.push(id);
-    else byStatus.set(to, [id]);
+  // The steps of the messages that move, by the status they end at: one UPDATE each.
+  const byStatus = new Map<string, Map<number, MessageStatus[]>>();
+  for (const { id, to, steps } of current.values()) {
+    if (steps.length === 0) continue;
+    let ending = byStatus.get(to);
+    if (!ending) byStatus.set(to, (ending = new Map()));
+    ending.set(id, steps);
   }
   const moved: ReceiptMove[] = [];
-  for (const [status, ids] of byStatus) {
-    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', ids).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
+  for (const [status, ending] of byStatus) {
+    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', [...ending.keys()]).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
     for (const row of rows) {
       const message = messageFromRow(row);
-      moved.push({ message, steps: steps.get(message.id)! });
+      moved.push({ message, steps: ending.get(message.id)! });
     }
   }
   return { moved, held };

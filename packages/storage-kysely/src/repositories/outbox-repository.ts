@@ -7,8 +7,9 @@ import { transact } from '../transact.js';
 import { updateRows } from '../update-rows.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
 
-type SentStatus = 'sent' | 'delivered' | 'read';
-const SENT = new Set<string>(['sent', 'delivered', 'read']);
+// The statuses of a row handed to WhatsApp: a send's record, and the receipts that may have come before it.
+const SENT = ['sent', 'delivered', 'read'] as const;
+type SentStatus = (typeof SENT)[number];
 
 /** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
 export class KyselyOutboxRepository implements OutboxRepository {
@@ -86,7 +87,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async complete(outcomes: SendOutcome[]): Promise<number[]> {
     if (outcomes.length === 0) return [];
     return transact(this.db, async (trx) => {
-      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: SentStatus }> => SENT.has(o.status));
+      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: SentStatus }> => SENT.includes(o.status as SentStatus));
       const recorded = await updateRows(trx, this.dialect, 'messages', sent.map((o) => ({ id: o.id, status: o.status, sent_at: o.at, raw: o.raw, error: null, updated_at: o.at })), {
         from: ['sending', 'unknown'],
       });
@@ -94,7 +95,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
       // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
       // (the daily cap counts `sent_at`, quotes need `raw`).
       for (const o of sent.filter((o) => !moved.has(o.id))) {
-        await trx.updateTable('messages').set({ sent_at: o.at, raw: o.raw }).where('id', '=', o.id).where('status', 'in', ['sent', 'delivered', 'read']).where('sent_at', 'is', null).execute();
+        await trx.updateTable('messages').set({ sent_at: o.at, raw: o.raw }).where('id', '=', o.id).where('status', 'in', SENT).where('sent_at', 'is', null).execute();
       }
       // The rarer failures and retries row by row.
       for (const outcome of outcomes) {
