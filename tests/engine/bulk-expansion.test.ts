@@ -2,16 +2,13 @@
 // background. Expansion happens on a real database, after the job was accepted, as after a restart.
 import { createKirim } from '@kirim/core';
 import { aSession } from '@kirim/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { openTestStorage } from '../support/storage.js';
+import { openTestStorage, testCleanups } from '../support/storage.js';
 
 describe.each(DATABASES)('bulk job expansion on %s', (database) => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = testCleanups();
 
   const openStorage = () => openTestStorage(database, cleanups);
 

@@ -3,13 +3,11 @@
 // through, on a real database. A later receipt is stored with its event too, and never waits for a row
 // another transaction holds.
 import { createKirim, createSimulatedNetwork, type KirimEvent, type Storage } from '@kirim/core';
-import { createPostgresStorage } from '@kirim/storage-postgres';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
-import { openTestStorage } from '../support/storage.js';
+import { openTestPostgres, openTestStorage, testCleanups } from '../support/storage.js';
 
 /** An engine on `storage` and a zero-latency simulated network, with one user and one session linked to a phone. */
 async function linkedEngine(storage: Storage, cleanups: Array<() => Promise<void>>) {
@@ -27,10 +25,7 @@ async function linkedEngine(storage: Storage, cleanups: Array<() => Promise<void
 }
 
 describe.each(DATABASES)('recording sends on %s', (database) => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = testCleanups();
 
   const openStorage = () => openTestStorage(database, cleanups);
 
@@ -77,16 +72,10 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
 });
 
 describe('receipts on postgres', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const cleanups = testCleanups();
 
   it('applies a receipt whose row another transaction holds once it commits, without waiting meanwhile, with its event once', async () => {
-    const url = await freshPostgresUrl();
-    const storage = createPostgresStorage({ connectionString: url });
-    cleanups.push(() => storage.close());
-    await storage.migrate();
+    const { storage, url } = await openTestPostgres(cleanups);
     const { kirim, network, user, actor, session } = await linkedEngine(storage, cleanups);
     const heard: Array<KirimEvent<'message.status'>> = [];
     kirim.on('message.status', (event) => heard.push(event));
