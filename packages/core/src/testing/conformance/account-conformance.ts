@@ -21,10 +21,13 @@ export function describeAccounts(ctx: ConformanceContext): void {
       expect(await ctx.storage().users.get(randomUUID())).toBeUndefined();
     });
 
-    it('rejects a second user with the same email as conflict', async () => {
+    it('rejects a second user with the same email as conflict naming email, on insert and update', async () => {
       const user = aUser();
       await ctx.storage().users.insert(user);
-      await expect(ctx.storage().users.insert(aUser({ email: user.email }))).rejects.toMatchObject({ code: 'conflict' });
+      const taken = { code: 'conflict', details: { email: ['already exists'] } };
+      await expect(ctx.storage().users.insert(aUser({ email: user.email }))).rejects.toMatchObject(taken);
+      const other = await ctx.storage().users.insert(aUser());
+      await expect(ctx.storage().users.update(other.id, { email: user.email })).rejects.toMatchObject(taken);
     });
 
     it('pages users in creation order with the total', async () => {

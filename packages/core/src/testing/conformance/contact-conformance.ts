@@ -31,12 +31,16 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect(await ctx.storage().contacts.extraFieldNames(userId)).toEqual(['Produk']);
     });
 
-    it('rejects a second contact with the user\'s number as conflict, but not another user\'s', async () => {
+    it('rejects a second contact with the user\'s number as conflict naming phone, but not another user\'s', async () => {
       const a = await user();
       const b = await user();
       await ctx.storage().contacts.insert(aContact(a, { phone: '6281234567890' }));
-      await expect(ctx.storage().contacts.insert(aContact(a, { phone: '6281234567890' }))).rejects.toMatchObject({ code: 'conflict' });
-      await expect(ctx.storage().contacts.insertMany([aContact(a, { phone: '6281200000000' }), aContact(a, { phone: '6281234567890' })])).rejects.toMatchObject({ code: 'conflict' });
+      const taken = { code: 'conflict', details: { phone: ['already exists'] } };
+      await expect(ctx.storage().contacts.insert(aContact(a, { phone: '6281234567890' }))).rejects.toMatchObject(taken);
+      await expect(ctx.storage().contacts.insertMany([aContact(a, { phone: '6281200000000' }), aContact(a, { phone: '6281234567890' })])).rejects.toMatchObject(taken);
+      const other = aContact(a, { phone: '6281200000001' });
+      await ctx.storage().contacts.insert(other);
+      await expect(ctx.storage().contacts.update(a, other.id, { phone: '6281234567890' })).rejects.toMatchObject(taken);
       await ctx.storage().contacts.insert(aContact(b, { phone: '6281234567890' }));
     });
 

@@ -48,10 +48,10 @@ export function describeLeads(ctx: ConformanceContext): void {
       expect(await ctx.storage().leads.get(owner, lead.id)).toEqual(lead);
     });
 
-    it('rejects a second lead with the same phone for the same user as conflict, not for another user or without a phone', async () => {
+    it('rejects a second lead with the same phone for the same user as conflict naming phone, not for another user or without a phone', async () => {
       const [a, b] = await twoUsers();
       await ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }));
-      await expect(ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }))).rejects.toMatchObject({ code: 'conflict' });
+      await expect(ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }))).rejects.toMatchObject({ code: 'conflict', details: { phone: ['already exists'] } });
       await ctx.storage().leads.insert(aLead(b, { phone: '6281220001111' }));
       await ctx.storage().leads.insert(aLead(a));
       await ctx.storage().leads.insert(aLead(a));
@@ -72,12 +72,12 @@ export function describeLeads(ctx: ConformanceContext): void {
       expect(await ctx.storage().leads.insertUnlessPhoneTaken(aLead(userId))).toBeDefined();
     });
 
-    it('rejects an update to a phone another of the user\'s leads holds as conflict', async () => {
+    it('rejects an update to a phone another of the user\'s leads holds as conflict naming phone', async () => {
       const [userId] = await twoUsers();
       await ctx.storage().leads.insert(aLead(userId, { phone: '6281220001111' }));
       const second = aLead(userId, { phone: '6281399998888' });
       await ctx.storage().leads.insert(second);
-      await expect(ctx.storage().leads.update(userId, second.id, { phone: '6281220001111' })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(ctx.storage().leads.update(userId, second.id, { phone: '6281220001111' })).rejects.toMatchObject({ code: 'conflict', details: { phone: ['already exists'] } });
       expect((await ctx.storage().leads.update(userId, second.id, { phone: null, extra_fields: { a: 1 } }))).toMatchObject({ phone: null, extra_fields: { a: 1 } });
     });
 
