@@ -1,4 +1,4 @@
-import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
+import { createSimulatedNetwork, type Logger, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
@@ -200,3 +200,55 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
     expect(noDevice.body.errors).toHaveProperty('session_device_id');
   });
 });
+
+describe.each(DATABASES)('the try-out network across a server restart on %s', (database) => {
+  let t: TestServer;
+  const logged: string[] = [];
+  const logger: Logger = {
+    debug() {},
+    info() {},
+    warn: (obj, msg) => void logged.push(logLine(obj, msg)),
+    error: (obj, msg) => void logged.push(logLine(obj, msg)),
+    child: () => logger,
+  };
+  beforeAll(async () => {
+    t = await startTestServer(database, { KIRIM_TRANSPORT: 'simulated', KIRIM_SIMULATED_LINK_MS: '10', KIRIM_HEARTBEAT_MS: '200' }, { logger });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('gives message ids no earlier start gave: a send after a restart is stored beside the first, with no UNIQUE error in the log', async () => {
+    const u = await t.createUser();
+    const status = async (id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token })).body.data.status;
+    const linked = async (name: string) => {
+      const id: string = (await t.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: name } })).body.data.id;
+      await eventually(async () => (await status(id)) === 'connected');
+      return id;
+    };
+    const send = (id: string, message: string) => t.request('POST', '/api/whatsapp/messages/text', { token: u.token, body: { session_id: id, to: '6281377770001', message } });
+    const shop = await linked('shop');
+    const before = await send(shop, 'before the restart');
+    expect(before.status).toBe(200);
+
+    await t.restart();
+    await eventually(async () => (await status(shop)) === 'connected');
+    // A session linked after the restart draws its QR code first, as the shop's did before it: the
+    // same draws once gave the shop's next message the id of its first.
+    await linked('second shop');
+    const after = await send(shop, 'after the restart');
+    expect(after.status).toBe(200);
+
+    expect(after.body.data.message_id).not.toBe(before.body.data.message_id);
+    const history = await t.request('GET', `/api/whatsapp/sessions/${shop}/messages?direction=out`, { token: u.token });
+    expect(history.body.data.map((m: { text: string }) => m.text)).toEqual(['after the restart', 'before the restart']);
+    expect(logged.filter((line) => /unique|duplicate/i.test(line))).toEqual([]);
+  });
+});
+
+/** A log call as one line of text: its message and, for an error, the error's own message. */
+function logLine(obj: object | string, msg?: string): string {
+  if (typeof obj === 'string') return obj;
+  const err = (obj as { err?: unknown }).err;
+  return [msg, err instanceof Error ? `${err.message} ${err.cause instanceof Error ? err.cause.message : ''}` : JSON.stringify(obj)].join(' ');
+}

@@ -1,7 +1,9 @@
 /**
- * Deterministic identities and addresses for the simulated network. Everything is derived from the
- * network's seed, so a run with the same seed and the same calls produces the same ids every time.
+ * Identities and addresses for the simulated network. Identities (LIDs, group JIDs, try-out phone numbers)
+ * are derived from the network's seed, so they stay the same across runs and restarts; message ids, QR and
+ * pairing codes come from a cryptographic source unless a seed is given (reproducible tests).
  */
+import { getRandomValues } from 'node:crypto';
 
 /** A seeded pseudo-random generator (mulberry32) returning numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -12,6 +14,22 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Numbers in [0, 1) from the system's cryptographic source, drawn a pool at a time (a send draws 18).
+ * Unlike a seeded stream, no two starts share a sequence: ids are unique across restarts, as WhatsApp's are.
+ */
+export function secureRandom(): () => number {
+  const pool = new Uint32Array(1024);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      getRandomValues(pool);
+      next = 0;
+    }
+    return pool[next++]! / 4_294_967_296;
   };
 }
 

@@ -604,6 +604,24 @@ describe('SimulatedNetwork determinism', () => {
     expect(first.log.length).toBeGreaterThan(10);
   });
 
+  it('gives message ids, QR and pairing codes no earlier start gave, while identities stay: two unseeded networks (a restart) never repeat one', async () => {
+    const starts = await Promise.all([1, 2].map(async () => {
+      const { network, open, linked } = simulate();
+      const { connection } = await linked('s1', ALICE);
+      const messageIds = Array.from({ length: 200 }, () => connection.newMessageId());
+      const linking = await open('s2');
+      const qr = (lastState(linking.events) as { qr: string }).qr;
+      const pairingCode = await linking.connection.requestPairingCode(BUDI);
+      return { messageIds, qr, pairingCode, lid: network.phone(ALICE).lid };
+    }));
+    const [first, second] = starts;
+
+    expect(new Set([...first.messageIds, ...second.messageIds]).size).toBe(400);
+    expect(second.qr).not.toBe(first.qr);
+    expect(second.pairingCode).not.toBe(first.pairingCode);
+    expect(second.lid).toBe(first.lid);
+  });
+
   it('produces other ids for another seed', async () => {
     const first = await scenario(7);
     const other = await scenario(8);

@@ -14,7 +14,7 @@ import type {
   Transport,
 } from '../transport/transport.js';
 import { SimulatedConnection, type SessionEvent, type SessionRecord } from './simulated-network-connection.js';
-import { digitsFor, drawChars, isPhoneNumber, parseJid, seededRandom, userJid } from './simulated-network-ids.js';
+import { digitsFor, drawChars, isPhoneNumber, parseJid, secureRandom, seededRandom, userJid } from './simulated-network-ids.js';
 import { Phone, type PhoneMessage, type PhoneSendOptions, type SimulatedPhone, type SimulatedPhoneOptions } from './simulated-network-phone.js';
 
 /** Options of `createSimulatedNetwork`. */
@@ -25,7 +25,11 @@ export interface SimulatedNetworkOptions {
   autoLinkAfterMs?: number | null;
   /** Time of each hop: a message reaching its recipient, a receipt coming back; default 0 (the next microtask). */
   latencyMs?: number;
-  /** Seed of every generated id, LID and code; default 1. */
+  /**
+   * Seed of LIDs, group JIDs and try-out phone numbers (default 1: the same on every start). Given, it
+   * also seeds message ids, QR and pairing codes, so a run repeats exactly; otherwise those are random,
+   * never repeated by a later start.
+   */
   seed?: number;
 }
 
@@ -170,7 +174,8 @@ export class Network implements SimulatedNetwork {
     this.latencyMs = options.latencyMs ?? 0;
     this.autoLinkAfterMs = options.autoLinkAfterMs ?? null;
     this.seed = options.seed ?? 1;
-    this.random = seededRandom(this.seed);
+    // A stream seeded the same on every start would give a restarted server the ids it already stored.
+    this.random = options.seed === undefined ? secureRandom() : seededRandom(options.seed);
     this.transport = { name: 'simulated', connect: (connectOptions) => this.connect(connectOptions) };
   }
 
