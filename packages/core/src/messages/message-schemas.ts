@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dateInput } from '../validation.js';
+import { tryNormalisePhone } from '../contacts/phone.js';
+import { dateInput, pageSchema } from '../validation.js';
 
 /** Where a message is in its life. Outgoing: queued → sending → sent → delivered → read, or failed / cancelled / unknown. Incoming: received. */
 export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'unknown', 'received'] as const;
@@ -55,24 +56,60 @@ export interface Message {
   updated_at: string;
 }
 
-/** The history's filters. */
-export const listMessagesSchema = z.object({
-  direction: z.enum(['in', 'out']).optional(),
-  status: z.enum(MESSAGE_STATUSES).optional(),
-  to: z.string().trim().min(1).max(100).optional(),
-  from: z.string().trim().min(1).max(100).optional(),
-  date_from: dateInput.optional(),
-  date_to: dateInput.optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
-});
+// A date-only `until` means the whole of that day (UTC), not its first instant.
+const untilInput = z.preprocess((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T23:59:59.999Z` : value), dateInput);
 
-/** What the repository filters the history by. */
+/** A chat partner as a filter names it: a phone number in any spelling (to E.164 digits), or a group or LID JID as is. */
+function peerSchema(defaultCountryCode: string) {
+  return z.string().trim().min(1).max(100).transform((value, ctx) => {
+    if (/@(g\.us|lid)$/i.test(value)) return value.toLowerCase();
+    const digits = tryNormalisePhone(value, defaultCountryCode);
+    if (digits === null) ctx.addIssue({ code: 'custom', message: 'is not a valid phone number or JID', input: value });
+    return digits ?? z.NEVER;
+  });
+}
+
+/**
+ * The history's filters and paging. Unknown keys are refused (a misspelt filter must not silently list
+ * everything); `date_from`/`date_to` are the older names of `since`/`until`.
+ */
+export function listMessagesSchema(defaultCountryCode: string) {
+  const peer = peerSchema(defaultCountryCode);
+  return pageSchema
+    .extend({
+      direction: z.enum(['in', 'out']).optional(),
+      status: z.enum(MESSAGE_STATUSES).optional(),
+      to: peer.optional(),
+      from: peer.optional(),
+      phone: peer.optional(),
+      job_id: z.string().trim().min(1).max(200).optional(),
+      search: z.string().trim().min(1).max(200).optional(),
+      since: dateInput.optional(),
+      until: untilInput.optional(),
+      date_from: dateInput.optional(),
+      date_to: untilInput.optional(),
+    })
+    .strict()
+    .superRefine((q, ctx) => {
+      for (const [name, alias] of [['since', 'date_from'], ['until', 'date_to']] as const) {
+        if (q[name] && q[alias]) ctx.addIssue({ code: 'custom', path: [alias], message: `is another name for ${name}; give one of them` });
+      }
+    });
+}
+
+/** What the repository filters the history by; every filter given must hold. */
 export interface MessageFilter {
   direction?: 'in' | 'out';
   status?: MessageStatus;
-  /** Digits or JID of the peer. */
+  /** Sent to this peer: E.164 digits, or a group or LID JID. */
+  to?: string;
+  /** Received from this peer (the sender, in a group). */
+  from?: string;
+  /** Exchanged with this peer, either way. */
   peer?: string;
+  jobId?: string;
+  /** Text or caption containing this, case-insensitively. */
+  search?: string;
   since?: string;
   until?: string;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { phoneSchema, tryNormalisePhone } from '../contacts/phone.js';
+import { phoneSchema } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import { listMessagesSchema, messageView, type MessageView } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';
@@ -34,6 +34,7 @@ function slug(name: string): string {
 export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string; onSettingsChanged?: () => void }) {
   const { storage, clock, manager } = deps;
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
+  const historySchema = listMessagesSchema(deps.defaultCountryCode);
 
   async function get(actor: Actor, id: string): Promise<Session> {
     const session = await storage.sessions.get(actor.userId, id);
@@ -191,23 +192,15 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       if (!(await storage.whatsappGroups.remove(actor.userId, id))) throw notFound('Group');
     },
 
-    /** A session's message history, newest first. */
+    /** A session's message history, newest first, filtered by direction, status, peer, bulk job, text and date range. */
     async messages(actor: Actor, id: string, input: unknown = {}): Promise<Page<MessageView>> {
       await get(actor, id);
-      const q = parse(listMessagesSchema, input);
-      const peer = q.to ?? q.from;
-      const slice = await storage.messages.list(
-        actor.userId,
-        id,
-        {
-          direction: q.direction ?? (q.to ? 'out' : q.from ? 'in' : undefined),
-          status: q.status,
-          peer: peer ? (peer.includes('@') ? peer : (tryNormalisePhone(peer, deps.defaultCountryCode) ?? peer)) : undefined,
-          since: q.date_from?.toISOString(),
-          until: q.date_to?.toISOString(),
-        },
-        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
-      );
+      const q = parse(historySchema, input);
+      const filter = {
+        direction: q.direction, status: q.status, to: q.to, from: q.from, peer: q.phone, jobId: q.job_id, search: q.search,
+        since: (q.since ?? q.date_from)?.toISOString(), until: (q.until ?? q.date_to)?.toISOString(),
+      };
+      const slice = await storage.messages.list(actor.userId, id, filter, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
       return { items: slice.items.map(messageView), total: slice.total, page: q.page, perPage: q.per_page };
     },
   };

@@ -1,5 +1,6 @@
 import { LEAD_STATUSES, type Lead, type LeadFilter, type LeadRepository, type LeadStatistics, type LeadStatus, type Range, type Slice } from '@kirim/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { containing } from '../containing.js';
 import type { Database, LeadsTable } from '../database.js';
 
 type LeadChanges = Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>;
@@ -19,11 +20,6 @@ export function fromRow(row: Selectable<LeadsTable>): Lead {
 
 function toRow(lead: Lead): LeadsTable {
   return { ...lead, extra_fields: JSON.stringify(lead.extra_fields) };
-}
-
-/** A LIKE pattern matching `text` anywhere, with LIKE's wildcards in it taken literally (escape `\`). */
-function containing(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Leads on Kysely. */

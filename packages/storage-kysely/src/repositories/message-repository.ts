@@ -1,5 +1,6 @@
 import { RECEIPT_MOVES_FROM, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type ReceiptMove, type Slice } from '@kirim/core';
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { containing } from '../containing.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { readSnapshot, transact } from '../transact.js';
@@ -84,6 +85,11 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
   return { moved, held };
 }
 
+/** Rows exchanged with `peer`: E.164 digits match the peer's phone, a JID the chat or the peer's LID. */
+function withPeer(peer: string) {
+  return (eb: ExpressionBuilder<Database, 'messages'>) => eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]);
+}
+
 /** Messages on Kysely. */
 export class KyselyMessageRepository implements MessageRepository {
   constructor(
@@ -118,10 +124,12 @@ export class KyselyMessageRepository implements MessageRepository {
       let base = db.selectFrom('messages').where('user_id', '=', userId).where('session_id', '=', sessionId);
       if (filter.direction) base = base.where('direction', '=', filter.direction);
       if (filter.status) base = base.where('status', '=', filter.status);
-      if (filter.peer) {
-        const peer = filter.peer;
-        base = base.where((eb) => eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]));
-      }
+      if (filter.to) base = base.where('direction', '=', 'out').where(withPeer(filter.to));
+      if (filter.from) base = base.where('direction', '=', 'in').where(withPeer(filter.from));
+      if (filter.peer) base = base.where(withPeer(filter.peer));
+      if (filter.jobId) base = base.where('job_id', '=', filter.jobId);
+      // lower() on both dialects: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
+      if (filter.search) base = base.where(sql<boolean>`lower(${sql.ref('text')}) like ${containing(filter.search)} escape '\\'`);
       if (filter.since) base = base.where('created_at', '>=', filter.since);
       if (filter.until) base = base.where('created_at', '<=', filter.until);
       const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
