@@ -15,21 +15,30 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 const requiredMessage = (issue: { code?: string; input?: unknown }) =>
   issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 
-/** Collects a zod error's issues by dotted field path; issues without a path go under `_`. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
+/**
+ * Collects a zod error's issues by dotted field path: an unknown key is named itself (`nested.key`), and
+ * an issue about the whole input (an array or a string where an object belongs) is named `root`, default `body`.
+ */
+export function fieldErrors(error: z.ZodError, root = 'body'): FieldErrors {
   const details: FieldErrors = {};
+  const add = (path: PropertyKey[], reason: string) => {
+    (details[path.length > 0 ? path.map(String).join('.') : root] ??= []).push(reason);
+  };
   for (const issue of error.issues) {
-    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '_';
-    (details[field] ??= []).push(issue.message);
+    if (issue.path.length === 0 && issue.code === 'invalid_type') {
+      // The input is not even the right shape: the refinements that ran on it anyway only add noise.
+      return { [root]: [`must be a JSON ${issue.expected}`] };
+    }
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], 'unknown field');
+    else add(issue.path, issue.message);
   }
   return details;
 }
 
 /** A `validation` error for the given fields, with a message naming them. */
 export function validationError(details: FieldErrors): KirimError {
-  const fields = Object.keys(details).filter((f) => f !== '_');
-  const message = fields.length > 0 ? `Invalid ${fields.join(', ')}` : (details._?.[0] ?? 'Invalid input');
-  return new KirimError('validation', message, { details });
+  const fields = Object.keys(details);
+  return new KirimError('validation', fields.length > 0 ? `Invalid ${fields.join(', ')}` : 'Invalid input', { details });
 }
 
 /** Paging query shared by every list: `page` from 1, `per_page` at most 100. */
@@ -63,10 +72,39 @@ export const looseBoolean = z.preprocess((value) => {
   return value;
 }, z.boolean());
 
-/** An ISO-8601 timestamp (with or without offset) or plain date, parsed to a Date. */
-export const dateInput = z.preprocess((value) => {
+// YYYY-MM-DD, optionally with a time (`T` or a space), seconds, a fraction and an offset: what `new Date` reads
+// the same way everywhere. It also reads `1` (2001) or `March 7`, and rolls 30 February over to 2 March.
+const ISO_DATE = /^(\d{4,})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?)?$/;
+const DATE_FORMAT = 'must be an ISO-8601 date or timestamp (YYYY-MM-DD, optionally with a time and offset)';
+const FIRST_YEAR = 1970;
+const LAST_YEAR = 9999;
+const YEARS = `must be a year from ${FIRST_YEAR} to ${LAST_YEAR}`;
+// Bounds of the instant too: an offset can carry a time on 1 January 1970 back into 1969.
+const EARLIEST = new Date(Date.UTC(FIRST_YEAR, 0, 1));
+const LATEST = new Date(Date.UTC(LAST_YEAR, 11, 31, 23, 59, 59, 999));
+
+/** Why `text` is not a date that exists between 1970 and 9999, or undefined when it is one. */
+function impossibleDate(text: string): string | undefined {
+  const match = ISO_DATE.exec(text);
+  if (!match) return DATE_FORMAT;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  if (year < FIRST_YEAR || year > LAST_YEAR) return YEARS;
+  // Day 0 of the next month is the last day of this one (in UTC, so no time zone shifts it).
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (daysInMonth === 0 || day < 1 || day > daysInMonth) return `is not a day of the calendar (${text.slice(0, 10)})`;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return 'is not a time of day';
+  return undefined;
+}
+
+/** An ISO-8601 timestamp (with or without offset) or plain date of a real day from 1970 to 9999, parsed to a Date. */
+export const dateInput = z.preprocess((value, ctx) => {
   if (value instanceof Date) return value;
   if (typeof value !== 'string' || value.trim() === '') return value;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date;
-}, z.date({ error: 'must be an ISO-8601 date or timestamp' }));
+  const text = value.trim();
+  const reason = impossibleDate(text);
+  if (reason) {
+    ctx.addIssue({ code: 'custom', message: reason, input: value });
+    return z.NEVER;
+  }
+  return new Date(text);
+}, z.date({ error: DATE_FORMAT }).min(EARLIEST, YEARS).max(LATEST, YEARS));
