@@ -22,13 +22,19 @@ export const unknownRoute: RequestHandler = (req, res) => {
   res.status(404).json({ success: false, code: 'not_found', message: `No route ${req.method} ${req.originalUrl.split('?')[0]}` });
 };
 
-/** Turns body-parser's errors into KirimErrors: a malformed or oversized body is the client's fault, never a 500. */
-function fromBodyParser(error: unknown): KirimError | undefined {
-  const type = (error as { type?: string })?.type;
+/**
+ * Turns the errors Express and body-parser mark as the client's (a 4xx `status`: malformed JSON, an
+ * oversized body, a path parameter with broken percent-encoding) into KirimErrors, never a 500.
+ */
+function fromExpress(error: unknown): KirimError | undefined {
+  const { status, statusCode, type } = (error ?? {}) as { status?: unknown; statusCode?: unknown; type?: unknown };
+  const marked = typeof status === 'number' ? status : statusCode;
+  if (typeof marked !== 'number' || marked < 400 || marked > 499) return undefined;
+  if (marked === 413) return new KirimError('payload_too_large', 'Request body is too large', { cause: error });
   if (type === 'entity.parse.failed') return new KirimError('bad_request', 'Malformed JSON in request body', { cause: error });
-  if (type === 'entity.too.large') return new KirimError('payload_too_large', 'Request body is too large', { cause: error });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new KirimError('bad_request', 'Unsupported body encoding', { cause: error });
-  return undefined;
+  if (error instanceof URIError) return new KirimError('bad_request', 'Malformed percent-encoding in the URL path', { cause: error });
+  return new KirimError('bad_request', 'Bad request', { cause: error });
 }
 
 /**
@@ -38,7 +44,7 @@ function fromBodyParser(error: unknown): KirimError | undefined {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const known = error instanceof KirimError ? error : fromBodyParser(error);
+    const known = error instanceof KirimError ? error : fromExpress(error);
     if (!known || known.code === 'internal') {
       logger.error({ err: known?.cause ?? error, method: req.method, path: req.path }, 'unhandled error');
       res.status(500).json({ success: false, code: 'internal', message: 'Internal server error' });

@@ -27,13 +27,13 @@ export async function receiveUpload(req: Request, options: { field?: string; max
   if (!req.is('multipart/form-data')) {
     throw new KirimError('validation', `Send the file as multipart/form-data in the "${field}" field`, { details: { [field]: ['is required (multipart/form-data)'] } });
   }
+  const parser = multipartParser(req, field, options.maxBytes);
   const dir = await mkdtemp(join(tmpdir(), 'kirim-upload-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     const received = await new Promise<ReceivedUpload>((resolve, reject) => {
       const fields: Record<string, string> = {};
       let file: Promise<{ filename: string; mimetype: string; truncated: boolean }> | undefined;
-      const parser = busboy({ headers: req.headers, limits: { fileSize: options.maxBytes, files: 1, fields: 50 } });
       parser.on('file', (name, stream, info) => {
         if (name !== field || file) {
           stream.resume();
@@ -65,5 +65,17 @@ export async function receiveUpload(req: Request, options: { field?: string; max
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+// busboy throws at once, not through 'error', when the Content-Type has no boundary.
+function multipartParser(req: Request, field: string, maxBytes: number): busboy.Busboy {
+  try {
+    return busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 50 } });
+  } catch (error) {
+    throw new KirimError('validation', `Send the file as multipart/form-data, with a boundary, in the "${field}" field`, {
+      details: { [field]: [`must be sent as multipart/form-data with a boundary (${(error as Error).message})`] },
+      cause: error,
+    });
   }
 }
