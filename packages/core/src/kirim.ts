@@ -13,6 +13,7 @@ import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-s
 import { createLeadSource } from './leads/sources/create-lead-source.js';
 import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
+import type { HostResolver } from './net/safe-fetch.js';
 import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
 import { createMediaLoader, type MediaLoaderOptions } from './outbox/media-loader.js';
 import { createOptOutHook } from './outbox/opt-outs.js';
@@ -56,6 +57,8 @@ export interface KirimOptions {
   secretKey?: Uint8Array | string;
   /** Let webhook URLs reach private, loopback and link-local addresses (operators, tests); default false. */
   allowPrivateUrls?: boolean;
+  /** Resolves the host names of user-given URLs (webhooks, media) when checking them; default the system's (tests inject one). */
+  resolveHost?: HostResolver;
   /** Webhook retry schedule and limits; defaults in DEFAULT_WEBHOOK_TIMINGS. */
   webhooks?: Partial<WebhookTimings>;
   /** The durable event log: relay poll interval (250 ms), retention (24 h). */
@@ -125,7 +128,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const eventLog = createEventLog({ storage, clock, logger, events, options: options.eventLog });
   const webhooks = createWebhookService({
     storage, clock, logger, events, secretBox: createSecretBox(options.secretKey ?? randomBytes(32)), allowPrivateUrls: options.allowPrivateUrls,
-    timings: options.webhooks, instanceId: eventLog.instanceId,
+    resolveHost: options.resolveHost, timings: options.webhooks, instanceId: eventLog.instanceId,
   });
   eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();

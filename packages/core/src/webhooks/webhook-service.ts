@@ -6,7 +6,8 @@ import type { Clock } from '../clock.js';
 import { isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import { assertPublicHttpUrl, safeFetch } from '../net/safe-fetch.js';
+import { assertResolvesPublic } from '../net/resolve-public.js';
+import { safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
@@ -25,6 +26,8 @@ export interface WebhookServiceDeps {
   secretBox: SecretBox;
   /** Let webhook URLs point at private and loopback addresses (operators, tests); default false. */
   allowPrivateUrls?: boolean;
+  /** Resolves webhook host names, at subscription and at delivery; default the system's. Tests inject one. */
+  resolveHost?: HostResolver;
   timings?: Partial<WebhookTimings>;
   /** Names this process's claims. */
   instanceId: string;
@@ -97,7 +100,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return found;
   };
 
-  const validate = (input: CreateWebhookInput) => {
+  // The host name is resolved here too, for a clear 422 at once; delivery checks the address it connects to again.
+  const validate = async (input: CreateWebhookInput) => {
     let details: FieldErrors = {};
     let data: ReturnType<typeof createWebhookSchema.parse> | undefined;
     try {
@@ -109,7 +113,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const url = (input as { url?: unknown } | undefined)?.url;
     if (typeof url === 'string' && !details.url) {
       try {
-        assertPublicHttpUrl(url.trim(), 'url', allowPrivate);
+        await assertResolvesPublic(url.trim(), 'url', { allowPrivate, resolve: deps.resolveHost });
       } catch (error) {
         if (!isKirimError(error, 'validation')) throw error;
         details = { ...details, ...error.details };
@@ -151,7 +155,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         'webhook-signature': new StandardWebhook(secret).sign(delivery.event_id, startedAt, delivery.payload),
       };
       const response = await safeFetch(webhook.url, {
-        method: 'POST', headers, body: delivery.payload, timeoutMs: timings.timeoutMs, maxBytes: RESPONSE_BYTES, truncate: true, allowPrivate, signal,
+        method: 'POST', headers, body: delivery.payload, timeoutMs: timings.timeoutMs, maxBytes: RESPONSE_BYTES, truncate: true, allowPrivate, signal, lookup: deps.resolveHost,
       });
       status = response.status;
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
@@ -228,7 +232,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   return {
     /** Subscribes the actor to events: `url` must be a public http(s) URL; `secret` is generated unless given and shown only now. */
     async create(actor: Actor, input: CreateWebhookInput): Promise<WebhookView> {
-      const data = validate(input);
+      const data = await validate(input);
       const secret = data.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
       const now = clock.now().toISOString();
       const webhook = await storage.webhooks.insert({
