@@ -132,6 +132,32 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
     expect(third.body.data).toMatchObject({ added: 1, updated: 1, removed: 0 });
   });
 
+  it('accepts session_id beside session_device_id on groups/sync and groups/device, in the body or the query', async () => {
+    const u = await t.createUser();
+    const id = await linkedSession(u.token, '6281200000015');
+    network.createGroup({ subject: 'Alias', owner: '6281200000015', participants: ['6281299990015'] });
+    const sync = await t.request('POST', '/api/whatsapp/groups/sync', { token: u.token, body: { session_id: id } });
+    expect(sync.status).toBe(200);
+    expect(sync.body.data).toMatchObject({ added: 1, total: 1 });
+    expect((await t.request('POST', `/api/whatsapp/groups/sync?session_id=${id}`, { token: u.token })).body.data).toMatchObject({ updated: 1 });
+    const saved = await t.request('GET', `/api/whatsapp/groups/device?session_id=${id}`, { token: u.token });
+    expect(saved.body.data.map((g: { subject: string }) => g.subject)).toEqual(['Alias']);
+    const viaBody = await t.request('GET', '/api/whatsapp/groups/device', { token: u.token, body: { session_id: id, session_device_id: id } });
+    expect(viaBody.body.data).toEqual(saved.body.data);
+  });
+
+  it('answers 422 naming both fields when session_id and session_device_id name different sessions, and session_device_id when neither is given', async () => {
+    const u = await t.createUser();
+    for (const [method, path] of [['POST', '/api/whatsapp/groups/sync'], ['GET', '/api/whatsapp/groups/device']]) {
+      const both = await t.request(method, path, { token: u.token, body: { session_id: 'one', session_device_id: 'two' } });
+      expect(both.status, path).toBe(422);
+      expect(Object.keys(both.body.errors).sort(), path).toEqual(['session_device_id', 'session_id']);
+      const neither = await t.request(method, path, { token: u.token, body: {} });
+      expect(neither.status, path).toBe(422);
+      expect(Object.keys(neither.body.errors), path).toEqual(['session_device_id']);
+    }
+  });
+
   it('records contacts the session has seen', async () => {
     const u = await t.createUser();
     const phone = network.phone('6281200000007');

@@ -67,11 +67,11 @@ export function sessionRoutes(router: Router, kirim: Kirim): void {
 /** Saved WhatsApp groups under `/whatsapp/groups`. */
 export function whatsappGroupRoutes(router: Router, kirim: Kirim): void {
   router.post('/whatsapp/groups/sync', async (req, res) => {
-    const counts = await kirim.sessions.syncGroups(actorOf(req), req.body);
+    const counts = await kirim.sessions.syncGroups(actorOf(req), inputOf(req));
     res.json(ok(counts, `${counts.added} added, ${counts.updated} updated, ${counts.removed} removed`));
   });
 
-  // The original document sends `session_device_id` in a GET body; a query parameter works too.
+  // The original document sends `session_device_id` in a GET body; a query parameter works too (and `session_id`, on both routes).
   router.get('/whatsapp/groups/device', async (req, res) => {
     res.json(ok(await kirim.sessions.savedGroups(actorOf(req), inputOf(req))));
   });
