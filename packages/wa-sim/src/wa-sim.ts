@@ -47,6 +47,11 @@ export interface WaSim {
   restartRequired(number: string): void;
   /** From now on, answer upgrades with this HTTP status (or accept them again with `false`). */
   refuseUpgrades(status: number | false): void;
+  /**
+   * WhatsApp unreachable: with `true`, drops every connection and stops listening, so connecting is
+   * refused (`ECONNREFUSED`); with `false`, listens again on the same port. Resolves once in effect.
+   */
+  refuseConnections(refuse: boolean): Promise<void>;
   /** How many client WebSockets are open. */
   readonly openConnections: number;
   /** Closes every connection and the listening socket. */
@@ -88,11 +93,22 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(onPort, '127.0.0.1', () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  // As a network failure does: no goodbye, the sockets just die.
+  const dropConnections = () => {
+    for (const client of webSockets.clients) client.terminate();
+    for (const socket of rawSockets) socket.destroy();
+  };
+  await listen(options.port ?? 0);
   const { port } = httpServer.address() as AddressInfo;
+  let refusingConnections = false;
 
   const accountOf = (number: string): SimPhone => {
     const phone = network.findAccount(number);
@@ -115,14 +131,21 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
     refuseUpgrades: status => {
       refusal = status;
     },
+    refuseConnections: async refuse => {
+      if (refuse === refusingConnections) return;
+      refusingConnections = refuse;
+      if (!refuse) return listen(port);
+      const closed = new Promise<void>(resolve => httpServer.close(() => resolve()));
+      dropConnections();
+      await closed;
+    },
     get openConnections() {
       return webSockets.clients.size;
     },
     close: async () => {
       network.closeAll();
-      for (const client of webSockets.clients) client.terminate();
-      for (const socket of rawSockets) socket.destroy();
-      await new Promise<void>(resolve => httpServer.close(() => resolve()));
+      dropConnections();
+      if (!refusingConnections) await new Promise<void>(resolve => httpServer.close(() => resolve()));
       webSockets.close();
     },
   };

@@ -28,7 +28,7 @@ import {
   withoutDevice,
   type SenderAddress,
 } from './message-mapping.js';
-import { backoffDelay, decideOnClose, type BackoffBounds } from './reconnect-policy.js';
+import { decideOnClose, ReconnectSchedule, type BackoffBounds, type GiveUpAfter } from './reconnect-policy.js';
 
 /** Settings of a connection, defaults applied. */
 export interface ConnectionSettings {
@@ -36,9 +36,9 @@ export interface ConnectionSettings {
   browser: [string, string, string] | undefined;
   connectTimeoutMs: number;
   maxQrRefreshes: number;
-  /** Consecutive sockets that neither show a QR nor open before the link is given up as `failed`. */
-  maxConnectTimeouts: number;
   backoff: BackoffBounds;
+  /** How long failed attempts (closes, connect timeouts) go on before the link is given up as `failed`. */
+  giveUpAfter: GiveUpAfter;
   logger: Logger;
 }
 
@@ -92,8 +92,7 @@ export class BaileysConnection implements Connection {
   /** The final state reported (logged_out, replaced, failed or the closed disconnection), if any. */
   private finalState: LinkState | null = null;
 
-  private reconnectAttempt = 0;
-  private connectTimeouts = 0;
+  private readonly retries: ReconnectSchedule;
   private qrShown = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly seenIncoming = new BoundedMap<string, true>(REMEMBERED_IDS);
@@ -108,6 +107,7 @@ export class BaileysConnection implements Connection {
     private readonly settings: ConnectionSettings,
   ) {
     this.log = settings.logger.child({ session: options.sessionId, transport: 'baileys' });
+    this.retries = new ReconnectSchedule(settings.backoff);
   }
 
   /** Opens the first socket. */
@@ -309,8 +309,7 @@ export class BaileysConnection implements Connection {
     if (update.connection === 'open') {
       clearTimeout(record.watchdog);
       record.open = true;
-      this.reconnectAttempt = 0;
-      this.connectTimeouts = 0;
+      this.retries.reset();
       this.qrShown = 0;
       const me = this.auth.state.creds.me;
       this.report({
@@ -324,15 +323,17 @@ export class BaileysConnection implements Connection {
       clearTimeout(record.watchdog);
       record.open = false;
       this.current = null;
-      const error = update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined;
-      return void this.onSocketClosed(error?.output?.statusCode);
+      // A Boom: the close code in `output`, the socket's own error (with its errno code) in `data`.
+      const error = update.lastDisconnect?.error as { output?: { statusCode?: number }; data?: { code?: unknown } } | undefined;
+      const networkErrorCode = typeof error?.data?.code === 'string' ? error.data.code : undefined;
+      return void this.onSocketClosed(error?.output?.statusCode, networkErrorCode);
     }
   }
 
-  private async onSocketClosed(statusCode: number | undefined): Promise<void> {
+  private async onSocketClosed(statusCode: number | undefined, networkErrorCode: string | undefined): Promise<void> {
     if (this.stopped) return;
-    const decision = decideOnClose(statusCode);
-    this.log.info({ statusCode, decision: decision.action }, 'socket closed');
+    const decision = decideOnClose(statusCode, networkErrorCode);
+    this.log.info({ statusCode, networkErrorCode, decision: decision.action }, 'socket closed');
     switch (decision.action) {
       case 'restart':
         this.report({ state: 'connecting' });
@@ -352,8 +353,16 @@ export class BaileysConnection implements Connection {
     }
   }
 
+  /** Tries again after the back-off, or gives up with `failed` once the attempts have gone on too long. */
   private scheduleRetry(reason: string): void {
-    const delay = backoffDelay(this.reconnectAttempt++, this.settings.backoff);
+    // A linked session waits out a network outage; one being linked has someone waiting for its QR code.
+    const { linkedMs, unlinkedMs } = this.settings.giveUpAfter;
+    const delay = this.retries.next(Date.now(), this.auth.state.creds.account ? linkedMs : unlinkedMs);
+    if (delay === null) {
+      this.stop();
+      this.finish({ state: 'failed', reason });
+      return;
+    }
     this.report({ state: 'disconnected', reason, retryInMs: delay });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.guard('reconnect', () => this.openSocket()), delay);
@@ -362,12 +371,9 @@ export class BaileysConnection implements Connection {
   private onConnectTimeout(record: SocketRecord): void {
     if (this.current !== record || record.open) return;
     this.log.warn({ timeoutMs: this.settings.connectTimeoutMs }, 'no QR code nor login in time; ending the socket');
-    // A server that never answers (an upgrade refused, a proxy eating the socket) must end in `failed`, not a hang.
-    if (++this.connectTimeouts >= this.settings.maxConnectTimeouts) {
-      this.fail(record, 'connect_timeout');
-      return;
-    }
-    // Dropped first, so that whatever Baileys reports about this socket later is ignored.
+    // A server that never answers (an upgrade refused, a proxy eating the socket) is a failed attempt like
+    // any other: retried, then given up as `failed`, never a hang. The socket is dropped first, so that
+    // whatever Baileys reports about it later is ignored.
     this.current = null;
     void this.endSocket(record);
     this.scheduleRetry('connect_timeout');

@@ -293,10 +293,26 @@ describe('createBaileysTransport against wa-sim', () => {
 
   it('ends in failed, not a hang, when the upgrade keeps being refused', async () => {
     sim.refuseUpgrades(503);
-    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 150, maxConnectTimeouts: 3 }));
+    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 150, giveUpAfter: { unlinkedMs: 600 } }));
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connect_timeout' });
-    expect(session.states.filter(s => s.state === 'disconnected')).toHaveLength(2);
+    expect(session.states.filter(s => s.state === 'disconnected').length).toBeGreaterThan(0);
     sim.refuseUpgrades(false);
+  });
+
+  it('says connection_refused, not timed_out, while WhatsApp refuses connections, and gives a linked session up as failed after its give-up time instead of retrying for ever', async () => {
+    const me = sim.phone('15551110030');
+    const linked = await linkedSession(me);
+    await linked.connection.close();
+    await sim.refuseConnections(true);
+    const session = await openSession(linked.auth, makeTransport({ giveUpAfter: { linkedMs: 1_000, unlinkedMs: 1 } }));
+
+    expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
+    const retries = session.states.filter((s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected');
+    expect(retries.length).toBeGreaterThan(1);
+    expect(retries.every(s => s.reason === 'connection_refused' && s.retryInMs! > 0)).toBe(true);
+    await sim.refuseConnections(false);
+    const again = await openSession(linked.auth, makeTransport());
+    await again.state('connected');
   });
 
   it('fails after the QR refresh cap instead of showing QR codes forever', async () => {

@@ -3,7 +3,7 @@ import type { Connection, ConnectOptions, Transport } from '../transport.js';
 import { loadAuthState } from './baileys-auth-state.js';
 import { BaileysConnection } from './baileys-connection.js';
 import { loadBaileys } from './baileys-module.js';
-import type { BackoffBounds } from './reconnect-policy.js';
+import type { BackoffBounds, GiveUpAfter } from './reconnect-policy.js';
 
 /** Options of {@link createBaileysTransport}. */
 export interface BaileysTransportOptions {
@@ -15,10 +15,15 @@ export interface BaileysTransportOptions {
   connectTimeoutMs?: number;
   /** QR codes shown for one link attempt before giving up with `failed`. Default 5. */
   maxQrRefreshes?: number;
-  /** Consecutive connect timeouts (no QR, no login) before giving up with `failed`. Default 5. */
-  maxConnectTimeouts?: number;
   /** Reconnect back-off: exponential from `minMs`, capped at `maxMs`, with jitter. Default 1 000 .. 60 000 ms. */
   backoff?: Partial<BackoffBounds>;
+  /**
+   * How long a run of failed attempts (WhatsApp unreachable, refused, not answering) goes on, from its first
+   * failure, before the session is given up as `failed`; 0 never gives up. A linked session waits out an
+   * outage (default `linkedMs` 86 400 000, a day); one being linked tells whoever waits for its QR code
+   * soon (default `unlinkedMs` 120 000).
+   */
+  giveUpAfter?: Partial<GiveUpAfter>;
   /** How the device is named on the phone, `[os, browser, version]`. Default: Baileys' own. */
   browser?: [string, string, string];
 }
@@ -35,8 +40,8 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     browser: options.browser,
     connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     maxQrRefreshes: options.maxQrRefreshes ?? 5,
-    maxConnectTimeouts: options.maxConnectTimeouts ?? 5,
     backoff: { minMs: options.backoff?.minMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 60_000 },
+    giveUpAfter: { linkedMs: options.giveUpAfter?.linkedMs ?? 86_400_000, unlinkedMs: options.giveUpAfter?.unlinkedMs ?? 120_000 },
     logger: options.logger ?? silentLogger,
   };
   return {

@@ -22,12 +22,27 @@ const RETRY_REASONS: Record<number, string> = {
   503: 'unavailable',
 };
 
-/** Classifies a close code (`lastDisconnect.error.output.statusCode`, as BAILEYS.md lists them). */
-export function decideOnClose(statusCode: number | undefined): CloseDecision {
+// Baileys reports every network error as 408; the socket error's code says which it was.
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection_refused',
+  ECONNRESET: 'connection_reset',
+  ENOTFOUND: 'host_not_found',
+  EAI_AGAIN: 'host_not_found',
+  ENETUNREACH: 'network_unreachable',
+  EHOSTUNREACH: 'network_unreachable',
+  ETIMEDOUT: 'timed_out',
+};
+
+/**
+ * Classifies a close code (`lastDisconnect.error.output.statusCode`, as BAILEYS.md lists them); a network
+ * error's code (`lastDisconnect.error.data.code`, e.g. `ECONNREFUSED`) names the reason of a 408.
+ */
+export function decideOnClose(statusCode: number | undefined, networkErrorCode?: string): CloseDecision {
   if (statusCode === 515) return { action: 'restart' };
   if (statusCode !== undefined && statusCode in LOGGED_OUT_REASONS) return { action: 'logged_out', reason: LOGGED_OUT_REASONS[statusCode]! };
   if (statusCode === 440) return { action: 'replaced', reason: 'connection_replaced' };
-  const reason = statusCode === undefined ? 'closed' : (RETRY_REASONS[statusCode] ?? `closed_${statusCode}`);
+  const network = statusCode === 408 && networkErrorCode ? NETWORK_REASONS[networkErrorCode] : undefined;
+  const reason = network ?? (statusCode === undefined ? 'closed' : (RETRY_REASONS[statusCode] ?? `closed_${statusCode}`));
   return { action: 'retry', reason };
 }
 
@@ -47,4 +62,41 @@ export interface BackoffBounds {
 export function backoffDelay(attempt: number, { minMs, maxMs }: BackoffBounds, random: () => number = Math.random): number {
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** When a run of failed attempts is given up: ms from its first failure; 0 never gives up. */
+export interface GiveUpAfter {
+  /** A session that has been linked (it has credentials): it comes back by itself when the network does. */
+  linkedMs: number;
+  /** A session being linked: someone is waiting for its QR code, and should hear soon that none is coming. */
+  unlinkedMs: number;
+}
+
+/**
+ * The reconnect attempts since the link was last open: each failure gets the back-off before the next
+ * attempt, until the next attempt would start past the give-up time, counted from the run's first failure.
+ */
+export class ReconnectSchedule {
+  private attempts = 0;
+  private failingSince: number | null = null;
+
+  constructor(
+    private readonly bounds: BackoffBounds,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** After a failure at `now` (ms): the delay before the next attempt, or null to give up (`giveUpAfterMs` 0: never). */
+  next(now: number, giveUpAfterMs: number): number | null {
+    this.failingSince ??= now;
+    const delay = backoffDelay(this.attempts, this.bounds, this.random);
+    if (giveUpAfterMs > 0 && now + delay - this.failingSince > giveUpAfterMs) return null;
+    this.attempts += 1;
+    return delay;
+  }
+
+  /** The link opened: the next failure starts a new run. */
+  reset(): void {
+    this.attempts = 0;
+    this.failingSince = null;
+  }
 }
