@@ -198,6 +198,7 @@ export interface SessionsTable {
   /** JSON object. */
   settings: string;
   circuit_open_until: string | null;
+  circuit_reason: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;

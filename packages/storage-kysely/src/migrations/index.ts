@@ -11,6 +11,7 @@ import { outboxMigration } from './0008-outbox.js';
 import { partialMessageIndexesMigration } from './0009-partial-message-indexes.js';
 import { bulkBatchesMigration } from './0010-bulk-batches.js';
 import { backlogIndexesMigration } from './0011-backlog-indexes.js';
+import { circuitReasonMigration } from './0012-circuit-reason.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -25,6 +26,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0009-partial-message-indexes', partialMessageIndexesMigration],
   ['0010-bulk-batches', bulkBatchesMigration],
   ['0011-backlog-indexes', backlogIndexesMigration],
+  ['0012-circuit-reason', circuitReasonMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
