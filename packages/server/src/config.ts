@@ -5,6 +5,17 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
 
+const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
+
+// `*`, or a comma-separated list of origins (`https://a.example,http://localhost:5173`): scheme, host, port, no path.
+function corsOrigins(value: string, ctx: z.RefinementCtx): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  const origins = value.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean);
+  const bad = origins.filter((o) => !ORIGIN.test(o));
+  if (origins.length === 0 || bad.length > 0) ctx.addIssue({ code: 'custom', message: `must be * or comma-separated origins such as https://console.example.com${bad.length > 0 ? ` (not origins: ${bad.join(', ')})` : ''}` });
+  return origins;
+}
+
 /** Every environment variable the server reads, with its default. The README documents each. */
 const envSchema = z.object({
   PORT: port.default(8000),
@@ -57,6 +68,7 @@ const envSchema = z.object({
   KIRIM_OPT_OUT_WORDS: z.string().min(1).default('STOP,UNSUBSCRIBE,BERHENTI'),
   KIRIM_UPGRADE_URL: httpUrl.default('https://kirim.dev/upgrade'),
   KIRIM_MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 1024 * 1024),
+  KIRIM_CORS_ORIGINS: z.string().transform(corsOrigins).optional(),
 }).superRefine((e, ctx) => {
   if (e.KIRIM_TRANSPORT === 'remote-simulated' && !e.KIRIM_SIMULATED_NETWORK_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_SIMULATED_NETWORK_URL'], message: 'is required when KIRIM_TRANSPORT is remote-simulated' });
   if (e.KIRIM_LEAD_SOURCE === 'google' && !e.GOOGLE_PLACES_API_KEY) ctx.addIssue({ code: 'custom', path: ['GOOGLE_PLACES_API_KEY'], message: 'is required when KIRIM_LEAD_SOURCE is google' });
@@ -90,6 +102,8 @@ export interface ServerConfig {
   defaultCountryCode: string;
   /** Where scrape tasks find leads: the source's kind (unset: chosen by what is configured), URLs and key. */
   leadSource: LeadSourceOptions;
+  /** Origins allowed to call the API from a browser (CORS), `*` for any; default none (CORS off). */
+  corsOrigins: '*' | string[] | undefined;
   /** Seals webhook secrets; unset: `DATA_DIR/secret.key`, created on first start. */
   secretKey: string | undefined;
   /** Let webhook and media URLs reach private and loopback addresses; default false. */
@@ -142,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       kind: e.KIRIM_LEAD_SOURCE, nominatimUrl: e.KIRIM_NOMINATIM_URL, overpassUrl: e.KIRIM_OVERPASS_URL, contact: e.KIRIM_OSM_CONTACT,
       googlePlacesUrl: e.KIRIM_GOOGLE_PLACES_URL, googlePlacesApiKey: e.GOOGLE_PLACES_API_KEY, scraperUrl: e.KIRIM_LEAD_SCRAPER_URL,
     },
+    corsOrigins: e.KIRIM_CORS_ORIGINS,
     secretKey: e.KIRIM_SECRET_KEY,
     allowPrivateUrls: e.KIRIM_ALLOW_PRIVATE_URLS,
     webhooks: {

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectRemoteNetwork, createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
+import { connectRemoteNetwork, createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type HostResolver, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
 import { kirimRouter } from '@kirim/http-express';
-import express from 'express';
+import cors from 'cors';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openStorage } from './open-storage.js';
@@ -21,8 +23,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startServer}: what tests and embedders inject instead of the defaults. */
+export interface StartServerOptions {
+  /** Default: pino at `config.logLevel`. */
+  logger?: Logger;
+  /** Default: Baileys, or the simulated network `config.transport` names. */
+  transport?: Transport;
+  /** Resolves the host names of user-given URLs (webhooks, media) when checking them; default the system's. */
+  resolveHost?: HostResolver;
+}
+
 /** Opens storage, provisions the admin, and serves the API on `config.host:config.port`. */
-export async function startServer(config: ServerConfig, options: { logger?: Logger; transport?: Transport } = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const storage = await openStorage(config, logger);
   const kirim = createKirim({
@@ -35,6 +47,7 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
     leadSource: createLeadSource(config.leadSource),
     secretKey: resolveSecretKey(config, logger),
     allowPrivateUrls: config.allowPrivateUrls,
+    resolveHost: options.resolveHost,
     webhooks: config.webhooks,
     eventLog: config.eventLog,
     outbox: config.outbox,
@@ -51,6 +64,7 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders(), crossOrigin(config.corsOrigins));
   app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use((_req, res) => {
     res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
@@ -68,6 +82,37 @@ export async function startServer(config: ServerConfig, options: { logger?: Logg
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= shutdown(server, kirim, storage, config.shutdownTimeoutMs));
   return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, close };
+}
+
+/**
+ * helmet's headers, with a Content Security Policy for a console served from this server alone: nothing
+ * loaded from elsewhere, no framing. No HSTS (the TLS proxy in front decides it) and no upgrade of
+ * http requests (a console on a LAN address is plain http).
+ */
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'"],
+        connectSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: false,
+  });
+}
+
+/**
+ * CORS for the configured origins (answering their preflights before auth), or, with none configured, a
+ * preflight answered 204 without CORS headers: the browser then refuses the call, and no 401 says otherwise.
+ */
+function crossOrigin(origins: ServerConfig['corsOrigins']): RequestHandler {
+  if (origins) return cors({ origin: origins, maxAge: 600 });
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS' && req.get('access-control-request-method')) res.status(204).end();
+    else next();
+  };
 }
 
 /** Baileys, or in try-out mode a simulated network whose phones link each new session by themselves. */

@@ -10,7 +10,9 @@ export function webhookRoutes(router: Router, kirim: Kirim): void {
   });
 
   router.post('/webhooks', async (req, res) => {
-    res.status(201).json(ok(await kirim.webhooks.create(actorOf(req), req.body), 'Webhook created; its secret is shown only now'));
+    const webhook = await kirim.webhooks.create(actorOf(req), req.body);
+    // The signing secret must not be kept by any cache on the way.
+    res.status(201).set('Cache-Control', 'no-store').json(ok(webhook, 'Webhook created; its secret is shown only now'));
   });
 
   router.get('/webhooks/:id', async (req, res) => {
