@@ -9,6 +9,9 @@ import { DATABASES, startTestServer, type TestServer } from '../support/harness.
 // A send answers once WhatsApp has it; a fast receipt may already have moved it further.
 const SENT = /^(sent|delivered|read)$/;
 
+// A 1×1 PNG: the media loader checks that an image's bytes are one.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
 const ENV = { KIRIM_SEND_MIN_GAP_MS: '0', KIRIM_SEND_JITTER_MS: '0', KIRIM_DISPATCH_POLL_MS: '20', KIRIM_ALLOW_PRIVATE_URLS: 'true', KIRIM_SEND_WAIT_MS: '3000' };
 
 describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (database) => {
@@ -20,7 +23,7 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
-    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from('89504e470d0a1a0a', 'hex')));
+    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
     await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
     mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/promo.png`;
   });
@@ -135,7 +138,7 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
       expect(res.body.data.status).toMatch(SENT);
       const send = sentBy(id).at(-1)!;
       expect(send.media).toMatchObject({ type: 'image', mimetype: 'image/png', caption: 'Promo' });
-      expect(send.media!.data.length).toBe(8);
+      expect(send.media!.data.length).toBe(PNG.length);
     });
 
     it('sends text and media to a group', async () => {

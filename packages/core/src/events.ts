@@ -15,6 +15,8 @@ export interface Peer {
 export interface KirimEventMap {
   'session.status': { session_id: string; status: string; phone: string | null; reason?: string };
   'session.qr': { session_id: string; qr: string };
+  /** A session's circuit breaker opened (its sends kept failing: held out until `until`) or closed again. */
+  'session.circuit': { session_id: string; state: 'opened' | 'closed'; until: string | null; reason: string | null };
   'message.received': { session_id: string; message_id: string; from: Peer; chat: string; text: string | null; type: string; timestamp: string };
   'message.status': { session_id: string; id: number; message_id: string | null; to: Peer; status: string; error?: string | null };
   'bulk.progress': { job_id: string; total: number; sent: number; failed: number; pending: number };

@@ -66,4 +66,5 @@ export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOpt
 export type { Pool, PoolView, CreatePoolInput, UpdatePoolInput } from './pools/pool-schemas.js';
 export type { BulkBatch, BulkJob, BulkJobStatus, BulkJobView } from './bulk/bulk-schemas.js';
 export { DEFAULT_SEND_LIMITS, type SendLimits } from './outbox/send-limits.js';
+export { sendFailedError } from './outbox/send-faults.js';
 export { serveSimulatedNetwork, connectRemoteNetwork } from './testing/remote-network.js';

@@ -136,10 +136,10 @@ export function createKirim(options: KirimOptions): Kirim {
   const hooks: SessionHooks = {};
   const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, hooks }, options.sessions);
   const outboxOptions = options.outbox ?? {};
+  const media = createMediaLoader({ allowPrivate: options.allowPrivateUrls, lookup: options.resolveHost, ...outboxOptions });
   const dispatcher = new Dispatcher(
     {
-      storage, clock, logger, events, manager: sessionManager,
-      media: createMediaLoader({ allowPrivate: options.allowPrivateUrls, ...outboxOptions }),
+      storage, clock, logger, events, manager: sessionManager, media,
       defaults: effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits),
     },
     outboxOptions,
@@ -173,7 +173,7 @@ export function createKirim(options: KirimOptions): Kirim {
     storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,
   });
   const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode, onSettingsChanged: () => dispatcher.invalidate() });
-  const sends = createSendService({ storage, clock, dispatcher, defaultCountryCode, ...outboxOptions });
+  const sends = createSendService({ storage, clock, dispatcher, media, defaultCountryCode, ...outboxOptions });
   const pools = createPoolService({ storage, clock, dispatcher, sends });
   const expander = createBulkExpander({ storage, clock, logger, onExpanded: () => dispatcher.poke() });
   const bulk = createBulkService({ storage, clock, events, dispatcher, expander, sends, defaultCountryCode });

@@ -122,8 +122,9 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       return create(actor, 'text', data, data.message ?? null, null);
     },
     /** Queues media (with a personalised caption) to every recipient. */
-    createMedia(actor: Actor, input: unknown) {
+    async createMedia(actor: Actor, input: unknown) {
       const data = parse(bulkMediaSchema, input);
+      await deps.sends.checkMediaUrl(data.media_url);
       return create(actor, 'media', data, data.message ?? data.caption ?? null, { type: data.type, url: data.media_url, filename: data.filename ?? null });
     },
 

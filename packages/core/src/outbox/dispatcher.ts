@@ -12,8 +12,9 @@ import type { Session } from '../sessions/session-schemas.js';
 import type { ClaimDecision, Receipt, SendOutcome, Storage } from '../storage/storage.js';
 import type { Connection, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
+import { callerFault } from './send-faults.js';
 import { effectiveLimits, type SendLimits } from './send-limits.js';
-import { SessionThrottle } from './session-throttle.js';
+import { SessionThrottle, type SendSample } from './session-throttle.js';
 
 /** Options of the dispatcher. */
 export interface DispatcherOptions {
@@ -187,7 +188,7 @@ export class Dispatcher {
       if (!session) continue;
       const limits = this.limitsFor(session, facts.pools);
       const linkedSince = session.connected_at ? new Date(session.created_at) : null;
-      budgets.set(id, await this.throttle(id).budget(now, limits, linkedSince, this.batchSize));
+      budgets.set(id, await this.throttle(session).budget(now, limits, linkedSince, this.batchSize));
     }
     const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));
     const pools = facts.pools.map((pool) => ({ id: pool.id, limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0) }));
@@ -289,11 +290,13 @@ export class Dispatcher {
     return held !== undefined;
   }
 
-  private throttle(sessionId: string): SessionThrottle {
-    let throttle = this.throttles.get(sessionId);
+  private throttle(session: Session): SessionThrottle {
+    let throttle = this.throttles.get(session.id);
     if (!throttle) {
-      throttle = new SessionThrottle((dayStart) => this.deps.storage.outbox.sentSince(sessionId, dayStart));
-      this.throttles.set(sessionId, throttle);
+      throttle = new SessionThrottle((dayStart) => this.deps.storage.outbox.sentSince(session.id, dayStart));
+      // A breaker another process (or this one before a restart) opened holds here too.
+      if (session.circuit_open_until) throttle.openUntil = Date.parse(session.circuit_open_until);
+      this.throttles.set(session.id, throttle);
     }
     return throttle;
   }
@@ -333,48 +336,73 @@ export class Dispatcher {
 
   /** Sends one session's rows in order, keeping its gap, and returns their outcomes. */
   private async sendAll(session: Session, rows: Message[], pools: Pool[]): Promise<SendOutcome[]> {
-    const { clock, manager } = this.deps;
+    const { clock } = this.deps;
     const limits = this.limitsFor(session, pools);
-    const throttle = this.throttle(session.id);
+    const throttle = this.throttle(session);
     const outcomes: SendOutcome[] = [];
     for (const row of rows) {
-      const connection = manager.connection(session.id);
-      let outcome: SendOutcome;
-      try {
-        if (!connection) throw new Error('the session disconnected');
-        const notOnWhatsApp = limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone));
-        if (notOnWhatsApp) {
-          outcome = { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' };
-        } else {
-          const result = await this.send(connection, row);
-          outcome = { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw };
-        }
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const at = clock.now();
-        if (row.attempts >= this.maxAttempts) outcome = { id: row.id, status: 'failed', at: at.toISOString(), error: reason };
-        // A pool row goes back to the pool at once: another member may send it while this one cools down.
-        else if (row.pool_id) outcome = { id: row.id, status: 'queued', at: at.toISOString(), not_before: at.toISOString(), error: reason, release: true };
-        else outcome = { id: row.id, status: 'queued', at: at.toISOString(), not_before: new Date(at.getTime() + this.retryDelayMs * row.attempts).toISOString(), error: reason };
-      }
+      const { outcome, sample } = await this.sendOne(session, row, limits);
       outcomes.push(outcome);
-      if (throttle.record(outcome.status === 'sent', clock.now(), limits)) {
-        await this.deps.storage.sessions.update(session.id, { circuit_open_until: new Date(throttle.openUntil).toISOString() });
-        this.deps.logger.warn({ session: session.id }, 'circuit breaker opened: most recent sends failed');
-        this.invalidate();
-      }
+      const breaker = throttle.record(sample, clock.now(), limits);
+      if (breaker) await this.reportBreaker(session, breaker, throttle.openUntil, outcome);
     }
     return outcomes;
   }
 
-  private async send(connection: Connection, row: Message) {
+  /**
+   * Sends one row and says what the breaker learns from it: only what WhatsApp did counts. The caller's
+   * faults (a refused or unfit `media_url`, a group the session is not in) fail the row at once and do
+   * not count; a media host that fails for a while is retried but does not count either.
+   */
+  private async sendOne(session: Session, row: Message, limits: SendLimits): Promise<{ outcome: SendOutcome; sample: SendSample }> {
+    const { clock, manager } = this.deps;
+    let reachedWhatsApp = false;
+    try {
+      const connection = manager.connection(session.id);
+      if (!connection) throw new Error('the session disconnected');
+      if (limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone))) {
+        return { outcome: { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' }, sample: 'unsent' };
+      }
+      const result = await this.send(connection, row, () => (reachedWhatsApp = true));
+      return { outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw }, sample: 'sent' };
+    } catch (error) {
+      const at = clock.now().toISOString();
+      const fault = callerFault(error, row);
+      if (fault) return { outcome: { id: row.id, status: 'failed', at, error: fault }, sample: 'unsent' };
+      const reason = error instanceof Error ? error.message : String(error);
+      const sample = reachedWhatsApp ? 'failed' : 'unsent';
+      if (row.attempts >= this.maxAttempts) return { outcome: { id: row.id, status: 'failed', at, error: reason }, sample };
+      // A pool row goes back to the pool at once: another member may send it while this one cools down.
+      if (row.pool_id) return { outcome: { id: row.id, status: 'queued', at, not_before: at, error: reason, release: true }, sample };
+      const retryAt = new Date(Date.parse(at) + this.retryDelayMs * row.attempts).toISOString();
+      return { outcome: { id: row.id, status: 'queued', at, not_before: retryAt, error: reason }, sample };
+    }
+  }
+
+  /** Persists a breaker that opened or closed (pools in every process read it) and publishes `session.circuit`. */
+  private async reportBreaker(session: Session, state: 'opened' | 'closed', openUntil: number, outcome: SendOutcome): Promise<void> {
+    const until = state === 'opened' ? new Date(openUntil).toISOString() : null;
+    const reason = state === 'opened' ? `most recent sends failed; the last: ${'error' in outcome ? outcome.error : 'unknown'}` : null;
+    await this.deps.storage.sessions.update(session.id, { circuit_open_until: until, circuit_reason: reason });
+    if (state === 'opened') this.deps.logger.warn({ session: session.id, until }, 'circuit breaker opened: most recent sends failed');
+    else this.deps.logger.info({ session: session.id }, 'circuit breaker closed: a send succeeded after the cool-down');
+    this.invalidate();
+    await this.deps.events.publish('session.circuit', session.user_id, { session_id: session.id, state, until, reason });
+  }
+
+  /** Sends a row through `connection`; `reaching` is called once its content is ready, as WhatsApp is asked. */
+  private async send(connection: Connection, row: Message, reaching: () => void) {
     const options: SendOptions = { messageId: row.message_id!, mentions: row.mentions.length > 0 ? row.mentions : undefined };
     if (row.quoted_message_id) {
       const quoted = await this.deps.storage.messages.findByMessageId(row.session_id!, row.quoted_message_id);
       if (quoted) options.quoted = { messageId: quoted.message_id!, chat: quoted.chat, fromMe: quoted.direction === 'out', participant: quoted.sender ?? undefined, raw: quoted.raw ?? null };
     }
-    if (!row.media) return connection.sendText(row.chat, row.text ?? '', options);
-    const file = await this.deps.media.load(row.media.url!);
+    if (!row.media) {
+      reaching();
+      return connection.sendText(row.chat, row.text ?? '', options);
+    }
+    const file = await this.deps.media.load(row.media.url!, row.media.type);
+    reaching();
     return connection.sendMedia(
       row.chat,
       { type: row.media.type as 'image', data: file.data, mimetype: row.media.mimetype ?? file.mimetype, filename: row.media.filename ?? file.filename, caption: row.text ?? undefined },

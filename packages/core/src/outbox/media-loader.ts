@@ -1,6 +1,9 @@
-import { KirimError } from '../errors.js';
-import { safeFetch } from '../net/safe-fetch.js';
+import { fileTypeFromBuffer } from 'file-type';
+import { isKirimError, KirimError } from '../errors.js';
+import { assertResolvesPublic } from '../net/resolve-public.js';
+import { safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { OutgoingMedia } from '../transport/transport.js';
+import { validationError } from '../validation.js';
 
 /** Options of the media loader. */
 export interface MediaLoaderOptions {
@@ -12,9 +15,24 @@ export interface MediaLoaderOptions {
   allowPrivate?: boolean;
   /** Bytes kept for reuse (a bulk job sends one file to many); default 64 MB. */
   cacheBytes?: number;
+  /** Host name resolver; default the system's. Tests inject one to simulate DNS answers. */
+  lookup?: HostResolver;
 }
 
-type Loaded = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'>;
+/** A downloaded file; `sniffed` is the type its bytes show, when they show one. */
+type Loaded = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
+
+// What the bytes of each kind of media must be; a document may be anything.
+const KINDS: Record<string, { noun: string; accepts: (mime: string) => boolean }> = {
+  image: { noun: 'an image', accepts: (mime) => mime.startsWith('image/') },
+  sticker: { noun: 'an image', accepts: (mime) => mime.startsWith('image/') },
+  video: { noun: 'a video', accepts: (mime) => mime.startsWith('video/') },
+  audio: { noun: 'audio', accepts: (mime) => mime.startsWith('audio/') || mime === 'application/ogg' },
+  voice: { noun: 'audio', accepts: (mime) => mime.startsWith('audio/') || mime === 'application/ogg' },
+};
+
+// A media host's 4xx is the URL's fault, except these, which say "later".
+const TRANSIENT = new Set([408, 425, 429]);
 
 const EXTENSION_TYPES: Record<string, string> = {
   jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', mp4: 'video/mp4', '3gp': 'video/3gpp',
@@ -34,36 +52,71 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
   let cached = 0;
 
   async function download(url: string): Promise<Loaded> {
-    const response = await safeFetch(url, { timeoutMs: options.timeoutMs ?? 30_000, maxBytes, allowPrivate: options.allowPrivate, field: 'media_url' });
+    let response;
+    try {
+      response = await safeFetch(url, { timeoutMs: options.timeoutMs ?? 30_000, maxBytes, allowPrivate: options.allowPrivate, field: 'media_url', lookup: options.lookup });
+    } catch (error) {
+      if (isKirimError(error, 'payload_too_large')) throw validationError({ media_url: [`is larger than the ${maxBytes}-byte limit`] });
+      throw error;
+    }
+    if (response.status >= 400 && response.status < 500 && !TRANSIENT.has(response.status)) {
+      throw validationError({ media_url: [`the media host answered HTTP ${response.status}`] });
+    }
     if (response.status < 200 || response.status >= 300) throw new KirimError('unavailable', `media_url answered HTTP ${response.status}`);
     const name = decodeURIComponent(new URL(response.url).pathname.split('/').pop() || 'file');
     const extension = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
     const header = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-    const mimetype = header && header !== 'application/octet-stream' ? header : (EXTENSION_TYPES[extension] ?? 'application/octet-stream');
-    return { data: response.body, mimetype, filename: name };
+    const declared = header && header !== 'application/octet-stream' ? header : (EXTENSION_TYPES[extension] ?? 'application/octet-stream');
+    const sniffed = (await fileTypeFromBuffer(response.body))?.mime;
+    return { data: response.body, mimetype: sniffed ?? declared, filename: name, sniffed };
+  }
+
+  /** Refuses a file whose bytes are not the kind of media it is sent as. */
+  function assertKind(file: Loaded, type: string): Loaded {
+    const kind = KINDS[type];
+    if (kind && !(file.sniffed && kind.accepts(file.sniffed))) {
+      throw validationError({ media_url: [`is not ${kind.noun} (its content is ${file.sniffed ?? file.mimetype})`] });
+    }
+    return file;
+  }
+
+  /** The file at `url`, downloaded once while it stays in the cache. */
+  function downloadOnce(url: string): Promise<Loaded> {
+    let entry = cache.get(url);
+    if (!entry) {
+      entry = download(url);
+      cache.set(url, entry);
+      entry.then(
+        (file) => {
+          cached += file.data.length;
+          // Oldest out first until the cache fits again.
+          for (const [key, value] of cache) {
+            if (cached <= cacheBytes || key === url) break;
+            cache.delete(key);
+            void value.then((old) => (cached -= old.data.length), () => {});
+          }
+        },
+        () => cache.delete(url),
+      );
+    }
+    return entry;
   }
 
   return {
-    /** The file at `url`, downloaded once while it stays in the cache. */
-    load(url: string): Promise<Loaded> {
-      let entry = cache.get(url);
-      if (!entry) {
-        entry = download(url);
-        cache.set(url, entry);
-        entry.then(
-          (file) => {
-            cached += file.data.length;
-            // Oldest out first until the cache fits again.
-            for (const [key, value] of cache) {
-              if (cached <= cacheBytes || key === url) break;
-              cache.delete(key);
-              void value.then((old) => (cached -= old.data.length), () => {});
-            }
-          },
-          () => cache.delete(url),
-        );
-      }
-      return entry;
+    /**
+     * Refuses, before anything is stored, a `media_url` that could never be fetched: not http(s), a
+     * private literal address, or a name resolving to a private address (unless `allowPrivate`).
+     */
+    async check(url: string): Promise<void> {
+      await assertResolvesPublic(url, 'media_url', { allowPrivate: options.allowPrivate, resolve: options.lookup });
+    },
+
+    /**
+     * The file at `url` to send as `type`, downloaded once while it stays in the cache. The caller's
+     * faults (a refused URL, a 4xx, a file too large or not of its kind) are `validation` errors naming `media_url`.
+     */
+    async load(url: string, type: string): Promise<Loaded> {
+      return assertKind(await downloadOnce(url), type);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Actor } from '../actor.js';
 import { effectivePlan } from '../actor.js';
 import type { Clock } from '../clock.js';
@@ -9,6 +10,7 @@ import type { Pool } from '../pools/pool-schemas.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
 import type { Dispatcher } from './dispatcher.js';
+import type { MediaLoader } from './media-loader.js';
 import {
   listSchema, scheduleMediaSchema, scheduleTextSchema, sendGroupMediaSchema, sendGroupTextSchema, sendMediaSchema, sendTextSchema,
 } from './outbox-schemas.js';
@@ -50,8 +52,8 @@ export interface Route {
  * Immediate and scheduled sends. Every send is a row first; an immediate one waits for the dispatcher
  * to settle it. An `Idempotency-Key` makes a retried request return the first one's row, never send twice.
  */
-export function createSendService(deps: { storage: Storage; clock: Clock; dispatcher: Dispatcher; defaultCountryCode: string } & SendServiceOptions) {
-  const { storage, clock, dispatcher } = deps;
+export function createSendService(deps: { storage: Storage; clock: Clock; dispatcher: Dispatcher; media: MediaLoader; defaultCountryCode: string } & SendServiceOptions) {
+  const { storage, clock, dispatcher, media: loader } = deps;
   const cc = deps.defaultCountryCode;
   const waitMs = deps.sendWaitMs ?? 30_000;
   const upgradeUrl = deps.upgradeUrl ?? 'https://kirim.dev/upgrade';
@@ -105,18 +107,25 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
     };
   }
 
-  /** Queues one row (or finds the row of an earlier request with the same key) and waits for it to settle. */
+  /**
+   * Queues one row (or finds the row of an earlier request with the same key) and waits for it to settle.
+   * A key is compared whole; one reused for a different request is refused, naming it.
+   */
   async function sendNow(actor: Actor, route: Route, fields: Parameters<typeof row>[2]): Promise<SendResult> {
-    if (fields.key) {
-      const earlier = await storage.outbox.findByIdempotencyKey(actor.userId, fields.key);
-      if (earlier) return result((await dispatcher.waitFor([earlier.id], waitMs))[0] ?? earlier);
-    }
+    const fresh = row(actor, route, fields);
+    const earlierWithKey = async () => {
+      const earlier = fields.key ? await storage.outbox.findByIdempotencyKey(actor.userId, fields.key) : undefined;
+      if (earlier && !sameRequest(earlier, fresh)) throw validationError({ [IDEMPOTENCY_KEY]: ['was already used for a different request'] });
+      return earlier;
+    };
+    const earlier = await earlierWithKey();
+    if (earlier) return result((await dispatcher.waitFor([earlier.id], waitMs))[0] ?? earlier);
     let id: number;
     try {
-      [id] = await storage.outbox.enqueue([row(actor, route, fields)]);
+      [id] = await storage.outbox.enqueue([fresh]);
     } catch (error) {
       // Two requests with one key at once: the unique index lets one in; the other answers with its row.
-      const raced = fields.key && error instanceof KirimError && error.code === 'conflict' ? await storage.outbox.findByIdempotencyKey(actor.userId, fields.key) : undefined;
+      const raced = fields.key && error instanceof KirimError && error.code === 'conflict' ? await earlierWithKey() : undefined;
       if (!raced) throw error;
       id = raced.id;
     }
@@ -132,6 +141,12 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 
   const media = (input: { media_url: string; type: MessageMedia['type']; filename?: string }): MessageMedia => ({ type: input.type, url: input.media_url, filename: input.filename ?? null });
 
+  /** The `Idempotency-Key` as given, or a `validation` error naming it when it is too long to compare whole. */
+  function idempotencyKey(key: string | undefined): string | undefined {
+    if (key !== undefined && key.length > MAX_KEY_LENGTH) throw validationError({ [IDEMPOTENCY_KEY]: [`must be at most ${MAX_KEY_LENGTH} characters`] });
+    return key || undefined;
+  }
+
   function futureDate(date: Date): Date {
     if (date.getTime() <= clock.now().getTime()) throw validationError({ scheduled_at: ['must be in the future'] });
     return date;
@@ -146,8 +161,12 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
     resolveRoute,
     requirePoolPlan,
 
+    /** Refuses, before anything is stored, a `media_url` the media loader would never fetch (see MediaLoader.check). */
+    checkMediaUrl: (url: string): Promise<void> => loader.check(url),
+
     /** Sends a text to a user. */
     async sendText(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
+      key = idempotencyKey(key);
       const data = parse(sendTextSchema(cc), input);
       const route = await resolveRoute(actor, data);
       await quoteCheck(route, data.quoted_message_id);
@@ -156,13 +175,16 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 
     /** Sends media (fetched by the server from `media_url`) to a user. */
     async sendMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
+      key = idempotencyKey(key);
       const data = parse(sendMediaSchema(cc), input);
+      await loader.check(data.media_url);
       const route = await resolveRoute(actor, data);
       return sendNow(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.caption ?? null, media: media(data), kind: 'send', notBefore: clock.now(), key });
     },
 
     /** Sends a text to a group. */
     async sendGroupText(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
+      key = idempotencyKey(key);
       const data = parse(sendGroupTextSchema, input);
       const route = await resolveRoute(actor, data);
       await quoteCheck(route, data.quoted_message_id);
@@ -171,7 +193,9 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 
     /** Sends media to a group. */
     async sendGroupMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
+      key = idempotencyKey(key);
       const data = parse(sendGroupMediaSchema, input);
+      await loader.check(data.media_url);
       const route = await resolveRoute(actor, data);
       return sendNow(actor, route, { chat: data.group_id, peer: null, text: data.caption ?? null, media: media(data), kind: 'send', notBefore: clock.now(), key });
     },
@@ -189,6 +213,7 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
     async scheduleMedia(actor: Actor, input: unknown): Promise<ScheduledView> {
       const data = parse(scheduleMediaSchema(cc), input);
       const at = futureDate(data.scheduled_at);
+      await loader.check(data.media_url);
       const route = await resolveRoute(actor, data, { forFuture: true });
       const [id] = await storage.outbox.enqueue([row(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.caption ?? null, media: media(data), kind: 'scheduled', notBefore: at })]);
       return scheduledView((await storage.outbox.get(actor.userId, id))!);
@@ -218,4 +243,21 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       return this.scheduledStatus(actor, id);
     },
   };
+}
+
+/** The header that makes a send idempotent, named as such in its errors. */
+const IDEMPOTENCY_KEY = 'Idempotency-Key';
+// Long enough for any client's keys (UUIDs, order ids with prefixes), short enough to index whole.
+const MAX_KEY_LENGTH = 255;
+// What the pipeline writes on a row after its request queued it; everything else the request decided.
+const PIPELINE_FIELDS = new Set(['status', 'error', 'raw', 'message_id', 'attempts', 'claimed_by', 'not_before', 'sent_at', 'created_at', 'updated_at', 'peer_lid', 'sender', 'push_name']);
+
+/** Whether the stored row of an earlier request is what `fresh` would be: the same route and content. */
+function sameRequest(earlier: Message, fresh: NewMessage): boolean {
+  return Object.entries(fresh).every(([field, value]) => {
+    if (PIPELINE_FIELDS.has(field)) return true;
+    // A pool row gets its device when it is claimed.
+    if (field === 'session_id' && fresh.pool_id !== null) return true;
+    return isDeepStrictEqual(earlier[field as keyof Message] ?? null, value ?? null);
+  });
 }

@@ -32,20 +32,32 @@ export class SessionThrottle {
   }
 
   /**
-   * Records one send's result and spaces the next send. Returns true when this result opened the
-   * breaker (the caller persists it, so pools in every process skip the session).
+   * Records one send's result and spaces the next send. `unsent` (nothing reached WhatsApp, or the
+   * caller's input was at fault) neither spaces nor counts: only WhatsApp-side results move the breaker.
+   * Returns `opened` when this result opened the breaker, `closed` when it was the first success after
+   * the cool-down (the caller persists and reports both, so pools in every process follow).
    */
-  record(ok: boolean, now: Date, limits: SendLimits, random: () => number = Math.random): boolean {
+  record(result: SendSample, now: Date, limits: SendLimits, random: () => number = Math.random): 'opened' | 'closed' | undefined {
+    if (result === 'unsent') return undefined;
+    const ok = result === 'sent';
     if (ok) this.sentToday++;
     this.nextAt = now.getTime() + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
     this.recent.push(ok);
     if (this.recent.length > limits.breaker_window) this.recent.shift();
     const failures = this.recent.filter((r) => !r).length;
     const tripped = this.recent.length >= limits.breaker_min_samples && failures / this.recent.length >= limits.breaker_failure_ratio;
-    if (!tripped) return false;
-    // Half-open after the cool-down: the window starts afresh, so one more bad run opens it again.
+    if (!tripped) {
+      // Half-open after the cool-down: the first success closes it.
+      if (!ok || this.openUntil === 0 || this.openUntil > now.getTime()) return undefined;
+      this.openUntil = 0;
+      return 'closed';
+    }
+    // The window starts afresh, so one more bad run opens it again.
     this.openUntil = now.getTime() + limits.breaker_cooldown_ms;
     this.recent = [];
-    return true;
+    return 'opened';
   }
 }
+
+/** What one send tells the throttle: it reached WhatsApp and was `sent`, or `failed` there, or it was `unsent`. */
+export type SendSample = 'sent' | 'failed' | 'unsent';

@@ -27,8 +27,10 @@ export interface Session {
   lease_owner: string | null;
   lease_expires_at: string | null;
   settings: SessionSettings;
-  /** Until when the circuit breaker keeps this session out of sending (its recent sends mostly failed). */
+  /** Until when the circuit breaker keeps this session out of sending (its recent sends mostly failed); null once closed. */
   circuit_open_until: string | null;
+  /** Why the breaker opened; null once closed. Absent on a record built before it is stored. */
+  circuit_reason?: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;
@@ -46,6 +48,10 @@ export interface SessionView {
   phone: string | null;
   lid: string | null;
   push_name: string | null;
+  /** Until when the circuit breaker holds the session's sends (null when closed; past while half-open). */
+  circuit_open_until: string | null;
+  /** Why the breaker opened (the last failure), null when closed. */
+  circuit_reason: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;
@@ -63,6 +69,9 @@ export interface SessionStatusView {
   /** The QR as a PNG data URL, ready for an `<img src>`. */
   qr_image: string | null;
   pairing_code: string | null;
+  /** As in {@link SessionView}: a `connected` session may still be held out of sending by its breaker. */
+  circuit_open_until: string | null;
+  circuit_reason: string | null;
   updated_at: string;
 }
 

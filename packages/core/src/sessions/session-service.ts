@@ -21,7 +21,7 @@ export type SessionService = ReturnType<typeof createSessionService>;
 export function sessionView(s: Session): SessionView {
   return {
     id: s.id, session_id: s.id, name: s.name, status: s.status, reason: s.reason, is_active: s.desired === 'connected', phone: s.phone, lid: s.lid,
-    push_name: s.push_name, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
+    push_name: s.push_name, circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason ?? null, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
   };
 }
 
@@ -92,7 +92,8 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       const s = await get(actor, id);
       return {
         session_id: s.id, status: s.status, reason: s.reason, phone: s.phone, push_name: s.push_name, qr: s.qr,
-        qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code, updated_at: s.updated_at,
+        qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code,
+        circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason ?? null, updated_at: s.updated_at,
       };
     },
 

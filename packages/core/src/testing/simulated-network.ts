@@ -452,9 +452,10 @@ export class Network implements SimulatedNetwork {
       if (!phone) throw new Error(`Unknown LID: ${to}`);
       return [phone];
     }
+    // As Baileys reports WhatsApp's answer to the group metadata query it makes before a group send.
     const group = this.groups.get(jid.jid);
-    if (!group) throw new Error(`Unknown group: ${to}`);
-    if (!group.participants.includes(from.number)) throw new Error(`${from.number} is not a participant of ${to}`);
+    if (!group) throw iqError('item-not-found', 404);
+    if (!group.participants.includes(from.number)) throw iqError('forbidden', 403);
     return group.participants.filter((number) => number !== from.number).map((number) => this.account(number));
   }
 
@@ -594,4 +595,9 @@ function idOfRaw(raw: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** An error as Baileys throws a WhatsApp IQ error: a Boom whose message is the error's text and `data` its code. */
+function iqError(text: string, code: number): Error {
+  return Object.assign(new Error(text), { isBoom: true, data: code });
 }

@@ -5,6 +5,7 @@ import type { KirimEventName } from '../events.js';
 const EVENT_NAMES: Record<KirimEventName, true> = {
   'session.status': true,
   'session.qr': true,
+  'session.circuit': true,
   'message.received': true,
   'message.status': true,
   'bulk.progress': true,

@@ -1,4 +1,4 @@
-import { KirimError, type Kirim } from '@kirim/core';
+import { sendFailedError, type Kirim } from '@kirim/core';
 import type { Request, Response, Router } from 'express';
 import { actorOf } from '../auth.js';
 import { ok, paged } from '../envelope.js';
@@ -7,12 +7,11 @@ type SendResult = Awaited<ReturnType<Kirim['sends']['sendText']>>;
 
 /**
  * Answers a send: 200 once sent, 202 with the row when it is still queued after the wait (a rate
- * limit, a reconnecting device), and an error naming the reason when WhatsApp refused it.
+ * limit, a reconnecting device), 422 naming the field when the request's input made it fail, and 503
+ * when WhatsApp refused it.
  */
 function answer(res: Response, result: SendResult): void {
-  if (result.status === 'failed' || result.status === 'cancelled') {
-    throw new KirimError('unavailable', `Message not sent: ${result.error ?? result.status}`, { extra: { data: result } });
-  }
+  if (result.status === 'failed' || result.status === 'cancelled') throw sendFailedError(result);
   if (result.status === 'queued' || result.status === 'sending' || result.status === 'unknown') {
     res.status(202).json(ok(result, 'Message queued; follow its status in the message history or by webhook'));
     return;
@@ -20,8 +19,8 @@ function answer(res: Response, result: SendResult): void {
   res.json(ok(result, 'Message sent successfully'));
 }
 
-/** The `Idempotency-Key` header: a retried request with the same key returns the first result. */
-const keyOf = (req: Request) => req.get('idempotency-key')?.slice(0, 200) || undefined;
+/** The `Idempotency-Key` header: a retried request with the same key returns the first result (core checks its length). */
+const keyOf = (req: Request) => req.get('idempotency-key');
 
 /** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
 export function messageRoutes(router: Router, kirim: Kirim): void {
