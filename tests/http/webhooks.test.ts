@@ -1,3 +1,4 @@
+import type { HostResolver } from '@kirim/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
@@ -23,6 +24,16 @@ async function eventually<T>(read: () => Promise<T>, until: (value: T) => boolea
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A DNS of the test's: each name answers the addresses in `names` (changeable), any other does not exist. */
+function testResolver(names: Record<string, string[]>): HostResolver {
+  return async (hostname) => {
+    // As DNS does, a trailing dot (the root) names the same host.
+    const addresses = names[hostname.toLowerCase().replace(/\.$/, '')];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+}
 
 describe.each(DATABASES)('webhooks over HTTP on %s', (database) => {
   let t: TestServer;
@@ -160,6 +171,55 @@ describe.each(DATABASES)('webhooks over HTTP on %s', (database) => {
       }
       expect((await strict.request('POST', '/api/webhooks', { body: { url: 'https://hooks.example.com/kirim', events: ['*'] } })).status).toBe(201);
     } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses at subscription a URL whose host name resolves to a loopback, private or link-local address, naming url, and stores nothing', async () => {
+    const dns = {
+      'loopback.test': ['127.0.0.1'], 'metadata.test': ['169.254.169.254'], 'intranet.test': ['10.1.2.3'], 'mapped.test': ['::ffff:127.0.0.1'],
+      'v6-local.test': ['fd00::1'], 'mixed.test': ['93.184.216.34', '192.168.1.20'], 'public.test': ['93.184.216.34', '2606:2800:220:1::1'],
+    };
+    const strict = await startTestServer(database, {}, { resolveHost: testResolver(dns) });
+    try {
+      for (const host of ['loopback.test', 'metadata.test', 'intranet.test', 'mapped.test', 'v6-local.test', 'mixed.test', 'LOOPBACK.test.']) {
+        const res = await strict.request('POST', '/api/webhooks', { body: { url: `https://${host}/hook`, events: ['*'] } });
+        expect(res.status, host).toBe(422);
+        expect(res.body.errors, host).toEqual({ url: [expect.stringContaining('private')] });
+      }
+      expect((await strict.request('GET', '/api/webhooks')).body.data).toEqual([]);
+      expect((await strict.request('POST', '/api/webhooks', { body: { url: 'https://public.test/hook', events: ['*'] } })).status).toBe(201);
+      // A name that does not resolve now is taken: its receiver may not be in DNS yet, and delivery checks again.
+      expect((await strict.request('POST', '/api/webhooks', { body: { url: 'https://not-yet.test/hook', events: ['*'] } })).status).toBe(201);
+    } finally {
+      await strict.close();
+    }
+    const allowed = await startTestServer(database, { KIRIM_ALLOW_PRIVATE_URLS: 'true' }, { resolveHost: testResolver(dns) });
+    try {
+      expect((await allowed.request('POST', '/api/webhooks', { body: { url: 'https://loopback.test/hook', events: ['*'] } })).status).toBe(201);
+    } finally {
+      await allowed.close();
+    }
+  });
+
+  it('still refuses at delivery a host name that resolves to loopback only after subscription (DNS rebinding)', async () => {
+    const dns: Record<string, string[]> = { 'rebind.test': ['93.184.216.34'] };
+    const { KIRIM_ALLOW_PRIVATE_URLS: _allowed, ...strictFast } = FAST;
+    const strict = await startTestServer(database, strictFast, { resolveHost: testResolver(dns) });
+    const target = await startWebhookReceiver();
+    try {
+      const created = await strict.request('POST', '/api/webhooks', { body: { url: `http://rebind.test:${new URL(target.url).port}/hook`, events: ['bulk.completed'] } });
+      expect(created.status).toBe(201);
+      dns['rebind.test'] = ['127.0.0.1'];
+      const admin = await strict.request('GET', '/api/me');
+      await strict.server.kirim.events.publish('bulk.completed', admin.body.data.id, { job_id: 'job-rebind', status: 'completed', total: 1, sent: 1, failed: 0 });
+      const read = async () => (await strict.request('GET', `/api/webhooks/${created.body.data.id}/deliveries`)).body.data as any[];
+      const [failed] = await eventually(read, (d) => d[0]?.attempts >= 1);
+      expect(failed.state).not.toBe('delivered');
+      expect(failed.last_error).toContain('private');
+      expect(target.received).toEqual([]);
+    } finally {
+      await target.close();
       await strict.close();
     }
   });

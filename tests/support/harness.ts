@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger, Transport } from '@kirim/core';
+import type { HostResolver, Logger, Transport } from '@kirim/core';
 import { loadConfig, startServer, type RunningServer } from '@kirim/server';
 import { freshPostgresUrl } from './postgres.js';
 
@@ -31,8 +31,8 @@ export interface TestResponse {
   body: any;
 }
 
-/** Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp transport and a logger of the test's). */
-export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}, options: { transport?: Transport; logger?: Logger } = {}): Promise<TestServer> {
+/** Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp transport, a logger and a DNS resolver of the test's). */
+export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}, options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
   const adminToken = `kirim_${randomBytes(32).toString('base64url')}`;
   const config = loadConfig({
@@ -44,7 +44,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
     ...env,
   });
-  let server = await startServer(config, { transport: options.transport, logger: options.logger });
+  let server = await startServer(config, { transport: options.transport, logger: options.logger, resolveHost: options.resolveHost });
 
   const request: TestServer['request'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? adminToken : options.token;
@@ -79,7 +79,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     },
     async restart(restartOptions = {}) {
       await server.close();
-      server = await startServer(config, { transport: restartOptions.transport ?? options.transport, logger: options.logger });
+      server = await startServer(config, { transport: restartOptions.transport ?? options.transport, logger: options.logger, resolveHost: options.resolveHost });
       test.server = server;
       test.url = server.url;
     },
