@@ -1,7 +1,8 @@
 // The real path: the reference server drives unmodified Baileys against @kirim/wa-sim on loopback.
 // No stand-in object replaces Baileys here; credentials live in the server's real database.
+import type { KirimEventMap } from '@kirim/core';
 import { startWaSim, type WaSim } from '@kirim/wa-sim';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 
@@ -74,5 +75,81 @@ describe.each(DATABASES)('reference server over Baileys and wa-sim on %s', (data
     }, 10_000);
     expect(replaced.reason).toMatch(/^replaced/);
     expect((await t.request('GET', `/api/whatsapp/sessions/${id}`)).body.data.is_active).toBe(false);
+  });
+});
+
+describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachable on %s', (database) => {
+  let sim: WaSim;
+  let t: TestServer;
+  beforeAll(async () => {
+    sim = await startWaSim();
+    t = await startTestServer(database, {
+      KIRIM_TRANSPORT: 'baileys', KIRIM_WA_WS_URL: sim.url, KIRIM_HEARTBEAT_MS: '500',
+      KIRIM_RECONNECT_MIN_MS: '200', KIRIM_RECONNECT_MAX_MS: '400', KIRIM_RECONNECT_GIVE_UP_MS: '2500', KIRIM_LINK_GIVE_UP_MS: '1000',
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.close();
+  });
+  afterEach(async () => {
+    await sim.refuseConnections(false);
+  });
+
+  const status = async (id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data;
+  const statusEvents = (id: string) => {
+    const seen: Array<KirimEventMap['session.status']> = [];
+    t.server.kirim.on('session.status', (e) => {
+      if (e.data.session_id === id) seen.push(e.data);
+    });
+    return seen;
+  };
+
+  it('shows why a linked session is down and when it tries again, becomes failed after the give-up time instead of retrying for ever, and resumes on connect', async () => {
+    const phone = sim.phone('628120000' + (database === 'sqlite' ? '301' : '401'));
+    const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'unreachable' } })).body.data.id;
+    await phone.scanQr(await eventually(async () => (await status(id)).qr, 10_000));
+    await eventually(async () => (await status(id)).status === 'connected', 15_000);
+    const events = statusEvents(id);
+
+    await sim.refuseConnections(true);
+    const retrying = await eventually(async () => {
+      const s = await status(id);
+      return s.status === 'disconnected' && s.reason === 'connection_refused' && s;
+    }, 10_000);
+    expect(Date.parse(retrying.next_retry_at)).not.toBeNaN();
+    expect(retrying.reconnect_attempts).toBeGreaterThan(0);
+    const failed = await eventually(async () => {
+      const s = await status(id);
+      return s.status === 'failed' && s;
+    }, 15_000);
+    expect(failed).toMatchObject({ reason: 'connection_refused', next_retry_at: null, reconnect_attempts: expect.any(Number) });
+    expect(failed.reconnect_attempts).toBeGreaterThan(1);
+    expect(events).toContainEqual(expect.objectContaining({ status: 'disconnected', reason: 'connection_refused', next_retry_at: expect.any(String) }));
+    expect(events.at(-1)).toMatchObject({ status: 'failed', reason: 'connection_refused', next_retry_at: null });
+    expect((await t.request('GET', `/api/whatsapp/sessions/${id}`)).body.data.is_active).toBe(false);
+
+    await sim.refuseConnections(false);
+    expect((await t.request('POST', `/api/whatsapp/sessions/${id}/connect`)).status).toBe(200);
+    const resumed = await eventually(async () => {
+      const s = await status(id);
+      return s.status === 'connected' && s;
+    }, 15_000);
+    expect(resumed).toMatchObject({ phone: phone.number, reason: null, next_retry_at: null, reconnect_attempts: 0 });
+    expect(events.map((e) => e.status)).not.toContain('qr');
+  });
+
+  it('gives a session being linked up sooner, as failed with the reason, and shows a QR code on connect once WhatsApp answers', async () => {
+    await sim.refuseConnections(true);
+    const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'never-linked' } })).body.data.id;
+    const failed = await eventually(async () => {
+      const s = await status(id);
+      return s.status === 'failed' && s;
+    }, 15_000);
+    expect(failed).toMatchObject({ reason: 'connection_refused', next_retry_at: null });
+
+    await sim.refuseConnections(false);
+    await t.request('POST', `/api/whatsapp/sessions/${id}/connect`);
+    expect(await eventually(async () => (await status(id)).qr, 10_000)).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
   });
 });

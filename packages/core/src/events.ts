@@ -13,7 +13,7 @@ export interface Peer {
 
 /** The payload of each event, by event name. */
 export interface KirimEventMap {
-  'session.status': { session_id: string; status: string; phone: string | null; reason?: string };
+  'session.status': { session_id: string; status: string; phone: string | null; reason?: string; reconnect_attempts: number; next_retry_at: string | null };
   'session.qr': { session_id: string; qr: string };
   /** A session's circuit breaker opened (its sends kept failing: held out until `until`) or closed again. */
   'session.circuit': { session_id: string; state: 'opened' | 'closed'; until: string | null; reason: string | null };

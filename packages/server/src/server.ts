@@ -119,7 +119,11 @@ function crossOrigin(origins: ServerConfig['corsOrigins']): RequestHandler {
 function createTransport(config: ServerConfig, logger: Logger): Transport {
   if (config.transport === 'remote-simulated') return connectRemoteNetwork(config.simulatedNetworkUrl!);
   if (config.transport === 'simulated') return createSimulatedNetwork({ autoLinkAfterMs: config.simulatedLinkMs, latencyMs: 200 }).transport;
-  return createBaileysTransport({ waWebSocketUrl: config.waWebSocketUrl, logger: logger.child({ component: 'baileys' }) });
+  const { minMs, maxMs, giveUpLinkedMs, giveUpUnlinkedMs } = config.reconnect;
+  return createBaileysTransport({
+    waWebSocketUrl: config.waWebSocketUrl, logger: logger.child({ component: 'baileys' }),
+    backoff: { minMs, maxMs }, giveUpAfter: { linkedMs: giveUpLinkedMs, unlinkedMs: giveUpUnlinkedMs },
+  });
 }
 
 async function shutdown(server: Server, kirim: Kirim, storage: Storage, timeoutMs: number): Promise<void> {

@@ -193,6 +193,7 @@ export interface SessionsTable {
   qr: string | null;
   pairing_code: string | null;
   reconnect_attempts: number;
+  next_retry_at: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
   /** JSON object. */

@@ -135,6 +135,8 @@ export class SessionManager {
     if (!transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured');
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
+    // A new link starts a new run of attempts (the transport's give-up time starts again with it).
+    await storage.sessions.update(session.id, { reconnect_attempts: 0, next_retry_at: null });
     const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve() };
     this.live.set(session.id, live);
     try {
@@ -219,12 +221,13 @@ export class SessionManager {
 
   private async recordState(live: LiveSession, state: LinkState): Promise<void> {
     const { storage, clock, events } = this.deps;
-    const now = clock.now().toISOString();
+    const at = clock.now();
+    const now = at.toISOString();
     const session = await storage.sessions.getById(live.id);
     // A process that lost the lease (it renewed too late) closes its link; that link's last states
     // must not overwrite what the new owner records (its QR code, its connection).
     if (!session || session.lease_owner !== this.instanceId) return;
-    const change: Partial<Session> = { updated_at: now, qr: null, pairing_code: null, reason: null };
+    const change: Partial<Session> = { updated_at: now, qr: null, pairing_code: null, reason: null, next_retry_at: null };
     let status: SessionStatus;
     switch (state.state) {
       case 'connecting':
@@ -244,7 +247,11 @@ export class SessionManager {
         break;
       case 'disconnected':
         status = 'disconnected';
-        Object.assign(change, { reason: state.reason, reconnect_attempts: session.reconnect_attempts + (state.retryInMs === null ? 0 : 1) });
+        change.reason = state.reason;
+        // The transport tries again by itself: one attempt more, and when.
+        if (state.retryInMs !== null) {
+          Object.assign(change, { reconnect_attempts: session.reconnect_attempts + 1, next_retry_at: new Date(at.getTime() + state.retryInMs).toISOString() });
+        }
         break;
       case 'logged_out':
         status = 'logged_out';
@@ -262,8 +269,12 @@ export class SessionManager {
     live.connected = status === 'connected';
     await storage.sessions.update(live.id, { ...change, status });
     if (state.state === 'qr') await events.publish('session.qr', live.userId, { session_id: live.id, qr: state.qr });
-    if (status !== session.status || state.state === 'connected') {
-      await events.publish('session.status', live.userId, { session_id: live.id, status, phone: change.phone ?? session.phone, ...(change.reason ? { reason: change.reason } : {}) });
+    // Each retry is announced, with its own next_retry_at, though the status stays `disconnected`.
+    if (status !== session.status || state.state === 'connected' || change.next_retry_at) {
+      await events.publish('session.status', live.userId, {
+        session_id: live.id, status, phone: change.phone ?? session.phone, ...(change.reason ? { reason: change.reason } : {}),
+        reconnect_attempts: change.reconnect_attempts ?? session.reconnect_attempts, next_retry_at: change.next_retry_at ?? null,
+      });
     }
     if (state.state === 'connected') await this.deps.hooks.onConnected?.(live.id);
     // The link has ended for good: let the lease go so nothing tries to drive it until asked again.

@@ -23,7 +23,10 @@ export interface Session {
   push_name: string | null;
   qr: string | null;
   pairing_code: string | null;
+  /** Attempts to reconnect since the link last opened (or was started again). */
   reconnect_attempts: number;
+  /** When a `disconnected` session's transport tries again; null when no retry is due. Absent on a record built before it is stored. */
+  next_retry_at?: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
   settings: SessionSettings;
@@ -69,6 +72,10 @@ export interface SessionStatusView {
   /** The QR as a PNG data URL, ready for an `<img src>`. */
   qr_image: string | null;
   pairing_code: string | null;
+  /** Attempts to reconnect since the link last opened; a `failed` session shows how many it made. */
+  reconnect_attempts: number;
+  /** When a `disconnected` session tries again by itself; null when it does not (connected, or given up as `failed`). */
+  next_retry_at: string | null;
   /** As in {@link SessionView}: a `connected` session may still be held out of sending by its breaker. */
   circuit_open_until: string | null;
   circuit_reason: string | null;

@@ -93,6 +93,7 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       return {
         session_id: s.id, status: s.status, reason: s.reason, phone: s.phone, push_name: s.push_name, qr: s.qr,
         qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code,
+        reconnect_attempts: s.reconnect_attempts, next_retry_at: s.next_retry_at ?? null,
         circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason ?? null, updated_at: s.updated_at,
       };
     },
