@@ -85,4 +85,56 @@ describe.each(DATABASES)('contact groups over HTTP on %s', (database) => {
     expect(Object.keys(res.body.errors).sort()).toEqual(['color', 'is_active', 'name']);
     expect((await t.request('GET', '/api/contact-groups', { token: u.token })).body.meta.total).toBe(0);
   });
+
+  describe('POST /api/contact-groups/{id}/personalized-preview', () => {
+    async function groupOfAll() {
+      const u = await userWithContacts();
+      const id = (await t.request('POST', '/api/contact-groups', { token: u.token, body: { name: 'G' } })).body.data.id;
+      await t.request('POST', `/api/contact-groups/${id}/contacts`, { token: u.token, body: { contact_ids: u.ids } });
+      return { ...u, id };
+    }
+
+    it('previews a saved template given as template_id, its caption for a media template', async () => {
+      const u = await groupOfAll();
+      const text = (await t.request('POST', '/api/templates', { token: u.token, body: { name: 't', content: 'Halo {name}, {{Produk|-}}' } })).body.data.id;
+      const media = (await t.request('POST', '/api/templates', { token: u.token, body: { name: 'm', content: 'x', message_type: 'image', media_url: 'https://example.com/a.png', caption: 'Untuk {name}' } })).body.data.id;
+      const byId = await t.request('POST', `/api/contact-groups/${u.id}/personalized-preview`, { token: u.token, body: { template_id: text } });
+      expect(byId.status).toBe(200);
+      expect(byId.body.data.map((p: { message: string }) => p.message)).toEqual(['Halo Ani, Arabika', 'Halo Budi, -']);
+      const caption = await t.request('POST', `/api/contact-groups/${u.id}/personalized-preview`, { token: u.token, body: { template_id: media } });
+      expect(caption.body.data.map((p: { message: string }) => p.message)).toEqual(['Untuk Ani', 'Untuk Budi']);
+    });
+
+    it('answers 422 naming template and template_id when both or neither are given', async () => {
+      const u = await groupOfAll();
+      const id = (await t.request('POST', '/api/templates', { token: u.token, body: { name: 't', content: 'Halo' } })).body.data.id;
+      for (const body of [{}, { template: 'Halo', template_id: id }]) {
+        const res = await t.request('POST', `/api/contact-groups/${u.id}/personalized-preview`, { token: u.token, body });
+        expect(res.status).toBe(422);
+        expect(Object.keys(res.body.errors).sort()).toEqual(['template', 'template_id']);
+      }
+    });
+
+    it('answers 422 naming template_id for a template that is not the caller\'s, as a bulk send does', async () => {
+      const u = await groupOfAll();
+      const other = await t.createUser();
+      const foreign = (await t.request('POST', '/api/templates', { token: other.token, body: { name: 't', content: 'Halo' } })).body.data.id;
+      const session = (await t.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: 'idle' } })).body.data.id;
+      const preview = await t.request('POST', `/api/contact-groups/${u.id}/personalized-preview`, { token: u.token, body: { template_id: foreign } });
+      const bulk = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: session, contact_group_id: u.id, template_id: foreign } });
+      for (const res of [preview, bulk]) {
+        expect(res.status).toBe(422);
+        expect(res.body.errors).toEqual({ template_id: ['no such template'] });
+      }
+    });
+
+    it('answers 422 naming template for an unknown placeholder or an unclosed brace, as saving a template does', async () => {
+      const u = await groupOfAll();
+      const res = await t.request('POST', `/api/contact-groups/${u.id}/personalized-preview`, { token: u.token, body: { template: 'Halo {nmae} {name' } });
+      expect(res.status).toBe(422);
+      const saved = await t.request('POST', '/api/templates', { token: u.token, body: { name: 't', content: 'Halo {nmae} {name' } });
+      expect(res.body.errors.template).toEqual(saved.body.errors.content);
+      expect(res.body.errors.template).toEqual(['unclosed "{" at position 12', expect.stringMatching(/^unknown placeholder \{nmae\}/)]);
+    });
+  });
 });

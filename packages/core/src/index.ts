@@ -38,7 +38,7 @@ export type { ContactGroup, CreateContactGroupInput, UpdateContactGroupInput } f
 export type { ContactGroupService } from './contact-groups/contact-group-service.js';
 export { MESSAGE_TYPES, type Template, type MessageType, type CreateTemplateInput, type UpdateTemplateInput } from './templates/template-schemas.js';
 export type { TemplateService } from './templates/template-service.js';
-export { renderTemplate, validateTemplate, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS } from './templates/renderer.js';
+export { renderTemplate, validateTemplate, templateProblems, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS, MAX_TEMPLATE_NESTING } from './templates/renderer.js';
 export { personalise, personaliser, contactTemplateFields } from './templates/personalise.js';
 export {
   LEAD_STATUSES, MAX_LEAD_IMPORT_ROWS, type Lead, type LeadStatus, type LeadFilter, type LeadStatistics, type LeadImportReport,

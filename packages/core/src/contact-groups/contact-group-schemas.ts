@@ -38,8 +38,18 @@ export const listContactGroupsSchema = z.object({
 
 export const groupMembersSchema = z.object({ contact_ids: z.array(z.uuid()).min(1).max(10_000) });
 
-export const personalizedPreviewSchema = z.object({
-  template: z.string().min(1).max(10_000),
-  /** Optional spintax seed; a bulk send given the same seed sends exactly what the preview shows. */
-  seed: z.string().max(200).optional(),
-});
+/** A preview of `template` (the text) or `template_id` (a saved template), exactly one of them. */
+export const personalizedPreviewSchema = z
+  .object({
+    template: z.string().min(1).max(10_000).optional(),
+    template_id: z.uuid().optional(),
+    /** Optional spintax seed; a bulk send given the same seed sends exactly what the preview shows. */
+    seed: z.string().max(200).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.template === !value.template_id) {
+      const message = value.template ? 'give template or template_id, not both' : 'template or template_id is required';
+      ctx.addIssue({ code: 'custom', message, path: ['template'] });
+      ctx.addIssue({ code: 'custom', message, path: ['template_id'] });
+    }
+  }, { when: () => true });

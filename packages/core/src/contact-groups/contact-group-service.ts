@@ -4,7 +4,8 @@ import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
 import { KirimError, notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { personaliser } from '../templates/personalise.js';
+import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
+import { validateTemplate } from '../templates/renderer.js';
 import { parse, type Page } from '../validation.js';
 import {
   createContactGroupSchema, groupMembersSchema, listContactGroupsSchema, personalizedPreviewSchema, updateContactGroupSchema,
@@ -92,11 +93,15 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
       return (await members(actor, id, { activeOnly: true })).map((c) => c.phone);
     },
 
-    /** Each active member with the message `template` renders to for them, exactly as a bulk send would. */
+    /**
+     * Each active member with the message a template (`template`, checked as a bulk send checks its
+     * message, or the saved `template_id`) renders to for them, exactly as a bulk send would.
+     */
     async personalizedPreview(actor: Actor, id: string, input: unknown) {
-      const { template, seed } = parse(personalizedPreviewSchema, input);
+      const { template, template_id, seed } = parse(personalizedPreviewSchema, input);
       const contacts = await members(actor, id, { activeOnly: true });
-      const messageFor = personaliser(template, seed);
+      if (template) validateTemplate({ template }, await knownPlaceholders(storage, actor.userId));
+      const messageFor = personaliser(template ?? templateText(await savedTemplate(storage, actor.userId, template_id!)), seed);
       return contacts.map((contact) => ({ contact, message: messageFor(contact) }));
     },
   };

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isKirimError } from '../errors.js';
 import {
   CONTACT_PLACEHOLDER_FIELDS,
+  MAX_TEMPLATE_NESTING,
   fieldKey,
   parseTemplate,
   renderTemplate,
   seededRandom,
   templatePlaceholders,
+  templateProblems,
   validateTemplate,
 } from './renderer.js';
 
@@ -139,6 +141,12 @@ describe('renderTemplate escapes and malformed text', () => {
     expect(renderTemplate('{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{', {}, 's')).toBe('{'.repeat(40));
   });
 
+  it('renders braces nested 5,000 deep as written instead of overflowing the stack', () => {
+    const deep = '{'.repeat(5000) + 'name' + '}'.repeat(5000);
+    expect(renderTemplate(deep, budi, 's')).toBe(deep);
+    expect(templatePlaceholders(deep)).toEqual([]);
+  });
+
   it('renders braces holding neither a name nor alternatives as written', () => {
     expect(renderTemplate('{hello world} {} {"a": {name}}', budi, 's')).toBe('{hello world} {} {"a": Budi}');
   });
@@ -164,15 +172,18 @@ describe('templatePlaceholders', () => {
   });
 });
 
-describe('validateTemplate', () => {
+describe('templateProblems', () => {
   const known = [...CONTACT_PLACEHOLDER_FIELDS, 'Nomor WA'];
 
-  it('returns no names for a template using only known fields', () => {
-    expect(validateTemplate('{Hi|Hello} {{name|Kak}} from {Company}, {nomor_wa}', known)).toEqual([]);
+  it('finds nothing wrong with a template using only known fields', () => {
+    expect(templateProblems('{Hi|Hello} {{name|Kak}} from {Company}, {nomor_wa}', known)).toEqual([]);
   });
 
-  it('returns unknown placeholder names as written', () => {
-    expect(validateTemplate('Hi {nama} {name} {{kota|x}} {nama}', known)).toEqual(['nama', 'kota']);
+  it('names each unknown placeholder once, as written, with the known ones', () => {
+    expect(templateProblems('Hi {nama} {name} {{kota|x}} {nama}', known)).toEqual([
+      `unknown placeholder {nama}; known: ${known.join(', ')}`,
+      `unknown placeholder {kota}; known: ${known.join(', ')}`,
+    ]);
   });
 
   it.each([
@@ -180,32 +191,45 @@ describe('validateTemplate', () => {
     ['Hi name}', 'unmatched "}" at position 7'],
     ['{hello world}', 'braces must hold a placeholder name or alternatives separated by "|" (write \\{ and \\} for literal braces) at position 0'],
     ['a {} b', 'empty "{}" (write \\{\\} for literal braces) at position 2'],
-  ])('refuses the malformed template %j with a validation error under content', (template, reason) => {
-    try {
-      validateTemplate(template, known);
-      expect.unreachable();
-    } catch (error) {
-      expect(isKirimError(error, 'validation')).toBe(true);
-      expect((error as { details: unknown }).details).toEqual({ content: [reason] });
-    }
+  ])('refuses the malformed template %j', (template, reason) => {
+    expect(templateProblems(template, known)).toEqual([reason]);
   });
 
-  it('reports every problem, in order, under the given field', () => {
-    expect(() => validateTemplate('} {x y} {', known, 'message')).toThrow(
-      expect.objectContaining({
-        details: {
-          message: [
-            'unmatched "}" at position 0',
-            expect.stringMatching(/^braces must hold .* at position 2$/),
-            'unclosed "{" at position 8',
-          ],
-        },
-      }),
-    );
+  it('reports every problem, syntax in order, then unknown placeholders', () => {
+    expect(templateProblems('} {x y} { {nama}', known)).toEqual([
+      'unmatched "}" at position 0',
+      expect.stringMatching(/^braces must hold .* at position 2$/),
+      'unclosed "{" at position 8',
+      expect.stringMatching(/^unknown placeholder \{nama\}/),
+    ]);
   });
 
   it('accepts escaped braces', () => {
-    expect(validateTemplate('JSON: \\{"a": 1\\}', known)).toEqual([]);
+    expect(templateProblems('JSON: \\{"a": 1\\}', known)).toEqual([]);
+  });
+
+  it('refuses spintax nested 5,000 deep, once, at the first brace past the limit, without overflowing the stack', () => {
+    const deep = '{a|'.repeat(5000) + 'b' + '}'.repeat(5000);
+    expect(templateProblems(deep, known)).toEqual([`braces nested deeper than ${MAX_TEMPLATE_NESTING} levels at position ${MAX_TEMPLATE_NESTING * 3}`]);
+  });
+
+  it('accepts nesting up to the limit', () => {
+    const deepest = '{a|'.repeat(MAX_TEMPLATE_NESTING) + 'b' + '}'.repeat(MAX_TEMPLATE_NESTING);
+    expect(templateProblems(deepest, known)).toEqual([]);
+    expect(templateProblems('{' + deepest + '|c}', known)).toHaveLength(1);
+  });
+});
+
+describe('validateTemplate', () => {
+  it('throws one validation error naming every text with a problem, and nothing for good ones', () => {
+    expect(() => validateTemplate({ message: '{Hi|Hello} {name}', caption: null }, CONTACT_PLACEHOLDER_FIELDS)).not.toThrow();
+    try {
+      validateTemplate({ message: 'Hi {name', caption: 'Hi {nama}', content: 'fine' }, CONTACT_PLACEHOLDER_FIELDS);
+      expect.unreachable();
+    } catch (error) {
+      expect(isKirimError(error, 'validation')).toBe(true);
+      expect((error as { details: unknown }).details).toEqual({ message: ['unclosed "{" at position 3'], caption: [expect.stringMatching(/^unknown placeholder \{nama\}/)] });
+    }
   });
 });
 

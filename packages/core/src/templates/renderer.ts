@@ -15,11 +15,13 @@
  * - Outside braces `|` is plain text.
  *
  * Malformed text (an unclosed `{`, a stray `}`, braces holding neither a name nor alternatives such as
- * `{hello world}` or `{}`) renders literally, so a send never fails on an old template;
- * {@link validateTemplate} refuses such templates when they are saved.
+ * `{hello world}` or `{}`, braces nested deeper than {@link MAX_TEMPLATE_NESTING}) renders literally, so a
+ * send never fails on an old template; {@link templateProblems} refuses such text wherever a template is
+ * given: saved, previewed or sent.
  */
 import { hash } from 'node:crypto';
-import { KirimError } from '../errors.js';
+import type { FieldErrors } from '../errors.js';
+import { validationError } from '../validation.js';
 
 /** Values a template can draw on: a contact's fields plus any extra columns; missing is `null`/`undefined`. */
 export type TemplateFields = Record<string, string | null | undefined>;
@@ -36,6 +38,12 @@ export const CONTACT_PLACEHOLDER_FIELDS = [
   'country',
   'notes',
 ] as const;
+
+/**
+ * How deep braces may nest (`{{name}}` is two levels). Deeper ones are refused by validation and rendered as
+ * written, so no input chooses how deep parsing and rendering recurse.
+ */
+export const MAX_TEMPLATE_NESTING = 32;
 
 /** A parsed template: a sequence of nodes. */
 export type TemplateNode =
@@ -79,24 +87,36 @@ export function templatePlaceholders(template: string): string[] {
 }
 
 /**
- * Checks a template before it is saved: throws a `validation` KirimError (details under `field`,
- * default `content`) listing every syntax problem with its position, else returns the placeholder
- * names not among `knownFields` (compared loosely, see {@link fieldKey}); empty means all is well.
+ * The one verdict on a template, wherever it is given (saved, previewed, sent in bulk): every syntax
+ * problem with its position, then each placeholder not among `knownFields` (compared loosely, see
+ * {@link fieldKey}). Empty when the template is fine.
  */
-export function validateTemplate(template: string, knownFields: readonly string[], field = 'content'): string[] {
+export function templateProblems(template: string, knownFields: readonly string[]): string[] {
   const { nodes, issues } = parseTemplate(template);
-  if (issues.length > 0) {
-    const reasons = issues.map((issue) => `${issue.message} at position ${issue.position}`);
-    throw new KirimError('validation', `Invalid template: ${reasons.join('; ')}`, { details: { [field]: reasons } });
-  }
+  const problems = issues.map((issue) => `${issue.message} at position ${issue.position}`);
   const known = new Set(knownFields.map(fieldKey));
-  const unknown: string[] = [];
+  const unknown = new Set<string>();
   walk(nodes, (node) => {
-    if (node.type === 'placeholder' && !known.has(fieldKey(node.name)) && !unknown.includes(node.name)) {
-      unknown.push(node.name);
-    }
+    if (node.type === 'placeholder' && !known.has(fieldKey(node.name))) unknown.add(node.name);
   });
-  return unknown;
+  for (const name of unknown) problems.push(`unknown placeholder {${name}}; known: ${knownFields.join(', ')}`);
+  return problems;
+}
+
+/** {@link templateProblems} of each given text, by field name; empty when every text is fine. */
+export function templateErrors(texts: Record<string, string | null | undefined>, knownFields: readonly string[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [field, text] of Object.entries(texts)) {
+    const problems = text ? templateProblems(text, knownFields) : [];
+    if (problems.length > 0) errors[field] = problems;
+  }
+  return errors;
+}
+
+/** Throws a `validation` KirimError naming each text of `texts` that has {@link templateProblems}. */
+export function validateTemplate(texts: Record<string, string | null | undefined>, knownFields: readonly string[]): void {
+  const errors = templateErrors(texts, knownFields);
+  if (Object.keys(errors).length > 0) throw validationError(errors);
 }
 
 /**
@@ -182,9 +202,12 @@ function tokenize(template: string): Token[] {
 
 // ---------------------------------------------------------------------------------------------------
 // Parser: braces are paired first with a stack (linear, so unbalanced input cannot cause backtracking),
-// then a recursive descent over the paired ranges builds the nodes.
+// then a recursive descent over the paired ranges (at most MAX_TEMPLATE_NESTING deep) builds the nodes.
 
 const IDENTIFIER = /^\s*([\p{L}_][\p{L}\p{N}_]*)\s*$/u;
+
+// `match` of a brace nested too deep: written as text, reported once.
+const TOO_DEEP = -2;
 
 class Parser {
   private readonly match: number[];
@@ -201,6 +224,28 @@ class Parser {
         this.match[index] = open;
       }
     });
+    this.limitNesting();
+  }
+
+  /**
+   * Pairs nested deeper than {@link MAX_TEMPLATE_NESTING} become text, so the descent below and rendering
+   * recurse a bounded depth whatever the input (5,000 nested braces fit in a template's length).
+   * Depth counts paired braces only: an unclosed `{` encloses nothing.
+   */
+  private limitNesting(): void {
+    let depth = 0;
+    const tooDeep: number[] = [];
+    this.tokens.forEach((token, index) => {
+      if (this.match[index] === -1) return;
+      if (token.type === 'open' && ++depth > MAX_TEMPLATE_NESTING) tooDeep.push(index);
+      else if (token.type === 'close') depth--;
+    });
+    if (tooDeep.length === 0) return;
+    this.issues.push({ message: `braces nested deeper than ${MAX_TEMPLATE_NESTING} levels`, position: this.tokens[tooDeep[0]].position });
+    for (const open of tooDeep) {
+      this.match[this.match[open]] = TOO_DEEP;
+      this.match[open] = TOO_DEEP;
+    }
   }
 
   parse(): { nodes: TemplateNode[]; issues: TemplateSyntaxIssue[] } {
@@ -223,6 +268,8 @@ class Parser {
       } else if (token.type === 'pipe') {
         if (splitPipes) alternatives.push((current = []));
         else pushText(current, '|');
+      } else if (this.match[i] === TOO_DEEP) {
+        pushText(current, token.type === 'open' ? '{' : '}');
       } else if (token.type === 'open' && this.match[i] !== -1) {
         const close = this.match[i];
         current.push(this.group(i, close));

@@ -3,9 +3,9 @@ import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { FieldErrors } from '../errors.js';
 import { parse, validationError, type Page } from '../validation.js';
-import { CONTACT_PLACEHOLDER_FIELDS, templatePlaceholders, validateTemplate } from './renderer.js';
+import { knownPlaceholders } from './personalise.js';
+import { templateErrors, templatePlaceholders } from './renderer.js';
 import {
   createTemplateSchema, duplicateTemplateSchema, listTemplatesSchema, updateTemplateSchema,
   type CreateTemplateInput, type Template, type UpdateTemplateInput,
@@ -29,18 +29,7 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock }) 
    * columns the user's imports carried.
    */
   async function check(actor: Actor, t: Pick<Template, 'content' | 'caption' | 'message_type' | 'media_url'>): Promise<string[]> {
-    const known = [...CONTACT_PLACEHOLDER_FIELDS, ...(await storage.contacts.extraFieldNames(actor.userId))];
-    const errors: FieldErrors = {};
-    for (const field of ['content', 'caption'] as const) {
-      const text = t[field];
-      if (!text) continue;
-      try {
-        const unknown = validateTemplate(text, known, field);
-        if (unknown.length > 0) errors[field] = unknown.map((name) => `unknown placeholder {${name}}; known: ${known.join(', ')}`);
-      } catch (error) {
-        Object.assign(errors, (error as { details?: FieldErrors }).details);
-      }
-    }
+    const errors = templateErrors({ content: t.content, caption: t.caption }, await knownPlaceholders(storage, actor.userId));
     if (t.message_type !== 'text' && !t.media_url) errors.media_url = [`is required for ${t.message_type} templates`];
     if (Object.keys(errors).length > 0) throw validationError(errors);
     return [...new Set([...templatePlaceholders(t.content), ...(t.caption ? templatePlaceholders(t.caption) : [])])];
