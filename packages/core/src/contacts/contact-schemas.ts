@@ -108,5 +108,8 @@ export interface ContactImportReport {
   updated: number;
   skipped: number;
   failed: number;
+  /** The worksheet read (null for CSV) and the row its header was found on. */
+  sheet: string | null;
+  header_row: number;
   rows: Array<{ row: number; status: 'updated' | 'skipped' | 'failed'; phone: string | null; reason: string; errors?: Record<string, string[]> }>;
 }

@@ -11,8 +11,8 @@ import {
   type ListContactsInput, type UpdateContactInput,
 } from './contact-schemas.js';
 import {
-  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
-  type ContactImportField, type HeaderMatch,
+  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
+  type ContactImportField, type HeaderMatch, type HeaderSpec,
 } from './spreadsheet.js';
 
 export type ContactService = ReturnType<typeof createContactService>;
@@ -107,11 +107,12 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
     /**
      * Imports an .xlsx or .csv file in one transaction: all its good rows or nothing. A number already
      * in the book (or earlier in the file) is skipped with `skip_duplicates`, else that contact is updated.
+     * The header and its sheet are found by their names, and totals and note rows are skipped (see readSpreadsheetRows).
      */
     async importFile(actor: Actor, file: { path: string; filename?: string }, options: unknown = {}): Promise<ContactImportReport> {
       const flags = parse(importContactsSchema, options);
       const kind = await detectSpreadsheetFile(file.path, file.filename);
-      const report: ContactImportReport = { total_rows: 0, imported: 0, updated: 0, skipped: 0, failed: 0, rows: [] };
+      const report: ContactImportReport = { total_rows: 0, imported: 0, updated: 0, skipped: 0, failed: 0, sheet: null, header_row: 0, rows: [] };
       let columns: HeaderMatch<ContactImportField | 'is_active'> | undefined;
 
       await storage.transaction(async (tx) => {
@@ -149,19 +150,24 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
         };
 
         const rows = readSpreadsheetRows(file.path, kind, {
-          onHeaders: (headers) => {
+          header: IMPORT_HEADER,
+          onHeaders: (headers, location) => {
             columns = matchHeaders(headers, IMPORT_ALIASES);
-            if (!columns.fields.phone) {
-              throw validationError({ file: ['has no phone column (expected a header such as Phone, No HP or WhatsApp)'] });
-            }
+            report.sheet = location.sheet;
+            report.header_row = location.row;
           },
         });
-        for await (const { row, values } of rows) {
+        for await (const { row, values, skip } of rows) {
           report.total_rows++;
+          if (skip) {
+            report.skipped++;
+            report.rows.push({ row, status: 'skipped', phone: null, reason: skip });
+            continue;
+          }
           const input = rowInput(values, columns!, flags.set_active);
           const result = createSchema.safeParse(input);
           if (!result.success) {
-            const errors = fieldErrors(result.error);
+            const errors = explainRoundedPhone(fieldErrors(result.error), input.phone);
             report.failed++;
             report.rows.push({ row, status: 'failed', phone: typeof input.phone === 'string' ? input.phone : null, reason: `invalid ${Object.keys(errors).join(', ')}`, errors });
             continue;
@@ -198,13 +204,21 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
 
 const IMPORT_ALIASES = { ...CONTACT_HEADER_ALIASES, is_active: ['active', 'is active', 'aktif', 'status aktif'] } as const;
 
-const BOOLEAN_WORDS: Record<string, boolean> = { yes: true, ya: true, true: true, '1': true, active: true, aktif: true, no: false, tidak: false, false: false, '0': false, inactive: false };
+const IMPORT_HEADER: HeaderSpec<ContactImportField | 'is_active'> = {
+  aliases: IMPORT_ALIASES,
+  required: 'phone',
+  key: 'phone',
+  missing: `has no phone column (expected a header such as Phone, No HP or WhatsApp in the first ${HEADER_SCAN_ROWS} rows of a sheet)`,
+};
+
+// A Map, not an object: a cell reading `constructor` must not find Object's own.
+const BOOLEAN_WORDS = new Map(Object.entries({ yes: true, ya: true, true: true, '1': true, active: true, aktif: true, no: false, tidak: false, false: false, '0': false, inactive: false }));
 
 /** A spreadsheet row as create-contact input: known columns by field, the other columns as extra fields. */
 function rowInput(values: Record<string, string>, columns: HeaderMatch<ContactImportField | 'is_active'>, setActive: boolean | undefined) {
   const input: Record<string, unknown> = {};
   for (const [field, header] of Object.entries(columns.fields) as Array<[string, string]>) input[field] = values[header]?.trim() ?? '';
-  const activeCell = typeof input.is_active === 'string' ? BOOLEAN_WORDS[input.is_active.toLowerCase()] : undefined;
+  const activeCell = typeof input.is_active === 'string' ? BOOLEAN_WORDS.get(input.is_active.toLowerCase()) : undefined;
   input.is_active = setActive ?? activeCell ?? true;
   // A row with a number but no name is still a contact; its number names it until someone edits it.
   if (!input.name && input.phone) input.name = input.phone;

@@ -8,23 +8,50 @@ import { open } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { KirimError } from '../errors.js';
+import { KirimError, type FieldErrors } from '../errors.js';
 
 /** The spreadsheet formats Kirim reads and writes. */
 export type SpreadsheetKind = 'xlsx' | 'csv';
 
-/** One data row: its 1-based row number as the spreadsheet shows it, and its cells keyed by header text. */
+/**
+ * One row below the header: its 1-based row number as the spreadsheet shows it, and its cells keyed by
+ * header text (an object without a prototype: a header such as `__proto__` is just a key).
+ */
 export interface SpreadsheetRow {
   row: number;
   values: Record<string, string>;
+  /** Why the row is not data (a totals row, or a note below the data); only when reading with a {@link HeaderSpec}. */
+  skip?: string;
+}
+
+/** Where {@link readSpreadsheetRows} found the header: the worksheet's name (null for CSV) and the header's row number. */
+export interface HeaderLocation {
+  sheet: string | null;
+  row: number;
+}
+
+/**
+ * How to find the header of an import: the sheet and row among its first {@link HEADER_SCAN_ROWS} non-blank
+ * rows that names `required` and the most known fields.
+ */
+export interface HeaderSpec<F extends string = string> {
+  aliases: HeaderAliases<F>;
+  /** The field a header row must name to be one (contacts: `phone`). */
+  required: F;
+  /** A field whose cell alone makes a row data, never a note (`phone`); optional. */
+  key?: F;
+  /** The reason given, naming the file, when no sheet holds such a header. */
+  missing: string;
 }
 
 /** Options of {@link readSpreadsheetRows}. */
 export interface ReadSpreadsheetOptions {
-  /** Called once with the header texts (as keys of `values`) before the first row; also for a file with no data rows. */
-  onHeaders?: (headers: string[]) => void;
+  /** Called once with the header texts (as keys of `values`) and where they were found, before the first row; also for a file with no data rows. */
+  onHeaders?: (headers: string[], location: HeaderLocation) => void;
   /** The field named in validation errors; default `file`. */
   field?: string;
+  /** Find the header (and its sheet) by known header names and tell totals and note rows apart; default: the first non-blank row of the first sheet. */
+  header?: HeaderSpec;
 }
 
 /** Canonical field → the header spellings that mean it (compared loosely, see {@link headerKey}). */
@@ -34,7 +61,7 @@ export type HeaderAliases<F extends string = string> = Readonly<Record<F, readon
 export interface HeaderMatch<F extends string = string> {
   /** Canonical field → the original header text that holds it; fields without a column are absent. */
   fields: Partial<Record<F, string>>;
-  /** Headers that matched no field, in file order: extra columns an import may keep for personalisation. */
+  /** Headers that matched no field, in file order, but for `__proto__`, `constructor` and `prototype`: extra columns an import may keep. */
   extra: string[];
 }
 
@@ -175,8 +202,14 @@ export function matchHeaders<F extends string>(headers: readonly string[], alias
       }
     }
   }
-  return { fields, extra: headers.filter((_, i) => !claimed.has(i)) };
+  return { fields, extra: headers.filter((header, i) => !claimed.has(i) && !UNSAFE_KEYS.has(header)) };
 }
+
+// Headers that would reach an object's prototype machinery if used as a key; never kept as extra fields.
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** How many non-blank rows at the top of each sheet are searched for the header. */
+export const HEADER_SCAN_ROWS = 20;
 
 // ---------------------------------------------------------------------------------------------------
 // Cell values
@@ -217,21 +250,38 @@ function numberToString(n: number): string {
 
 function dateToString(date: Date): string {
   if (Number.isNaN(date.getTime())) return '';
-  const iso = date.toISOString();
-  // ExcelJS gives the wall-clock value as UTC; a date without a time reads best as the date alone.
-  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  // ExcelJS gives the wall-clock value as UTC; a spreadsheet time has no zone, so none is written.
+  const iso = date.toISOString().slice(0, 19);
+  return iso.endsWith('T00:00:00') ? iso.slice(0, 10) : iso;
+}
+
+// A number a spreadsheet wrote as it showed it, rounded (Excel's General format for long numbers, `6.28131E+12`).
+const ROUNDED_NUMBER = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+
+/** The reason given for a phone cell holding a number a spreadsheet rounded to scientific notation: its digits are lost. */
+export const ROUNDED_PHONE_REASON = 'was rounded by the spreadsheet to scientific notation, so its digits are lost: format the column as text and export again';
+
+/** `errors` with the phone's reason replaced by {@link ROUNDED_PHONE_REASON} when `phone` is such text (`6.28131E+12`). */
+export function explainRoundedPhone(errors: FieldErrors, phone: unknown): FieldErrors {
+  return typeof phone === 'string' && ROUNDED_NUMBER.test(phone.trim()) ? { ...errors, phone: [ROUNDED_PHONE_REASON] } : errors;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Reading
 
 /**
- * Streams the data rows of the first worksheet of an xlsx, or of a CSV (UTF-8 with or without BOM,
- * `,` `;` or tab separated, sniffed from the header line). The first non-blank row is the header; each
- * later non-blank row is yielded with its spreadsheet row number and every headed column's text (''
- * when empty; not trimmed). Headers are trimmed; a repeated header gets " (2)", " (3)"…; columns
- * without a header are ignored. A file that is not a readable spreadsheet, or has no header, throws a
- * `validation` KirimError naming `file`. Errors opening or reading `input` itself pass through.
+ * Streams the rows below the header of an xlsx worksheet, or of a CSV (UTF-8 with or without BOM, `,` `;`
+ * or tab separated, sniffed from the first line). Without `header`, the first non-blank row of the first
+ * sheet is the header. With it, the header is the row among each sheet's first {@link HEADER_SCAN_ROWS}
+ * non-blank rows that names `header.required` and the most known fields (a blank header cell under a
+ * merged cell takes the text above it when that names more); the first sheet holding one is read, rows
+ * above its header are ignored, and rows that are not data are yielded with `skip`: a totals row (its
+ * first filled cell is `Total`, `Jumlah`, `Subtotal`, `Grand total` or `Sum`, not in the key column), and
+ * below the last data row, a note (one filled cell, not in the key column, under a header of two or more
+ * columns). Each row comes with its spreadsheet row number and every headed column's text ('' when empty;
+ * not trimmed); blank rows are left out. Headers are trimmed; a repeated header gets " (2)", " (3)"…;
+ * columns without a header are ignored. A file that is not a readable spreadsheet, or has no header,
+ * throws a `validation` KirimError naming `file`. Errors opening or reading `input` itself pass through.
  */
 export async function* readSpreadsheetRows(
   input: Readable | string,
@@ -247,26 +297,17 @@ export async function* readSpreadsheetRows(
     if (detectSpreadsheetKind(head) !== kind) {
       throw unreadable(field, kind === 'xlsx' ? 'is not an .xlsx spreadsheet' : 'is not a CSV text file');
     }
-    const records = kind === 'xlsx' ? xlsxRecords(peeked.stream()) : csvRecords(peeked.stream(), head);
-
-    let headers: { index: number; text: string }[] | null = null;
-    for await (const { row, cells } of records) {
-      if (cells.every((cell) => cell.trim() === '')) continue;
-      if (headers === null) {
-        headers = headerColumns(cells);
-        options.onHeaders?.(headers.map((h) => h.text));
-        continue;
-      }
-      const values: Record<string, string> = {};
-      let blank = true;
-      for (const { index, text } of headers) {
-        const value = cells[index] ?? '';
-        values[text] = value;
-        if (value.trim() !== '') blank = false;
-      }
-      if (!blank) yield { row, values };
+    const sheets = kind === 'xlsx' ? xlsxSheets(peeked.stream()) : csvSheets(peeked.stream(), head);
+    for await (const sheet of sheets) {
+      const top = await topRows(sheet.records, options.header ? HEADER_SCAN_ROWS : 1);
+      const header = findHeader(top, options.header);
+      if (!header) continue;
+      options.onHeaders?.(header.columns.map((c) => c.text), { sheet: sheet.name, row: top[header.index].row });
+      const below = concat(top.slice(header.index + 1), sheet.records);
+      yield* options.header ? classifiedRows(below, header.columns, options.header) : dataRows(below, header.columns);
+      return;
     }
-    if (headers === null) throw unreadable(field, 'has no header row');
+    throw unreadable(field, options.header?.missing ?? 'has no header row');
   } catch (error) {
     if (error instanceof KirimError || peeked.isSourceError(error)) throw error;
     if (error instanceof NoWorksheetError) throw unreadable(field, 'has no worksheet');
@@ -282,9 +323,47 @@ function unreadable(field: string, reason: string, cause?: unknown): KirimError 
   return new KirimError('validation', `The file ${reason}${detail}`, { details: { [field]: [reason] }, cause });
 }
 
-function headerColumns(cells: string[]): { index: number; text: string }[] {
+interface Column {
+  index: number;
+  text: string;
+}
+
+/** The first `count` non-blank rows of a sheet; the rest stay in `records`. */
+async function topRows(records: AsyncIterator<RawRecord>, count: number): Promise<RawRecord[]> {
+  const top: RawRecord[] = [];
+  while (top.length < count) {
+    const next = await records.next();
+    if (next.done) break;
+    if (!isBlank(next.value.cells)) top.push(next.value);
+  }
+  return top;
+}
+
+const isBlank = (cells: readonly string[]) => cells.every((cell) => cell.trim() === '');
+
+/** The header among `top`: the first row without a spec, else the best match of `spec` (null when none names `spec.required`). */
+function findHeader(top: RawRecord[], spec: HeaderSpec | undefined): { index: number; columns: Column[] } | null {
+  if (!spec) return top.length > 0 ? { index: 0, columns: headerColumns(top[0].cells) } : null;
+  let best: { index: number; columns: Column[]; score: number } | null = null;
+  top.forEach(({ row, cells }, index) => {
+    const above = top[index - 1]?.row === row - 1 ? top[index - 1].cells : null;
+    // LibreOffice writes a merged cell's text in its first cell only: a header merged down over two rows
+    // leaves the lower row blank in that column, under a row of group titles.
+    const filled = above && Array.from({ length: Math.max(cells.length, above.length) }, (_, i) => (cells[i] ?? '').trim() || (above[i] ?? ''));
+    const readings = filled ? [cells, filled] : [cells];
+    for (const reading of readings) {
+      const columns = headerColumns(reading);
+      const { fields } = matchHeaders(columns.map((c) => c.text), spec.aliases);
+      const score = Object.keys(fields).length;
+      if (fields[spec.required] !== undefined && score > (best?.score ?? 0)) best = { index, columns, score };
+    }
+  });
+  return best;
+}
+
+function headerColumns(cells: readonly string[]): Column[] {
   const seen = new Map<string, number>();
-  const columns: { index: number; text: string }[] = [];
+  const columns: Column[] = [];
   cells.forEach((cell, index) => {
     const text = cell.trim();
     if (text === '') return;
@@ -294,6 +373,60 @@ function headerColumns(cells: string[]): { index: number; text: string }[] {
   });
   return columns;
 }
+
+async function* concat(first: RawRecord[], rest: AsyncIterator<RawRecord>): AsyncGenerator<RawRecord> {
+  yield* first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** A record's headed cells, keyed by header text in an object without a prototype. */
+function rowValues(cells: readonly string[], columns: readonly Column[]): Record<string, string> {
+  const values: Record<string, string> = Object.create(null);
+  for (const { index, text } of columns) values[text] = cells[index] ?? '';
+  return values;
+}
+
+async function* dataRows(records: AsyncIterable<RawRecord>, columns: Column[]): AsyncGenerator<SpreadsheetRow> {
+  for await (const { row, cells } of records) {
+    if (!columns.every(({ index }) => (cells[index] ?? '').trim() === '')) yield { row, values: rowValues(cells, columns) };
+  }
+}
+
+// `Total`, `TOTAL:`, `Jumlah kontak`, `Grand total 25`, `Subtotal`: the label of a totals row.
+const TOTALS_LABEL = /^(?:grand\s*|sub\s*)?(?:total|totals|jumlah|sum)(?:\s+(?:keseluruhan|semua|kontak|data|leads?))?\s*:?\s*[\d.,]*$/i;
+// Past this many rows in a row that would be notes were they last, they are data: a footer is never that long.
+const MAX_NOTE_ROWS = 1000;
+
+/** Rows below the header with totals rows and notes below the data marked `skip` (see {@link readSpreadsheetRows}). */
+async function* classifiedRows(records: AsyncIterable<RawRecord>, columns: Column[], spec: HeaderSpec): AsyncGenerator<SpreadsheetRow> {
+  const headers = columns.map((c) => c.text);
+  const keyHeader = spec.key && matchHeaders(headers, spec.aliases).fields[spec.key];
+  const keyIndex = columns.find((c) => c.text === keyHeader)?.index;
+  // Rows after the last data row so far: notes if no data row follows them, else data after all.
+  const held: Array<SpreadsheetRow & { note?: string }> = [];
+  const release = (row: (typeof held)[number], last: boolean): SpreadsheetRow =>
+    row.note === undefined ? row : last ? { row: row.row, values: row.values, skip: row.note } : { row: row.row, values: row.values };
+
+  for await (const { row, cells } of records) {
+    const filled = columns.filter(({ index }) => (cells[index] ?? '').trim() !== '');
+    if (filled.length === 0) continue;
+    const values = rowValues(cells, columns);
+    const first = cells.findIndex((cell) => cell.trim() !== '');
+    if (first !== keyIndex && TOTALS_LABEL.test(cells[first].trim())) {
+      held.push({ row, values, skip: `totals row ("${cells[first].trim()}"), not data` });
+    } else if (filled.length === 1 && columns.length > 1 && filled[0].index !== keyIndex) {
+      held.push({ row, values, note: `note below the data ("${truncate(cells[filled[0].index].trim(), 40)}"), not data` });
+    } else {
+      for (const waiting of held.splice(0)) yield release(waiting, false);
+      yield { row, values };
+      continue;
+    }
+    if (held.length > MAX_NOTE_ROWS) yield release(held.shift()!, false);
+  }
+  for (const waiting of held) yield release(waiting, true);
+}
+
+const truncate = (text: string, length: number) => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
 
 /** A source stream whose first bytes can be looked at, then replayed in full. */
 class PeekedSource {
@@ -367,7 +500,14 @@ interface RawRecord {
 /** A zip that holds no worksheet: a .docx, or some other archive renamed. */
 class NoWorksheetError extends Error {}
 
-async function* xlsxRecords(stream: Readable): AsyncGenerator<RawRecord> {
+/** A worksheet (or a CSV): its name (null for CSV) and its records, read as they are pulled. */
+interface Sheet {
+  name: string | null;
+  records: AsyncIterator<RawRecord>;
+}
+
+/** The workbook's worksheets in order; asking for the next one closes the one before. */
+async function* xlsxSheets(stream: Readable): AsyncGenerator<Sheet> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -381,25 +521,33 @@ async function* xlsxRecords(stream: Readable): AsyncGenerator<RawRecord> {
   let finished = false;
   try {
     for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
-      ignoreLateErrors(next.value);
-      if (sawSheet) {
-        skipWorksheet(next.value);
-        continue;
-      }
+      const worksheet = next.value;
+      ignoreLateErrors(worksheet);
       sawSheet = true;
-      for await (const row of next.value) {
-        const cells: string[] = [];
-        // `row.values` is 1-based and sparse; holes are empty cells.
-        (row.values as unknown[]).forEach((value, column) => {
-          if (column >= 1) cells[column - 1] = cellToString(value);
-        });
-        yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
+      const records = worksheetRecords(worksheet);
+      try {
+        // Named from the workbook part (ExcelJS's types leave `name` out); `SheetN` when it has none.
+        yield { name: (worksheet as unknown as { name: string }).name, records };
+      } finally {
+        await records.return(undefined);
+        skipWorksheet(worksheet);
       }
     }
     finished = true;
     if (!sawSheet) throw new NoWorksheetError();
   } finally {
     if (!finished) await drain(sheets);
+  }
+}
+
+async function* worksheetRecords(worksheet: ExcelJS.stream.xlsx.WorksheetReader): AsyncGenerator<RawRecord> {
+  for await (const row of worksheet) {
+    const cells: string[] = [];
+    // `row.values` is 1-based and sparse; holes are empty cells.
+    (row.values as unknown[]).forEach((value, column) => {
+      if (column >= 1) cells[column - 1] = cellToString(value);
+    });
+    yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
   }
 }
 
@@ -432,6 +580,10 @@ function skipWorksheet(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
  */
 function ignoreLateErrors(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
   sourceOf(sheet)?.on?.('error', () => {});
+}
+
+async function* csvSheets(stream: Readable, head: Buffer): AsyncGenerator<Sheet> {
+  yield { name: null, records: csvRecords(stream, head) };
 }
 
 async function* csvRecords(stream: Readable, head: Buffer): AsyncGenerator<RawRecord> {

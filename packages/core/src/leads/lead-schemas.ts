@@ -165,5 +165,10 @@ export interface LeadImportReport {
   imported: number;
   merged: number;
   failed: number;
-  rows: Array<{ row: number; status: 'merged' | 'failed'; id: string | null; phone: string | null; reason: string; errors?: FieldErrors }>;
+  /** Rows of a file that are not data: totals and notes. */
+  skipped: number;
+  /** A file import's worksheet (null for CSV) and the row its header was found on. */
+  sheet?: string | null;
+  header_row?: number;
+  rows: Array<{ row: number; status: 'merged' | 'failed' | 'skipped'; id: string | null; phone: string | null; reason: string; errors?: FieldErrors }>;
 }

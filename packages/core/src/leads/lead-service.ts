@@ -3,8 +3,8 @@ import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
 import {
-  detectSpreadsheetFile, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
-  type HeaderMatch, type LeadImportField,
+  detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
+  type HeaderLocation, type HeaderMatch, type HeaderSpec, type LeadImportField,
 } from '../contacts/spreadsheet.js';
 import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
@@ -61,7 +61,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
 
   /** Validates rows, then stores the good ones in one transaction. `rows` are `[row number, input]`. */
   async function importRows(actor: Actor, rows: Array<[number, unknown]>): Promise<LeadImportReport> {
-    const report: LeadImportReport = { total_rows: rows.length, imported: 0, merged: 0, failed: 0, rows: [] };
+    const report: LeadImportReport = { total_rows: rows.length, imported: 0, merged: 0, failed: 0, skipped: 0, rows: [] };
     const owners = new Map<string, Promise<string>>();
     const good: Array<{ row: number; owner: string; data: LeadData }> = [];
 
@@ -73,7 +73,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       };
       const result = createSchema.safeParse(input ?? {});
       if (!result.success) {
-        fail(fieldErrors(result.error));
+        fail(explainRoundedPhone(fieldErrors(result.error), (input as Record<string, unknown> | null)?.phone));
         continue;
       }
       const userId = result.data.user_id ?? actor.userId;
@@ -201,26 +201,40 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     /**
      * Imports an .xlsx or .csv file with loose headers (`Nama Usaha`, `Telepon`, `Website`, `Latitude`, ...;
      * see LEAD_HEADER_ALIASES); other columns become `extra_fields`. Rows are numbered as the spreadsheet
-     * shows them; otherwise as {@link bulkImport}. A file that is not a spreadsheet, has no business-name
-     * column or more than MAX_LEAD_IMPORT_ROWS rows is a `validation` error naming `file`, with nothing stored.
+     * shows them; the header and its sheet are found by their names, and totals and note rows are skipped
+     * (see readSpreadsheetRows); otherwise as {@link bulkImport}. A file that is not a spreadsheet, has no
+     * business-name column or more than MAX_LEAD_IMPORT_ROWS rows is a `validation` error naming `file`, with nothing stored.
      */
     async importFile(actor: Actor, file: { path: string; filename?: string }): Promise<LeadImportReport> {
       const kind = await detectSpreadsheetFile(file.path, file.filename);
       let columns: HeaderMatch<LeadImportField> | undefined;
+      let location: HeaderLocation | undefined;
       const rows: Array<[number, unknown]> = [];
+      const skipped: LeadImportReport['rows'] = [];
       const reader = readSpreadsheetRows(file.path, kind, {
-        onHeaders: (headers) => {
+        header: IMPORT_HEADER,
+        onHeaders: (headers, where) => {
           columns = matchHeaders(headers, LEAD_HEADER_ALIASES);
-          if (!columns.fields.business_name) {
-            throw validationError({ file: ['has no business name column (expected a header such as Business Name or Nama Usaha)'] });
-          }
+          location = where;
         },
       });
-      for await (const { row, values } of reader) {
+      for await (const { row, values, skip } of reader) {
+        if (skip) {
+          skipped.push({ row, status: 'skipped', id: null, phone: null, reason: skip });
+          continue;
+        }
         if (rows.length === MAX_LEAD_IMPORT_ROWS) throw validationError({ file: [`has more than ${MAX_LEAD_IMPORT_ROWS} rows`] });
         rows.push([row, rowInput(values, columns!)]);
       }
-      return importRows(actor, rows);
+      const report = await importRows(actor, rows);
+      return {
+        ...report,
+        total_rows: report.total_rows + skipped.length,
+        skipped: skipped.length,
+        sheet: location!.sheet,
+        header_row: location!.row,
+        rows: [...report.rows, ...skipped].sort((a, b) => a.row - b.row),
+      };
     },
   };
 }
@@ -278,6 +292,13 @@ function toFilter(query: ReturnType<typeof listLeadsSchema.parse>): LeadFilter {
     hasWebsite: query.has_website,
   };
 }
+
+const IMPORT_HEADER: HeaderSpec<LeadImportField> = {
+  aliases: LEAD_HEADER_ALIASES,
+  required: 'business_name',
+  key: 'phone',
+  missing: `has no business name column (expected a header such as Business Name or Nama Usaha in the first ${HEADER_SCAN_ROWS} rows of a sheet)`,
+};
 
 /** A spreadsheet row as create-lead input: known columns by field (blank cells absent), other columns as extra fields. */
 function rowInput(values: Record<string, string>, columns: HeaderMatch<LeadImportField>): Record<string, unknown> {
