@@ -64,7 +64,7 @@ export { sessionView, type SessionService } from './sessions/session-service.js'
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
 export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './testing/simulated-network.js';
 export type { Pool, PoolView, CreatePoolInput, UpdatePoolInput } from './pools/pool-schemas.js';
-export type { BulkBatch, BulkJob, BulkJobStatus, BulkJobView } from './bulk/bulk-schemas.js';
+export type { BulkBatch, BulkJob, BulkJobStatus, BulkJobView, SkippedRecipient, SkipReason } from './bulk/bulk-schemas.js';
 export { DEFAULT_SEND_LIMITS, type SendLimits } from './outbox/send-limits.js';
 export { sendFailedError } from './outbox/send-faults.js';
 export { serveSimulatedNetwork, connectRemoteNetwork } from './testing/remote-network.js';

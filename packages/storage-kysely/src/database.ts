@@ -19,6 +19,7 @@ export interface Database {
   pool_members: { pool_id: string; session_id: string; created_at: string };
   bulk_jobs: BulkJobsTable;
   bulk_job_batches: { job_id: string; first_index: number; size: number; prototype: string; recipients: string; delay_ms: number; created_at: string };
+  bulk_job_skips: { job_id: string; seq: number; request_index: number | null; input: string; phone: string | null; reason: string };
   opt_outs: { user_id: string; phone: string; reason: string; created_at: string };
   leads: LeadsTable;
   lead_tasks: LeadTasksTable;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { MessageMedia } from '../messages/message-schemas.js';
 import type { NewMessage } from '../storage/storage.js';
 
@@ -18,7 +19,7 @@ export interface BulkJob {
   delay_ms: number;
   /** Recipients queued. */
   total: number;
-  /** Recipients left out (opted out, duplicates, invalid numbers). */
+  /** Recipients left out when the job was accepted (opted out, duplicates, invalid numbers); not in `total`. */
   skipped: number;
   status: BulkJobStatus;
   created_at: string;
@@ -53,4 +54,34 @@ export interface BulkJobView extends BulkJob {
   failed: number;
   pending: number;
   cancelled: number;
+  /** Recipients skipped, by reason: left out when accepted, and found at send time (not on WhatsApp, opted out since). */
+  skipped_by_reason: Record<SkipReason, number>;
+  /** When the pending messages are expected to have gone at the sessions' limits; null once nothing is pending. */
+  estimated_finish_at: string | null;
+  /** Days from now to `estimated_finish_at`, rounded up (1: within a day); null once nothing is pending. */
+  estimated_days: number | null;
 }
+
+/** Why a recipient of a bulk job gets no message. */
+export const SKIP_REASONS = ['duplicate', 'invalid_number', 'opted_out', 'not_on_whatsapp'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/**
+ * A recipient a job skipped: left out when it was accepted (`duplicate`, `invalid_number`, `opted_out`), or
+ * whose message was failed or cancelled at send time (`not_on_whatsapp`, or `opted_out` since).
+ */
+export interface SkippedRecipient {
+  /** Position in the request's `contacts[]` (from 0); null for a contact group's member and at send time. */
+  index: number | null;
+  /** The number as given (at most 64 characters). */
+  input: string;
+  /** The normalised number; null when it is not a number. */
+  phone: string | null;
+  reason: SkipReason;
+}
+
+/** The status query: which page of the skipped recipients to list (100 a page by default, at most 1,000). */
+export const bulkStatusSchema = z.object({
+  skipped_page: z.coerce.number().int().min(1).default(1),
+  skipped_per_page: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -10,15 +10,26 @@ import type { Dispatcher } from '../outbox/dispatcher.js';
 import { bulkMediaSchema, bulkTextSchema } from '../outbox/outbox-schemas.js';
 import type { SendService } from '../outbox/send-service.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
-import { personaliser } from '../templates/personalise.js';
+import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
+import { validateTemplate } from '../templates/renderer.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import { BULK_BATCH_SIZE, rowsOfBatch, type BulkExpander } from './bulk-expander.js';
-import type { BulkBatch, BulkJob, BulkJobView } from './bulk-schemas.js';
+import { bulkStatusSchema, SKIP_REASONS, type BulkBatch, type BulkJob, type BulkJobView, type SkippedRecipient, type SkipReason } from './bulk-schemas.js';
+import { estimateFinish, type SenderLoad } from './estimate-finish.js';
 import { jobProgress } from './job-progress.js';
 
 export type BulkService = ReturnType<typeof createBulkService>;
 
-type Recipient = Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & { extra_fields: Record<string, string> };
+type Recipient = Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & {
+  extra_fields: Record<string, string>;
+  /** Where the recipient was in the request's `contacts[]`, and its number as given (null index: a group's member). */
+  index: number | null;
+  input: string;
+};
+
+const DAY_MS = 86_400_000;
+// A number as given is kept for the skipped list up to this length.
+const MAX_INPUT_KEPT = 64;
 
 // How long a cancel waits for rows already handed to WhatsApp to finish, so nothing goes out after it returns.
 const CANCEL_SETTLE_MS = 10_000;
@@ -31,59 +42,109 @@ const CANCEL_SETTLE_MS = 10_000;
 export function createBulkService(deps: { storage: Storage; clock: Clock; events: KirimEvents; dispatcher: Dispatcher; expander: BulkExpander; sends: SendService; defaultCountryCode: string }) {
   const { storage, clock } = deps;
 
-  async function recipientsOf(actor: Actor, input: { contacts?: unknown[]; contact_group_id?: string }): Promise<{ recipients: Recipient[]; invalid: number }> {
+  async function recipientsOf(actor: Actor, input: { contacts?: unknown[]; contact_group_id?: string }): Promise<{ recipients: Recipient[]; invalid: SkippedRecipient[] }> {
     if (input.contact_group_id) {
       const group = await storage.contactGroups.get(actor.userId, input.contact_group_id);
       if (!group) throw notFound('Contact group');
-      return { recipients: await storage.contactGroups.members(actor.userId, group.id, { activeOnly: true }), invalid: 0 };
+      const members = await storage.contactGroups.members(actor.userId, group.id, { activeOnly: true });
+      return { recipients: members.map((m) => ({ ...m, index: null, input: m.phone })), invalid: [] };
     }
     const recipients: Recipient[] = [];
-    let invalid = 0;
-    for (const entry of input.contacts ?? []) {
+    const invalid: SkippedRecipient[] = [];
+    for (const [index, entry] of (input.contacts ?? []).entries()) {
       const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : { phone: entry };
+      const given = String(fields.phone ?? '').slice(0, MAX_INPUT_KEPT);
       const phone = tryNormalisePhone(String(fields.phone ?? ''), deps.defaultCountryCode);
       if (!phone) {
-        invalid++;
+        invalid.push({ index, input: given, phone: null, reason: 'invalid_number' });
         continue;
       }
       const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : null);
       const extra = Object.fromEntries(Object.entries(fields).filter(([k, v]) => typeof v === 'string' && !['phone', 'name'].includes(k))) as Record<string, string>;
       recipients.push({
         phone, name: text('name') ?? '', email: text('email'), company: text('company'), position: text('position'), address: text('address'),
-        city: text('city'), country: text('country'), notes: text('notes'), extra_fields: extra,
+        city: text('city'), country: text('country'), notes: text('notes'), extra_fields: extra, index, input: given,
       });
     }
     return { recipients, invalid };
   }
 
-  async function view(job: BulkJob): Promise<BulkJobView> {
-    return { ...job, job_id: job.id, ...(await jobProgress(storage, job)) };
+  /**
+   * When the job's pending messages are expected to have gone, at the limits of the sessions that send
+   * them (a pool's members share the load); null when nothing is pending or no session can send it.
+   */
+  async function finishOf(job: BulkJob, pending: number): Promise<Date | null> {
+    if (pending === 0 || (job.status !== 'queued' && job.status !== 'running')) return null;
+    const now = clock.now();
+    const sessionIds = job.session_id ? [job.session_id] : ((await storage.pools.get(job.user_id, job.pool_id!))?.session_ids ?? []);
+    const pools = await storage.pools.poolsOfSessions(sessionIds);
+    const dayStart = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
+    const senders: SenderLoad[] = [];
+    for (const id of sessionIds) {
+      const session = await storage.sessions.getById(id);
+      if (!session) continue;
+      // Warm-up counts from when the number was linked, as the dispatcher counts it.
+      const linkedSince = session.connected_at ? new Date(session.created_at) : null;
+      senders.push({ limits: deps.dispatcher.limitsFor(session, pools), linkedSince, sentToday: await storage.outbox.sentSince(id, dayStart) });
+    }
+    // Row i of the job is due `delay` × i after it was accepted; the pending ones are the last.
+    const firstDueAt = new Date(Date.parse(job.created_at) + (job.total - pending) * job.delay_ms);
+    return estimateFinish({ now, remaining: pending, delayMs: job.delay_ms, firstDueAt, senders });
   }
+
+  async function view(job: BulkJob): Promise<BulkJobView> {
+    const progress = await jobProgress(storage, job);
+    const skipped = await storage.bulkJobs.skippedCounts(job.id);
+    const finish = await finishOf(job, progress.pending);
+    return {
+      ...job, job_id: job.id, ...progress,
+      skipped_by_reason: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, skipped[reason] ?? 0])) as Record<SkipReason, number>,
+      estimated_finish_at: finish?.toISOString() ?? null,
+      estimated_days: finish ? Math.ceil((finish.getTime() - clock.now().getTime()) / DAY_MS) : null,
+    };
+  }
+
+  /** The fields a request's own contacts carry, which its message may name besides the stored ones. */
+  const requestFields = (contacts: unknown[] = []) =>
+    new Set(contacts.flatMap((entry) => (typeof entry === 'object' && entry !== null ? Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'string') : [])));
 
   type BulkInput = { session_id?: string; pool_id?: string; contacts?: unknown[]; contact_group_id?: string; template_id?: string; delay: number; mentions: string[]; seed?: string };
 
-  async function create(actor: Actor, type: 'text' | 'media', data: BulkInput, text: string | null, mediaInput: MessageMedia | null): Promise<BulkJobView> {
+  /** `texts`: the request's message and caption by field name, checked as a template is; the first given is sent. */
+  async function create(actor: Actor, type: 'text' | 'media', data: BulkInput, texts: Record<string, string | undefined>, mediaInput: MessageMedia | null): Promise<BulkJobView> {
+    validateTemplate(texts, await knownPlaceholders(storage, actor.userId, requestFields(data.contacts)));
     const route = await deps.sends.resolveRoute(actor, data, { forFuture: true });
-    let content = text;
+    let content = Object.values(texts).find(Boolean) ?? null;
     let media = mediaInput;
     if (data.template_id) {
-      const template = await storage.templates.get(actor.userId, data.template_id);
-      if (!template) throw validationError({ template_id: ['no such template'] });
-      content = template.message_type === 'text' ? template.content : (template.caption ?? template.content);
+      const template = await savedTemplate(storage, actor.userId, data.template_id);
+      content = templateText(template);
       if (template.message_type !== 'text' && template.media_url) media ??= { type: template.message_type, url: template.media_url, filename: null };
     }
 
     const { recipients, invalid } = await recipientsOf(actor, data);
+    const skipped: SkippedRecipient[] = invalid;
+    const skip = (r: Recipient, reason: SkipReason) => skipped.push({ index: r.index, input: r.input, phone: r.phone, reason });
     // The first entry of a repeated number wins (it usually carries the fields).
-    const unique = [...new Map(recipients.reverse().map((r) => [r.phone, r])).values()].reverse();
+    const seen = new Set<string>();
+    const unique: Recipient[] = [];
+    for (const r of recipients) {
+      if (seen.has(r.phone)) skip(r, 'duplicate');
+      else {
+        seen.add(r.phone);
+        unique.push(r);
+      }
+    }
     const optedOut = await storage.optOuts.filter(actor.userId, unique.map((r) => r.phone));
+    for (const r of unique) if (optedOut.has(r.phone)) skip(r, 'opted_out');
     const audience = unique.filter((r) => !optedOut.has(r.phone));
     if (audience.length === 0) throw validationError({ [data.contact_group_id ? 'contact_group_id' : 'contacts']: ['no recipient to send to (invalid, repeated or opted-out numbers)'] });
+    skipped.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 
     const now = clock.now();
     const job: BulkJob = {
       id: randomUUID(), user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, type, message: content, template_id: data.template_id ?? null,
-      media, delay_ms: data.delay, total: audience.length, skipped: recipients.length + invalid - audience.length, status: 'queued',
+      media, delay_ms: data.delay, total: audience.length, skipped: skipped.length, status: 'queued',
       created_at: now.toISOString(), started_at: null, completed_at: null, updated_at: now.toISOString(),
     };
     const prototype: NewMessage = {
@@ -103,6 +164,7 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       await tx.bulkJobs.insert(job);
       await tx.outbox.enqueue(rowsOfBatch(batches[0]));
       await tx.bulkJobs.insertBatches(batches.slice(1));
+      await tx.bulkJobs.insertSkipped(job.id, skipped);
     });
     deps.dispatcher.poke();
     if (batches.length > 1) deps.expander.poke();
@@ -119,13 +181,13 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     /** Queues a text to every recipient, personalised. */
     createText(actor: Actor, input: unknown) {
       const data = parse(bulkTextSchema, input);
-      return create(actor, 'text', data, data.message ?? null, null);
+      return create(actor, 'text', data, { message: data.message }, null);
     },
     /** Queues media (with a personalised caption) to every recipient. */
     async createMedia(actor: Actor, input: unknown) {
       const data = parse(bulkMediaSchema, input);
       await deps.sends.checkMediaUrl(data.media_url);
-      return create(actor, 'media', data, data.message ?? data.caption ?? null, { type: data.type, url: data.media_url, filename: data.filename ?? null });
+      return create(actor, 'media', data, { message: data.message, caption: data.caption }, { type: data.type, url: data.media_url, filename: data.filename ?? null });
     },
 
     /** The caller's jobs, newest first, with progress. */
@@ -135,8 +197,16 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       return { items: await Promise.all(slice.items.map(view)), total: slice.total, page, perPage: per_page };
     },
 
-    /** One job's progress: total, sent, failed, pending, status and timestamps. */
-    status: async (actor: Actor, id: string) => view(await get(actor, id)),
+    /**
+     * One job's progress (total, sent, failed, pending, status, timestamps, expected finish) and a page
+     * of the recipients it skipped, with the reason (`skipped_page`, `skipped_per_page`: 100, at most 1,000).
+     */
+    async status(actor: Actor, id: string, input: unknown = {}) {
+      const { skipped_page: page, skipped_per_page: perPage } = parse(bulkStatusSchema, input);
+      const job = await get(actor, id);
+      const skipped = await storage.bulkJobs.skipped(id, { limit: perPage, offset: (page - 1) * perPage });
+      return { ...(await view(job)), skipped_recipients: { ...skipped, page, per_page: perPage } };
+    },
 
     /** Cancels a job: its queued rows are cancelled, and this returns only once nothing of it is in flight. */
     async cancel(actor: Actor, id: string): Promise<BulkJobView> {

@@ -5,7 +5,7 @@ import type { Contact, ContactFilter, ContactStatistics } from '../contacts/cont
 import type { Lead, LeadFilter, LeadStatistics, LeadStatus } from '../leads/lead-schemas.js';
 import type { LeadTask, LeadTaskChanges, LeadTaskStatus } from '../leads/lead-task-schemas.js';
 import type { Template } from '../templates/template-schemas.js';
-import type { BulkBatch, BulkJob } from '../bulk/bulk-schemas.js';
+import type { BulkBatch, BulkJob, SkippedRecipient, SkipReason } from '../bulk/bulk-schemas.js';
 import type { Message, MessageFilter, MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { Session, SessionContact } from '../sessions/session-schemas.js';
@@ -461,6 +461,16 @@ export interface BulkJobRepository {
   takeBatches(jobId?: string): Promise<BulkBatch[]>;
   /** Recipients of the job in batches not yet expanded. */
   unexpanded(jobId: string): Promise<number>;
+  /** Stores the recipients a job left out when it was accepted, in the given order. */
+  insertSkipped(jobId: string, skipped: SkippedRecipient[]): Promise<void>;
+  /**
+   * A page of the recipients the job skipped: those stored by `insertSkipped` in their order, then its rows
+   * failed as not on WhatsApp (error `not_on_whatsapp: …`) or cancelled as opted out (error `opted_out: …`),
+   * by id, as `not_on_whatsapp` / `opted_out` with their phone (index null); `total` counts them all.
+   */
+  skipped(jobId: string, range: Range): Promise<Slice<SkippedRecipient>>;
+  /** How many recipients {@link BulkJobRepository.skipped} lists, by reason (reasons with none may be absent). */
+  skippedCounts(jobId: string): Promise<Partial<Record<SkipReason, number>>>;
 }
 
 /** Recipients who asked a user to stop messaging them. */

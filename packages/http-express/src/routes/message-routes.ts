@@ -22,6 +22,13 @@ function answer(res: Response, result: SendResult): void {
 /** The `Idempotency-Key` header: a retried request with the same key returns the first result (core checks its length). */
 const keyOf = (req: Request) => req.get('idempotency-key');
 
+/** The answer to an accepted bulk job, warning when the sending limits stretch it past a day. */
+function bulkAccepted(job: Awaited<ReturnType<Kirim['bulk']['createText']>>): string {
+  const queued = `Bulk job queued for ${job.total} recipients`;
+  if (!job.estimated_days || job.estimated_days <= 1) return queued;
+  return `${queued}; at the sessions' sending limits it needs about ${job.estimated_days} days (expected to finish ${job.estimated_finish_at})`;
+}
+
 /** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
 export function messageRoutes(router: Router, kirim: Kirim): void {
   router.post('/whatsapp/messages/text', async (req, res) => answer(res, await kirim.sends.sendText(actorOf(req), req.body, keyOf(req))));
@@ -31,17 +38,17 @@ export function messageRoutes(router: Router, kirim: Kirim): void {
 
   router.post('/whatsapp/messages/bulk/text', async (req, res) => {
     const job = await kirim.bulk.createText(actorOf(req), req.body);
-    res.status(201).json(ok(job, `Bulk job queued for ${job.total} recipients`));
+    res.status(201).json(ok(job, bulkAccepted(job)));
   });
   router.post('/whatsapp/messages/bulk/media', async (req, res) => {
     const job = await kirim.bulk.createMedia(actorOf(req), req.body);
-    res.status(201).json(ok(job, `Bulk job queued for ${job.total} recipients`));
+    res.status(201).json(ok(job, bulkAccepted(job)));
   });
   router.get('/whatsapp/messages/bulk', async (req, res) => {
     res.json(paged(await kirim.bulk.list(actorOf(req), req.query)));
   });
   router.get('/whatsapp/messages/bulk/:jobId/status', async (req, res) => {
-    res.json(ok(await kirim.bulk.status(actorOf(req), req.params.jobId)));
+    res.json(ok(await kirim.bulk.status(actorOf(req), req.params.jobId, req.query)));
   });
   router.delete('/whatsapp/messages/bulk/:jobId', async (req, res) => {
     res.json(ok(await kirim.bulk.cancel(actorOf(req), req.params.jobId), 'Bulk job cancelled'));

@@ -12,6 +12,7 @@ import { partialMessageIndexesMigration } from './0009-partial-message-indexes.j
 import { bulkBatchesMigration } from './0010-bulk-batches.js';
 import { backlogIndexesMigration } from './0011-backlog-indexes.js';
 import { circuitReasonMigration } from './0012-circuit-reason.js';
+import { bulkJobSkipsMigration } from './0013-bulk-job-skips.js';
 import { sessionNextRetryMigration } from './0015-session-next-retry.js';
 
 // Append only: a released migration never changes, a change is a new file.
@@ -28,6 +29,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0010-bulk-batches', bulkBatchesMigration],
   ['0011-backlog-indexes', backlogIndexesMigration],
   ['0012-circuit-reason', circuitReasonMigration],
+  ['0013-bulk-job-skips', bulkJobSkipsMigration],
   ['0015-session-next-retry', sessionNextRetryMigration],
 ];
 

@@ -1,8 +1,17 @@
-import type { BulkBatch, BulkJob, BulkJobRepository, Range, Slice } from '@kirim/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { BulkBatch, BulkJob, BulkJobRepository, Range, SkippedRecipient, SkipReason, Slice } from '@kirim/core';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { insertMany } from '../insert-many.js';
 import { transact } from '../transact.js';
+
+// A job's rows that were skipped at send time, told by their error's prefix (the dispatcher's and opt-outs' reasons).
+const skippedRow = (eb: ExpressionBuilder<Database, 'messages'>) =>
+  eb.or([
+    eb.and([eb('status', '=', 'failed'), eb('error', 'like', 'not_on_whatsapp:%')]),
+    eb.and([eb('status', '=', 'cancelled'), eb('error', 'like', 'opted_out:%')]),
+  ]);
+const reasonOfRow = (status: string): SkipReason => (status === 'failed' ? 'not_on_whatsapp' : 'opted_out');
 
 const toRecord = (row: Selectable<BulkJobsTable>): BulkJob => ({
   ...row,
@@ -70,6 +79,40 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
     const rows = await query.execute();
     for (const row of rows) await db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
     return rows.map((row) => ({ job_id: row.job_id, first_index: row.first_index, prototype: JSON.parse(row.prototype), recipients: JSON.parse(row.recipients), delay_ms: row.delay_ms, created_at: row.created_at }));
+  }
+
+  async insertSkipped(jobId: string, skipped: SkippedRecipient[]): Promise<void> {
+    const rows = skipped.map((s, seq) => ({ job_id: jobId, seq, request_index: s.index, input: s.input, phone: s.phone, reason: s.reason }));
+    await transact(this.db, (trx) => insertMany(trx, this.dialect, 'bulk_job_skips', rows, { types: { seq: 'int', request_index: 'int' } }));
+  }
+
+  async skipped(jobId: string, range: Range): Promise<Slice<SkippedRecipient>> {
+    const stored = this.db.selectFrom('bulk_job_skips').where('job_id', '=', jobId);
+    const atSend = this.db.selectFrom('messages').where('job_id', '=', jobId).where(skippedRow);
+    const storedCount = Number((await stored.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const sendCount = Number((await atSend.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const items: SkippedRecipient[] = [];
+    if (range.offset < storedCount) {
+      const rows = await stored.selectAll().orderBy('seq').limit(range.limit).offset(range.offset).execute();
+      items.push(...rows.map((r) => ({ index: r.request_index === null ? null : Number(r.request_index), input: r.input, phone: r.phone, reason: r.reason as SkipReason })));
+    }
+    if (items.length < range.limit && range.offset + items.length < storedCount + sendCount) {
+      const rows = await atSend.select(['peer_phone', 'status']).orderBy('id').limit(range.limit - items.length).offset(Math.max(0, range.offset - storedCount)).execute();
+      items.push(...rows.map((r) => ({ index: null, input: r.peer_phone ?? '', phone: r.peer_phone, reason: reasonOfRow(r.status) })));
+    }
+    return { items, total: storedCount + sendCount };
+  }
+
+  async skippedCounts(jobId: string): Promise<Partial<Record<SkipReason, number>>> {
+    const stored = await this.db.selectFrom('bulk_job_skips').select(['reason', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).groupBy('reason').execute();
+    const atSend = await this.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).where(skippedRow).groupBy('status').execute();
+    const counts: Partial<Record<SkipReason, number>> = {};
+    for (const { reason, n } of stored) counts[reason as SkipReason] = Number(n);
+    for (const { status, n } of atSend) {
+      const reason = reasonOfRow(status);
+      counts[reason] = (counts[reason] ?? 0) + Number(n);
+    }
+    return counts;
   }
 
   async unexpanded(jobId: string): Promise<number> {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Storage } from '../../storage/storage.js';
 import { describeAccounts } from './account-conformance.js';
 import { describeAnnouncements } from './announcement-conformance.js';
+import { describeBulkJobs } from './bulk-job-conformance.js';
 import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
@@ -37,6 +38,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeLeads(ctx);
     describeLeadTasks(ctx);
     describeOutbox(ctx);
+    describeBulkJobs(ctx);
     describeEvents(ctx);
     describeWebhooks(ctx);
   });
