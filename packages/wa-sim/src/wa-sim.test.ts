@@ -280,4 +280,18 @@ describe('wa-sim with unmodified Baileys', () => {
     expect(stuck.updates.map(u => u.connection).filter(Boolean)).toEqual(['connecting']);
     expect(sim.openConnections).toBe(0);
   });
+
+  it('drops a linked device and refuses new connections while unreachable, then lets it log in again on the same port', async () => {
+    const phone = sim.phone('15550008080');
+    const linked = await linkedClient(phone);
+    await sim.refuseConnections(true);
+    expect(await linked.closed()).toBe(428);
+    const refused = client(linked.auth);
+    expect(await refused.closed()).toBe(408);
+    expect(refused.updates.at(-1)?.lastDisconnect?.error).toMatchObject({ data: { code: 'ECONNREFUSED' } });
+
+    await sim.refuseConnections(false);
+    const again = client(linked.auth);
+    await again.opened();
+  });
 });
