@@ -109,6 +109,12 @@ export class SessionManager {
     throw new KirimError('no_device', this.live.has(sessionId) ? 'The session is not connected' : 'The session is not connected in this process');
   }
 
+  /** The transport sessions connect through, or `unavailable` when the engine was built without one. */
+  requireTransport(): Transport {
+    if (!this.deps.transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured: this engine cannot connect sessions');
+    return this.deps.transport;
+  }
+
   /** The link of a session this process drives, connected or not (for pairing codes during linking). */
   link(sessionId: string): Connection | undefined {
     return this.live.get(sessionId)?.connection;
@@ -131,8 +137,8 @@ export class SessionManager {
   }
 
   private async connectHere(session: Session): Promise<boolean> {
-    const { transport, storage, clock } = this.deps;
-    if (!transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured');
+    const transport = this.requireTransport();
+    const { storage, clock } = this.deps;
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
     // A new link starts a new run of attempts (the transport's give-up time starts again with it).

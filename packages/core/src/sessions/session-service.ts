@@ -44,6 +44,7 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
 
   /** Asks for the session to run and starts it here, unless another live process already drives it. */
   async function start(session: Session): Promise<void> {
+    manager.requireTransport();
     await storage.sessions.update(session.id, { desired: 'connected', updated_at: clock.now().toISOString() });
     await manager.open({ ...session, desired: 'connected' });
   }
@@ -65,6 +66,7 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       const { session_name } = parse(createSessionSchema, input);
       const now = clock.now();
       const base = `${slug(session_name)}-${actor.userId}_${Math.floor(now.getTime() / 1000)}`;
+      manager.requireTransport();
       const session: Session = {
         id: base, user_id: actor.userId, name: session_name, status: 'connecting', reason: null, desired: 'connected', phone: null, lid: null,
         push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
