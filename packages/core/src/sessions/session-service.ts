@@ -12,7 +12,7 @@ import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import type { SessionManager } from './session-manager.js';
 import {
-  createSessionSchema, pairingCodeSchema, type CreateSessionInput, type Session, type SessionContact, type SessionStatusView, type SessionView,
+  createSessionSchema, pairingCodeSchema, type CreateSessionInput, type Session, type SessionContact, type SessionStatus, type SessionStatusView, type SessionView,
 } from './session-schemas.js';
 
 export type SessionService = ReturnType<typeof createSessionService>;
@@ -30,6 +30,18 @@ function slug(name: string): string {
   return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'device';
 }
 
+// States a link ends in; connecting again starts a new one.
+const ENDED: SessionStatus[] = ['disconnected', 'logged_out', 'failed'];
+
+// Only a session showing a QR code (or a pairing code already) waits to be linked; every other state says why not.
+const NOT_LINKABLE: Record<Exclude<SessionStatus, 'qr' | 'pairing_code'>, string> = {
+  connecting: 'The session is connecting; ask for a pairing code once its status is qr',
+  connected: 'The session is connected: it is already linked to a phone',
+  disconnected: 'The session is disconnected; connect it, then ask for a pairing code once its status is qr',
+  logged_out: 'The session is logged out; connect it, then ask for a pairing code once its status is qr',
+  failed: 'The session has failed; connect it, then ask for a pairing code once its status is qr',
+};
+
 /** WhatsApp sessions (linked devices): create, link, status, connect, disconnect, delete, and what they see. */
 export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string; onSettingsChanged?: () => void }) {
   const { storage, clock, manager } = deps;
@@ -45,8 +57,11 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
   /** Asks for the session to run and starts it here, unless another live process already drives it. */
   async function start(session: Session): Promise<void> {
     manager.requireTransport();
-    await storage.sessions.update(session.id, { desired: 'connected', updated_at: clock.now().toISOString() });
-    await manager.open({ ...session, desired: 'connected' });
+    // A link that has ended starts over: it is connecting from now, not still showing the state it ended in.
+    const restart = !manager.drives(session.id) && ENDED.includes(session.status);
+    const change: Partial<Session> = restart ? { desired: 'connected', status: 'connecting', reason: null } : { desired: 'connected' };
+    await storage.sessions.update(session.id, { ...change, updated_at: clock.now().toISOString() });
+    await manager.open({ ...session, ...change });
   }
 
   /** The live link of a session this process drives, or why there is none. */
@@ -100,11 +115,12 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       };
     },
 
-    /** Links by an 8-character code typed on the phone instead of a QR; the session must be linking here. */
+    /** Links by an 8-character code typed on the phone instead of a QR; the session must be waiting to be linked (`conflict` naming its state otherwise). */
     async requestPairingCode(actor: Actor, id: string, input: unknown): Promise<{ session_id: string; pairing_code: string }> {
       const { phone } = parse(pairingSchema, input);
       const session = await get(actor, id);
-      if (session.status === 'connected') throw new KirimError('conflict', 'The session is already linked');
+      const refusal = NOT_LINKABLE[session.status as keyof typeof NOT_LINKABLE];
+      if (refusal) throw new KirimError('conflict', refusal, { extra: { session_status: session.status } });
       if (!manager.drives(id)) await start(session);
       const link = manager.link(id);
       if (!link) throw new KirimError('no_device', 'The session is being linked by another process; ask it again shortly');
