@@ -81,6 +81,30 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
     expect((await t.request('GET', '/api/whatsapp/pools', { token: user.token })).body.data).toEqual([]);
   });
 
+  it('answers 422 naming __proto__ as an unknown field, not 500, when a strict schema meets a __proto__ key', async () => {
+    const body = '{"__proto__":{"role":"admin"},"constructor":{"prototype":{"x":1}},"min_gap_ms":5}';
+    const res = await t.request('PATCH', '/api/whatsapp/sessions/any-session/settings', { token: user.token, body, headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(422);
+    expect(Object.entries(res.body.errors)).toEqual([['__proto__', ['unknown field']], ['constructor', ['unknown field']]]);
+    expect(({} as Record<string, unknown>).role).toBeUndefined();
+  });
+
+  it('answers no 500 for a NUL character in an id, a search or a stored field (PostgreSQL text cannot hold one), and stores nothing half-way', async () => {
+    const answers = [
+      await t.request('GET', '/api/templates/%00', { token: user.token }),
+      await t.request('DELETE', '/api/contact-groups/a%00b', { token: user.token }),
+      await t.request('GET', '/api/contact-groups?search=%00', { token: user.token }),
+      await t.request('POST', '/api/contacts', { token: user.token, body: { name: 'Nul\u0000Byte', phone: '6281200000001' } }),
+    ];
+    // SQLite holds NUL like any character; PostgreSQL refuses it, and that is the client's input, not a server fault.
+    const expected = database === 'postgres' ? [400, 400, 400, 400] : [404, 404, 200, 201];
+    expect(answers.map((a) => a.status)).toEqual(expected);
+    if (database === 'postgres') {
+      for (const answer of answers) expect(answer.body).toMatchObject({ code: 'bad_request', message: expect.stringContaining('NUL') });
+      expect((await t.request('GET', '/api/contacts?search=6281200000001', { token: user.token })).body.data).toEqual([]);
+    }
+  });
+
   it('answers 422 naming scheduled_at for an impossible date (30 February, month 13, a year past 9999) and schedules nothing', async () => {
     for (const scheduledAt of ['2027-02-30', '2027-02-29T10:00:00Z', '2027-13-01', '10000-01-01T00:00:00Z', '2027-06-01T24:00:00Z', '1', 'March 7 2027']) {
       const res = await t.request('POST', '/api/whatsapp/messages/schedule/text', {

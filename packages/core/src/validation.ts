@@ -20,9 +20,11 @@ const requiredMessage = (issue: { code?: string; input?: unknown }) =>
  * an issue about the whole input (an array or a string where an object belongs) is named `root`, default `body`.
  */
 export function fieldErrors(error: z.ZodError, root = 'body'): FieldErrors {
-  const details: FieldErrors = {};
+  // A Map, not an object: a field named `__proto__` must become a key, not reach Object.prototype.
+  const details = new Map<string, string[]>();
   const add = (path: PropertyKey[], reason: string) => {
-    (details[path.length > 0 ? path.map(String).join('.') : root] ??= []).push(reason);
+    const field = path.length > 0 ? path.map(String).join('.') : root;
+    details.set(field, [...(details.get(field) ?? []), reason]);
   };
   for (const issue of error.issues) {
     if (issue.path.length === 0 && issue.code === 'invalid_type') {
@@ -32,7 +34,7 @@ export function fieldErrors(error: z.ZodError, root = 'body'): FieldErrors {
     if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], 'unknown field');
     else add(issue.path, issue.message);
   }
-  return details;
+  return Object.fromEntries(details);
 }
 
 /** A `validation` error for the given fields, with a message naming them. */

@@ -11,6 +11,8 @@ export function translateDriverError(error: unknown): unknown {
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
     return new KirimError('not_found', 'A referenced record does not exist', { cause: error });
   }
+  // PostgreSQL text and jsonb cannot hold U+0000 (SQLite can): the value is the client's, never a 500.
+  if (code === '22021' || code === '22P05') return new KirimError('bad_request', 'Text with a NUL character (U+0000) cannot be stored or searched', { cause: error });
   if (code === 'SQLITE_BUSY' || code === '40001' || code === '40P01') {
     return new KirimError('unavailable', 'The database is busy; try again', { cause: error });
   }
