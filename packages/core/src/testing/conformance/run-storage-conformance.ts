@@ -7,6 +7,7 @@ import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
 import { describeLeadTasks } from './lead-task-conformance.js';
+import { describeMessages } from './message-conformance.js';
 import { describeOutbox } from './outbox-conformance.js';
 import { describeEvents } from './event-conformance.js';
 import { describeWebhooks } from './webhook-conformance.js';
@@ -38,6 +39,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeLeads(ctx);
     describeLeadTasks(ctx);
     describeOutbox(ctx);
+    describeMessages(ctx);
     describeBulkJobs(ctx);
     describeEvents(ctx);
     describeWebhooks(ctx);
