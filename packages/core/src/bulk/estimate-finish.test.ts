@@ -38,6 +38,13 @@ describe('estimateFinish', () => {
     expect(estimateFinish({ now: clock.now(), remaining: 10, delayMs: seconds(1), senders: [sender()] })).toEqual(at('2026-01-01T00:00:36.000Z'));
   });
 
+  it('carries a capped day\'s overdue messages into the next day, sending them as they fall due', () => {
+    // One a minute is 1,440 a day against a cap of 1,000: the 2,000th message is due at minute 1,999, and
+    // the second day's cap has room for it then.
+    expect(estimateFinish({ now: clock.now(), remaining: 2000, delayMs: 60_000, senders: [sender()] })).toEqual(new Date(Date.parse('2026-01-01T00:00:00.000Z') + 1999 * 60_000));
+    expect(estimateFinish({ now: clock.now(), remaining: 2001, delayMs: 60_000, senders: [sender()] })).toEqual(at('2026-01-03T00:00:00.000Z'));
+  });
+
   it('starts from the first pending message\'s due time', () => {
     const firstDueAt = at('2026-01-01T01:00:00.000Z');
     expect(estimateFinish({ now: clock.now(), remaining: 2, delayMs: seconds(10), firstDueAt, senders: [sender()] })).toEqual(at('2026-01-01T01:00:10.000Z'));
