@@ -200,6 +200,94 @@ describe.each(DATABASES)('contacts over HTTP on %s', (database) => {
     });
   });
 
+  describe('POST /api/contacts/import: sheets as people make them', () => {
+    const importFile = async (token: string, file: Buffer | string, filename: string) => {
+      const res = await t.request('POST', '/api/contacts/import', { token, body: form(file, filename) });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.data;
+    };
+    const contacts = async (token: string) =>
+      (await t.request('GET', '/api/contacts?per_page=100&sort=phone&order=asc', { token })).body.data as Array<Record<string, unknown>>;
+
+    it('answers 200, not 500, for a column headed __proto__, constructor or prototype, in CSV and xlsx, and keeps only the safe extra columns', async () => {
+      const rows = [['Nama', 'No HP', '__proto__', 'constructor', 'prototype', 'Produk'], ['Ani', '081355550000', 'polluted', 'x', 'y', 'Kopi']];
+      for (const [file, filename] of [[rows.map((r) => r.join(',')).join('\r\n'), 'kontak.csv'], [await xlsx(rows), 'kontak.xlsx']] as const) {
+        const u = await newUser();
+        const report = await importFile(u.token, file, filename);
+        expect(report).toMatchObject({ total_rows: 1, imported: 1, updated: 0, skipped: 0, failed: 0, rows: [] });
+        const [ani] = await contacts(u.token);
+        expect(ani).toMatchObject({ name: 'Ani', phone: '6281355550000' });
+        expect(ani.extra_fields).toEqual({ Produk: 'Kopi' });
+      }
+    });
+
+    it('finds the header on row 4 below a merged title, a note and a blank row: rows 5, 6, 8 imported, row 7 failed', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-title-rows.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ sheet: 'Kontak', header_row: 4, total_rows: 4, imported: 3, updated: 0, skipped: 0, failed: 1 });
+      expect(report.rows).toEqual([{ row: 7, status: 'failed', phone: 'bukan nomor', reason: expect.any(String), errors: { phone: expect.any(Array), email: expect.any(Array) } }]);
+      expect((await contacts(u.token)).map((c) => c.phone)).toEqual(['6281234567890', '6281311112222', '6285712345678']);
+    });
+
+    it('skips the totals row 7 and the note row 8 below the data, reporting each, while row 4 with a bad phone fails naming phone', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-totals-and-notes.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ sheet: 'Kontak', header_row: 1, total_rows: 6, imported: 3, updated: 0, skipped: 2, failed: 1 });
+      expect(report.rows).toEqual([
+        { row: 4, status: 'failed', phone: '0812-34', reason: 'invalid phone', errors: { phone: ['is not a valid phone number'] } },
+        { row: 7, status: 'skipped', phone: null, reason: 'totals row ("Total"), not data' },
+        { row: 8, status: 'skipped', phone: null, reason: expect.stringMatching(/^note below the data \("Catatan: nomor dikumpulkan/) },
+      ]);
+      const stored = await contacts(u.token);
+      expect(stored.map((c) => c.name)).toEqual(['Budi Santoso', 'Siti Aminah', 'Dewi Lestari']);
+      expect(stored[0].extra_fields).toEqual({ 'Jumlah Order': '3' });
+    });
+
+    it('imports numeric phone cells: a national number whose 0 the sheet dropped, and long numbers whatever their display format', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-numeric-phones.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ total_rows: 5, imported: 5, updated: 0, skipped: 0, failed: 0, rows: [] });
+      expect(Object.fromEntries((await contacts(u.token)).map((c) => [c.name, c.phone]))).toEqual({
+        'Budi Santoso': '6281234567890', 'Siti Aminah': '6281311112222', 'Agus Salim': '6285700001111', 'Dewi Lestari': '6282199990000', 'Nur Hidayah': '6281398765432',
+      });
+    });
+
+    it('fails row 3 of a CSV whose phone the spreadsheet rounded to 6.28131E+12, saying so, and imports rows 2 and 4', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-numeric-phones.csv'), 'kontak.csv');
+      expect(report).toMatchObject({ sheet: null, header_row: 1, total_rows: 3, imported: 2, updated: 0, skipped: 0, failed: 1 });
+      expect(report.rows).toEqual([{ row: 3, status: 'failed', phone: '6.28131E+12', reason: 'invalid phone', errors: { phone: [expect.stringMatching(/rounded by the spreadsheet to scientific notation/)] } }]);
+      expect((await contacts(u.token)).map((c) => c.phone)).toEqual(['6281234567890', '6285700001111']);
+    });
+
+    it('stores date cells as ISO dates, not serial numbers or JavaScript date strings', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-dates.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ total_rows: 2, imported: 2, failed: 0 });
+      const [budi, siti] = await contacts(u.token);
+      expect(budi).toMatchObject({ name: 'Budi Santoso', notes: '2024-06-01', extra_fields: { 'Tanggal Lahir': '1990-05-17', Ditambahkan: '2024-05-01T09:30:00' } });
+      expect(siti).toMatchObject({ name: 'Siti Aminah', notes: 'pelanggan baru', extra_fields: { 'Tanggal Lahir': '1985-12-31', Ditambahkan: '2024-05-02T16:05:00' } });
+    });
+
+    it('reads a header merged over rows 1-2 (Nama and Kota merged down, Kontak across No HP and Email): rows 3-5 imported', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-merged-header.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ sheet: 'Kontak', header_row: 2, total_rows: 3, imported: 3, failed: 0, rows: [] });
+      expect((await contacts(u.token)).map((c) => [c.name, c.phone, c.email, c.city])).toEqual([
+        ['Budi Santoso', '6281234567890', 'budi@example.co.id', 'Bandung'],
+        ['Siti Aminah', '6281311112222', 'siti@example.co.id', 'Jakarta'],
+        ['Agus Salim', '6285700001111', null, 'Bogor'],
+      ]);
+    });
+
+    it('reads the Kontak sheet of a workbook whose first sheet is instructions, and reports the sheet used', async () => {
+      const u = await newUser();
+      const report = await importFile(u.token, await fixture('contacts-second-sheet.xlsx'), 'kontak.xlsx');
+      expect(report).toMatchObject({ sheet: 'Kontak', header_row: 1, total_rows: 2, imported: 2, failed: 0, rows: [] });
+      expect((await contacts(u.token)).map((c) => c.name)).toEqual(['Budi Santoso', 'Siti Aminah']);
+    });
+  });
+
   describe('export and template', () => {
     it('exports .xlsx that imports back unchanged', async () => {
       const u = await newUser();

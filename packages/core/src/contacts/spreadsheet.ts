@@ -288,6 +288,25 @@ export async function* readSpreadsheetRows(
   kind: SpreadsheetKind,
   options: ReadSpreadsheetOptions = {},
 ): AsyncGenerator<SpreadsheetRow, void, undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return yield* readOnce(input, kind, options);
+    } catch (error) {
+      // Seen before the first row is yielded, so a file can be read again from its start.
+      if (!(error instanceof LostPartsError)) throw error;
+      if (typeof input !== 'string' || attempt === XLSX_READ_ATTEMPTS) throw unreadable(options.field ?? 'file', 'could not be read as an .xlsx spreadsheet', error);
+    }
+  }
+}
+
+// ExcelJS's streaming reader loses a workbook's last zip entries now and then (unzipper's Parse ends on
+// `finish` with entries still buffered: exceljs#683, exceljs#3064); LibreOffice stores the shared strings there.
+const XLSX_READ_ATTEMPTS = 5;
+
+/** Shared-string cells came without their strings: the reader lost the workbook's shared strings. */
+class LostPartsError extends Error {}
+
+async function* readOnce(input: Readable | string, kind: SpreadsheetKind, options: ReadSpreadsheetOptions): AsyncGenerator<SpreadsheetRow> {
   const field = options.field ?? 'file';
   const source = typeof input === 'string' ? createReadStream(input) : input;
   const peeked = new PeekedSource(source);
@@ -309,7 +328,7 @@ export async function* readSpreadsheetRows(
     }
     throw unreadable(field, options.header?.missing ?? 'has no header row');
   } catch (error) {
-    if (error instanceof KirimError || peeked.isSourceError(error)) throw error;
+    if (error instanceof KirimError || error instanceof LostPartsError || peeked.isSourceError(error)) throw error;
     if (error instanceof NoWorksheetError) throw unreadable(field, 'has no worksheet');
     throw unreadable(field, `could not be read as ${kind === 'xlsx' ? 'an .xlsx spreadsheet' : 'CSV'}`, error);
   } finally {
@@ -545,6 +564,7 @@ async function* worksheetRecords(worksheet: ExcelJS.stream.xlsx.WorksheetReader)
     const cells: string[] = [];
     // `row.values` is 1-based and sparse; holes are empty cells.
     (row.values as unknown[]).forEach((value, column) => {
+      if (typeof value === 'object' && value !== null && 'sharedString' in value) throw new LostPartsError('the shared strings were lost');
       if (column >= 1) cells[column - 1] = cellToString(value);
     });
     yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
