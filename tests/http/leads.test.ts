@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 
@@ -321,6 +322,41 @@ describe.each(DATABASES)('leads over HTTP on %s', (database) => {
       expect((await t.request('GET', '/api/leads', { token: u.token })).body.data[0]).toMatchObject({
         business_name: 'Warung Sate', phone: '6281220001111', latitude: -6.9, longitude: 107.6, extra_fields: { Rating: '4.5' },
       });
+    });
+
+    it('answers 200, not 500, for a column headed __proto__, constructor or prototype, in CSV and xlsx, and keeps only the safe extra columns', async () => {
+      const rows = [['Nama Usaha', 'Telepon', '__proto__', 'constructor', 'prototype', 'Rating'], ['Warung Sate', '0812 2000 1111', 'polluted', 'x', 'y', '4.5']];
+      const workbook = new ExcelJS.Workbook();
+      workbook.addWorksheet('Leads').addRows(rows);
+      const files = [[rows.map((r) => r.join(',')).join('\r\n'), 'leads.csv'], [Buffer.from(await workbook.xlsx.writeBuffer()), 'leads.xlsx']] as const;
+      for (const [file, filename] of files) {
+        const u = await t.createUser();
+        const res = await t.request('POST', '/api/leads/bulk-import', { token: u.token, body: form(file, filename) });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body.data).toMatchObject({ total_rows: 1, imported: 1, merged: 0, skipped: 0, failed: 0, rows: [] });
+        const [lead] = (await t.request('GET', '/api/leads', { token: u.token })).body.data;
+        expect(lead).toMatchObject({ business_name: 'Warung Sate', phone: '6281220001111', extra_fields: { Rating: '4.5' } });
+        expect(Object.keys(lead.extra_fields)).toEqual(['Rating']);
+      }
+    });
+
+    it('reads the Leads sheet after a summary sheet: header on row 3 below a merged title, numeric phones, the totals row 7 skipped', async () => {
+      const u = await t.createUser();
+      const res = await t.request('POST', '/api/leads/bulk-import', { token: u.token, body: form(await fixture('leads-people-made.xlsx'), 'leads.xlsx') });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.data).toMatchObject({ sheet: 'Leads', header_row: 3, total_rows: 4, imported: 3, merged: 0, skipped: 1, failed: 0 });
+      expect(res.body.data.rows).toEqual([{ row: 7, status: 'skipped', id: null, phone: null, reason: 'totals row ("Total"), not data' }]);
+      const list = (await t.request('GET', '/api/leads', { token: u.token })).body.data as Array<{ business_name: string; phone: string | null; extra_fields: Record<string, string> }>;
+      expect(Object.fromEntries(list.map((l) => [l.business_name, [l.phone, l.extra_fields.Rating]]))).toEqual({
+        'Kopi Kenangan Braga': ['6281220001111', '4.5'], 'Bengkel Jaya Motor': ['6281320002222', '4.1'], 'Toko Roti Enak': [null, '4.8'],
+      });
+    });
+
+    it('fails a CSV row whose phone the spreadsheet rounded to scientific notation, naming phone with why', async () => {
+      const u = await t.createUser();
+      const res = await t.request('POST', '/api/leads/bulk-import', { token: u.token, body: form('Nama Usaha,Telepon\r\nWarung Sate,6.28122E+12\r\nToko Roti,81220001111\r\n', 'leads.csv') });
+      expect(res.body.data).toMatchObject({ total_rows: 2, imported: 1, skipped: 0, failed: 1 });
+      expect(res.body.data.rows).toEqual([{ row: 2, status: 'failed', id: null, phone: '6.28122E+12', reason: 'invalid phone', errors: { phone: [expect.stringMatching(/rounded by the spreadsheet to scientific notation/)] } }]);
     });
 
     it('refuses a file that is not a spreadsheet with a 422 naming file, storing nothing', async () => {
