@@ -8,7 +8,8 @@ import { DATABASES, startTestServer, type TestServer } from '../support/harness.
 // gets a bounded, seeded set of hostile requests as an admin and as a user. No answer may be a 500 (a 5xx
 // only as a deliberate 503: no device, a source unreachable), and every 422 names its fields (never `_`).
 
-const SEED = 0x5eed_0012;
+// Fixed, so CI repeats itself; KIRIM_FUZZ_SEED explores other samples (its faults repeat with the same seed).
+const SEED = Number(process.env.KIRIM_FUZZ_SEED ?? 0x5eed_0012);
 const BODIES_PER_ROUTE = 10;
 const QUERIES_PER_ROUTE = 3;
 const PARAMS_PER_ROUTE = 4;
@@ -183,9 +184,10 @@ describe.each(DATABASES)('every route under hostile input on %s', (database) => 
 
       for (const request of requests) {
         for (const token of [user.token, t.adminToken]) {
-          const answer = await send(agent, base, method, request.path, token, request.body);
+          // A connection cut mid-answer is a fault too (an error after the headers went out).
+          const answer = await send(agent, base, method, request.path, token, request.body).catch((error: Error) => ({ status: 0, body: error.message }));
           sent++;
-          const found = fault(answer);
+          const found = answer.status === 0 ? 'connection cut' : fault(answer);
           if (found) {
             const who = token === t.adminToken ? 'admin' : 'user';
             faults.push(`${method} ${request.path.slice(0, 120)} as ${who}${request.body ? ` with ${request.body.contentType} ${request.body.payload.slice(0, 120)}` : ''}: ${found} ${JSON.stringify(answer.body)?.slice(0, 300)}`);
@@ -194,7 +196,7 @@ describe.each(DATABASES)('every route under hostile input on %s', (database) => 
       }
     }
 
-    console.log(`fuzz on ${database}: ${sent} requests over ${routes.length} routes, ${faults.length} faults`);
+    console.log(`fuzz on ${database} (seed ${SEED}): ${sent} requests over ${routes.length} routes, ${faults.length} faults`);
     expect(faults).toEqual([]);
   }, 180_000);
 });

@@ -23,7 +23,8 @@ export function fieldErrors(error: z.ZodError, root = 'body'): FieldErrors {
   // A Map, not an object: a field named `__proto__` must become a key, not reach Object.prototype.
   const details = new Map<string, string[]>();
   const add = (path: PropertyKey[], reason: string) => {
-    const field = path.length > 0 ? path.map(String).join('.') : root;
+    // An empty key is shown as "" so that it is still named.
+    const field = path.length > 0 ? path.map((key) => String(key) || '""').join('.') : root;
     details.set(field, [...(details.get(field) ?? []), reason]);
   };
   for (const issue of error.issues) {

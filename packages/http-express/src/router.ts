@@ -1,5 +1,5 @@
-import { type Kirim, type Logger } from '@kirim/core';
-import express, { type Router } from 'express';
+import { KirimError, type Kirim, type Logger } from '@kirim/core';
+import express, { type RequestHandler, type Router } from 'express';
 import { bearerAuth } from './auth.js';
 import { errorHandler, unknownRoute } from './errors.js';
 import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcement-routes.js';
@@ -34,6 +34,7 @@ export interface KirimRouterOptions {
 /** An `express.Router` serving the Kirim HTTP API; mount it at `/api`. */
 export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Router {
   const router = express.Router();
+  router.use(refuseNulInUrl);
   router.use(express.json({ limit: options.bodyLimit ?? '1mb' }));
 
   publicSystemRoutes(router, options.serviceName ?? 'Kirim WhatsApp Gateway');
@@ -60,3 +61,10 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   router.use(errorHandler(options.logger ?? kirim.logger));
   return router;
 }
+
+// No id, filter or search holds a NUL character; PostgreSQL cannot even compare one, and an export
+// would fail only after its headers went out. Refused once here, the same on every database.
+const refuseNulInUrl: RequestHandler = (req, _res, next) => {
+  if (/%00/.test(req.originalUrl)) throw new KirimError('bad_request', 'The URL contains a NUL character (%00)');
+  next();
+};
