@@ -282,19 +282,27 @@ export function explainRoundedPhone(errors: FieldErrors, phone: unknown): FieldE
  * not trimmed); blank rows are left out. Headers are trimmed; a repeated header gets " (2)", " (3)"…;
  * columns without a header are ignored. A file that is not a readable spreadsheet, or has no header,
  * throws a `validation` KirimError naming `file`. Errors opening or reading `input` itself pass through.
+ * An .xlsx given by path is read again when ExcelJS loses its shared strings (see XLSX_READ_ATTEMPTS).
  */
 export async function* readSpreadsheetRows(
   input: Readable | string,
   kind: SpreadsheetKind,
   options: ReadSpreadsheetOptions = {},
 ): AsyncGenerator<SpreadsheetRow, void, undefined> {
+  let yielded = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return yield* readOnce(input, kind, options);
+      for await (const row of readOnce(input, kind, options)) {
+        yielded = true;
+        yield row;
+      }
+      return;
     } catch (error) {
-      // Seen before the first row is yielded, so a file can be read again from its start.
       if (!(error instanceof LostPartsError)) throw error;
-      if (typeof input !== 'string' || attempt === XLSX_READ_ATTEMPTS) throw unreadable(options.field ?? 'file', 'could not be read as an .xlsx spreadsheet', error);
+      // A file can be read again from its start, unless rows were already handed out.
+      if (typeof input !== 'string' || yielded || attempt === XLSX_READ_ATTEMPTS) {
+        throw unreadable(options.field ?? 'file', 'could not be read as an .xlsx spreadsheet', error);
+      }
     }
   }
 }
