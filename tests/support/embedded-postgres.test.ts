@@ -33,4 +33,9 @@ describe('startEmbeddedPostgres', () => {
     await server.stop();
     await expect(stat(dirname(rows[0]!.dir))).rejects.toMatchObject({ code: 'ENOENT' });
   });
+
+  it('rejects with the cause, rather than crashing the run, when the binaries cannot be run', async () => {
+    const missing = join(tmpdir(), 'kirim-no-postgres-here');
+    await expect(startEmbeddedPostgres(missing)).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining(missing) });
+  });
 });

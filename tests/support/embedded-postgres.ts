@@ -17,7 +17,7 @@ export interface TestPostgres {
 }
 
 /**
- * `KIRIM_TEST_DATABASE_URL` when set, otherwise a server from startEmbeddedPostgres (about 1.5 s), so nothing has
+ * `KIRIM_TEST_DATABASE_URL` when set, otherwise a server from startEmbeddedPostgres (a few seconds), so nothing has
  * to be installed by hand. pg_trgm is installed once, up front.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
