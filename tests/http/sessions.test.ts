@@ -88,6 +88,33 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
     await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token })).body.data.status === 'qr');
   });
 
+  it('shows why a dropped session is down, its attempts and when it tries again, in its status and session.status, and clears them once connected again', async () => {
+    const u = await t.createUser();
+    const id = await linkedSession(u.token, '6281200000009');
+    const events: Array<{ status: string; reason?: string; reconnect_attempts: number; next_retry_at: string | null }> = [];
+    t.server.kirim.on('session.status', (e) => {
+      if (e.data.session_id === id) events.push(e.data);
+    });
+    network.dropLink(id);
+    const down = await eventually(async () => {
+      const res = await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token });
+      return res.body.data.status === 'disconnected' && res.body.data;
+    });
+    expect(down).toMatchObject({ reason: 'connection lost', reconnect_attempts: 1, next_retry_at: expect.any(String) });
+    expect(Date.parse(down.next_retry_at)).toBeGreaterThan(Date.parse(down.updated_at));
+    // The link's own `connected` may be announced after the status said so: find the drop's.
+    const announced = await eventually(() => events.find((e) => e.status === 'disconnected'));
+    expect(announced).toEqual({ session_id: id, status: 'disconnected', phone: '6281200000009', reason: 'connection lost', reconnect_attempts: 1, next_retry_at: down.next_retry_at });
+
+    const up = await eventually(async () => {
+      const res = await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token });
+      return res.body.data.status === 'connected' && res.body.data;
+    });
+    expect(up).toMatchObject({ reason: null, reconnect_attempts: 0, next_retry_at: null });
+    const back = await eventually(() => events.slice(events.indexOf(announced)).find((e) => e.status === 'connected'));
+    expect(back).toMatchObject({ reconnect_attempts: 0, next_retry_at: null });
+  });
+
   it('stores incoming messages once, with sender and LID, and lists them newest first', async () => {
     const u = await t.createUser();
     const id = await linkedSession(u.token, '6281200000005');
