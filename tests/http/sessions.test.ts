@@ -111,7 +111,7 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
       return res.body.data.status === 'connected' && res.body.data;
     });
     expect(up).toMatchObject({ reason: null, reconnect_attempts: 0, next_retry_at: null });
-    const back = await eventually(() => events.slice(events.indexOf(announced)).find((e) => e.status === 'connected'));
+    const back = await eventually(() => events.slice(events.indexOf(announced!)).find((e) => e.status === 'connected'));
     expect(back).toMatchObject({ reconnect_attempts: 0, next_retry_at: null });
   });
 
