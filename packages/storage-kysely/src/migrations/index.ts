@@ -13,7 +13,7 @@ import { bulkBatchesMigration } from './0010-bulk-batches.js';
 import { backlogIndexesMigration } from './0011-backlog-indexes.js';
 import { circuitReasonMigration } from './0012-circuit-reason.js';
 import { bulkJobSkipsMigration } from './0013-bulk-job-skips.js';
-import { sessionNextRetryMigration } from './0015-session-next-retry.js';
+import { sessionNextRetryMigration } from './0014-session-next-retry.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -30,7 +30,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0011-backlog-indexes', backlogIndexesMigration],
   ['0012-circuit-reason', circuitReasonMigration],
   ['0013-bulk-job-skips', bulkJobSkipsMigration],
-  ['0015-session-next-retry', sessionNextRetryMigration],
+  ['0014-session-next-retry', sessionNextRetryMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */
