@@ -12,10 +12,11 @@ describe('session leases between two engines on one PostgreSQL database', () => 
   let url: string;
   const opened: Array<{ kirim: Kirim; storage: Storage; closed: boolean }> = [];
 
-  async function engine(instanceId: string) {
+  // A short lease makes hand-overs quick to test; a test that a lease holds gives it one a loaded machine cannot outlast.
+  async function engine(instanceId: string, leaseMs = 1500) {
     const storage = createPostgresStorage({ connectionString: url });
     await storage.migrate();
-    const kirim = createKirim({ storage, transport: network.transport, sessions: { instanceId, leaseMs: 1500, heartbeatMs: 200 } });
+    const kirim = createKirim({ storage, transport: network.transport, sessions: { instanceId, leaseMs, heartbeatMs: 200 } });
     const entry = { kirim, storage, closed: false };
     opened.push(entry);
     await kirim.start();
@@ -45,8 +46,8 @@ describe('session leases between two engines on one PostgreSQL database', () => 
   }
 
   it('leaves a session to the engine holding its lease', async () => {
-    const a = await engine('process-a');
-    const b = await engine('process-b');
+    const a = await engine('process-a', 15_000);
+    const b = await engine('process-b', 15_000);
     const { id } = await linkedSession(a.kirim);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(a.kirim.sessionManager.drives(id)).toBe(true);
