@@ -1,6 +1,6 @@
 /**
- * Identities and addresses for the simulated network. Identities (LIDs, group JIDs, try-out phone numbers)
- * are derived from the network's seed, so they stay the same across runs and restarts; message ids, QR and
+ * Identities and addresses for the simulated network. Identities (LIDs, try-out phone numbers) are derived
+ * from the network's seed, so they stay the same across runs and restarts; message ids, group JIDs, QR and
  * pairing codes come from a cryptographic source unless a seed is given (reproducible tests).
  */
 import { getRandomValues } from 'node:crypto';

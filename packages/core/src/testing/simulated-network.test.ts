@@ -602,22 +602,27 @@ describe('SimulatedNetwork determinism', () => {
     const second = await scenario(7);
 
     expect(second.log).toEqual(first.log);
+    expect(second.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid)
+      .toBe(first.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid);
     expect(first.log.length).toBeGreaterThan(10);
   });
 
-  it('gives message ids, QR and pairing codes no earlier start gave, while identities stay: two unseeded networks (a restart) never repeat one', async () => {
+  it('gives message ids, group JIDs, QR and pairing codes no earlier start gave, while identities stay: two unseeded networks (a restart) never repeat one', async () => {
     const starts = await Promise.all([1, 2].map(async () => {
       const { network, open, linked } = simulate();
       const { connection } = await linked('s1', ALICE);
       const messageIds = Array.from({ length: 200 }, () => connection.newMessageId());
+      const groupJids = Array.from({ length: 20 }, (_, i) => network.createGroup({ subject: `Tim ${i}`, owner: ALICE, participants: [BUDI] }).jid);
       const linking = await open('s2');
       const qr = (lastState(linking.events) as { qr: string }).qr;
       const pairingCode = await linking.connection.requestPairingCode(BUDI);
-      return { messageIds, qr, pairingCode, lid: network.phone(ALICE).lid };
+      return { messageIds, groupJids, qr, pairingCode, lid: network.phone(ALICE).lid };
     }));
     const [first, second] = starts;
 
     expect(new Set([...first.messageIds, ...second.messageIds]).size).toBe(400);
+    expect(new Set([...first.groupJids, ...second.groupJids]).size).toBe(40);
+    for (const jid of [...first.groupJids, ...second.groupJids]) expect(jid).toMatch(/^120363[1-9]\d{11}@g\.us$/);
     expect(second.qr).not.toBe(first.qr);
     expect(second.pairingCode).not.toBe(first.pairingCode);
     expect(second.lid).toBe(first.lid);

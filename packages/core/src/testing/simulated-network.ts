@@ -26,8 +26,8 @@ export interface SimulatedNetworkOptions {
   /** Time of each hop: a message reaching its recipient, a receipt coming back; default 0 (the next microtask). */
   latencyMs?: number;
   /**
-   * Seed of LIDs, group JIDs and try-out phone numbers (default 1: the same on every start). Given, it
-   * also seeds message ids, QR and pairing codes, so a run repeats exactly; otherwise those are random,
+   * Seed of LIDs and try-out phone numbers (default 1: the same on every start). Given, it also seeds
+   * message ids, group JIDs, QR and pairing codes, so a run repeats exactly; otherwise those are random,
    * never repeated by a later start.
    */
   seed?: number;
@@ -147,6 +147,7 @@ interface Group {
 }
 
 const RECEIPT_RANK: Record<ReceiptStatus, number> = { failed: 0, sent: 1, delivered: 2, read: 3 };
+const DIGITS = '0123456789';
 const HEX = '0123456789ABCDEF';
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 // The alphabet of WhatsApp's pairing codes: no 0, I, O or U, which are read wrongly.
@@ -190,7 +191,7 @@ export class Network implements SimulatedNetwork {
   createGroup(input: CreateGroupInput): GroupInfo {
     const members = [...new Set([input.owner, ...input.participants])];
     for (const number of members) this.numbered(number);
-    const jid = `120363${digitsFor(`${this.seed}:group:${this.groups.size}`, 12)}@g.us`;
+    const jid = this.newGroupJid();
     const group: Group = {
       jid,
       subject: input.subject,
@@ -289,6 +290,14 @@ export class Network implements SimulatedNetwork {
 
   newMessageId(): string {
     return `3EB0${drawChars(this.random, HEX, 18)}`;
+  }
+
+  /** A group JID no group of this network has; drawn like message ids, so a restart never reissues a stored one. */
+  newGroupJid(): string {
+    let jid: string;
+    do jid = `120363${drawChars(this.random, DIGITS.slice(1), 1)}${drawChars(this.random, DIGITS, 11)}@g.us`;
+    while (this.groups.has(jid));
+    return jid;
   }
 
   newPairingCode(): string {
