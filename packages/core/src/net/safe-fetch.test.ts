@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertPublicHttpUrl, isPublicAddress, safeFetch, type HostResolver } from './safe-fetch.js';
+import { assertPublicHttpUrl, assertResolvesPublic, firstNonPublic, isPublicAddress, safeFetch, type HostResolver } from './safe-fetch.js';
 
 const limits = { timeoutMs: 2000, maxBytes: 1024 };
 const resolvesTo = (address: string): HostResolver => async () => [{ address, family: address.includes(':') ? 6 : 4 }];
@@ -39,6 +39,28 @@ describe('assertPublicHttpUrl', () => {
     expect(assertPublicHttpUrl('https://example.com/hook', 'url').hostname).toBe('example.com');
     expect(assertPublicHttpUrl('http://93.184.216.34:8080/x', 'url').port).toBe('8080');
     expect(assertPublicHttpUrl('http://127.0.0.1:9/', 'url', true).hostname).toBe('127.0.0.1');
+  });
+});
+
+describe('firstNonPublic', () => {
+  it('finds the first private, loopback or link-local address among public ones, and none among public ones', () => {
+    const of = (...addresses: string[]) => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    expect(firstNonPublic(of('93.184.216.34', '10.0.0.5', '127.0.0.1'))?.address).toBe('10.0.0.5');
+    expect(firstNonPublic(of('93.184.216.34', '2606:4700:4700::1111'))).toBeUndefined();
+  });
+});
+
+describe('assertResolvesPublic', () => {
+  it('answers a name resolving to an internal address without naming the address or the name (the 422 leaks no internal address)', async () => {
+    const error = await assertResolvesPublic('https://intranet.example.com/hook', 'url', { resolve: resolvesTo('10.20.30.40') }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'validation', details: { url: ['resolves to a private, loopback or link-local address'] } });
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(/10\.20\.30\.40|intranet/);
+  });
+
+  it('lets a public name through, and a name that does not resolve now (delivery looks again)', async () => {
+    await expect(assertResolvesPublic('https://files.example.com/a.png', 'media_url', { resolve: resolvesTo('93.184.216.34') })).resolves.toBeInstanceOf(URL);
+    const missing: HostResolver = async () => Promise.reject(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }));
+    await expect(assertResolvesPublic('https://files.example.com/a.png', 'media_url', { resolve: missing })).resolves.toBeInstanceOf(URL);
   });
 });
 
@@ -122,6 +144,15 @@ describe('safeFetch', () => {
     const started = Date.now();
     await expect(safeFetch(`${base}/slow`, { timeoutMs: 100, maxBytes: 1024, allowPrivate: true })).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('Timed out') });
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('fails naming the field for a host name that does not exist (ENOTFOUND), and leaves a resolver failing for now (EAI_AGAIN) unavailable', async () => {
+    const fails = (code: string): HostResolver => async () => Promise.reject(Object.assign(new Error(`getaddrinfo ${code} files.example.com`), { code }));
+    await expect(safeFetch(`http://files.example.com:${port}/ok`, { ...limits, lookup: fails('ENOTFOUND'), field: 'media_url' })).rejects.toMatchObject({
+      code: 'validation',
+      details: { media_url: ['its host name does not exist'] },
+    });
+    await expect(safeFetch(`http://files.example.com:${port}/ok`, { ...limits, lookup: fails('EAI_AGAIN'), field: 'media_url' })).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('reports a refused connection as unavailable', async () => {

@@ -51,6 +51,8 @@ export interface SafeFetchResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const PRIVATE_ADDRESS = 'KIRIM_NON_PUBLIC_ADDRESS';
+const NON_PUBLIC = 'resolves to a private, loopback or link-local address';
+const systemResolver: HostResolver = (host) => dnsLookup(host, { all: true });
 
 /** True when `address` (IPv4 or IPv6, IPv4-mapped included) is a public unicast address. */
 export function isPublicAddress(address: string): boolean {
@@ -80,6 +82,50 @@ export function assertPublicHttpUrl(url: string, field: string, allowPrivate = f
     throw validationError({ [field]: ['must not point to a private, loopback or link-local address'] });
   }
   return parsed;
+}
+
+/** The first of `addresses` that is not public unicast; undefined when every one is public. */
+export function firstNonPublic(addresses: ResolvedAddress[]): ResolvedAddress | undefined {
+  return addresses.find((a) => !isPublicAddress(a.address));
+}
+
+/** Options of {@link assertResolvesPublic}. */
+export interface ResolvePublicOptions {
+  /** Let private, loopback and link-local addresses through (operators and tests); default false. */
+  allowPrivate?: boolean;
+  /** Host name resolver; default the system's. */
+  resolve?: HostResolver;
+  /** Longest wait for the resolver; default 5000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Checks `url` as {@link assertPublicHttpUrl} does, then resolves its host name and throws a `validation`
+ * error naming `field` when any address it resolves to is not public unicast. A name that does not resolve
+ * (or not in time) passes: this check is for an early, clear answer, and the connection is checked
+ * again by safeFetch, whose check is the one that holds (the answer may change: DNS rebinding).
+ */
+export async function assertResolvesPublic(url: string, field: string, options: ResolvePublicOptions = {}): Promise<URL> {
+  const parsed = assertPublicHttpUrl(url, field, options.allowPrivate);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (options.allowPrivate || isIP(host)) return parsed;
+  const addresses = await resolveWithin(host, options.resolve ?? systemResolver, options.timeoutMs ?? 5_000);
+  // The address is not named: a tenant must not learn how internal names resolve.
+  if (firstNonPublic(addresses)) throw validationError({ [field]: [NON_PUBLIC] });
+  return parsed;
+}
+
+// Every address of `hostname`, or none when it does not resolve in time.
+async function resolveWithin(hostname: string, resolve: HostResolver, timeoutMs: number): Promise<ResolvedAddress[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<ResolvedAddress[]>((settle) => {
+    timer = setTimeout(() => settle([]), timeoutMs);
+  });
+  try {
+    return await Promise.race([resolve(hostname).catch(() => []), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -134,7 +180,6 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
 }
 
 const agents = new Map<boolean, Agent>();
-const systemResolver: HostResolver = (host) => dnsLookup(host, { all: true });
 
 // One keep-alive agent per policy: a reused connection goes to an address already checked at connect.
 function sharedAgent(allowPrivate: boolean): Agent {
@@ -153,7 +198,7 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean, allowHosts:
     resolve(hostname).then(
       (addresses) => {
         if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
-        const refused = allowPrivate || allowHosts.has(hostname.toLowerCase()) ? undefined : addresses.find((a) => !isPublicAddress(a.address));
+        const refused = allowPrivate || allowHosts.has(hostname.toLowerCase()) ? undefined : firstNonPublic(addresses);
         if (refused) {
           return callback(Object.assign(new Error(`${hostname} resolves to non-public address ${refused.address}`), { code: PRIVATE_ADDRESS }));
         }
@@ -196,8 +241,10 @@ function translate(error: unknown, field: string, options: SafeFetchOptions, tim
   if (error instanceof KirimError) return error;
   if (timedOut) return new KirimError('unavailable', `Timed out after ${options.timeoutMs} ms fetching ${field}`, { cause: error });
   if (hasCode(error, PRIVATE_ADDRESS)) {
-    return new KirimError('validation', `Invalid ${field}`, { details: { [field]: ['resolves to a private, loopback or link-local address'] }, cause: error });
+    return new KirimError('validation', `Invalid ${field}`, { details: { [field]: [NON_PUBLIC] }, cause: error });
   }
+  // No such name (NXDOMAIN) is the URL's fault; a resolver failing for now (EAI_AGAIN) is not.
+  if (hasCode(error, 'ENOTFOUND')) return new KirimError('validation', `Invalid ${field}`, { details: { [field]: ['its host name does not exist'] }, cause: error });
   if (options.signal?.aborted) return new KirimError('unavailable', `Fetching ${field} was aborted`, { cause: error });
   const reason = (error as Error)?.message ?? String(error);
   return new KirimError('unavailable', `Could not fetch ${field}: ${reason}`, { cause: error });

@@ -62,6 +62,16 @@ describe('MediaLoader.load', () => {
     expect(await refusal(loader().load(`${base}/status/503/a.png`, 'image'))).toMatchObject({ code: 'unavailable' });
   });
 
+  it('names media_url, at once, for a media host name that does not exist (ENOTFOUND), but leaves EAI_AGAIN to be retried', async () => {
+    const fails = (code: string): HostResolver => async () => Promise.reject(Object.assign(new Error(`getaddrinfo ${code}`), { code }));
+    const port = new URL(base).port;
+    expect(await refusal(createMediaLoader({ lookup: fails('ENOTFOUND') }).load(`http://no-such-host.example.com:${port}/a.png`, 'image'))).toMatchObject({
+      code: 'validation',
+      details: { media_url: ['its host name does not exist'] },
+    });
+    expect(await refusal(createMediaLoader({ lookup: fails('EAI_AGAIN') }).load(`http://files.example.com:${port}/a.png`, 'image'))).toMatchObject({ code: 'unavailable' });
+  });
+
   it('names media_url for a file over the size limit', async () => {
     expect(await refusal(loader().load(`${base}/big.png`, 'image'))).toMatchObject({ code: 'validation', details: { media_url: [expect.stringContaining('1024')] } });
   });

@@ -1,7 +1,6 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { isKirimError, KirimError } from '../errors.js';
-import { assertResolvesPublic } from '../net/resolve-public.js';
-import { safeFetch, type HostResolver } from '../net/safe-fetch.js';
+import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { OutgoingMedia } from '../transport/transport.js';
 import { validationError } from '../validation.js';
 
