@@ -350,27 +350,30 @@ export class Dispatcher {
   }
 
   /**
-   * Sends one row and says what the breaker learns from it: only what WhatsApp did counts. The caller's
-   * faults (a refused or unfit `media_url`, a group the session is not in) fail the row at once and do
-   * not count; a media host that fails for a while is retried but does not count either.
+   * Sends one row and says what the throttle learns from it: only sends count for the breaker. The
+   * caller's faults (a refused or unfit `media_url`, a group the session is not in) fail the row at once
+   * and do not count; a media host that fails for a while is retried but does not count either. Whatever
+   * asked WhatsApp something (a number check, a group's metadata) still spaces the next send.
    */
   private async sendOne(session: Session, row: Message, limits: SendLimits): Promise<{ outcome: SendOutcome; sample: SendSample }> {
     const { clock, manager } = this.deps;
+    let queried = false;
     let reachedWhatsApp = false;
+    const notSent = (): SendSample => (queried || reachedWhatsApp ? 'queried' : 'unsent');
     try {
       const connection = manager.connection(session.id);
       if (!connection) throw new Error('the session disconnected');
-      if (limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone))) {
-        return { outcome: { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' }, sample: 'unsent' };
+      if (limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone, () => (queried = true)))) {
+        return { outcome: { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' }, sample: notSent() };
       }
       const result = await this.send(connection, row, () => (reachedWhatsApp = true));
       return { outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw }, sample: 'sent' };
     } catch (error) {
       const at = clock.now().toISOString();
-      const fault = callerFault(error, row);
-      if (fault) return { outcome: { id: row.id, status: 'failed', at, error: fault }, sample: 'unsent' };
+      const fault = callerFault(error, row, reachedWhatsApp);
+      if (fault) return { outcome: { id: row.id, status: 'failed', at, error: fault }, sample: notSent() };
       const reason = error instanceof Error ? error.message : String(error);
-      const sample = reachedWhatsApp ? 'failed' : 'unsent';
+      const sample = reachedWhatsApp ? 'failed' : notSent();
       if (row.attempts >= this.maxAttempts) return { outcome: { id: row.id, status: 'failed', at, error: reason }, sample };
       // A pool row goes back to the pool at once: another member may send it while this one cools down.
       if (row.pool_id) return { outcome: { id: row.id, status: 'queued', at, not_before: at, error: reason, release: true }, sample };
@@ -410,10 +413,12 @@ export class Dispatcher {
     );
   }
 
-  private async exists(connection: Connection, sessionId: string, phone: string): Promise<boolean> {
+  /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */
+  private async exists(connection: Connection, sessionId: string, phone: string, asking: () => void): Promise<boolean> {
     const key = `${sessionId}:${phone}`;
     let known = this.onWhatsApp.get(key);
     if (known === undefined) {
+      asking();
       known = (await connection.checkNumbers([phone]))[0]?.exists ?? false;
       if (this.onWhatsApp.size > 50_000) this.onWhatsApp.clear();
       this.onWhatsApp.set(key, known);

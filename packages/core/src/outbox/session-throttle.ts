@@ -32,16 +32,18 @@ export class SessionThrottle {
   }
 
   /**
-   * Records one send's result and spaces the next send. `unsent` (nothing reached WhatsApp, or the
-   * caller's input was at fault) neither spaces nor counts: only WhatsApp-side results move the breaker.
+   * Records one send's result. Whatever reached WhatsApp spaces the next send (anti-ban): a send, and a
+   * question that came to nothing (`queried`); only sends move the breaker, so the caller's faults never
+   * open it. `unsent` (nothing reached WhatsApp) neither spaces nor counts.
    * Returns `opened` when this result opened the breaker, `closed` when it was the first success after
    * the cool-down (the caller persists and reports both, so pools in every process follow).
    */
   record(result: SendSample, now: Date, limits: SendLimits, random: () => number = Math.random): 'opened' | 'closed' | undefined {
     if (result === 'unsent') return undefined;
+    this.nextAt = now.getTime() + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
+    if (result === 'queried') return undefined;
     const ok = result === 'sent';
     if (ok) this.sentToday++;
-    this.nextAt = now.getTime() + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
     this.recent.push(ok);
     if (this.recent.length > limits.breaker_window) this.recent.shift();
     const failures = this.recent.filter((r) => !r).length;
@@ -59,5 +61,9 @@ export class SessionThrottle {
   }
 }
 
-/** What one send tells the throttle: it reached WhatsApp and was `sent`, or `failed` there, or it was `unsent`. */
-export type SendSample = 'sent' | 'failed' | 'unsent';
+/**
+ * What one send tells the throttle: it was `sent`, or `failed` at WhatsApp; WhatsApp was only `queried`
+ * (a number check, a group's metadata) and the row failed by the caller's input; or it was `unsent`,
+ * nothing having reached WhatsApp (the media could not be fetched, the session disconnected).
+ */
+export type SendSample = 'sent' | 'failed' | 'queried' | 'unsent';
