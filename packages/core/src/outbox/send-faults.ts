@@ -1,8 +1,12 @@
 import { isKirimError, KirimError } from '../errors.js';
 import type { Message } from '../messages/message-schemas.js';
 
-// A row the caller's own input failed is stored with this reason, so any process can answer it as a 422.
-const INVALID = /^invalid ([A-Za-z_-]+): ([\s\S]*)$/;
+/** The request fields a send can fail by once queued: the media it names, the group it goes to. */
+export type InputField = 'media_url' | 'group_id';
+
+// A row the caller's own input failed is stored as `invalid_input:<field>: <reason>`, beside the
+// `not_on_whatsapp:` and `opted_out:` reasons, so any process can answer it as a 422 naming the field.
+const INVALID_INPUT = /^invalid_input:(media_url|group_id): ([\s\S]*)$/;
 
 // The IQ error codes WhatsApp answers a group's metadata query with when the account cannot send there:
 // 403 forbidden (not a participant), 404 item-not-found (no such group); wa-sim says 401 not-authorized.
@@ -13,24 +17,26 @@ const GROUP_REFUSALS: Record<number, string> = {
   404: 'no such group',
 };
 
-/** The stored reason of a row failed by its request's `field`: `invalid <field>: <reason>`. */
-export function invalidReason(field: string, reason: string): string {
-  return `invalid ${field}: ${reason}`;
+/** The stored reason of a row failed by its request's `field`: `invalid_input:<field>: <reason>`. */
+export function invalidInput(field: InputField, reason: string): string {
+  return `invalid_input:${field}: ${reason}`;
 }
 
 /**
- * The stored reason, when what sending `row` threw is the caller's fault (a `validation` error such as a
- * refused or unfit `media_url`, or WhatsApp refusing a group the session is not in); undefined otherwise.
- * Such a row fails at once: a retry cannot help, and the session's circuit breaker does not count it.
+ * The stored reason, when what sending `row` threw is the caller's fault; undefined otherwise. Before
+ * WhatsApp is asked only the media is loaded, so a `validation` error then is about `media_url` (refused,
+ * no such host, a 4xx, too large, not its kind); once asked, WhatsApp refusing a group the session is not
+ * in is about `group_id`. Such a row fails at once: a retry cannot help, and the breaker does not count it.
  */
-export function callerFault(error: unknown, row: Message): string | undefined {
-  if (isKirimError(error, 'validation')) {
-    const [field, reasons] = Object.entries(error.details ?? {})[0] ?? ['_', [error.message]];
-    return invalidReason(field, reasons.join('; '));
+export function callerFault(error: unknown, row: Message, reachedWhatsApp: boolean): string | undefined {
+  if (!reachedWhatsApp) {
+    if (!isKirimError(error, 'validation')) return undefined;
+    const reasons = Object.values(error.details ?? {}).flat();
+    return invalidInput('media_url', (reasons.length > 0 ? reasons : [error.message]).join('; '));
   }
   const { isBoom, data } = (error ?? {}) as { isBoom?: unknown; data?: unknown };
   if (row.chat.endsWith('@g.us') && isBoom === true && typeof data === 'number' && GROUP_REFUSALS[data]) {
-    return invalidReason('group_id', GROUP_REFUSALS[data]);
+    return invalidInput('group_id', GROUP_REFUSALS[data]);
   }
   return undefined;
 }
@@ -41,7 +47,7 @@ export function callerFault(error: unknown, row: Message): string | undefined {
  * carries the row as `data`.
  */
 export function sendFailedError(result: { status: string; error: string | null }): KirimError {
-  const invalid = INVALID.exec(result.error ?? '');
+  const invalid = INVALID_INPUT.exec(result.error ?? '');
   if (invalid) {
     return new KirimError('validation', `Message not sent: invalid ${invalid[1]}`, { details: { [invalid[1]]: [invalid[2]] }, extra: { data: result } });
   }
