@@ -249,15 +249,15 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 const IDEMPOTENCY_KEY = 'Idempotency-Key';
 // Long enough for any client's keys (UUIDs, order ids with prefixes), short enough to index whole.
 const MAX_KEY_LENGTH = 255;
-// What the pipeline writes on a row after its request queued it; everything else the request decided.
-const PIPELINE_FIELDS = new Set(['status', 'error', 'raw', 'message_id', 'attempts', 'claimed_by', 'not_before', 'sent_at', 'created_at', 'updated_at', 'peer_lid', 'sender', 'push_name']);
+// What a send request decides about its row; anything else on a row (the pipeline's progress, columns
+// added later) cannot make a genuine retry look like a different request.
+const REQUEST_FIELDS = ['session_id', 'pool_id', 'chat', 'peer_phone', 'text', 'media', 'quoted_message_id', 'mentions', 'kind'] as const;
 
 /** Whether the stored row of an earlier request is what `fresh` would be: the same route and content. */
 function sameRequest(earlier: Message, fresh: NewMessage): boolean {
-  return Object.entries(fresh).every(([field, value]) => {
-    if (PIPELINE_FIELDS.has(field)) return true;
+  return REQUEST_FIELDS.every((field) => {
     // A pool row gets its device when it is claimed.
     if (field === 'session_id' && fresh.pool_id !== null) return true;
-    return isDeepStrictEqual(earlier[field as keyof Message] ?? null, value ?? null);
+    return isDeepStrictEqual(earlier[field] ?? null, fresh[field] ?? null);
   });
 }
