@@ -74,3 +74,56 @@ describe.each(DATABASES)('POST /api/whatsapp/sessions/{id}/pairing-code of a ses
     expect(res.body).toMatchObject({ session_status: 'logged_out', message: expect.stringMatching(/^The session is logged out/) });
   });
 });
+
+// The network schedules its retries on a clock of the test's, the engine reads the wall clock: what a session
+// shows must be the transport's own count and time, not the engine's second count and guess.
+describe.each(DATABASES)('a dropped session\'s retries, with the network on a clock of the test\'s, on %s', (database) => {
+  let t: TestServer;
+  let network: SimulatedNetwork;
+  let clock: ManualClock;
+  beforeAll(async () => {
+    clock = new ManualClock();
+    network = createSimulatedNetwork({ clock, latencyMs: 1 });
+    t = await startTestServer(database, {}, { transport: network.transport });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const status = async (token: string, id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data;
+
+  it('stores the reconnect attempts and next retry time the transport scheduled, where the engine counted the attempts again and timed them by its own clock', async () => {
+    const u = await t.createUser();
+    const id = (await t.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: 'dropped' } })).body.data.id;
+    const { qr } = await eventually(async () => {
+      await clock.advance(1);
+      const s = await status(u.token, id);
+      return s.status === 'qr' && s;
+    });
+    await network.phone('6281200000023').scanQr(qr);
+    await eventually(async () => (await status(u.token, id)).status === 'connected');
+    const announced: Array<{ reconnect_attempts: number; next_retry_at: string | null }> = [];
+    t.server.kirim.on('session.status', (e) => {
+      if (e.data.session_id === id && e.data.status === 'disconnected') announced.push(e.data);
+    });
+
+    const droppedAt = clock.now().getTime();
+    network.dropLink(id, 5_000);
+    const first = await eventually(async () => {
+      const s = await status(u.token, id);
+      return s.status === 'disconnected' && s;
+    });
+    expect(first).toMatchObject({ reason: 'connection lost', reconnect_attempts: 1, next_retry_at: new Date(droppedAt + 1_000).toISOString() });
+
+    // The retry is due: it connects (one hop of latency), finds the network still down, and waits twice as long.
+    await clock.advance(1_000);
+    await clock.advance(1);
+    const second = await eventually(async () => {
+      const s = await status(u.token, id);
+      return s.status === 'disconnected' && s.reconnect_attempts === 2 && s;
+    });
+    expect(second.next_retry_at).toBe(new Date(droppedAt + 1_001 + 2_000).toISOString());
+    await eventually(() => announced.length === 2);
+    expect(announced.map((e) => [e.reconnect_attempts, e.next_retry_at])).toEqual([[1, first.next_retry_at], [2, second.next_retry_at]]);
+  });
+});

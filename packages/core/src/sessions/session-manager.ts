@@ -227,8 +227,7 @@ export class SessionManager {
 
   private async recordState(live: LiveSession, state: LinkState): Promise<void> {
     const { storage, clock, events } = this.deps;
-    const at = clock.now();
-    const now = at.toISOString();
+    const now = clock.now().toISOString();
     const session = await storage.sessions.getById(live.id);
     // A process that lost the lease (it renewed too late) closes its link; that link's last states
     // must not overwrite what the new owner records (its QR code, its connection).
@@ -253,11 +252,8 @@ export class SessionManager {
         break;
       case 'disconnected':
         status = 'disconnected';
-        change.reason = state.reason;
-        // The transport tries again by itself: one attempt more, and when.
-        if (state.retryInMs !== null) {
-          Object.assign(change, { reconnect_attempts: session.reconnect_attempts + 1, next_retry_at: new Date(at.getTime() + state.retryInMs).toISOString() });
-        }
+        // The transport counts its attempts and schedules them: stored as told, so the two cannot drift.
+        Object.assign(change, { reason: state.reason, reconnect_attempts: state.attempts, next_retry_at: state.retryAt?.toISOString() ?? null });
         break;
       case 'logged_out':
         status = 'logged_out';

@@ -150,7 +150,8 @@ export class SimulatedConnection implements Connection {
     const epoch = this.nextEpoch();
     const retryInMs = Math.min(RECONNECT_FIRST_MS * 2 ** this.attempts, RECONNECT_MAX_MS);
     this.attempts++;
-    this.setState({ state: 'disconnected', reason, retryInMs });
+    const retryAt = new Date(this.network.clock.now().getTime() + retryInMs);
+    this.setState({ state: 'disconnected', reason, attempts: this.attempts, retryAt });
     void this.network.clock.sleep(retryInMs).then(() => {
       if (epoch === this.epoch) this.open();
     });

@@ -426,9 +426,10 @@ describe('SimulatedNetwork faults', () => {
     const { clock, network, linked } = simulate();
     const { events } = await linked('s1', ALICE);
 
+    const droppedAt = clock.now().getTime();
     network.dropLink('s1');
     await clock.advance(0);
-    expect(lastState(events)).toEqual({ state: 'disconnected', reason: 'connection lost', retryInMs: 1_000 });
+    expect(lastState(events)).toEqual({ state: 'disconnected', reason: 'connection lost', attempts: 1, retryAt: new Date(droppedAt + 1_000) });
     await clock.advance(1_000);
 
     expect(stateNames(events).slice(-3)).toEqual(['disconnected', 'connecting', 'connected']);
@@ -438,15 +439,18 @@ describe('SimulatedNetwork faults', () => {
     const { clock, network, linked } = simulate();
     const { events } = await linked('s1', ALICE);
 
+    const droppedAt = clock.now().getTime();
     network.dropLink('s1', 5_000);
     await clock.advance(10_000);
-    const retries = events.states.flatMap((s) => (s.state === 'disconnected' ? [s.retryInMs] : []));
-    expect(retries).toEqual([1_000, 2_000, 4_000]);
+    const retries = events.states.flatMap((s) => (s.state === 'disconnected' ? [{ attempts: s.attempts, inMs: s.retryAt!.getTime() - droppedAt }] : []));
+    // Each retry waits twice the last: 1 s, then 2 s, then 4 s after the failure before it.
+    expect(retries).toEqual([{ attempts: 1, inMs: 1_000 }, { attempts: 2, inMs: 3_000 }, { attempts: 3, inMs: 7_000 }]);
     expect(lastState(events).state).toBe('connected');
 
+    const droppedAgainAt = clock.now().getTime();
     network.dropLink('s1');
     await clock.advance(0);
-    expect(lastState(events)).toMatchObject({ retryInMs: 1_000 });
+    expect(lastState(events)).toMatchObject({ attempts: 1, retryAt: new Date(droppedAgainAt + 1_000) });
   });
 
   it('rejects sends while disconnected, and holds messages and receipts until the session is back', async () => {

@@ -36,8 +36,11 @@ export type LinkState =
   | { state: 'qr'; qr: string }
   | { state: 'pairing_code'; code: string }
   | { state: 'connected'; phone: string; lid: string | null; name: string | null }
-  /** Closed; the transport is reconnecting by itself with back-off (`retryInMs`). */
-  | { state: 'disconnected'; reason: string; retryInMs: number | null }
+  /**
+   * Closed. `attempts`: reconnect attempts since the link was last open, counted by the transport alone (the
+   * session's `reconnect_attempts`); `retryAt`: when it tries again by itself, null when it does not (closed).
+   */
+  | { state: 'disconnected'; reason: string; attempts: number; retryAt: Date | null }
   /** Unlinked from the phone (or banned): credentials are void, the device must be linked again. */
   | { state: 'logged_out'; reason: string }
   /** Another client took over the session; the transport does not fight for it. */

@@ -1,4 +1,5 @@
 import type { AnyMessageContent, BinaryNode, ConnectionState, Contact, MessageUserReceiptUpdate, WAMessage, WAMessageKey, WAMessageUpdate, WASocket } from 'baileys';
+import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type {
@@ -39,6 +40,8 @@ export interface ConnectionSettings {
   backoff: BackoffBounds;
   /** How long failed attempts (closes, connect timeouts) go on before the link is given up as `failed`. */
   giveUpAfter: GiveUpAfter;
+  /** Where the give-up time and next retry times are read from. */
+  clock: Clock;
   logger: Logger;
 }
 
@@ -215,7 +218,7 @@ export class BaileysConnection implements Connection {
     if (record) await this.endSocket(record);
     await this.auth.flushed();
     // Closing a session that already ended (logged out, replaced, failed) reports nothing new.
-    if (!this.finalState) this.finish({ state: 'disconnected', reason: 'closed', retryInMs: null });
+    if (!this.finalState) this.finish({ state: 'disconnected', reason: 'closed', attempts: this.retries.attempts, retryAt: null });
   }
 
   /** Reports a state after which this connection does nothing more. */
@@ -357,13 +360,14 @@ export class BaileysConnection implements Connection {
   private scheduleRetry(reason: string): void {
     // A linked session waits out a network outage; one being linked has someone waiting for its QR code.
     const { linkedMs, unlinkedMs } = this.settings.giveUpAfter;
-    const delay = this.retries.next(Date.now(), this.auth.state.creds.account ? linkedMs : unlinkedMs);
+    const now = this.settings.clock.now().getTime();
+    const delay = this.retries.next(now, this.auth.state.creds.account ? linkedMs : unlinkedMs);
     if (delay === null) {
       this.stop();
       this.finish({ state: 'failed', reason });
       return;
     }
-    this.report({ state: 'disconnected', reason, retryInMs: delay });
+    this.report({ state: 'disconnected', reason, attempts: this.retries.attempts, retryAt: new Date(now + delay) });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => this.guard('reconnect', () => this.openSocket()), delay);
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../testing/manual-clock.js';
 import type {
   AuthStore,
   Connection,
@@ -245,7 +246,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const me = sim.phone('15551110014');
     const first = await linkedSession(me);
     await first.connection.close();
-    expect(first.states.at(-1)).toEqual({ state: 'disconnected', reason: 'closed', retryInMs: null });
+    expect(first.states.at(-1)).toEqual({ state: 'disconnected', reason: 'closed', attempts: 0, retryAt: null });
 
     const resumed = await openSession(first.auth, makeTransport());
     expect((await resumed.state('connected')).phone).toBe('15551110014');
@@ -286,7 +287,8 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 200 }));
     const disconnected = await session.state('disconnected');
     expect(disconnected.reason).toBe('connect_timeout');
-    expect(disconnected.retryInMs).toBeGreaterThan(0);
+    expect(disconnected.attempts).toBe(1);
+    expect(disconnected.retryAt).toBeInstanceOf(Date);
     sim.refuseUpgrades(false);
     await session.state('qr');
   });
@@ -309,10 +311,35 @@ describe('createBaileysTransport against wa-sim', () => {
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
     const retries = session.states.filter((s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected');
     expect(retries.length).toBeGreaterThan(1);
-    expect(retries.every(s => s.reason === 'connection_refused' && s.retryInMs! > 0)).toBe(true);
+    expect(retries.every(s => s.reason === 'connection_refused' && s.retryAt !== null)).toBe(true);
+    expect(retries.map(s => s.attempts)).toEqual(retries.map((_, i) => i + 1));
     await sim.refuseConnections(false);
     const again = await openSession(linked.auth, makeTransport());
     await again.state('connected');
+  });
+
+  it('reads the give-up time and each retryAt from its injected clock, not Date.now(): it retries until that clock passes the give-up time', async () => {
+    const me = sim.phone('15551110031');
+    const linked = await linkedSession(me);
+    await linked.connection.close();
+    await sim.refuseConnections(true);
+    const clock = new ManualClock();
+    const start = clock.now().getTime();
+    const session = await openSession(linked.auth, makeTransport({ clock, giveUpAfter: { linkedMs: 60_000 } }));
+
+    // Retries run on real timers, but this clock stands still: however many fail, none is past the give-up time.
+    const retries = await session.until(() => {
+      const seen = session.states.filter((s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected');
+      return seen.length >= 3 ? seen : undefined;
+    }, 'three retries');
+    expect(session.states.some(s => s.state === 'failed')).toBe(false);
+    // Each retryAt is the clock's now plus a back-off within the bounds (50 .. 200 ms, half of it jitter).
+    for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeGreaterThanOrEqual(25);
+    for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeLessThanOrEqual(200);
+
+    await clock.advance(60_000);
+    expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
+    await sim.refuseConnections(false);
   });
 
   it('fails after the QR refresh cap instead of showing QR codes forever', async () => {

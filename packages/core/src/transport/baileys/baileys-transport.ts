@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import type { Connection, ConnectOptions, Transport } from '../transport.js';
 import { loadAuthState } from './baileys-auth-state.js';
@@ -15,6 +16,8 @@ export interface BaileysTransportOptions {
   connectTimeoutMs?: number;
   /** QR codes shown for one link attempt before giving up with `failed`. Default 5. */
   maxQrRefreshes?: number;
+  /** @deprecated Accepted and ignored: connect timeouts now count in the run of failed attempts that `giveUpAfter` ends. */
+  maxConnectTimeouts?: number;
   /** Reconnect back-off: exponential from `minMs`, capped at `maxMs`, with jitter. Default 1 000 .. 60 000 ms. */
   backoff?: Partial<BackoffBounds>;
   /**
@@ -26,6 +29,11 @@ export interface BaileysTransportOptions {
   giveUpAfter?: Partial<GiveUpAfter>;
   /** How the device is named on the phone, `[os, browser, version]`. Default: Baileys' own. */
   browser?: [string, string, string];
+  /**
+   * Where the give-up time and each `retryAt` are read from; pass the engine's clock. Default: the system clock.
+   * Timers stay real, as Baileys' sockets, keep-alives and QR codes run on real time.
+   */
+  clock?: Clock;
 }
 
 /**
@@ -42,6 +50,7 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     maxQrRefreshes: options.maxQrRefreshes ?? 5,
     backoff: { minMs: options.backoff?.minMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 60_000 },
     giveUpAfter: { linkedMs: options.giveUpAfter?.linkedMs ?? 86_400_000, unlinkedMs: options.giveUpAfter?.unlinkedMs ?? 120_000 },
+    clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
   };
   return {

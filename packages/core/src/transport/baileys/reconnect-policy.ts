@@ -77,7 +77,7 @@ export interface GiveUpAfter {
  * attempt, until the next attempt would start past the give-up time, counted from the run's first failure.
  */
 export class ReconnectSchedule {
-  private attempts = 0;
+  private scheduled = 0;
   private failingSince: number | null = null;
 
   constructor(
@@ -85,18 +85,23 @@ export class ReconnectSchedule {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** Attempts scheduled since the link was last open. */
+  get attempts(): number {
+    return this.scheduled;
+  }
+
   /** After a failure at `now` (ms): the delay before the next attempt, or null to give up (`giveUpAfterMs` 0: never). */
   next(now: number, giveUpAfterMs: number): number | null {
     this.failingSince ??= now;
-    const delay = backoffDelay(this.attempts, this.bounds, this.random);
+    const delay = backoffDelay(this.scheduled, this.bounds, this.random);
     if (giveUpAfterMs > 0 && now + delay - this.failingSince > giveUpAfterMs) return null;
-    this.attempts += 1;
+    this.scheduled += 1;
     return delay;
   }
 
   /** The link opened: the next failure starts a new run. */
   reset(): void {
-    this.attempts = 0;
+    this.scheduled = 0;
     this.failingSince = null;
   }
 }
