@@ -1,3 +1,4 @@
+import { KirimError } from '../errors.js';
 import type {
   AuthStore,
   Connection,
@@ -100,7 +101,8 @@ export class SimulatedConnection implements Connection {
   }
 
   async requestPairingCode(phone: string): Promise<string> {
-    if (!this.awaitingLink) throw new Error('The session is not waiting to be linked');
+    // The stored status can still say `qr` when the link has just moved on: a conflict, as Baileys answers, not a 500.
+    if (!this.awaitingLink) throw new KirimError('conflict', `The session is not waiting to be linked: it is ${this.state.state}`);
     if (!isPhoneNumber(phone)) throw new Error(`Not a phone number (digits with country code): ${phone}`);
     this.pairing = { code: this.network.newPairingCode(), phone };
     this.setState({ state: 'pairing_code', code: this.pairing.code });

@@ -9,6 +9,7 @@ import type {
   StoredMessage,
   TransportListener,
 } from '../transport/transport.js';
+import { KirimError } from '../errors.js';
 import { ManualClock } from './manual-clock.js';
 import { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './simulated-network.js';
 
@@ -190,6 +191,18 @@ describe('SimulatedNetwork linking', () => {
     const { connection } = await linked('s1', ALICE);
 
     await expect(connection.requestPairingCode(ALICE)).rejects.toThrow(/not waiting/);
+  });
+
+  it('answers a pairing code request on a link that has moved on with a conflict naming its state, as Baileys does, not a plain Error the API answered 500', async () => {
+    const { network, open } = simulate();
+    const { connection, events } = await open('s1');
+    expect(lastState(events).state).toBe('qr');
+    // The engine has not heard yet (its stored status still says qr); the link has moved on.
+    network.dropLink('s1');
+
+    const refusal = await connection.requestPairingCode(ALICE).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(KirimError);
+    expect(refusal).toMatchObject({ code: 'conflict', message: 'The session is not waiting to be linked: it is disconnected' });
   });
 
   it('links each new session automatically in try-out mode, to a phone derived from the session id', async () => {
