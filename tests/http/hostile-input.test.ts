@@ -1,5 +1,8 @@
+import { createSimulatedNetwork, type Logger, type Transport } from '@kirim/core';
 import { loadConfig } from '@kirim/server';
+import { errors as undiciErrors } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 
 // Each test here is named after a fault found by fuzzing every route (issue 12); tests/http/fuzz.test.ts
@@ -89,12 +92,17 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
     expect(({} as Record<string, unknown>).role).toBeUndefined();
   });
 
-  it('answers 400 for a NUL character in a path or query, the same on both databases, where PostgreSQL answered 500 or cut an export', async () => {
+  // Without the router's refusal the databases answer differently, and neither honestly: PostgreSQL 400, SQLite
+  // 404 for an id, 200 for a search whose LIKE stops at the NUL (so `a%00x` finds whatever ends in `a`), and 500 for
+  // a contact search, whose full-text MATCH fails on it. So a NUL anywhere in a URL is a 400 on every database.
+  it('answers 400 for a NUL character in a path or query, the same on both databases, where PostgreSQL answered 500 or cut an export and SQLite answered 500 to a contact search', async () => {
     for (const [method, path] of [
-      ['GET', '/api/templates/%00'], ['DELETE', '/api/contact-groups/a%00b'], ['GET', '/api/contact-groups?search=%00'], ['GET', '/api/contacts/export?search=x%00'],
+      ['GET', '/api/templates/%00'], ['DELETE', '/api/contact-groups/a%00b'], ['GET', '/api/contact-groups?search=%00'], ['GET', '/api/leads?search=a%00x'],
+      ['GET', '/api/contacts?search=abc%00def'], ['GET', '/api/contacts/export?format=csv&search=x%00'],
     ] as const) {
       const res = await t.request(method, path, { token: user.token });
       expect(res.status, path).toBe(400);
+      expect(res.headers.get('content-disposition'), path).toBeNull();
       expect(res.body, path).toMatchObject({ code: 'bad_request', message: expect.stringContaining('NUL') });
     }
   });
@@ -163,6 +171,47 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
     const call = await t.request('GET', '/api/me', { token: user.token, headers: { origin: 'https://console.example' } });
     expect(call.status).toBe(200);
     expect(call.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe.each(DATABASES)('an error that is not the client\'s, whatever status it carries, on %s', (database) => {
+  it('answers a library error with a 4xx statusCode but no expose (undici\'s ResponseError from a transport) with a logged 500, not a 400', async () => {
+    const network = createSimulatedNetwork({ latencyMs: 1 });
+    const upstream404 = new undiciErrors.ResponseError('Response Error', 404, { headers: {}, body: 'not found' });
+    // The simulated network, except that listing groups fails as a library's HTTP call to WhatsApp's servers would.
+    const transport: Transport = {
+      name: 'simulated',
+      async connect(options) {
+        const connection = await network.transport.connect(options);
+        return new Proxy(connection, {
+          get: (target, key) => {
+            if (key === 'listGroups') return () => Promise.reject(upstream404);
+            const value = Reflect.get(target, key);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+      },
+    };
+    const logged: Array<{ obj: unknown; msg?: string }> = [];
+    const logger: Logger = {
+      debug() {}, info() {}, warn() {},
+      error: (obj, msg) => logged.push({ obj, msg }),
+      child: () => logger,
+    };
+    const t = await startTestServer(database, {}, { transport, logger });
+    try {
+      const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'device' } })).body.data.id;
+      await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.qr);
+      await network.link(id, '6281277000001');
+      await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.status === 'connected');
+
+      const res = await t.request('GET', `/api/whatsapp/sessions/${id}/groups`);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ success: false, code: 'internal', message: 'Internal server error' });
+      expect(logged).toContainEqual({ obj: expect.objectContaining({ err: upstream404, path: `/whatsapp/sessions/${id}/groups` }), msg: 'unhandled error' });
+    } finally {
+      await t.close();
+    }
   });
 });
 

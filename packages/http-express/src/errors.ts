@@ -23,17 +23,19 @@ export const unknownRoute: RequestHandler = (req, res) => {
 };
 
 /**
- * Turns the errors Express and body-parser mark as the client's (a 4xx `status`: malformed JSON, an
- * oversized body, a path parameter with broken percent-encoding) into KirimErrors, never a 500.
+ * Turns what Express and body-parser mark as the client's error into a KirimError, never a 500: an http-errors
+ * 4xx (`expose: true`: malformed JSON, an oversized body, an unsupported encoding) and the router's 400 for a
+ * path parameter with broken percent-encoding. Any other error stays unknown whatever `status` or `statusCode`
+ * it carries (a library's own, such as undici's ResponseError for an upstream 404, is no fault of this client).
  */
 function fromExpress(error: unknown): KirimError | undefined {
-  const { status, statusCode, type } = (error ?? {}) as { status?: unknown; statusCode?: unknown; type?: unknown };
-  const marked = typeof status === 'number' ? status : statusCode;
-  if (typeof marked !== 'number' || marked < 400 || marked > 499) return undefined;
-  if (marked === 413) return new KirimError('payload_too_large', 'Request body is too large', { cause: error });
+  const { status, expose, type } = (error ?? {}) as { status?: unknown; expose?: unknown; type?: unknown };
+  // The router sets status 400 on the URIError of decodeURIComponent, but no `expose`: it is not an http-error.
+  if (error instanceof URIError && status === 400) return new KirimError('bad_request', 'Malformed percent-encoding in the URL path', { cause: error });
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (status === 413) return new KirimError('payload_too_large', 'Request body is too large', { cause: error });
   if (type === 'entity.parse.failed') return new KirimError('bad_request', 'Malformed JSON in request body', { cause: error });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new KirimError('bad_request', 'Unsupported body encoding', { cause: error });
-  if (error instanceof URIError) return new KirimError('bad_request', 'Malformed percent-encoding in the URL path', { cause: error });
   return new KirimError('bad_request', 'Bad request', { cause: error });
 }
 
