@@ -321,6 +321,25 @@ describe.each(DATABASES)('contacts over HTTP on %s', (database) => {
       expect(lines[1]).toContain('6281300003000');
     });
 
+    it('exports every contact of a list longer than one page: the first page read before the headers, the rest as the file is written', async () => {
+      const u = await newUser();
+      const rows = Array.from({ length: 1005 }, (_, i) => `Orang ${i},0813${String(40000 + i).padStart(7, '0')}`);
+      const imported = await t.request('POST', '/api/contacts/import', { token: u.token, body: form(`Name,Phone\n${rows.join('\n')}\n`, 'kontak.csv') });
+      expect(imported.body.data).toMatchObject({ imported: 1005, failed: 0 });
+      const res = await t.request('GET', '/api/contacts/export?format=csv', { token: u.token });
+      const phones = (res.body as string).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((line) => line.split(',')[1]);
+      expect(new Set(phones)).toEqual(new Set(rows.map((_, i) => `+62813${String(40000 + i).padStart(7, '0')}`)));
+    });
+
+    it('prepares no export whose first query the database refuses: the error comes before any header, where the download was cut after them', async () => {
+      const u = await newUser();
+      await t.request('POST', '/api/contacts', { token: u.token, body: { name: 'Kept', phone: '081300005000' } });
+      const actor = { userId: u.id, role: 'user', plan: 'free', planExpiresAt: null } as const;
+      // The router refuses a NUL in a URL; called directly, PostgreSQL refuses the search (400) and SQLite's full-text MATCH fails on it.
+      const refused = t.server.kirim.contacts.prepareExport(actor, { format: 'csv', search: 'abc\u0000def' });
+      await expect(refused).rejects.toMatchObject({ code: database === 'postgres' ? 'bad_request' : 'internal' });
+    });
+
     it('serves the import template with the expected header row', async () => {
       const u = await newUser();
       const res = await fetch(`${t.url}/api/contacts/template`, { headers: { authorization: `Bearer ${u.token}` } });

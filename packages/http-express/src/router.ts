@@ -62,8 +62,9 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   return router;
 }
 
-// No id, filter or search holds a NUL character; PostgreSQL cannot even compare one, and an export
-// would fail only after its headers went out. Refused once here, the same on every database.
+// No id, filter or search can hold a NUL character, and no database compares one: PostgreSQL refuses it, SQLite's
+// LIKE stops at it (`a%00x` would find every name ending in `a`) and its full-text MATCH fails on it. Refused once
+// here, the same on every database. A NUL in a body is the storage adapter's to refuse (PostgreSQL) or keep (SQLite).
 const refuseNulInUrl: RequestHandler = (req, _res, next) => {
   if (/%00/.test(req.originalUrl)) throw new KirimError('bad_request', 'The URL contains a NUL character (%00)');
   next();

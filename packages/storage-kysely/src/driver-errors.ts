@@ -54,7 +54,7 @@ function uniqueRule(error: unknown): { table: string; columns: string[] } | unde
   return undefined;
 }
 
-/** Wraps every method of a repository so its rejections pass through {@link translateDriverError}. */
+/** Wraps every method of a repository so its rejections, and its async iterations' errors, pass through {@link translateDriverError}. */
 export function translatingErrors<T extends object>(repository: T): T {
   return new Proxy(repository, {
     get(target, key, receiver) {
@@ -63,13 +63,27 @@ export function translatingErrors<T extends object>(repository: T): T {
       return (...args: unknown[]) => {
         try {
           const result = value.apply(target, args);
-          return result instanceof Promise ? result.catch((error) => Promise.reject(translateDriverError(error))) : result;
+          if (result instanceof Promise) return result.catch((error) => Promise.reject(translateDriverError(error)));
+          return isAsyncIterable(result) ? translatingIteration(result) : result;
         } catch (error) {
           throw translateDriverError(error);
         }
       };
     },
   });
+}
+
+// A scan's queries run as it is iterated, after the method returned: its errors are translated there.
+async function* translatingIteration<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw translateDriverError(error);
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === 'function';
 }
 
 // better-sqlite3 throws SqliteError with SQLITE_* codes; pg throws DatabaseError with a SQLSTATE and a severity.

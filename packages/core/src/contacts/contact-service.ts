@@ -180,18 +180,23 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       return report;
     },
 
-    /** Validates the export's filters now (so a bad query is a 422 before any byte is sent) and returns its writer. */
+    /**
+     * Validates the export's filters and reads its first page now, so a bad query or one the database refuses
+     * is an error answer before any byte is sent, and returns its writer.
+     */
     async prepareExport(actor: Actor, input: ListContactsInput & { format?: string } = {}): Promise<ContactExport> {
       const { format = 'xlsx', ...rest } = input;
       if (format !== 'xlsx' && format !== 'csv') throw validationError({ format: ['must be xlsx or csv'] });
       const filter = toFilter(parse(listContactsSchema, rest));
       const extra = await storage.contacts.extraFieldNames(actor.userId);
+      const pages = storage.contacts.scan(actor.userId, filter)[Symbol.asyncIterator]();
+      const firstPage = await pages.next();
       const date = clock.now().toISOString().slice(0, 10);
       return {
         filename: `contacts-${date}.${format}`,
         contentType: format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8',
         write: (output) =>
-          writeSpreadsheet(output, format, [...CONTACT_COLUMNS.map(([header]) => header), ...extra], exportRows(storage, actor.userId, filter, extra), { sheetName: 'Contacts' }),
+          writeSpreadsheet(output, format, [...CONTACT_COLUMNS.map(([header]) => header), ...extra], exportRows(firstPage, pages, extra), { sheetName: 'Contacts' }),
       };
     },
 
@@ -234,9 +239,9 @@ function withoutEmpty<T extends Record<string, unknown>>(data: T): Partial<T> {
 }
 
 // Phones are written in international form (+65…): bare digits would read back as national numbers.
-async function* exportRows(storage: Storage, userId: string, filter: ContactFilter, extra: string[]) {
-  for await (const contacts of storage.contacts.scan(userId, filter)) {
-    for (const c of contacts) {
+async function* exportRows(firstPage: IteratorResult<Contact[]>, pages: AsyncIterator<Contact[]>, extra: string[]) {
+  for (let page = firstPage; !page.done; page = await pages.next()) {
+    for (const c of page.value) {
       yield [
         ...CONTACT_COLUMNS.map(([, field]) => (field === 'is_active' ? (c.is_active ? 'yes' : 'no') : field === 'phone' ? `+${c.phone}` : c[field])),
         ...extra.map((name) => c.extra_fields[name] ?? ''),
