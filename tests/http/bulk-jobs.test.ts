@@ -183,4 +183,38 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
       expect((await t.request('GET', '/api/templates', { token: u.token })).body.data).toEqual([]);
     });
   });
+  describe('a saved template\'s media_url', () => {
+    /** Private media refused, as by default; `cdn.kirim.test` resolves to what `dns` says at each moment. */
+    let guarded: TestServer;
+    const dns: Record<string, string> = { 'cdn.kirim.test': '93.184.216.34' };
+    beforeAll(async () => {
+      guarded = await startTestServer(database, { KIRIM_DISPATCH_POLL_MS: '20' }, {
+        transport: network.transport,
+        resolveHost: async (host) => {
+          const address = dns[host];
+          if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+          return [{ address, family: 4 }];
+        },
+      });
+    });
+    afterAll(async () => {
+      await guarded?.close();
+    });
+
+    it('answers 422 naming media_url for a job by template_id whose saved template\'s media_url now resolves to a private address, and stores no job', async () => {
+      const u = await guarded.createUser();
+      const id = (await guarded.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: 'idle' } })).body.data.id;
+      const template = await guarded.request('POST', '/api/templates', { token: u.token, body: { name: 'Promo', content: 'Halo', message_type: 'image', media_url: 'https://cdn.kirim.test/promo.png' } });
+      expect(template.status).toBe(201);
+      dns['cdn.kirim.test'] = '10.0.0.9';
+      try {
+        const res = await guarded.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: [nextPhone()], template_id: template.body.data.id } });
+        expect(res.status).toBe(422);
+        expect(res.body.errors).toEqual({ media_url: [expect.stringMatching(/private/)] });
+        expect((await guarded.request('GET', '/api/whatsapp/messages/bulk', { token: u.token })).body.data).toEqual([]);
+      } finally {
+        dns['cdn.kirim.test'] = '93.184.216.34';
+      }
+    });
+  });
 });

@@ -33,6 +33,23 @@ describe.each(DATABASES)('templates over HTTP on %s', (database) => {
     expect(Object.keys(res.body.errors).sort()).toEqual(['content', 'media_url']);
   });
 
+  it('answers 422 naming media_url when a template is saved with a media_url on a private address (create, PUT and PATCH), and stores nothing', async () => {
+    const u = await t.createUser();
+    for (const media_url of ['http://10.1.2.3/promo.png', 'http://169.254.169.254/latest/meta-data', 'http://localhost/promo.png']) {
+      const res = await t.request('POST', '/api/templates', { token: u.token, body: { name: 'Promo', content: 'Halo {name', message_type: 'image', media_url } });
+      expect(res.status, media_url).toBe(422);
+      expect(Object.keys(res.body.errors).sort(), media_url).toEqual(['content', 'media_url']);
+      expect(res.body.errors.media_url, media_url).toEqual([expect.stringMatching(/private/)]);
+    }
+    const id = (await t.request('POST', '/api/templates', { token: u.token, body: { name: 'Promo', content: 'Halo', message_type: 'image', media_url: 'https://example.com/promo.png' } })).body.data.id;
+    for (const method of ['PUT', 'PATCH'] as const) {
+      const res = await t.request(method, `/api/templates/${id}`, { token: u.token, body: { media_url: 'http://192.168.1.10/promo.png' } });
+      expect(res.status, method).toBe(422);
+      expect(Object.keys(res.body.errors), method).toEqual(['media_url']);
+    }
+    expect((await t.request('GET', '/api/templates', { token: u.token })).body.data.map((x: { media_url: string }) => x.media_url)).toEqual(['https://example.com/promo.png']);
+  });
+
   it('updates with PUT and PATCH, re-checking the content, and deletes', async () => {
     const u = await t.createUser();
     const id = (await t.request('POST', '/api/templates', { token: u.token, body: { name: 'a', content: 'Hi {name}' } })).body.data.id;

@@ -167,7 +167,7 @@ export function createKirim(options: KirimOptions): Kirim {
   const defaultCountryCode = options.defaultCountryCode ?? '62';
   const contacts = createContactService({ storage, clock, defaultCountryCode });
   const contactGroups = createContactGroupService({ storage, clock });
-  const templates = createTemplateService({ storage, clock });
+  const templates = createTemplateService({ storage, clock, checkMediaUrl: media.check });
   const leads = createLeadService({ storage, clock, defaultCountryCode });
   const leadTasks = createLeadTaskService({
     storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,

@@ -121,6 +121,8 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       content = templateText(template);
       if (template.message_type !== 'text' && template.media_url) media ??= { type: template.message_type, url: template.media_url, filename: null };
     }
+    // Whichever URL is sent, the request's or the template's, is checked before anything is stored.
+    if (media?.url) await deps.sends.checkMediaUrl(media.url);
 
     const { recipients, invalid } = await recipientsOf(actor, data);
     const skipped: SkippedRecipient[] = invalid;
@@ -184,9 +186,8 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       return create(actor, 'text', data, { message: data.message }, null);
     },
     /** Queues media (with a personalised caption) to every recipient. */
-    async createMedia(actor: Actor, input: unknown) {
+    createMedia(actor: Actor, input: unknown) {
       const data = parse(bulkMediaSchema, input);
-      await deps.sends.checkMediaUrl(data.media_url);
       return create(actor, 'media', data, { message: data.message, caption: data.caption }, { type: data.type, url: data.media_url, filename: data.filename ?? null });
     },
 

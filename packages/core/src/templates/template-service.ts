@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { notFound } from '../errors.js';
+import { isKirimError, notFound, type FieldErrors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
 import { knownPlaceholders } from './personalise.js';
@@ -14,7 +14,7 @@ import {
 export type TemplateService = ReturnType<typeof createTemplateService>;
 
 /** Message templates: CRUD and duplicate; content is checked at save time, not at send time. */
-export function createTemplateService(deps: { storage: Storage; clock: Clock }) {
+export function createTemplateService(deps: { storage: Storage; clock: Clock; checkMediaUrl: (url: string) => Promise<void> }) {
   const { storage, clock } = deps;
 
   async function get(actor: Actor, id: string): Promise<Template> {
@@ -25,14 +25,26 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock }) 
 
   /**
    * Refuses malformed templates and unknown placeholders (a silent blank in a bulk send is worse than a
-   * 422 now), and media templates without a media URL. Known names: contact fields and the extra
-   * columns the user's imports carried.
+   * 422 now), media templates without a media URL, and a media URL a send would refuse. Known names:
+   * contact fields and the extra columns the user's imports carried.
    */
   async function check(actor: Actor, t: Pick<Template, 'content' | 'caption' | 'message_type' | 'media_url'>): Promise<string[]> {
     const errors = templateErrors({ content: t.content, caption: t.caption }, await knownPlaceholders(storage, actor.userId));
     if (t.message_type !== 'text' && !t.media_url) errors.media_url = [`is required for ${t.message_type} templates`];
+    if (t.media_url) Object.assign(errors, await mediaUrlErrors(t.media_url));
     if (Object.keys(errors).length > 0) throw validationError(errors);
     return [...new Set([...templatePlaceholders(t.content), ...(t.caption ? templatePlaceholders(t.caption) : [])])];
+  }
+
+  /** What the send path would refuse in `url`, as field errors (none when it passes). */
+  async function mediaUrlErrors(url: string): Promise<FieldErrors> {
+    try {
+      await deps.checkMediaUrl(url);
+      return {};
+    } catch (error) {
+      if (!isKirimError(error, 'validation')) throw error;
+      return error.details ?? {};
+    }
   }
 
   return {
