@@ -28,7 +28,7 @@ export type {
   Transport, Connection, ConnectOptions, TransportListener, AuthStore, LinkState, IncomingMessage, OutgoingMedia,
   OutgoingResult, SendOptions, StoredMessage, GroupInfo, SeenContact, ReceiptStatus,
 } from './transport/transport.js';
-export { createBaileysTransport, type BaileysTransportOptions } from './transport/baileys/baileys-transport.js';
+export { createBaileysTransport, DEFAULT_RECONNECT, type BaileysTransportOptions } from './transport/baileys/baileys-transport.js';
 export { ANNOUNCEMENT_TYPES, type Announcement, type AnnouncementType, type CreateAnnouncementInput, type UpdateAnnouncementInput } from './announcements/announcement-schemas.js';
 export type { AnnouncementService } from './announcements/announcement-service.js';
 export type { Contact, ContactFilter, ContactStatistics, ContactImportReport, CreateContactInput, UpdateContactInput, ListContactsInput } from './contacts/contact-schemas.js';

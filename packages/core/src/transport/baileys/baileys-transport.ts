@@ -36,6 +36,12 @@ export interface BaileysTransportOptions {
   clock?: Clock;
 }
 
+/** The reconnect back-off and give-up times a Baileys transport uses unless told otherwise, in ms. */
+export const DEFAULT_RECONNECT: { readonly backoff: BackoffBounds; readonly giveUpAfter: GiveUpAfter } = {
+  backoff: { minMs: 1_000, maxMs: 60_000 },
+  giveUpAfter: { linkedMs: 86_400_000, unlinkedMs: 120_000 },
+};
+
 /**
  * The real WhatsApp transport, on Baileys 7.0.0-rc14. Baileys is imported on the first `connect`,
  * never before. Credentials and Signal keys live in the session's `AuthStore`, so any process can
@@ -48,8 +54,11 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     browser: options.browser,
     connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     maxQrRefreshes: options.maxQrRefreshes ?? 5,
-    backoff: { minMs: options.backoff?.minMs ?? 1_000, maxMs: options.backoff?.maxMs ?? 60_000 },
-    giveUpAfter: { linkedMs: options.giveUpAfter?.linkedMs ?? 86_400_000, unlinkedMs: options.giveUpAfter?.unlinkedMs ?? 120_000 },
+    backoff: { minMs: options.backoff?.minMs ?? DEFAULT_RECONNECT.backoff.minMs, maxMs: options.backoff?.maxMs ?? DEFAULT_RECONNECT.backoff.maxMs },
+    giveUpAfter: {
+      linkedMs: options.giveUpAfter?.linkedMs ?? DEFAULT_RECONNECT.giveUpAfter.linkedMs,
+      unlinkedMs: options.giveUpAfter?.unlinkedMs ?? DEFAULT_RECONNECT.giveUpAfter.unlinkedMs,
+    },
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
   };
