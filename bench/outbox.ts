@@ -155,8 +155,8 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
   for (let i = 0; i < SESSIONS; i++) {
     const session = await storage.sessions.insert({
       id: randomUUID(), user_id: user.id, name: `raw-${i}`, status: 'connected', reason: null, desired: 'disconnected', phone: `6281299${String(i).padStart(6, '0')}`,
-      lid: null, push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
-      connected_at: at, last_active_at: null, created_at: at, updated_at: at,
+      lid: null, push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, next_retry_at: null, lease_owner: null, lease_expires_at: null, settings: {},
+      circuit_open_until: null, circuit_reason: null, connected_at: at, last_active_at: null, created_at: at, updated_at: at,
     });
     sessionIds.push(session.id);
   }

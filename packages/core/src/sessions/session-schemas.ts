@@ -25,15 +25,15 @@ export interface Session {
   pairing_code: string | null;
   /** Attempts to reconnect since the link last opened (or was started again). */
   reconnect_attempts: number;
-  /** When a `disconnected` session's transport tries again; null when no retry is due. Absent on a record built before it is stored. */
-  next_retry_at?: string | null;
+  /** When a `disconnected` session's transport tries again; null when no retry is due. */
+  next_retry_at: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
   settings: SessionSettings;
   /** Until when the circuit breaker keeps this session out of sending (its recent sends mostly failed); null once closed. */
   circuit_open_until: string | null;
-  /** Why the breaker opened; null once closed. Absent on a record built before it is stored. */
-  circuit_reason?: string | null;
+  /** Why the breaker opened; null once closed. */
+  circuit_reason: string | null;
   connected_at: string | null;
   last_active_at: string | null;
   created_at: string;

@@ -21,7 +21,7 @@ export type SessionService = ReturnType<typeof createSessionService>;
 export function sessionView(s: Session): SessionView {
   return {
     id: s.id, session_id: s.id, name: s.name, status: s.status, reason: s.reason, is_active: s.desired === 'connected', phone: s.phone, lid: s.lid,
-    push_name: s.push_name, circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason ?? null, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
+    push_name: s.push_name, circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
   };
 }
 
@@ -84,8 +84,8 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       manager.requireTransport();
       const session: Session = {
         id: base, user_id: actor.userId, name: session_name, status: 'connecting', reason: null, desired: 'connected', phone: null, lid: null,
-        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
-        connected_at: null, last_active_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, next_retry_at: null, lease_owner: null, lease_expires_at: null, settings: {},
+        circuit_open_until: null, circuit_reason: null, connected_at: null, last_active_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
       };
       try {
         await storage.sessions.insert(session);
@@ -110,8 +110,8 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       return {
         session_id: s.id, status: s.status, reason: s.reason, phone: s.phone, push_name: s.push_name, qr: s.qr,
         qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code,
-        reconnect_attempts: s.reconnect_attempts, next_retry_at: s.next_retry_at ?? null,
-        circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason ?? null, updated_at: s.updated_at,
+        reconnect_attempts: s.reconnect_attempts, next_retry_at: s.next_retry_at,
+        circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason, updated_at: s.updated_at,
       };
     },
 

@@ -11,8 +11,8 @@ const T0 = '2026-01-01T00:00:00.000Z';
 export function aSession(userId: string, overrides: Partial<Session> = {}): Session {
   return {
     id: `s-${randomUUID()}`, user_id: userId, name: 'device', status: 'connected', reason: null, desired: 'connected', phone: '6281200000000', lid: null,
-    push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
-    connected_at: T0, last_active_at: null, created_at: T0, updated_at: T0, ...overrides,
+    push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, next_retry_at: null, lease_owner: null, lease_expires_at: null, settings: {},
+    circuit_open_until: null, circuit_reason: null, connected_at: T0, last_active_at: null, created_at: T0, updated_at: T0, ...overrides,
   };
 }
 
@@ -34,6 +34,22 @@ export function describeOutbox(ctx: ConformanceContext): void {
     return { userId: user.id, sessionId: session.id };
   };
   const sendAll = (id: string, limit: number) => ({ owner: 'p1', now: '2026-01-02T00:00:00.000Z', sessions: [{ id, limit }], pools: [] });
+
+  describe('SessionRepository', () => {
+    it('round-trips every field of a session, its retry time and breaker reason included, and writes them back to null', async () => {
+      const { userId } = await setup();
+      const repo = ctx.storage().sessions;
+      const session = aSession(userId, {
+        status: 'disconnected', reason: 'connection_refused', reconnect_attempts: 3, next_retry_at: '2026-01-01T00:00:08.000Z',
+        circuit_open_until: '2026-01-01T00:05:00.000Z', circuit_reason: 'rate-overlimit', settings: { daily_cap: 10 },
+      });
+      await repo.insert(session);
+      expect(await repo.getById(session.id)).toEqual(session);
+
+      await repo.update(session.id, { next_retry_at: null, circuit_open_until: null, circuit_reason: null });
+      expect(await repo.getById(session.id)).toEqual({ ...session, next_retry_at: null, circuit_open_until: null, circuit_reason: null });
+    });
+  });
 
   describe('SessionRepository leases', () => {
     it('lets exactly one of two concurrent owners take a free lease, and lets it be taken when it runs out', async () => {
