@@ -31,8 +31,27 @@ export interface TestResponse {
   body: any;
 }
 
-/** Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp transport, a logger and a DNS resolver of the test's). */
+/** The public address {@link offlineResolver} answers for a name it does not know (example.com's). */
+export const RESOLVED_PUBLIC_ADDRESS = '93.184.215.14';
+
+/**
+ * The DNS every test server gets unless the test brings its own: no test waits on a real resolver (there may be
+ * no network). `localhost` is loopback, a name under `.invalid` does not exist (RFC 6761), any other name
+ * answers {@link RESOLVED_PUBLIC_ADDRESS}.
+ */
+export const offlineResolver: HostResolver = async (hostname) => {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost')) return [{ address: '127.0.0.1', family: 4 }];
+  if (name === 'invalid' || name.endsWith('.invalid')) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  return [{ address: RESOLVED_PUBLIC_ADDRESS, family: 4 }];
+};
+
+/**
+ * Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp
+ * transport, a logger, and a DNS resolver of the test's instead of {@link offlineResolver}).
+ */
 export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}, options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver } = {}): Promise<TestServer> {
+  const resolveHost = options.resolveHost ?? offlineResolver;
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
   const adminToken = `kirim_${randomBytes(32).toString('base64url')}`;
   const config = loadConfig({
@@ -44,7 +63,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
     ...env,
   });
-  let server = await startServer(config, { transport: options.transport, logger: options.logger, resolveHost: options.resolveHost });
+  let server = await startServer(config, { transport: options.transport, logger: options.logger, resolveHost });
 
   const request: TestServer['request'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? adminToken : options.token;
@@ -79,7 +98,7 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     },
     async restart(restartOptions = {}) {
       await server.close();
-      server = await startServer(config, { transport: restartOptions.transport ?? options.transport, logger: options.logger, resolveHost: options.resolveHost });
+      server = await startServer(config, { transport: restartOptions.transport ?? options.transport, logger: options.logger, resolveHost });
       test.server = server;
       test.url = server.url;
     },
