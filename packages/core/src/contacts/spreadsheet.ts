@@ -3,12 +3,16 @@
  * reader/writer and csv-parse, so memory stays flat however many rows a file has.
  */
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { KirimError, type FieldErrors } from '../errors.js';
+import { openZipFile, type ZipFile } from './zip-file.js';
 
 /** The spreadsheet formats Kirim reads and writes. */
 export type SpreadsheetKind = 'xlsx' | 'csv';
@@ -45,13 +49,16 @@ export interface HeaderSpec<F extends string = string> {
 }
 
 /** Options of {@link readSpreadsheetRows}. */
-export interface ReadSpreadsheetOptions {
-  /** Called once with the header texts (as keys of `values`) and where they were found, before the first row; also for a file with no data rows. */
-  onHeaders?: (headers: string[], location: HeaderLocation) => void;
+export interface ReadSpreadsheetOptions<F extends string = string> {
+  /**
+   * Called once before the first row (also for a file with no data rows) with the header texts (as keys of
+   * `values`), where they were found, and the fields of `header.aliases` they hold (none without `header`).
+   */
+  onHeaders?: (headers: string[], location: HeaderLocation, match: HeaderMatch<F>) => void;
   /** The field named in validation errors; default `file`. */
   field?: string;
   /** Find the header (and its sheet) by known header names and tell totals and note rows apart; default: the first non-blank row of the first sheet. */
-  header?: HeaderSpec;
+  header?: HeaderSpec<F>;
 }
 
 /** Canonical field → the header spellings that mean it (compared loosely, see {@link headerKey}). */
@@ -282,66 +289,49 @@ export function explainRoundedPhone(errors: FieldErrors, phone: unknown): FieldE
  * not trimmed); blank rows are left out. Headers are trimmed; a repeated header gets " (2)", " (3)"…;
  * columns without a header are ignored. A file that is not a readable spreadsheet, or has no header,
  * throws a `validation` KirimError naming `file`. Errors opening or reading `input` itself pass through.
- * An .xlsx given by path is read again when ExcelJS loses its shared strings (see XLSX_READ_ATTEMPTS).
+ * An .xlsx is read at random from its file (see {@link xlsxSheets}); one given as a stream is copied to a
+ * temp file first, removed when the read ends.
  */
-export async function* readSpreadsheetRows(
+export async function* readSpreadsheetRows<F extends string = string>(
   input: Readable | string,
   kind: SpreadsheetKind,
-  options: ReadSpreadsheetOptions = {},
+  options: ReadSpreadsheetOptions<F> = {},
 ): AsyncGenerator<SpreadsheetRow, void, undefined> {
-  let yielded = false;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      for await (const row of readOnce(input, kind, options)) {
-        yielded = true;
-        yield row;
-      }
-      return;
-    } catch (error) {
-      if (!(error instanceof LostPartsError)) throw error;
-      // A file can be read again from its start, unless rows were already handed out.
-      if (typeof input !== 'string' || yielded || attempt === XLSX_READ_ATTEMPTS) {
-        throw unreadable(options.field ?? 'file', 'could not be read as an .xlsx spreadsheet', error);
-      }
-    }
-  }
-}
-
-// ExcelJS's streaming reader loses a workbook's last zip entries now and then (unzipper's Parse ends on
-// `finish` with entries still buffered: exceljs#683, exceljs#3064); LibreOffice stores the shared strings there.
-const XLSX_READ_ATTEMPTS = 5;
-
-/** Shared-string cells came without their strings: the reader lost the workbook's shared strings. */
-class LostPartsError extends Error {}
-
-async function* readOnce(input: Readable | string, kind: SpreadsheetKind, options: ReadSpreadsheetOptions): AsyncGenerator<SpreadsheetRow> {
   const field = options.field ?? 'file';
   const source = typeof input === 'string' ? createReadStream(input) : input;
   const peeked = new PeekedSource(source);
+  let copyFolder: string | undefined;
   try {
     const head = await peeked.peek(kind === 'xlsx' ? 4 : CSV_SNIFF_BYTES, kind === 'csv');
     if (head.length === 0) throw unreadable(field, 'is empty');
     if (detectSpreadsheetKind(head) !== kind) {
       throw unreadable(field, kind === 'xlsx' ? 'is not an .xlsx spreadsheet' : 'is not a CSV text file');
     }
-    const sheets = kind === 'xlsx' ? xlsxSheets(peeked.stream()) : csvSheets(peeked.stream(), head);
+    let path = typeof input === 'string' ? input : undefined;
+    if (kind === 'xlsx' && path === undefined) {
+      copyFolder = await mkdtemp(join(tmpdir(), 'kirim-xlsx-'));
+      path = join(copyFolder, 'workbook.xlsx');
+      await pipeline(peeked.stream(), createWriteStream(path));
+    }
+    const sheets = kind === 'xlsx' ? xlsxSheets(path!) : csvSheets(peeked.stream(), head);
     for await (const sheet of sheets) {
       const top = await topRows(sheet.records, options.header ? HEADER_SCAN_ROWS : 1);
       const header = findHeader(top, options.header);
       if (!header) continue;
-      options.onHeaders?.(header.columns.map((c) => c.text), { sheet: sheet.name, row: top[header.index].row });
+      options.onHeaders?.(header.columns.map((c) => c.text), { sheet: sheet.name, row: top[header.index].row }, header.match);
       const below = concat(top.slice(header.index + 1), sheet.records);
-      yield* options.header ? classifiedRows(below, header.columns, options.header) : dataRows(below, header.columns);
+      yield* options.header ? classifiedRows(below, header, options.header) : dataRows(below, header.columns);
       return;
     }
     throw unreadable(field, options.header?.missing ?? 'has no header row');
   } catch (error) {
-    if (error instanceof KirimError || error instanceof LostPartsError || peeked.isSourceError(error)) throw error;
+    if (error instanceof KirimError || peeked.isSourceError(error)) throw error;
     if (error instanceof NoWorksheetError) throw unreadable(field, 'has no worksheet');
     throw unreadable(field, `could not be read as ${kind === 'xlsx' ? 'an .xlsx spreadsheet' : 'CSV'}`, error);
   } finally {
     // Also when the consumer stops early: release the file descriptor or the upload stream.
     source.destroy();
+    if (copyFolder) await rm(copyFolder, { recursive: true, force: true });
   }
 }
 
@@ -368,10 +358,21 @@ async function topRows(records: AsyncIterator<RawRecord>, count: number): Promis
 
 const isBlank = (cells: readonly string[]) => cells.every((cell) => cell.trim() === '');
 
+/** A header row: its index among the top rows, its columns, and the fields they hold. */
+interface FoundHeader<F extends string> {
+  index: number;
+  columns: Column[];
+  match: HeaderMatch<F>;
+}
+
 /** The header among `top`: the first row without a spec, else the best match of `spec` (null when none names `spec.required`). */
-function findHeader(top: RawRecord[], spec: HeaderSpec | undefined): { index: number; columns: Column[] } | null {
-  if (!spec) return top.length > 0 ? { index: 0, columns: headerColumns(top[0].cells) } : null;
-  let best: { index: number; columns: Column[]; score: number } | null = null;
+function findHeader<F extends string>(top: RawRecord[], spec: HeaderSpec<F> | undefined): FoundHeader<F> | null {
+  if (!spec) {
+    if (top.length === 0) return null;
+    const columns = headerColumns(top[0].cells);
+    return { index: 0, columns, match: matchHeaders(columns.map((c) => c.text), {} as HeaderAliases<F>) };
+  }
+  let best: (FoundHeader<F> & { score: number }) | null = null;
   top.forEach(({ row, cells }, index) => {
     const above = top[index - 1]?.row === row - 1 ? top[index - 1].cells : null;
     // LibreOffice writes a merged cell's text in its first cell only: a header merged down over two rows
@@ -380,9 +381,9 @@ function findHeader(top: RawRecord[], spec: HeaderSpec | undefined): { index: nu
     const readings = filled ? [cells, filled] : [cells];
     for (const reading of readings) {
       const columns = headerColumns(reading);
-      const { fields } = matchHeaders(columns.map((c) => c.text), spec.aliases);
-      const score = Object.keys(fields).length;
-      if (fields[spec.required] !== undefined && score > (best?.score ?? 0)) best = { index, columns, score };
+      const match = matchHeaders(columns.map((c) => c.text), spec.aliases);
+      const score = Object.keys(match.fields).length;
+      if (match.fields[spec.required] !== undefined && score > (best?.score ?? 0)) best = { index, columns, match, score };
     }
   });
   return best;
@@ -425,9 +426,12 @@ const TOTALS_LABEL = /^(?:grand\s*|sub\s*)?(?:total|totals|jumlah|sum)(?:\s+(?:k
 const MAX_NOTE_ROWS = 1000;
 
 /** Rows below the header with totals rows and notes below the data marked `skip` (see {@link readSpreadsheetRows}). */
-async function* classifiedRows(records: AsyncIterable<RawRecord>, columns: Column[], spec: HeaderSpec): AsyncGenerator<SpreadsheetRow> {
-  const headers = columns.map((c) => c.text);
-  const keyHeader = spec.key && matchHeaders(headers, spec.aliases).fields[spec.key];
+async function* classifiedRows<F extends string>(
+  records: AsyncIterable<RawRecord>,
+  { columns, match }: FoundHeader<F>,
+  spec: HeaderSpec<F>,
+): AsyncGenerator<SpreadsheetRow> {
+  const keyHeader = spec.key && match.fields[spec.key];
   const keyIndex = columns.find((c) => c.text === keyHeader)?.index;
   // Rows after the last data row so far: notes if no data row follows them, else data after all.
   const held: Array<SpreadsheetRow & { note?: string }> = [];
@@ -533,37 +537,90 @@ interface Sheet {
   records: AsyncIterator<RawRecord>;
 }
 
-/** The workbook's worksheets in order; asking for the next one closes the one before. */
-async function* xlsxSheets(stream: Readable): AsyncGenerator<Sheet> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    // Styles tell dates from numbers. Hyperlink cells keep their display text without the cache.
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const sheets = reader[Symbol.asyncIterator]();
-  let sawSheet = false;
-  let finished = false;
+/**
+ * What ExcelJS's WorkbookReader (4.4) reads each workbook part with. Its own parse() streams the zip and
+ * meets the parts in stored order, so the sheets LibreOffice stores before the shared strings wait in temp
+ * files, which its unzip at times loses or deletes under a reader (exceljs#683, exceljs#3064); we hand it
+ * the parts from the zip's directory in the order they depend on each other instead.
+ */
+interface WorkbookPartReaders {
+  model?: { sheets?: Array<{ id: number; name: string; rId: string }> };
+  workbookRels?: Array<{ Id: string; Type: string; Target: string }>;
+  _parseRels(stream: Readable): Promise<void>;
+  _parseWorkbook(stream: Readable): Promise<void>;
+  _parseSharedStrings(stream: Readable): AsyncIterable<unknown>;
+  _parseStyles(stream: Readable): Promise<void>;
+  /** Yields the worksheet's reader (ExcelJS does not export its class). */
+  _parseWorksheet(stream: Readable, sheetNo: number): Iterable<{ value: ExcelJS.stream.xlsx.WorksheetReader }>;
+}
+
+const XLSX_READ_OPTIONS = {
+  worksheets: 'emit',
+  sharedStrings: 'cache',
+  // Styles tell dates from numbers. Hyperlink cells keep their display text without the cache.
+  styles: 'cache',
+  hyperlinks: 'ignore',
+  entries: 'ignore',
+} as const;
+
+/**
+ * The workbook's worksheets in tab order, each streamed from its zip entry once the relationships,
+ * workbook, shared strings and styles are read, wherever the zip stores them; asking for the next sheet
+ * closes the one before. Deterministic, and no temp file is written.
+ */
+async function* xlsxSheets(path: string): AsyncGenerator<Sheet> {
+  const zip = await openZipFile(path);
   try {
-    for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
-      const worksheet = next.value;
-      ignoreLateErrors(worksheet);
+    const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, XLSX_READ_OPTIONS);
+    const parts = workbook as unknown as WorkbookPartReaders;
+    await readPart(zip, 'xl/_rels/workbook.xml.rels', (text) => parts._parseRels(text));
+    await readPart(zip, 'xl/workbook.xml', (text) => parts._parseWorkbook(text));
+    const rels = parts.workbookRels ?? [];
+    const partOf = (id: string | null, type: string) => {
+      const rel = rels.find((r) => (id === null || r.Id === id) && r.Type.endsWith(`/${type}`));
+      // Targets are relative to xl/, or absolute within the package.
+      return rel && (rel.Target.startsWith('/') ? posix.normalize(rel.Target.slice(1)) : posix.join('xl', rel.Target));
+    };
+    // ExcelJS's own part names, should the relationships not list them.
+    await readPart(zip, partOf(null, 'sharedStrings') ?? 'xl/sharedStrings.xml', async (text) => {
+      for await (const _ of parts._parseSharedStrings(text)); // cached: yields nothing
+    });
+    await readPart(zip, partOf(null, 'styles') ?? 'xl/styles.xml', (text) => parts._parseStyles(text));
+
+    let sawSheet = false;
+    for (const { id, name, rId } of parts.model?.sheets ?? []) {
+      // Chart sheets and dialog sheets have no cells.
+      const entry = zip.entries.get(partOf(rId, 'worksheet') ?? '');
+      if (!entry) continue;
       sawSheet = true;
+      const text = (await zip.read(entry)).setEncoding('utf8');
+      const [{ value: worksheet }] = parts._parseWorksheet(text, id);
       const records = worksheetRecords(worksheet);
       try {
-        // Named from the workbook part (ExcelJS's types leave `name` out); `SheetN` when it has none.
-        yield { name: (worksheet as unknown as { name: string }).name, records };
+        yield { name, records };
       } finally {
         await records.return(undefined);
-        skipWorksheet(worksheet);
+        text.destroy();
       }
     }
-    finished = true;
     if (!sawSheet) throw new NoWorksheetError();
   } finally {
-    if (!finished) await drain(sheets);
+    await zip.close();
+  }
+}
+
+/**
+ * Parses the zip entry `name`, when there is one, from its text: decoded as one stream so a character
+ * split between two chunks stays whole (ExcelJS decodes each chunk on its own).
+ */
+async function readPart(zip: ZipFile, name: string | undefined, parse: (text: Readable) => Promise<unknown>): Promise<void> {
+  const entry = name === undefined ? undefined : zip.entries.get(name);
+  if (!entry) return;
+  const text = (await zip.read(entry)).setEncoding('utf8');
+  try {
+    await parse(text);
+  } finally {
+    text.destroy();
   }
 }
 
@@ -572,42 +629,11 @@ async function* worksheetRecords(worksheet: ExcelJS.stream.xlsx.WorksheetReader)
     const cells: string[] = [];
     // `row.values` is 1-based and sparse; holes are empty cells.
     (row.values as unknown[]).forEach((value, column) => {
-      if (typeof value === 'object' && value !== null && 'sharedString' in value) throw new LostPartsError('the shared strings were lost');
+      if (typeof value === 'object' && value !== null && 'sharedString' in value) throw new Error('its cells refer to shared strings it does not have');
       if (column >= 1) cells[column - 1] = cellToString(value);
     });
     yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
   }
-}
-
-/**
- * Pulls the workbook to its end, skipping sheets: ExcelJS buffers worksheets that precede the shared
- * strings (LibreOffice's order) in temp files and deletes each only once iteration moves past it.
- */
-async function drain(sheets: AsyncGenerator<ExcelJS.stream.xlsx.WorksheetReader>): Promise<void> {
-  try {
-    for (let next = await sheets.next(); !next.done; next = await sheets.next()) skipWorksheet(next.value);
-  } catch {
-    // Already failing or stopped: the original error (if any) is the one to report.
-  }
-}
-
-/** The stream a worksheet is read from: an entry of the zip, or a temp file it was replayed from. */
-function sourceOf(sheet: ExcelJS.stream.xlsx.WorksheetReader): Partial<Readable> | undefined {
-  return (sheet as unknown as { iterator?: Partial<Readable> }).iterator;
-}
-
-function skipWorksheet(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
-  // A worksheet replayed from a temp file holds an open read stream until read or destroyed.
-  sourceOf(sheet)?.destroy?.();
-}
-
-/**
- * A replayed worksheet's file stream opens lazily, and ExcelJS deletes its temp file as soon as iteration
- * moves past the sheet: a stream destroyed or left before it opened then fails with ENOENT, with no
- * listener, which would crash the process. Whatever a sheet's stream reports after that is of no interest.
- */
-function ignoreLateErrors(sheet: ExcelJS.stream.xlsx.WorksheetReader): void {
-  sourceOf(sheet)?.on?.('error', () => {});
 }
 
 async function* csvSheets(stream: Readable, head: Buffer): AsyncGenerator<Sheet> {

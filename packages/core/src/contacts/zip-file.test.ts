@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openZipFile, ZipFormatError } from './zip-file.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kirim-zip-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function contents(path: string): Promise<Map<string, string>> {
+  const zip = await openZipFile(path);
+  try {
+    const found = new Map<string, string>();
+    for (const entry of zip.entries.values()) found.set(entry.name, await text(await zip.read(entry)));
+    return found;
+  } finally {
+    await zip.close();
+  }
+}
+
+describe('openZipFile', () => {
+  it('lists the entries of a LibreOffice workbook from its central directory and reads each, its size and CRC-32 checked', async () => {
+    const found = await contents(fixture('contacts-second-sheet.xlsx'));
+    expect([...found.keys()]).toEqual([
+      '_rels/.rels', 'xl/workbook.xml', 'xl/styles.xml', 'xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml', 'xl/worksheets/sheet3.xml',
+      'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'docProps/core.xml', 'docProps/app.xml', '[Content_Types].xml',
+    ]);
+    expect(found.get('xl/sharedStrings.xml')).toContain('Budi Santoso');
+  });
+
+  it('reads a zip64 archive with stored and deflated entries (Info-ZIP zip -fz, -n for stored)', async () => {
+    const path = fixture('contacts-second-sheet-zip64.xlsx');
+    const found = await contents(path);
+    expect(found.size).toBe(11);
+    expect(found).toEqual(await contents(fixture('contacts-second-sheet.xlsx')));
+    const zip = await openZipFile(path);
+    const methods = [...zip.entries.values()].map((e) => e.method);
+    await zip.close();
+    expect(new Set(methods)).toEqual(new Set([0, 8]));
+  });
+
+  it('refuses a file that is not a zip, and a truncated zip, with ZipFormatError', async () => {
+    const notZip = join(dir, 'not.zip');
+    await writeFile(notZip, 'Nama,No HP\nBudi,0812\n');
+    await expect(openZipFile(notZip)).rejects.toBeInstanceOf(ZipFormatError);
+    const truncated = join(dir, 'truncated.zip');
+    await writeFile(truncated, (await readFile(fixture('contacts-second-sheet.xlsx'))).subarray(0, 3000));
+    await expect(openZipFile(truncated)).rejects.toBeInstanceOf(ZipFormatError);
+  });
+
+  /** The fixture's shared strings as read after `edit` changed their central directory entry (its CRC-32 at 16, its size at 24). */
+  async function readEdited(edit: (zipBytes: Buffer, entry: number) => void): Promise<string> {
+    const zipBytes = await readFile(fixture('contacts-second-sheet.xlsx'));
+    // The central directory's copy of the name, 46 bytes after its entry's signature.
+    const entry = zipBytes.lastIndexOf('xl/sharedStrings.xml') - 46;
+    expect(zipBytes.readUInt32LE(entry)).toBe(0x02014b50);
+    edit(zipBytes, entry);
+    const path = join(dir, 'edited.xlsx');
+    await writeFile(path, zipBytes);
+    const zip = await openZipFile(path);
+    try {
+      return await text(await zip.read(zip.entries.get('xl/sharedStrings.xml')!));
+    } finally {
+      await zip.close();
+    }
+  }
+
+  it('fails the stream of an entry whose data is longer than its directory says (a zip bomb declares small sizes)', async () => {
+    await expect(readEdited((zipBytes, entry) => zipBytes.writeUInt32LE(100, entry + 24))).rejects.toThrow('is not the 100 bytes');
+  });
+
+  it('fails the stream of an entry whose CRC-32 is not the directory\'s', async () => {
+    await expect(readEdited((zipBytes, entry) => zipBytes.writeUInt32LE(zipBytes.readUInt32LE(entry + 16) ^ 1, entry + 16))).rejects.toThrow('CRC-32');
+  });
+
+  it('closes the file with streams given up half-way, which then end without an error', async () => {
+    const zip = await openZipFile(fixture('contacts-second-sheet.xlsx'));
+    const stream = await zip.read(zip.entries.get('xl/worksheets/sheet1.xml')!);
+    const errors: unknown[] = [];
+    stream.on('error', (error) => errors.push(error));
+    await zip.close();
+    expect(stream.destroyed).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});
