@@ -11,7 +11,7 @@ import {
   type ListContactsInput, type UpdateContactInput,
 } from './contact-schemas.js';
 import {
-  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, matchHeaders, readSpreadsheetRows, writeSpreadsheet,
+  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, readSpreadsheetRows, writeSpreadsheet,
   type ContactImportField, type HeaderMatch, type HeaderSpec,
 } from './spreadsheet.js';
 
@@ -151,8 +151,8 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
 
         const rows = readSpreadsheetRows(file.path, kind, {
           header: IMPORT_HEADER,
-          onHeaders: (headers, location) => {
-            columns = matchHeaders(headers, IMPORT_ALIASES);
+          onHeaders: (_headers, location, match) => {
+            columns = match;
             report.sheet = location.sheet;
             report.header_row = location.row;
           },

@@ -3,7 +3,7 @@ import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
 import {
-  detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, LEAD_HEADER_ALIASES, matchHeaders, readSpreadsheetRows,
+  detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, LEAD_HEADER_ALIASES, readSpreadsheetRows,
   type HeaderLocation, type HeaderMatch, type HeaderSpec, type LeadImportField,
 } from '../contacts/spreadsheet.js';
 import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
@@ -213,8 +213,8 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       const skipped: LeadImportReport['rows'] = [];
       const reader = readSpreadsheetRows(file.path, kind, {
         header: IMPORT_HEADER,
-        onHeaders: (headers, where) => {
-          columns = matchHeaders(headers, LEAD_HEADER_ALIASES);
+        onHeaders: (_headers, where, match) => {
+          columns = match;
           location = where;
         },
       });
