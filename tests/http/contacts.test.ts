@@ -286,6 +286,28 @@ describe.each(DATABASES)('contacts over HTTP on %s', (database) => {
       expect(report).toMatchObject({ sheet: 'Kontak', header_row: 1, total_rows: 2, imported: 2, failed: 0, rows: [] });
       expect((await contacts(u.token)).map((c) => c.name)).toEqual(['Budi Santoso', 'Siti Aminah']);
     });
+
+    it('imports a LibreOffice workbook of several sheets the same 20 times over: its shared strings, stored after the sheets, are never lost', async () => {
+      const u = await newUser();
+      const file = await fixture('contacts-second-sheet.xlsx');
+      expect(await importFile(u.token, file, 'kontak.xlsx')).toMatchObject({ sheet: 'Kontak', total_rows: 2, imported: 2, updated: 0, failed: 0 });
+      for (let i = 1; i < 20; i++) {
+        expect(await importFile(u.token, file, 'kontak.xlsx')).toMatchObject({ sheet: 'Kontak', total_rows: 2, imported: 0, updated: 2, failed: 0 });
+      }
+      expect((await contacts(u.token)).map((c) => c.name)).toEqual(['Budi Santoso', 'Siti Aminah']);
+    });
+
+    it('answers 422 naming file, and stores nothing, for a workbook whose list sheet fails its CRC-32 check once its rows are read', async () => {
+      const u = await newUser();
+      const file = await fixture('contacts-second-sheet.xlsx');
+      // The CRC-32 of the Kontak sheet in the central directory (16 bytes into the entry, 46 before its name): found once its rows are read.
+      const crc = file.lastIndexOf('xl/worksheets/sheet2.xml') - 46 + 16;
+      file.writeUInt32LE((file.readUInt32LE(crc) ^ 1) >>> 0, crc);
+      const res = await t.request('POST', '/api/contacts/import', { token: u.token, body: form(file, 'kontak.xlsx') });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual({ file: ['could not be read as an .xlsx spreadsheet'] });
+      expect(await contacts(u.token)).toEqual([]);
+    });
   });
 
   describe('export and template', () => {

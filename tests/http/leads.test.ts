@@ -352,6 +352,21 @@ describe.each(DATABASES)('leads over HTTP on %s', (database) => {
       });
     });
 
+    it('imports a LibreOffice workbook of several sheets the same 20 times over: its shared strings, stored after the sheets, are never lost', async () => {
+      const u = await t.createUser();
+      const file = await fixture('leads-people-made.xlsx');
+      const results = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await t.request('POST', '/api/leads/bulk-import', { token: u.token, body: form(file, 'leads.xlsx') });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        results.push(res.body.data);
+      }
+      expect(results[0]).toMatchObject({ sheet: 'Leads', header_row: 3, imported: 3, merged: 0, skipped: 1, failed: 0 });
+      // Again and again: the two with a phone merge, the one without is a new lead each time.
+      for (const again of results.slice(1)) expect(again).toMatchObject({ sheet: 'Leads', header_row: 3, imported: 1, merged: 2, skipped: 1, failed: 0 });
+      expect(await total(u.token)).toBe(22);
+    });
+
     it('fails a CSV row whose phone the spreadsheet rounded to scientific notation, naming phone with why', async () => {
       const u = await t.createUser();
       const res = await t.request('POST', '/api/leads/bulk-import', { token: u.token, body: form('Nama Usaha,Telepon\r\nWarung Sate,6.28122E+12\r\nToko Roti,81220001111\r\n', 'leads.csv') });

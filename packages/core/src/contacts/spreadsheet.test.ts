@@ -255,7 +255,7 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
     const zipBytes = await readFile(fixture('contacts-second-sheet.xlsx'));
     // The CRC-32 of the shared strings in the central directory (16 bytes into the entry, 46 before its name).
     const crc = zipBytes.lastIndexOf('xl/sharedStrings.xml') - 46 + 16;
-    zipBytes.writeUInt32LE(zipBytes.readUInt32LE(crc) ^ 1, crc);
+    zipBytes.writeUInt32LE((zipBytes.readUInt32LE(crc) ^ 1) >>> 0, crc);
     const path = join(dir, 'corrupt.xlsx');
     await writeFile(path, zipBytes);
     await expectUnreadable(path, 'xlsx', 'could not be read as an .xlsx spreadsheet');
