@@ -613,8 +613,8 @@ async function* xlsxSheets(path: string): AsyncGenerator<Sheet> {
  * Parses the zip entry `name`, when there is one, from its text: decoded as one stream so a character
  * split between two chunks stays whole (ExcelJS decodes each chunk on its own).
  */
-async function readPart(zip: ZipFile, name: string | undefined, parse: (text: Readable) => Promise<unknown>): Promise<void> {
-  const entry = name === undefined ? undefined : zip.entries.get(name);
+async function readPart(zip: ZipFile, name: string, parse: (text: Readable) => Promise<unknown>): Promise<void> {
+  const entry = zip.entries.get(name);
   if (!entry) return;
   const text = (await zip.read(entry)).setEncoding('utf8');
   try {
