@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_SEND_LIMITS, DEFAULT_WEBHOOK_TIMINGS, LEAD_SOURCE_KINDS, type LeadSourceOptions, type SendLimits, type WebhookTimings } from '@kirim/core';
+import { DEFAULT_RECONNECT, DEFAULT_SEND_LIMITS, DEFAULT_WEBHOOK_TIMINGS, LEAD_SOURCE_KINDS, type LeadSourceOptions, type SendLimits, type WebhookTimings } from '@kirim/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -38,11 +38,10 @@ const envSchema = z.object({
   KIRIM_WA_WS_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
   KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   KIRIM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
-  // Unset: the Baileys transport's own defaults (1 s .. 60 s back-off; give up after a day linked, 2 min linking).
-  KIRIM_RECONNECT_MIN_MS: z.coerce.number().int().min(1).optional(),
-  KIRIM_RECONNECT_MAX_MS: z.coerce.number().int().min(1).optional(),
-  KIRIM_RECONNECT_GIVE_UP_MS: z.coerce.number().int().min(0).optional(),
-  KIRIM_LINK_GIVE_UP_MS: z.coerce.number().int().min(0).optional(),
+  KIRIM_RECONNECT_MIN_MS: z.coerce.number().int().min(1).default(DEFAULT_RECONNECT.backoff.minMs),
+  KIRIM_RECONNECT_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_RECONNECT.backoff.maxMs),
+  KIRIM_RECONNECT_GIVE_UP_MS: z.coerce.number().int().min(0).default(DEFAULT_RECONNECT.giveUpAfter.linkedMs),
+  KIRIM_LINK_GIVE_UP_MS: z.coerce.number().int().min(0).default(DEFAULT_RECONNECT.giveUpAfter.unlinkedMs),
   DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code such as 62').default('62'),
   KIRIM_LEAD_SOURCE: z.enum(LEAD_SOURCE_KINDS).optional(),
   KIRIM_NOMINATIM_URL: httpUrl.default('https://nominatim.openstreetmap.org'),
@@ -77,8 +76,10 @@ const envSchema = z.object({
   KIRIM_CORS_ORIGINS: z.string().transform(corsOrigins).optional(),
 }).superRefine((e, ctx) => {
   if (e.KIRIM_TRANSPORT === 'remote-simulated' && !e.KIRIM_SIMULATED_NETWORK_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_SIMULATED_NETWORK_URL'], message: 'is required when KIRIM_TRANSPORT is remote-simulated' });
-  if (e.KIRIM_RECONNECT_MIN_MS !== undefined && e.KIRIM_RECONNECT_MAX_MS !== undefined && e.KIRIM_RECONNECT_MAX_MS < e.KIRIM_RECONNECT_MIN_MS) {
-    for (const path of ['KIRIM_RECONNECT_MIN_MS', 'KIRIM_RECONNECT_MAX_MS']) ctx.addIssue({ code: 'custom', path: [path], message: 'KIRIM_RECONNECT_MAX_MS must not be below KIRIM_RECONNECT_MIN_MS' });
+  // Checked with the defaults applied: a first delay set above the default cap inverts the back-off as surely as a cap set too low.
+  if (e.KIRIM_RECONNECT_MAX_MS < e.KIRIM_RECONNECT_MIN_MS) {
+    const message = `KIRIM_RECONNECT_MAX_MS (${e.KIRIM_RECONNECT_MAX_MS}; ${DEFAULT_RECONNECT.backoff.maxMs} when unset) must not be below KIRIM_RECONNECT_MIN_MS (${e.KIRIM_RECONNECT_MIN_MS})`;
+    for (const path of ['KIRIM_RECONNECT_MIN_MS', 'KIRIM_RECONNECT_MAX_MS']) ctx.addIssue({ code: 'custom', path: [path], message });
   }
   if (e.KIRIM_LEAD_SOURCE === 'google' && !e.GOOGLE_PLACES_API_KEY) ctx.addIssue({ code: 'custom', path: ['GOOGLE_PLACES_API_KEY'], message: 'is required when KIRIM_LEAD_SOURCE is google' });
   if (e.KIRIM_LEAD_SOURCE === 'scraper' && !e.KIRIM_LEAD_SCRAPER_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_LEAD_SCRAPER_URL'], message: 'is required when KIRIM_LEAD_SOURCE is scraper' });
@@ -97,8 +98,8 @@ export interface ServerConfig {
   /** Session lease length and heartbeat, ms. */
   leaseMs: number;
   heartbeatMs: number;
-  /** Baileys reconnects: back-off bounds, and how long failed attempts go on before `failed` (linked / being linked; 0 never), ms; unset: the transport's defaults. */
-  reconnect: { minMs?: number; maxMs?: number; giveUpLinkedMs?: number; giveUpUnlinkedMs?: number };
+  /** Baileys reconnects: back-off bounds, and how long failed attempts go on before `failed` (linked / being linked; 0 never), ms; default `DEFAULT_RECONNECT`. */
+  reconnect: { minMs: number; maxMs: number; giveUpLinkedMs: number; giveUpUnlinkedMs: number };
   port: number;
   host: string;
   dataDir: string;
