@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -74,11 +74,15 @@ describe('openZipFile', () => {
   }
 
   it('fails the stream of an entry whose data is longer than its directory says (a zip bomb declares small sizes)', async () => {
-    await expect(readEdited((zipBytes, entry) => zipBytes.writeUInt32LE(100, entry + 24))).rejects.toThrow('is not the 100 bytes');
+    const reading = readEdited((zipBytes, entry) => zipBytes.writeUInt32LE(100, entry + 24));
+    await expect(reading).rejects.toBeInstanceOf(ZipFormatError);
+    await expect(reading).rejects.toThrow(/^xl\/sharedStrings\.xml is corrupt: too many bytes .*expected 100\b/);
   });
 
   it('fails the stream of an entry whose CRC-32 is not the directory\'s', async () => {
-    await expect(readEdited((zipBytes, entry) => zipBytes.writeUInt32LE((zipBytes.readUInt32LE(entry + 16) ^ 1) >>> 0, entry + 16))).rejects.toThrow('CRC-32');
+    const reading = readEdited((zipBytes, entry) => zipBytes.writeUInt32LE((zipBytes.readUInt32LE(entry + 16) ^ 1) >>> 0, entry + 16));
+    await expect(reading).rejects.toBeInstanceOf(ZipFormatError);
+    await expect(reading).rejects.toThrow('CRC-32');
   });
 
   it('closes the file with streams given up half-way, which then end without an error', async () => {
@@ -89,5 +93,23 @@ describe('openZipFile', () => {
     await zip.close();
     expect(stream.destroyed).toBe(true);
     expect(errors).toEqual([]);
+  });
+
+  /** The files this process holds open, by path (Linux). */
+  async function openFiles(): Promise<string[]> {
+    const fds = await readdir('/proc/self/fd');
+    return Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+  }
+
+  it('leaves no file descriptor open on the zip after close(), with one stream read half-way and one not started', async () => {
+    const path = fixture('contacts-second-sheet.xlsx');
+    const zip = await openZipFile(path);
+    const halfRead = await zip.read(zip.entries.get('xl/worksheets/sheet1.xml')!);
+    await new Promise((resolve) => halfRead.once('readable', resolve));
+    expect(halfRead.read(100)).toHaveLength(100);
+    await zip.read(zip.entries.get('xl/sharedStrings.xml')!);
+    expect(await openFiles()).toContain(path);
+    await zip.close();
+    expect(await openFiles()).not.toContain(path);
   });
 });
