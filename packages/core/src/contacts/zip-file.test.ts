@@ -56,6 +56,30 @@ describe('openZipFile', () => {
     await expect(openZipFile(truncated)).rejects.toBeInstanceOf(ZipFormatError);
   });
 
+  it('reads an empty entry that its writer says is deflated but stored as 0 bytes (inflate refuses no bytes)', async () => {
+    const name = Buffer.from('xl/empty.xml');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8); // deflated, CRC-32 and both sizes 0
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(name.length, 28); // its local header at offset 0
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 8);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(46 + name.length, 12);
+    end.writeUInt32LE(30 + name.length, 16);
+    const path = join(dir, 'empty-deflated.zip');
+    await writeFile(path, Buffer.concat([local, name, central, name, end]));
+    expect(await contents(path)).toEqual(new Map([['xl/empty.xml', '']]));
+  });
+
   /** The fixture's shared strings as read after `edit` changed their central directory entry (its CRC-32 at 16, its size at 24). */
   async function readEdited(edit: (zipBytes: Buffer, entry: number) => void): Promise<string> {
     const zipBytes = await readFile(fixture('contacts-second-sheet.xlsx'));
