@@ -35,9 +35,9 @@ const OPEN_OPTIONS: yauzl.Options = { lazyEntries: true, autoClose: false, valid
 
 /** Opens the zip at `path` and reads its central directory; a file that is not a readable zip throws {@link ZipFormatError}. */
 export async function openZipFile(path: string): Promise<ZipFile> {
-  const zip = await asFormatError(yauzl.openPromise(path, OPEN_OPTIONS));
+  const zip = await yauzl.openPromise(path, OPEN_OPTIONS).catch(rethrowAsFormatError);
   try {
-    return zipFile(zip, await asFormatError(readDirectory(zip)));
+    return zipFile(zip, await readDirectory(zip).catch(rethrowAsFormatError));
   } catch (error) {
     await closeFile(zip);
     throw error;
@@ -71,14 +71,14 @@ function zipFile(zip: yauzl.ZipFile, found: Map<string, Entry>): ZipFile {
       // A deflated empty file is 2 bytes; 0 bytes is an empty file stored by a writer that says deflated,
       // which inflate refuses. (Not `decodeFileData: true` otherwise: yauzl 3.4.0 reads it as "do not inflate".)
       const empty = source.compressedSize === 0 && source.uncompressedSize === 0;
-      const raw = await asFormatError(zip.openReadStreamPromise(source, empty ? { decodeFileData: false } : {}));
+      const raw = await zip.openReadStreamPromise(source, empty ? { decodeFileData: false } : {}).catch(rethrowAsFormatError);
       if (closing) {
         raw.destroy();
         throw new ZipFormatError('the zip file is closed');
       }
       const output = checkCrc(entry);
       // By hand, not pipeline(): yauzl's errors reach the reader as ZipFormatError, naming the entry.
-      raw.on('error', (error) => output.destroy(new ZipFormatError(`${entry.name} is corrupt: ${error.message}`, { cause: error })));
+      raw.on('error', (error) => output.destroy(asFormatError(error, `${entry.name} is corrupt: `)));
       output.once('close', () => {
         raw.destroy();
         streams.delete(output);
@@ -126,12 +126,12 @@ function checkCrc(entry: ZipEntry): Transform {
   });
 }
 
-/** yauzl's errors about the file's contents as {@link ZipFormatError}; the system's (a missing file, a failing disk) as they are. */
-async function asFormatError<T>(promise: Promise<T>): Promise<T> {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof ZipFormatError || (error instanceof Error && 'syscall' in error)) throw error;
-    throw new ZipFormatError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+/** yauzl's (and zlib's) errors about the file's contents as {@link ZipFormatError}; the system's (a missing file, a failing disk) as they are. */
+function asFormatError(error: unknown, context = ''): Error {
+  if (error instanceof ZipFormatError || (error instanceof Error && 'syscall' in error)) return error;
+  return new ZipFormatError(`${context}${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+function rethrowAsFormatError(error: unknown): never {
+  throw asFormatError(error);
 }
