@@ -2,6 +2,7 @@ import { createSimulatedNetwork, MAX_TEMPLATE_NESTING, type SimulatedNetwork } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
 
 // The engine's send limits are the defaults (3 s + up to 2 s, 1,000 a day): the estimates below are of those.
 // Tests that send set a session's own limits off. Media URLs name loopback, which no test fetches.
@@ -19,7 +20,6 @@ const TOO_DEEP = new RegExp(`^braces nested deeper than ${MAX_TEMPLATE_NESTING} 
 describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (database) => {
   let t: TestServer;
   let network: SimulatedNetwork;
-  let phoneSeq = 0;
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
@@ -28,16 +28,11 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
     await t?.close();
   });
 
-  const nextPhone = () => `62813${database === 'sqlite' ? '1' : '2'}${String(++phoneSeq).padStart(6, '0')}`;
+  const nextPhone = phoneSequence('62813', database);
 
   async function linked(token: string, settings: Record<string, unknown> = NO_LIMITS) {
     const phone = nextPhone();
-    const id = (await t.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: 'device' } })).body.data.id;
-    const qr = await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr);
-    await network.phone(phone).scanQr(qr);
-    await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected');
-    await t.request('PATCH', `/api/whatsapp/sessions/${id}/settings`, { token, body: settings });
-    return { id, phone };
+    return { id: await linkSession(t, network, token, phone, { settings }), phone };
   }
 
   /** A session never linked: a job on it stays pending, so its estimate is of the whole job. */

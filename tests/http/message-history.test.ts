@@ -2,6 +2,7 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
 
 // Rate limits off and a fast dispatcher: the history is what these tests read, not the pacing.
 const ENV = { KIRIM_SEND_MIN_GAP_MS: '0', KIRIM_SEND_JITTER_MS: '0', KIRIM_DISPATCH_POLL_MS: '20', KIRIM_SEND_WAIT_MS: '3000' };
@@ -9,7 +10,6 @@ const ENV = { KIRIM_SEND_MIN_GAP_MS: '0', KIRIM_SEND_JITTER_MS: '0', KIRIM_DISPA
 describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s (simulated network)', (database) => {
   let t: TestServer;
   let network: SimulatedNetwork;
-  let phoneSeq = 0;
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
@@ -19,16 +19,12 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
   });
 
   // Indonesian mobile numbers, distinct per database so the two runs never share a simulated phone.
-  const nextPhone = () => `62813${database === 'sqlite' ? '1' : '2'}${String(++phoneSeq).padStart(6, '0')}`;
+  const nextPhone = phoneSequence('62813', database);
   const national = (digits: string) => `0${digits.slice(2, 5)}-${digits.slice(5, 9)}-${digits.slice(9)}`;
 
   async function linked(token: string) {
     const phone = nextPhone();
-    const id = (await t.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: 'history' } })).body.data.id;
-    const qr = await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr);
-    await network.phone(phone).scanQr(qr);
-    await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected');
-    return { id, phone };
+    return { id: await linkSession(t, network, token, phone, { name: 'history' }), phone };
   }
 
   async function send(token: string, sessionId: string, to: string, message: string) {

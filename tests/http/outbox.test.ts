@@ -4,6 +4,7 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
 
 // Rate limits off (each test that needs them sets a session's own), a fast dispatcher, loopback media allowed.
 // A send answers once WhatsApp has it; a fast receipt may already have moved it further.
@@ -19,7 +20,6 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
   let network: SimulatedNetwork;
   let media: Server;
   let mediaUrl: string;
-  let phoneSeq = 0;
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
@@ -32,15 +32,11 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
     media?.close();
   });
 
-  const nextPhone = () => `62812${database === 'sqlite' ? '1' : '2'}${String(++phoneSeq).padStart(6, '0')}`;
+  const nextPhone = phoneSequence('62812', database);
 
   async function linked(token: string, name = 'device') {
     const phone = nextPhone();
-    const id = (await t.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: name } })).body.data.id;
-    const qr = await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr);
-    await network.phone(phone).scanQr(qr);
-    await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected');
-    return { id, phone };
+    return { id: await linkSession(t, network, token, phone, { name }), phone };
   }
 
   const sentBy = (sessionId: string) => network.sent.filter((s) => s.sessionId === sessionId);

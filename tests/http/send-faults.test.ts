@@ -4,6 +4,7 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
 import { openSse } from '../support/sse-client.js';
 
 // Issue 12: sending faults. The caller's faults are answered 422 at once and never open a session's breaker;
@@ -25,7 +26,6 @@ describe.each(DATABASES)('sending faults over HTTP on %s (simulated network)', (
   let guarded: TestServer;
   let media: Server;
   let mediaBase: string;
-  let phoneSeq = 0;
 
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
@@ -46,16 +46,11 @@ describe.each(DATABASES)('sending faults over HTTP on %s (simulated network)', (
     media?.close();
   });
 
-  const nextPhone = () => `62813${database === 'sqlite' ? '1' : '2'}${String(++phoneSeq).padStart(6, '0')}`;
+  const nextPhone = phoneSequence('62813', database);
 
   async function linked(server: TestServer, token: string, settings?: Record<string, unknown>) {
     const phone = nextPhone();
-    const id = (await server.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: 'device' } })).body.data.id;
-    const qr = await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr);
-    await network.phone(phone).scanQr(qr);
-    await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected');
-    if (settings) expect((await server.request('PATCH', `/api/whatsapp/sessions/${id}/settings`, { token, body: settings })).status).toBe(200);
-    return { id, phone };
+    return { id: await linkSession(server, network, token, phone, { settings }), phone };
   }
 
   const outgoing = async (server: TestServer, token: string, id: string) =>
