@@ -79,7 +79,6 @@ describe.each(DATABASES)('sessions on a simulated network on a clock of the test
   // The network schedules its retries on the test's clock, the engine reads the wall clock: what a session shows
   // must be the transport's own count and time, not the engine's second count and guess.
   describe('a dropped session\'s retries', () => {
-
     const status = async (token: string, id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data;
 
     it('stores the reconnect attempts and next retry time the transport scheduled, where the engine counted the attempts again and timed them by its own clock', async () => {
