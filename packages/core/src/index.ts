@@ -66,5 +66,16 @@ export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOpt
 export type { Pool, PoolView, CreatePoolInput, UpdatePoolInput } from './pools/pool-schemas.js';
 export type { BulkBatch, BulkJob, BulkJobStatus, BulkJobView, SkippedRecipient, SkipReason } from './bulk/bulk-schemas.js';
 export { DEFAULT_SEND_LIMITS, type SendLimits } from './outbox/send-limits.js';
+// The engine's other defaults, so a host's configuration (the reference server's) defaults to them rather than to copies.
+export { DEFAULT_DISPATCHER_OPTIONS } from './outbox/dispatcher.js';
+export { DEFAULT_SEND_SERVICE_OPTIONS } from './outbox/send-service.js';
+export { DEFAULT_MEDIA_LIMITS } from './outbox/media-loader.js';
+export { DEFAULT_OPT_OUT_WORDS } from './outbox/opt-outs.js';
+export { DEFAULT_SESSION_LEASE } from './sessions/session-manager.js';
+export { DEFAULT_EVENT_LOG_OPTIONS } from './event-log/event-log.js';
+export { DEFAULT_AUTH_CACHE_MS } from './accounts/account-service.js';
+export { DEFAULT_COUNTRY_CODE } from './contacts/phone.js';
+export { DEFAULT_NOMINATIM_URL, DEFAULT_OVERPASS_URL } from './leads/sources/openstreetmap-lead-source.js';
+export { DEFAULT_GOOGLE_PLACES_URL } from './leads/sources/google-places-lead-source.js';
 export { sendFailedError } from './outbox/send-faults.js';
 export { serveSimulatedNetwork, connectRemoteNetwork } from './testing/remote-network.js';

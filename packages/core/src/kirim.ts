@@ -6,6 +6,7 @@ import { createBulkExpander } from './bulk/bulk-expander.js';
 import { createBulkService, type BulkService } from './bulk/bulk-service.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
+import { DEFAULT_COUNTRY_CODE } from './contacts/phone.js';
 import { createEventLog, type EventLog, type EventLogOptions } from './event-log/event-log.js';
 import { KirimEvents } from './events.js';
 import { createLeadService, type LeadService } from './leads/lead-service.js';
@@ -164,7 +165,7 @@ export function createKirim(options: KirimOptions): Kirim {
     },
   });
   const announcements = createAnnouncementService({ storage, clock });
-  const defaultCountryCode = options.defaultCountryCode ?? '62';
+  const defaultCountryCode = options.defaultCountryCode ?? DEFAULT_COUNTRY_CODE;
   const contacts = createContactService({ storage, clock, defaultCountryCode });
   const contactGroups = createContactGroupService({ storage, clock });
   const templates = createTemplateService({ storage, clock, checkMediaUrl: media.check });

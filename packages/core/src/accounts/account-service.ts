@@ -18,6 +18,9 @@ export interface GeneratedToken extends ApiTokenView {
   token: string;
 }
 
+/** How long a verified API token is trusted without reading storage again, by default: 5000 ms. */
+export const DEFAULT_AUTH_CACHE_MS = 5000;
+
 export interface AccountServiceDeps {
   storage: Storage;
   clock: Clock;
@@ -44,7 +47,7 @@ export type AccountService = ReturnType<typeof createAccountService>;
 /** Users and API tokens: authentication, the admin user routes and the token routes. */
 export function createAccountService(deps: AccountServiceDeps) {
   const { storage, clock, logger } = deps;
-  const cacheMs = deps.authCacheMs ?? 5000;
+  const cacheMs = deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS;
   const cache = new Map<string, CachedToken>();
 
   const actorOf = (user: User): Actor => ({

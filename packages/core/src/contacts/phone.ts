@@ -11,6 +11,9 @@ export const USER_JID_SUFFIX = '@s.whatsapp.net';
 /** The JID domain of a WhatsApp group. */
 export const GROUP_JID_SUFFIX = '@g.us';
 
+/** The calling code national numbers (`0812…`) belong to unless told otherwise: Indonesia's, 62. */
+export const DEFAULT_COUNTRY_CODE = '62';
+
 // Separators people type between digits, including the no-break and thin spaces spreadsheets paste in.
 const SEPARATORS = /[\s\u00a0\u2007\u202f\-().\/]/g;
 // Anything else (letters, "ext", "*") makes the input something other than a phone number.
@@ -25,7 +28,7 @@ const MAX_E164_DIGITS = 15;
  * A number without `+` is national to `defaultCountryCode` (default `'62'`), unless it already starts
  * with that calling code or with `00`. Throws a `validation` KirimError naming `field` (default `phone`).
  */
-export function normalisePhone(input: string, defaultCountryCode = '62', field = 'phone'): string {
+export function normalisePhone(input: string, defaultCountryCode = DEFAULT_COUNTRY_CODE, field = 'phone'): string {
   const digits = tryNormalisePhone(input, defaultCountryCode);
   if (digits === null) {
     throw new KirimError('validation', `"${String(input).slice(0, 64)}" ${INVALID_PHONE_MESSAGE}`, {
@@ -36,7 +39,7 @@ export function normalisePhone(input: string, defaultCountryCode = '62', field =
 }
 
 /** Like {@link normalisePhone} but returns `null` instead of throwing (default country code `'62'`). */
-export function tryNormalisePhone(input: string, defaultCountryCode = '62'): string | null {
+export function tryNormalisePhone(input: string, defaultCountryCode = DEFAULT_COUNTRY_CODE): string | null {
   if (typeof input !== 'string') return null;
   const local = stripJid(input.trim());
   if (local === null) return null;
@@ -62,7 +65,7 @@ export function tryNormalisePhone(input: string, defaultCountryCode = '62'): str
  * A zod schema that accepts a phone string (or a whole number, as JSON bodies send them) and outputs
  * the normalised digits; refusals read "is not a valid phone number". Default country code `'62'`.
  */
-export function phoneSchema(defaultCountryCode = '62') {
+export function phoneSchema(defaultCountryCode = DEFAULT_COUNTRY_CODE) {
   return z
     .union([z.string(), z.number().int().nonnegative()], {
       error: (issue) => (issue.input === undefined ? 'is required' : INVALID_PHONE_MESSAGE),

@@ -20,6 +20,9 @@ export interface EventLogOptions {
   gapWaitMs?: number;
 }
 
+/** The event log's defaults: relay poll 250 ms, events kept 24 h, pruned every 10 min, a missing sequence number awaited 2 s. */
+export const DEFAULT_EVENT_LOG_OPTIONS: Readonly<Required<EventLogOptions>> = { pollMs: 250, retentionMs: 24 * 3_600_000, pruneEveryMs: 10 * 60_000, gapWaitMs: 2_000 };
+
 /** One event of the live stream, with its sequence number (the SSE `id`). */
 export interface StreamedEvent {
   seq: number;
@@ -51,10 +54,10 @@ const WRITE_BATCH = 5000;
  */
 export function createEventLog(deps: { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; options?: EventLogOptions }) {
   const { storage, clock, logger, events } = deps;
-  const pollMs = deps.options?.pollMs ?? 250;
-  const retentionMs = deps.options?.retentionMs ?? 24 * 3_600_000;
-  const pruneEveryMs = deps.options?.pruneEveryMs ?? 10 * 60_000;
-  const gapWaitMs = deps.options?.gapWaitMs ?? 2_000;
+  const pollMs = deps.options?.pollMs ?? DEFAULT_EVENT_LOG_OPTIONS.pollMs;
+  const retentionMs = deps.options?.retentionMs ?? DEFAULT_EVENT_LOG_OPTIONS.retentionMs;
+  const pruneEveryMs = deps.options?.pruneEveryMs ?? DEFAULT_EVENT_LOG_OPTIONS.pruneEveryMs;
+  const gapWaitMs = deps.options?.gapWaitMs ?? DEFAULT_EVENT_LOG_OPTIONS.gapWaitMs;
   /** Tags this process's rows: the relay does not emit them again. */
   const instanceId = `proc_${randomUUID()}`;
   const hooks: EventRecordHook[] = [];

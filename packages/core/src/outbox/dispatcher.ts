@@ -36,6 +36,9 @@ export interface DispatcherOptions {
   retryDelayMs?: number;
 }
 
+/** The dispatcher's defaults: poll every 100 ms, 500 rows a round, resend `unknown` rows after 60 s, 3 tries 5 s apart (times the attempt). */
+export const DEFAULT_DISPATCHER_OPTIONS: Readonly<Required<Omit<DispatcherOptions, 'limits'>>> = { pollMs: 100, batchSize: 500, unknownGraceMs: 60_000, maxAttempts: 3, retryDelayMs: 5000 };
+
 type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; manager: SessionManager; media: MediaLoader; defaults: SendLimits };
 
 // Session, pool and owner facts change rarely; re-reading them every round would double the queries.
@@ -76,11 +79,11 @@ export class Dispatcher {
     private readonly deps: Deps,
     options: DispatcherOptions = {},
   ) {
-    this.pollMs = options.pollMs ?? 100;
-    this.batchSize = options.batchSize ?? 500;
-    this.unknownGraceMs = options.unknownGraceMs ?? 60_000;
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.retryDelayMs = options.retryDelayMs ?? 5000;
+    this.pollMs = options.pollMs ?? DEFAULT_DISPATCHER_OPTIONS.pollMs;
+    this.batchSize = options.batchSize ?? DEFAULT_DISPATCHER_OPTIONS.batchSize;
+    this.unknownGraceMs = options.unknownGraceMs ?? DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_DISPATCHER_OPTIONS.maxAttempts;
+    this.retryDelayMs = options.retryDelayMs ?? DEFAULT_DISPATCHER_OPTIONS.retryDelayMs;
   }
 
   start(): void {

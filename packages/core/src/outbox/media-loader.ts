@@ -18,6 +18,9 @@ export interface MediaLoaderOptions {
   lookup?: HostResolver;
 }
 
+/** The media loader's limits: 16 MB a file, 30 000 ms a download, 64 MB kept for reuse. */
+export const DEFAULT_MEDIA_LIMITS: Readonly<Required<Pick<MediaLoaderOptions, 'maxBytes' | 'timeoutMs' | 'cacheBytes'>>> = { maxBytes: 16 * 1024 * 1024, timeoutMs: 30_000, cacheBytes: 64 * 1024 * 1024 };
+
 /** A downloaded file; `sniffed` is the type its bytes show, when they show one. */
 type Loaded = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
 
@@ -45,15 +48,15 @@ const EXTENSION_TYPES: Record<string, string> = {
  * every redirect re-checked, size and time limits), keeping recent files so a bulk job fetches once.
  */
 export function createMediaLoader(options: MediaLoaderOptions = {}) {
-  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
-  const cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? DEFAULT_MEDIA_LIMITS.maxBytes;
+  const cacheBytes = options.cacheBytes ?? DEFAULT_MEDIA_LIMITS.cacheBytes;
   const cache = new Map<string, Promise<Loaded>>();
   let cached = 0;
 
   async function download(url: string): Promise<Loaded> {
     let response;
     try {
-      response = await safeFetch(url, { timeoutMs: options.timeoutMs ?? 30_000, maxBytes, allowPrivate: options.allowPrivate, field: 'media_url', lookup: options.lookup });
+      response = await safeFetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_MEDIA_LIMITS.timeoutMs, maxBytes, allowPrivate: options.allowPrivate, field: 'media_url', lookup: options.lookup });
     } catch (error) {
       if (isKirimError(error, 'payload_too_large')) throw validationError({ media_url: [`is larger than the ${maxBytes}-byte limit`] });
       throw error;

@@ -23,6 +23,9 @@ export interface SendServiceOptions {
   upgradeUrl?: string;
 }
 
+/** Sending's defaults: an immediate send waits 30 000 ms; the 402 of a pool send links `https://kirim.dev/upgrade`. */
+export const DEFAULT_SEND_SERVICE_OPTIONS: Readonly<Required<SendServiceOptions>> = { sendWaitMs: 30_000, upgradeUrl: 'https://kirim.dev/upgrade' };
+
 /** The answer to a send: the row and, for pool sends, the device it went through. */
 export interface SendResult {
   id: number;
@@ -55,8 +58,8 @@ export interface Route {
 export function createSendService(deps: { storage: Storage; clock: Clock; dispatcher: Dispatcher; media: MediaLoader; defaultCountryCode: string } & SendServiceOptions) {
   const { storage, clock, dispatcher, media: loader } = deps;
   const cc = deps.defaultCountryCode;
-  const waitMs = deps.sendWaitMs ?? 30_000;
-  const upgradeUrl = deps.upgradeUrl ?? 'https://kirim.dev/upgrade';
+  const waitMs = deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs;
+  const upgradeUrl = deps.upgradeUrl ?? DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl;
 
   /** Checks the route is the caller's and can send: 404 for a foreign session or pool, 402 and 503 as documented. */
   async function resolveRoute(actor: Actor, route: { session_id?: string; pool_id?: string }, options: { forFuture?: boolean } = {}): Promise<Route> {

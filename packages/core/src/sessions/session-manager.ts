@@ -22,6 +22,9 @@ export interface SessionManagerOptions {
   instanceId?: string;
 }
 
+/** The session leases' defaults: a lease lasts 30 000 ms without renewal and is renewed every 10 000 ms. */
+export const DEFAULT_SESSION_LEASE: Readonly<Required<Pick<SessionManagerOptions, 'leaseMs' | 'heartbeatMs'>>> = { leaseMs: 30_000, heartbeatMs: 10_000 };
+
 /** Hooks the outbox attaches to sessions: recovery when one connects here, jobs settled by receipts, the opt-out list on incoming messages. */
 export interface SessionHooks {
   onConnected?(sessionId: string): Promise<void>;
@@ -70,8 +73,8 @@ export class SessionManager {
     private readonly deps: Deps,
     options: SessionManagerOptions = {},
   ) {
-    this.leaseMs = options.leaseMs ?? 30_000;
-    this.heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_SESSION_LEASE.leaseMs;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_SESSION_LEASE.heartbeatMs;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   }
 

@@ -3,6 +3,9 @@ import { KirimError } from '../../errors.js';
 import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource, LeadSourceHealth } from './lead-source.js';
 import { abortableSleep, SourceHttpClient } from './source-http-client.js';
 
+/** Google's Places API host, the default `baseUrl`. */
+export const DEFAULT_GOOGLE_PLACES_URL = 'https://maps.googleapis.com';
+
 /** Options of {@link GooglePlacesLeadSource}. */
 export interface GooglePlacesLeadSourceOptions {
   apiKey: string;
@@ -67,7 +70,7 @@ export class GooglePlacesLeadSource implements LeadSource {
   private readonly clock: Clock;
 
   constructor(private readonly options: GooglePlacesLeadSourceOptions) {
-    this.baseUrl = (options.baseUrl ?? 'https://maps.googleapis.com').replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? DEFAULT_GOOGLE_PLACES_URL).replace(/\/+$/, '');
     this.clock = options.clock ?? systemClock;
     this.http = new SourceHttpClient({ service: 'Google Places', userAgent: options.userAgent, clock: options.clock });
   }

@@ -3,6 +3,11 @@ import { KirimError } from '../../errors.js';
 import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource, LeadSourceHealth } from './lead-source.js';
 import { SourceHttpClient } from './source-http-client.js';
 
+/** The public Nominatim instance, the default `nominatimUrl`. */
+export const DEFAULT_NOMINATIM_URL = 'https://nominatim.openstreetmap.org';
+/** The public Overpass instance, the default `overpassUrl`. */
+export const DEFAULT_OVERPASS_URL = 'https://overpass-api.de';
+
 /** Options of {@link OpenStreetMapLeadSource}. */
 export interface OpenStreetMapLeadSourceOptions {
   /** Default `https://nominatim.openstreetmap.org`. */
@@ -61,8 +66,8 @@ export class OpenStreetMapLeadSource implements LeadSource {
   private readonly overpass: SourceHttpClient;
 
   constructor(private readonly options: OpenStreetMapLeadSourceOptions) {
-    this.nominatimUrl = trimSlash(options.nominatimUrl ?? 'https://nominatim.openstreetmap.org');
-    this.overpassUrl = trimSlash(options.overpassUrl ?? 'https://overpass-api.de');
+    this.nominatimUrl = trimSlash(options.nominatimUrl ?? DEFAULT_NOMINATIM_URL);
+    this.overpassUrl = trimSlash(options.overpassUrl ?? DEFAULT_OVERPASS_URL);
     this.nominatim = new SourceHttpClient({
       service: 'Nominatim', userAgent: options.userAgent, clock: options.clock,
       minIntervalMs: options.nominatimIntervalMs ?? 1000, cacheSize: 500, cacheTtlMs: 24 * 3_600_000,
