@@ -1,11 +1,18 @@
 import { resolve } from 'node:path';
-import { DEFAULT_RECONNECT, DEFAULT_SEND_LIMITS, DEFAULT_WEBHOOK_TIMINGS, LEAD_SOURCE_KINDS, type LeadSourceOptions, type SendLimits, type WebhookTimings } from '@kirim/core';
+import {
+  DEFAULT_AUTH_CACHE_MS, DEFAULT_COUNTRY_CODE, DEFAULT_DISPATCHER_OPTIONS, DEFAULT_EVENT_LOG_OPTIONS, DEFAULT_GOOGLE_PLACES_URL, DEFAULT_MEDIA_LIMITS,
+  DEFAULT_NOMINATIM_URL, DEFAULT_OPT_OUT_WORDS, DEFAULT_OVERPASS_URL, DEFAULT_RECONNECT, DEFAULT_SEND_LIMITS, DEFAULT_SEND_SERVICE_OPTIONS,
+  DEFAULT_SESSION_LEASE, DEFAULT_WEBHOOK_TIMINGS, LEAD_SOURCE_KINDS, type LeadSourceOptions, type SendLimits, type WebhookTimings,
+} from '@kirim/core';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL');
 
 const ORIGIN = /^https?:\/\/[^/\s?#]+$/;
+
+// `true`/`1` or `false`/`0`; unset is the given default.
+const flag = (fallback: boolean) => z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
 
 // `*`, or a comma-separated list of origins (`https://a.example,http://localhost:5173`): scheme, host, port, no path.
 function corsOrigins(value: string, ctx: z.RefinementCtx): '*' | string[] {
@@ -30,49 +37,49 @@ const envSchema = z.object({
   KIRIM_ADMIN_NAME: z.string().min(1).default('Administrator'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().min(1).default('1mb'),
-  KIRIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  KIRIM_AUTH_CACHE_MS: z.coerce.number().int().min(0).default(DEFAULT_AUTH_CACHE_MS),
   KIRIM_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   KIRIM_TRANSPORT: z.enum(['baileys', 'simulated', 'remote-simulated']).default('baileys'),
   KIRIM_SIMULATED_NETWORK_URL: z.string().regex(/^ws:\/\//, 'must be a ws:// URL').optional(),
   KIRIM_SIMULATED_LINK_MS: z.coerce.number().int().min(0).default(5000),
   KIRIM_WA_WS_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
-  KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
-  KIRIM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(10_000),
+  KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(DEFAULT_SESSION_LEASE.leaseMs),
+  KIRIM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_SESSION_LEASE.heartbeatMs),
   KIRIM_RECONNECT_MIN_MS: z.coerce.number().int().min(1).default(DEFAULT_RECONNECT.backoff.minMs),
   KIRIM_RECONNECT_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_RECONNECT.backoff.maxMs),
   KIRIM_RECONNECT_GIVE_UP_MS: z.coerce.number().int().min(0).default(DEFAULT_RECONNECT.giveUpAfter.linkedMs),
   KIRIM_LINK_GIVE_UP_MS: z.coerce.number().int().min(0).default(DEFAULT_RECONNECT.giveUpAfter.unlinkedMs),
-  DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code such as 62').default('62'),
+  DEFAULT_COUNTRY_CODE: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code such as 62').default(DEFAULT_COUNTRY_CODE),
   KIRIM_LEAD_SOURCE: z.enum(LEAD_SOURCE_KINDS).optional(),
-  KIRIM_NOMINATIM_URL: httpUrl.default('https://nominatim.openstreetmap.org'),
-  KIRIM_OVERPASS_URL: httpUrl.default('https://overpass-api.de'),
+  KIRIM_NOMINATIM_URL: httpUrl.default(DEFAULT_NOMINATIM_URL),
+  KIRIM_OVERPASS_URL: httpUrl.default(DEFAULT_OVERPASS_URL),
   KIRIM_OSM_CONTACT: z.string().min(3).max(200).optional(),
-  KIRIM_GOOGLE_PLACES_URL: httpUrl.default('https://maps.googleapis.com'),
+  KIRIM_GOOGLE_PLACES_URL: httpUrl.default(DEFAULT_GOOGLE_PLACES_URL),
   GOOGLE_PLACES_API_KEY: z.string().min(1).optional(),
   KIRIM_LEAD_SCRAPER_URL: httpUrl.optional(),
   KIRIM_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  KIRIM_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  KIRIM_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(5_000),
-  KIRIM_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(4 * 3_600_000),
-  KIRIM_WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
-  KIRIM_WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
-  KIRIM_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).default(15_000),
-  KIRIM_WEBHOOK_POLL_MS: z.coerce.number().int().min(1).default(1_000),
-  KIRIM_EVENT_POLL_MS: z.coerce.number().int().min(1).default(250),
-  KIRIM_EVENT_RETENTION_MS: z.coerce.number().int().min(1).default(24 * 3_600_000),
+  KIRIM_ALLOW_PRIVATE_URLS: flag(false),
+  KIRIM_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.retryBaseMs),
+  KIRIM_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.retryMaxMs),
+  KIRIM_WEBHOOK_GIVE_UP_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.giveUpAfterMs),
+  KIRIM_WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.disableAfterMs),
+  KIRIM_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.timeoutMs),
+  KIRIM_WEBHOOK_POLL_MS: z.coerce.number().int().min(1).default(DEFAULT_WEBHOOK_TIMINGS.pollMs),
+  KIRIM_EVENT_POLL_MS: z.coerce.number().int().min(1).default(DEFAULT_EVENT_LOG_OPTIONS.pollMs),
+  KIRIM_EVENT_RETENTION_MS: z.coerce.number().int().min(1).default(DEFAULT_EVENT_LOG_OPTIONS.retentionMs),
   KIRIM_SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
   KIRIM_SEND_MIN_GAP_MS: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.min_gap_ms),
   KIRIM_SEND_JITTER_MS: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.jitter_ms),
   KIRIM_SEND_DAILY_CAP: z.coerce.number().int().min(0).default(DEFAULT_SEND_LIMITS.daily_cap),
-  KIRIM_SEND_WARMUP: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  KIRIM_SEND_CHECK_RECIPIENTS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
-  KIRIM_SEND_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
-  KIRIM_DISPATCH_POLL_MS: z.coerce.number().int().min(1).default(100),
-  KIRIM_UNKNOWN_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
-  KIRIM_SEND_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
-  KIRIM_OPT_OUT_WORDS: z.string().min(1).default('STOP,UNSUBSCRIBE,BERHENTI'),
-  KIRIM_UPGRADE_URL: httpUrl.default('https://kirim.dev/upgrade'),
-  KIRIM_MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 1024 * 1024),
+  KIRIM_SEND_WARMUP: flag(DEFAULT_SEND_LIMITS.warmup),
+  KIRIM_SEND_CHECK_RECIPIENTS: flag(DEFAULT_SEND_LIMITS.check_recipients),
+  KIRIM_SEND_WAIT_MS: z.coerce.number().int().min(0).default(DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs),
+  KIRIM_DISPATCH_POLL_MS: z.coerce.number().int().min(1).default(DEFAULT_DISPATCHER_OPTIONS.pollMs),
+  KIRIM_UNKNOWN_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs),
+  KIRIM_SEND_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(DEFAULT_DISPATCHER_OPTIONS.retryDelayMs),
+  KIRIM_OPT_OUT_WORDS: z.string().min(1).default(DEFAULT_OPT_OUT_WORDS.join(',')),
+  KIRIM_UPGRADE_URL: httpUrl.default(DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl),
+  KIRIM_MEDIA_MAX_BYTES: z.coerce.number().int().min(1).default(DEFAULT_MEDIA_LIMITS.maxBytes),
   KIRIM_CORS_ORIGINS: z.string().transform(corsOrigins).optional(),
 }).superRefine((e, ctx) => {
   if (e.KIRIM_TRANSPORT === 'remote-simulated' && !e.KIRIM_SIMULATED_NETWORK_URL) ctx.addIssue({ code: 'custom', path: ['KIRIM_SIMULATED_NETWORK_URL'], message: 'is required when KIRIM_TRANSPORT is remote-simulated' });
