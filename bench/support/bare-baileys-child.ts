@@ -85,7 +85,7 @@ process.on('message', (request: ChildRequest) => {
       openSocket(number, memoryAuthState(), (qr) => send({ type: 'qr', number, qr }), () => {
         const current = sockets.get(number);
         sockets.delete(number);
-        current?.end(undefined);
+        void current?.end(undefined);
         send({ type: 'warm' });
       });
       return;
@@ -98,7 +98,7 @@ process.on('message', (request: ChildRequest) => {
   }
 });
 process.on('disconnect', () => {
-  for (const sock of sockets.values()) sock.end(undefined);
+  for (const sock of sockets.values()) void sock.end(undefined);
   process.exit(0);
 });
 send({ type: 'ready' });

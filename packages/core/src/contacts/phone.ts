@@ -15,7 +15,7 @@ export const GROUP_JID_SUFFIX = '@g.us';
 export const DEFAULT_COUNTRY_CODE = '62';
 
 // Separators people type between digits, including the no-break and thin spaces spreadsheets paste in.
-const SEPARATORS = /[\s\u00a0\u2007\u202f\-().\/]/g;
+const SEPARATORS = /[\s\u00a0\u2007\u202f\-()./]/g;
 // Anything else (letters, "ext", "*") makes the input something other than a phone number.
 const PHONE_SHAPE = /^\+?\d+$/;
 // Domains whose local part is a phone number; `@lid` and `@g.us` identify something else.

@@ -173,6 +173,7 @@ function looksLikeText(bytes: Buffer): boolean {
     return false;
   }
   // Control characters other than tab/CR/LF/FF mean binary; a leading `<` means HTML/XML saved as ".xls".
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (/[\u0001-\u0008\u000b\u000e-\u001f\u007f]/.test(text)) return false;
   return !/^\uFEFF?\s*</.test(text);
 }
@@ -484,14 +485,12 @@ class PeekedSource {
 
   /** The whole source, from its first byte. */
   stream(): Readable {
-    const self = this;
-    return Readable.from(
-      (async function* () {
-        yield* self.buffered.splice(0);
-        for (let chunk = await self.next(); chunk !== null; chunk = await self.next()) yield chunk;
-      })(),
-      { objectMode: false },
-    );
+    return Readable.from(this.chunks(), { objectMode: false });
+  }
+
+  private async *chunks(): AsyncGenerator<Buffer> {
+    yield* this.buffered.splice(0);
+    for (let chunk = await this.next(); chunk !== null; chunk = await this.next()) yield chunk;
   }
 
   isSourceError(error: unknown): boolean {

@@ -160,7 +160,7 @@ export function abortableSleep(clock: Clock, ms: number, signal: AbortSignal | u
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    clock.sleep(ms).then(() => {
+    void clock.sleep(ms).then(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     });

@@ -393,7 +393,8 @@ export class BaileysConnection implements Connection {
   private async endSocket(record: SocketRecord): Promise<void> {
     clearTimeout(record.watchdog);
     try {
-      record.sock.end(undefined);
+      // `end` is async in Baileys 7: its rejection is logged as a throw is.
+      record.sock.end(undefined).catch((error: unknown) => this.log.debug({ err: error }, 'ending socket'));
     } catch (error) {
       this.log.debug({ err: error }, 'ending socket');
     }
