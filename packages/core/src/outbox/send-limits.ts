@@ -59,10 +59,15 @@ export function effectiveLimits(defaults: SendLimits, ...overrides: Array<Partia
   return Object.assign({}, defaults, ...overrides.filter(Boolean));
 }
 
-/** The day's cap under warm-up: `warmup_start` on the first day, doubling each day, never past `daily_cap`. */
+/** The day's cap under warm-up: `warmup_start` on the UTC day the device was linked, doubling each UTC day after, never past `daily_cap` (0: no cap). */
 export function dailyCap(limits: SendLimits, linkedSince: Date | null, now: Date): number {
   if (!limits.warmup || !linkedSince) return limits.daily_cap;
-  const days = Math.max(0, Math.floor((now.getTime() - linkedSince.getTime()) / 86_400_000));
+  // Counted in UTC days, the days the cap is counted in: counted from the hour of linking, the cap rose mid-day.
+  const days = Math.max(0, utcDay(now) - utcDay(linkedSince));
   const ramp = limits.warmup_start * 2 ** Math.min(days, 30);
   return limits.daily_cap === 0 ? ramp : Math.min(ramp, limits.daily_cap);
+}
+
+function utcDay(time: Date): number {
+  return Math.floor(time.getTime() / 86_400_000);
 }
