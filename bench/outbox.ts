@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKirim, createSimulatedNetwork, newEventId, type Storage } from '@kirim/core';
 import { loadConfig, startServer } from '@kirim/server';
-import { insertMany, updateRows, type Database } from '@kirim/storage-kysely';
-import { createPostgresStorage } from '@kirim/storage-postgres';
-import { createSqliteStorage, openSqlite } from '@kirim/storage-sqlite';
+import { insertMany, updateRows, type Database, type SqlDialect } from '@kirim/storage-kysely';
+import { createPostgresStorage, postgresDialect } from '@kirim/storage-postgres';
+import { createSqliteStorage, openSqlite, sqliteDialect } from '@kirim/storage-sqlite';
 import { Kysely, PostgresDialect, type Selectable } from 'kysely';
 import pg from 'pg';
 import { startTestPostgres } from '../tests/support/embedded-postgres.js';
@@ -146,7 +146,7 @@ function statusEvent(row: RawRow, status: string) {
  * the transport's raw, by `updateRows`) and, `withEvents`, the two `message.status` events (sent,
  * delivered) appended to the event log by `insertMany`. Without them it is the row updates alone.
  */
-async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 'sqlite' | 'postgres', rows: number, withEvents: boolean): Promise<number> {
+async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: SqlDialect, rows: number, withEvents: boolean): Promise<number> {
   await storage.migrate();
   const seed = createKirim({ storage });
   const user = await seed.accounts.createUserUnchecked({ name: 'Raw', email: `raw-${randomUUID()}@example.com` });
@@ -172,7 +172,7 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
       const all: RawRow[] = [];
       for (const sessionId of sessionIds) {
         let query = trx.selectFrom('messages').selectAll().where('session_id', '=', sessionId).where('status', '=', 'queued').where('not_before', '<=', now).orderBy('not_before').orderBy('id').limit(BATCH);
-        if (dialect === 'postgres') query = query.forUpdate().skipLocked();
+        if (dialect.supportsRowLocks) query = query.forUpdate().skipLocked();
         const due = (await query.execute()).map((r) => ({ ...r, id: Number(r.id), message_id: `RAW${r.id}${randomUUID().slice(0, 8)}`, attempts: r.attempts + 1 }));
         await updateRows(trx, dialect, 'messages', due.map((r) => ({ id: r.id, status: 'sending', claimed_by: 'raw', updated_at: now, attempts: r.attempts, message_id: r.message_id })), { types: { attempts: 'int' } });
         all.push(...due);
@@ -201,7 +201,7 @@ const sqliteStorage = createSqliteStorage({ filename: sqliteFile('pipeline') });
 const sqlitePipeline = await oneProcess(sqliteStorage, SQLITE_ROWS, '1');
 await sqliteStorage.close();
 const sqliteRaw = (name: string, withEvents: boolean) =>
-  rawRate(createSqliteStorage({ filename: sqliteFile(name) }), () => openSqlite({ filename: sqliteFile(name) }), 'sqlite', SQLITE_ROWS, withEvents);
+  rawRate(createSqliteStorage({ filename: sqliteFile(name) }), () => openSqlite({ filename: sqliteFile(name) }), sqliteDialect, SQLITE_ROWS, withEvents);
 const sqliteRawRows = await sqliteRaw('raw-rows', false);
 const sqliteRawWrites = await sqliteRaw('raw-writes', true);
 
@@ -212,7 +212,7 @@ const pgThree = await threeProcesses(await freshDatabase(), POSTGRES_ROWS);
 const pgRaw = async (withEvents: boolean) => {
   const url = await freshDatabase();
   const open = () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
-  return rawRate(createPostgresStorage({ connectionString: url }), open, 'postgres', POSTGRES_ROWS, withEvents);
+  return rawRate(createPostgresStorage({ connectionString: url }), open, postgresDialect, POSTGRES_ROWS, withEvents);
 };
 const pgRawRows = await pgRaw(false);
 const pgRawWrites = await pgRaw(true);

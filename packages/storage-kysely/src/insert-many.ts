@@ -4,7 +4,7 @@ import type { SqlDialect } from './dialect.js';
 
 // Rows per statement (here and in updateRows): under SQLite's bound-parameter limit (32,766) with ~30 columns a row.
 export const CHUNK = 1000;
-// PostgreSQL: fewer rows than this go as a VALUES list, quicker to plan than unnest for a few.
+// Where unnest serves (PostgreSQL), fewer rows than this go as a VALUES list, quicker to plan than unnest for a few.
 export const UNNEST_FROM = 50;
 
 /**
@@ -12,9 +12,9 @@ export const UNNEST_FROM = 50;
  * stand or fall together — and returns `returning` of each, in the rows' order (nothing without it: on
  * SQLite a RETURNING clause costs a fifth of a small row's insert). Built here rather than as
  * Kysely query trees: building the tree of thousands of rows cost more than the database's own work.
- * - SQLite: one multi-row VALUES a chunk; the same chunk size gives the same text, which the preset's
+ * - SQLite (no unnest): one multi-row VALUES a chunk; the same chunk size gives the same text, which the preset's
  *   statement cache prepares once.
- * - PostgreSQL: one array a column, unnested. A thousand-row VALUES is tens of thousands of parameters
+ * - PostgreSQL (`supportsUnnest`): one array a column, unnested. A thousand-row VALUES is tens of thousands of parameters
  *   the server parses and plans anew each statement; this is one a column. `types` names the columns
  *   that are not `text`. A few rows still go as VALUES (a steady trickle of events: quicker to plan).
  */
@@ -30,9 +30,9 @@ export async function insertMany<T extends keyof Database, R extends string>(
   const out: Array<Record<R, unknown>> = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    if (dialect === 'sqlite' || chunk.length < UNNEST_FROM) {
+    if (!dialect.supportsUnnest || chunk.length < UNNEST_FROM) {
       let n = 0;
-      const tuple = () => `(${columns.map(() => (dialect === 'sqlite' ? '?' : `$${++n}`)).join(', ')})`;
+      const tuple = () => `(${columns.map(() => dialect.placeholder(++n)).join(', ')})`;
       const returning = options.returning ? ` returning "${options.returning}"` : '';
       const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(tuple).join(', ')}${returning}`;
       out.push(...(await db.executeQuery<Record<R, unknown>>(CompiledQuery.raw(text, parameters(chunk, columns)))).rows);

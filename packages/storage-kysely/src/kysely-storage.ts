@@ -1,5 +1,5 @@
 import type { Storage } from '@kirim/core';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { Migrator, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlDialect } from './dialect.js';
 import { translateDriverError, translatingErrors } from './driver-errors.js';
@@ -28,6 +28,7 @@ import { KyselyWebhookRepository } from './repositories/webhook-repository.js';
 /** Options of {@link createKyselyStorage}. */
 export interface KyselyStorageOptions {
   db: Kysely<Database>;
+  /** What the database can do (row locks, unnest…): the preset's. */
   dialect: SqlDialect;
   /** Runs after the Kysely instance is destroyed (a preset closes what it opened). */
   onClose?: () => Promise<void> | void;
@@ -40,7 +41,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
 
 function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransaction: boolean): Storage {
   const storage: Storage = {
-    dialect: options.dialect,
+    dialect: options.dialect.name,
     users: translatingErrors(new KyselyUserRepository(db)),
     apiTokens: translatingErrors(new KyselyApiTokenRepository(db)),
     announcements: translatingErrors(new KyselyAnnouncementRepository(db)),
@@ -75,8 +76,7 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
     async migrate() {
       // Kysely looks for its bookkeeping tables in every schema it can see; pin them to ours so two
       // stores in one PostgreSQL database (tests, or tenants by search_path) never read each other's.
-      const migrationTableSchema =
-        options.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+      const migrationTableSchema = await options.dialect.migrationTableSchema(db);
       const migrator = new Migrator({ db, provider: migrationProvider(options.dialect), migrationTableSchema });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === 'Error');

@@ -8,9 +8,9 @@ import type { SqlDialect } from './dialect.js';
  * status is still one of `from` when given; returns the ids of the rows it changed. One statement a
  * chunk joins the rows to their new values, rather than a `CASE id WHEN …` a column (searched for each
  * row) or a statement a row (each a query through Kysely, costlier than SQLite's work):
- * - SQLite, and a few rows on PostgreSQL: `UPDATE … FROM` a VALUES list (a CTE: SQLite cannot name a
+ * - SQLite (no unnest), and a few rows on PostgreSQL: `UPDATE … FROM` a VALUES list (a CTE: SQLite cannot name a
  *   subquery's columns).
- * - PostgreSQL: `UPDATE … FROM` the rows unnested from one array a column (a thousand-row VALUES is
+ * - PostgreSQL (`supportsUnnest`): `UPDATE … FROM` the rows unnested from one array a column (a thousand-row VALUES is
  *   thousands of parameters to parse and plan each time).
  * `types` names the columns that are not `text` (PostgreSQL casts to them).
  */
@@ -30,13 +30,12 @@ export async function updateRows<T extends keyof Database>(
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     let result: { rows: Array<{ id: unknown }> };
-    if (dialect === 'sqlite' || chunk.length < UNNEST_FROM) {
+    if (!dialect.supportsUnnest || chunk.length < UNNEST_FROM) {
       let n = 0;
-      const param = (c?: string) => (dialect === 'sqlite' ? '?' : `$${++n}${c ? `::${type(c)}` : ''}`);
+      const param = (c?: string) => dialect.placeholder(++n, c && type(c));
       const tuples = chunk.map(() => `(${columns.map(param).join(', ')})`).join(', ');
       const guard = from.length > 0 ? ` and "${table}"."status" in (${from.map(() => param()).join(', ')})` : '';
-      // SQLite's RETURNING names only the updated table's columns; PostgreSQL's would find `id` ambiguous.
-      const returning = dialect === 'sqlite' ? '"id"' : `"${table}"."id"`;
+      const returning = dialect.qualifiedReturning ? `"${table}"."id"` : '"id"';
       const text = `with u(${columns.map((c) => `"${c}"`).join(', ')}) as (values ${tuples}) update "${table}" set ${assignments} from u where "${table}"."id" = u."id"${guard} returning ${returning}`;
       const values = parameters(chunk, columns);
       values.push(...from);

@@ -1,6 +1,6 @@
 import { silentLogger, type Logger, type Storage } from '@kirim/core';
-import { createKyselyStorage, type Database } from '@kirim/storage-kysely';
-import { Kysely, PostgresDialect } from 'kysely';
+import { createKyselyStorage, type Database, type SqlDialect } from '@kirim/storage-kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 
 /** Options of {@link createPostgresStorage}: a connection string or a pool of your own. */
@@ -25,5 +25,18 @@ export function createPostgresStorage(options: PostgresStorageOptions): Storage 
   // Kysely's destroy() ends its pool; a caller's pool stays open, so Kysely gets one that only connects.
   const dialectPool = ownsPool ? pool : { connect: () => pool.connect(), end: async () => {} };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
-  return createKyselyStorage({ db, dialect: 'postgres' });
+  return createKyselyStorage({ db, dialect: postgresDialect });
 }
+
+/** PostgreSQL as storage-kysely sees it: row locks with SKIP LOCKED, unnest for many rows, pg_trgm search, schemas. */
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  supportsRowLocks: true,
+  supportsUnnest: true,
+  qualifiedReturning: true,
+  trigramIndex: 'pg_trgm',
+  analyzesAfterBulkInsert: true,
+  serialKey: { type: 'bigserial', define: (column) => column.primaryKey() },
+  placeholder: (index, type) => (type ? `$${index}::${type}` : `$${index}`),
+  migrationTableSchema: async (db) => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
+};

@@ -1,5 +1,5 @@
 import type { Storage } from '@kirim/core';
-import { createKyselyStorage, type Database } from '@kirim/storage-kysely';
+import { createKyselyStorage, type Database, type SqlDialect } from '@kirim/storage-kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 
@@ -16,8 +16,21 @@ export interface SqliteStorageOptions {
  * a power cut), foreign keys on. One process; use PostgreSQL for several.
  */
 export function createSqliteStorage(options: SqliteStorageOptions): Storage {
-  return createKyselyStorage({ db: openSqlite(options), dialect: 'sqlite' });
+  return createKyselyStorage({ db: openSqlite(options), dialect: sqliteDialect });
 }
+
+/** SQLite as storage-kysely sees it: one writer at a time and no row locks, VALUES lists, FTS5 trigram search. */
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  supportsRowLocks: false,
+  supportsUnnest: false,
+  qualifiedReturning: false,
+  trigramIndex: 'fts5',
+  analyzesAfterBulkInsert: false,
+  serialKey: { type: 'integer', define: (column) => column.primaryKey().autoIncrement() },
+  placeholder: () => '?',
+  migrationTableSchema: async () => undefined,
+};
 
 /** Kysely on the database file, with the storage's settings (the outbox benchmark's raw loop uses them too). */
 export function openSqlite(options: SqliteStorageOptions): Kysely<Database> {

@@ -30,7 +30,7 @@ export function contactsMigration(dialect: SqlDialect) {
       await db.schema.createIndex('contacts_user_name').on('contacts').columns(['user_id', 'name']).execute();
 
       // Substring search without a table scan: a trigram index on each dialect.
-      if (dialect === 'sqlite') {
+      if (dialect.trigramIndex === 'fts5') {
         await sql`CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, content='contacts', content_rowid='rowid', tokenize='trigram')`.execute(db);
         await sql`CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END`.execute(db);

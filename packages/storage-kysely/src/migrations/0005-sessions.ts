@@ -71,7 +71,7 @@ export function sessionsMigration(dialect: SqlDialect) {
       // One table for every message, in and out: the history, and for outgoing rows the outbox.
       await db.schema
         .createTable('messages')
-        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('id', dialect.serialKey.type, dialect.serialKey.define)
         .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
         .addColumn('session_id', 'text', (c) => c.references('sessions.id').onDelete('set null'))
         .addColumn('pool_id', 'text')

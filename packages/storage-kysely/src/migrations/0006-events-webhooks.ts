@@ -8,7 +8,7 @@ export function eventsWebhooksMigration(dialect: SqlDialect) {
       await db.schema
         .createTable('events')
         // The sequence readers resume from (SSE Last-Event-ID, the cross-process relay): never reused.
-        .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('seq', dialect.serialKey.type, dialect.serialKey.define)
         .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('type', 'text', (c) => c.notNull())
         // No foreign key: the log outlives nothing it describes and is pruned by age.

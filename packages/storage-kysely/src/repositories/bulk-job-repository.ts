@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
+import { lockRows } from '../lock-rows.js';
 import { transact } from '../transact.js';
 
 // A job's rows that were skipped at send time, told by their error's prefix (the dispatcher's and opt-outs' reasons).
@@ -68,14 +69,9 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
 
   private async take(db: Kysely<Database>, jobId?: string): Promise<BulkBatch[]> {
     let query = db.selectFrom('bulk_job_batches').selectAll().orderBy('created_at').orderBy('job_id').orderBy('first_index');
-    // PostgreSQL: a batch another process is expanding is skipped by the expander, and waited for by a cancel.
-    if (jobId === undefined) {
-      query = query.limit(1);
-      if (this.dialect === 'postgres') query = query.forUpdate().skipLocked();
-    } else {
-      query = query.where('job_id', '=', jobId);
-      if (this.dialect === 'postgres') query = query.forUpdate();
-    }
+    // A batch another process is expanding is skipped by the expander, and waited for by a cancel.
+    if (jobId === undefined) query = lockRows(this.dialect, query.limit(1), 'skip');
+    else query = lockRows(this.dialect, query.where('job_id', '=', jobId), 'wait');
     const rows = await query.execute();
     for (const row of rows) await db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
     return rows.map((row) => ({ job_id: row.job_id, first_index: row.first_index, prototype: JSON.parse(row.prototype), recipients: JSON.parse(row.recipients), delay_ms: row.delay_ms, created_at: row.created_at }));

@@ -45,7 +45,7 @@ export class KyselyContactRepository implements ContactRepository {
     }
     // Fresh statistics after a large import: until autovacuum gets to it, stale ones make PostgreSQL
     // plan searches as table scans.
-    if (this.dialect === 'postgres' && contacts.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE contacts`.execute(this.db);
+    if (this.dialect.analyzesAfterBulkInsert && contacts.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE contacts`.execute(this.db);
     const byUser = new Map<string, Set<string>>();
     for (const c of contacts) for (const name of Object.keys(c.extra_fields)) (byUser.get(c.user_id) ?? byUser.set(c.user_id, new Set()).get(c.user_id)!).add(name);
     for (const [userId, names] of byUser) await this.rememberExtraFields(userId, [...names], contacts[0].created_at);
@@ -190,7 +190,7 @@ export class KyselyContactRepository implements ContactRepository {
    * matches more rows than that way reads faster than walking the user's rows in order.
    */
   private async narrowSearch(userId: string, filter: ContactFilter, range: Range) {
-    if (this.dialect === 'sqlite') {
+    if (this.dialect.trigramIndex === 'fts5') {
       // The unary plus keeps SQLite off the user's indexes, so both queries start from the full-text
       // index's matches; counting first is cheap, as it stops past the cap.
       const fromMatches = this.filtered(this.db, userId, filter, sql<string>`+contacts.user_id`);
@@ -237,7 +237,7 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   private matches(eb: ExpressionBuilder<Database, 'contacts'>, term: string) {
-    if (this.dialect === 'sqlite' && usesTrigrams(term)) {
+    if (this.dialect.trigramIndex === 'fts5' && usesTrigrams(term)) {
       const phrase = `"${term.replace(/"/g, '""')}"`;
       return eb('contacts.rowid' as 'contacts.id', 'in', sql<string>`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${phrase})`);
     }

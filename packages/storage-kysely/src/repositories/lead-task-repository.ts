@@ -2,6 +2,7 @@ import type { Lead, LeadTask, LeadTaskChanges, LeadTaskRepository, LeadTaskStatu
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, LeadTasksTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { lockRows } from '../lock-rows.js';
 import { fromRow as leadFromRow } from './lead-repository.js';
 
 function fromRow(row: Selectable<LeadTasksTable>): LeadTask {
@@ -13,7 +14,7 @@ function fromRow(row: Selectable<LeadTasksTable>): LeadTask {
   };
 }
 
-/** Lead scrape tasks on Kysely; claims take `FOR UPDATE SKIP LOCKED` on PostgreSQL. */
+/** Lead scrape tasks on Kysely; claims lock their task skipping locked ones (`FOR UPDATE SKIP LOCKED` on PostgreSQL). */
 export class KyselyLeadTaskRepository implements LeadTaskRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,7 +49,7 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
       .orderBy('created_at')
       .orderBy('id')
       .limit(1)
-      .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+      .$call((q) => lockRows(this.dialect, q, 'skip'));
     // No second status check outside: FOR UPDATE re-checks a row another claimer just changed against the
     // subquery's own condition, and repeating it out here made PostgreSQL's plan update nothing.
     const row = await this.db

@@ -3,6 +3,7 @@ import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selecta
 import { containing } from '../containing.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { lockRows } from '../lock-rows.js';
 import { readSnapshot, transact } from '../transact.js';
 
 /** Message rows ↔ records. */
@@ -32,19 +33,18 @@ function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
 
 /**
  * Applies receipts with a handful of statements: reads the messages' statuses, a query a session
- * (`lock`: on rows it can lock without waiting, skipping the others), folds each message's receipts over
+ * (where the database locks rows: those it can lock without waiting, skipping the others), folds each message's receipts over
  * its status in order, and writes one UPDATE per resulting status. Returns the messages that moved with
  * the statuses they went through, and the receipts of rows it skipped because another transaction holds
  * them (`held`).
  */
-async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string, lock: boolean): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
+async function applyFolded(db: Kysely<Database>, dialect: SqlDialect, receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
   // Each message's status as its receipts take it, and the statuses it went through (none: it stays).
   const current = new Map<string, { id: number; to: string; steps: MessageStatus[] }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
   for (const [sessionId, ids] of groupIds(receipts)) {
-    let query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
-    if (lock) query = query.forUpdate().skipLocked();
-    for (const row of await query.execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), to: row.status, steps: [] });
+    const query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
+    for (const row of await lockRows(dialect, query, 'skip').execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), to: row.status, steps: [] });
   }
   const unseen: Receipt[] = [];
   for (const receipt of receipts) {
@@ -58,7 +58,7 @@ async function applyFolded(db: Kysely<Database>, receipts: Receipt[], at: string
   // A row not read is one another transaction holds, or no message of the session (the phone's own sends):
   // only the held ones are worth another try. Without locks, every row was read.
   let held: Receipt[] = [];
-  if (lock && unseen.length > 0) {
+  if (dialect.supportsRowLocks && unseen.length > 0) {
     const exists = new Set<string>();
     for (const [sessionId, ids] of groupIds(unseen)) {
       const rows = await db.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]).execute();
@@ -116,7 +116,7 @@ export class KyselyMessageRepository implements MessageRepository {
   async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
     if (receipts.length === 0) return { moved: [], held: [] };
     // Several writers (PostgreSQL): only the rows it can lock without waiting (one writer, SQLite, waits for nobody).
-    return transact(this.db, (db) => applyFolded(db, receipts, at, this.dialect === 'postgres'));
+    return transact(this.db, (db) => applyFolded(db, this.dialect, receipts, at));
   }
 
   async list(userId: string, sessionId: string, filter: MessageFilter, range: Range): Promise<Slice<Message>> {

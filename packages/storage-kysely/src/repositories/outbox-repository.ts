@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
+import { lockRows } from '../lock-rows.js';
 import { transact } from '../transact.js';
 import { updateRows } from '../update-rows.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
@@ -11,7 +12,7 @@ import { messageFromRow, messageToRow } from './message-repository.js';
 const SENT = ['sent', 'delivered', 'read'] as const;
 type SentStatus = (typeof SENT)[number];
 
-/** The outbox on Kysely. PostgreSQL claims with FOR UPDATE SKIP LOCKED, so processes never share a row. */
+/** The outbox on Kysely. Claims lock their rows skipping locked ones (PostgreSQL), so processes never share a row. */
 export class KyselyOutboxRepository implements OutboxRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -51,7 +52,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
           .orderBy('id')
           .limit(limit);
         if (column === 'pool_id') query = query.where('session_id', 'is', null);
-        return this.dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
+        return lockRows(this.dialect, query, 'skip');
       };
       const candidates: Message[] = [];
       for (const { id, limit } of request.sessions) if (limit > 0) candidates.push(...(await due('session_id', id, limit).execute()).map(messageFromRow));

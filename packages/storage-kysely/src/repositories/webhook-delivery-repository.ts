@@ -2,13 +2,14 @@ import type { Range, Slice, WebhookDelivery, WebhookDeliveryRepository } from '@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookDeliveriesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { lockRows } from '../lock-rows.js';
 import { readSnapshot } from '../transact.js';
 
 type Changes = Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>;
 
 const toRecord = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({ ...row, state: row.state as WebhookDelivery['state'] });
 
-/** Webhook deliveries on Kysely: claims are one UPDATE over a SKIP LOCKED selection on PostgreSQL. */
+/** Webhook deliveries on Kysely: claims are one UPDATE over a selection that skips locked rows (PostgreSQL). */
 export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -45,8 +46,8 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
     if (!(await dueQuery().limit(1).executeTakeFirst())) return [];
     const due = dueQuery()
       .limit(limit)
-      // PostgreSQL: rows another claimer has locked are skipped, not waited for. SQLite has one writer at a time.
-      .$if(this.dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+      // Rows another claimer has locked are skipped, not waited for.
+      .$call((q) => lockRows(this.dialect, q, 'skip'));
     const rows = await this.db
       .updateTable('webhook_deliveries')
       .set({ claimed_by: claimer, claim_expires_at: claimUntil })
