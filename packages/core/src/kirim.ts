@@ -3,6 +3,7 @@ import { createAccountService, type AccountService } from './accounts/account-se
 import { createAnnouncementService, type AnnouncementService } from './announcements/announcement-service.js';
 import { systemClock, type Clock } from './clock.js';
 import { createBulkExpander } from './bulk/bulk-expander.js';
+import { JobTracker } from './bulk/job-tracker.js';
 import { createBulkService, type BulkService } from './bulk/bulk-service.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
@@ -12,6 +13,7 @@ import { KirimEvents } from './events.js';
 import { createLeadService, type LeadService } from './leads/lead-service.js';
 import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-service.js';
 import { createLeadSource } from './leads/sources/create-lead-source.js';
+import { ReceiptWriter } from './messages/receipt-writer.js';
 import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { HostResolver } from './net/safe-fetch.js';
@@ -21,7 +23,7 @@ import { createOptOutHook } from './outbox/opt-outs.js';
 import { DEFAULT_SEND_LIMITS, effectiveLimits } from './outbox/send-limits.js';
 import { createSendService, type SendService, type SendServiceOptions } from './outbox/send-service.js';
 import { createPoolService, type PoolService } from './pools/pool-service.js';
-import { SessionManager, type SessionHooks, type SessionManagerOptions } from './sessions/session-manager.js';
+import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
@@ -134,26 +136,22 @@ export function createKirim(options: KirimOptions): Kirim {
   eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();
 
-  const hooks: SessionHooks = {};
-  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, hooks }, options.sessions);
   const outboxOptions = options.outbox ?? {};
+  // Receipts may finish a job; a STOP reply opts out; a session connecting here first settles what a
+  // dead owner left mid-send.
+  const jobs = new JobTracker({ storage, events, clock });
+  const receipts = new ReceiptWriter({ storage, clock, logger, events, onMoved: (messages) => jobs.receipted(messages) });
+  const onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
+  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, receipts, onIncoming }, options.sessions);
   const media = createMediaLoader({ allowPrivate: options.allowPrivateUrls, lookup: options.resolveHost, ...outboxOptions });
   const dispatcher = new Dispatcher(
     {
-      storage, clock, logger, events, manager: sessionManager, media,
+      storage, clock, logger, events, manager: sessionManager, media, receipts, jobs,
       defaults: effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits),
     },
     outboxOptions,
   );
-  // A session connecting here first settles what a dead owner left mid-send; receipts may finish a job;
-  // a STOP reply opts out.
-  hooks.onConnected = async (sessionId) => {
-    await storage.outbox.recover(sessionId, sessionManager.instanceId, clock.now().toISOString());
-    dispatcher.poke();
-  };
-  hooks.onReceipts = (messages) => dispatcher.settleJobsOf(messages);
-  hooks.holdReceipt = (receipt) => dispatcher.holdReceipt(receipt);
-  hooks.onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
+  sessionManager.onConnected((sessionId) => dispatcher.recover(sessionId));
   const accounts = createAccountService({
     storage,
     clock,
@@ -207,6 +205,7 @@ export function createKirim(options: KirimOptions): Kirim {
       if (!options.secretKey) logger.warn('no secretKey: webhook secrets are sealed with a key that dies with this process');
       await eventLog.start();
       webhooks.start();
+      receipts.start();
       sessionManager.start();
       dispatcher.start();
       expander.start();
@@ -216,6 +215,7 @@ export function createKirim(options: KirimOptions): Kirim {
       await expander.stop();
       await dispatcher.stop();
       await sessionManager.stop();
+      await receipts.stop();
       await leadTasks.stop();
       await webhooks.stop();
       await eventLog.stop();

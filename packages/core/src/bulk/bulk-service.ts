@@ -220,8 +220,8 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
         for (const batch of await tx.bulkJobs.takeBatches(id)) await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => ({ ...row, status: 'cancelled', updated_at: at })));
       });
       await storage.outbox.cancelQueued(actor.userId, { jobId: id }, at);
-      const deadline = Date.now() + CANCEL_SETTLE_MS;
-      while ((await storage.outbox.countByStatus(id)).sending && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      const deadline = clock.now().getTime() + CANCEL_SETTLE_MS;
+      while ((await storage.outbox.countByStatus(id)).sending && clock.now().getTime() < deadline) await clock.sleep(25);
       const done = await view({ ...job, status: 'cancelled', completed_at: at, updated_at: at });
       await deps.events.publish('bulk.completed', actor.userId, { job_id: id, status: 'cancelled', total: done.total, sent: done.sent, failed: done.failed });
       return done;

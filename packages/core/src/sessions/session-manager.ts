@@ -6,8 +6,8 @@ import { KirimError } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
-import { messageStatusEvent } from '../messages/message-status-event.js';
-import type { Receipt, Storage } from '../storage/storage.js';
+import type { ReceiptWriter } from '../messages/receipt-writer.js';
+import type { Storage } from '../storage/storage.js';
 import type { Connection, IncomingMessage, LinkState, SeenContact, Transport } from '../transport/transport.js';
 import { sessionAuthStore } from './session-auth-store.js';
 import type { Session, SessionStatus } from './session-schemas.js';
@@ -25,16 +25,6 @@ export interface SessionManagerOptions {
 /** The session leases' defaults: a lease lasts 30 000 ms without renewal and is renewed every 10 000 ms. */
 export const DEFAULT_SESSION_LEASE: Readonly<Required<Pick<SessionManagerOptions, 'leaseMs' | 'heartbeatMs'>>> = { leaseMs: 30_000, heartbeatMs: 10_000 };
 
-/** Hooks the outbox attaches to sessions: recovery when one connects here, jobs settled by receipts, the opt-out list on incoming messages. */
-export interface SessionHooks {
-  onConnected?(sessionId: string): Promise<void>;
-  onIncoming?(message: Message): Promise<void>;
-  /** Outgoing messages that receipts moved, after they are recorded and announced. */
-  onReceipts?(messages: Message[]): Promise<void>;
-  /** Whether the outbox keeps this receipt to record with its message's send (it is being sent here). */
-  holdReceipt?(receipt: Receipt): boolean;
-}
-
 interface LiveSession {
   id: string;
   userId: string;
@@ -44,12 +34,17 @@ interface LiveSession {
   queue: Promise<void>;
 }
 
-// Most receipts one write takes (a backlog is written in several).
-const RECEIPT_BATCH = 5000;
-// How soon receipts of rows another transaction held are tried again.
-const HELD_RECEIPT_RETRY_MS = 20;
-
-type Deps = { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; transport?: Transport; hooks: SessionHooks };
+type Deps = {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  events: KirimEvents;
+  transport?: Transport;
+  /** Where the sessions' receipts go. */
+  receipts: ReceiptWriter;
+  /** Told of each incoming message once it is stored and announced (the opt-out list reads STOP replies). */
+  onIncoming?(message: Message): Promise<void>;
+};
 
 /**
  * Drives the sessions this process holds a lease on: connects them through the transport, records what
@@ -64,10 +59,8 @@ export class SessionManager {
   /** Opens under way, by session id: a concurrent open joins the one in progress. */
   private readonly opening = new Map<string, Promise<boolean>>();
   private supervisor: BackgroundLoop | undefined;
-  private stopping = false;
-  /** Receipts of every session here waiting to be written, and the write under way. */
-  private readonly receipts: Receipt[] = [];
-  private writingReceipts: Promise<void> | undefined;
+  /** Told when a session connects here, in order, before its next state is recorded. */
+  private readonly connectedListeners: Array<(sessionId: string) => Promise<void>> = [];
 
   constructor(
     private readonly deps: Deps,
@@ -80,18 +73,20 @@ export class SessionManager {
 
   /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
   start(): void {
-    this.stopping = false;
     if (!this.deps.transport || this.supervisor) return;
     this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () => this.supervise());
   }
 
   /** Closes every live session (credentials kept) and gives its lease up, so another process can take over at once. */
   async stop(): Promise<void> {
-    this.stopping = true;
     await this.supervisor?.stop();
     this.supervisor = undefined;
     await Promise.all([...this.live.keys()].map((id) => this.detach(id, { releaseLease: true })));
-    await this.writingReceipts;
+  }
+
+  /** Calls `listener` each time a session connects here (the outbox recovers what a dead owner left mid-send). */
+  onConnected(listener: (sessionId: string) => Promise<void>): void {
+    this.connectedListeners.push(listener);
   }
 
   /** Whether this process drives the session. */
@@ -154,7 +149,7 @@ export class SessionManager {
         auth: sessionAuthStore(storage, session.id),
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
-          onReceipt: (receipt) => this.takeReceipt({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
+          onReceipt: (receipt) => this.deps.receipts.take({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
           onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
         },
@@ -281,67 +276,12 @@ export class SessionManager {
         reconnect_attempts: change.reconnect_attempts ?? session.reconnect_attempts, next_retry_at: change.next_retry_at ?? null,
       });
     }
-    if (state.state === 'connected') await this.deps.hooks.onConnected?.(live.id);
+    if (state.state === 'connected') for (const listener of this.connectedListeners) await listener(live.id);
     // The link has ended for good: let the lease go so nothing tries to drive it until asked again.
     if (state.state === 'logged_out' || state.state === 'replaced' || state.state === 'failed') {
       this.live.delete(live.id);
       await storage.sessions.releaseLease(live.id, this.instanceId);
     }
-  }
-
-  /**
-   * Receipts come in bursts, two a message and from every session at once: those that arrive while one
-   * write is under way go together in the next (storage decides how), one commit for all sessions'.
-   */
-  private takeReceipt(receipt: Receipt): void {
-    if (!this.deps.hooks.holdReceipt?.(receipt)) this.recordReceipts([receipt]);
-  }
-
-  /** Writes receipts with the next batch (the outbox hands back those it held and did not record). */
-  recordReceipts(receipts: Receipt[]): void {
-    if (receipts.length === 0) return;
-    for (const receipt of receipts) this.receipts.push(receipt);
-    this.writingReceipts ??= this.writeReceipts();
-  }
-
-  private async writeReceipts(): Promise<void> {
-    try {
-      while (this.receipts.length > 0) {
-        // One turn of the event loop lets the rest of a burst arrive.
-        await new Promise((resolve) => setImmediate(resolve));
-        const batch = this.receipts.splice(0, RECEIPT_BATCH);
-        const held = await this.applyReceipts(batch).catch((error) => {
-          this.deps.logger.error({ err: error, receipts: batch.length }, 'recording receipts failed');
-          return [];
-        });
-        if (held.length === 0) continue;
-        // Their rows are held by another transaction (a send record committing in another process): again
-        // shortly. A stopping process tries once more and then lets them go, rather than wait on another's lock.
-        if (this.stopping) {
-          this.deps.logger.warn({ receipts: held.length }, 'receipts of rows another transaction holds were not recorded before stopping');
-          continue;
-        }
-        await this.deps.clock.sleep(HELD_RECEIPT_RETRY_MS);
-        this.recordReceipts(held);
-      }
-    } finally {
-      this.writingReceipts = undefined;
-    }
-  }
-
-  /** Stores receipts and their events; returns those of rows another transaction holds. */
-  private async applyReceipts(receipts: Receipt[]): Promise<Receipt[]> {
-    const { storage, clock, events } = this.deps;
-    // The rows and their events are stored together: a crash between two commits cannot keep one without the other.
-    const { moved, held, announce } = await storage.transaction(async (tx) => {
-      const { moved, held } = await tx.messages.applyReceipts(receipts, clock.now().toISOString());
-      // A status for each step: receipts that came together (delivered and read) still report both, in order.
-      const statusEvents = moved.flatMap(({ message, steps }) => steps.map((status) => messageStatusEvent(events, message, status)));
-      return { moved, held, announce: await events.publishIn(tx, statusEvents) };
-    });
-    announce();
-    if (moved.length > 0) await this.deps.hooks.onReceipts?.(moved.map((m) => m.message));
-    return held;
   }
 
   private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
@@ -374,7 +314,7 @@ export class SessionManager {
     });
     if (!stored) return;
     announce();
-    await this.deps.hooks.onIncoming?.(stored);
+    await this.deps.onIncoming?.(stored);
   }
 
   private async recordContacts(live: LiveSession, contacts: SeenContact[]): Promise<void> {

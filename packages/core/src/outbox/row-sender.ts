@@ -1,0 +1,155 @@
+import type { Clock } from '../clock.js';
+import type { KirimEvents } from '../events.js';
+import type { Logger } from '../logger.js';
+import type { Message } from '../messages/message-schemas.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { Session } from '../sessions/session-schemas.js';
+import type { SendOutcome, Storage } from '../storage/storage.js';
+import type { Connection, SendOptions } from '../transport/transport.js';
+import type { MediaLoader } from './media-loader.js';
+import { callerFault } from './send-faults.js';
+import type { SendLimits } from './send-limits.js';
+import { SessionThrottle, type SendSample } from './session-throttle.js';
+
+/** How often, and how soon, a failing send is tried again. */
+export interface RowSenderOptions {
+  /** Tries of a send that fails before the row is failed; default 3. */
+  maxAttempts?: number;
+  /** Wait before retrying a failed send, times the attempt number; default 5000 ms. */
+  retryDelayMs?: number;
+}
+
+type Deps = {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  events: KirimEvents;
+  manager: SessionManager;
+  media: MediaLoader;
+  /** Told when a session's breaker opened or closed (cached session facts are stale). */
+  onCircuitChanged(): void;
+};
+
+/**
+ * Sends a session's claimed rows at its pace: each row with its media, the message it quotes and the
+ * number check, judged for the throttle, whose breaker it persists.
+ */
+export class RowSender {
+  /** Whether a number has WhatsApp, by session and phone. */
+  private readonly onWhatsApp = new Map<string, boolean>();
+  private readonly throttles = new Map<string, SessionThrottle>();
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly retries: Required<RowSenderOptions>,
+  ) {}
+
+  /** Sends one session's rows in order, keeping its gap, and returns their outcomes. */
+  async sendAll(session: Session, rows: Message[], limits: SendLimits): Promise<SendOutcome[]> {
+    const { clock } = this.deps;
+    const throttle = this.throttle(session);
+    const outcomes: SendOutcome[] = [];
+    for (const row of rows) {
+      const { outcome, sample } = await this.send(session, row, limits);
+      outcomes.push(outcome);
+      const breaker = throttle.record(sample, clock.now(), limits);
+      if (breaker) await this.reportBreaker(session, breaker, throttle.openUntil, outcome);
+    }
+    return outcomes;
+  }
+
+  /** Persists a breaker that opened or closed (pools in every process read it) and publishes `session.circuit`. */
+  private async reportBreaker(session: Session, state: 'opened' | 'closed', openUntil: number, outcome: SendOutcome): Promise<void> {
+    const until = state === 'opened' ? new Date(openUntil).toISOString() : null;
+    const reason = state === 'opened' ? `most recent sends failed; the last: ${'error' in outcome ? outcome.error : 'unknown'}` : null;
+    await this.deps.storage.sessions.update(session.id, { circuit_open_until: until, circuit_reason: reason });
+    if (state === 'opened') this.deps.logger.warn({ session: session.id, until }, 'circuit breaker opened: most recent sends failed');
+    else this.deps.logger.info({ session: session.id }, 'circuit breaker closed: a send succeeded after the cool-down');
+    this.deps.onCircuitChanged();
+    await this.deps.events.publish('session.circuit', session.user_id, { session_id: session.id, state, until, reason });
+  }
+
+
+  /** How many rows the session may take this round (see SessionThrottle.budget). */
+  budget(session: Session, now: Date, limits: SendLimits, linkedSince: Date | null, most: number): Promise<number> {
+    return this.throttle(session).budget(now, limits, linkedSince, most);
+  }
+
+  /** The session's pacing: its gap, daily cap and breaker, one per session across rounds. */
+  private throttle(session: Session): SessionThrottle {
+    let throttle = this.throttles.get(session.id);
+    if (!throttle) {
+      throttle = new SessionThrottle((dayStart) => this.deps.storage.outbox.sentSince(session.id, dayStart));
+      // A breaker another process (or this one before a restart) opened holds here too.
+      if (session.circuit_open_until) throttle.openUntil = Date.parse(session.circuit_open_until);
+      this.throttles.set(session.id, throttle);
+    }
+    return throttle;
+  }
+
+  /**
+   * Sends one row and says what the throttle learns from it: only sends count for the breaker. The
+   * caller's faults (a refused or unfit `media_url`, a group the session is not in) fail the row at once
+   * and do not count; a media host that fails for a while is retried but does not count either. Whatever
+   * asked WhatsApp something (a number check, a group's metadata) still spaces the next send.
+   */
+  private async send(session: Session, row: Message, limits: SendLimits): Promise<{ outcome: SendOutcome; sample: SendSample }> {
+    const { clock, manager } = this.deps;
+    let queried = false;
+    let reachedWhatsApp = false;
+    const notSent = (): SendSample => (queried || reachedWhatsApp ? 'queried' : 'unsent');
+    try {
+      const connection = manager.connection(session.id);
+      if (!connection) throw new Error('the session disconnected');
+      if (limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone, () => (queried = true)))) {
+        return { outcome: { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' }, sample: notSent() };
+      }
+      const result = await this.deliver(connection, row, () => (reachedWhatsApp = true));
+      return { outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw }, sample: 'sent' };
+    } catch (error) {
+      const at = clock.now().toISOString();
+      const fault = callerFault(error, row, reachedWhatsApp);
+      if (fault) return { outcome: { id: row.id, status: 'failed', at, error: fault }, sample: notSent() };
+      const reason = error instanceof Error ? error.message : String(error);
+      const sample = reachedWhatsApp ? 'failed' : notSent();
+      if (row.attempts >= this.retries.maxAttempts) return { outcome: { id: row.id, status: 'failed', at, error: reason }, sample };
+      // A pool row goes back to the pool at once: another member may send it while this one cools down.
+      if (row.pool_id) return { outcome: { id: row.id, status: 'queued', at, not_before: at, error: reason, release: true }, sample };
+      const retryAt = new Date(Date.parse(at) + this.retries.retryDelayMs * row.attempts).toISOString();
+      return { outcome: { id: row.id, status: 'queued', at, not_before: retryAt, error: reason }, sample };
+    }
+  }
+
+  /** Sends a row through `connection`; `reaching` is called once its content is ready, as WhatsApp is asked. */
+  private async deliver(connection: Connection, row: Message, reaching: () => void) {
+    const options: SendOptions = { messageId: row.message_id!, mentions: row.mentions.length > 0 ? row.mentions : undefined };
+    if (row.quoted_message_id) {
+      const quoted = await this.deps.storage.messages.findByMessageId(row.session_id!, row.quoted_message_id);
+      if (quoted) options.quoted = { messageId: quoted.message_id!, chat: quoted.chat, fromMe: quoted.direction === 'out', participant: quoted.sender ?? undefined, raw: quoted.raw ?? null };
+    }
+    if (!row.media) {
+      reaching();
+      return connection.sendText(row.chat, row.text ?? '', options);
+    }
+    const file = await this.deps.media.load(row.media.url!, row.media.type);
+    reaching();
+    return connection.sendMedia(
+      row.chat,
+      { type: row.media.type as 'image', data: file.data, mimetype: row.media.mimetype ?? file.mimetype, filename: row.media.filename ?? file.filename, caption: row.text ?? undefined },
+      options,
+    );
+  }
+
+  /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */
+  private async exists(connection: Connection, sessionId: string, phone: string, asking: () => void): Promise<boolean> {
+    const key = `${sessionId}:${phone}`;
+    let known = this.onWhatsApp.get(key);
+    if (known === undefined) {
+      asking();
+      known = (await connection.checkNumbers([phone]))[0]?.exists ?? false;
+      if (this.onWhatsApp.size > 50_000) this.onWhatsApp.clear();
+      this.onWhatsApp.set(key, known);
+    }
+    return known;
+  }
+}
