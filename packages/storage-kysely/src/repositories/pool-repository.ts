@@ -1,6 +1,7 @@
 import type { Pool, PoolRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PoolsTable } from '../database.js';
+import { transact } from '../transact.js';
 
 /** Send pools on Kysely; members are kept in their own table and read with the pool. */
 export class KyselyPoolRepository implements PoolRepository {
@@ -8,8 +9,11 @@ export class KyselyPoolRepository implements PoolRepository {
 
   async insert(pool: Pool): Promise<Pool> {
     const { session_ids, settings, ...row } = pool;
-    await this.db.insertInto('pools').values({ ...row, settings: JSON.stringify(settings) }).execute();
-    await this.addMembers(pool.id, session_ids, pool.created_at);
+    // One transaction: a member that is no session leaves no pool behind.
+    await transact(this.db, async (trx) => {
+      await trx.insertInto('pools').values({ ...row, settings: JSON.stringify(settings) }).execute();
+      await new KyselyPoolRepository(trx).addMembers(pool.id, session_ids, pool.created_at);
+    });
     return pool;
   }
 

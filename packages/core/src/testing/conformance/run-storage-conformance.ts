@@ -8,9 +8,13 @@ import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
 import { describeLeadTasks } from './lead-task-conformance.js';
 import { describeMessages } from './message-conformance.js';
+import { describeOptOuts } from './opt-out-conformance.js';
 import { describeOutbox } from './outbox-conformance.js';
+import { describePools } from './pool-conformance.js';
+import { describeSessionContacts } from './session-contact-conformance.js';
 import { describeEvents } from './event-conformance.js';
 import { describeWebhooks } from './webhook-conformance.js';
+import { describeWhatsappGroups } from './whatsapp-group-conformance.js';
 
 /**
  * Runs the storage conformance suite: one `describe` per repository, each test on a fresh,
@@ -39,6 +43,10 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeLeads(ctx);
     describeLeadTasks(ctx);
     describeOutbox(ctx);
+    describeSessionContacts(ctx);
+    describeWhatsappGroups(ctx);
+    describePools(ctx);
+    describeOptOuts(ctx);
     describeMessages(ctx);
     describeBulkJobs(ctx);
     describeEvents(ctx);
