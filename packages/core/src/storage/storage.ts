@@ -235,6 +235,7 @@ export interface SessionAuthRepository {
 export interface SessionContactRepository {
   /** Inserts or refreshes by JID; a null field never overwrites a known value. */
   upsertMany(contacts: SessionContact[]): Promise<void>;
+  /** A page of the session's contacts by name, then JID. */
   list(sessionId: string, range: Range): Promise<Slice<SessionContact>>;
 }
 
@@ -247,6 +248,7 @@ export interface WhatsappGroupRepository {
    * added, known ones updated, missing ones removed. Returns the counts.
    */
   replaceForSession(userId: string, sessionId: string, groups: WhatsappGroup[]): Promise<{ added: number; updated: number; removed: number }>;
+  /** Deletes one of the user's saved groups; false if the user has none with this id. */
   remove(userId: string, id: string): Promise<boolean>;
 }
 
@@ -429,12 +431,15 @@ export interface OutboxRepository {
   latestExchanges(userId: string, phones: string[]): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>>;
 }
 
-/** Send pools and their members. */
+/** Send pools and their members; a pool's members are in the order they joined (those joining together by session id). */
 export interface PoolRepository {
+  /** Stores the pool with its members in one transaction: `conflict` if the id is taken, `not_found` (nothing stored) if a member is no session. */
   insert(pool: Pool): Promise<Pool>;
   get(userId: string, id: string): Promise<Pool | undefined>;
+  /** The user's pools, oldest first. */
   list(userId: string): Promise<Pool[]>;
   update(userId: string, id: string, changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>): Promise<Pool | undefined>;
+  /** Deletes the user's pool and its memberships; a removed session leaves every pool it was in. */
   remove(userId: string, id: string): Promise<boolean>;
   /** Adds members (ownership checked by the caller); existing ones are kept. */
   addMembers(poolId: string, sessionIds: string[], at: string): Promise<void>;
@@ -475,6 +480,7 @@ export interface BulkJobRepository {
 
 /** Recipients who asked a user to stop messaging them. */
 export interface OptOutRepository {
+  /** Records that the phone opted out of the user's messages; a repeat is no error. */
   add(userId: string, phone: string, reason: string, at: string): Promise<void>;
   /** Which of these phones opted out of the user's messages. */
   filter(userId: string, phones: string[]): Promise<Set<string>>;
