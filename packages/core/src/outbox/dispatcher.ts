@@ -1,4 +1,3 @@
-import { effectivePlan } from '../actor.js';
 import { every, type BackgroundLoop } from '../background.js';
 import type { JobTracker } from '../bulk/job-tracker.js';
 import type { Clock } from '../clock.js';
@@ -13,7 +12,9 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
 import type { ClaimDecision, SendOutcome, Storage } from '../storage/storage.js';
 import type { MediaLoader } from './media-loader.js';
-import { RowSender, type RowSenderOptions } from './row-sender.js';
+import { readRoundFacts, type RoundFacts } from './round-facts.js';
+import { recordedRow, RowSender, type RowSenderOptions } from './row-sender.js';
+import { SendWaiters } from './send-waiters.js';
 import { effectiveLimits, type SendLimits } from './send-limits.js';
 
 /** Options of the dispatcher. */
@@ -52,9 +53,6 @@ type Deps = {
 // Session, pool and owner facts change rarely; re-reading them every round would double the queries.
 const FACTS_TTL_MS = 2000;
 
-/** Which statuses end a row's life for someone waiting on it. */
-const SETTLED = new Set(['sent', 'delivered', 'read', 'failed', 'cancelled']);
-
 /**
  * The one pipeline every outgoing message goes through: claims due rows for the sessions this process
  * drives (and the pools they belong to), enforces the anti-ban controls, sends, and records the
@@ -66,9 +64,9 @@ export class Dispatcher {
   private readonly unknownGraceMs: number;
   private readonly sender: RowSender;
   private readonly rotation = new PoolRotation();
-  private readonly waiters = new Map<number, Array<(row: Message) => void>>();
+  private readonly waiters: SendWaiters;
   private loop: BackgroundLoop | undefined;
-  private facts: { at: number; sessions: Map<string, Session>; pools: Pool[]; plans: Map<string, 'free' | 'supporter'> } | undefined;
+  private facts: RoundFacts | undefined;
   private lastRecovery = 0;
   private pending: Promise<void> | undefined;
   private stopping = false;
@@ -81,6 +79,7 @@ export class Dispatcher {
     this.batchSize = options.batchSize ?? DEFAULT_DISPATCHER_OPTIONS.batchSize;
     this.unknownGraceMs = options.unknownGraceMs ?? DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs;
     const retries = { maxAttempts: options.maxAttempts ?? DEFAULT_DISPATCHER_OPTIONS.maxAttempts, retryDelayMs: options.retryDelayMs ?? DEFAULT_DISPATCHER_OPTIONS.retryDelayMs };
+    this.waiters = new SendWaiters(deps);
     this.sender = new RowSender({ ...deps, onCircuitChanged: () => this.invalidate() }, retries);
   }
 
@@ -134,36 +133,9 @@ export class Dispatcher {
     this.facts = undefined;
   }
 
-  /**
-   * Resolves with the rows once each is settled (sent or final), or as they are when `timeoutMs` passes.
-   * Rows another process sends are polled from storage.
-   */
-  async waitFor(ids: number[], timeoutMs: number): Promise<Message[]> {
-    const { clock } = this.deps;
-    const deadline = clock.now().getTime() + timeoutMs;
-    const settled = new Map<number, Message>();
-    const local = new Promise<void>((resolve) => {
-      let left = ids.length;
-      for (const id of ids) {
-        const list = this.waiters.get(id) ?? [];
-        list.push((row) => {
-          settled.set(id, row);
-          if (--left === 0) resolve();
-        });
-        this.waiters.set(id, list);
-      }
-    });
-    try {
-      for (;;) {
-        const rows = await this.deps.storage.outbox.getMany(ids);
-        for (const row of rows) if (SETTLED.has(row.status)) settled.set(row.id, row);
-        const left = deadline - clock.now().getTime();
-        if (settled.size === ids.length || left <= 0) return rows.map((r) => settled.get(r.id) ?? r);
-        await Promise.race([local, clock.sleep(Math.min(250, left))]);
-      }
-    } finally {
-      for (const id of ids) this.waiters.delete(id);
-    }
+  /** Resolves with the rows once each is settled (sent or final), or as they are when `timeoutMs` passes. */
+  waitFor(ids: number[], timeoutMs: number): Promise<Message[]> {
+    return this.waiters.wait(ids, timeoutMs);
   }
 
   /** The limits that apply to a session (engine defaults, its pools', its own). */
@@ -259,43 +231,16 @@ export class Dispatcher {
       receipts.release();
     }
     announce();
-    for (const { row } of recorded) if (row.status !== 'queued') for (const wake of this.waiters.get(row.id) ?? []) wake(row);
+    this.waiters.recorded(recorded.map((r) => r.row));
     await this.deps.jobs.sent(recorded.map((r) => r.row));
   }
 
-  private async loadFacts(connected: string[], now: Date) {
+  /** The round's facts, read again once they are FACTS_TTL_MS old or a session connected since. */
+  private async loadFacts(connected: string[], now: Date): Promise<RoundFacts> {
     if (this.facts && now.getTime() - this.facts.at < FACTS_TTL_MS && connected.every((id) => this.facts!.sessions.has(id))) return this.facts;
-    const { storage } = this.deps;
-    const sessions = new Map<string, Session>();
-    for (const id of connected) {
-      const session = await storage.sessions.getById(id);
-      if (session) sessions.set(id, session);
-    }
-    const pools = await storage.pools.poolsOfSessions(connected);
-    const plans = new Map<string, 'free' | 'supporter'>();
-    for (const userId of new Set(pools.map((p) => p.user_id))) {
-      const user = await storage.users.get(userId);
-      if (user) plans.set(userId, effectivePlan({ plan: user.plan, planExpiresAt: user.plan_expires_at ? new Date(user.plan_expires_at) : null }, now));
-    }
-    this.facts = { at: now.getTime(), sessions, pools, plans };
-    return this.facts;
+    return (this.facts = await readRoundFacts(this.deps.storage, connected, now));
   }
 }
 
 /** A round sent and not yet recorded: its rows, their outcomes, and the receipts held for them. */
 type SentRound = { claimed: Message[]; outcomes: SendOutcome[]; receipts: HeldReceipts };
-
-/** A claimed row as `complete` leaves it after recording `outcome`. */
-function recordedRow(row: Message, outcome: SendOutcome): Message {
-  switch (outcome.status) {
-    case 'failed':
-      return { ...row, status: 'failed', error: outcome.error, updated_at: outcome.at };
-    case 'queued':
-      return {
-        ...row, status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
-        ...(outcome.release ? { session_id: null, message_id: null } : {}),
-      };
-    default:
-      return { ...row, status: outcome.status, sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at };
-  }
-}

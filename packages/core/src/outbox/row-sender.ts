@@ -153,3 +153,18 @@ export class RowSender {
     return known;
   }
 }
+
+/** A claimed row as `complete` leaves it after recording `outcome`. */
+export function recordedRow(row: Message, outcome: SendOutcome): Message {
+  switch (outcome.status) {
+    case 'failed':
+      return { ...row, status: 'failed', error: outcome.error, updated_at: outcome.at };
+    case 'queued':
+      return {
+        ...row, status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+        ...(outcome.release ? { session_id: null, message_id: null } : {}),
+      };
+    default:
+      return { ...row, status: outcome.status, sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at };
+  }
+}
