@@ -77,8 +77,9 @@ describe('session leases between two engines on one PostgreSQL database', () => 
   });
 
   it("leaves the new owner's status alone when the old owner's link reports it was replaced", async () => {
-    const a = await engine('process-a');
-    const b = await engine('process-b');
+    // The test lapses A's lease itself; B's must not lapse under a loaded machine, or A rightly takes the session back.
+    const a = await engine('process-a', 15_000);
+    const b = await engine('process-b', 15_000);
     const { actor, id } = await linkedSession(a.kirim);
     // A's lease lapses (its heartbeat came too late) and B opens the session before A notices: A's link
     // is replaced, as WhatsApp replaces a device's older connection (440).
