@@ -12,7 +12,9 @@ import { report } from './support/report.js';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'kirim-bench-http-'));
 const adminToken = 'kirim_bench_admin_token_0123456789abcdef';
-const kirim = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', KIRIM_ADMIN_TOKEN: adminToken }));
+const kirim = await startServer(
+  loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', KIRIM_ADMIN_TOKEN: adminToken }),
+);
 const me = await (await fetch(`${kirim.url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` } })).json();
 
 const bare = express();
@@ -27,7 +29,9 @@ const kirimRps: number[] = [];
 const bareRps: number[] = [];
 for (let round = 0; round < 3; round++) {
   bareRps.push(await measureRps(bareUrl, { durationMs: 2000 }));
-  kirimRps.push(await measureRps(`${kirim.url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` }, durationMs: 2000 }));
+  kirimRps.push(
+    await measureRps(`${kirim.url}/api/me`, { headers: { authorization: `Bearer ${adminToken}` }, durationMs: 2000 }),
+  );
 }
 const best = (xs: number[]) => Math.max(...xs);
 report('http.bare_express.me', best(bareRps), 'req/s');

@@ -17,7 +17,15 @@ await writeSpreadsheet(
   'xlsx',
   ['Nama', 'No HP', 'Email', 'Perusahaan', 'Kota', 'Produk'],
   (function* () {
-    for (let i = 0; i < ROWS; i++) yield [`Pelanggan ${i}`, `0812${(10_000_000 + i).toString()}`, `p${i}@toko.id`, `Toko ${i % 500}`, 'Bandung', `SKU-${i % 97}`];
+    for (let i = 0; i < ROWS; i++)
+      yield [
+        `Pelanggan ${i}`,
+        `0812${(10_000_000 + i).toString()}`,
+        `p${i}@toko.id`,
+        `Toko ${i % 500}`,
+        'Bandung',
+        `SKU-${i % 97}`,
+      ];
   })(),
 );
 const upload = await readFile(file);
@@ -27,11 +35,16 @@ const idle = server.peakRssMb();
 const form = new FormData();
 form.set('file', new Blob([upload]), 'contacts.xlsx');
 const started = performance.now();
-const res = await fetch(`${server.url}/api/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: form });
+const res = await fetch(`${server.url}/api/contacts/import`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
+  body: form,
+});
 const body = (await res.json()) as { data?: { imported?: number } };
 const seconds = (performance.now() - started) / 1000;
 const peak = server.peakRssMb();
-if (body.data?.imported !== ROWS) throw new Error(`import did not take every row: ${JSON.stringify(body).slice(0, 300)}`);
+if (body.data?.imported !== ROWS)
+  throw new Error(`import did not take every row: ${JSON.stringify(body).slice(0, 300)}`);
 
 report('import.xlsx_50k.rows_per_second', ROWS / seconds, 'rows/s', { op: '>=', value: 10_000 });
 report('import.server_idle_rss', idle, 'MB');

@@ -55,7 +55,12 @@ async function freshDatabase(): Promise<string> {
 const perSession = (rows: number) => Math.ceil(rows / SESSIONS);
 
 /** Rows due in a moment, then the time from their due time until the last job is completed (every row recorded sent). */
-async function pipelineRate(storage: Storage, userOf: (sessionId: string) => string, sessionIds: string[], rows: number): Promise<number> {
+async function pipelineRate(
+  storage: Storage,
+  userOf: (sessionId: string) => string,
+  sessionIds: string[],
+  rows: number,
+): Promise<number> {
   const due = new Date(Date.now() + HEAD_START_MS);
   const enqueueStarted = performance.now();
   const jobs: Array<{ userId: string; jobId: string }> = [];
@@ -63,10 +68,12 @@ async function pipelineRate(storage: Storage, userOf: (sessionId: string) => str
   for (const id of sessionIds) byUser.set(userOf(id), [...(byUser.get(userOf(id)) ?? []), id]);
   let phoneBase = 6281300000000;
   for (const [userId, ids] of byUser) {
-    for (const jobId of await enqueueBulk(storage, userId, ids, perSession(rows), due, { phoneBase })) jobs.push({ userId, jobId });
+    for (const jobId of await enqueueBulk(storage, userId, ids, perSession(rows), due, { phoneBase }))
+      jobs.push({ userId, jobId });
     phoneBase += ids.length * perSession(rows);
   }
-  if (process.env.BENCH_DEBUG) console.log(`enqueued ${rows} rows in ${(performance.now() - enqueueStarted).toFixed(0)} ms`);
+  if (process.env.BENCH_DEBUG)
+    console.log(`enqueued ${rows} rows in ${(performance.now() - enqueueStarted).toFixed(0)} ms`);
   if (Date.now() > due.getTime()) throw new Error(`enqueueing took longer than the head start (${HEAD_START_MS} ms)`);
   const ended = await waitCompleted(storage, jobs, 120_000);
   return (perSession(rows) * sessionIds.length) / ((ended - due.getTime()) / 1000);
@@ -77,7 +84,11 @@ async function pipelineRate(storage: Storage, userOf: (sessionId: string) => str
 /** The whole pipeline with one engine (this process) on `storage`. */
 async function oneProcess(storage: Storage, rows: number, prefix: string): Promise<number> {
   await storage.migrate();
-  const engine = await linkedEngine(storage, { sessions: SESSIONS, instanceId: `bench-${prefix}`, phonePrefix: `62812${prefix}` });
+  const engine = await linkedEngine(storage, {
+    sessions: SESSIONS,
+    instanceId: `bench-${prefix}`,
+    phonePrefix: `62812${prefix}`,
+  });
   try {
     return await pipelineRate(storage, () => engine.userId, engine.sessionIds, rows);
   } finally {
@@ -97,7 +108,13 @@ async function threeProcesses(url: string, rows: number): Promise<number> {
     for (let i = 0; i < 3; i++) {
       const child = fork(fileURLToPath(new URL('./support/outbox-child.ts', import.meta.url)), [], {
         execArgv: ['--import', 'tsx'],
-        env: { ...process.env, OUTBOX_DATABASE_URL: url, OUTBOX_SESSIONS: String(SESSIONS / 3), OUTBOX_INSTANCE: `bench-child-${i}`, OUTBOX_PHONE_PREFIX: `6281${5 + i}` },
+        env: {
+          ...process.env,
+          OUTBOX_DATABASE_URL: url,
+          OUTBOX_SESSIONS: String(SESSIONS / 3),
+          OUTBOX_INSTANCE: `bench-child-${i}`,
+          OUTBOX_PHONE_PREFIX: `6281${5 + i}`,
+        },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
@@ -134,8 +151,22 @@ const RAW_ORIGIN = `proc_${randomUUID()}`;
 /** The event row the pipeline appends when a sent row reaches `status`: the same columns and payload. */
 function statusEvent(row: RawRow, status: string) {
   const now = new Date();
-  const data = { session_id: row.session_id, id: row.id, message_id: row.message_id, to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid }, status, error: null };
-  return { id: newEventId(now), type: 'message.status', user_id: row.user_id, origin: RAW_ORIGIN, timestamp: now.toISOString(), data: JSON.stringify(data) };
+  const data = {
+    session_id: row.session_id,
+    id: row.id,
+    message_id: row.message_id,
+    to: { jid: row.chat, phone: row.peer_phone, lid: row.peer_lid },
+    status,
+    error: null,
+  };
+  return {
+    id: newEventId(now),
+    type: 'message.status',
+    user_id: row.user_id,
+    origin: RAW_ORIGIN,
+    timestamp: now.toISOString(),
+    data: JSON.stringify(data),
+  };
 }
 
 /**
@@ -146,7 +177,13 @@ function statusEvent(row: RawRow, status: string) {
  * the transport's raw, by `updateRows`) and, `withEvents`, the two `message.status` events (sent,
  * delivered) appended to the event log by `insertMany`. Without them it is the row updates alone.
  */
-async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: SqlDialect, rows: number, withEvents: boolean): Promise<number> {
+async function rawRate(
+  storage: Storage,
+  open: () => Kysely<Database>,
+  dialect: SqlDialect,
+  rows: number,
+  withEvents: boolean,
+): Promise<number> {
   await storage.migrate();
   const seed = createKirim({ storage });
   const user = await seed.accounts.createUserUnchecked({ name: 'Raw', email: `raw-${randomUUID()}@example.com` });
@@ -154,9 +191,28 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
   const sessionIds: string[] = [];
   for (let i = 0; i < SESSIONS; i++) {
     const session = await storage.sessions.insert({
-      id: randomUUID(), user_id: user.id, name: `raw-${i}`, status: 'connected', reason: null, desired: 'disconnected', phone: `6281299${String(i).padStart(6, '0')}`,
-      lid: null, push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, next_retry_at: null, lease_owner: null, lease_expires_at: null, settings: {},
-      circuit_open_until: null, circuit_reason: null, connected_at: at, last_active_at: null, created_at: at, updated_at: at,
+      id: randomUUID(),
+      user_id: user.id,
+      name: `raw-${i}`,
+      status: 'connected',
+      reason: null,
+      desired: 'disconnected',
+      phone: `6281299${String(i).padStart(6, '0')}`,
+      lid: null,
+      push_name: null,
+      qr: null,
+      pairing_code: null,
+      reconnect_attempts: 0,
+      next_retry_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      settings: {},
+      circuit_open_until: null,
+      circuit_reason: null,
+      connected_at: at,
+      last_active_at: null,
+      created_at: at,
+      updated_at: at,
     });
     sessionIds.push(session.id);
   }
@@ -171,10 +227,36 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
     const claimed = await db.transaction().execute(async (trx) => {
       const all: RawRow[] = [];
       for (const sessionId of sessionIds) {
-        let query = trx.selectFrom('messages').selectAll().where('session_id', '=', sessionId).where('status', '=', 'queued').where('not_before', '<=', now).orderBy('not_before').orderBy('id').limit(BATCH);
+        let query = trx
+          .selectFrom('messages')
+          .selectAll()
+          .where('session_id', '=', sessionId)
+          .where('status', '=', 'queued')
+          .where('not_before', '<=', now)
+          .orderBy('not_before')
+          .orderBy('id')
+          .limit(BATCH);
         if (dialect.supportsRowLocks) query = query.forUpdate().skipLocked();
-        const due = (await query.execute()).map((r) => ({ ...r, id: Number(r.id), message_id: `RAW${r.id}${randomUUID().slice(0, 8)}`, attempts: r.attempts + 1 }));
-        await updateRows(trx, dialect, 'messages', due.map((r) => ({ id: r.id, status: 'sending', claimed_by: 'raw', updated_at: now, attempts: r.attempts, message_id: r.message_id })), { types: { attempts: 'int' } });
+        const due = (await query.execute()).map((r) => ({
+          ...r,
+          id: Number(r.id),
+          message_id: `RAW${r.id}${randomUUID().slice(0, 8)}`,
+          attempts: r.attempts + 1,
+        }));
+        await updateRows(
+          trx,
+          dialect,
+          'messages',
+          due.map((r) => ({
+            id: r.id,
+            status: 'sending',
+            claimed_by: 'raw',
+            updated_at: now,
+            attempts: r.attempts,
+            message_id: r.message_id,
+          })),
+          { types: { attempts: 'int' } },
+        );
         all.push(...due);
       }
       return all;
@@ -183,10 +265,23 @@ async function rawRate(storage: Storage, open: () => Kysely<Database>, dialect: 
     await db.transaction().execute(async (trx) => {
       const rows = claimed.map((r) => {
         const at = new Date().toISOString();
-        return { id: r.id, status: 'delivered', sent_at: at, raw: JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' }), error: null, updated_at: at };
+        return {
+          id: r.id,
+          status: 'delivered',
+          sent_at: at,
+          raw: JSON.stringify({ id: r.message_id, type: 'text', text: 'Halo Kak, promo minggu ini!' }),
+          error: null,
+          updated_at: at,
+        };
       });
       await updateRows(trx, dialect, 'messages', rows, { from: ['sending', 'unknown'] });
-      if (withEvents) await insertMany(trx, dialect, 'events', claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(r, status))));
+      if (withEvents)
+        await insertMany(
+          trx,
+          dialect,
+          'events',
+          claimed.flatMap((r) => ['sent', 'delivered'].map((status) => statusEvent(r, status))),
+        );
     });
     done += claimed.length;
   }
@@ -201,7 +296,13 @@ const sqliteStorage = createSqliteStorage({ filename: sqliteFile('pipeline') });
 const sqlitePipeline = await oneProcess(sqliteStorage, SQLITE_ROWS, '1');
 await sqliteStorage.close();
 const sqliteRaw = (name: string, withEvents: boolean) =>
-  rawRate(createSqliteStorage({ filename: sqliteFile(name) }), () => openSqlite({ filename: sqliteFile(name) }), sqliteDialect, SQLITE_ROWS, withEvents);
+  rawRate(
+    createSqliteStorage({ filename: sqliteFile(name) }),
+    () => openSqlite({ filename: sqliteFile(name) }),
+    sqliteDialect,
+    SQLITE_ROWS,
+    withEvents,
+  );
 const sqliteRawRows = await sqliteRaw('raw-rows', false);
 const sqliteRawWrites = await sqliteRaw('raw-writes', true);
 
@@ -211,7 +312,8 @@ await pgStorage.close();
 const pgThree = await threeProcesses(await freshDatabase(), POSTGRES_ROWS);
 const pgRaw = async (withEvents: boolean) => {
   const url = await freshDatabase();
-  const open = () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  const open = () =>
+    new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
   return rawRate(createPostgresStorage({ connectionString: url }), open, postgresDialect, POSTGRES_ROWS, withEvents);
 };
 const pgRawRows = await pgRaw(false);
@@ -239,7 +341,12 @@ for (const database of ['sqlite', 'postgres'] as const) {
   const dataDir = await mkdtemp(join(dir, 'server-'));
   const server = await startServer(
     loadConfig({
-      PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, BODY_LIMIT: '16mb',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      BODY_LIMIT: '16mb',
       ...(database === 'postgres' ? { DATABASE_URL: await freshDatabase() } : {}),
     }),
     { transport: network.transport },
@@ -247,25 +354,35 @@ for (const database of ['sqlite', 'postgres'] as const) {
   try {
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}${path}`, {
-        method, headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+        method,
+        headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: res.status, body: (await res.json()) as { data: Record<string, unknown> } };
     };
     const session = (await call('POST', '/api/whatsapp/sessions', { session_name: 'bulk' })).body.data.id as string;
     let qr: string | undefined;
-    while (!(qr = (await call('GET', `/api/whatsapp/sessions/${session}/status`)).body.data.qr as string | undefined)) await new Promise((r) => setTimeout(r, 10));
+    while (!(qr = (await call('GET', `/api/whatsapp/sessions/${session}/status`)).body.data.qr as string | undefined))
+      await new Promise((r) => setTimeout(r, 10));
     await network.phone('6281277000001').scanQr(qr);
-    while ((await call('GET', `/api/whatsapp/sessions/${session}/status`)).body.data.status !== 'connected') await new Promise((r) => setTimeout(r, 10));
+    while ((await call('GET', `/api/whatsapp/sessions/${session}/status`)).body.data.status !== 'connected')
+      await new Promise((r) => setTimeout(r, 10));
     const job = (count: number, base: number) => ({
-      session_id: session, message: 'Halo {name}, {promo|diskon} minggu ini!', delay: 1000,
-      contacts: Array.from({ length: count }, (_, i) => ({ phone: `0813${String(base + i).padStart(8, '0')}`, name: `Pelanggan ${i}` })),
+      session_id: session,
+      message: 'Halo {name}, {promo|diskon} minggu ini!',
+      delay: 1000,
+      contacts: Array.from({ length: count }, (_, i) => ({
+        phone: `0813${String(base + i).padStart(8, '0')}`,
+        name: `Pelanggan ${i}`,
+      })),
     });
     await call('POST', '/api/whatsapp/messages/bulk/text', job(1000, 90_000_000)); // warm-up
     const body = job(BULK_RECIPIENTS, 0);
     const started = performance.now();
     const res = await call('POST', '/api/whatsapp/messages/bulk/text', body);
     const elapsed = (performance.now() - started) / 1000;
-    if (res.status >= 300 || res.body.data.total !== BULK_RECIPIENTS) throw new Error(`bulk job not accepted: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    if (res.status >= 300 || res.body.data.total !== BULK_RECIPIENTS)
+      throw new Error(`bulk job not accepted: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     report(`outbox.bulk_accept_100k.${database}`, elapsed, 's', { op: '<=', value: 3 });
   } finally {
     await server.close();
@@ -275,13 +392,23 @@ for (const database of ['sqlite', 'postgres'] as const) {
 // ---- 3. 10,000 scheduled messages due at once -------------------------------------------------------
 
 for (const database of ['sqlite', 'postgres'] as const) {
-  const storage = database === 'sqlite' ? createSqliteStorage({ filename: sqliteFile('scheduled') }) : createPostgresStorage({ connectionString: await freshDatabase() });
+  const storage =
+    database === 'sqlite'
+      ? createSqliteStorage({ filename: sqliteFile('scheduled') })
+      : createPostgresStorage({ connectionString: await freshDatabase() });
   await storage.migrate();
-  const engine = await linkedEngine(storage, { sessions: SCHEDULED_SESSIONS, instanceId: `bench-scheduled-${database}`, phonePrefix: '628129' });
+  const engine = await linkedEngine(storage, {
+    sessions: SCHEDULED_SESSIONS,
+    instanceId: `bench-scheduled-${database}`,
+    phonePrefix: '628129',
+  });
   try {
     const due = new Date(Date.now() + 2000);
-    await enqueueBulk(storage, engine.userId, engine.sessionIds, SCHEDULED / SCHEDULED_SESSIONS, due, { kind: 'scheduled' });
-    if (Date.now() > due.getTime()) throw new Error('enqueueing the scheduled messages took longer than the head start');
+    await enqueueBulk(storage, engine.userId, engine.sessionIds, SCHEDULED / SCHEDULED_SESSIONS, due, {
+      kind: 'scheduled',
+    });
+    if (Date.now() > due.getTime())
+      throw new Error('enqueueing the scheduled messages took longer than the head start');
     const total = SCHEDULED;
     const deadline = due.getTime() + 30_000;
     while (engine.network.sent.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -78,7 +78,10 @@ class Probed {
   next<T extends ChildReply['type']>(type: T, timeoutMs = 30_000): Promise<Extract<ChildReply, { type: T }>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ${type} from the child in ${timeoutMs} ms`)), timeoutMs);
-      this.waiting.push({ type, resolve: (reply) => (clearTimeout(timer), resolve(reply as Extract<ChildReply, { type: T }>)) });
+      this.waiting.push({
+        type,
+        resolve: (reply) => (clearTimeout(timer), resolve(reply as Extract<ChildReply, { type: T }>)),
+      });
     });
   }
   send(request: ChildRequest): void {
@@ -113,7 +116,8 @@ function within<T>(promise: Promise<T>, ms: number, failure: () => Error): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 const t0 = performance.now();
-const debug = (what: string) => process.env.BENCH_DEBUG && console.error(`  [${((performance.now() - t0) / 1000).toFixed(1)} s] ${what}`);
+const debug = (what: string) =>
+  process.env.BENCH_DEBUG && console.error(`  [${((performance.now() - t0) / 1000).toFixed(1)} s] ${what}`);
 
 /**
  * Waits until the process has finished what linking started (pre-key uploads, the initial sync): its CPU,
@@ -131,10 +135,14 @@ async function settle(pid: number, minMs = SETTLE_MIN_MS): Promise<void> {
     last = now;
     if (process.env.BENCH_DEBUG_CPU) debug(`${pid} cpu ${samples.at(-1)!.toFixed(0)}%`);
     const recent = samples.slice(-3);
-    const quiet = samples.at(-1)! < QUIET_CPU_PERCENT || (recent.length === 3 && Math.max(...recent) - Math.min(...recent) < QUIET_CPU_PERCENT);
+    const quiet =
+      samples.at(-1)! < QUIET_CPU_PERCENT ||
+      (recent.length === 3 && Math.max(...recent) - Math.min(...recent) < QUIET_CPU_PERCENT);
     if (Date.now() - started >= minMs && quiet) break;
     if (Date.now() - started >= SETTLE_MAX_MS) {
-      console.error(`  (process ${pid} still busy after ${SETTLE_MAX_MS} ms: ${recent.map((p) => p.toFixed(0)).join(', ')}% of a core; measuring anyway)`);
+      console.error(
+        `  (process ${pid} still busy after ${SETTLE_MAX_MS} ms: ${recent.map((p) => p.toFixed(0)).join(', ')}% of a core; measuring anyway)`,
+      );
       break;
     }
   }
@@ -187,31 +195,55 @@ async function baselineOf(pid: number, probed: Probed): Promise<ProbeReply & { i
   return { ...best, idleCpuPercent };
 }
 
-async function finish(pid: number, probed: Probed, baseline: Measured['baseline'], linkStarted: number, linkEnded: number): Promise<Measured> {
+async function finish(
+  pid: number,
+  probed: Probed,
+  baseline: Measured['baseline'],
+  linkStarted: number,
+  linkEnded: number,
+): Promise<Measured> {
   await settle(pid);
   const idleCpuPercent = await idleCpu(pid);
   const loaded = await stableMemory(pid, probed);
   if (process.env.BENCH_DEBUG) {
-    const show = (p: ProbeReply) => `rss ${mb(p.rss).toFixed(1)} heapTotal ${mb(p.heapTotal).toFixed(1)} heapUsed ${mb(p.heapUsed).toFixed(1)} external ${mb(p.external).toFixed(1)} arrayBuffers ${mb(p.arrayBuffers).toFixed(1)}`;
+    const show = (p: ProbeReply) =>
+      `rss ${mb(p.rss).toFixed(1)} heapTotal ${mb(p.heapTotal).toFixed(1)} heapUsed ${mb(p.heapUsed).toFixed(1)} external ${mb(p.external).toFixed(1)} arrayBuffers ${mb(p.arrayBuffers).toFixed(1)}`;
     debug(`${pid} baseline: ${show(baseline)}`);
     debug(`${pid} loaded:   ${show(loaded)}`);
     const files = readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
       try {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        return /\.(db|sqlite)(-wal|-shm)?$/.test(target) ? [`${target.split('/').pop()} ${(statSync(target).size / MB).toFixed(1)} MB`] : [];
+        return /\.(db|sqlite)(-wal|-shm)?$/.test(target)
+          ? [`${target.split('/').pop()} ${(statSync(target).size / MB).toFixed(1)} MB`]
+          : [];
       } catch {
         return [];
       }
     });
     if (files.length) debug(`${pid} database files: ${files.join(', ')}`);
-    debug(`${pid} smaps: ${readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').filter((l) => /^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty)/.test(l)).join(' | ').replace(/\s+/g, ' ')}`);
+    debug(
+      `${pid} smaps: ${readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+        .split('\n')
+        .filter((l) => /^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty)/.test(l))
+        .join(' | ')
+        .replace(/\s+/g, ' ')}`,
+    );
   }
-  return { baseline, loaded, peakRss: procStatus(pid, 'VmHWM'), idleCpuPercent, linkSeconds: (linkEnded - linkStarted) / 1000 };
+  return {
+    baseline,
+    loaded,
+    peakRss: procStatus(pid, 'VmHWM'),
+    idleCpuPercent,
+    linkSeconds: (linkEnded - linkStarted) / 1000,
+  };
 }
 
 /** Phone numbers nobody else in this run uses: `side` 1 is bare Baileys, 2 Kirim; index -1 is the warm-up session. */
 function numbers(side: number, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `62811${side}${String(count).padStart(2, '0')}${String(i).padStart(4, '0')}`);
+  return Array.from(
+    { length: count },
+    (_, i) => `62811${side}${String(count).padStart(2, '0')}${String(i).padStart(4, '0')}`,
+  );
 }
 const warmupNumber = (side: number, count: number) => `62811${side}${String(count).padStart(2, '0')}9999`;
 
@@ -230,12 +262,19 @@ async function measureBare(sim: WaSim, count: number): Promise<Measured & { modu
     probed.onReply((reply) => {
       if (reply.type === 'qr' && !scanned.has(reply.number)) {
         scanned.add(reply.number);
-        sim.phone(reply.number).scanQr(reply.qr).catch((error: unknown) => (failure = error));
+        sim
+          .phone(reply.number)
+          .scanQr(reply.qr)
+          .catch((error: unknown) => (failure = error));
       }
       if (reply.type === 'open') opened.add(reply.number);
     });
     const linked = <T>(promise: Promise<T>, what: string) =>
-      within(promise, LINK_TIMEOUT_MS, () => new Error(`bare Baileys: ${what} not done in time; ${String(failure ?? '')}`));
+      within(
+        promise,
+        LINK_TIMEOUT_MS,
+        () => new Error(`bare Baileys: ${what} not done in time; ${String(failure ?? '')}`),
+      );
 
     await probed.next('ready');
     const imported = await probed.probe();
@@ -270,7 +309,15 @@ async function measureKirim(sim: WaSim, count: number): Promise<Measured & { ser
     // Baileys logs each pairing's normal 515 restart as an error ("stream errored out"); at `fatal` the
     // benchmark's output stays readable. Logging is not what is measured here.
     { KIRIM_TRANSPORT: 'baileys', KIRIM_WA_WS_URL: sim.url, LOG_LEVEL: 'fatal' },
-    { nodeArgs: ['--expose-gc', '--import', MEMORY_PROBE, ...(process.env.BENCH_KIRIM_NODE_ARGS?.split(' ').filter(Boolean) ?? [])], ipc: true },
+    {
+      nodeArgs: [
+        '--expose-gc',
+        '--import',
+        MEMORY_PROBE,
+        ...(process.env.BENCH_KIRIM_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
+      ipc: true,
+    },
   );
   try {
     const probed = new Probed(server.process);
@@ -278,7 +325,10 @@ async function measureKirim(sim: WaSim, count: number): Promise<Measured & { ser
       const request = () =>
         fetch(`${server.url}/api${path}`, {
           method,
-          headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: `Bearer ${BENCH_ADMIN_TOKEN}`,
+            ...(body ? { 'content-type': 'application/json' } : {}),
+          },
           body: body ? JSON.stringify(body) : undefined,
         });
       // After an idle baseline the pooled keep-alive connection may have been closed by the server
@@ -295,13 +345,15 @@ async function measureKirim(sim: WaSim, count: number): Promise<Measured & { ser
     /** Creates a session per phone and links each through the QR code of its status; resolves with their ids once all are connected. */
     const link = async (phones: string[]): Promise<string[]> => {
       const ids: string[] = [];
-      for (const phone of phones) ids.push(((await api('POST', '/whatsapp/sessions', { session_name: `bench-${phone}` })) as { id: string }).id);
+      for (const phone of phones)
+        ids.push(((await api('POST', '/whatsapp/sessions', { session_name: `bench-${phone}` })) as { id: string }).id);
       // The session list is cheap; a status (which renders the QR as a PNG) is asked only of sessions showing a QR.
       const pending = new Map(ids.map((id, i) => [id, phones[i]]));
       const scanned = new Set<string>();
       const deadline = Date.now() + LINK_TIMEOUT_MS;
       while (pending.size) {
-        if (Date.now() > deadline) throw new Error(`Kirim: ${phones.length - pending.size}/${phones.length} linked in time`);
+        if (Date.now() > deadline)
+          throw new Error(`Kirim: ${phones.length - pending.size}/${phones.length} linked in time`);
         const list = (await api('GET', '/whatsapp/sessions')) as Array<{ id: string; status: string }>;
         await Promise.all(
           list.map(async (session) => {
@@ -313,7 +365,8 @@ async function measureKirim(sim: WaSim, count: number): Promise<Measured & { ser
               if (!qr) return;
               scanned.add(session.id);
               await sim.phone(phone).scanQr(qr);
-            } else if (session.status !== 'connecting' && session.status !== 'qr') throw new Error(`session ${session.id} is ${session.status}`);
+            } else if (session.status !== 'connecting' && session.status !== 'qr')
+              throw new Error(`session ${session.id} is ${session.status}`);
           }),
         );
         await sleep(100);
@@ -346,18 +399,28 @@ try {
     const [bare, kirim] = await Promise.all([measureBare(sim, count), measureKirim(sim, count)]);
     const n = `n${count}`;
     const perSession = (m: Measured) => mb(m.loaded.rss - m.baseline.rss) / count;
-    const heapPerSession = (m: Measured) => mb(m.loaded.heapUsed + m.loaded.external - m.baseline.heapUsed - m.baseline.external) / count;
+    const heapPerSession = (m: Measured) =>
+      mb(m.loaded.heapUsed + m.loaded.external - m.baseline.heapUsed - m.baseline.external) / count;
     if (count === COUNTS[0]) {
       report('sessions.bare_baileys.module_rss', mb(bare.moduleRss), 'MB');
       report('sessions.kirim.server_idle_rss', mb(kirim.serverIdle.rss), 'MB');
       report('sessions.bare_baileys.idle_cpu.n0', bare.baseline.idleCpuPercent, '% of a core');
       report('sessions.kirim.idle_cpu.n0', kirim.baseline.idleCpuPercent, '% of a core');
     }
-    for (const [side, m] of [['bare_baileys', bare], ['kirim', kirim]] as const) {
+    for (const [side, m] of [
+      ['bare_baileys', bare],
+      ['kirim', kirim],
+    ] as const) {
       const last = count === 50;
       report(`sessions.${side}.baseline_rss.${n}`, mb(m.baseline.rss), 'MB');
-      report(`sessions.${side}.process_rss.${n}`, mb(m.loaded.rss), 'MB', side === 'kirim' && last ? { op: '<=', value: 400 } : undefined);
-      const target = side === 'kirim' && last ? { op: '<=' as const, value: Number((2 * perSession(bare)).toFixed(2)) } : undefined;
+      report(
+        `sessions.${side}.process_rss.${n}`,
+        mb(m.loaded.rss),
+        'MB',
+        side === 'kirim' && last ? { op: '<=', value: 400 } : undefined,
+      );
+      const target =
+        side === 'kirim' && last ? { op: '<=' as const, value: Number((2 * perSession(bare)).toFixed(2)) } : undefined;
       report(`sessions.${side}.per_session_rss.${n}`, perSession(m), 'MB', target);
       report(`sessions.${side}.per_session_heap_and_external.${n}`, heapPerSession(m), 'MB');
       report(`sessions.${side}.heap_slack.${n}`, mb(m.loaded.heapTotal - m.loaded.heapUsed), 'MB');

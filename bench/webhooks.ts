@@ -63,10 +63,16 @@ async function startReceiver() {
 
 const publish = (kirim: Kirim, actor: Actor, i: number) =>
   kirim.events.publish('message.status', actor.userId, {
-    session_id: 'bench', id: i, message_id: `3EB0${i}`, to: { jid: `62811${i}@s.whatsapp.net`, phone: `62811${i}`, lid: null }, status: 'delivered',
+    session_id: 'bench',
+    id: i,
+    message_id: `3EB0${i}`,
+    to: { jid: `62811${i}@s.whatsapp.net`, phone: `62811${i}`, lid: null },
+    status: 'delivered',
   });
 
-for (const database of (process.env.BENCH_DB ? [process.env.BENCH_DB] : ['sqlite', 'postgres']) as Array<'sqlite' | 'postgres'>) {
+for (const database of (process.env.BENCH_DB ? [process.env.BENCH_DB] : ['sqlite', 'postgres']) as Array<
+  'sqlite' | 'postgres'
+>) {
   const receiver = await startReceiver();
   const { server, stop } = await benchServer(database, { KIRIM_ALLOW_PRIVATE_URLS: 'true' });
   const admin = await server.kirim.accounts.authenticate(BENCH_ADMIN_TOKEN);
@@ -87,14 +93,19 @@ for (const database of (process.env.BENCH_DB ? [process.env.BENCH_DB] : ['sqlite
   );
   const burstResult = await burst.finished;
   report(`webhooks.${database}.burst.delivered`, burstResult.latencies.length, 'events', { op: '>=', value: EVENTS });
-  report(`webhooks.${database}.burst.deliveries_per_second`, burstResult.latencies.length / ((burstResult.lastReceipt - started) / 1000), 'deliveries/s', { op: '>=', value: 1000 });
+  report(
+    `webhooks.${database}.burst.deliveries_per_second`,
+    burstResult.latencies.length / ((burstResult.lastReceipt - started) / 1000),
+    'deliveries/s',
+    { op: '>=', value: 1000 },
+  );
   report(`webhooks.${database}.burst.p99_event_to_receipt`, quantile(burstResult.latencies, 0.99), 'ms');
 
   // Steady rate: every 5 ms, publish the events due by then without waiting for each other.
   const steady = receiver.run();
   const steadyStart = performance.now();
   const inFlight: Promise<unknown>[] = [];
-  for (let i = 0; i < EVENTS; ) {
+  for (let i = 0; i < EVENTS;) {
     const due = Math.min(EVENTS, Math.floor(((performance.now() - steadyStart) * STEADY_RATE) / 1000) + 1);
     for (; i < due; i++) {
       steady.publishedAt[i] = performance.now();
@@ -104,8 +115,14 @@ for (const database of (process.env.BENCH_DB ? [process.env.BENCH_DB] : ['sqlite
   }
   await Promise.all(inFlight);
   const steadyResult = await steady.finished;
-  report(`webhooks.${database}.steady_1000_per_s.delivered`, steadyResult.latencies.length, 'events', { op: '>=', value: EVENTS });
-  report(`webhooks.${database}.steady_1000_per_s.p99_event_to_receipt`, quantile(steadyResult.latencies, 0.99), 'ms', { op: '<=', value: 1000 });
+  report(`webhooks.${database}.steady_1000_per_s.delivered`, steadyResult.latencies.length, 'events', {
+    op: '>=',
+    value: EVENTS,
+  });
+  report(`webhooks.${database}.steady_1000_per_s.p99_event_to_receipt`, quantile(steadyResult.latencies, 0.99), 'ms', {
+    op: '<=',
+    value: 1000,
+  });
 
   receiver.close();
   await stop();

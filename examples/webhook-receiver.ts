@@ -43,4 +43,6 @@ const server = createServer((req, res) => {
   });
 });
 
-server.listen(Number(process.env.PORT ?? 4000), () => console.log(`receiving Kirim webhooks on :${process.env.PORT ?? 4000}`));
+server.listen(Number(process.env.PORT ?? 4000), () =>
+  console.log(`receiving Kirim webhooks on :${process.env.PORT ?? 4000}`),
+);

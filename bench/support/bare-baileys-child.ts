@@ -18,7 +18,15 @@ const baileys = await import('baileys');
 const wsUrl = process.env.KIRIM_WA_WS_URL;
 if (!wsUrl) throw new Error('KIRIM_WA_WS_URL is required');
 
-const silent: SocketConfig['logger'] = { level: 'silent', child: () => silent, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+const silent: SocketConfig['logger'] = {
+  level: 'silent',
+  child: () => silent,
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
 
 /** A Signal key store over a Map, as the simplest bare Baileys program keeps one. */
 function memoryAuthState(): AuthenticationState {
@@ -49,8 +57,19 @@ function memoryAuthState(): AuthenticationState {
 /** Live sockets by phone number (each replaced by its successor after the 515). */
 const sockets = new Map<string, WASocket>();
 
-function openSocket(number: string, auth: AuthenticationState, onQr: (qr: string) => void, onOpen: () => void): WASocket {
-  const sock = baileys.makeWASocket({ auth, logger: silent, markOnlineOnConnect: false, syncFullHistory: false, waWebSocketUrl: wsUrl });
+function openSocket(
+  number: string,
+  auth: AuthenticationState,
+  onQr: (qr: string) => void,
+  onOpen: () => void,
+): WASocket {
+  const sock = baileys.makeWASocket({
+    auth,
+    logger: silent,
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    waWebSocketUrl: wsUrl,
+  });
   sockets.set(number, sock);
   sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
   sock.ev.on('connection.update', ({ connection, qr, lastDisconnect }) => {
@@ -59,7 +78,8 @@ function openSocket(number: string, auth: AuthenticationState, onQr: (qr: string
     if (connection === 'close') {
       const code = (lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
       // 515 after pairing: log in again with the same credentials.
-      if (code === baileys.DisconnectReason.restartRequired && sockets.get(number) === sock) openSocket(number, auth, onQr, onOpen);
+      if (code === baileys.DisconnectReason.restartRequired && sockets.get(number) === sock)
+        openSocket(number, auth, onQr, onOpen);
     }
   });
   return sock;
@@ -74,7 +94,17 @@ process.on('message', (request: ChildRequest) => {
         globalThis.gc?.();
         const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
         const cpu = process.cpuUsage();
-        send({ type: 'probe', rss, heapUsed, heapTotal, external, arrayBuffers, cpuUs: cpu.user + cpu.system, beforeImportRss, gc: typeof globalThis.gc === 'function' });
+        send({
+          type: 'probe',
+          rss,
+          heapUsed,
+          heapTotal,
+          external,
+          arrayBuffers,
+          cpuUs: cpu.user + cpu.system,
+          beforeImportRss,
+          gc: typeof globalThis.gc === 'function',
+        });
       }, 1_000);
       return;
     }
@@ -82,17 +112,27 @@ process.on('message', (request: ChildRequest) => {
       // One session linked and closed again before the baseline: what the first session costs once
       // (code compiled, lazy state built) is not counted per session.
       const { number } = request;
-      openSocket(number, memoryAuthState(), (qr) => send({ type: 'qr', number, qr }), () => {
-        const current = sockets.get(number);
-        sockets.delete(number);
-        void current?.end(undefined);
-        send({ type: 'warm' });
-      });
+      openSocket(
+        number,
+        memoryAuthState(),
+        (qr) => send({ type: 'qr', number, qr }),
+        () => {
+          const current = sockets.get(number);
+          sockets.delete(number);
+          void current?.end(undefined);
+          send({ type: 'warm' });
+        },
+      );
       return;
     }
     case 'link':
       for (const number of request.numbers) {
-        openSocket(number, memoryAuthState(), (qr) => send({ type: 'qr', number, qr }), () => send({ type: 'open', number }));
+        openSocket(
+          number,
+          memoryAuthState(),
+          (qr) => send({ type: 'qr', number, qr }),
+          () => send({ type: 'open', number }),
+        );
       }
       return;
   }

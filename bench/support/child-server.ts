@@ -20,12 +20,23 @@ export interface ChildServer {
 const MAIN = 'packages/server/dist/main.js';
 
 /** Starts `node packages/server/dist/main.js` (built by `npm install`'s prepare step, or `npm run build:js`). */
-export async function startChildServer(env: Record<string, string> = {}, options: { nodeArgs?: string[]; ipc?: boolean } = {}): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string> = {},
+  options: { nodeArgs?: string[]; ipc?: boolean } = {},
+): Promise<ChildServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build:js first`);
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-bench-child-'));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -1,7 +1,10 @@
 import { Agent, request } from 'node:http';
 
 /** Sends GET requests to `url` from `concurrency` keep-alive connections for `durationMs`; returns requests per second. */
-export async function measureRps(url: string, options: { headers?: Record<string, string>; concurrency?: number; durationMs?: number } = {}): Promise<number> {
+export async function measureRps(
+  url: string,
+  options: { headers?: Record<string, string>; concurrency?: number; durationMs?: number } = {},
+): Promise<number> {
   const concurrency = options.concurrency ?? 32;
   const durationMs = options.durationMs ?? 3000;
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });

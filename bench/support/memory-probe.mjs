@@ -16,7 +16,16 @@ if (process.send) {
       globalThis.gc?.();
       const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
       const cpu = process.cpuUsage();
-      process.send({ type: 'probe', rss, heapUsed, heapTotal, external, arrayBuffers, cpuUs: cpu.user + cpu.system, gc: typeof globalThis.gc === 'function' });
+      process.send({
+        type: 'probe',
+        rss,
+        heapUsed,
+        heapTotal,
+        external,
+        arrayBuffers,
+        cpuUs: cpu.user + cpu.system,
+        gc: typeof globalThis.gc === 'function',
+      });
     }, 1_000);
   });
   // The channel must not keep the process alive on its own, nor outlive the parent.

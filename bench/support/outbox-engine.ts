@@ -1,10 +1,25 @@
 // Engines for bench/outbox.ts: createKirim on a storage preset and a zero-latency simulated network,
 // rate limits off, with sessions linked as soon as they show a QR code; and bulk rows to feed them.
 import { randomUUID } from 'node:crypto';
-import { createKirim, createSimulatedNetwork, type Kirim, type NewMessage, type SendLimits, type SimulatedNetwork, type Storage } from '@kirim/core';
+import {
+  createKirim,
+  createSimulatedNetwork,
+  type Kirim,
+  type NewMessage,
+  type SendLimits,
+  type SimulatedNetwork,
+  type Storage,
+} from '@kirim/core';
 
 /** Anti-ban controls off: no gap, no jitter, no daily cap, and a breaker that never gathers enough samples to open. */
-export const NO_LIMITS: Partial<SendLimits> = { min_gap_ms: 0, jitter_ms: 0, daily_cap: 0, warmup: false, check_recipients: false, breaker_min_samples: Number.MAX_SAFE_INTEGER };
+export const NO_LIMITS: Partial<SendLimits> = {
+  min_gap_ms: 0,
+  jitter_ms: 0,
+  daily_cap: 0,
+  warmup: false,
+  check_recipients: false,
+  breaker_min_samples: Number.MAX_SAFE_INTEGER,
+};
 
 export interface BenchEngine {
   kirim: Kirim;
@@ -14,7 +29,10 @@ export interface BenchEngine {
   stop(): Promise<void>;
 }
 
-async function until<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -28,9 +46,17 @@ async function until<T>(probe: () => Promise<T | undefined | null | false> | T |
  * An engine on `storage` with its own zero-latency simulated network and `sessions` linked sessions of one
  * new user (each linked when it shows its QR code, as a phone scanning it would). The engine holds their leases.
  */
-export async function linkedEngine(storage: Storage, options: { sessions: number; instanceId: string; phonePrefix: string }): Promise<BenchEngine> {
+export async function linkedEngine(
+  storage: Storage,
+  options: { sessions: number; instanceId: string; phonePrefix: string },
+): Promise<BenchEngine> {
   const network = createSimulatedNetwork({ latencyMs: 0 });
-  const kirim = createKirim({ storage, transport: network.transport, sessions: { instanceId: options.instanceId }, outbox: { limits: NO_LIMITS } });
+  const kirim = createKirim({
+    storage,
+    transport: network.transport,
+    sessions: { instanceId: options.instanceId },
+    outbox: { limits: NO_LIMITS },
+  });
   await kirim.start();
   const user = await kirim.accounts.createUserUnchecked({ name: 'Bench', email: `bench-${randomUUID()}@example.com` });
   const actor = await kirim.accounts.actorFor(user.id);
@@ -59,7 +85,14 @@ export async function linkedEngine(storage: Storage, options: { sessions: number
  * One bulk job per session with `perSession` rows, all due at `due`, inserted as the bulk service does
  * (job and rows in one transaction). Returns the job ids.
  */
-export async function enqueueBulk(storage: Storage, userId: string, sessionIds: string[], perSession: number, due: Date, options: { kind?: 'bulk' | 'scheduled'; phoneBase?: number } = {}): Promise<string[]> {
+export async function enqueueBulk(
+  storage: Storage,
+  userId: string,
+  sessionIds: string[],
+  perSession: number,
+  due: Date,
+  options: { kind?: 'bulk' | 'scheduled'; phoneBase?: number } = {},
+): Promise<string[]> {
   const kind = options.kind ?? 'bulk';
   const at = new Date().toISOString();
   const jobIds: string[] = [];
@@ -69,17 +102,55 @@ export async function enqueueBulk(storage: Storage, userId: string, sessionIds: 
     const rows: NewMessage[] = Array.from({ length: perSession }, (_, i) => {
       const peer = String(phone++);
       return {
-        user_id: userId, session_id: sessionId, pool_id: null, direction: 'out', message_id: null, chat: `${peer}@s.whatsapp.net`, peer_phone: peer, peer_lid: null,
-        sender: null, push_name: null, type: 'text', text: `Halo Kak ${i}, promo minggu ini!`, media: null, quoted_message_id: null, mentions: [], status: 'queued',
-        error: null, raw: null, kind, job_id: jobId, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null, not_before: due.toISOString(),
-        sent_at: null, created_at: at, updated_at: at,
+        user_id: userId,
+        session_id: sessionId,
+        pool_id: null,
+        direction: 'out',
+        message_id: null,
+        chat: `${peer}@s.whatsapp.net`,
+        peer_phone: peer,
+        peer_lid: null,
+        sender: null,
+        push_name: null,
+        type: 'text',
+        text: `Halo Kak ${i}, promo minggu ini!`,
+        media: null,
+        quoted_message_id: null,
+        mentions: [],
+        status: 'queued',
+        error: null,
+        raw: null,
+        kind,
+        job_id: jobId,
+        schedule_id: null,
+        idempotency_key: null,
+        attempts: 0,
+        claimed_by: null,
+        not_before: due.toISOString(),
+        sent_at: null,
+        created_at: at,
+        updated_at: at,
       };
     });
     await storage.transaction(async (tx) => {
       if (jobId) {
         await tx.bulkJobs.insert({
-          id: jobId, user_id: userId, session_id: sessionId, pool_id: null, type: 'text', message: 'Halo Kak {name}, promo minggu ini!', template_id: null, media: null,
-          delay_ms: 0, total: perSession, skipped: 0, status: 'queued', created_at: at, started_at: null, completed_at: null, updated_at: at,
+          id: jobId,
+          user_id: userId,
+          session_id: sessionId,
+          pool_id: null,
+          type: 'text',
+          message: 'Halo Kak {name}, promo minggu ini!',
+          template_id: null,
+          media: null,
+          delay_ms: 0,
+          total: perSession,
+          skipped: 0,
+          status: 'queued',
+          created_at: at,
+          started_at: null,
+          completed_at: null,
+          updated_at: at,
         });
       }
       await tx.outbox.enqueue(rows);
@@ -94,12 +165,19 @@ export async function enqueueBulk(storage: Storage, userId: string, sessionIds: 
  * by its `completed_at` (epoch ms). It polls job rows by key only: the wait takes nothing from the engine
  * it measures. Throws if a job ends with a row not sent.
  */
-export async function waitCompleted(storage: Storage, jobs: Array<{ userId: string; jobId: string }>, timeoutMs: number): Promise<number> {
+export async function waitCompleted(
+  storage: Storage,
+  jobs: Array<{ userId: string; jobId: string }>,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = await Promise.all(jobs.map(({ userId, jobId }) => storage.bulkJobs.get(userId, jobId)));
     if (rows.every((job) => job?.status === 'completed')) break;
-    if (Date.now() > deadline) throw new Error(`${rows.filter((job) => job?.status !== 'completed').length} of ${jobs.length} jobs still open after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${rows.filter((job) => job?.status !== 'completed').length} of ${jobs.length} jobs still open after ${timeoutMs} ms`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   let last = 0;
@@ -107,7 +185,8 @@ export async function waitCompleted(storage: Storage, jobs: Array<{ userId: stri
     const job = (await storage.bulkJobs.get(userId, jobId))!;
     const counts = await storage.outbox.countByStatus(jobId);
     const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
-    if (sent !== job.total) throw new Error(`job ${jobId} completed with ${sent} of ${job.total} rows sent: ${JSON.stringify(counts)}`);
+    if (sent !== job.total)
+      throw new Error(`job ${jobId} completed with ${sent} of ${job.total} rows sent: ${JSON.stringify(counts)}`);
     last = Math.max(last, Date.parse(job.completed_at!));
   }
   return last;

@@ -7,11 +7,22 @@ import { startTestPostgres } from '../../tests/support/embedded-postgres.js';
 export const BENCH_ADMIN_TOKEN = 'kirim_bench_admin_token_0123456789abcdef';
 
 /** A reference server on SQLite (a temp dir) or PostgreSQL (embedded, or KIRIM_TEST_DATABASE_URL), and how to stop both. */
-export async function benchServer(database: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<{ server: RunningServer; databaseUrl?: string; stop(): Promise<void> }> {
+export async function benchServer(
+  database: 'sqlite' | 'postgres',
+  env: Record<string, string> = {},
+): Promise<{ server: RunningServer; databaseUrl?: string; stop(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-bench-'));
   const postgres = database === 'postgres' ? await startTestPostgres() : undefined;
   const server = await startServer(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN, ...(postgres ? { DATABASE_URL: postgres.url } : {}), ...env }),
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      KIRIM_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+      ...env,
+    }),
   );
   return {
     server,

@@ -19,4 +19,9 @@ export interface ProbeReply {
 }
 
 /** Child → parent. */
-export type ChildReply = ProbeReply | { type: 'ready' } | { type: 'warm' } | { type: 'qr'; number: string; qr: string } | { type: 'open'; number: string };
+export type ChildReply =
+  | ProbeReply
+  | { type: 'ready' }
+  | { type: 'warm' }
+  | { type: 'qr'; number: string; qr: string }
+  | { type: 'open'; number: string };

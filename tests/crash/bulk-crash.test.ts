@@ -22,12 +22,23 @@ describe.each(DATABASES)('a server killed mid bulk job on %s', (database) => {
     const served = await serveSimulatedNetwork(network);
     const dataDir = await mkdtemp(join(tmpdir(), 'kirim-crash-'));
     const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
-    const env = { ...crashEnv(served.url), DATA_DIR: dataDir, ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}) };
+    const env = {
+      ...crashEnv(served.url),
+      DATA_DIR: dataDir,
+      ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
+    };
     let server: ServerProcess = await startServerProcess(env, adminToken);
     try {
       const sessionId = await linkSession(server, network, '6281200000001');
       const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `62813${String(i).padStart(7, '0')}`);
-      const job = (await server.request('POST', '/api/whatsapp/messages/bulk/text', { session_id: sessionId, contacts: recipients, message: 'Promo {name|Kak}', delay: 3 })).body.data;
+      const job = (
+        await server.request('POST', '/api/whatsapp/messages/bulk/text', {
+          session_id: sessionId,
+          contacts: recipients,
+          message: 'Promo {name|Kak}',
+          delay: 3,
+        })
+      ).body.data;
       expect(job.total).toBe(RECIPIENTS);
 
       for (const point of KILL_AFTER) {
@@ -35,14 +46,20 @@ describe.each(DATABASES)('a server killed mid bulk job on %s', (database) => {
         await server.kill('SIGKILL');
         server = await startServerProcess(env, adminToken);
       }
-      const done = await eventually(async () => {
-        const status = (await server.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`)).body.data;
-        return status.status === 'completed' && status;
-      }, 60_000, 100);
+      const done = await eventually(
+        async () => {
+          const status = (await server.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`)).body.data;
+          return status.status === 'completed' && status;
+        },
+        60_000,
+        100,
+      );
 
       const reached = recipientsReached(network, sessionId);
       const sends = network.sent.filter((s) => s.sessionId === sessionId).length;
-      console.log(`[crash ${database}] ${KILL_AFTER.length} kills: ${sends} sends over the wire for ${reached.size} recipients (${sends - reached.size} repeated an id already sent)`);
+      console.log(
+        `[crash ${database}] ${KILL_AFTER.length} kills: ${sends} sends over the wire for ${reached.size} recipients (${sends - reached.size} repeated an id already sent)`,
+      );
       const repeatedIds = [...reached.values()].filter((ids) => ids.size !== 1);
       expect(repeatedIds).toEqual([]);
       expect(reached.size).toBe(RECIPIENTS);

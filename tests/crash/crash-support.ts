@@ -20,19 +20,30 @@ export function crashEnv(networkUrl: string): Record<string, string> {
 
 /** Creates a session on `server` and links it to `phone` on the network. */
 export async function linkSession(server: ServerProcess, network: SimulatedNetwork, phone: string): Promise<string> {
-  const id = (await server.request('POST', '/api/whatsapp/sessions', { session_name: `device-${phone}` })).body.data.id as string;
+  const id = (await server.request('POST', '/api/whatsapp/sessions', { session_name: `device-${phone}` })).body.data
+    .id as string;
   // Under load a lease can change hands while linking, even after a scan (the new owner shows a new QR,
   // as a real phone would have to scan again): scan whichever QR is current until the session is connected.
   let scanned: string | null = null;
-  await eventually(async () => {
-    const status = (await server.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data as { status: string; qr: string | null };
-    if (status.status === 'connected') return true;
-    if (status.qr && status.qr !== scanned) {
-      scanned = status.qr;
-      await network.phone(phone).scanQr(status.qr).catch(() => (scanned = null));
-    }
-    return false;
-  }, 20_000, 100);
+  await eventually(
+    async () => {
+      const status = (await server.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data as {
+        status: string;
+        qr: string | null;
+      };
+      if (status.status === 'connected') return true;
+      if (status.qr && status.qr !== scanned) {
+        scanned = status.qr;
+        await network
+          .phone(phone)
+          .scanQr(status.qr)
+          .catch(() => (scanned = null));
+      }
+      return false;
+    },
+    20_000,
+    100,
+  );
   return id;
 }
 

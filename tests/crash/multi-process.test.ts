@@ -24,7 +24,10 @@ it('runs one pool job across three processes on PostgreSQL and survives losing o
     for (let i = 0; i < 3; i++) processes.push(await startServerProcess(env, adminToken));
     const sessions: string[][] = [];
     for (const [i, server] of processes.entries()) {
-      sessions.push([await linkSession(server, network, `62812000001${i}0`), await linkSession(server, network, `62812000001${i}1`)]);
+      sessions.push([
+        await linkSession(server, network, `62812000001${i}0`),
+        await linkSession(server, network, `62812000001${i}1`),
+      ]);
     }
     const all = sessions.flat();
     const [a, b, c] = processes;
@@ -32,15 +35,26 @@ it('runs one pool job across three processes on PostgreSQL and survives losing o
     expect(pool.members).toHaveLength(6);
 
     const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `62814${String(i).padStart(7, '0')}`);
-    const job = (await a.request('POST', '/api/whatsapp/messages/bulk/text', { pool_id: pool.id, contacts: recipients, message: 'Halo', delay: 2 })).body.data;
+    const job = (
+      await a.request('POST', '/api/whatsapp/messages/bulk/text', {
+        pool_id: pool.id,
+        contacts: recipients,
+        message: 'Halo',
+        delay: 2,
+      })
+    ).body.data;
     expect(job.total).toBe(RECIPIENTS);
 
     await eventually(() => recipientsReached(network, ...all).size >= 1000, 30_000, 5);
     await b.kill('SIGKILL');
-    const done = await eventually(async () => {
-      const status = (await c.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`)).body.data;
-      return status.status === 'completed' && status;
-    }, 60_000, 100);
+    const done = await eventually(
+      async () => {
+        const status = (await c.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`)).body.data;
+        return status.status === 'completed' && status;
+      },
+      60_000,
+      100,
+    );
 
     const reached = recipientsReached(network, ...all);
     expect([...reached.values()].filter((ids) => ids.size !== 1)).toEqual([]);
@@ -52,7 +66,10 @@ it('runs one pool job across three processes on PostgreSQL and survives losing o
 
     // The killed process's devices were taken over by the survivors and are connected again.
     const statuses = await eventually(async () => {
-      const list = (await a.request('GET', '/api/whatsapp/sessions')).body.data as Array<{ id: string; status: string }>;
+      const list = (await a.request('GET', '/api/whatsapp/sessions')).body.data as Array<{
+        id: string;
+        status: string;
+      }>;
       return list.every((s) => s.status === 'connected') && list;
     }, 10_000);
     expect(statuses).toHaveLength(6);

@@ -31,30 +31,46 @@ describe.each(DATABASES)('a server killed with webhook deliveries pending on %s'
     const served = await serveSimulatedNetwork(network);
     const dataDir = await mkdtemp(join(tmpdir(), 'kirim-webhook-crash-'));
     const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
-    const env = { ...crashEnv(served.url), ...WEBHOOK_ENV, DATA_DIR: dataDir, ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}) };
+    const env = {
+      ...crashEnv(served.url),
+      ...WEBHOOK_ENV,
+      DATA_DIR: dataDir,
+      ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
+    };
     let receiver = await startWebhookReceiver();
     const port = Number(new URL(receiver.url).port);
     let server: ServerProcess = await startServerProcess(env, adminToken);
     try {
       const sessionId = await linkSession(server, network, '6281200000099');
-      const webhook = (await server.request('POST', '/api/webhooks', { url: receiver.url, events: ['message.received'] })).body.data;
+      const webhook = (
+        await server.request('POST', '/api/webhooks', { url: receiver.url, events: ['message.received'] })
+      ).body.data;
       await receiver.close();
 
       const customer = network.phone('6285700000001');
       const sent = Array.from({ length: MESSAGES }, (_, i) => customer.send('6281200000099', `pesan ${i}`));
-      const deliveries = async () => (await server.request('GET', `/api/webhooks/${webhook.id}/deliveries?per_page=100`)).body.data as any[];
-      await eventually(async () => {
-        const log = await deliveries();
-        return log.length === MESSAGES && log.every((d) => d.attempts >= 1 && d.state === 'failed');
-      }, 15_000, 50);
+      const deliveries = async () =>
+        (await server.request('GET', `/api/webhooks/${webhook.id}/deliveries?per_page=100`)).body.data as any[];
+      await eventually(
+        async () => {
+          const log = await deliveries();
+          return log.length === MESSAGES && log.every((d) => d.attempts >= 1 && d.state === 'failed');
+        },
+        15_000,
+        50,
+      );
       await server.kill('SIGKILL');
 
       receiver = await startWebhookReceiver(port);
       server = await startServerProcess(env, adminToken);
-      const log = await eventually(async () => {
-        const rows = await deliveries();
-        return rows.length === MESSAGES && rows.every((d) => d.state === 'delivered') ? rows : undefined;
-      }, 60_000, 100) as any[];
+      const log = (await eventually(
+        async () => {
+          const rows = await deliveries();
+          return rows.length === MESSAGES && rows.every((d) => d.state === 'delivered') ? rows : undefined;
+        },
+        60_000,
+        100,
+      )) as any[];
 
       const received = receiver.received.map((hook) => JSON.parse(hook.body));
       const messageIds = new Set(received.map((event) => event.data.message_id));

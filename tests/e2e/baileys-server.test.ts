@@ -11,7 +11,11 @@ describe.each(DATABASES)('reference server over Baileys and wa-sim on %s', (data
   let t: TestServer;
   beforeAll(async () => {
     sim = await startWaSim();
-    t = await startTestServer(database, { KIRIM_TRANSPORT: 'baileys', KIRIM_WA_WS_URL: sim.url, KIRIM_HEARTBEAT_MS: '500' });
+    t = await startTestServer(database, {
+      KIRIM_TRANSPORT: 'baileys',
+      KIRIM_WA_WS_URL: sim.url,
+      KIRIM_HEARTBEAT_MS: '500',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -54,7 +58,8 @@ describe.each(DATABASES)('reference server over Baileys and wa-sim on %s', (data
 
   it('wipes credentials when the phone logs the device out (401)', async () => {
     const phone = sim.phone('628120000' + (database === 'sqlite' ? '102' : '202'));
-    const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'to-logout' } })).body.data.id;
+    const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'to-logout' } })).body.data
+      .id;
     await phone.scanQr(await eventually(async () => (await status(id)).qr, 10_000));
     await eventually(async () => (await status(id)).status === 'connected', 15_000);
     expect(await t.server.storage.sessionAuth.has(id)).toBe(true);
@@ -86,8 +91,13 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
   beforeAll(async () => {
     sim = await startWaSim();
     t = await startTestServer(database, {
-      KIRIM_TRANSPORT: 'baileys', KIRIM_WA_WS_URL: sim.url, KIRIM_HEARTBEAT_MS: '500',
-      KIRIM_RECONNECT_MIN_MS: '200', KIRIM_RECONNECT_MAX_MS: '400', KIRIM_RECONNECT_GIVE_UP_MS: '10000', KIRIM_LINK_GIVE_UP_MS: '1000',
+      KIRIM_TRANSPORT: 'baileys',
+      KIRIM_WA_WS_URL: sim.url,
+      KIRIM_HEARTBEAT_MS: '500',
+      KIRIM_RECONNECT_MIN_MS: '200',
+      KIRIM_RECONNECT_MAX_MS: '400',
+      KIRIM_RECONNECT_GIVE_UP_MS: '10000',
+      KIRIM_LINK_GIVE_UP_MS: '1000',
     });
   });
   afterAll(async () => {
@@ -107,7 +117,8 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
   };
   const linkedSession = async (number: string, name: string) => {
     const phone = sim.phone(number);
-    const id: string = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: name } })).body.data.id;
+    const id: string = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: name } })).body.data
+      .id;
     await phone.scanQr(await eventually(async () => (await status(id)).qr, 10_000));
     await eventually(async () => (await status(id)).status === 'connected', 15_000);
     return { id, phone };
@@ -126,7 +137,10 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
     expect(Date.parse(retrying.next_retry_at)).not.toBeNaN();
     expect(retrying.reconnect_attempts).toBeGreaterThan(0);
     // The status is stored before it is announced: wait for the announcement.
-    expect(await eventually(() => events().find((e) => e.status === 'failed'), 30_000)).toMatchObject({ reason: 'connection_refused', next_retry_at: null });
+    expect(await eventually(() => events().find((e) => e.status === 'failed'), 30_000)).toMatchObject({
+      reason: 'connection_refused',
+      next_retry_at: null,
+    });
     const failed = await status(id);
     expect(failed).toMatchObject({ status: 'failed', reason: 'connection_refused', next_retry_at: null });
     // Every retry was announced with its reason and time, numbered by the transport one after the other.
@@ -151,7 +165,8 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
     const linked = await linkedSession('628120000' + (database === 'sqlite' ? '302' : '402'), 'still-retrying');
     const announced = statusEvents();
     await sim.refuseConnections(true);
-    const id: string = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'never-linked' } })).body.data.id;
+    const id: string = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'never-linked' } }))
+      .body.data.id;
     const failed = await eventually(async () => {
       const s = await status(id);
       return s.status === 'failed' && s;
@@ -160,12 +175,19 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
     // Announced in the order they happened: when the one being linked had failed, the linked one was retrying.
     await eventually(() => announced.some((e) => e.session_id === id && e.status === 'failed'));
     const both = announced.filter((e) => e.session_id === id || e.session_id === linked.id);
-    const linkedSoFar = both.slice(0, both.findIndex((e) => e.session_id === id && e.status === 'failed')).filter((e) => e.session_id === linked.id);
+    const linkedSoFar = both
+      .slice(
+        0,
+        both.findIndex((e) => e.session_id === id && e.status === 'failed'),
+      )
+      .filter((e) => e.session_id === linked.id);
     expect(linkedSoFar.map((e) => e.status)).not.toContain('failed');
     expect(linkedSoFar.at(-1)).toMatchObject({ status: expect.stringMatching(/^(disconnected|connecting)$/) });
 
     await sim.refuseConnections(false);
     await t.request('POST', `/api/whatsapp/sessions/${id}/connect`);
-    expect(await eventually(async () => (await status(id)).qr, 10_000)).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#/);
+    expect(await eventually(async () => (await status(id)).qr, 10_000)).toMatch(
+      /^https:\/\/wa\.me\/settings\/linked_devices#/,
+    );
   }, 60_000);
 });

@@ -21,7 +21,12 @@ describe.each(DATABASES)('bulk job expansion on %s', (database) => {
     const phones = Array.from({ length: 2500 }, (_, i) => String(6281300000000 + i));
 
     // Not started: nothing expands yet, as if the process stopped right after accepting the job.
-    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones, message: 'Halo', delay: 1000 });
+    const job = await kirim.bulk.createText(actor, {
+      session_id: session.id,
+      contacts: phones,
+      message: 'Halo',
+      delay: 1000,
+    });
     expect(job).toMatchObject({ total: 2500, pending: 2500 });
     expect((await storage.outbox.countByStatus(job.id)).queued).toBe(1000);
     await storage.optOuts.add(user.id, phones[1800], 'replied STOP', new Date().toISOString());

@@ -12,7 +12,11 @@ import { openTestPostgres, openTestStorage, testCleanups } from '../support/stor
 /** An engine on `storage` and a zero-latency simulated network, with one user and one session linked to a phone. */
 async function linkedEngine(storage: Storage, cleanups: Array<() => Promise<void>>) {
   const network = createSimulatedNetwork({ latencyMs: 0 });
-  const kirim = createKirim({ storage, transport: network.transport, outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } } });
+  const kirim = createKirim({
+    storage,
+    transport: network.transport,
+    outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } },
+  });
   await kirim.start();
   cleanups.push(() => kirim.stop());
   const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
@@ -37,15 +41,26 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
 
     const phones = Array.from({ length: 40 }, (_, i) => String(6281300000000 + i));
     for (const phone of phones) network.phone(phone, { autoRead: true });
-    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones, message: 'Halo', delay: 0 });
+    const job = await kirim.bulk.createText(actor, {
+      session_id: session.id,
+      contacts: phones,
+      message: 'Halo',
+      delay: 0,
+    });
     await eventually(async () => (await storage.outbox.countByStatus(job.id)).read === phones.length);
 
-    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 100, offset: 0 })).items;
-    for (const row of rows) expect(row).toMatchObject({ status: 'read', sent_at: expect.any(String), raw: expect.any(String), error: null });
+    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 100, offset: 0 }))
+      .items;
+    for (const row of rows)
+      expect(row).toMatchObject({ status: 'read', sent_at: expect.any(String), raw: expect.any(String), error: null });
     const statusEvents = () => heard.filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
     await eventually(() => statusEvents().length === phones.length * 3);
     for (const row of rows) {
-      expect(statusEvents().filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+      expect(
+        statusEvents()
+          .filter((e) => e.data.id === row.id)
+          .map((e) => e.data.status),
+      ).toEqual(['sent', 'delivered', 'read']);
     }
     const logged = (await storage.events.listAfter(0, { limit: 10_000, userId: user.id })).map((s) => s.event.id);
     expect(statusEvents().every((e) => logged.includes(e.id))).toBe(true);
@@ -59,14 +74,21 @@ describe.each(DATABASES)('recording sends on %s', (database) => {
     // The recipient's phone is off line: the send is recorded `sent`; on line again it receives and reads at once.
     network.phone('6281300000001', { autoRead: true });
     network.setOnline('6281300000001', false);
-    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: ['6281300000001'], message: 'Halo', delay: 0 });
+    const job = await kirim.bulk.createText(actor, {
+      session_id: session.id,
+      contacts: ['6281300000001'],
+      message: 'Halo',
+      delay: 0,
+    });
     await eventually(async () => (await storage.outbox.countByStatus(job.id)).sent === 1);
     network.setOnline('6281300000001', true);
     await eventually(async () => (await storage.outbox.countByStatus(job.id)).read === 1);
 
     await eventually(() => heard.length === 3);
     expect(heard.map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
-    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id })).map((s) => s.event).filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
+    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id }))
+      .map((s) => s.event)
+      .filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
     expect(logged.map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
   });
 });
@@ -80,9 +102,15 @@ describe('receipts on postgres', () => {
     const heard: Array<KirimEvent<'message.status'>> = [];
     kirim.on('message.status', (event) => heard.push(event));
     const phones = [network.phone('6281300000001'), network.phone('6281300000002')];
-    const job = await kirim.bulk.createText(actor, { session_id: session.id, contacts: phones.map((p) => p.number), message: 'Halo', delay: 0 });
+    const job = await kirim.bulk.createText(actor, {
+      session_id: session.id,
+      contacts: phones.map((p) => p.number),
+      message: 'Halo',
+      delay: 0,
+    });
     await eventually(async () => (await storage.outbox.countByStatus(job.id)).delivered === 2);
-    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 2, offset: 0 })).items;
+    const rows = (await storage.messages.list(user.id, session.id, { direction: 'out' }, { limit: 2, offset: 0 }))
+      .items;
     const [held, free] = phones.map((p) => rows.find((r) => r.peer_phone === p.number)!);
 
     // Another connection holds one row, as another process's transaction would.
@@ -100,10 +128,20 @@ describe('receipts on postgres', () => {
 
     await eventually(async () => (await storage.outbox.get(user.id, held.id))?.status === 'read');
     await eventually(() => heard.filter((e) => e.data.status === 'read').length === 2);
-    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id })).map((s) => s.event).filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
+    const logged = (await storage.events.listAfter(0, { limit: 100, userId: user.id }))
+      .map((s) => s.event)
+      .filter((e): e is KirimEvent<'message.status'> => e.type === 'message.status');
     for (const row of [held, free]) {
-      expect(heard.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
-      expect(logged.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual(['sent', 'delivered', 'read']);
+      expect(heard.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual([
+        'sent',
+        'delivered',
+        'read',
+      ]);
+      expect(logged.filter((e) => e.data.id === row.id).map((e) => e.data.status)).toEqual([
+        'sent',
+        'delivered',
+        'read',
+      ]);
     }
   });
 });

@@ -16,7 +16,11 @@ describe('session leases between two engines on one PostgreSQL database', () => 
   async function engine(instanceId: string, leaseMs = 1500) {
     const storage = createPostgresStorage({ connectionString: url });
     await storage.migrate();
-    const kirim = createKirim({ storage, transport: network.transport, sessions: { instanceId, leaseMs, heartbeatMs: 200 } });
+    const kirim = createKirim({
+      storage,
+      transport: network.transport,
+      sessions: { instanceId, leaseMs, heartbeatMs: 200 },
+    });
     const entry = { kirim, storage, closed: false };
     opened.push(entry);
     await kirim.start();
@@ -69,11 +73,18 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     const a = await engine('process-a');
     const user = await a.kirim.accounts.createUserUnchecked({ name: 'Owner', email: `o${Date.now()}@example.com` });
     const session = await a.storage.sessions.insert(aSession(user.id, { desired: 'connected' }));
-    expect(await Promise.all([a.kirim.sessionManager.open(session), a.kirim.sessionManager.open(session)])).toEqual([true, true]);
+    expect(await Promise.all([a.kirim.sessionManager.open(session), a.kirim.sessionManager.open(session)])).toEqual([
+      true,
+      true,
+    ]);
     await eventually(async () => (await a.storage.sessions.getById(session.id))?.status === 'qr', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // Two links would replace each other, and the replaced one would stop the session.
-    expect(await a.storage.sessions.getById(session.id)).toMatchObject({ status: 'qr', desired: 'connected', lease_owner: 'process-a' });
+    expect(await a.storage.sessions.getById(session.id)).toMatchObject({
+      status: 'qr',
+      desired: 'connected',
+      lease_owner: 'process-a',
+    });
   });
 
   it("leaves the new owner's status alone when the old owner's link reports it was replaced", async () => {
@@ -88,7 +99,11 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     await eventually(() => !a.kirim.sessionManager.drives(id), 10_000);
     await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await b.storage.sessions.getById(id)).toMatchObject({ status: 'connected', desired: 'connected', lease_owner: 'process-b' });
+    expect(await b.storage.sessions.getById(id)).toMatchObject({
+      status: 'connected',
+      desired: 'connected',
+      lease_owner: 'process-b',
+    });
   });
 
   it('takes the session over within the lease time when its engine goes silent', async () => {

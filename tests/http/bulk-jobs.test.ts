@@ -36,9 +36,12 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
   }
 
   /** A session never linked: a job on it stays pending, so its estimate is of the whole job. */
-  const unlinked = async (token: string) => (await t.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: 'idle' } })).body.data.id as string;
+  const unlinked = async (token: string) =>
+    (await t.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: 'idle' } })).body.data
+      .id as string;
 
-  const status = async (token: string, jobId: string, query = '') => (await t.request('GET', `/api/whatsapp/messages/bulk/${jobId}/status${query}`, { token })).body.data;
+  const status = async (token: string, jobId: string, query = '') =>
+    (await t.request('GET', `/api/whatsapp/messages/bulk/${jobId}/status${query}`, { token })).body.data;
 
   describe('skipped recipients', () => {
     it('lists each skipped recipient with the reason: duplicate, invalid_number, opted_out when accepted, not_on_whatsapp when sent', async () => {
@@ -46,19 +49,36 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
       const { id, phone } = await linked(u.token, { ...NO_LIMITS, check_recipients: true });
       const leaving = network.phone(nextPhone());
       leaving.send(phone, 'STOP');
-      await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/messages?direction=in`, { token: u.token })).body.meta.total === 1);
+      await eventually(
+        async () =>
+          (await t.request('GET', `/api/whatsapp/sessions/${id}/messages?direction=in`, { token: u.token })).body.meta
+            .total === 1,
+      );
       const absent = network.phone(nextPhone(), { onWhatsApp: false });
       const [ani, budi] = [nextPhone(), nextPhone()];
       const contacts = [{ phone: ani, name: 'Ani' }, 'not a number', budi, `+${ani}`, leaving.number, absent.number];
-      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts, message: 'Halo {{name|Kak}}' } });
+      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: id, contacts, message: 'Halo {{name|Kak}}' },
+      });
       expect(res.status).toBe(201);
-      expect(res.body.data).toMatchObject({ total: 3, skipped: 3, skipped_by_reason: { duplicate: 1, invalid_number: 1, opted_out: 1, not_on_whatsapp: 0 } });
+      expect(res.body.data).toMatchObject({
+        total: 3,
+        skipped: 3,
+        skipped_by_reason: { duplicate: 1, invalid_number: 1, opted_out: 1, not_on_whatsapp: 0 },
+      });
 
       const done = await eventually(async () => {
         const s = await status(u.token, res.body.data.job_id);
         return s.status === 'completed' && s;
       });
-      expect(done).toMatchObject({ total: 3, sent: 2, failed: 1, skipped: 3, skipped_by_reason: { duplicate: 1, invalid_number: 1, opted_out: 1, not_on_whatsapp: 1 } });
+      expect(done).toMatchObject({
+        total: 3,
+        sent: 2,
+        failed: 1,
+        skipped: 3,
+        skipped_by_reason: { duplicate: 1, invalid_number: 1, opted_out: 1, not_on_whatsapp: 1 },
+      });
       expect(done.skipped_recipients).toEqual({
         items: [
           { index: 1, input: 'not a number', phone: null, reason: 'invalid_number' },
@@ -66,7 +86,9 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
           { index: 4, input: leaving.number, phone: leaving.number, reason: 'opted_out' },
           { index: null, input: absent.number, phone: absent.number, reason: 'not_on_whatsapp' },
         ],
-        total: 4, page: 1, per_page: 100,
+        total: 4,
+        page: 1,
+        per_page: 100,
       });
     });
 
@@ -74,14 +96,30 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
       const u = await t.createUser();
       const id = await unlinked(u.token);
       const contacts = [nextPhone(), ...Array.from({ length: 2500 }, (_, i) => `invalid-${i}`)];
-      const job = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts, message: 'x' } })).body.data;
+      const job = (
+        await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { session_id: id, contacts, message: 'x' },
+        })
+      ).body.data;
       expect(job).toMatchObject({ total: 1, skipped: 2500, skipped_by_reason: { invalid_number: 2500 } });
-      expect((await status(u.token, job.job_id)).skipped_recipients).toMatchObject({ total: 2500, page: 1, per_page: 100, items: expect.any(Array) });
+      expect((await status(u.token, job.job_id)).skipped_recipients).toMatchObject({
+        total: 2500,
+        page: 1,
+        per_page: 100,
+        items: expect.any(Array),
+      });
       expect((await status(u.token, job.job_id)).skipped_recipients.items).toHaveLength(100);
       const last = (await status(u.token, job.job_id, '?skipped_page=3&skipped_per_page=1000')).skipped_recipients;
       expect(last).toMatchObject({ total: 2500, page: 3, per_page: 1000 });
-      expect(last.items.map((s: { index: number }) => s.index)).toEqual(Array.from({ length: 500 }, (_, i) => 2001 + i));
-      const tooMany = await t.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status?skipped_per_page=1001&skipped_page=0`, { token: u.token });
+      expect(last.items.map((s: { index: number }) => s.index)).toEqual(
+        Array.from({ length: 500 }, (_, i) => 2001 + i),
+      );
+      const tooMany = await t.request(
+        'GET',
+        `/api/whatsapp/messages/bulk/${job.job_id}/status?skipped_per_page=1001&skipped_page=0`,
+        { token: u.token },
+      );
       expect(tooMany.status).toBe(422);
       expect(Object.keys(tooMany.body.errors).sort()).toEqual(['skipped_page', 'skipped_per_page']);
     });
@@ -92,37 +130,64 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
       const u = await t.createUser();
       const id = await unlinked(u.token);
       const contacts = Array.from({ length: 20_000 }, () => nextPhone());
-      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts, message: 'Halo' } });
+      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: id, contacts, message: 'Halo' },
+      });
       expect(res.status).toBe(201);
       const job = res.body.data;
       // 1,000 messages take a little over an hour at the average 4 s gap: late in a UTC day, the first day holds fewer.
       expect(job.estimated_days).toBeGreaterThanOrEqual(20);
       expect(job.estimated_days).toBeLessThanOrEqual(21);
       expect(Date.parse(job.estimated_finish_at) - Date.parse(job.created_at)).toBeGreaterThan(19 * DAY_MS);
-      expect(res.body.message).toBe(`Bulk job queued for 20000 recipients; at the sessions' sending limits it needs about ${job.estimated_days} days (expected to finish ${job.estimated_finish_at})`);
+      expect(res.body.message).toBe(
+        `Bulk job queued for 20000 recipients; at the sessions' sending limits it needs about ${job.estimated_days} days (expected to finish ${job.estimated_finish_at})`,
+      );
       expect(await status(u.token, job.job_id)).toMatchObject({ estimated_days: job.estimated_days, pending: 20_000 });
     });
 
-    it('answers a job that fits in a day without a warning, and shares a pool\'s load among its members', async () => {
+    it("answers a job that fits in a day without a warning, and shares a pool's load among its members", async () => {
       const u = await t.createUser({ plan: 'supporter' });
       const [a, b] = [await unlinked(u.token), await unlinked(u.token)];
-      const small = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: a, contacts: [nextPhone(), nextPhone()], message: 'Halo', delay: 60_000 } });
+      const small = await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: a, contacts: [nextPhone(), nextPhone()], message: 'Halo', delay: 60_000 },
+      });
       expect(small.body.message).toBe('Bulk job queued for 2 recipients');
       // The second message is due a minute after the first.
-      expect(Date.parse(small.body.data.estimated_finish_at) - Date.parse(small.body.data.created_at)).toBeGreaterThanOrEqual(60_000);
+      expect(
+        Date.parse(small.body.data.estimated_finish_at) - Date.parse(small.body.data.created_at),
+      ).toBeGreaterThanOrEqual(60_000);
       expect(small.body.data.estimated_days).toBe(1);
 
-      const pool = (await t.request('POST', '/api/whatsapp/pools', { token: u.token, body: { name: 'p', session_ids: [a, b] } })).body.data;
+      const pool = (
+        await t.request('POST', '/api/whatsapp/pools', { token: u.token, body: { name: 'p', session_ids: [a, b] } })
+      ).body.data;
       const contacts = Array.from({ length: 4000 }, () => nextPhone());
-      const alone = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: b, contacts, message: 'Halo' } })).body.data;
-      const shared = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { pool_id: pool.id, contacts, message: 'Halo' } })).body.data;
+      const alone = (
+        await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { session_id: b, contacts, message: 'Halo' },
+        })
+      ).body.data;
+      const shared = (
+        await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { pool_id: pool.id, contacts, message: 'Halo' },
+        })
+      ).body.data;
       expect(shared.estimated_days).toBeLessThan(alone.estimated_days);
     });
 
     it('has no estimate once nothing is pending', async () => {
       const u = await t.createUser();
       const { id } = await linked(u.token);
-      const job = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: [nextPhone()], message: 'Halo' } })).body.data;
+      const job = (
+        await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { session_id: id, contacts: [nextPhone()], message: 'Halo' },
+        })
+      ).body.data;
       const done = await eventually(async () => {
         const s = await status(u.token, job.job_id);
         return s.status === 'completed' && s;
@@ -135,16 +200,25 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
     it('answers 422 naming message for an unknown placeholder or an unclosed brace in bulk/text, and stores nothing', async () => {
       const u = await t.createUser();
       const id = await unlinked(u.token);
-      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: [nextPhone()], message: 'Halo {nmae} {name' } });
+      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: id, contacts: [nextPhone()], message: 'Halo {nmae} {name' },
+      });
       expect(res.status).toBe(422);
-      expect(res.body.errors.message).toEqual(['unclosed "{" at position 12', expect.stringMatching(/^unknown placeholder \{nmae\}/)]);
+      expect(res.body.errors.message).toEqual([
+        'unclosed "{" at position 12',
+        expect.stringMatching(/^unknown placeholder \{nmae\}/),
+      ]);
       expect((await t.request('GET', '/api/whatsapp/messages/bulk', { token: u.token })).body.data).toEqual([]);
     });
 
-    it('accepts placeholders naming the request\'s own contact fields in bulk/text', async () => {
+    it("accepts placeholders naming the request's own contact fields in bulk/text", async () => {
       const u = await t.createUser();
       const id = await unlinked(u.token);
-      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: [{ phone: nextPhone(), order_no: 'A-17' }], message: 'Pesanan {order_no}' } });
+      const res = await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: id, contacts: [{ phone: nextPhone(), order_no: 'A-17' }], message: 'Pesanan {order_no}' },
+      });
       expect(res.status).toBe(201);
     });
 
@@ -162,13 +236,26 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
     it('answers 422, not 500, for spintax nested 5,000 deep on every route that takes a template', async () => {
       const u = await t.createUser();
       const id = await unlinked(u.token);
-      const group = (await t.request('POST', '/api/contact-groups', { token: u.token, body: { name: 'G' } })).body.data.id;
+      const group = (await t.request('POST', '/api/contact-groups', { token: u.token, body: { name: 'G' } })).body.data
+        .id;
       const cases: Array<[string, Record<string, unknown>, string]> = [
         ['/api/templates', { name: 'deep', content: DEEP_BRACES }, 'content'],
-        ['/api/templates', { name: 'deep', content: 'Halo', message_type: 'image', media_url: MEDIA.media_url, caption: DEEP_CAPTION }, 'caption'],
+        [
+          '/api/templates',
+          { name: 'deep', content: 'Halo', message_type: 'image', media_url: MEDIA.media_url, caption: DEEP_CAPTION },
+          'caption',
+        ],
         [`/api/contact-groups/${group}/personalized-preview`, { template: DEEP_BRACES }, 'template'],
-        ['/api/whatsapp/messages/bulk/text', { session_id: id, contacts: [nextPhone()], message: DEEP_SPINTAX }, 'message'],
-        ['/api/whatsapp/messages/bulk/media', { session_id: id, contacts: [nextPhone()], ...MEDIA, caption: DEEP_CAPTION }, 'caption'],
+        [
+          '/api/whatsapp/messages/bulk/text',
+          { session_id: id, contacts: [nextPhone()], message: DEEP_SPINTAX },
+          'message',
+        ],
+        [
+          '/api/whatsapp/messages/bulk/media',
+          { session_id: id, contacts: [nextPhone()], ...MEDIA, caption: DEEP_CAPTION },
+          'caption',
+        ],
       ];
       for (const [path, body, field] of cases) {
         const res = await t.request('POST', path, { token: u.token, body });
@@ -178,32 +265,44 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
       expect((await t.request('GET', '/api/templates', { token: u.token })).body.data).toEqual([]);
     });
   });
-  describe('a saved template\'s media_url', () => {
+  describe("a saved template's media_url", () => {
     /** Private media refused, as by default; `cdn.kirim.test` resolves to what `dns` says at each moment. */
     let guarded: TestServer;
     const dns: Record<string, string> = { 'cdn.kirim.test': '93.184.216.34' };
     beforeAll(async () => {
-      guarded = await startTestServer(database, { KIRIM_DISPATCH_POLL_MS: '20' }, {
-        transport: network.transport,
-        resolveHost: async (host) => {
-          const address = dns[host];
-          if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
-          return [{ address, family: 4 }];
+      guarded = await startTestServer(
+        database,
+        { KIRIM_DISPATCH_POLL_MS: '20' },
+        {
+          transport: network.transport,
+          resolveHost: async (host) => {
+            const address = dns[host];
+            if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+            return [{ address, family: 4 }];
+          },
         },
-      });
+      );
     });
     afterAll(async () => {
       await guarded?.close();
     });
 
-    it('answers 422 naming media_url for a job by template_id whose saved template\'s media_url now resolves to a private address, and stores no job', async () => {
+    it("answers 422 naming media_url for a job by template_id whose saved template's media_url now resolves to a private address, and stores no job", async () => {
       const u = await guarded.createUser();
-      const id = (await guarded.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: 'idle' } })).body.data.id;
-      const template = await guarded.request('POST', '/api/templates', { token: u.token, body: { name: 'Promo', content: 'Halo', message_type: 'image', media_url: 'https://cdn.kirim.test/promo.png' } });
+      const id = (
+        await guarded.request('POST', '/api/whatsapp/sessions', { token: u.token, body: { session_name: 'idle' } })
+      ).body.data.id;
+      const template = await guarded.request('POST', '/api/templates', {
+        token: u.token,
+        body: { name: 'Promo', content: 'Halo', message_type: 'image', media_url: 'https://cdn.kirim.test/promo.png' },
+      });
       expect(template.status).toBe(201);
       dns['cdn.kirim.test'] = '10.0.0.9';
       try {
-        const res = await guarded.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: [nextPhone()], template_id: template.body.data.id } });
+        const res = await guarded.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { session_id: id, contacts: [nextPhone()], template_id: template.body.data.id },
+        });
         expect(res.status).toBe(422);
         expect(res.body.errors).toEqual({ media_url: [expect.stringMatching(/private/)] });
         expect((await guarded.request('GET', '/api/whatsapp/messages/bulk', { token: u.token })).body.data).toEqual([]);

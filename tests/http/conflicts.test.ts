@@ -16,21 +16,34 @@ describe.each(DATABASES)('409 conflicts name the colliding field on %s', (databa
   it('answers 409 naming phone for a contact whose number another contact holds, on create, PUT and PATCH, changing nothing', async () => {
     const u = await t.createUser();
     await t.request('POST', '/api/contacts', { token: u.token, body: { name: 'A', phone: '081234560001' } });
-    const created = await t.request('POST', '/api/contacts', { token: u.token, body: { name: 'B', phone: '+62 812-3456-0001' } });
+    const created = await t.request('POST', '/api/contacts', {
+      token: u.token,
+      body: { name: 'B', phone: '+62 812-3456-0001' },
+    });
     expect(created.status).toBe(409);
     expect(created.body).toMatchObject(taken('phone'));
-    const other = (await t.request('POST', '/api/contacts', { token: u.token, body: { name: 'C', phone: '081234560002' } })).body.data;
+    const other = (
+      await t.request('POST', '/api/contacts', { token: u.token, body: { name: 'C', phone: '081234560002' } })
+    ).body.data;
     for (const method of ['PUT', 'PATCH']) {
-      const res = await t.request(method, `/api/contacts/${other.id}`, { token: u.token, body: { name: 'Changed', phone: '6281234560001' } });
+      const res = await t.request(method, `/api/contacts/${other.id}`, {
+        token: u.token,
+        body: { name: 'Changed', phone: '6281234560001' },
+      });
       expect(res.status, method).toBe(409);
       expect(res.body, method).toMatchObject(taken('phone'));
     }
-    expect((await t.request('GET', `/api/contacts/${other.id}`, { token: u.token })).body.data).toMatchObject({ name: 'C', phone: '6281234560002' });
+    expect((await t.request('GET', `/api/contacts/${other.id}`, { token: u.token })).body.data).toMatchObject({
+      name: 'C',
+      phone: '6281234560002',
+    });
   });
 
   it('answers 409 naming email for a user whose email another user holds, on create and PATCH', async () => {
     const first = await t.createUser();
-    const created = await t.request('POST', '/api/admin/users', { body: { name: 'Again', email: first.email.toUpperCase() } });
+    const created = await t.request('POST', '/api/admin/users', {
+      body: { name: 'Again', email: first.email.toUpperCase() },
+    });
     expect(created.status).toBe(409);
     expect(created.body).toMatchObject(taken('email'));
     const second = await t.createUser();
@@ -43,8 +56,13 @@ describe.each(DATABASES)('409 conflicts name the colliding field on %s', (databa
   it('answers 409 naming phone for a lead whose number another lead holds, on PATCH', async () => {
     const u = await t.createUser();
     await t.request('POST', '/api/leads', { token: u.token, body: { business_name: 'A', phone: '081220003333' } });
-    const b = (await t.request('POST', '/api/leads', { token: u.token, body: { business_name: 'B', phone: '081220004444' } })).body.data;
-    const res = await t.request('PATCH', `/api/leads/${b.id}`, { token: u.token, body: { phone: '+62 812 2000 3333' } });
+    const b = (
+      await t.request('POST', '/api/leads', { token: u.token, body: { business_name: 'B', phone: '081220004444' } })
+    ).body.data;
+    const res = await t.request('PATCH', `/api/leads/${b.id}`, {
+      token: u.token,
+      body: { phone: '+62 812 2000 3333' },
+    });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject(taken('phone'));
   });

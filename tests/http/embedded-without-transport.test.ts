@@ -29,7 +29,11 @@ describe.each(DATABASES)('embedding Kirim without a transport on %s', (database)
   }
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -37,7 +41,11 @@ describe.each(DATABASES)('embedding Kirim without a transport on %s', (database)
     await embed();
     const created = await call('POST', '/whatsapp/sessions', { session_name: 'Toko' });
     expect(created.status).toBe(503);
-    expect(created.body).toMatchObject({ success: false, code: 'unavailable', message: expect.stringMatching(/No WhatsApp transport is configured/) });
+    expect(created.body).toMatchObject({
+      success: false,
+      code: 'unavailable',
+      message: expect.stringMatching(/No WhatsApp transport is configured/),
+    });
     expect((await call('GET', '/whatsapp/sessions')).body.data).toEqual([]);
   });
 
@@ -46,13 +54,34 @@ describe.each(DATABASES)('embedding Kirim without a transport on %s', (database)
     const admin = (await storage.users.list({ limit: 1, offset: 0 })).items[0];
     const at = new Date().toISOString();
     await storage.sessions.insert({
-      id: 'kept', user_id: admin.id, name: 'Kept', status: 'disconnected', reason: 'disconnected by user', desired: 'disconnected', phone: null, lid: null,
-      push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, lease_owner: null, lease_expires_at: null, settings: {}, circuit_open_until: null,
-      connected_at: null, last_active_at: null, created_at: at, updated_at: at,
+      id: 'kept',
+      user_id: admin.id,
+      name: 'Kept',
+      status: 'disconnected',
+      reason: 'disconnected by user',
+      desired: 'disconnected',
+      phone: null,
+      lid: null,
+      push_name: null,
+      qr: null,
+      pairing_code: null,
+      reconnect_attempts: 0,
+      lease_owner: null,
+      lease_expires_at: null,
+      settings: {},
+      circuit_open_until: null,
+      connected_at: null,
+      last_active_at: null,
+      created_at: at,
+      updated_at: at,
     } as Session);
     const connect = await call('POST', '/whatsapp/sessions/kept/connect');
     expect(connect.status).toBe(503);
     expect(connect.body.code).toBe('unavailable');
-    expect((await call('GET', '/whatsapp/sessions/kept')).body.data).toMatchObject({ status: 'disconnected', is_active: false, updated_at: at });
+    expect((await call('GET', '/whatsapp/sessions/kept')).body.data).toMatchObject({
+      status: 'disconnected',
+      is_active: false,
+      updated_at: at,
+    });
   });
 });

@@ -35,7 +35,13 @@ describe.each(DATABASES)('GET /api/events on %s', (database) => {
     return client;
   };
   const progress = (userId: string, jobId: string) =>
-    t.server.kirim.events.publish('bulk.progress', userId, { job_id: jobId, total: 10, sent: 1, failed: 0, pending: 9 });
+    t.server.kirim.events.publish('bulk.progress', userId, {
+      job_id: jobId,
+      total: 10,
+      sent: 1,
+      failed: 0,
+      pending: 9,
+    });
 
   it("streams the caller's events in order, with the sequence as id, and never another user's", async () => {
     const a = await stream(alice.token);
@@ -50,7 +56,12 @@ describe.each(DATABASES)('GET /api/events on %s', (database) => {
     const ids = frames.map((f) => Number(f.id));
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     expect(frames[0]).toMatchObject({ event: 'bulk.progress' });
-    expect(JSON.parse(frames[0].data!)).toMatchObject({ id: expect.stringMatching(/^evt_/), type: 'bulk.progress', user_id: alice.id, timestamp: expect.any(String) });
+    expect(JSON.parse(frames[0].data!)).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      type: 'bulk.progress',
+      user_id: alice.id,
+      timestamp: expect.any(String),
+    });
     const bobs = await b.waitFor(7, isEvent);
     expect(bobs.every((f) => jobOf(f).startsWith('b-'))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -37,17 +37,41 @@ function seeded(seed: number) {
 
 /** Method and path (`/contacts/:id`) of every route of the router, in registration order. */
 function mountedRoutes(kirim: Kirim): Array<{ method: string; path: string }> {
-  const router = kirimRouter(kirim) as unknown as { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> };
+  const router = kirimRouter(kirim) as unknown as {
+    stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
+  };
   return router.stack.flatMap((layer) =>
-    layer.route ? Object.keys(layer.route.methods).filter((m) => m !== '_all').map((method) => ({ method: method.toUpperCase(), path: layer.route!.path })) : [],
+    layer.route
+      ? Object.keys(layer.route.methods)
+          .filter((m) => m !== '_all')
+          .map((method) => ({ method: method.toUpperCase(), path: layer.route!.path }))
+      : [],
   );
 }
 
 // Path parameter values: broken percent-encoding (always sent), then odd ids sampled per route.
 const MALFORMED_PARAMS = ['%E0%A4%A', '%', '%ZZ', '%C0%80%'];
 const ODD_PARAMS = [
-  '9'.repeat(4000), '-1', '0', '1e309', 'null', 'undefined', '__proto__', 'constructor', 'prototype', '%2e%2e', '%00', '%0A%0D',
-  '%F0%9F%98%80'.repeat(40), "'%20OR%201=1--", '%3Cscript%3E', '00000000-0000-0000-0000-000000000000', 'admin', '%20', 'a%2Fb', 'a@g.us',
+  '9'.repeat(4000),
+  '-1',
+  '0',
+  '1e309',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '%2e%2e',
+  '%00',
+  '%0A%0D',
+  '%F0%9F%98%80'.repeat(40),
+  "'%20OR%201=1--",
+  '%3Cscript%3E',
+  '00000000-0000-0000-0000-000000000000',
+  'admin',
+  '%20',
+  'a%2Fb',
+  'a@g.us',
 ];
 
 const CONTROL = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f\u2028\u2029\ufeff';
@@ -57,26 +81,130 @@ const deep = (depth: number): unknown => {
   return value;
 };
 const HOSTILE_VALUES: unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, '', ' ', CONTROL, 'x'.repeat(70_000), '\ud800', '😀'.repeat(500),
-  '{{name}}{Hi|Hello|{Hey|Yo}}', '{'.repeat(200), '%s%n%x', '../../etc/passwd', 'javascript:alert(1)', 'http://127.0.0.1:1/', 'ftp://example.com/x',
-  'https://example.com/a.png', '2027-02-30', '10000-01-01', '1969-12-31T23:59:59Z', '6281234567890', '+62 812-3456-7890', '123@g.us', 'a@b',
-  [], [null], [{}], [[]], Array.from({ length: 300 }, (_, i) => i), {}, { __proto__: null, constructor: 1 }, deep(60), '00000000-0000-0000-0000-000000000000',
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 1,
+  '',
+  ' ',
+  CONTROL,
+  'x'.repeat(70_000),
+  '\ud800',
+  '😀'.repeat(500),
+  '{{name}}{Hi|Hello|{Hey|Yo}}',
+  '{'.repeat(200),
+  '%s%n%x',
+  '../../etc/passwd',
+  'javascript:alert(1)',
+  'http://127.0.0.1:1/',
+  'ftp://example.com/x',
+  'https://example.com/a.png',
+  '2027-02-30',
+  '10000-01-01',
+  '1969-12-31T23:59:59Z',
+  '6281234567890',
+  '+62 812-3456-7890',
+  '123@g.us',
+  'a@b',
+  [],
+  [null],
+  [{}],
+  [[]],
+  Array.from({ length: 300 }, (_, i) => i),
+  {},
+  { __proto__: null, constructor: 1 },
+  deep(60),
+  '00000000-0000-0000-0000-000000000000',
 ];
 // Field names the route catalogue uses, so values land on fields a schema reads, plus some it does not know.
 const FIELDS = [
-  'name', 'phone', 'email', 'company', 'position', 'address', 'city', 'country', 'notes', 'is_active', 'session_name', 'session_id', 'pool_id', 'to',
-  'message', 'media_url', 'type', 'caption', 'filename', 'group_id', 'quoted_message_id', 'mentions', 'contacts', 'delay', 'contact_group_id',
-  'template_id', 'scheduled_at', 'ids', 'skip_duplicates', 'set_active', 'description', 'color', 'contact_ids', 'template', 'content', 'message_type',
-  'query', 'total', 'source', 'business_name', 'website', 'latitude', 'longitude', 'status', 'leads', 'title', 'starts_at', 'expires_at', 'url',
-  'events', 'secret', 'session_ids', 'strategy', 'settings', 'min_gap_ms', 'role', 'plan', 'plan_expires_at', 'expires_in_days', 'user_id', 'id',
-  'phones', 'emoji', 'question', 'options', 'state', 'colour', '__proto__', 'constructor', '', ' ', 'a.b', '$where',
+  'name',
+  'phone',
+  'email',
+  'company',
+  'position',
+  'address',
+  'city',
+  'country',
+  'notes',
+  'is_active',
+  'session_name',
+  'session_id',
+  'pool_id',
+  'to',
+  'message',
+  'media_url',
+  'type',
+  'caption',
+  'filename',
+  'group_id',
+  'quoted_message_id',
+  'mentions',
+  'contacts',
+  'delay',
+  'contact_group_id',
+  'template_id',
+  'scheduled_at',
+  'ids',
+  'skip_duplicates',
+  'set_active',
+  'description',
+  'color',
+  'contact_ids',
+  'template',
+  'content',
+  'message_type',
+  'query',
+  'total',
+  'source',
+  'business_name',
+  'website',
+  'latitude',
+  'longitude',
+  'status',
+  'leads',
+  'title',
+  'starts_at',
+  'expires_at',
+  'url',
+  'events',
+  'secret',
+  'session_ids',
+  'strategy',
+  'settings',
+  'min_gap_ms',
+  'role',
+  'plan',
+  'plan_expires_at',
+  'expires_in_days',
+  'user_id',
+  'id',
+  'phones',
+  'emoji',
+  'question',
+  'options',
+  'state',
+  'colour',
+  '__proto__',
+  'constructor',
+  '',
+  ' ',
+  'a.b',
+  '$where',
 ];
 
 /** A request's body and its Content-Type. */
 type Body = { contentType: string; payload: string };
 const json = (value: unknown): Body => ({ contentType: 'application/json', payload: JSON.stringify(value) });
 const FIXED_BODIES: Body[] = [
-  json([]), json([{ name: 'x' }]), json({}),
+  json([]),
+  json([{ name: 'x' }]),
+  json({}),
   { contentType: 'application/json', payload: '{"__proto__":{"role":"admin","is_admin":true},"name":"p"}' },
   { contentType: 'application/json', payload: '{"constructor":{"prototype":{"polluted":true}}}' },
   { contentType: 'application/json', payload: `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}` },
@@ -88,15 +216,28 @@ const FIXED_BODIES: Body[] = [
   { contentType: 'application/json', payload: '\ufeff{}' },
   { contentType: 'multipart/form-data', payload: 'name,phone\nA,1\n' },
   { contentType: 'multipart/form-data; boundary=x', payload: 'garbage without parts' },
-  { contentType: 'multipart/form-data; boundary=x', payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n\u0000\u0001\r\n--x--\r\n' },
+  {
+    contentType: 'multipart/form-data; boundary=x',
+    payload: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n\u0000\u0001\r\n--x--\r\n',
+  },
   { contentType: 'text/plain', payload: 'hello' },
   { contentType: 'application/x-www-form-urlencoded', payload: 'name=x&phone[]=1&__proto__[a]=1' },
 ];
 
 const QUERIES = [
-  '?page=-1&per_page=100000', '?page=1&page=2', '?per_page[a]=1', '?search=%E0%A4%A', '?date_from=2027-02-30&date_to=x', '?is_active=maybe&sort=__proto__',
-  `?${'a=1&'.repeat(1500)}`, '?__proto__[x]=1&constructor[prototype][y]=2', `?search=${'x'.repeat(5000)}`, '?format=pdf&status[]=sent', '?session_device_id=%00',
-  '?page=1e309&per_page=NaN', `?search=${encodeURIComponent(CONTROL)}`,
+  '?page=-1&per_page=100000',
+  '?page=1&page=2',
+  '?per_page[a]=1',
+  '?search=%E0%A4%A',
+  '?date_from=2027-02-30&date_to=x',
+  '?is_active=maybe&sort=__proto__',
+  `?${'a=1&'.repeat(1500)}`,
+  '?__proto__[x]=1&constructor[prototype][y]=2',
+  `?search=${'x'.repeat(5000)}`,
+  '?format=pdf&status[]=sent',
+  '?session_device_id=%00',
+  '?page=1e309&per_page=NaN',
+  `?search=${encodeURIComponent(CONTROL)}`,
 ];
 
 function generatedBody(random: ReturnType<typeof seeded>): Body {
@@ -115,7 +256,11 @@ interface Answer {
 function send(agent: Agent, base: URL, method: string, path: string, token: string, body?: Body): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (body) Object.assign(headers, { 'content-type': body.contentType, 'content-length': String(Buffer.byteLength(body.payload)) });
+    if (body)
+      Object.assign(headers, {
+        'content-type': body.contentType,
+        'content-length': String(Buffer.byteLength(body.payload)),
+      });
     const req = httpRequest({ host: base.hostname, port: base.port, method, path, headers, agent }, (res) => {
       // The event stream never ends by itself: its status is the answer.
       if ((res.headers['content-type'] ?? '').includes('text/event-stream')) {
@@ -140,13 +285,18 @@ function send(agent: Agent, base: URL, method: string, path: string, token: stri
 
 /** What is wrong with an answer, or undefined: a 5xx other than a 503 `no_device`, a 422 without named fields or with `_`. */
 function fault(answer: Answer): string | undefined {
-  if (answer.status >= 500 && !(answer.status === 503 && answer.body?.code === 'no_device')) return `status ${answer.status}`;
+  if (answer.status >= 500 && !(answer.status === 503 && answer.body?.code === 'no_device'))
+    return `status ${answer.status}`;
   if (answer.status !== 422) return undefined;
   const errors = answer.body?.errors;
   if (!errors || typeof errors !== 'object' || Object.keys(errors).length === 0) return '422 without named fields';
   if ('_' in errors) return '422 naming _';
-  const unnamed = Object.entries(errors).filter(([field, reasons]) => field === '' || !Array.isArray(reasons) || reasons.length === 0);
-  return unnamed.length > 0 ? `422 with an empty field or reason: ${unnamed.map(([f]) => JSON.stringify(f)).join(', ')}` : undefined;
+  const unnamed = Object.entries(errors).filter(
+    ([field, reasons]) => field === '' || !Array.isArray(reasons) || reasons.length === 0,
+  );
+  return unnamed.length > 0
+    ? `422 with an empty field or reason: ${unnamed.map(([f]) => JSON.stringify(f)).join(', ')}`
+    : undefined;
 }
 
 describe.each(DATABASES)('every route under hostile input on %s', (database) => {
@@ -158,7 +308,12 @@ describe.each(DATABASES)('every route under hostile input on %s', (database) => 
     // A try-out network, so a session a fuzzed body happens to create links locally, and a lead source that answers
     // (an unreachable one is a deliberate 503 from its health route, which would hide any other).
     scraper = await startScraperStandin({ results: [{ business_name: 'Toko Fuzz', phone: '6281234567890' }] });
-    t = await startTestServer(database, { KIRIM_TRANSPORT: 'simulated', KIRIM_LEAD_SOURCE: 'scraper', KIRIM_LEAD_SCRAPER_URL: scraper.url, KIRIM_SEND_WAIT_MS: '200' });
+    t = await startTestServer(database, {
+      KIRIM_TRANSPORT: 'simulated',
+      KIRIM_LEAD_SOURCE: 'scraper',
+      KIRIM_LEAD_SCRAPER_URL: scraper.url,
+      KIRIM_SEND_WAIT_MS: '200',
+    });
     user = await t.createUser({ plan: 'supporter' });
   });
   afterAll(async () => {
@@ -177,30 +332,42 @@ describe.each(DATABASES)('every route under hostile input on %s', (database) => 
 
     for (const { method, path } of routes) {
       const params = path.match(/:\w+/g) ?? [];
-      const withParams = (values: Record<string, string>) => `/api${path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'fuzz-id')}`;
+      const withParams = (values: Record<string, string>) =>
+        `/api${path.replace(/:(\w+)/g, (_, name: string) => values[name] ?? 'fuzz-id')}`;
       const requests: Array<{ path: string; body?: Body }> = [];
       for (const param of params) {
-        for (const value of [...MALFORMED_PARAMS, ...random.sample(ODD_PARAMS, PARAMS_PER_ROUTE)]) requests.push({ path: withParams({ [param.slice(1)]: value }) });
+        for (const value of [...MALFORMED_PARAMS, ...random.sample(ODD_PARAMS, PARAMS_PER_ROUTE)])
+          requests.push({ path: withParams({ [param.slice(1)]: value }) });
       }
       for (const query of random.sample(QUERIES, QUERIES_PER_ROUTE)) requests.push({ path: withParams({}) + query });
-      const bodies = [...random.sample(FIXED_BODIES, BODIES_PER_ROUTE / 2), ...Array.from({ length: BODIES_PER_ROUTE / 2 }, () => generatedBody(random))];
+      const bodies = [
+        ...random.sample(FIXED_BODIES, BODIES_PER_ROUTE / 2),
+        ...Array.from({ length: BODIES_PER_ROUTE / 2 }, () => generatedBody(random)),
+      ];
       for (const body of bodies) requests.push({ path: withParams({}), body });
 
       for (const request of requests) {
         for (const token of [user.token, t.adminToken]) {
           // A connection cut mid-answer is a fault too (an error after the headers went out).
-          const answer = await send(agent, base, method, request.path, token, request.body).catch((error: Error) => ({ status: 0, body: error.message }));
+          const answer = await send(agent, base, method, request.path, token, request.body).catch((error: Error) => ({
+            status: 0,
+            body: error.message,
+          }));
           sent++;
           const found = answer.status === 0 ? 'connection cut' : fault(answer);
           if (found) {
             const who = token === t.adminToken ? 'admin' : 'user';
-            faults.push(`${method} ${request.path.slice(0, 120)} as ${who}${request.body ? ` with ${request.body.contentType} ${request.body.payload.slice(0, 120)}` : ''}: ${found} ${JSON.stringify(answer.body)?.slice(0, 300)}`);
+            faults.push(
+              `${method} ${request.path.slice(0, 120)} as ${who}${request.body ? ` with ${request.body.contentType} ${request.body.payload.slice(0, 120)}` : ''}: ${found} ${JSON.stringify(answer.body)?.slice(0, 300)}`,
+            );
           }
         }
       }
     }
 
-    console.log(`fuzz on ${database} (seed ${SEED}): ${sent} requests over ${routes.length} routes, ${faults.length} faults`);
+    console.log(
+      `fuzz on ${database} (seed ${SEED}): ${sent} requests over ${routes.length} routes, ${faults.length} faults`,
+    );
     expect(faults).toEqual([]);
   }, 180_000);
 });

@@ -31,13 +31,21 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
     ] as const) {
       const res = await t.request(method, path, { token, body: method === 'GET' ? undefined : {} });
       expect(res.status, `${method} ${path}`).toBe(400);
-      expect(res.body, `${method} ${path}`).toMatchObject({ success: false, code: 'bad_request', message: expect.stringContaining('percent-encoding') });
+      expect(res.body, `${method} ${path}`).toMatchObject({
+        success: false,
+        code: 'bad_request',
+        message: expect.stringContaining('percent-encoding'),
+      });
     }
   });
 
   it('answers 422 naming file, not 500, for a multipart upload without a boundary, on contact and lead imports', async () => {
     for (const path of ['/api/contacts/import', '/api/leads/bulk-import']) {
-      const res = await t.request('POST', path, { token: user.token, body: 'name,phone\nA,6281234567890\n', headers: { 'content-type': 'multipart/form-data' } });
+      const res = await t.request('POST', path, {
+        token: user.token,
+        body: 'name,phone\nA,6281234567890\n',
+        headers: { 'content-type': 'multipart/form-data' },
+      });
       expect(res.status, path).toBe(422);
       expect(res.body.errors, path).toEqual({ file: [expect.stringContaining('boundary')] });
     }
@@ -46,7 +54,9 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
   });
 
   it('answers 422 naming body, not _, for a JSON array body, on every kind of create and update', async () => {
-    const group = (await t.request('POST', '/api/contact-groups', { token: user.token, body: { name: 'Array target' } })).body.data;
+    const group = (
+      await t.request('POST', '/api/contact-groups', { token: user.token, body: { name: 'Array target' } })
+    ).body.data;
     for (const [method, path, token] of [
       ['POST', '/api/contacts', user.token],
       ['POST', '/api/contact-groups', user.token],
@@ -64,21 +74,34 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
       expect(res.status, `${method} ${path}`).toBe(422);
       expect(res.body.errors, `${method} ${path}`).toEqual({ body: ['must be a JSON object'] });
     }
-    expect((await t.request('GET', `/api/contact-groups/${group.id}`, { token: user.token })).body.data.name).toBe('Array target');
+    expect((await t.request('GET', `/api/contact-groups/${group.id}`, { token: user.token })).body.data.name).toBe(
+      'Array target',
+    );
   });
 
   it('names each unknown field by its path in a 422, not _, and changes nothing', async () => {
     const other = await t.createUser();
-    const user422 = await t.request('PATCH', `/api/admin/users/${other.id}`, { token: t.adminToken, body: { name: 'Renamed', colour: 'red', 'nick name': 'x' } });
+    const user422 = await t.request('PATCH', `/api/admin/users/${other.id}`, {
+      token: t.adminToken,
+      body: { name: 'Renamed', colour: 'red', 'nick name': 'x' },
+    });
     expect(user422.status).toBe(422);
     expect(user422.body.errors).toEqual({ colour: ['unknown field'], 'nick name': ['unknown field'] });
-    expect((await t.request('GET', `/api/admin/users/${other.id}`, { token: t.adminToken })).body.data.name).toBe('Test User');
+    expect((await t.request('GET', `/api/admin/users/${other.id}`, { token: t.adminToken })).body.data.name).toBe(
+      'Test User',
+    );
 
-    const settings = await t.request('PATCH', '/api/whatsapp/sessions/any-session/settings', { token: user.token, body: { min_gap_ms: 1000, colour: 'red', '': 1 } });
+    const settings = await t.request('PATCH', '/api/whatsapp/sessions/any-session/settings', {
+      token: user.token,
+      body: { min_gap_ms: 1000, colour: 'red', '': 1 },
+    });
     expect(settings.status).toBe(422);
     expect(settings.body.errors).toEqual({ colour: ['unknown field'], '""': ['unknown field'] });
 
-    const pool = await t.request('POST', '/api/whatsapp/pools', { token: user.token, body: { name: 'P', session_ids: ['s'], settings: { jitter_ms: 5, colour: 'red' } } });
+    const pool = await t.request('POST', '/api/whatsapp/pools', {
+      token: user.token,
+      body: { name: 'P', session_ids: ['s'], settings: { jitter_ms: 5, colour: 'red' } },
+    });
     expect(pool.status).toBe(422);
     expect(pool.body.errors).toEqual({ 'settings.colour': ['unknown field'] });
     expect((await t.request('GET', '/api/whatsapp/pools', { token: user.token })).body.data).toEqual([]);
@@ -86,9 +109,16 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
 
   it('answers 422 naming __proto__ as an unknown field, not 500, when a strict schema meets a __proto__ key', async () => {
     const body = '{"__proto__":{"role":"admin"},"constructor":{"prototype":{"x":1}},"min_gap_ms":5}';
-    const res = await t.request('PATCH', '/api/whatsapp/sessions/any-session/settings', { token: user.token, body, headers: { 'content-type': 'application/json' } });
+    const res = await t.request('PATCH', '/api/whatsapp/sessions/any-session/settings', {
+      token: user.token,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(422);
-    expect(Object.entries(res.body.errors)).toEqual([['__proto__', ['unknown field']], ['constructor', ['unknown field']]]);
+    expect(Object.entries(res.body.errors)).toEqual([
+      ['__proto__', ['unknown field']],
+      ['constructor', ['unknown field']],
+    ]);
     expect(({} as Record<string, unknown>).role).toBeUndefined();
   });
 
@@ -97,8 +127,12 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
   // a contact search, whose full-text MATCH fails on it. So a NUL anywhere in a URL is a 400 on every database.
   it('answers 400 for a NUL character in a path or query, the same on both databases, where PostgreSQL answered 500 or cut an export and SQLite answered 500 to a contact search', async () => {
     for (const [method, path] of [
-      ['GET', '/api/templates/%00'], ['DELETE', '/api/contact-groups/a%00b'], ['GET', '/api/contact-groups?search=%00'], ['GET', '/api/leads?search=a%00x'],
-      ['GET', '/api/contacts?search=abc%00def'], ['GET', '/api/contacts/export?format=csv&search=x%00'],
+      ['GET', '/api/templates/%00'],
+      ['DELETE', '/api/contact-groups/a%00b'],
+      ['GET', '/api/contact-groups?search=%00'],
+      ['GET', '/api/leads?search=a%00x'],
+      ['GET', '/api/contacts?search=abc%00def'],
+      ['GET', '/api/contacts/export?format=csv&search=x%00'],
     ] as const) {
       const res = await t.request(method, path, { token: user.token });
       expect(res.status, path).toBe(400);
@@ -108,16 +142,28 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
   });
 
   it('answers no 500 for a NUL character in a stored field: PostgreSQL text cannot hold one (400), SQLite can', async () => {
-    const res = await t.request('POST', '/api/contacts', { token: user.token, body: { name: 'Nul\u0000Byte', phone: '6281200000001' } });
+    const res = await t.request('POST', '/api/contacts', {
+      token: user.token,
+      body: { name: 'Nul\u0000Byte', phone: '6281200000001' },
+    });
     expect(res.status).toBe(database === 'postgres' ? 400 : 201);
     const stored = (await t.request('GET', '/api/contacts?search=6281200000001', { token: user.token })).body.data;
     expect(stored).toHaveLength(database === 'postgres' ? 0 : 1);
   });
 
   it('answers 422 naming scheduled_at for an impossible date (30 February, month 13, a year past 9999) and schedules nothing', async () => {
-    for (const scheduledAt of ['2027-02-30', '2027-02-29T10:00:00Z', '2027-13-01', '10000-01-01T00:00:00Z', '2027-06-01T24:00:00Z', '1', 'March 7 2027']) {
+    for (const scheduledAt of [
+      '2027-02-30',
+      '2027-02-29T10:00:00Z',
+      '2027-13-01',
+      '10000-01-01T00:00:00Z',
+      '2027-06-01T24:00:00Z',
+      '1',
+      'March 7 2027',
+    ]) {
       const res = await t.request('POST', '/api/whatsapp/messages/schedule/text', {
-        token: user.token, body: { session_id: 'any-session', to: '6281234567890', message: 'Hi', scheduled_at: scheduledAt },
+        token: user.token,
+        body: { session_id: 'any-session', to: '6281234567890', message: 'Hi', scheduled_at: scheduledAt },
       });
       expect(res.status, scheduledAt).toBe(422);
       expect(Object.keys(res.body.errors), scheduledAt).toEqual(['scheduled_at']);
@@ -127,20 +173,35 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
 
   it('answers 422 naming starts_at and expires_at for impossible announcement dates, and keeps a real leap day', async () => {
     const res = await t.request('POST', '/api/announcements/admin', {
-      token: t.adminToken, body: { title: 'T', message: 'M', starts_at: '2027-02-29', expires_at: '12345-01-01' },
+      token: t.adminToken,
+      body: { title: 'T', message: 'M', starts_at: '2027-02-29', expires_at: '12345-01-01' },
     });
     expect(res.status).toBe(422);
-    expect(res.body.errors).toEqual({ starts_at: [expect.stringContaining('2027-02-29')], expires_at: ['must be a year from 1970 to 9999'] });
+    expect(res.body.errors).toEqual({
+      starts_at: [expect.stringContaining('2027-02-29')],
+      expires_at: ['must be a year from 1970 to 9999'],
+    });
     expect((await t.request('GET', '/api/announcements/admin', { token: t.adminToken })).body.data).toEqual([]);
 
-    const leap = await t.request('POST', '/api/announcements/admin', { token: t.adminToken, body: { title: 'T', message: 'M', starts_at: '2028-02-29', expires_at: '2028-03-01T12:00:00+07:00' } });
+    const leap = await t.request('POST', '/api/announcements/admin', {
+      token: t.adminToken,
+      body: { title: 'T', message: 'M', starts_at: '2028-02-29', expires_at: '2028-03-01T12:00:00+07:00' },
+    });
     expect(leap.status).toBe(201);
-    expect(leap.body.data).toMatchObject({ starts_at: '2028-02-29T00:00:00.000Z', expires_at: '2028-03-01T05:00:00.000Z' });
+    expect(leap.body.data).toMatchObject({
+      starts_at: '2028-02-29T00:00:00.000Z',
+      expires_at: '2028-03-01T05:00:00.000Z',
+    });
     await t.request('DELETE', `/api/announcements/admin/${leap.body.data.id}`, { token: t.adminToken });
   });
 
   it('sends the security headers on every answer: nosniff, a CSP of this server only, no referrer, no framing', async () => {
-    for (const [path, token] of [['/api/health', null], ['/api/me', user.token], ['/api/contacts/missing', user.token], ['/not-the-api', null]] as const) {
+    for (const [path, token] of [
+      ['/api/health', null],
+      ['/api/me', user.token],
+      ['/api/contacts/missing', user.token],
+      ['/not-the-api', null],
+    ] as const) {
       const res = await t.request('GET', path, { token });
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
@@ -156,7 +217,10 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
     const token = await t.request('POST', '/api/api-tokens/generate', { token: user.token, body: { name: 'ci' } });
     expect(token.status).toBe(201);
     expect(token.headers.get('cache-control')).toBe('no-store');
-    const webhook = await t.request('POST', '/api/webhooks', { token: user.token, body: { url: 'https://hooks.example.com/kirim', events: ['*'] } });
+    const webhook = await t.request('POST', '/api/webhooks', {
+      token: user.token,
+      body: { url: 'https://hooks.example.com/kirim', events: ['*'] },
+    });
     expect(webhook.status).toBe(201);
     expect(webhook.body.data.secret).toMatch(/^whsec_/);
     expect(webhook.headers.get('cache-control')).toBe('no-store');
@@ -164,18 +228,26 @@ describe.each(DATABASES)('hostile input over HTTP on %s', (database) => {
 
   it('answers a CORS preflight 204 without CORS headers when CORS is off, not 401', async () => {
     const res = await t.request('OPTIONS', '/api/contacts', {
-      token: null, headers: { origin: 'https://console.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      token: null,
+      headers: {
+        origin: 'https://console.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const call = await t.request('GET', '/api/me', { token: user.token, headers: { origin: 'https://console.example' } });
+    const call = await t.request('GET', '/api/me', {
+      token: user.token,
+      headers: { origin: 'https://console.example' },
+    });
     expect(call.status).toBe(200);
     expect(call.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
-describe.each(DATABASES)('an error that is not the client\'s, whatever status it carries, on %s', (database) => {
-  it('answers a library error with a 4xx statusCode but no expose (undici\'s ResponseError from a transport) with a logged 500, not a 400', async () => {
+describe.each(DATABASES)("an error that is not the client's, whatever status it carries, on %s", (database) => {
+  it("answers a library error with a 4xx statusCode but no expose (undici's ResponseError from a transport) with a logged 500, not a 400", async () => {
     const network = createSimulatedNetwork({ latencyMs: 1 });
     const upstream404 = new undiciErrors.ResponseError('Response Error', 404, { headers: {}, body: 'not found' });
     // The simulated network, except that listing groups fails as a library's HTTP call to WhatsApp's servers would.
@@ -194,7 +266,9 @@ describe.each(DATABASES)('an error that is not the client\'s, whatever status it
     };
     const logged: Array<{ obj: unknown; msg?: string }> = [];
     const logger: Logger = {
-      debug() {}, info() {}, warn() {},
+      debug() {},
+      info() {},
+      warn() {},
       error: (obj, msg) => logged.push({ obj, msg }),
       child: () => logger,
     };
@@ -203,12 +277,17 @@ describe.each(DATABASES)('an error that is not the client\'s, whatever status it
       const id = (await t.request('POST', '/api/whatsapp/sessions', { body: { session_name: 'device' } })).body.data.id;
       await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.qr);
       await network.link(id, '6281277000001');
-      await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.status === 'connected');
+      await eventually(
+        async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data.status === 'connected',
+      );
 
       const res = await t.request('GET', `/api/whatsapp/sessions/${id}/groups`);
       expect(res.status).toBe(500);
       expect(res.body).toEqual({ success: false, code: 'internal', message: 'Internal server error' });
-      expect(logged).toContainEqual({ obj: expect.objectContaining({ err: upstream404, path: `/whatsapp/sessions/${id}/groups` }), msg: 'unhandled error' });
+      expect(logged).toContainEqual({
+        obj: expect.objectContaining({ err: upstream404, path: `/whatsapp/sessions/${id}/groups` }),
+        msg: 'unhandled error',
+      });
     } finally {
       await t.close();
     }
@@ -216,12 +295,18 @@ describe.each(DATABASES)('an error that is not the client\'s, whatever status it
 });
 
 describe('CORS from KIRIM_CORS_ORIGINS', () => {
-  it('answers a configured origin\'s preflight 204 before auth with the CORS headers, and no other origin', async () => {
+  it("answers a configured origin's preflight 204 before auth with the CORS headers, and no other origin", async () => {
     const t = await startTestServer('sqlite', { KIRIM_CORS_ORIGINS: 'https://a.example, https://b.example:8443' });
     try {
-      const preflight = (origin: string) => t.request('OPTIONS', '/api/contacts', {
-        token: null, headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
-      });
+      const preflight = (origin: string) =>
+        t.request('OPTIONS', '/api/contacts', {
+          token: null,
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization,content-type',
+          },
+        });
       const allowed = await preflight('https://b.example:8443');
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://b.example:8443');
@@ -235,7 +320,9 @@ describe('CORS from KIRIM_CORS_ORIGINS', () => {
       expect(call.status).toBe(200);
       expect(call.headers.get('access-control-allow-origin')).toBe('https://a.example');
       // Still authenticated: CORS lets a browser call, the token decides what it gets.
-      expect((await t.request('GET', '/api/me', { token: null, headers: { origin: 'https://a.example' } })).status).toBe(401);
+      expect(
+        (await t.request('GET', '/api/me', { token: null, headers: { origin: 'https://a.example' } })).status,
+      ).toBe(401);
     } finally {
       await t.close();
     }
@@ -244,7 +331,10 @@ describe('CORS from KIRIM_CORS_ORIGINS', () => {
   it('allows any origin with *', async () => {
     const t = await startTestServer('sqlite', { KIRIM_CORS_ORIGINS: '*' });
     try {
-      const res = await t.request('OPTIONS', '/api/me', { token: null, headers: { origin: 'https://any.example', 'access-control-request-method': 'GET' } });
+      const res = await t.request('OPTIONS', '/api/me', {
+        token: null,
+        headers: { origin: 'https://any.example', 'access-control-request-method': 'GET' },
+      });
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
     } finally {
@@ -253,8 +343,13 @@ describe('CORS from KIRIM_CORS_ORIGINS', () => {
   });
 
   it('refuses a KIRIM_CORS_ORIGINS that is not a list of origins, naming it', () => {
-    expect(() => loadConfig({ KIRIM_CORS_ORIGINS: 'https://a.example/console, a.example' })).toThrow(/KIRIM_CORS_ORIGINS.*a\.example\/console, a\.example/s);
-    expect(loadConfig({ KIRIM_CORS_ORIGINS: 'https://a.example/, http://localhost:5173' }).corsOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(() => loadConfig({ KIRIM_CORS_ORIGINS: 'https://a.example/console, a.example' })).toThrow(
+      /KIRIM_CORS_ORIGINS.*a\.example\/console, a\.example/s,
+    );
+    expect(loadConfig({ KIRIM_CORS_ORIGINS: 'https://a.example/, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:5173',
+    ]);
     expect(loadConfig({}).corsOrigins).toBeUndefined();
   });
 });

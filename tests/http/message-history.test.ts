@@ -5,7 +5,12 @@ import { DATABASES, startTestServer, type TestServer } from '../support/harness.
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 // Rate limits off and a fast dispatcher: the history is what these tests read, not the pacing.
-const ENV = { KIRIM_SEND_MIN_GAP_MS: '0', KIRIM_SEND_JITTER_MS: '0', KIRIM_DISPATCH_POLL_MS: '20', KIRIM_SEND_WAIT_MS: '3000' };
+const ENV = {
+  KIRIM_SEND_MIN_GAP_MS: '0',
+  KIRIM_SEND_JITTER_MS: '0',
+  KIRIM_DISPATCH_POLL_MS: '20',
+  KIRIM_SEND_WAIT_MS: '3000',
+};
 
 describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s (simulated network)', (database) => {
   let t: TestServer;
@@ -28,7 +33,10 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
   }
 
   async function send(token: string, sessionId: string, to: string, message: string) {
-    const res = await t.request('POST', '/api/whatsapp/messages/text', { token, body: { session_id: sessionId, to, message } });
+    const res = await t.request('POST', '/api/whatsapp/messages/text', {
+      token,
+      body: { session_id: sessionId, to, message },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   }
 
@@ -50,7 +58,11 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
     await send(u.token, id, `+${budi.number}`, 'Halo Budi');
     ani.send(phone, 'Balasan Ani');
     budi.send(phone, 'Balasan Budi');
-    await eventually(async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/messages?direction=in`, { token: u.token })).body.meta.total === 2);
+    await eventually(
+      async () =>
+        (await t.request('GET', `/api/whatsapp/sessions/${id}/messages?direction=in`, { token: u.token })).body.meta
+          .total === 2,
+    );
     return { token: u.token, id, ani: ani.number, budi: budi.number };
   }
 
@@ -59,7 +71,9 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
     expect(await texts(token, id, `to=${encodeURIComponent(national(ani))}`)).toEqual(['Halo Ani']);
     expect(await texts(token, id, `from=${encodeURIComponent(`+${ani}`)}`)).toEqual(['Balasan Ani']);
     expect((await texts(token, id, `phone=${ani}@s.whatsapp.net`)).sort()).toEqual(['Balasan Ani', 'Halo Ani']);
-    expect((await texts(token, id, `phone=${encodeURIComponent(`+${budi.slice(0, 2)} ${budi.slice(2)}`)}`)).sort()).toEqual(['Balasan Budi', 'Halo Budi']);
+    expect(
+      (await texts(token, id, `phone=${encodeURIComponent(`+${budi.slice(0, 2)} ${budi.slice(2)}`)}`)).sort(),
+    ).toEqual(['Balasan Budi', 'Halo Budi']);
     expect(await texts(token, id, `phone=${ani}&direction=in`)).toEqual(['Balasan Ani']);
     expect(await texts(token, id, `to=${ani}&from=${ani}`)).toEqual([]);
   });
@@ -68,8 +82,12 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
     const u = await t.createUser();
     const { id } = await linked(u.token);
     const customer = network.phone(nextPhone());
-    for (const text of ['Promo 50%_OFF hari ini', 'Promo 50 persen off', 'Terima kasih']) await send(u.token, id, customer.number, text);
-    expect((await texts(u.token, id, 'search=promo')).sort()).toEqual(['Promo 50 persen off', 'Promo 50%_OFF hari ini']);
+    for (const text of ['Promo 50%_OFF hari ini', 'Promo 50 persen off', 'Terima kasih'])
+      await send(u.token, id, customer.number, text);
+    expect((await texts(u.token, id, 'search=promo')).sort()).toEqual([
+      'Promo 50 persen off',
+      'Promo 50%_OFF hari ini',
+    ]);
     expect(await texts(u.token, id, `search=${encodeURIComponent('50%_off')}`)).toEqual(['Promo 50%_OFF hari ini']);
     expect(await texts(u.token, id, `search=${encodeURIComponent('%')}`)).toEqual(['Promo 50%_OFF hari ini']);
     expect(await texts(u.token, id, `search=${encodeURIComponent('i_i')}`)).toEqual([]);
@@ -81,17 +99,35 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
     const recipients = [nextPhone(), nextPhone()];
     for (const r of recipients) network.phone(r);
     await send(u.token, id, recipients[0], 'Bukan bulk');
-    const job = (await t.request('POST', '/api/whatsapp/messages/bulk/text', { token: u.token, body: { session_id: id, contacts: recipients, message: 'Dari bulk', delay: 0 } })).body.data;
-    await eventually(async () => (await t.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`, { token: u.token })).body.data.status === 'completed');
-    const res = await t.request('GET', `/api/whatsapp/sessions/${id}/messages?job_id=${encodeURIComponent(job.job_id)}`, { token: u.token });
+    const job = (
+      await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+        token: u.token,
+        body: { session_id: id, contacts: recipients, message: 'Dari bulk', delay: 0 },
+      })
+    ).body.data;
+    await eventually(
+      async () =>
+        (await t.request('GET', `/api/whatsapp/messages/bulk/${job.job_id}/status`, { token: u.token })).body.data
+          .status === 'completed',
+    );
+    const res = await t.request(
+      'GET',
+      `/api/whatsapp/sessions/${id}/messages?job_id=${encodeURIComponent(job.job_id)}`,
+      { token: u.token },
+    );
     expect(res.body.meta.total).toBe(2);
-    expect(res.body.data.map((m: { job_id: string; peer_phone: string }) => [m.job_id, m.peer_phone]).sort()).toEqual(recipients.map((r) => [job.job_id, r]).sort());
+    expect(res.body.data.map((m: { job_id: string; peer_phone: string }) => [m.job_id, m.peer_phone]).sort()).toEqual(
+      recipients.map((r) => [job.job_id, r]).sort(),
+    );
     expect(await texts(u.token, id, 'job_id=another-job')).toEqual([]);
   });
 
   it('honours a date range of whole days and of timestamps, under both names', async () => {
     const { token, id } = await conversation();
-    const all = (await t.request('GET', `/api/whatsapp/sessions/${id}/messages`, { token })).body.data as Array<{ text: string; created_at: string }>;
+    const all = (await t.request('GET', `/api/whatsapp/sessions/${id}/messages`, { token })).body.data as Array<{
+      text: string;
+      created_at: string;
+    }>;
     const day = all[0].created_at.slice(0, 10);
     const shift = (days: number) => new Date(Date.parse(day) + days * 86_400_000).toISOString().slice(0, 10);
     expect(await texts(token, id, `since=${day}&until=${day}`)).toHaveLength(4);
@@ -106,13 +142,23 @@ describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s
   it('answers 422 naming an unknown filter, and every bad one, instead of ignoring them', async () => {
     const u = await t.createUser();
     const { id } = await linked(u.token);
-    const unknown = await t.request('GET', `/api/whatsapp/sessions/${id}/messages?tp=6281200000000&page=1`, { token: u.token });
+    const unknown = await t.request('GET', `/api/whatsapp/sessions/${id}/messages?tp=6281200000000&page=1`, {
+      token: u.token,
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ code: 'validation', errors: { tp: expect.any(Array) } });
-    const bad = await t.request('GET', `/api/whatsapp/sessions/${id}/messages?phone=abc&since=yesterday&direction=both&per_page=500`, { token: u.token });
+    const bad = await t.request(
+      'GET',
+      `/api/whatsapp/sessions/${id}/messages?phone=abc&since=yesterday&direction=both&per_page=500`,
+      { token: u.token },
+    );
     expect(bad.status).toBe(422);
     expect(Object.keys(bad.body.errors).sort()).toEqual(['direction', 'per_page', 'phone', 'since']);
-    const twice = await t.request('GET', `/api/whatsapp/sessions/${id}/messages?since=2026-01-01&date_from=2026-01-02`, { token: u.token });
+    const twice = await t.request(
+      'GET',
+      `/api/whatsapp/sessions/${id}/messages?since=2026-01-01&date_from=2026-01-02`,
+      { token: u.token },
+    );
     expect(twice.status).toBe(422);
     expect(twice.body.errors).toHaveProperty('date_from');
   });

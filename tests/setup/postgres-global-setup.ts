@@ -11,7 +11,9 @@ declare module 'vitest' {
 /** Gives every test file a real PostgreSQL (see startTestPostgres); no test is skipped for want of one. */
 export default async function setup(project: TestProject) {
   const server = await startTestPostgres();
-  console.log(`[postgres] tests run on ${process.env.KIRIM_TEST_DATABASE_URL ? 'KIRIM_TEST_DATABASE_URL' : `embedded PostgreSQL at ${new URL(server.url).host}`}`);
+  console.log(
+    `[postgres] tests run on ${process.env.KIRIM_TEST_DATABASE_URL ? 'KIRIM_TEST_DATABASE_URL' : `embedded PostgreSQL at ${new URL(server.url).host}`}`,
+  );
   project.provide('postgresUrl', server.url);
   return () => server.stop();
 }

@@ -58,7 +58,10 @@ export async function startEmbeddedPostgres(binaries = packagedBinaries()): Prom
     const port = await freePort();
     server = serve(bin, ['-D', data, '-p', String(port), '-c', 'max_connections=300', '-c', 'fsync=off'], options);
     await acceptingConnections(server);
-    await createDatabase({ host: '127.0.0.1', port, user: 'kirim', password: 'kirim', database: 'postgres' }, 'kirim_test');
+    await createDatabase(
+      { host: '127.0.0.1', port, user: 'kirim', password: 'kirim', database: 'postgres' },
+      'kirim_test',
+    );
     return { url: `postgres://kirim:kirim@127.0.0.1:${port}/kirim_test`, stop };
   } catch (error) {
     await stop();
@@ -93,7 +96,13 @@ async function initialise(dir: string, binaries: string) {
   await writeFile(passwordFile, 'kirim\n', { mode: 0o644 });
   // The server's user may not be able to enter the current directory either; its log is read in English.
   const options: SpawnOptions = { ...serverUser, cwd: dir, env: { ...process.env, LC_MESSAGES: 'C' } };
-  const initdbArgs = [`--pgdata=${data}`, '--auth=password', '--username=kirim', `--pwfile=${passwordFile}`, '--lc-messages=C'];
+  const initdbArgs = [
+    `--pgdata=${data}`,
+    '--auth=password',
+    '--username=kirim',
+    `--pwfile=${passwordFile}`,
+    '--lc-messages=C',
+  ];
   await execFileAsync(join(bin, 'initdb'), initdbArgs, options);
   return { bin, data, options };
 }
@@ -146,7 +155,9 @@ function acceptingConnections(server: ChildProcess): Promise<void> {
     };
     server.stderr!.on('data', readLog);
     server.on('error', reject);
-    server.once('exit', (code, signal) => reject(new Error(`PostgreSQL exited (${code ?? signal}) before accepting connections:\n${log}`)));
+    server.once('exit', (code, signal) =>
+      reject(new Error(`PostgreSQL exited (${code ?? signal}) before accepting connections:\n${log}`)),
+    );
   });
 }
 

@@ -17,7 +17,11 @@ export interface TestServer {
   server: RunningServer;
   adminToken: string;
   /** Sends a request; `token: null` sends none. JSON bodies are encoded, other bodies sent as given. */
-  request(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
+  ): Promise<TestResponse>;
   /** Creates a user through the admin route and returns it with a fresh token of its own. */
   createUser(fields?: Record<string, unknown>): Promise<{ id: string; token: string; email: string }>;
   /** Stops the server and starts a new one on the same database and data directory (a process restart). */
@@ -42,7 +46,8 @@ export const RESOLVED_PUBLIC_ADDRESS = '93.184.215.14';
 export const offlineResolver: HostResolver = async (hostname) => {
   const name = hostname.toLowerCase().replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return [{ address: '127.0.0.1', family: 4 }];
-  if (name === 'invalid' || name.endsWith('.invalid')) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  if (name === 'invalid' || name.endsWith('.invalid'))
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
   return [{ address: RESOLVED_PUBLIC_ADDRESS, family: 4 }];
 };
 
@@ -50,7 +55,11 @@ export const offlineResolver: HostResolver = async (hostname) => {
  * Starts the reference server on `database` with the given extra environment (and, optionally, a WhatsApp
  * transport, a logger, and a DNS resolver of the test's instead of {@link offlineResolver}).
  */
-export async function startTestServer(database: TestDatabase, env: Record<string, string> = {}, options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver } = {}): Promise<TestServer> {
+export async function startTestServer(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver } = {},
+): Promise<TestServer> {
   const resolveHost = options.resolveHost ?? offlineResolver;
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
   const adminToken = `kirim_${randomBytes(32).toString('base64url')}`;
@@ -77,7 +86,10 @@ export async function startTestServer(database: TestDatabase, env: Record<string
       headers['content-type'] ??= 'application/json';
     }
     // fetch refuses a body on GET, which the original document sends on some routes: use node:http then.
-    const response = (method === 'GET' || method === 'HEAD') && body !== undefined ? await requestWithBody(server.url + path, method, headers, String(body)) : await fetch(server.url + path, { method, headers, body });
+    const response =
+      (method === 'GET' || method === 'HEAD') && body !== undefined
+        ? await requestWithBody(server.url + path, method, headers, String(body))
+        : await fetch(server.url + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json')) parsed = text ? JSON.parse(text) : undefined;
@@ -98,7 +110,11 @@ export async function startTestServer(database: TestDatabase, env: Record<string
     },
     async restart(restartOptions = {}) {
       await server.close();
-      server = await startServer(config, { transport: restartOptions.transport ?? options.transport, logger: options.logger, resolveHost });
+      server = await startServer(config, {
+        transport: restartOptions.transport ?? options.transport,
+        logger: options.logger,
+        resolveHost,
+      });
       test.server = server;
       test.url = server.url;
     },
@@ -110,13 +126,29 @@ export async function startTestServer(database: TestDatabase, env: Record<string
   return test;
 }
 
-function requestWithBody(url: string, method: string, headers: Record<string, string>, body: string): Promise<Response> {
+function requestWithBody(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode, headers: res.headers as Record<string, string> })));
-    });
+    const req = httpRequest(
+      url,
+      { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve(
+            new Response(Buffer.concat(chunks), {
+              status: res.statusCode,
+              headers: res.headers as Record<string, string>,
+            }),
+          ),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -38,7 +38,13 @@ async function startStandin(handler: Handler): Promise<Standin> {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const url = new URL(req.url ?? '/', 'http://standin');
-      const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       standin.requests.push(recorded);
       await handler(recorded, res);
     } catch (error) {
@@ -78,21 +84,43 @@ export interface NominatimPlace {
 /** Nominatim's `/search?format=jsonv2` and `/status?format=json` (https://nominatim.org/release-docs/latest/api/Search/). */
 export function startNominatimStandin(options: { places: NominatimPlace[]; failWith?: number }): Promise<Standin> {
   return startStandin((req, res) => {
-    if (options.failWith) return json(res, options.failWith, { error: { code: options.failWith, message: 'Internal Server Error' } });
-    if (req.path === '/status') return json(res, 200, { status: 0, message: 'OK', data_updated: '2026-01-01T00:00:00+00:00', software_version: '4.5.0' });
-    if (req.path !== '/search' || req.query.get('format') !== 'jsonv2') return json(res, 400, { error: { code: 400, message: 'Bad request' } });
+    if (options.failWith)
+      return json(res, options.failWith, { error: { code: options.failWith, message: 'Internal Server Error' } });
+    if (req.path === '/status')
+      return json(res, 200, {
+        status: 0,
+        message: 'OK',
+        data_updated: '2026-01-01T00:00:00+00:00',
+        software_version: '4.5.0',
+      });
+    if (req.path !== '/search' || req.query.get('format') !== 'jsonv2')
+      return json(res, 400, { error: { code: 400, message: 'Bad request' } });
     const q = (req.query.get('q') ?? '').toLowerCase();
     const limit = Number(req.query.get('limit') ?? 10);
     const found = options.places.filter((p) => p.name.toLowerCase() === q).slice(0, limit);
-    json(res, 200, found.map((p, i) => {
-      const [south, north, west, east] = p.boundingbox;
-      return {
-        place_id: 1000 + i, licence: 'Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright', osm_type: p.osm_type, osm_id: p.osm_id,
-        lat: String((south + north) / 2), lon: String((west + east) / 2), category: 'boundary', type: 'administrative', place_rank: 12,
-        importance: 0.6, addresstype: 'city', name: p.name, display_name: `${p.name}, Jawa Barat, Indonesia`,
-        boundingbox: p.boundingbox.map(String),
-      };
-    }));
+    json(
+      res,
+      200,
+      found.map((p, i) => {
+        const [south, north, west, east] = p.boundingbox;
+        return {
+          place_id: 1000 + i,
+          licence: 'Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright',
+          osm_type: p.osm_type,
+          osm_id: p.osm_id,
+          lat: String((south + north) / 2),
+          lon: String((west + east) / 2),
+          category: 'boundary',
+          type: 'administrative',
+          place_rank: 12,
+          importance: 0.6,
+          addresstype: 'city',
+          name: p.name,
+          display_name: `${p.name}, Jawa Barat, Indonesia`,
+          boundingbox: p.boundingbox.map(String),
+        };
+      }),
+    );
   });
 }
 
@@ -122,11 +150,15 @@ export function startOverpassStandin(options: {
   return startStandin((req, res) => {
     if (req.path === '/api/status') {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      return res.end('Connected as: 2130706433\nCurrent time: 2026-01-01T00:00:00Z\nRate limit: 2\n2 slots available now.\nCurrently running queries (pid, space limit, time limit, start time):\n');
+      return res.end(
+        'Connected as: 2130706433\nCurrent time: 2026-01-01T00:00:00Z\nRate limit: 2\n2 slots available now.\nCurrently running queries (pid, space limit, time limit, start time):\n',
+      );
     }
     if (options.failWith) {
       res.writeHead(options.failWith, { 'content-type': 'text/html' });
-      return res.end('<html><body><p><strong style="color:#FF0000">Error</strong>: runtime error: the server is overloaded</p></body></html>');
+      return res.end(
+        '<html><body><p><strong style="color:#FF0000">Error</strong>: runtime error: the server is overloaded</p></body></html>',
+      );
     }
     if (limited < (options.rateLimitFirst ?? 0)) {
       limited++;
@@ -137,10 +169,17 @@ export function startOverpassStandin(options: {
     const area = /area\((\d+)\)/.exec(ql)?.[1] ?? (/\((-?[\d.]+,-?[\d.]+,-?[\d.]+,-?[\d.]+)\)/.test(ql) ? 'bbox' : '*');
     const term = /\["name"~"((?:[^"\\]|\\.)*)",i\]/.exec(ql)?.[1]?.replace(/\\(.)/g, '$1');
     const pattern = term === undefined ? undefined : new RegExp(term, 'i');
-    const elements = (options.elements[area] ?? []).filter((e) => !pattern || ['name', 'amenity', 'shop', 'cuisine'].some((t) => e.tags[t] && pattern.test(e.tags[t]!)));
+    const elements = (options.elements[area] ?? []).filter(
+      (e) => !pattern || ['name', 'amenity', 'shop', 'cuisine'].some((t) => e.tags[t] && pattern.test(e.tags[t]!)),
+    );
     json(res, 200, {
-      version: 0.6, generator: 'Overpass API 0.7.62 (stand-in)',
-      osm3s: { timestamp_osm_base: '2026-01-01T00:00:00Z', copyright: 'The data included in this document is from www.openstreetmap.org. The data is made available under ODbL.' },
+      version: 0.6,
+      generator: 'Overpass API 0.7.62 (stand-in)',
+      osm3s: {
+        timestamp_osm_base: '2026-01-01T00:00:00Z',
+        copyright:
+          'The data included in this document is from www.openstreetmap.org. The data is made available under ODbL.',
+      },
       elements,
     });
   });
@@ -165,23 +204,39 @@ export interface GooglePlace {
  * `details/json`. A wrong key is `REQUEST_DENIED`; `overQueryLimitFirst` answers that many Text Search
  * requests `OVER_QUERY_LIMIT`. https://developers.google.com/maps/documentation/places/web-service/search-text
  */
-export function startGooglePlacesStandin(options: { apiKey: string; places: GooglePlace[]; pageSize?: number; overQueryLimitFirst?: number }): Promise<Standin> {
+export function startGooglePlacesStandin(options: {
+  apiKey: string;
+  places: GooglePlace[];
+  pageSize?: number;
+  overQueryLimitFirst?: number;
+}): Promise<Standin> {
   const pageSize = options.pageSize ?? 20;
   let overLimit = 0;
   return startStandin((req, res) => {
     const envelope = { html_attributions: [] as string[] };
     if (req.query.get('key') !== options.apiKey) {
-      return json(res, 200, { ...envelope, error_message: 'The provided API key is invalid.', results: [], status: 'REQUEST_DENIED' });
+      return json(res, 200, {
+        ...envelope,
+        error_message: 'The provided API key is invalid.',
+        results: [],
+        status: 'REQUEST_DENIED',
+      });
     }
     if (req.path === '/maps/api/place/textsearch/json') {
       if (overLimit < (options.overQueryLimitFirst ?? 0)) {
         overLimit++;
-        return json(res, 200, { ...envelope, error_message: 'You have exceeded your rate-limit for this API.', results: [], status: 'OVER_QUERY_LIMIT' });
+        return json(res, 200, {
+          ...envelope,
+          error_message: 'You have exceeded your rate-limit for this API.',
+          results: [],
+          status: 'OVER_QUERY_LIMIT',
+        });
       }
       const token = req.query.get('pagetoken');
       const offset = token ? Number(/^page-(\d+)$/.exec(token)?.[1] ?? NaN) : 0;
       if (Number.isNaN(offset)) return json(res, 200, { ...envelope, results: [], status: 'INVALID_REQUEST' });
-      if (!token && !req.query.get('query')) return json(res, 200, { ...envelope, results: [], status: 'INVALID_REQUEST' });
+      if (!token && !req.query.get('query'))
+        return json(res, 200, { ...envelope, results: [], status: 'INVALID_REQUEST' });
       const page = options.places.slice(offset, offset + pageSize);
       if (page.length === 0) return json(res, 200, { ...envelope, results: [], status: 'ZERO_RESULTS' });
       const more = offset + pageSize < options.places.length;
@@ -189,16 +244,32 @@ export function startGooglePlacesStandin(options: { apiKey: string; places: Goog
         ...envelope,
         ...(more ? { next_page_token: `page-${offset + pageSize}` } : {}),
         results: page.map((p) => ({
-          business_status: 'OPERATIONAL', formatted_address: p.formatted_address,
-          geometry: { location: { lat: p.lat, lng: p.lng }, viewport: { northeast: { lat: p.lat + 0.001, lng: p.lng + 0.001 }, southwest: { lat: p.lat - 0.001, lng: p.lng - 0.001 } } },
-          name: p.name, place_id: p.place_id, rating: p.rating ?? 4.5, reference: p.place_id, types: ['cafe', 'food', 'point_of_interest', 'establishment'], user_ratings_total: 120,
+          business_status: 'OPERATIONAL',
+          formatted_address: p.formatted_address,
+          geometry: {
+            location: { lat: p.lat, lng: p.lng },
+            viewport: {
+              northeast: { lat: p.lat + 0.001, lng: p.lng + 0.001 },
+              southwest: { lat: p.lat - 0.001, lng: p.lng - 0.001 },
+            },
+          },
+          name: p.name,
+          place_id: p.place_id,
+          rating: p.rating ?? 4.5,
+          reference: p.place_id,
+          types: ['cafe', 'food', 'point_of_interest', 'establishment'],
+          user_ratings_total: 120,
         })),
         status: 'OK',
       });
     }
     if (req.path === '/maps/api/place/details/json') {
       const place = options.places.find((p) => p.place_id === req.query.get('place_id'));
-      if (!place) return json(res, 200, { ...envelope, status: req.query.get('place_id')?.startsWith('ChIJ') ? 'NOT_FOUND' : 'INVALID_REQUEST' });
+      if (!place)
+        return json(res, 200, {
+          ...envelope,
+          status: req.query.get('place_id')?.startsWith('ChIJ') ? 'NOT_FOUND' : 'INVALID_REQUEST',
+        });
       const result: Record<string, unknown> = { url: `https://maps.google.com/?cid=${place.place_id}` };
       if (place.phone) {
         result.international_phone_number = place.phone;
@@ -238,17 +309,23 @@ export function startScraperStandin(options: {
 }): Promise<Standin> {
   return startStandin(async (req, res) => {
     if (req.method === 'GET' && req.path === '/health') {
-      return options.healthy === false ? json(res, 503, { ok: false, detail: 'browser pool exhausted' }) : json(res, 200, { ok: true, detail: 'scraper stand-in ready' });
+      return options.healthy === false
+        ? json(res, 503, { ok: false, detail: 'browser pool exhausted' })
+        : json(res, 200, { ok: true, detail: 'scraper stand-in ready' });
     }
     if (req.method !== 'POST' || req.path !== '/search') return json(res, 404, { error: 'not found' });
     if (options.failWith) return json(res, options.failWith.status, { error: options.failWith.error });
     const body = JSON.parse(req.body) as { query?: string; limit?: number; cursor?: string | null };
-    if (typeof body.query !== 'string' || typeof body.limit !== 'number') return json(res, 400, { error: 'query and limit are required' });
+    if (typeof body.query !== 'string' || typeof body.limit !== 'number')
+      return json(res, 400, { error: 'query and limit are required' });
     if (options.delayMs) await sleep(options.delayMs);
     const all = typeof options.results === 'function' ? options.results(body.query) : options.results;
     const offset = body.cursor ? Number(body.cursor) : 0;
     const pageSize = options.pageSize ?? 10;
     const end = Math.min(all.length, offset + pageSize, Math.max(offset + 1, body.limit));
-    json(res, 200, { results: all.slice(offset, end), next_cursor: end < all.length && end < body.limit ? String(end) : null });
+    json(res, 200, {
+      results: all.slice(offset, end),
+      next_cursor: end < all.length && end < body.limit ? String(end) : null,
+    });
   });
 }

@@ -14,11 +14,22 @@ export async function linkSession(
   phone: string,
   options: { name?: string; settings?: Record<string, unknown> } = {},
 ): Promise<string> {
-  const id: string = (await server.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: options.name ?? 'device' } })).body.data.id;
-  const qr = await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr);
+  const id: string = (
+    await server.request('POST', '/api/whatsapp/sessions', { token, body: { session_name: options.name ?? 'device' } })
+  ).body.data.id;
+  const qr = await eventually(
+    async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.qr,
+  );
   await network.phone(phone).scanQr(qr);
-  await eventually(async () => (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected');
-  if (options.settings) expect((await server.request('PATCH', `/api/whatsapp/sessions/${id}/settings`, { token, body: options.settings })).status).toBe(200);
+  await eventually(
+    async () =>
+      (await server.request('GET', `/api/whatsapp/sessions/${id}/status`, { token })).body.data.status === 'connected',
+  );
+  if (options.settings)
+    expect(
+      (await server.request('PATCH', `/api/whatsapp/sessions/${id}/settings`, { token, body: options.settings }))
+        .status,
+    ).toBe(200);
   return id;
 }
 

@@ -28,7 +28,10 @@ export function openSse(url: string, headers: Record<string, string>): Promise<S
       frames,
       waitFor(count, filter = (f) => f.data !== undefined, timeoutMs = 10_000) {
         return new Promise((done, fail) => {
-          const timer = setTimeout(() => fail(new Error(`expected ${count} frames, got ${frames.filter(filter).length}`)), timeoutMs);
+          const timer = setTimeout(
+            () => fail(new Error(`expected ${count} frames, got ${frames.filter(filter).length}`)),
+            timeoutMs,
+          );
           const check = () => {
             const matching = frames.filter(filter);
             if (matching.length < count) return waiters.push(check);

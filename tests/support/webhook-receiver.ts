@@ -34,17 +34,21 @@ export async function startWebhookReceiver(port = 0): Promise<WebhookReceiver> {
           resolve(receiver.received);
           return true;
         };
-        const timer = setTimeout(() => reject(new Error(`expected ${count} webhook requests, got ${receiver.received.length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} webhook requests, got ${receiver.received.length}`)),
+          timeoutMs,
+        );
         const waiter = () => {
           if (!check()) waiters.push(waiter);
         };
         waiter();
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -14,7 +14,8 @@ export interface Actor {
 
 /** The plan that counts at `now`: a supporter plan past its `plan_expires_at` counts as free. */
 export function effectivePlan(actor: Pick<Actor, 'plan' | 'planExpiresAt'>, now: Date): Plan {
-  if (actor.plan === 'supporter' && actor.planExpiresAt && actor.planExpiresAt.getTime() <= now.getTime()) return 'free';
+  if (actor.plan === 'supporter' && actor.planExpiresAt && actor.planExpiresAt.getTime() <= now.getTime())
+    return 'free';
   return actor.plan;
 }
 

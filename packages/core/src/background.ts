@@ -10,11 +10,19 @@ export interface BackgroundLoop {
 }
 
 /** Starts a background loop. */
-export function every(clock: Clock, intervalMs: number, name: string, logger: Logger, tick: () => Promise<void>): BackgroundLoop {
+export function every(
+  clock: Clock,
+  intervalMs: number,
+  name: string,
+  logger: Logger,
+  tick: () => Promise<void>,
+): BackgroundLoop {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   const runTick = () => {
-    running = running.then(tick).catch((error) => logger.error({ err: error, loop: name }, 'background loop tick failed'));
+    running = running
+      .then(tick)
+      .catch((error) => logger.error({ err: error, loop: name }, 'background loop tick failed'));
     return running;
   };
   const loop = (async () => {

@@ -13,12 +13,34 @@ export interface Peer {
 
 /** The payload of each event, by event name. */
 export interface KirimEventMap {
-  'session.status': { session_id: string; status: string; phone: string | null; reason?: string; reconnect_attempts: number; next_retry_at: string | null };
+  'session.status': {
+    session_id: string;
+    status: string;
+    phone: string | null;
+    reason?: string;
+    reconnect_attempts: number;
+    next_retry_at: string | null;
+  };
   'session.qr': { session_id: string; qr: string };
   /** A session's circuit breaker opened (its sends kept failing: held out until `until`) or closed again. */
   'session.circuit': { session_id: string; state: 'opened' | 'closed'; until: string | null; reason: string | null };
-  'message.received': { session_id: string; message_id: string; from: Peer; chat: string; text: string | null; type: string; timestamp: string };
-  'message.status': { session_id: string; id: number; message_id: string | null; to: Peer; status: string; error?: string | null };
+  'message.received': {
+    session_id: string;
+    message_id: string;
+    from: Peer;
+    chat: string;
+    text: string | null;
+    type: string;
+    timestamp: string;
+  };
+  'message.status': {
+    session_id: string;
+    id: number;
+    message_id: string | null;
+    to: Peer;
+    status: string;
+    error?: string | null;
+  };
   'bulk.progress': { job_id: string; total: number; sent: number; failed: number; pending: number };
   'bulk.completed': { job_id: string; status: string; total: number; sent: number; failed: number };
   'scheduled.sent': { id: string; message_id: string | null; to: string };

@@ -2,69 +2,248 @@ export { createKirim, type Kirim, type KirimOptions } from './kirim.js';
 export { KirimError, ERROR_CODES, isKirimError, notFound, type ErrorCode, type FieldErrors } from './errors.js';
 export { systemClock, type Clock } from './clock.js';
 export { silentLogger, type Logger } from './logger.js';
-export { KirimEvents, newEventId, type KirimEvent, type KirimEventMap, type KirimEventName, type Peer } from './events.js';
+export {
+  KirimEvents,
+  newEventId,
+  type KirimEvent,
+  type KirimEventMap,
+  type KirimEventName,
+  type Peer,
+} from './events.js';
 export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
-export { parse, fieldErrors, validationError, pageSchema, looseBoolean, dateInput, type Page, type PageQuery } from './validation.js';
+export {
+  parse,
+  fieldErrors,
+  validationError,
+  pageSchema,
+  looseBoolean,
+  dateInput,
+  type Page,
+  type PageQuery,
+} from './validation.js';
 export type {
-  OutboxRepository, PoolRepository, BulkJobRepository, OptOutRepository, NewMessage, ClaimDecision, ClaimRequest, SendOutcome,
-  SessionRepository, SessionAuthRepository, SessionContactRepository, WhatsappGroupRepository, MessageRepository,
-  Storage, UserRepository, ApiTokenRepository, AnnouncementRepository, ContactRepository, ContactGroupRepository, TemplateRepository, LeadRepository, Range, Slice,
+  OutboxRepository,
+  PoolRepository,
+  BulkJobRepository,
+  OptOutRepository,
+  NewMessage,
+  ClaimDecision,
+  ClaimRequest,
+  SendOutcome,
+  SessionRepository,
+  SessionAuthRepository,
+  SessionContactRepository,
+  WhatsappGroupRepository,
+  MessageRepository,
+  Storage,
+  UserRepository,
+  ApiTokenRepository,
+  AnnouncementRepository,
+  ContactRepository,
+  ContactGroupRepository,
+  TemplateRepository,
+  LeadRepository,
+  Range,
+  Slice,
 } from './storage/storage.js';
 export { SEARCH_COUNT_CAP } from './storage/storage.js';
-export type { EventRepository, Receipt, ReceiptMove, RelayedEvent, StoredEvent, WebhookRepository, WebhookDeliveryRepository } from './storage/storage.js';
-export { safeFetch, assertPublicHttpUrl, isPublicAddress, type SafeFetchOptions, type SafeFetchResponse, type HostResolver, type ResolvedAddress } from './net/safe-fetch.js';
+export type {
+  EventRepository,
+  Receipt,
+  ReceiptMove,
+  RelayedEvent,
+  StoredEvent,
+  WebhookRepository,
+  WebhookDeliveryRepository,
+} from './storage/storage.js';
 export {
-  WEBHOOK_EVENT_NAMES, DELIVERY_STATES, DEFAULT_WEBHOOK_TIMINGS, type Webhook, type WebhookView, type WebhookDelivery, type WebhookDeliveryView,
-  type DeliveryState, type CreateWebhookInput, type WebhookTimings,
+  safeFetch,
+  assertPublicHttpUrl,
+  isPublicAddress,
+  type SafeFetchOptions,
+  type SafeFetchResponse,
+  type HostResolver,
+  type ResolvedAddress,
+} from './net/safe-fetch.js';
+export {
+  WEBHOOK_EVENT_NAMES,
+  DELIVERY_STATES,
+  DEFAULT_WEBHOOK_TIMINGS,
+  type Webhook,
+  type WebhookView,
+  type WebhookDelivery,
+  type WebhookDeliveryView,
+  type DeliveryState,
+  type CreateWebhookInput,
+  type WebhookTimings,
 } from './webhooks/webhook-schemas.js';
 export type { WebhookService } from './webhooks/webhook-service.js';
 export { createSecretBox, type SecretBox } from './webhooks/secret-box.js';
 export type { EventLog, EventLogOptions, StreamedEvent } from './event-log/event-log.js';
-export type { User, ApiToken, ApiTokenView, CreateUserInput, UpdateUserInput, GenerateTokenInput } from './accounts/account-schemas.js';
+export type {
+  User,
+  ApiToken,
+  ApiTokenView,
+  CreateUserInput,
+  UpdateUserInput,
+  GenerateTokenInput,
+} from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
 export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
 export type { StatusService, EngineStatus } from './status/status-service.js';
 export type {
-  Transport, Connection, ConnectOptions, TransportListener, AuthStore, LinkState, IncomingMessage, OutgoingMedia,
-  OutgoingResult, SendOptions, StoredMessage, GroupInfo, SeenContact, ReceiptStatus,
+  Transport,
+  Connection,
+  ConnectOptions,
+  TransportListener,
+  AuthStore,
+  LinkState,
+  IncomingMessage,
+  OutgoingMedia,
+  OutgoingResult,
+  SendOptions,
+  StoredMessage,
+  GroupInfo,
+  SeenContact,
+  ReceiptStatus,
 } from './transport/transport.js';
-export { createBaileysTransport, DEFAULT_RECONNECT, type BaileysTransportOptions } from './transport/baileys/baileys-transport.js';
-export { ANNOUNCEMENT_TYPES, type Announcement, type AnnouncementType, type CreateAnnouncementInput, type UpdateAnnouncementInput } from './announcements/announcement-schemas.js';
+export {
+  createBaileysTransport,
+  DEFAULT_RECONNECT,
+  type BaileysTransportOptions,
+} from './transport/baileys/baileys-transport.js';
+export {
+  ANNOUNCEMENT_TYPES,
+  type Announcement,
+  type AnnouncementType,
+  type CreateAnnouncementInput,
+  type UpdateAnnouncementInput,
+} from './announcements/announcement-schemas.js';
 export type { AnnouncementService } from './announcements/announcement-service.js';
-export type { Contact, ContactFilter, ContactStatistics, ContactImportReport, CreateContactInput, UpdateContactInput, ListContactsInput } from './contacts/contact-schemas.js';
+export type {
+  Contact,
+  ContactFilter,
+  ContactStatistics,
+  ContactImportReport,
+  CreateContactInput,
+  UpdateContactInput,
+  ListContactsInput,
+} from './contacts/contact-schemas.js';
 export { CONTACT_COLUMNS, type ContactService, type ContactExport } from './contacts/contact-service.js';
 export { normalisePhone, tryNormalisePhone, toUserJid, isGroupJid } from './contacts/phone.js';
-export type { ContactGroup, CreateContactGroupInput, UpdateContactGroupInput } from './contact-groups/contact-group-schemas.js';
+export type {
+  ContactGroup,
+  CreateContactGroupInput,
+  UpdateContactGroupInput,
+} from './contact-groups/contact-group-schemas.js';
 export type { ContactGroupService } from './contact-groups/contact-group-service.js';
-export { MESSAGE_TYPES, type Template, type MessageType, type CreateTemplateInput, type UpdateTemplateInput } from './templates/template-schemas.js';
+export {
+  MESSAGE_TYPES,
+  type Template,
+  type MessageType,
+  type CreateTemplateInput,
+  type UpdateTemplateInput,
+} from './templates/template-schemas.js';
 export type { TemplateService } from './templates/template-service.js';
-export { renderTemplate, validateTemplate, templateProblems, templatePlaceholders, CONTACT_PLACEHOLDER_FIELDS, MAX_TEMPLATE_NESTING } from './templates/renderer.js';
+export {
+  renderTemplate,
+  validateTemplate,
+  templateProblems,
+  templatePlaceholders,
+  CONTACT_PLACEHOLDER_FIELDS,
+  MAX_TEMPLATE_NESTING,
+} from './templates/renderer.js';
 export { personalise, personaliser, contactTemplateFields } from './templates/personalise.js';
 export {
-  LEAD_STATUSES, MAX_LEAD_IMPORT_ROWS, type Lead, type LeadStatus, type LeadFilter, type LeadStatistics, type LeadImportReport,
-  type CreateLeadInput, type UpdateLeadInput, type ListLeadsInput, type ImportLeadsInput, type BulkLeadStatusInput,
+  LEAD_STATUSES,
+  MAX_LEAD_IMPORT_ROWS,
+  type Lead,
+  type LeadStatus,
+  type LeadFilter,
+  type LeadStatistics,
+  type LeadImportReport,
+  type CreateLeadInput,
+  type UpdateLeadInput,
+  type ListLeadsInput,
+  type ImportLeadsInput,
+  type BulkLeadStatusInput,
 } from './leads/lead-schemas.js';
 export type { LeadService, LeadSaveResult } from './leads/lead-service.js';
 export type { LeadTaskRepository } from './storage/storage.js';
 export {
-  LEAD_TASK_STATUSES, MAX_LEAD_TASK_TOTAL, type LeadTask, type LeadTaskChanges, type LeadTaskStatus, type LeadTaskView, type LeadTaskDetail,
-  type LeadSourceStatus, type ScrapeLeadsInput, type ListLeadTasksInput,
+  LEAD_TASK_STATUSES,
+  MAX_LEAD_TASK_TOTAL,
+  type LeadTask,
+  type LeadTaskChanges,
+  type LeadTaskStatus,
+  type LeadTaskView,
+  type LeadTaskDetail,
+  type LeadSourceStatus,
+  type ScrapeLeadsInput,
+  type ListLeadTasksInput,
 } from './leads/lead-task-schemas.js';
 export type { LeadTaskService } from './leads/lead-task-service.js';
-export type { LeadSource, LeadCandidate, LeadSearchQuery, LeadSearchProgress, LeadSourceHealth } from './leads/sources/lead-source.js';
-export { createLeadSource, leadSourceUserAgent, LEAD_SOURCE_KINDS, type LeadSourceKind, type LeadSourceOptions } from './leads/sources/create-lead-source.js';
-export { OpenStreetMapLeadSource, type OpenStreetMapLeadSourceOptions } from './leads/sources/openstreetmap-lead-source.js';
-export { GooglePlacesLeadSource, type GooglePlacesLeadSourceOptions } from './leads/sources/google-places-lead-source.js';
+export type {
+  LeadSource,
+  LeadCandidate,
+  LeadSearchQuery,
+  LeadSearchProgress,
+  LeadSourceHealth,
+} from './leads/sources/lead-source.js';
+export {
+  createLeadSource,
+  leadSourceUserAgent,
+  LEAD_SOURCE_KINDS,
+  type LeadSourceKind,
+  type LeadSourceOptions,
+} from './leads/sources/create-lead-source.js';
+export {
+  OpenStreetMapLeadSource,
+  type OpenStreetMapLeadSourceOptions,
+} from './leads/sources/openstreetmap-lead-source.js';
+export {
+  GooglePlacesLeadSource,
+  type GooglePlacesLeadSourceOptions,
+} from './leads/sources/google-places-lead-source.js';
 export { ScraperLeadSource, type ScraperLeadSourceOptions } from './leads/sources/scraper-lead-source.js';
-export { SESSION_STATUSES, type Session, type SessionStatus, type SessionView, type SessionStatusView, type SessionContact, type SessionSettings } from './sessions/session-schemas.js';
-export { MESSAGE_STATUSES, RECEIPT_MOVES_FROM, RECEIPT_RANK, messageView, type Message, type MessageStatus, type MessageFilter, type MessageMedia, type MessageView } from './messages/message-schemas.js';
+export {
+  SESSION_STATUSES,
+  type Session,
+  type SessionStatus,
+  type SessionView,
+  type SessionStatusView,
+  type SessionContact,
+  type SessionSettings,
+} from './sessions/session-schemas.js';
+export {
+  MESSAGE_STATUSES,
+  RECEIPT_MOVES_FROM,
+  RECEIPT_RANK,
+  messageView,
+  type Message,
+  type MessageStatus,
+  type MessageFilter,
+  type MessageMedia,
+  type MessageView,
+} from './messages/message-schemas.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 export { sessionView, type SessionService } from './sessions/session-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
-export { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './testing/simulated-network.js';
+export {
+  createSimulatedNetwork,
+  type SimulatedNetwork,
+  type SimulatedNetworkOptions,
+} from './testing/simulated-network.js';
 export type { Pool, PoolView, CreatePoolInput, UpdatePoolInput } from './pools/pool-schemas.js';
-export type { BulkBatch, BulkJob, BulkJobStatus, BulkJobView, SkippedRecipient, SkipReason } from './bulk/bulk-schemas.js';
+export type {
+  BulkBatch,
+  BulkJob,
+  BulkJobStatus,
+  BulkJobView,
+  SkippedRecipient,
+  SkipReason,
+} from './bulk/bulk-schemas.js';
 export { DEFAULT_SEND_LIMITS, type SendLimits } from './outbox/send-limits.js';
 // The engine's other defaults, so a host's configuration (the reference server's) defaults to them rather than to copies.
 export { DEFAULT_DISPATCHER_OPTIONS } from './outbox/dispatcher.js';

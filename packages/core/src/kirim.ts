@@ -130,8 +130,15 @@ export function createKirim(options: KirimOptions): Kirim {
   });
   const eventLog = createEventLog({ storage, clock, logger, events, options: options.eventLog });
   const webhooks = createWebhookService({
-    storage, clock, logger, events, secretBox: createSecretBox(options.secretKey ?? randomBytes(32)), allowPrivateUrls: options.allowPrivateUrls,
-    resolveHost: options.resolveHost, timings: options.webhooks, instanceId: eventLog.instanceId,
+    storage,
+    clock,
+    logger,
+    events,
+    secretBox: createSecretBox(options.secretKey ?? randomBytes(32)),
+    allowPrivateUrls: options.allowPrivateUrls,
+    resolveHost: options.resolveHost,
+    timings: options.webhooks,
+    instanceId: eventLog.instanceId,
   });
   eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();
@@ -140,13 +147,33 @@ export function createKirim(options: KirimOptions): Kirim {
   // Receipts may finish a job; a STOP reply opts out; a session connecting here first settles what a
   // dead owner left mid-send.
   const jobs = new JobTracker({ storage, events, clock });
-  const receipts = new ReceiptWriter({ storage, clock, logger, events, onMoved: (messages) => jobs.receipted(messages) });
+  const receipts = new ReceiptWriter({
+    storage,
+    clock,
+    logger,
+    events,
+    onMoved: (messages) => jobs.receipted(messages),
+  });
   const onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
-  const sessionManager = new SessionManager({ storage, clock, logger, events, transport: options.transport, receipts, onIncoming }, options.sessions);
-  const media = createMediaLoader({ allowPrivate: options.allowPrivateUrls, lookup: options.resolveHost, ...outboxOptions });
+  const sessionManager = new SessionManager(
+    { storage, clock, logger, events, transport: options.transport, receipts, onIncoming },
+    options.sessions,
+  );
+  const media = createMediaLoader({
+    allowPrivate: options.allowPrivateUrls,
+    lookup: options.resolveHost,
+    ...outboxOptions,
+  });
   const dispatcher = new Dispatcher(
     {
-      storage, clock, logger, events, manager: sessionManager, media, receipts, jobs,
+      storage,
+      clock,
+      logger,
+      events,
+      manager: sessionManager,
+      media,
+      receipts,
+      jobs,
       defaults: effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits),
     },
     outboxOptions,
@@ -159,7 +186,8 @@ export function createKirim(options: KirimOptions): Kirim {
     authCacheMs: options.authCacheMs,
     // A deleted user's devices are unlinked, not left running.
     onUserRemoved: async (userId) => {
-      for (const session of await storage.sessions.list(userId)) await sessionManager.detach(session.id, { logout: true });
+      for (const session of await storage.sessions.list(userId))
+        await sessionManager.detach(session.id, { logout: true });
     },
   });
   const announcements = createAnnouncementService({ storage, clock });
@@ -169,14 +197,32 @@ export function createKirim(options: KirimOptions): Kirim {
   const templates = createTemplateService({ storage, clock, checkMediaUrl: media.check });
   const leads = createLeadService({ storage, clock, defaultCountryCode });
   const leadTasks = createLeadTaskService({
-    storage, clock, events, logger, defaultCountryCode, source: options.leadSource ?? createLeadSource({ clock }), ...options.leadTasks,
+    storage,
+    clock,
+    events,
+    logger,
+    defaultCountryCode,
+    source: options.leadSource ?? createLeadSource({ clock }),
+    ...options.leadTasks,
   });
-  const sessions = createSessionService({ storage, clock, manager: sessionManager, defaultCountryCode, onSettingsChanged: () => dispatcher.invalidate() });
+  const sessions = createSessionService({
+    storage,
+    clock,
+    manager: sessionManager,
+    defaultCountryCode,
+    onSettingsChanged: () => dispatcher.invalidate(),
+  });
   const sends = createSendService({ storage, clock, dispatcher, media, defaultCountryCode, ...outboxOptions });
   const pools = createPoolService({ storage, clock, dispatcher, sends });
   const expander = createBulkExpander({ storage, clock, logger, onExpanded: () => dispatcher.poke() });
   const bulk = createBulkService({ storage, clock, events, dispatcher, expander, sends, defaultCountryCode });
-  const status = createStatusService({ storage, clock, startedAt, manager: sessionManager, transport: options.transport?.name ?? null });
+  const status = createStatusService({
+    storage,
+    clock,
+    startedAt,
+    manager: sessionManager,
+    transport: options.transport?.name ?? null,
+  });
 
   return {
     storage,
@@ -202,7 +248,8 @@ export function createKirim(options: KirimOptions): Kirim {
     on: events.on.bind(events),
     off: events.off.bind(events),
     async start() {
-      if (!options.secretKey) logger.warn('no secretKey: webhook secrets are sealed with a key that dies with this process');
+      if (!options.secretKey)
+        logger.warn('no secretKey: webhook secrets are sealed with a key that dies with this process');
       await eventLog.start();
       webhooks.start();
       receipts.start();

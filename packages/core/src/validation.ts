@@ -41,7 +41,9 @@ export function fieldErrors(error: z.ZodError, root = 'body'): FieldErrors {
 /** A `validation` error for the given fields, with a message naming them. */
 export function validationError(details: FieldErrors): KirimError {
   const fields = Object.keys(details);
-  return new KirimError('validation', fields.length > 0 ? `Invalid ${fields.join(', ')}` : 'Invalid input', { details });
+  return new KirimError('validation', fields.length > 0 ? `Invalid ${fields.join(', ')}` : 'Invalid input', {
+    details,
+  });
 }
 
 /** Paging query shared by every list: `page` from 1, `per_page` at most 100. */
@@ -77,7 +79,8 @@ export const looseBoolean = z.preprocess((value) => {
 
 // YYYY-MM-DD, optionally with a time (`T` or a space), seconds, a fraction and an offset: what `new Date` reads
 // the same way everywhere. It also reads `1` (2001) or `March 7`, and rolls 30 February over to 2 March.
-const ISO_DATE = /^(\d{4,})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?)?$/;
+const ISO_DATE =
+  /^(\d{4,})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):?(\d{2}))?)?$/;
 const DATE_FORMAT = 'must be an ISO-8601 date or timestamp (YYYY-MM-DD, optionally with a time and offset)';
 const FIRST_YEAR = 1970;
 const LAST_YEAR = 9999;
@@ -90,7 +93,9 @@ const LATEST = new Date(Date.UTC(LAST_YEAR, 11, 31, 23, 59, 59, 999));
 function impossibleDate(text: string): string | undefined {
   const match = ISO_DATE.exec(text);
   if (!match) return DATE_FORMAT;
-  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => Number(part ?? 0));
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => Number(part ?? 0));
   if (year < FIRST_YEAR || year > LAST_YEAR) return YEARS;
   // Day 0 of the next month is the last day of this one (in UTC, so no time zone shifts it).
   const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
@@ -100,14 +105,17 @@ function impossibleDate(text: string): string | undefined {
 }
 
 /** An ISO-8601 timestamp (with or without offset) or plain date of a real day from 1970 to 9999, parsed to a Date. */
-export const dateInput = z.preprocess((value, ctx) => {
-  if (value instanceof Date) return value;
-  if (typeof value !== 'string' || value.trim() === '') return value;
-  const text = value.trim();
-  const reason = impossibleDate(text);
-  if (reason) {
-    ctx.addIssue({ code: 'custom', message: reason, input: value });
-    return z.NEVER;
-  }
-  return new Date(text);
-}, z.date({ error: DATE_FORMAT }).min(EARLIEST, YEARS).max(LATEST, YEARS));
+export const dateInput = z.preprocess(
+  (value, ctx) => {
+    if (value instanceof Date) return value;
+    if (typeof value !== 'string' || value.trim() === '') return value;
+    const text = value.trim();
+    const reason = impossibleDate(text);
+    if (reason) {
+      ctx.addIssue({ code: 'custom', message: reason, input: value });
+      return z.NEVER;
+    }
+    return new Date(text);
+  },
+  z.date({ error: DATE_FORMAT }).min(EARLIEST, YEARS).max(LATEST, YEARS),
+);

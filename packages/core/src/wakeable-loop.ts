@@ -13,7 +13,13 @@ export interface WakeableLoop {
  * Runs `tick` until stopped: again at once while it returns true (more work waiting), otherwise after
  * `intervalMs` of the clock or a {@link WakeableLoop.wake}. A failing tick is logged and retried after the interval.
  */
-export function startWakeableLoop(clock: Clock, intervalMs: number, name: string, logger: Logger, tick: () => Promise<boolean | void>): WakeableLoop {
+export function startWakeableLoop(
+  clock: Clock,
+  intervalMs: number,
+  name: string,
+  logger: Logger,
+  tick: () => Promise<boolean | void>,
+): WakeableLoop {
   let stopped = false;
   let woken = false;
   let wakeUp: (() => void) | undefined;

@@ -19,7 +19,9 @@ export const statusForCode: Record<ErrorCode, number> = {
 
 /** Answers every route this router does not know with a 404 in the error envelope. */
 export const unknownRoute: RequestHandler = (req, res) => {
-  res.status(404).json({ success: false, code: 'not_found', message: `No route ${req.method} ${req.originalUrl.split('?')[0]}` });
+  res
+    .status(404)
+    .json({ success: false, code: 'not_found', message: `No route ${req.method} ${req.originalUrl.split('?')[0]}` });
 };
 
 /**
@@ -31,11 +33,14 @@ export const unknownRoute: RequestHandler = (req, res) => {
 function fromExpress(error: unknown): KirimError | undefined {
   const { status, expose, type } = (error ?? {}) as { status?: unknown; expose?: unknown; type?: unknown };
   // The router sets status 400 on the URIError of decodeURIComponent, but no `expose`: it is not an http-error.
-  if (error instanceof URIError && status === 400) return new KirimError('bad_request', 'Malformed percent-encoding in the URL path', { cause: error });
+  if (error instanceof URIError && status === 400)
+    return new KirimError('bad_request', 'Malformed percent-encoding in the URL path', { cause: error });
   if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
   if (status === 413) return new KirimError('payload_too_large', 'Request body is too large', { cause: error });
-  if (type === 'entity.parse.failed') return new KirimError('bad_request', 'Malformed JSON in request body', { cause: error });
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new KirimError('bad_request', 'Unsupported body encoding', { cause: error });
+  if (type === 'entity.parse.failed')
+    return new KirimError('bad_request', 'Malformed JSON in request body', { cause: error });
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new KirimError('bad_request', 'Unsupported body encoding', { cause: error });
   return new KirimError('bad_request', 'Bad request', { cause: error });
 }
 

@@ -22,10 +22,15 @@ export interface ReceivedUpload {
  * Receives one file field (`field`, default `file`) of a `multipart/form-data` request, at most
  * `maxBytes` (413 past it). Spooling to disk keeps memory flat however large the spreadsheet is.
  */
-export async function receiveUpload(req: Request, options: { field?: string; maxBytes: number }): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  req: Request,
+  options: { field?: string; maxBytes: number },
+): Promise<ReceivedUpload> {
   const field = options.field ?? 'file';
   if (!req.is('multipart/form-data')) {
-    throw new KirimError('validation', `Send the file as multipart/form-data in the "${field}" field`, { details: { [field]: ['is required (multipart/form-data)'] } });
+    throw new KirimError('validation', `Send the file as multipart/form-data in the "${field}" field`, {
+      details: { [field]: ['is required (multipart/form-data)'] },
+    });
   }
   const parser = multipartParser(req, field, options.maxBytes);
   const dir = await mkdtemp(join(tmpdir(), 'kirim-upload-'));
@@ -48,15 +53,21 @@ export async function receiveUpload(req: Request, options: { field?: string; max
       parser.on('field', (name, value) => {
         fields[name] = value;
       });
-      parser.on('error', (error) => reject(new KirimError('bad_request', 'Malformed multipart body', { cause: error })));
+      parser.on('error', (error) =>
+        reject(new KirimError('bad_request', 'Malformed multipart body', { cause: error })),
+      );
       parser.on('close', () => {
         if (!file) {
-          reject(new KirimError('validation', `No file in the "${field}" field`, { details: { [field]: ['is required'] } }));
+          reject(
+            new KirimError('validation', `No file in the "${field}" field`, { details: { [field]: ['is required'] } }),
+          );
           return;
         }
         file.then((info) => {
-          if (info.truncated) reject(new KirimError('payload_too_large', `The file is larger than ${options.maxBytes} bytes`));
-          else resolve({ path: join(dir, 'upload'), filename: info.filename, mimetype: info.mimetype, fields, cleanup });
+          if (info.truncated)
+            reject(new KirimError('payload_too_large', `The file is larger than ${options.maxBytes} bytes`));
+          else
+            resolve({ path: join(dir, 'upload'), filename: info.filename, mimetype: info.mimetype, fields, cleanup });
         }, reject);
       });
       req.pipe(parser);
@@ -73,9 +84,13 @@ function multipartParser(req: Request, field: string, maxBytes: number): busboy.
   try {
     return busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 50 } });
   } catch (error) {
-    throw new KirimError('validation', `Send the file as multipart/form-data, with a boundary, in the "${field}" field`, {
-      details: { [field]: [`must be sent as multipart/form-data with a boundary (${(error as Error).message})`] },
-      cause: error,
-    });
+    throw new KirimError(
+      'validation',
+      `Send the file as multipart/form-data, with a boundary, in the "${field}" field`,
+      {
+        details: { [field]: [`must be sent as multipart/form-data with a boundary (${(error as Error).message})`] },
+        cause: error,
+      },
+    );
   }
 }

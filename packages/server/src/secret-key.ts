@@ -13,7 +13,10 @@ export function resolveSecretKey(config: ServerConfig, logger: Logger): Uint8Arr
   if (config.secretKey) return config.secretKey;
   const file = join(config.dataDir, 'secret.key');
   if (config.databaseUrl) {
-    logger.warn({ file }, 'KIRIM_SECRET_KEY is unset: webhook secrets are sealed with DATA_DIR/secret.key; every process sharing the database needs the same KIRIM_SECRET_KEY');
+    logger.warn(
+      { file },
+      'KIRIM_SECRET_KEY is unset: webhook secrets are sealed with DATA_DIR/secret.key; every process sharing the database needs the same KIRIM_SECRET_KEY',
+    );
   }
   mkdirSync(config.dataDir, { recursive: true });
   try {

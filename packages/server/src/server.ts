@@ -1,6 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { connectRemoteNetwork, createBaileysTransport, createKirim, createLeadSource, createSimulatedNetwork, type HostResolver, type Kirim, type Logger, type Storage, type Transport } from '@kirim/core';
+import {
+  connectRemoteNetwork,
+  createBaileysTransport,
+  createKirim,
+  createLeadSource,
+  createSimulatedNetwork,
+  type HostResolver,
+  type Kirim,
+  type Logger,
+  type Storage,
+  type Transport,
+} from '@kirim/core';
 import { kirimRouter } from '@kirim/http-express';
 import cors from 'cors';
 import express, { type RequestHandler } from 'express';
@@ -94,8 +105,16 @@ function securityHeaders(): RequestHandler {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'"],
-        connectSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
       },
     },
     frameguard: { action: 'deny' },
@@ -118,11 +137,14 @@ function crossOrigin(origins: ServerConfig['corsOrigins']): RequestHandler {
 /** Baileys, or in try-out mode a simulated network whose phones link each new session by themselves. */
 function createTransport(config: ServerConfig, logger: Logger): Transport {
   if (config.transport === 'remote-simulated') return connectRemoteNetwork(config.simulatedNetworkUrl!);
-  if (config.transport === 'simulated') return createSimulatedNetwork({ autoLinkAfterMs: config.simulatedLinkMs, latencyMs: 200 }).transport;
+  if (config.transport === 'simulated')
+    return createSimulatedNetwork({ autoLinkAfterMs: config.simulatedLinkMs, latencyMs: 200 }).transport;
   const { minMs, maxMs, giveUpLinkedMs, giveUpUnlinkedMs } = config.reconnect;
   return createBaileysTransport({
-    waWebSocketUrl: config.waWebSocketUrl, logger: logger.child({ component: 'baileys' }),
-    backoff: { minMs, maxMs }, giveUpAfter: { linkedMs: giveUpLinkedMs, unlinkedMs: giveUpUnlinkedMs },
+    waWebSocketUrl: config.waWebSocketUrl,
+    logger: logger.child({ component: 'baileys' }),
+    backoff: { minMs, maxMs },
+    giveUpAfter: { linkedMs: giveUpLinkedMs, unlinkedMs: giveUpUnlinkedMs },
   });
 }
 

@@ -12,14 +12,36 @@ export interface Database {
   templates: TemplatesTable;
   sessions: SessionsTable;
   session_auth: { session_id: string; kind: string; key_id: string; value: string };
-  session_contacts: { session_id: string; jid: string; phone: string | null; lid: string | null; name: string | null; updated_at: string };
+  session_contacts: {
+    session_id: string;
+    jid: string;
+    phone: string | null;
+    lid: string | null;
+    name: string | null;
+    updated_at: string;
+  };
   whatsapp_groups: WhatsappGroupsTable;
   messages: MessagesTable;
   pools: PoolsTable;
   pool_members: { pool_id: string; session_id: string; created_at: string };
   bulk_jobs: BulkJobsTable;
-  bulk_job_batches: { job_id: string; first_index: number; size: number; prototype: string; recipients: string; delay_ms: number; created_at: string };
-  bulk_job_skips: { job_id: string; seq: number; request_index: number | null; input: string; phone: string | null; reason: string };
+  bulk_job_batches: {
+    job_id: string;
+    first_index: number;
+    size: number;
+    prototype: string;
+    recipients: string;
+    delay_ms: number;
+    created_at: string;
+  };
+  bulk_job_skips: {
+    job_id: string;
+    seq: number;
+    request_index: number | null;
+    input: string;
+    phone: string | null;
+    reason: string;
+  };
   opt_outs: { user_id: string; phone: string; reason: string; created_at: string };
   leads: LeadsTable;
   lead_tasks: LeadTasksTable;

@@ -7,12 +7,16 @@ import { KirimError } from '@kirim/core';
 export function translateDriverError(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
   if (!isDriverError(error, code)) return error;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return conflict(error);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505')
+    return conflict(error);
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') {
     return new KirimError('not_found', 'A referenced record does not exist', { cause: error });
   }
   // PostgreSQL text and jsonb cannot hold U+0000 (SQLite can): the value is the client's, never a 500.
-  if (code === '22021' || code === '22P05') return new KirimError('bad_request', 'Text with a NUL character (U+0000) cannot be stored or searched', { cause: error });
+  if (code === '22021' || code === '22P05')
+    return new KirimError('bad_request', 'Text with a NUL character (U+0000) cannot be stored or searched', {
+      cause: error,
+    });
   if (code === 'SQLITE_BUSY' || code === '40001' || code === '40P01') {
     return new KirimError('unavailable', 'The database is busy; try again', { cause: error });
   }
@@ -32,9 +36,13 @@ function conflict(error: unknown): KirimError {
   const rule = uniqueRule(error);
   const listed = rule && UNIQUE_FIELDS[`${rule.table}(${rule.columns.join(', ')})`];
   const fields = listed ? [listed] : (rule?.columns.filter((c) => c !== 'user_id') ?? []);
-  if (fields.length === 0) return new KirimError('conflict', 'A record with the same unique value already exists', { cause: error });
+  if (fields.length === 0)
+    return new KirimError('conflict', 'A record with the same unique value already exists', { cause: error });
   const details = Object.fromEntries(fields.map((f) => [f, ['already exists']]));
-  return new KirimError('conflict', `A record with this ${fields.join(' and ')} already exists`, { cause: error, details });
+  return new KirimError('conflict', `A record with this ${fields.join(' and ')} already exists`, {
+    cause: error,
+    details,
+  });
 }
 
 /**

@@ -2,7 +2,9 @@
  * Booleans are stored as 0/1 integers on every dialect (better-sqlite3 cannot bind booleans), so records
  * are converted at the repository boundary.
  */
-export type Flagged<T> = { [K in keyof T]: T[K] extends boolean ? number : T[K] extends boolean | undefined ? number | undefined : T[K] };
+export type Flagged<T> = {
+  [K in keyof T]: T[K] extends boolean ? number : T[K] extends boolean | undefined ? number | undefined : T[K];
+};
 
 /** A record's boolean fields as 0/1. */
 export function toFlags<T extends object>(record: T): Flagged<T> {

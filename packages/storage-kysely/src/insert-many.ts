@@ -35,10 +35,14 @@ export async function insertMany<T extends keyof Database, R extends string>(
       const tuple = () => `(${columns.map(() => dialect.placeholder(++n)).join(', ')})`;
       const returning = options.returning ? ` returning "${options.returning}"` : '';
       const text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${chunk.map(tuple).join(', ')}${returning}`;
-      out.push(...(await db.executeQuery<Record<R, unknown>>(CompiledQuery.raw(text, parameters(chunk, columns)))).rows);
+      out.push(
+        ...(await db.executeQuery<Record<R, unknown>>(CompiledQuery.raw(text, parameters(chunk, columns)))).rows,
+      );
     } else {
       const names = sql.join(columns.map((c) => sql.ref(c)));
-      const arrays = columns.map((c) => sql`${chunk.map((row) => row[c] ?? null)}::${sql.raw(options.types?.[c] ?? 'text')}[]`);
+      const arrays = columns.map(
+        (c) => sql`${chunk.map((row) => row[c] ?? null)}::${sql.raw(options.types?.[c] ?? 'text')}[]`,
+      );
       const query = sql<Record<R, unknown>>`insert into ${sql.table(table)} (${names})
         select ${names} from unnest(${sql.join(arrays)}) with ordinality as u(${names}, ord) order by ord${options.returning ? sql` returning ${sql.ref(options.returning)}` : sql``}`;
       out.push(...(await query.execute(db)).rows);

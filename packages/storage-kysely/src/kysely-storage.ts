@@ -80,7 +80,11 @@ function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransactio
       const migrator = new Migrator({ db, provider: migrationProvider(options.dialect), migrationTableSchema });
       const { error, results } = await migrator.migrateToLatest();
       const failed = results?.find((r) => r.status === 'Error');
-      if (error) throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`, { cause: error });
+      if (error)
+        throw new Error(
+          `Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error).message ?? error)}`,
+          { cause: error },
+        );
     },
 
     async close() {

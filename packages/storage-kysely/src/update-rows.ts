@@ -24,7 +24,10 @@ export async function updateRows<T extends keyof Database>(
   if (rows.length === 0) return [];
   const columns = ['id', ...Object.keys(rows[0]).filter((c) => c !== 'id')];
   const type = (c: string) => (c === 'id' ? 'bigint' : (options.types?.[c] ?? 'text'));
-  const assignments = columns.slice(1).map((c) => `"${c}" = u."${c}"`).join(', ');
+  const assignments = columns
+    .slice(1)
+    .map((c) => `"${c}" = u."${c}"`)
+    .join(', ');
   const from = options.from ?? [];
   const changed: number[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
@@ -44,7 +47,11 @@ export async function updateRows<T extends keyof Database>(
       const arrays = sql.join(columns.map((c) => sql`${chunk.map((row) => row[c] ?? null)}::${sql.raw(type(c))}[]`));
       const guard = from.length > 0 ? sql` and t.status in (${sql.join(from)})` : sql``;
       const names = sql.join(columns.map((c) => sql.ref(c)));
-      result = await sql<{ id: unknown }>`update ${sql.table(table)} as t set ${sql.raw(assignments)} from unnest(${arrays}) as u(${names}) where t.id = u.id${guard} returning t.id`.execute(db);
+      result = await sql<{
+        id: unknown;
+      }>`update ${sql.table(table)} as t set ${sql.raw(assignments)} from unnest(${arrays}) as u(${names}) where t.id = u.id${guard} returning t.id`.execute(
+        db,
+      );
     }
     for (const row of result.rows) changed.push(Number(row.id));
   }

@@ -18,10 +18,16 @@ export type PostgresStorageOptions = (
  */
 export function createPostgresStorage(options: PostgresStorageOptions): Storage {
   const ownsPool = !('pool' in options);
-  const pool = 'pool' in options ? options.pool : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const pool =
+    'pool' in options
+      ? options.pool
+      : new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
   // An idle client's error is emitted on the pool; unheard, it would crash the process. The pool
   // replaces the client, and the next query reconnects.
-  if (ownsPool) pool.on('error', (error) => (options.logger ?? silentLogger).warn({ err: error }, 'idle PostgreSQL connection failed'));
+  if (ownsPool)
+    pool.on('error', (error) =>
+      (options.logger ?? silentLogger).warn({ err: error }, 'idle PostgreSQL connection failed'),
+    );
   // Kysely's destroy() ends its pool; a caller's pool stays open, so Kysely gets one that only connects.
   const dialectPool = ownsPool ? pool : { connect: () => pool.connect(), end: async () => {} };
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
@@ -38,5 +44,6 @@ export const postgresDialect: SqlDialect = {
   analyzesAfterBulkInsert: true,
   serialKey: { type: 'bigserial', define: (column) => column.primaryKey() },
   placeholder: (index, type) => (type ? `$${index}::${type}` : `$${index}`),
-  migrationTableSchema: async (db) => (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
+  migrationTableSchema: async (db) =>
+    (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema,
 };

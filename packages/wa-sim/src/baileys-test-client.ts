@@ -2,7 +2,15 @@
  * Test support (not exported): a real, unmodified Baileys socket pointed at a simulator, with an
  * in-memory auth state and helpers to wait for its events.
  */
-import makeWASocket, { initAuthCreds, type AuthenticationState, type ConnectionState, type SignalDataSet, type SocketConfig, type WAMessage, type WAMessageUpdate } from 'baileys';
+import makeWASocket, {
+  initAuthCreds,
+  type AuthenticationState,
+  type ConnectionState,
+  type SignalDataSet,
+  type SocketConfig,
+  type WAMessage,
+  type WAMessageUpdate,
+} from 'baileys';
 import type { WaSim } from './wa-sim.js';
 
 export type BaileysSocket = ReturnType<typeof makeWASocket>;
@@ -15,7 +23,10 @@ const debugLogger: SocketConfig['logger'] = {
   debug() {},
   info: (obj, msg) => process.stderr.write(`[baileys info] ${msg ?? ''} ${typeof obj === 'string' ? obj : ''}\n`),
   warn: (obj, msg) => process.stderr.write(`[baileys warn] ${msg ?? ''} ${JSON.stringify(obj)?.slice(0, 500)}\n`),
-  error: (obj, msg) => process.stderr.write(`[baileys error] ${msg ?? ''} ${JSON.stringify(obj, Object.getOwnPropertyNames(obj ?? {}))?.slice(0, 1500)}\n`),
+  error: (obj, msg) =>
+    process.stderr.write(
+      `[baileys error] ${msg ?? ''} ${JSON.stringify(obj, Object.getOwnPropertyNames(obj ?? {}))?.slice(0, 1500)}\n`,
+    ),
 };
 
 const silentLogger: SocketConfig['logger'] = {
@@ -62,7 +73,10 @@ export interface TestClient {
   upserts: Array<{ type: string; messages: WAMessage[] }>;
   messageUpdates: WAMessageUpdate[];
   /** Resolves with the first connection update (past or future) matching the predicate. */
-  waitForUpdate(predicate: (update: Partial<ConnectionState>) => boolean, timeoutMs?: number): Promise<Partial<ConnectionState>>;
+  waitForUpdate(
+    predicate: (update: Partial<ConnectionState>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Partial<ConnectionState>>;
   /** Resolves with the next QR code. */
   nextQr(timeoutMs?: number): Promise<string>;
   /** Resolves once the connection is open. */
@@ -88,8 +102,8 @@ export function connectBaileys(sim: WaSim, auth: AuthenticationState = memoryAut
   const upserts: TestClient['upserts'] = [];
   const messageUpdates: WAMessageUpdate[] = [];
   const listeners = new Set<() => void>();
-  const notify = (): void => listeners.forEach(listener => listener());
-  sock.ev.on('connection.update', update => {
+  const notify = (): void => listeners.forEach((listener) => listener());
+  sock.ev.on('connection.update', (update) => {
     updates.push(update);
     notify();
   });
@@ -97,7 +111,7 @@ export function connectBaileys(sim: WaSim, auth: AuthenticationState = memoryAut
     upserts.push({ type, messages });
     notify();
   });
-  sock.ev.on('messages.update', list => {
+  sock.ev.on('messages.update', (list) => {
     messageUpdates.push(...list);
     notify();
   });
@@ -133,13 +147,14 @@ export function connectBaileys(sim: WaSim, auth: AuthenticationState = memoryAut
     upserts,
     messageUpdates,
     waitForUpdate,
-    nextQr: async timeoutMs => (await waitForUpdate(update => !!update.qr, timeoutMs)).qr!,
-    opened: async timeoutMs => void (await waitForUpdate(update => update.connection === 'open', timeoutMs)),
-    closed: async timeoutMs => {
-      const update = await waitForUpdate(u => u.connection === 'close', timeoutMs);
+    nextQr: async (timeoutMs) => (await waitForUpdate((update) => !!update.qr, timeoutMs)).qr!,
+    opened: async (timeoutMs) => void (await waitForUpdate((update) => update.connection === 'open', timeoutMs)),
+    closed: async (timeoutMs) => {
+      const update = await waitForUpdate((u) => u.connection === 'close', timeoutMs);
       return (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     },
-    until: (condition, timeoutMs) => until(() => (condition() ? true : undefined), 'condition', timeoutMs).then(() => undefined),
+    until: (condition, timeoutMs) =>
+      until(() => (condition() ? true : undefined), 'condition', timeoutMs).then(() => undefined),
     end: () => sock.end(undefined),
   };
 }

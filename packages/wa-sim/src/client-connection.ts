@@ -47,7 +47,10 @@ export class ClientConnection {
   private sawHello = false;
   // Frames are handled strictly in order: decoding is async (inflate), and Baileys relies on order.
   private processing: Promise<void> = Promise.resolve();
-  private readonly pendingQueries = new Map<string, { resolve: (node: BinaryNode) => void; reject: (error: Error) => void }>();
+  private readonly pendingQueries = new Map<
+    string,
+    { resolve: (node: BinaryNode) => void; reject: (error: Error) => void }
+  >();
 
   constructor(
     readonly network: SimNetwork,
@@ -89,8 +92,8 @@ export class ClientConnection {
         reject(new Error(`no answer to server query ${id}`));
       }, timeoutMs);
       this.pendingQueries.set(id, {
-        resolve: answer => (clearTimeout(timer), resolve(answer)),
-        reject: error => (clearTimeout(timer), reject(error)),
+        resolve: (answer) => (clearTimeout(timer), resolve(answer)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
       });
       this.send({ ...node, attrs: { ...node.attrs, id } });
     });

@@ -20,13 +20,17 @@ export function handleDeviceIq(connection: ClientConnection, iq: BinaryNode): Bi
       if (connection.phase !== 'registering' || !number || !wrapped) return iqError(iq, 400, 'bad-request');
       const ref = randomBytes(16);
       let finish!: (node: BinaryNode) => void;
-      const finished = new Promise<BinaryNode>(resolve => (finish = resolve));
+      const finished = new Promise<BinaryNode>((resolve) => (finish = resolve));
       const pending: PendingCodePairing = { connection, ref, wrappedCompanionEphemeral: wrapped, finished, finish };
       connection.pairingInProgress = pending;
       network.addCodePairing(number, pending);
       network.log('pairing code requested', { number });
       return iqResult(iq, [
-        { tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] },
+        {
+          tag: 'link_code_companion_reg',
+          attrs: {},
+          content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }],
+        },
       ]);
     }
     if (linkCode.attrs.stage === 'companion_finish') {

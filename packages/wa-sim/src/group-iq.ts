@@ -12,7 +12,7 @@ export function handleGroupIq(connection: ClientConnection, iq: BinaryNode): Bin
   if (!account) return iqError(iq, 401, 'not-authorized');
 
   if (child(iq, 'participating')) {
-    const groups = network.groupsOf(account).map(group => group.toNode());
+    const groups = network.groupsOf(account).map((group) => group.toNode());
     return iqResult(iq, [{ tag: 'groups', attrs: {}, content: groups }]);
   }
 
@@ -25,7 +25,7 @@ export function handleGroupIq(connection: ClientConnection, iq: BinaryNode): Bin
 
   const create = child(iq, 'create');
   if (create) {
-    const members = children(create, 'participant').flatMap(p => {
+    const members = children(create, 'participant').flatMap((p) => {
       const phone = p.attrs.jid ? network.findAccount(p.attrs.jid) : undefined;
       return phone ? [phone] : [];
     });

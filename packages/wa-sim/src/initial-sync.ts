@@ -16,7 +16,9 @@ export async function sendInitialSync(device: LinkedDevice): Promise<void> {
   const history = proto.HistorySync.encode({
     syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
     conversations: [],
-    phoneNumberToLidMappings: phone.network.allPhones().map(account => ({ pnJid: account.jid, lidJid: account.lidJid })),
+    phoneNumberToLidMappings: phone.network
+      .allPhones()
+      .map((account) => ({ pnJid: account.jid, lidJid: account.lidJid })),
   }).finish();
   await deliverFromPhone(phone, [device], {
     id: newMessageId(),

@@ -32,7 +32,10 @@ const handlers: Record<string, IqHandler> = {
           {
             tag: 'privacy',
             attrs: {},
-            content: Object.entries(PRIVACY_SETTINGS).map(([name, value]) => ({ tag: 'category', attrs: { name, value } })),
+            content: Object.entries(PRIVACY_SETTINGS).map(([name, value]) => ({
+              tag: 'category',
+              attrs: { name, value },
+            })),
           },
         ])
       : iqResult(iq),
@@ -43,7 +46,7 @@ const handlers: Record<string, IqHandler> = {
       {
         tag: 'sync',
         attrs: {},
-        content: children(child(iq, 'sync'), 'collection').map(collection => ({
+        content: children(child(iq, 'sync'), 'collection').map((collection) => ({
           tag: 'collection',
           attrs: { name: collection.attrs.name ?? '', version: collection.attrs.version ?? '0' },
         })),

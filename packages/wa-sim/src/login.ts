@@ -52,7 +52,7 @@ function logIn(connection: ClientConnection, noiseKey: Buffer, number: string, d
   network.log('logged in', { jid: device.jid, queued: queued.length });
   if (!device.initialSyncSent) {
     device.initialSyncSent = true;
-    sendInitialSync(device).catch(error => network.log('initial sync failed', { error: String(error) }));
+    sendInitialSync(device).catch((error) => network.log('initial sync failed', { error: String(error) }));
   }
 }
 
@@ -83,7 +83,11 @@ function register(connection: ClientConnection, noiseKey: Buffer, payload: proto
       tag: 'iq',
       attrs: { from: SERVER_JID, type: 'set', xmlns: 'md' },
       content: [
-        { tag: 'pair-device', attrs: {}, content: refs.map(ref => ({ tag: 'ref', attrs: {}, content: Buffer.from(ref) })) },
+        {
+          tag: 'pair-device',
+          attrs: {},
+          content: refs.map((ref) => ({ tag: 'ref', attrs: {}, content: Buffer.from(ref) })),
+        },
       ],
     })
     .catch(() => {

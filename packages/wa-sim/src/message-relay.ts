@@ -13,7 +13,7 @@ interface DeviceCopy {
 }
 
 function deviceCopies(stanza: BinaryNode): DeviceCopy[] {
-  return children(child(stanza, 'participants'), 'to').flatMap(to => {
+  return children(child(stanza, 'participants'), 'to').flatMap((to) => {
     const enc = child(to, 'enc');
     return to.attrs.jid && enc ? [{ jid: to.attrs.jid, enc }] : [];
   });
@@ -39,7 +39,7 @@ export async function relayFromDevice(connection: ClientConnection, stanza: Bina
   const { network } = connection;
   const copies = deviceCopies(stanza);
   const copyFor = (phone: SimPhone): DeviceCopy | undefined =>
-    copies.find(copy => {
+    copies.find((copy) => {
       const resolved = network.resolveDevice(copy.jid);
       return resolved?.account === phone && resolved.deviceId === 0;
     });
@@ -60,9 +60,13 @@ export async function relayFromDevice(connection: ClientConnection, stanza: Bina
   const recipient = network.findAccount(to);
   if (!recipient) return;
   const copy = copyFor(recipient);
-  const message = copy ? await readCopy(recipient, device, copy.enc) : { message: null, text: null, error: 'no copy for the phone' };
+  const message = copy
+    ? await readCopy(recipient, device, copy.enc)
+    : { message: null, text: null, error: 'no copy for the phone' };
   // A copy for one's own phone is a "sent from another device" echo, not a message to it.
-  const received = message.message?.deviceSentMessage ? { ...message, message: message.message.deviceSentMessage.message ?? null } : message;
+  const received = message.message?.deviceSentMessage
+    ? { ...message, message: message.message.deviceSentMessage.message ?? null }
+    : message;
   recipient.recordReceived({
     id,
     chat: jidNormalizedUser(to),
@@ -79,7 +83,8 @@ type ReadResult = Pick<PhoneMessage, 'message' | 'text' | 'error'>;
 async function readCopy(phone: SimPhone, sender: LinkedDevice, enc: BinaryNode): Promise<ReadResult> {
   const type = enc.attrs.type;
   const ciphertext = contentBytes(enc);
-  if ((type !== 'pkmsg' && type !== 'msg') || !ciphertext) return { message: null, text: null, error: `cannot read enc type ${type}` };
+  if ((type !== 'pkmsg' && type !== 'msg') || !ciphertext)
+    return { message: null, text: null, error: `cannot read enc type ${type}` };
   try {
     const message = await phone.signal.decrypt(sender.lidJid, type, ciphertext);
     return { message, text: textOf(message) };
@@ -116,13 +121,21 @@ async function readGroupCopy(
  * after the phone's receipt delay. Without a delay they would reach Baileys while it still buffers
  * its own copy of the message, and it would fold them into that copy instead of `messages.update`.
  */
-function sendReceipts(phone: SimPhone, sender: LinkedDevice, id: string, address: { from: string; participant?: string }): void {
+function sendReceipts(
+  phone: SimPhone,
+  sender: LinkedDevice,
+  id: string,
+  address: { from: string; participant?: string },
+): void {
   if (phone.receipts === 'none') return;
   const attrs = { ...address, id };
   setTimeout(() => {
     sender.deliver({ tag: 'receipt', attrs: { ...attrs, t: unixTime() } });
     if (phone.receipts !== 'read') return;
-    setTimeout(() => sender.deliver({ tag: 'receipt', attrs: { ...attrs, type: 'read', t: unixTime() } }), phone.receiptDelayMs);
+    setTimeout(
+      () => sender.deliver({ tag: 'receipt', attrs: { ...attrs, type: 'read', t: unixTime() } }),
+      phone.receiptDelayMs,
+    );
   }, phone.receiptDelayMs);
 }
 
@@ -140,25 +153,31 @@ interface PhoneOutgoing {
  * Delivers a phone's message to linked devices, each its own stanza: Signal-encrypted with the
  * device's uploaded keys when the phone encrypts (a `pkmsg` first, then `msg`), else as `plaintext`.
  */
-export async function deliverFromPhone(phone: SimPhone, devices: LinkedDevice[], outgoing: PhoneOutgoing): Promise<void> {
+export async function deliverFromPhone(
+  phone: SimPhone,
+  devices: LinkedDevice[],
+  outgoing: PhoneOutgoing,
+): Promise<void> {
   const { id, message, chat, peer } = outgoing;
   const address: Record<string, string> = peer
     ? { from: phone.jid, category: 'peer' }
     : chat
-    ? {
-        from: chat.jid,
-        participant: chat.addressOf(phone),
-        ...(chat.addressingMode === 'lid' ? { participant_pn: phone.jid } : { participant_lid: phone.lidJid }),
-        addressing_mode: chat.addressingMode,
-      }
-    : phone.addressing === 'lid'
-      ? { from: phone.lidJid, sender_pn: phone.jid, addressing_mode: 'lid' }
-      : { from: phone.jid, sender_lid: phone.lidJid };
+      ? {
+          from: chat.jid,
+          participant: chat.addressOf(phone),
+          ...(chat.addressingMode === 'lid' ? { participant_pn: phone.jid } : { participant_lid: phone.lidJid }),
+          addressing_mode: chat.addressingMode,
+        }
+      : phone.addressing === 'lid'
+        ? { from: phone.lidJid, sender_pn: phone.jid, addressing_mode: 'lid' }
+        : { from: phone.jid, sender_lid: phone.lidJid };
 
   for (const device of devices) {
     // Group messages from the phone go as plaintext: sender-key distribution from a phone is not simulated.
     const encrypted =
-      phone.encryption === 'signal' && !chat ? await phone.signal.encryptFor(device.lidJid, message, () => device.takeBundle()) : undefined;
+      phone.encryption === 'signal' && !chat
+        ? await phone.signal.encryptFor(device.lidJid, message, () => device.takeBundle())
+        : undefined;
     const payload: BinaryNode = encrypted
       ? { tag: 'enc', attrs: { v: '2', type: encrypted.type }, content: encrypted.ciphertext }
       : { tag: 'plaintext', attrs: {}, content: Buffer.from(proto.Message.encode(message).finish()) };
@@ -176,8 +195,16 @@ export function recordDeviceReceipt(connection: ClientConnection, stanza: Binary
   if (!id || !to) return;
   const sender = connection.network.findAccount(isJidGroup(to) ? (participant ?? '') : to);
   if (!sender) return;
-  const ids = [id, ...children(child(stanza, 'list'), 'item').flatMap(item => (item.attrs.id ? [item.attrs.id] : []))];
-  const status = type === 'read' || type === 'read-self' ? 'read' : type === undefined || type === 'inactive' ? 'delivered' : undefined;
+  const ids = [
+    id,
+    ...children(child(stanza, 'list'), 'item').flatMap((item) => (item.attrs.id ? [item.attrs.id] : [])),
+  ];
+  const status =
+    type === 'read' || type === 'read-self'
+      ? 'read'
+      : type === undefined || type === 'inactive'
+        ? 'delivered'
+        : undefined;
   if (!status) return;
   for (const messageId of ids) sender.recordReceipt(messageId, status);
 }

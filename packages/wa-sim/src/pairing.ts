@@ -72,14 +72,19 @@ export async function completePairing(
   advSecret: Buffer,
 ): Promise<LinkResult> {
   const registration = connection.registration;
-  if (!registration || connection.phase !== 'registering') throw new Error('the companion is no longer waiting to be linked');
+  if (!registration || connection.phase !== 'registering')
+    throw new Error('the companion is no longer waiting to be linked');
   if (!registration.identityKey.equals(companionIdentityKey)) {
     throw new Error('the companion identity does not match the one it registered with');
   }
 
   const deviceId = phone.allocateDeviceId();
   const details = Buffer.from(
-    proto.ADVDeviceIdentity.encode({ rawId: phone.advRawId, timestamp: Math.floor(Date.now() / 1000), keyIndex: deviceId }).finish(),
+    proto.ADVDeviceIdentity.encode({
+      rawId: phone.advRawId,
+      timestamp: Math.floor(Date.now() / 1000),
+      keyIndex: deviceId,
+    }).finish(),
   );
   // The account key vouches for the companion's identity key: [6, 0] ‖ details ‖ companion identity.
   const accountSignature = Curve.sign(

@@ -77,7 +77,11 @@ export class PhoneSignal {
   constructor() {
     this.repository = DEFAULT_CONNECTION_CONFIG.makeSignalRepository(
       {
-        creds: { signedIdentityKey: this.identity, signedPreKey: this.signedPreKey, registrationId: this.registrationId },
+        creds: {
+          signedIdentityKey: this.identity,
+          signedPreKey: this.signedPreKey,
+          registrationId: this.registrationId,
+        },
         keys: this.keys,
       },
       silentLogger,
@@ -116,7 +120,11 @@ export class PhoneSignal {
 
   /** Decrypts a group `skmsg` from a sender device whose sender key was accepted before. */
   async decryptGroup(groupJid: string, senderJid: string, ciphertext: Uint8Array): Promise<proto.Message> {
-    const padded = await this.repository.decryptGroupMessage({ group: groupJid, authorJid: senderJid, msg: ciphertext });
+    const padded = await this.repository.decryptGroupMessage({
+      group: groupJid,
+      authorJid: senderJid,
+      msg: ciphertext,
+    });
     return proto.Message.decode(unpadRandomMax16(padded));
   }
 
@@ -149,7 +157,10 @@ export class PhoneSignal {
         },
       });
     }
-    const { type, ciphertext } = await this.repository.encryptMessage({ jid: deviceJid, data: encodeWAMessage(message) });
+    const { type, ciphertext } = await this.repository.encryptMessage({
+      jid: deviceJid,
+      data: encodeWAMessage(message),
+    });
     return { type, ciphertext: Buffer.from(ciphertext) };
   }
 }

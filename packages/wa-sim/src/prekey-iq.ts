@@ -22,7 +22,8 @@ export async function handleEncryptIq(connection: ClientConnection, iq: BinaryNo
       return iqResult(iq, [{ tag: 'digest', attrs: {} }]);
     }
     const keyRequest = child(iq, 'key');
-    if (keyRequest) return iqResult(iq, [{ tag: 'list', attrs: {}, content: await bundlesFor(connection, keyRequest) }]);
+    if (keyRequest)
+      return iqResult(iq, [{ tag: 'list', attrs: {}, content: await bundlesFor(connection, keyRequest) }]);
     return iqResult(iq);
   }
 

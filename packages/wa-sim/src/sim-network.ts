@@ -90,7 +90,12 @@ export class SimNetwork {
   }
 
   /** Creates a group; the creator is a super-admin member. */
-  createGroup(subject: string, creator: SimPhone, members: SimPhone[], addressingMode: AddressingMode = 'lid'): SimGroup {
+  createGroup(
+    subject: string,
+    creator: SimPhone,
+    members: SimPhone[],
+    addressingMode: AddressingMode = 'lid',
+  ): SimGroup {
     // Real group ids are `120363` followed by digits; keep the shape so logs look familiar.
     const id = `120363${randomInt(10 ** 11, 10 ** 12)}`;
     const group = new SimGroup(`${id}@g.us`, subject, creator, addressingMode);
@@ -104,7 +109,7 @@ export class SimNetwork {
 
   /** The groups an account is a member of. */
   groupsOf(phone: SimPhone): SimGroup[] {
-    return [...this.groups.values()].filter(group => group.has(phone));
+    return [...this.groups.values()].filter((group) => group.has(phone));
   }
 
   /** Hands a registering connection its QR refs; they die with the connection. */
@@ -138,7 +143,7 @@ export class SimNetwork {
    */
   async takeCodePairing(number: string, timeoutMs: number): Promise<PendingCodePairing | undefined> {
     if (!this.codePairings.has(number)) {
-      await new Promise<void>(resolve => {
+      await new Promise<void>((resolve) => {
         const waiters = this.codePairingWaiters.get(number) ?? [];
         this.codePairingWaiters.set(number, waiters);
         const wake = (): void => {

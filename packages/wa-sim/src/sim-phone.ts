@@ -133,7 +133,8 @@ export class SimPhone {
     const parsed = parsePairingQr(qr);
     const connection = this.network.connectionForQrRef(parsed.ref);
     if (!connection?.registration) throw new Error('QR code expired or unknown');
-    if (!connection.registration.noiseKey.equals(parsed.noiseKey)) throw new Error('QR code does not match its connection');
+    if (!connection.registration.noiseKey.equals(parsed.noiseKey))
+      throw new Error('QR code does not match its connection');
     return completePairing(this, connection, parsed.identityKey, parsed.advSecret);
   }
 
@@ -169,20 +170,26 @@ export class SimPhone {
       : { conversation: text };
     // A device JID (`<number>:<device>@...`) targets that device only.
     const deviceNumber = to.includes('@') ? jidDecode(to)?.device : undefined;
-    const devices = [...target.devices.values()].filter(d => deviceNumber === undefined || d.deviceId === deviceNumber);
+    const devices = [...target.devices.values()].filter(
+      (d) => deviceNumber === undefined || d.deviceId === deviceNumber,
+    );
     this.sent.set(id, { id, to: target.jid, text, status: 'sent' });
     await deliverFromPhone(this, devices, { id, message, chat: null });
     return id;
   }
 
   /** Sends a text message to a group: every other member's linked devices get it. */
-  async sendGroupText(group: SimGroup | string, text: string, options: Pick<PhoneSendOptions, 'id'> = {}): Promise<string> {
+  async sendGroupText(
+    group: SimGroup | string,
+    text: string,
+    options: Pick<PhoneSendOptions, 'id'> = {},
+  ): Promise<string> {
     const target = typeof group === 'string' ? this.network.groups.get(group) : group;
     if (!target || !target.has(this)) throw new Error('not a member of that group');
     const id = options.id ?? newMessageId();
     const devices = [...target.members.values()]
-      .filter(member => member.phone !== this)
-      .flatMap(member => [...member.phone.devices.values()]);
+      .filter((member) => member.phone !== this)
+      .flatMap((member) => [...member.phone.devices.values()]);
     this.sent.set(id, { id, to: target.jid, text, status: 'sent' });
     await deliverFromPhone(this, devices, { id, message: { conversation: text }, chat: target });
     return id;
@@ -190,7 +197,7 @@ export class SimPhone {
 
   /** Creates a group with this phone as its super-admin (members are phones or numbers). */
   createGroup(subject: string, members: Array<SimPhone | string>, addressingMode: AddressingMode = 'lid'): SimGroup {
-    const phones = members.map(member => (typeof member === 'string' ? this.network.phone(member) : member));
+    const phones = members.map((member) => (typeof member === 'string' ? this.network.phone(member) : member));
     return this.network.createGroup(subject, this, phones, addressingMode);
   }
 

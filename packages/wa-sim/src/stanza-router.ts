@@ -11,7 +11,8 @@ import { recordDeviceReceipt, relayFromDevice } from './message-relay.js';
 export async function routeStanza(connection: ClientConnection, stanza: BinaryNode): Promise<void> {
   switch (stanza.tag) {
     case 'iq':
-      if (stanza.attrs.type === 'get' || stanza.attrs.type === 'set') connection.send(await answerIq(connection, stanza));
+      if (stanza.attrs.type === 'get' || stanza.attrs.type === 'set')
+        connection.send(await answerIq(connection, stanza));
       return;
     case 'message':
       // Only a logged-in device may send; a registering companion has no identity yet.

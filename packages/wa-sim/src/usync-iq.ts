@@ -12,8 +12,8 @@ import { child, children, contentText, elementChildren, iqResult } from './stanz
  */
 export function handleUsyncIq(connection: ClientConnection, iq: BinaryNode): BinaryNode {
   const usync = child(iq, 'usync');
-  const protocols = new Set(elementChildren(child(usync, 'query')).map(node => node.tag));
-  const users = children(child(usync, 'list'), 'user').map(user => answerUser(connection, user, protocols));
+  const protocols = new Set(elementChildren(child(usync, 'query')).map((node) => node.tag));
+  const users = children(child(usync, 'list'), 'user').map((user) => answerUser(connection, user, protocols));
   return iqResult(iq, [
     {
       tag: 'usync',
@@ -44,7 +44,10 @@ function answerUser(connection: ClientConnection, user: BinaryNode, protocols: S
       ? [
           { tag: 'device', attrs: { id: '0' } },
           // Companion devices need a key index, or Baileys skips them.
-          ...[...account.devices.values()].map(d => ({ tag: 'device', attrs: { id: String(d.deviceId), 'key-index': String(d.deviceId) } })),
+          ...[...account.devices.values()].map((d) => ({
+            tag: 'device',
+            attrs: { id: String(d.deviceId), 'key-index': String(d.deviceId) },
+          })),
         ]
       : [];
     content.push({ tag: 'devices', attrs: {}, content: [{ tag: 'device-list', attrs: {}, content: devices }] });

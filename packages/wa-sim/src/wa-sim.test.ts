@@ -32,14 +32,22 @@ async function linkedClient(phone: SimPhone): Promise<TestClient> {
  * upsert (Baileys folds receipts that arrive before that upsert into it), then `messages.update`s.
  */
 function statusesOf(linked: TestClient, id: string): number[] {
-  const upserted = linked.upserts.flatMap(u => u.messages).filter(m => m.key.id === id && m.key.fromMe && m.status != null);
-  const updated = linked.messageUpdates.filter(u => u.key.id === id && u.update.status != null);
-  return [...upserted.map(m => m.status as number), ...updated.map(u => u.update.status as number)].filter(s => s >= 3);
+  const upserted = linked.upserts
+    .flatMap((u) => u.messages)
+    .filter((m) => m.key.id === id && m.key.fromMe && m.status != null);
+  const updated = linked.messageUpdates.filter((u) => u.key.id === id && u.update.status != null);
+  return [...upserted.map((m) => m.status as number), ...updated.map((u) => u.update.status as number)].filter(
+    (s) => s >= 3,
+  );
 }
 
 beforeEach(async () => {
   // WA_SIM_DEBUG=1 prints every stanza in and out.
-  sim = await startWaSim(process.env.WA_SIM_DEBUG ? { log: (event, details) => process.stderr.write(`${event} ${JSON.stringify(details)}\n`) } : {});
+  sim = await startWaSim(
+    process.env.WA_SIM_DEBUG
+      ? { log: (event, details) => process.stderr.write(`${event} ${JSON.stringify(details)}\n`) }
+      : {},
+  );
 });
 
 afterEach(async () => {
@@ -97,7 +105,7 @@ describe('wa-sim with unmodified Baileys', () => {
 
     const resumed = client(linked.auth);
     await resumed.opened();
-    expect(resumed.updates.some(u => u.qr)).toBe(false);
+    expect(resumed.updates.some((u) => u.qr)).toBe(false);
     expect(device.preKeys.size).toBe(uploaded);
   });
 
@@ -108,12 +116,12 @@ describe('wa-sim with unmodified Baileys', () => {
 
     const sent = await linked.sock.sendMessage(friend.jid, { text: 'hello friend' });
     const id = sent!.key.id!;
-    const received = await friend.waitForMessage(m => m.id === id);
+    const received = await friend.waitForMessage((m) => m.id === id);
     expect(received.text).toBe('hello friend');
     expect(received.from).toBe('15550004444:1@s.whatsapp.net');
     await linked.until(() => statusesOf(linked, id).includes(4));
     expect(statusesOf(linked, id)).toEqual([3, 4]);
-    expect(linked.messageUpdates.some(u => u.key.id === id && u.update.status === 4)).toBe(true);
+    expect(linked.messageUpdates.some((u) => u.key.id === id && u.update.status === 4)).toBe(true);
   });
 
   it('keeps a message at delivered when the phone does not send read receipts', async () => {
@@ -133,27 +141,28 @@ describe('wa-sim with unmodified Baileys', () => {
     const group = sim.createGroup('Team', alice, [me, bob]);
     const linked = await linkedClient(me);
     const receipts: string[] = [];
-    linked.sock.ev.on('message-receipt.update', list => {
-      for (const entry of list) receipts.push(`${entry.receipt.userJid}:${entry.receipt.readTimestamp ? 'read' : 'delivered'}`);
+    linked.sock.ev.on('message-receipt.update', (list) => {
+      for (const entry of list)
+        receipts.push(`${entry.receipt.userJid}:${entry.receipt.readTimestamp ? 'read' : 'delivered'}`);
     });
 
     const first = await linked.sock.sendMessage(group.jid, { text: 'hi team' });
-    expect((await alice.waitForMessage(m => m.id === first!.key.id)).text).toBe('hi team');
-    expect((await bob.waitForMessage(m => m.id === first!.key.id)).text).toBe('hi team');
+    expect((await alice.waitForMessage((m) => m.id === first!.key.id)).text).toBe('hi team');
+    expect((await bob.waitForMessage((m) => m.id === first!.key.id)).text).toBe('hi team');
     // The second message reuses the sender key: no pairwise copies this time.
     const second = await linked.sock.sendMessage(group.jid, { text: 'again' });
-    expect((await bob.waitForMessage(m => m.id === second!.key.id)).text).toBe('again');
+    expect((await bob.waitForMessage((m) => m.id === second!.key.id)).text).toBe('again');
     await linked.until(() => receipts.includes(`${alice.lidJid}:read`) && receipts.includes(`${bob.lidJid}:read`));
   });
 
-  it('delivers a phone\'s text as messages.upsert notify, Signal-encrypted, with both addresses', async () => {
+  it("delivers a phone's text as messages.upsert notify, Signal-encrypted, with both addresses", async () => {
     const me = sim.phone('15550009999');
     const friend = sim.phone('15550001234', { pushName: 'Friend' });
     const linked = await linkedClient(me);
 
     const id = await friend.sendText(me.number, 'hello device');
-    await linked.until(() => linked.upserts.some(u => u.messages.some(m => m.key.id === id)));
-    const upsert = linked.upserts.find(u => u.messages.some(m => m.key.id === id))!;
+    await linked.until(() => linked.upserts.some((u) => u.messages.some((m) => m.key.id === id)));
+    const upsert = linked.upserts.find((u) => u.messages.some((m) => m.key.id === id))!;
     const message = upsert.messages[0]!;
     expect(upsert.type).toBe('notify');
     expect(message.message?.conversation).toBe('hello device');
@@ -164,7 +173,9 @@ describe('wa-sim with unmodified Baileys', () => {
     await linked.until(() => friend.sent.get(id)?.status === 'delivered');
 
     const next = await friend.sendText(me.number, 'second, on the same session');
-    await linked.until(() => linked.upserts.some(u => u.messages.some(m => m.key.id === next && m.message?.conversation)));
+    await linked.until(() =>
+      linked.upserts.some((u) => u.messages.some((m) => m.key.id === next && m.message?.conversation)),
+    );
   });
 
   it('delivers plaintext and LID-addressed messages too', async () => {
@@ -172,8 +183,8 @@ describe('wa-sim with unmodified Baileys', () => {
     const friend = sim.phone('15550001235', { encryption: 'plaintext', addressing: 'lid' });
     const linked = await linkedClient(me);
     const id = await friend.sendText(me.number, 'plain and lid');
-    await linked.until(() => linked.upserts.some(u => u.messages.some(m => m.key.id === id)));
-    const message = linked.upserts.flatMap(u => u.messages).find(m => m.key.id === id)!;
+    await linked.until(() => linked.upserts.some((u) => u.messages.some((m) => m.key.id === id)));
+    const message = linked.upserts.flatMap((u) => u.messages).find((m) => m.key.id === id)!;
     expect(message.message?.conversation).toBe('plain and lid');
     expect(message.key.remoteJid).toBe(friend.lidJid);
     expect(message.key.remoteJidAlt).toBe(friend.jid);
@@ -189,8 +200,8 @@ describe('wa-sim with unmodified Baileys', () => {
     const id = await friend.sendText(me.number, 'while you were away');
     const resumed = client(linked.auth);
     await resumed.opened();
-    await resumed.until(() => resumed.upserts.some(u => u.messages.some(m => m.key.id === id)));
-    const upsert = resumed.upserts.find(u => u.messages.some(m => m.key.id === id))!;
+    await resumed.until(() => resumed.upserts.some((u) => u.messages.some((m) => m.key.id === id)));
+    const upsert = resumed.upserts.find((u) => u.messages.some((m) => m.key.id === id))!;
     expect(upsert.type).toBe('append');
     expect(upsert.messages[0]!.message?.conversation).toBe('while you were away');
   });
@@ -207,7 +218,7 @@ describe('wa-sim with unmodified Baileys', () => {
     const metadata = await linked.sock.groupMetadata(team.jid);
     expect(metadata.subject).toBe('Team');
     expect(metadata.addressingMode).toBe('lid');
-    expect(metadata.participants.map(p => [p.id, p.phoneNumber, p.admin])).toEqual([
+    expect(metadata.participants.map((p) => [p.id, p.phoneNumber, p.admin])).toEqual([
       [other.lidJid, other.jid, 'superadmin'],
       [me.lidJid, me.jid, null],
     ]);
@@ -220,7 +231,7 @@ describe('wa-sim with unmodified Baileys', () => {
     const created = await linked.sock.groupCreate('New group', [friend.jid]);
     expect(created.subject).toBe('New group');
     expect(sim.group(created.id)?.has(friend)).toBe(true);
-    expect(created.participants.find(p => p.id === me.lidJid)?.admin).toBe('superadmin');
+    expect(created.participants.find((p) => p.id === me.lidJid)?.admin).toBe('superadmin');
   });
 
   it('replaces the first connection (440) when the same device logs in twice', async () => {
@@ -276,8 +287,8 @@ describe('wa-sim with unmodified Baileys', () => {
   it('leaves Baileys connecting, with no event, when the WebSocket upgrade is refused', async () => {
     sim.refuseUpgrades(503);
     const stuck = client();
-    await new Promise(resolve => setTimeout(resolve, 300));
-    expect(stuck.updates.map(u => u.connection).filter(Boolean)).toEqual(['connecting']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stuck.updates.map((u) => u.connection).filter(Boolean)).toEqual(['connecting']);
     expect(sim.openConnections).toBe(0);
   });
 

@@ -36,7 +36,12 @@ export interface WaSim {
   /** Every account created so far. */
   phones(): SimPhone[];
   /** Creates a group; the creator is its super-admin. Addressing defaults to `lid`, as on WhatsApp. */
-  createGroup(subject: string, creator: SimPhone | string, members: Array<SimPhone | string>, addressing?: AddressingMode): SimGroup;
+  createGroup(
+    subject: string,
+    creator: SimPhone | string,
+    members: Array<SimPhone | string>,
+    addressing?: AddressingMode,
+  ): SimGroup;
   /** A group by JID. */
   group(jid: string): SimGroup | undefined;
   /** Unlinks every device of the account (`stream:error` 401 to those connected). */
@@ -75,7 +80,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
   });
   const webSockets = new WebSocketServer({ noServer: true });
   const rawSockets = new Set<Socket>();
-  httpServer.on('connection', socket => {
+  httpServer.on('connection', (socket) => {
     rawSockets.add(socket);
     socket.on('close', () => rawSockets.delete(socket));
   });
@@ -87,7 +92,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
       socket.write(`HTTP/1.1 ${refusal} Refused by wa-sim\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
-    webSockets.handleUpgrade(request, socket, head, webSocket => {
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
       // The connection wires itself to the socket's events; the network reaches it through its device.
       new ClientConnection(network, webSocket, staticKey, certificate);
     });
@@ -124,18 +129,18 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
     phones: () => network.allPhones(),
     createGroup: (subject, creator, members, addressing) =>
       network.createGroup(subject, asPhone(creator), members.map(asPhone), addressing),
-    group: jid => network.groups.get(jid),
-    logout: number => accountOf(number).logoutDevices(),
-    replace: number => accountOf(number).replaceSession(),
-    restartRequired: number => accountOf(number).requireRestart(),
-    refuseUpgrades: status => {
+    group: (jid) => network.groups.get(jid),
+    logout: (number) => accountOf(number).logoutDevices(),
+    replace: (number) => accountOf(number).replaceSession(),
+    restartRequired: (number) => accountOf(number).requireRestart(),
+    refuseUpgrades: (status) => {
       refusal = status;
     },
-    refuseConnections: async refuse => {
+    refuseConnections: async (refuse) => {
       if (refuse === refusingConnections) return;
       refusingConnections = refuse;
       if (!refuse) return listen(port);
-      const closed = new Promise<void>(resolve => httpServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       dropConnections();
       await closed;
     },
@@ -145,7 +150,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
     close: async () => {
       network.closeAll();
       dropConnections();
-      if (!refusingConnections) await new Promise<void>(resolve => httpServer.close(() => resolve()));
+      if (!refusingConnections) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       webSockets.close();
     },
   };

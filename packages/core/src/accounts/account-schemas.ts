@@ -41,7 +41,10 @@ const plan = z.enum(['free', 'supporter']);
 
 export const createUserSchema = z.object({
   name: z.string().trim().min(1).max(200),
-  email: z.email().max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   role: role.default('user'),
   plan: plan.default('free'),
   plan_expires_at: dateInput.nullable().optional(),

@@ -7,9 +7,19 @@ import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import {
-  createUserSchema, generateTokenSchema, listTokensSchema, revokeTokenSchema, updateUserSchema,
-  type ApiToken, type ApiTokenView, type CreateUserInput, type GenerateTokenInput, type ListTokensInput,
-  type RevokeTokenInput, type UpdateUserInput, type User,
+  createUserSchema,
+  generateTokenSchema,
+  listTokensSchema,
+  revokeTokenSchema,
+  updateUserSchema,
+  type ApiToken,
+  type ApiTokenView,
+  type CreateUserInput,
+  type GenerateTokenInput,
+  type ListTokensInput,
+  type RevokeTokenInput,
+  type UpdateUserInput,
+  type User,
 } from './account-schemas.js';
 import { hashToken, maskToken, newToken, sameHash } from './token.js';
 
@@ -83,7 +93,12 @@ export function createAccountService(deps: AccountServiceDeps) {
     last_used_at: token.last_used_at,
   });
 
-  async function issueToken(userId: string, name: string, plaintext: string, expiresInDays?: number): Promise<GeneratedToken> {
+  async function issueToken(
+    userId: string,
+    name: string,
+    plaintext: string,
+    expiresInDays?: number,
+  ): Promise<GeneratedToken> {
     const now = clock.now();
     const stored = await storage.apiTokens.insert({
       id: randomUUID(),
@@ -134,10 +149,13 @@ export function createAccountService(deps: AccountServiceDeps) {
         };
         cache.set(hash, entry);
       }
-      if (entry.expiresAt !== null && entry.expiresAt <= nowMs) throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
+      if (entry.expiresAt !== null && entry.expiresAt <= nowMs)
+        throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
       if (nowMs - entry.touchedAt >= TOUCH_EVERY_MS) {
         entry.touchedAt = nowMs;
-        storage.apiTokens.touch(entry.tokenId, new Date(nowMs).toISOString()).catch((error) => logger.warn({ err: error }, 'could not record token use'));
+        storage.apiTokens
+          .touch(entry.tokenId, new Date(nowMs).toISOString())
+          .catch((error) => logger.warn({ err: error }, 'could not record token use'));
       }
       return entry.actor;
     },
@@ -199,7 +217,8 @@ export function createAccountService(deps: AccountServiceDeps) {
       const data = parse(updateUserSchema, input);
       const { plan_expires_at, ...rest } = data;
       const changes: Partial<User> = { ...rest, updated_at: clock.now().toISOString() };
-      if (plan_expires_at !== undefined) changes.plan_expires_at = plan_expires_at ? plan_expires_at.toISOString() : null;
+      if (plan_expires_at !== undefined)
+        changes.plan_expires_at = plan_expires_at ? plan_expires_at.toISOString() : null;
       const user = await storage.users.update(id, changes);
       if (!user) throw notFound('User');
       forget((entry) => entry.actor.userId === id);
@@ -225,14 +244,19 @@ export function createAccountService(deps: AccountServiceDeps) {
         if (found.user.role === 'admin') return found.user;
         throw new KirimError('conflict', 'The configured admin token belongs to a non-admin user');
       }
-      const user = (await storage.users.getByEmail(admin.email.toLowerCase())) ?? (await insertUser({ ...admin, role: 'admin', plan: 'supporter' }));
+      const user =
+        (await storage.users.getByEmail(admin.email.toLowerCase())) ??
+        (await insertUser({ ...admin, role: 'admin', plan: 'supporter' }));
       if (user.role !== 'admin') throw new KirimError('conflict', `User ${admin.email} exists and is not an admin`);
       await issueToken(user.id, 'KIRIM_ADMIN_TOKEN', plaintext);
       return user;
     },
 
     /** On a store without users: creates the first admin and a token for it; undefined if users exist. */
-    async bootstrapAdmin(admin: { name: string; email: string }): Promise<{ user: User; token: GeneratedToken } | undefined> {
+    async bootstrapAdmin(admin: {
+      name: string;
+      email: string;
+    }): Promise<{ user: User; token: GeneratedToken } | undefined> {
       if ((await storage.users.count()) > 0) return undefined;
       const user = await insertUser({ ...admin, role: 'admin', plan: 'supporter' });
       return { user, token: await issueToken(user.id, 'first admin token', newToken()) };

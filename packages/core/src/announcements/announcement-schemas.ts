@@ -31,7 +31,13 @@ const window = (value: { starts_at?: Date | null; expires_at?: Date | null }) =>
 const windowError = { message: 'must be after starts_at', path: ['expires_at'] };
 
 export const createAnnouncementSchema = z
-  .object({ ...fields, type: fields.type.default('info'), is_active: fields.is_active.default(true), starts_at: fields.starts_at.optional(), expires_at: fields.expires_at.optional() })
+  .object({
+    ...fields,
+    type: fields.type.default('info'),
+    is_active: fields.is_active.default(true),
+    starts_at: fields.starts_at.optional(),
+    expires_at: fields.expires_at.optional(),
+  })
   .refine(window, windowError);
 export type CreateAnnouncementInput = z.input<typeof createAnnouncementSchema>;
 

@@ -6,8 +6,11 @@ import { KirimError, notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import {
-  createAnnouncementSchema, updateAnnouncementSchema,
-  type Announcement, type CreateAnnouncementInput, type UpdateAnnouncementInput,
+  createAnnouncementSchema,
+  updateAnnouncementSchema,
+  type Announcement,
+  type CreateAnnouncementInput,
+  type UpdateAnnouncementInput,
 } from './announcement-schemas.js';
 
 export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
@@ -84,7 +87,8 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
       if (expires_at !== undefined) changes.expires_at = iso(expires_at);
       const startsAt = changes.starts_at !== undefined ? changes.starts_at : current.starts_at;
       const expiresAt = changes.expires_at !== undefined ? changes.expires_at : current.expires_at;
-      if (startsAt && expiresAt && startsAt >= expiresAt) throw validationError({ expires_at: ['must be after starts_at'] });
+      if (startsAt && expiresAt && startsAt >= expiresAt)
+        throw validationError({ expires_at: ['must be after starts_at'] });
       return (await storage.announcements.update(id, changes)) ?? getAny(id);
     },
 
@@ -92,7 +96,10 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
     async toggle(actor: Actor, id: string): Promise<Announcement> {
       requireAdmin(actor);
       const current = await getAny(id);
-      return (await storage.announcements.update(id, { is_active: !current.is_active, updated_at: clock.now().toISOString() }))!;
+      return (await storage.announcements.update(id, {
+        is_active: !current.is_active,
+        updated_at: clock.now().toISOString(),
+      }))!;
     },
 
     /** Admin: deletes an announcement. */

@@ -29,7 +29,13 @@ export function rowsOfBatch(batch: BulkBatch): NewMessage[] {
  * Expands bulk jobs' batches into outbox rows in the background, a batch a transaction (taken and
  * expanded together, so each is expanded once, whichever process takes it), oldest first.
  */
-export function createBulkExpander(deps: { storage: Storage; clock: Clock; logger: Logger; pollMs?: number; onExpanded: () => void }) {
+export function createBulkExpander(deps: {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  pollMs?: number;
+  onExpanded: () => void;
+}) {
   const { storage } = deps;
   let loop: BackgroundLoop | undefined;
 
@@ -38,9 +44,16 @@ export function createBulkExpander(deps: { storage: Storage; clock: Clock; logge
       const [batch] = await tx.bulkJobs.takeBatches();
       if (!batch) return false;
       // A recipient who opted out since the job was accepted is not messaged: their row is cancelled.
-      const optedOut = await tx.optOuts.filter(batch.prototype.user_id, batch.recipients.map(([phone]) => phone));
+      const optedOut = await tx.optOuts.filter(
+        batch.prototype.user_id,
+        batch.recipients.map(([phone]) => phone),
+      );
       const at = deps.clock.now().toISOString();
-      await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => (optedOut.has(row.peer_phone!) ? { ...row, status: 'cancelled', error: OPTED_OUT, updated_at: at } : row)));
+      await tx.outbox.enqueue(
+        rowsOfBatch(batch).map((row) =>
+          optedOut.has(row.peer_phone!) ? { ...row, status: 'cancelled', error: OPTED_OUT, updated_at: at } : row,
+        ),
+      );
       return true;
     });
 

@@ -14,13 +14,24 @@ import { knownPlaceholders, personaliser, savedTemplate, templateText } from '..
 import { validateTemplate } from '../templates/renderer.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import { BULK_BATCH_SIZE, rowsOfBatch, type BulkExpander } from './bulk-expander.js';
-import { bulkStatusSchema, SKIP_REASONS, type BulkBatch, type BulkJob, type BulkJobView, type SkippedRecipient, type SkipReason } from './bulk-schemas.js';
+import {
+  bulkStatusSchema,
+  SKIP_REASONS,
+  type BulkBatch,
+  type BulkJob,
+  type BulkJobView,
+  type SkippedRecipient,
+  type SkipReason,
+} from './bulk-schemas.js';
 import { estimateFinish, type SenderLoad } from './estimate-finish.js';
 import { jobProgress } from './job-progress.js';
 
 export type BulkService = ReturnType<typeof createBulkService>;
 
-type Recipient = Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & {
+type Recipient = Pick<
+  Contact,
+  'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'
+> & {
   extra_fields: Record<string, string>;
   /** Where the recipient was in the request's `contacts[]`, and its number as given (null index: a group's member). */
   index: number | null;
@@ -39,10 +50,21 @@ const CANCEL_SETTLE_MS = 10_000;
  * recipient, exactly as a preview shows) and spaced by `delay`. Opted-out, invalid and repeated
  * numbers are left out and counted as skipped.
  */
-export function createBulkService(deps: { storage: Storage; clock: Clock; events: KirimEvents; dispatcher: Dispatcher; expander: BulkExpander; sends: SendService; defaultCountryCode: string }) {
+export function createBulkService(deps: {
+  storage: Storage;
+  clock: Clock;
+  events: KirimEvents;
+  dispatcher: Dispatcher;
+  expander: BulkExpander;
+  sends: SendService;
+  defaultCountryCode: string;
+}) {
   const { storage, clock } = deps;
 
-  async function recipientsOf(actor: Actor, input: { contacts?: unknown[]; contact_group_id?: string }): Promise<{ recipients: Recipient[]; invalid: SkippedRecipient[] }> {
+  async function recipientsOf(
+    actor: Actor,
+    input: { contacts?: unknown[]; contact_group_id?: string },
+  ): Promise<{ recipients: Recipient[]; invalid: SkippedRecipient[] }> {
     if (input.contact_group_id) {
       const group = await storage.contactGroups.get(actor.userId, input.contact_group_id);
       if (!group) throw notFound('Contact group');
@@ -52,7 +74,8 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     const recipients: Recipient[] = [];
     const invalid: SkippedRecipient[] = [];
     for (const [index, entry] of (input.contacts ?? []).entries()) {
-      const fields = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : { phone: entry };
+      const fields =
+        typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : { phone: entry };
       const given = String(fields.phone ?? '').slice(0, MAX_INPUT_KEPT);
       const phone = tryNormalisePhone(String(fields.phone ?? ''), deps.defaultCountryCode);
       if (!phone) {
@@ -60,10 +83,22 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
         continue;
       }
       const text = (key: string) => (typeof fields[key] === 'string' ? (fields[key] as string) : null);
-      const extra = Object.fromEntries(Object.entries(fields).filter(([k, v]) => typeof v === 'string' && !['phone', 'name'].includes(k))) as Record<string, string>;
+      const extra = Object.fromEntries(
+        Object.entries(fields).filter(([k, v]) => typeof v === 'string' && !['phone', 'name'].includes(k)),
+      ) as Record<string, string>;
       recipients.push({
-        phone, name: text('name') ?? '', email: text('email'), company: text('company'), position: text('position'), address: text('address'),
-        city: text('city'), country: text('country'), notes: text('notes'), extra_fields: extra, index, input: given,
+        phone,
+        name: text('name') ?? '',
+        email: text('email'),
+        company: text('company'),
+        position: text('position'),
+        address: text('address'),
+        city: text('city'),
+        country: text('country'),
+        notes: text('notes'),
+        extra_fields: extra,
+        index,
+        input: given,
       });
     }
     return { recipients, invalid };
@@ -76,7 +111,9 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
   async function finishOf(job: BulkJob, pending: number): Promise<Date | null> {
     if (pending === 0 || (job.status !== 'queued' && job.status !== 'running')) return null;
     const now = clock.now();
-    const sessionIds = job.session_id ? [job.session_id] : ((await storage.pools.get(job.user_id, job.pool_id!))?.session_ids ?? []);
+    const sessionIds = job.session_id
+      ? [job.session_id]
+      : ((await storage.pools.get(job.user_id, job.pool_id!))?.session_ids ?? []);
     const pools = await storage.pools.poolsOfSessions(sessionIds);
     const dayStart = `${now.toISOString().slice(0, 10)}T00:00:00.000Z`;
     const senders: SenderLoad[] = [];
@@ -85,7 +122,11 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       if (!session) continue;
       // Warm-up counts from when the number was linked, as the dispatcher counts it.
       const linkedSince = session.connected_at ? new Date(session.created_at) : null;
-      senders.push({ limits: deps.dispatcher.limitsFor(session, pools), linkedSince, sentToday: await storage.outbox.sentSince(id, dayStart) });
+      senders.push({
+        limits: deps.dispatcher.limitsFor(session, pools),
+        linkedSince,
+        sentToday: await storage.outbox.sentSince(id, dayStart),
+      });
     }
     // Row i of the job is due `delay` × i after it was accepted; the pending ones are the last.
     const firstDueAt = new Date(Date.parse(job.created_at) + (job.total - pending) * job.delay_ms);
@@ -97,8 +138,13 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     const skipped = await storage.bulkJobs.skippedCounts(job.id);
     const finish = await finishOf(job, progress.pending);
     return {
-      ...job, job_id: job.id, ...progress,
-      skipped_by_reason: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, skipped[reason] ?? 0])) as Record<SkipReason, number>,
+      ...job,
+      job_id: job.id,
+      ...progress,
+      skipped_by_reason: Object.fromEntries(SKIP_REASONS.map((reason) => [reason, skipped[reason] ?? 0])) as Record<
+        SkipReason,
+        number
+      >,
       estimated_finish_at: finish?.toISOString() ?? null,
       estimated_days: finish ? Math.ceil((finish.getTime() - clock.now().getTime()) / DAY_MS) : null,
     };
@@ -106,12 +152,33 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
 
   /** The fields a request's own contacts carry, which its message may name besides the stored ones. */
   const requestFields = (contacts: unknown[] = []) =>
-    new Set(contacts.flatMap((entry) => (typeof entry === 'object' && entry !== null ? Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'string') : [])));
+    new Set(
+      contacts.flatMap((entry) =>
+        typeof entry === 'object' && entry !== null
+          ? Object.keys(entry).filter((k) => typeof (entry as Record<string, unknown>)[k] === 'string')
+          : [],
+      ),
+    );
 
-  type BulkInput = { session_id?: string; pool_id?: string; contacts?: unknown[]; contact_group_id?: string; template_id?: string; delay: number; mentions: string[]; seed?: string };
+  type BulkInput = {
+    session_id?: string;
+    pool_id?: string;
+    contacts?: unknown[];
+    contact_group_id?: string;
+    template_id?: string;
+    delay: number;
+    mentions: string[];
+    seed?: string;
+  };
 
   /** `texts`: the request's message and caption by field name, checked as a template is; the first given is sent. */
-  async function create(actor: Actor, type: 'text' | 'media', data: BulkInput, texts: Record<string, string | undefined>, mediaInput: MessageMedia | null): Promise<BulkJobView> {
+  async function create(
+    actor: Actor,
+    type: 'text' | 'media',
+    data: BulkInput,
+    texts: Record<string, string | undefined>,
+    mediaInput: MessageMedia | null,
+  ): Promise<BulkJobView> {
     validateTemplate(texts, await knownPlaceholders(storage, actor.userId, requestFields(data.contacts)));
     const route = await deps.sends.resolveRoute(actor, data, { forFuture: true });
     let content = Object.values(texts).find(Boolean) ?? null;
@@ -119,14 +186,16 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     if (data.template_id) {
       const template = await savedTemplate(storage, actor.userId, data.template_id);
       content = templateText(template);
-      if (template.message_type !== 'text' && template.media_url) media ??= { type: template.message_type, url: template.media_url, filename: null };
+      if (template.message_type !== 'text' && template.media_url)
+        media ??= { type: template.message_type, url: template.media_url, filename: null };
     }
     // Whichever URL is sent, the request's or the template's, is checked before anything is stored.
     if (media?.url) await deps.sends.checkMediaUrl(media.url);
 
     const { recipients, invalid } = await recipientsOf(actor, data);
     const skipped: SkippedRecipient[] = invalid;
-    const skip = (r: Recipient, reason: SkipReason) => skipped.push({ index: r.index, input: r.input, phone: r.phone, reason });
+    const skip = (r: Recipient, reason: SkipReason) =>
+      skipped.push({ index: r.index, input: r.input, phone: r.phone, reason });
     // The first entry of a repeated number wins (it usually carries the fields).
     const seen = new Set<string>();
     const unique: Recipient[] = [];
@@ -137,29 +206,83 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
         unique.push(r);
       }
     }
-    const optedOut = await storage.optOuts.filter(actor.userId, unique.map((r) => r.phone));
+    const optedOut = await storage.optOuts.filter(
+      actor.userId,
+      unique.map((r) => r.phone),
+    );
     for (const r of unique) if (optedOut.has(r.phone)) skip(r, 'opted_out');
     const audience = unique.filter((r) => !optedOut.has(r.phone));
-    if (audience.length === 0) throw validationError({ [data.contact_group_id ? 'contact_group_id' : 'contacts']: ['no recipient to send to (invalid, repeated or opted-out numbers)'] });
+    if (audience.length === 0)
+      throw validationError({
+        [data.contact_group_id ? 'contact_group_id' : 'contacts']: [
+          'no recipient to send to (invalid, repeated or opted-out numbers)',
+        ],
+      });
     skipped.sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
 
     const now = clock.now();
     const job: BulkJob = {
-      id: randomUUID(), user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, type, message: content, template_id: data.template_id ?? null,
-      media, delay_ms: data.delay, total: audience.length, skipped: skipped.length, status: 'queued',
-      created_at: now.toISOString(), started_at: null, completed_at: null, updated_at: now.toISOString(),
+      id: randomUUID(),
+      user_id: actor.userId,
+      session_id: route.session_id,
+      pool_id: route.pool_id,
+      type,
+      message: content,
+      template_id: data.template_id ?? null,
+      media,
+      delay_ms: data.delay,
+      total: audience.length,
+      skipped: skipped.length,
+      status: 'queued',
+      created_at: now.toISOString(),
+      started_at: null,
+      completed_at: null,
+      updated_at: now.toISOString(),
     };
     const prototype: NewMessage = {
-      user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: '', peer_phone: null, peer_lid: null,
-      sender: null, push_name: null, type: media?.type ?? 'text', text: null, media, quoted_message_id: null, mentions: data.mentions, status: 'queued', error: null,
-      raw: null, kind: 'bulk', job_id: job.id, schedule_id: null, idempotency_key: null, attempts: 0, claimed_by: null, not_before: job.created_at, sent_at: null,
-      created_at: job.created_at, updated_at: job.created_at,
+      user_id: actor.userId,
+      session_id: route.session_id,
+      pool_id: route.pool_id,
+      direction: 'out',
+      message_id: null,
+      chat: '',
+      peer_phone: null,
+      peer_lid: null,
+      sender: null,
+      push_name: null,
+      type: media?.type ?? 'text',
+      text: null,
+      media,
+      quoted_message_id: null,
+      mentions: data.mentions,
+      status: 'queued',
+      error: null,
+      raw: null,
+      kind: 'bulk',
+      job_id: job.id,
+      schedule_id: null,
+      idempotency_key: null,
+      attempts: 0,
+      claimed_by: null,
+      not_before: job.created_at,
+      sent_at: null,
+      created_at: job.created_at,
+      updated_at: job.created_at,
     };
     const messageFor = content === null ? null : personaliser(content, data.seed);
     const batches: BulkBatch[] = [];
     for (let i = 0; i < audience.length; i += BULK_BATCH_SIZE) {
-      const recipients = audience.slice(i, i + BULK_BATCH_SIZE).map((r): [string, string | null] => [r.phone, messageFor?.(r) ?? null]);
-      batches.push({ job_id: job.id, first_index: i, prototype, recipients, delay_ms: data.delay, created_at: job.created_at });
+      const recipients = audience
+        .slice(i, i + BULK_BATCH_SIZE)
+        .map((r): [string, string | null] => [r.phone, messageFor?.(r) ?? null]);
+      batches.push({
+        job_id: job.id,
+        first_index: i,
+        prototype,
+        recipients,
+        delay_ms: data.delay,
+        created_at: job.created_at,
+      });
     }
     // The first batch is rows at once (sending starts now); the rest wait for the expander.
     await storage.transaction(async (tx) => {
@@ -188,7 +311,13 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
     /** Queues media (with a personalised caption) to every recipient. */
     createMedia(actor: Actor, input: unknown) {
       const data = parse(bulkMediaSchema, input);
-      return create(actor, 'media', data, { message: data.message, caption: data.caption }, { type: data.type, url: data.media_url, filename: data.filename ?? null });
+      return create(
+        actor,
+        'media',
+        data,
+        { message: data.message, caption: data.caption },
+        { type: data.type, url: data.media_url, filename: data.filename ?? null },
+      );
     },
 
     /** The caller's jobs, newest first, with progress. */
@@ -217,13 +346,21 @@ export function createBulkService(deps: { storage: Storage; clock: Clock; events
       await storage.bulkJobs.update(id, { status: 'cancelled', completed_at: at, updated_at: at });
       // Recipients not yet expanded get their rows, cancelled (a batch being expanded elsewhere is waited for).
       await storage.transaction(async (tx) => {
-        for (const batch of await tx.bulkJobs.takeBatches(id)) await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => ({ ...row, status: 'cancelled', updated_at: at })));
+        for (const batch of await tx.bulkJobs.takeBatches(id))
+          await tx.outbox.enqueue(rowsOfBatch(batch).map((row) => ({ ...row, status: 'cancelled', updated_at: at })));
       });
       await storage.outbox.cancelQueued(actor.userId, { jobId: id }, at);
       const deadline = clock.now().getTime() + CANCEL_SETTLE_MS;
-      while ((await storage.outbox.countByStatus(id)).sending && clock.now().getTime() < deadline) await clock.sleep(25);
+      while ((await storage.outbox.countByStatus(id)).sending && clock.now().getTime() < deadline)
+        await clock.sleep(25);
       const done = await view({ ...job, status: 'cancelled', completed_at: at, updated_at: at });
-      await deps.events.publish('bulk.completed', actor.userId, { job_id: id, status: 'cancelled', total: done.total, sent: done.sent, failed: done.failed });
+      await deps.events.publish('bulk.completed', actor.userId, {
+        job_id: id,
+        status: 'cancelled',
+        total: done.total,
+        sent: done.sent,
+        failed: done.failed,
+      });
       return done;
     },
   };

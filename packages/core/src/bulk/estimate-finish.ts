@@ -16,11 +16,24 @@ export interface SenderLoad {
  * does. A warm-up step in the middle of a day counts from the day's start (the day's total is right).
  * Null when there is no sender. Other work of the senders is not foreseen.
  */
-export function estimateFinish(input: { now: Date; remaining: number; delayMs: number; firstDueAt?: Date; senders: SenderLoad[] }): Date | null {
+export function estimateFinish(input: {
+  now: Date;
+  remaining: number;
+  delayMs: number;
+  firstDueAt?: Date;
+  senders: SenderLoad[];
+}): Date | null {
   const { now, remaining, delayMs, senders } = input;
   if (senders.length === 0) return null;
   const today = startOfDay(now.getTime());
-  const state: Sender[] = senders.map((s) => ({ ...s, gap: s.limits.min_gap_ms + s.limits.jitter_ms / 2, nextAt: now.getTime(), day: today, used: s.sentToday, cap: dailyCapOn(s, today) }));
+  const state: Sender[] = senders.map((s) => ({
+    ...s,
+    gap: s.limits.min_gap_ms + s.limits.jitter_ms / 2,
+    nextAt: now.getTime(),
+    day: today,
+    used: s.sentToday,
+    cap: dailyCapOn(s, today),
+  }));
   const firstDue = Math.max(now.getTime(), input.firstDueAt?.getTime() ?? 0);
   let finish = now.getTime();
   // Message by message, exact under the rules above; a day every sender spends its whole cap on is taken at once.
@@ -55,13 +68,18 @@ export function estimateFinish(input: { now: Date; remaining: number; delayMs: n
  * the cap fits in the day at its gap, and every message of the day is due by then), leaving at least one
  * message for after. Returns how many messages those days sent (0: none could be taken).
  */
-function fullDays(state: Sender[], day: number, job: { next: number; left: number; firstDue: number; delayMs: number }): number {
+function fullDays(
+  state: Sender[],
+  day: number,
+  job: { next: number; left: number; firstDue: number; delayMs: number },
+): number {
   let taken = 0;
   for (; ; day += DAY_MS) {
     const caps = state.map((sender) => dailyCapOn(sender, day));
     const total = caps.reduce((sum, cap) => sum + cap, 0);
     const fits = state.every((sender, k) => caps[k] > 0 && sender.nextAt <= day && (caps[k] - 1) * sender.gap < DAY_MS);
-    if (!fits || total >= job.left - taken || job.firstDue + (job.next + taken + total - 1) * job.delayMs > day) return taken;
+    if (!fits || total >= job.left - taken || job.firstDue + (job.next + taken + total - 1) * job.delayMs > day)
+      return taken;
     state.forEach((sender, k) => Object.assign(sender, { day, used: caps[k], nextAt: day + caps[k] * sender.gap }));
     taken += total;
   }

@@ -23,7 +23,8 @@ export class JobTracker {
     const { storage } = this.deps;
     for (const [jobId, userId] of jobsOf(rows)) {
       const job = await storage.bulkJobs.get(userId, jobId);
-      if (job?.status === 'queued') await storage.bulkJobs.update(jobId, { status: 'running', started_at: at, updated_at: at });
+      if (job?.status === 'queued')
+        await storage.bulkJobs.update(jobId, { status: 'running', started_at: at, updated_at: at });
     }
   }
 
@@ -32,11 +33,13 @@ export class JobTracker {
     // Together: their progress events then share a commit. A job sending a backlog reports progress
     // at most every PROGRESS_EVERY_MS (each report counts its rows); its completion is always reported.
     const now = this.deps.clock.now().getTime();
-    await Promise.all([...jobsOf(rows)].map(([jobId, userId]) => {
-      const report = now - (this.lastProgress.get(jobId) ?? 0) >= PROGRESS_EVERY_MS;
-      if (report) this.lastProgress.set(jobId, now);
-      return this.settle(userId, jobId, report);
-    }));
+    await Promise.all(
+      [...jobsOf(rows)].map(([jobId, userId]) => {
+        const report = now - (this.lastProgress.get(jobId) ?? 0) >= PROGRESS_EVERY_MS;
+        if (report) this.lastProgress.set(jobId, now);
+        return this.settle(userId, jobId, report);
+      }),
+    );
     if (this.lastProgress.size > 10_000) this.lastProgress.clear();
   }
 
@@ -55,13 +58,21 @@ export class JobTracker {
     const open = job?.status === 'queued' || job?.status === 'running';
     if (!job || (!progress && !open)) return;
     // Counting a job's rows reads all of them: without a progress event to send, only once nothing is left.
-    if (!progress && ((await storage.outbox.hasActive(jobId)) || (await storage.bulkJobs.unexpanded(jobId)) > 0)) return;
+    if (!progress && ((await storage.outbox.hasActive(jobId)) || (await storage.bulkJobs.unexpanded(jobId)) > 0))
+      return;
     const { sent, failed, pending } = await jobProgress(storage, job);
-    if (progress) await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
+    if (progress)
+      await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
     if (pending === 0 && open) {
       const at = clock.now().toISOString();
       await storage.bulkJobs.update(jobId, { status: 'completed', completed_at: at, updated_at: at });
-      await events.publish('bulk.completed', userId, { job_id: jobId, status: 'completed', total: job.total, sent, failed });
+      await events.publish('bulk.completed', userId, {
+        job_id: jobId,
+        status: 'completed',
+        total: job.total,
+        sent,
+        failed,
+      });
     }
   }
 }

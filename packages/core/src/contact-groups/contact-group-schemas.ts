@@ -23,7 +23,11 @@ const fields = {
   is_active: looseBoolean,
 };
 
-export const createContactGroupSchema = z.object({ ...fields, color: fields.color.default('#2196F3'), is_active: fields.is_active.default(true) });
+export const createContactGroupSchema = z.object({
+  ...fields,
+  color: fields.color.default('#2196F3'),
+  is_active: fields.is_active.default(true),
+});
 export type CreateContactGroupInput = z.input<typeof createContactGroupSchema>;
 
 export const updateContactGroupSchema = z.object(fields).partial();
@@ -46,10 +50,15 @@ export const personalizedPreviewSchema = z
     /** Optional spintax seed; a bulk send given the same seed sends exactly what the preview shows. */
     seed: z.string().max(200).optional(),
   })
-  .superRefine((value, ctx) => {
-    if (!value.template === !value.template_id) {
-      const message = value.template ? 'give template or template_id, not both' : 'template or template_id is required';
-      ctx.addIssue({ code: 'custom', message, path: ['template'] });
-      ctx.addIssue({ code: 'custom', message, path: ['template_id'] });
-    }
-  }, { when: () => true });
+  .superRefine(
+    (value, ctx) => {
+      if (!value.template === !value.template_id) {
+        const message = value.template
+          ? 'give template or template_id, not both'
+          : 'template or template_id is required';
+        ctx.addIssue({ code: 'custom', message, path: ['template'] });
+        ctx.addIssue({ code: 'custom', message, path: ['template_id'] });
+      }
+    },
+    { when: () => true },
+  );

@@ -8,8 +8,14 @@ import { knownPlaceholders, personaliser, savedTemplate, templateText } from '..
 import { validateTemplate } from '../templates/renderer.js';
 import { parse, type Page } from '../validation.js';
 import {
-  createContactGroupSchema, groupMembersSchema, listContactGroupsSchema, personalizedPreviewSchema, updateContactGroupSchema,
-  type ContactGroup, type CreateContactGroupInput, type UpdateContactGroupInput,
+  createContactGroupSchema,
+  groupMembersSchema,
+  listContactGroupsSchema,
+  personalizedPreviewSchema,
+  updateContactGroupSchema,
+  type ContactGroup,
+  type CreateContactGroupInput,
+  type UpdateContactGroupInput,
 } from './contact-group-schemas.js';
 
 export type ContactGroupService = ReturnType<typeof createContactGroupService>;
@@ -30,7 +36,9 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
     const owned = new Set(await storage.contacts.ownedIds(actor.userId, unique));
     const missing = unique.filter((id) => !owned.has(id));
     if (missing.length > 0) {
-      throw new KirimError('not_found', `Contacts not found: ${missing.join(', ')}`, { details: { contact_ids: missing.map((id) => `${id} not found`) } });
+      throw new KirimError('not_found', `Contacts not found: ${missing.join(', ')}`, {
+        details: { contact_ids: missing.map((id) => `${id} not found`) },
+      });
     }
     return unique;
   }
@@ -49,20 +57,35 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
       const data = parse(createContactGroupSchema, input);
       const now = clock.now().toISOString();
       return storage.contactGroups.insert({
-        id: randomUUID(), user_id: actor.userId, name: data.name, description: data.description ?? null, color: data.color.toUpperCase(),
-        is_active: data.is_active, contacts_count: 0, created_at: now, updated_at: now,
+        id: randomUUID(),
+        user_id: actor.userId,
+        name: data.name,
+        description: data.description ?? null,
+        color: data.color.toUpperCase(),
+        is_active: data.is_active,
+        contacts_count: 0,
+        created_at: now,
+        updated_at: now,
       });
     },
 
     async list(actor: Actor, input: unknown = {}): Promise<Page<ContactGroup>> {
       const q = parse(listContactGroupsSchema, input);
-      const slice = await storage.contactGroups.list(actor.userId, { search: q.search || undefined, isActive: q.is_active }, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
+      const slice = await storage.contactGroups.list(
+        actor.userId,
+        { search: q.search || undefined, isActive: q.is_active },
+        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
+      );
       return { ...slice, page: q.page, perPage: q.per_page };
     },
 
     async update(actor: Actor, id: string, input: UpdateContactGroupInput): Promise<ContactGroup> {
       const data = parse(updateContactGroupSchema, input);
-      const updated = await storage.contactGroups.update(actor.userId, id, { ...data, ...(data.color ? { color: data.color.toUpperCase() } : {}), updated_at: clock.now().toISOString() });
+      const updated = await storage.contactGroups.update(actor.userId, id, {
+        ...data,
+        ...(data.color ? { color: data.color.toUpperCase() } : {}),
+        updated_at: clock.now().toISOString(),
+      });
       if (!updated) throw notFound('Contact group');
       return updated;
     },
@@ -101,7 +124,10 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
       const { template, template_id, seed } = parse(personalizedPreviewSchema, input);
       const contacts = await members(actor, id, { activeOnly: true });
       if (template) validateTemplate({ template }, await knownPlaceholders(storage, actor.userId));
-      const messageFor = personaliser(template ?? templateText(await savedTemplate(storage, actor.userId, template_id!)), seed);
+      const messageFor = personaliser(
+        template ?? templateText(await savedTemplate(storage, actor.userId, template_id!)),
+        seed,
+      );
       return contacts.map((contact) => ({ contact, message: messageFor(contact) }));
     },
   };

@@ -24,14 +24,19 @@ export interface Contact {
 
 /** Optional free text: blank becomes null, surrounding spaces are trimmed. */
 export const optionalText = (max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max).nullable().optional());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
+    z.string().trim().max(max).nullable().optional(),
+  );
 
 const optionalEmail = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() === '' ? null : typeof v === 'string' ? v.trim().toLowerCase() : v),
   z.email('is not a valid email address').max(320).nullable().optional(),
 );
 
-const extraFields = z.record(z.string().trim().min(1).max(100), z.string().max(2000)).refine((v) => Object.keys(v).length <= 50, 'at most 50 extra fields');
+const extraFields = z
+  .record(z.string().trim().min(1).max(100), z.string().max(2000))
+  .refine((v) => Object.keys(v).length <= 50, 'at most 50 extra fields');
 
 /** The contact fields of create and update, with phones normalised for `defaultCountryCode`. */
 export function contactFields(defaultCountryCode: string) {
@@ -111,5 +116,11 @@ export interface ContactImportReport {
   /** The worksheet read (null for CSV) and the row its header was found on. */
   sheet: string | null;
   header_row: number;
-  rows: Array<{ row: number; status: 'updated' | 'skipped' | 'failed'; phone: string | null; reason: string; errors?: Record<string, string[]> }>;
+  rows: Array<{
+    row: number;
+    status: 'updated' | 'skipped' | 'failed';
+    phone: string | null;
+    reason: string;
+    errors?: Record<string, string[]>;
+  }>;
 }

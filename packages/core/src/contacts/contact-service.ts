@@ -6,21 +6,45 @@ import { notFound } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, validationError, type Page } from '../validation.js';
 import {
-  bulkDeleteContactsSchema, createContactSchema, importContactsSchema, listContactsSchema, updateContactSchema,
-  type Contact, type ContactFilter, type ContactImportReport, type ContactStatistics, type CreateContactInput,
-  type ListContactsInput, type UpdateContactInput,
+  bulkDeleteContactsSchema,
+  createContactSchema,
+  importContactsSchema,
+  listContactsSchema,
+  updateContactSchema,
+  type Contact,
+  type ContactFilter,
+  type ContactImportReport,
+  type ContactStatistics,
+  type CreateContactInput,
+  type ListContactsInput,
+  type UpdateContactInput,
 } from './contact-schemas.js';
 import {
-  CONTACT_HEADER_ALIASES, detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, readSpreadsheetRows, writeSpreadsheet,
-  type ContactImportField, type HeaderMatch, type HeaderSpec,
+  CONTACT_HEADER_ALIASES,
+  detectSpreadsheetFile,
+  explainRoundedPhone,
+  HEADER_SCAN_ROWS,
+  readSpreadsheetRows,
+  writeSpreadsheet,
+  type ContactImportField,
+  type HeaderMatch,
+  type HeaderSpec,
 } from './spreadsheet.js';
 
 export type ContactService = ReturnType<typeof createContactService>;
 
 /** The columns of exports and of the import template, in order, with the record field each holds. */
 export const CONTACT_COLUMNS: Array<[header: string, field: ContactImportField | 'is_active']> = [
-  ['Name', 'name'], ['Phone', 'phone'], ['Email', 'email'], ['Company', 'company'], ['Position', 'position'],
-  ['Address', 'address'], ['City', 'city'], ['Country', 'country'], ['Notes', 'notes'], ['Active', 'is_active'],
+  ['Name', 'name'],
+  ['Phone', 'phone'],
+  ['Email', 'email'],
+  ['Company', 'company'],
+  ['Position', 'position'],
+  ['Address', 'address'],
+  ['City', 'city'],
+  ['Country', 'country'],
+  ['Notes', 'notes'],
+  ['Active', 'is_active'],
 ];
 
 // Rows are validated and written in batches: one lookup of existing phones per batch, not per row.
@@ -62,24 +86,41 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       const now = clock.now().toISOString();
       // The unique index decides, not a read-then-write: two concurrent creates cannot both win.
       return storage.contacts.insert({
-        id: randomUUID(), user_id: actor.userId, name: data.name, phone: data.phone, email: data.email ?? null,
-        company: data.company ?? null, position: data.position ?? null, address: data.address ?? null, city: data.city ?? null,
-        country: data.country ?? null, notes: data.notes ?? null, is_active: data.is_active ?? true,
-        extra_fields: data.extra_fields ?? {}, created_at: now, updated_at: now,
+        id: randomUUID(),
+        user_id: actor.userId,
+        name: data.name,
+        phone: data.phone,
+        email: data.email ?? null,
+        company: data.company ?? null,
+        position: data.position ?? null,
+        address: data.address ?? null,
+        city: data.city ?? null,
+        country: data.country ?? null,
+        notes: data.notes ?? null,
+        is_active: data.is_active ?? true,
+        extra_fields: data.extra_fields ?? {},
+        created_at: now,
+        updated_at: now,
       });
     },
 
     /** One page of the user's contacts, searched, filtered and sorted. */
     async list(actor: Actor, input: ListContactsInput = {}): Promise<Page<Contact>> {
       const query = parse(listContactsSchema, input);
-      const slice = await storage.contacts.list(actor.userId, toFilter(query), { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+      const slice = await storage.contacts.list(actor.userId, toFilter(query), {
+        limit: query.per_page,
+        offset: (query.page - 1) * query.per_page,
+      });
       return { ...slice, page: query.page, perPage: query.per_page };
     },
 
     /** Changes the given fields (PUT and PATCH alike); a phone taken by another contact is `conflict`. */
     async update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact> {
       const data = parse(updateSchema, input);
-      const updated = await storage.contacts.update(actor.userId, id, { ...data, updated_at: clock.now().toISOString() });
+      const updated = await storage.contacts.update(actor.userId, id, {
+        ...data,
+        updated_at: clock.now().toISOString(),
+      });
       if (!updated) throw notFound('Contact');
       return updated;
     },
@@ -109,10 +150,23 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
      * in the book (or earlier in the file) is skipped with `skip_duplicates`, else that contact is updated.
      * The header and its sheet are found by their names, and totals and note rows are skipped (see readSpreadsheetRows).
      */
-    async importFile(actor: Actor, file: { path: string; filename?: string }, options: unknown = {}): Promise<ContactImportReport> {
+    async importFile(
+      actor: Actor,
+      file: { path: string; filename?: string },
+      options: unknown = {},
+    ): Promise<ContactImportReport> {
       const flags = parse(importContactsSchema, options);
       const kind = await detectSpreadsheetFile(file.path, file.filename);
-      const report: ContactImportReport = { total_rows: 0, imported: 0, updated: 0, skipped: 0, failed: 0, sheet: null, header_row: 0, rows: [] };
+      const report: ContactImportReport = {
+        total_rows: 0,
+        imported: 0,
+        updated: 0,
+        skipped: 0,
+        failed: 0,
+        sheet: null,
+        header_row: 0,
+        rows: [],
+      };
       let columns: HeaderMatch<ContactImportField | 'is_active'> | undefined;
 
       await storage.transaction(async (tx) => {
@@ -121,7 +175,10 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
 
         const flush = async () => {
           if (batch.length === 0) return;
-          const existing = await tx.contacts.findByPhones(actor.userId, batch.map((b) => b.data.phone).filter((p) => !seen.has(p)));
+          const existing = await tx.contacts.findByPhones(
+            actor.userId,
+            batch.map((b) => b.data.phone).filter((p) => !seen.has(p)),
+          );
           for (const contact of existing) seen.set(contact.phone, contact.id);
           const now = clock.now().toISOString();
           const fresh: Contact[] = [];
@@ -133,14 +190,31 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
             } else if (known) {
               await tx.contacts.update(actor.userId, known, { ...withoutEmpty(data), updated_at: now });
               report.updated++;
-              report.rows.push({ row, status: 'updated', phone: data.phone, reason: 'phone number already in contacts: updated' });
+              report.rows.push({
+                row,
+                status: 'updated',
+                phone: data.phone,
+                reason: 'phone number already in contacts: updated',
+              });
             } else {
               const id = randomUUID();
               seen.set(data.phone, id);
               fresh.push({
-                id, user_id: actor.userId, name: data.name, phone: data.phone, email: data.email ?? null, company: data.company ?? null,
-                position: data.position ?? null, address: data.address ?? null, city: data.city ?? null, country: data.country ?? null,
-                notes: data.notes ?? null, is_active: data.is_active ?? true, extra_fields: data.extra_fields ?? {}, created_at: now, updated_at: now,
+                id,
+                user_id: actor.userId,
+                name: data.name,
+                phone: data.phone,
+                email: data.email ?? null,
+                company: data.company ?? null,
+                position: data.position ?? null,
+                address: data.address ?? null,
+                city: data.city ?? null,
+                country: data.country ?? null,
+                notes: data.notes ?? null,
+                is_active: data.is_active ?? true,
+                extra_fields: data.extra_fields ?? {},
+                created_at: now,
+                updated_at: now,
               });
             }
           }
@@ -169,7 +243,13 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
           if (!result.success) {
             const errors = explainRoundedPhone(fieldErrors(result.error), input.phone);
             report.failed++;
-            report.rows.push({ row, status: 'failed', phone: typeof input.phone === 'string' ? input.phone : null, reason: `invalid ${Object.keys(errors).join(', ')}`, errors });
+            report.rows.push({
+              row,
+              status: 'failed',
+              phone: typeof input.phone === 'string' ? input.phone : null,
+              reason: `invalid ${Object.keys(errors).join(', ')}`,
+              errors,
+            });
             continue;
           }
           batch.push({ row, data: result.data });
@@ -194,20 +274,38 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       const date = clock.now().toISOString().slice(0, 10);
       return {
         filename: `contacts-${date}.${format}`,
-        contentType: format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8',
+        contentType:
+          format === 'xlsx'
+            ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+            : 'text/csv; charset=utf-8',
         write: (output) =>
-          writeSpreadsheet(output, format, [...CONTACT_COLUMNS.map(([header]) => header), ...extra], exportRows(firstPage, pages, extra), { sheetName: 'Contacts' }),
+          writeSpreadsheet(
+            output,
+            format,
+            [...CONTACT_COLUMNS.map(([header]) => header), ...extra],
+            exportRows(firstPage, pages, extra),
+            { sheetName: 'Contacts' },
+          ),
       };
     },
 
     /** The import template: the header row an import expects. */
     writeTemplate(output: Writable): Promise<void> {
-      return writeSpreadsheet(output, 'xlsx', CONTACT_COLUMNS.map(([header]) => header), [], { sheetName: 'Contacts' });
+      return writeSpreadsheet(
+        output,
+        'xlsx',
+        CONTACT_COLUMNS.map(([header]) => header),
+        [],
+        { sheetName: 'Contacts' },
+      );
     },
   };
 }
 
-const IMPORT_ALIASES = { ...CONTACT_HEADER_ALIASES, is_active: ['active', 'is active', 'aktif', 'status aktif'] } as const;
+const IMPORT_ALIASES = {
+  ...CONTACT_HEADER_ALIASES,
+  is_active: ['active', 'is active', 'aktif', 'status aktif'],
+} as const;
 
 const IMPORT_HEADER: HeaderSpec<ContactImportField | 'is_active'> = {
   aliases: IMPORT_ALIASES,
@@ -217,12 +315,31 @@ const IMPORT_HEADER: HeaderSpec<ContactImportField | 'is_active'> = {
 };
 
 // A Map, not an object: a cell reading `constructor` must not find Object's own.
-const BOOLEAN_WORDS = new Map(Object.entries({ yes: true, ya: true, true: true, '1': true, active: true, aktif: true, no: false, tidak: false, false: false, '0': false, inactive: false }));
+const BOOLEAN_WORDS = new Map(
+  Object.entries({
+    yes: true,
+    ya: true,
+    true: true,
+    '1': true,
+    active: true,
+    aktif: true,
+    no: false,
+    tidak: false,
+    false: false,
+    '0': false,
+    inactive: false,
+  }),
+);
 
 /** A spreadsheet row as create-contact input: known columns by field, the other columns as extra fields. */
-function rowInput(values: Record<string, string>, columns: HeaderMatch<ContactImportField | 'is_active'>, setActive: boolean | undefined) {
+function rowInput(
+  values: Record<string, string>,
+  columns: HeaderMatch<ContactImportField | 'is_active'>,
+  setActive: boolean | undefined,
+) {
   const input: Record<string, unknown> = {};
-  for (const [field, header] of Object.entries(columns.fields) as Array<[string, string]>) input[field] = values[header]?.trim() ?? '';
+  for (const [field, header] of Object.entries(columns.fields) as Array<[string, string]>)
+    input[field] = values[header]?.trim() ?? '';
   const activeCell = typeof input.is_active === 'string' ? BOOLEAN_WORDS.get(input.is_active.toLowerCase()) : undefined;
   input.is_active = setActive ?? activeCell ?? true;
   // A row with a number but no name is still a contact; its number names it until someone edits it.
@@ -235,7 +352,9 @@ function rowInput(values: Record<string, string>, columns: HeaderMatch<ContactIm
 
 /** The fields of an import row that carry a value: an update never blanks what the book already knows. */
 function withoutEmpty<T extends Record<string, unknown>>(data: T): Partial<T> {
-  return Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== '')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== ''),
+  ) as Partial<T>;
 }
 
 // Phones are written in international form (+65…): bare digits would read back as national numbers.
@@ -243,7 +362,9 @@ async function* exportRows(firstPage: IteratorResult<Contact[]>, pages: AsyncIte
   for (let page = firstPage; !page.done; page = await pages.next()) {
     for (const c of page.value) {
       yield [
-        ...CONTACT_COLUMNS.map(([, field]) => (field === 'is_active' ? (c.is_active ? 'yes' : 'no') : field === 'phone' ? `+${c.phone}` : c[field])),
+        ...CONTACT_COLUMNS.map(([, field]) =>
+          field === 'is_active' ? (c.is_active ? 'yes' : 'no') : field === 'phone' ? `+${c.phone}` : c[field],
+        ),
         ...extra.map((name) => c.extra_fields[name] ?? ''),
       ];
     }

@@ -48,20 +48,31 @@ describe('normalisePhone', () => {
     expect(normalisePhone('0812-3456-7890', '62')).toBe('6281234567890');
   });
 
-  it.each(['bukan nomor', '', '   ', '+', '123', '0812', '+62 12', 'abc0812345678', '0812-3456-7890 ext 5',
-    '+6281234567890123', '120363012345678901@g.us', '12345@lid', 'budi@example.com', '+999 1234567'])(
-    'rejects %j with a validation error naming phone',
-    (input) => {
-      expect(tryNormalisePhone(input, '62')).toBeNull();
-      try {
-        normalisePhone(input);
-        expect.unreachable();
-      } catch (error) {
-        expect(isKirimError(error, 'validation')).toBe(true);
-        expect((error as { details: unknown }).details).toEqual({ phone: ['is not a valid phone number'] });
-      }
-    },
-  );
+  it.each([
+    'bukan nomor',
+    '',
+    '   ',
+    '+',
+    '123',
+    '0812',
+    '+62 12',
+    'abc0812345678',
+    '0812-3456-7890 ext 5',
+    '+6281234567890123',
+    '120363012345678901@g.us',
+    '12345@lid',
+    'budi@example.com',
+    '+999 1234567',
+  ])('rejects %j with a validation error naming phone', (input) => {
+    expect(tryNormalisePhone(input, '62')).toBeNull();
+    try {
+      normalisePhone(input);
+      expect.unreachable();
+    } catch (error) {
+      expect(isKirimError(error, 'validation')).toBe(true);
+      expect((error as { details: unknown }).details).toEqual({ phone: ['is not a valid phone number'] });
+    }
+  });
 
   it('names the given field in the error details', () => {
     expect(() => normalisePhone('nope', '62', 'recipients.3')).toThrow(

@@ -69,8 +69,18 @@ async function expectUnreadable(input: Readable | string, kind: SpreadsheetKind,
   }
 }
 
-const contactHeader: HeaderSpec = { aliases: CONTACT_HEADER_ALIASES, required: 'phone', key: 'phone', missing: 'has no phone column' };
-const leadHeader: HeaderSpec = { aliases: LEAD_HEADER_ALIASES, required: 'business_name', key: 'phone', missing: 'has no business name column' };
+const contactHeader: HeaderSpec = {
+  aliases: CONTACT_HEADER_ALIASES,
+  required: 'phone',
+  key: 'phone',
+  missing: 'has no phone column',
+};
+const leadHeader: HeaderSpec = {
+  aliases: LEAD_HEADER_ALIASES,
+  required: 'business_name',
+  key: 'phone',
+  missing: 'has no business name column',
+};
 
 /** Reads as an import does: the header found by `spec`, totals and notes marked. */
 async function readImport(input: Readable | string, kind: SpreadsheetKind, spec: HeaderSpec = contactHeader) {
@@ -92,7 +102,10 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
   it('hands onHeaders the fields of the header it chose, matched once: the same the import maps rows with', async () => {
     let match: HeaderMatch | undefined;
     let headers: string[] = [];
-    const rows = readSpreadsheetRows(fixture('contacts-merged-header.xlsx'), 'xlsx', { header: contactHeader, onHeaders: (h, _where, m) => ((headers = h), (match = m)) });
+    const rows = readSpreadsheetRows(fixture('contacts-merged-header.xlsx'), 'xlsx', {
+      header: contactHeader,
+      onHeaders: (h, _where, m) => ((headers = h), (match = m)),
+    });
     for await (const _ of rows);
     expect(match).toEqual({ fields: { name: 'Nama', phone: 'No HP', email: 'Email', city: 'Kota' }, extra: [] });
     expect(match).toEqual(matchHeaders(headers, CONTACT_HEADER_ALIASES));
@@ -103,7 +116,10 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
     expect(location).toEqual({ sheet: 'Kontak', row: 4 });
     expect(headers).toEqual(['Nama', 'No HP', 'Email', 'Kota']);
     expect(rows.map((r) => [r.row, r.values.Nama, r.skip])).toEqual([
-      [5, 'Budi Santoso', undefined], [6, 'Siti Aminah', undefined], [7, 'Baris Rusak', undefined], [8, 'Ahmad Fauzi', undefined],
+      [5, 'Budi Santoso', undefined],
+      [6, 'Siti Aminah', undefined],
+      [7, 'Baris Rusak', undefined],
+      [8, 'Ahmad Fauzi', undefined],
     ]);
   });
 
@@ -120,8 +136,20 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
 
   it('reads numeric phone cells as their whole digits, whatever their display format', async () => {
     const { rows } = await readImport(fixture('contacts-numeric-phones.xlsx'), 'xlsx');
-    expect(rows.map((r) => r.values['No HP'])).toEqual(['81234567890', '6281311112222', '6285700001111', '82199990000', '081398765432']);
-    expect(rows.map((r) => normalisePhone(r.values['No HP']))).toEqual(['6281234567890', '6281311112222', '6285700001111', '6282199990000', '6281398765432']);
+    expect(rows.map((r) => r.values['No HP'])).toEqual([
+      '81234567890',
+      '6281311112222',
+      '6285700001111',
+      '82199990000',
+      '081398765432',
+    ]);
+    expect(rows.map((r) => normalisePhone(r.values['No HP']))).toEqual([
+      '6281234567890',
+      '6281311112222',
+      '6285700001111',
+      '6282199990000',
+      '6281398765432',
+    ]);
   });
 
   it('reads date and date-time cells as ISO text without a zone', async () => {
@@ -137,7 +165,12 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
     expect(location).toEqual({ sheet: 'Kontak', row: 2 });
     expect(headers).toEqual(['Nama', 'No HP', 'Email', 'Kota']);
     expect(rows.map((r) => r.row)).toEqual([3, 4, 5]);
-    expect(rows[0].values).toEqual({ Nama: 'Budi Santoso', 'No HP': '0812-3456-7890', Email: 'budi@example.co.id', Kota: 'Bandung' });
+    expect(rows[0].values).toEqual({
+      Nama: 'Budi Santoso',
+      'No HP': '0812-3456-7890',
+      Email: 'budi@example.co.id',
+      Kota: 'Bandung',
+    });
   });
 
   it('reads the first sheet whose header names the required column, past an instructions sheet', async () => {
@@ -150,7 +183,10 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
     const { location, rows } = await readImport(fixture('leads-people-made.xlsx'), 'xlsx', leadHeader);
     expect(location).toEqual({ sheet: 'Leads', row: 3 });
     expect(rows.map((r) => [r.row, r.values.Telepon, r.skip])).toEqual([
-      [4, '81220001111', undefined], [5, '6281320002222', undefined], [6, '', undefined], [7, '3', 'totals row ("Total"), not data'],
+      [4, '81220001111', undefined],
+      [5, '6281320002222', undefined],
+      [6, '', undefined],
+      [7, '3', 'totals row ("Total"), not data'],
     ]);
   });
 
@@ -160,25 +196,42 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
   });
 
   it('takes a single-cell row between data rows as data, and only the ones after the last data row as notes', async () => {
-    const { rows } = await readImport(csv('Nama;No HP;Kota\nBudi;0812;Bandung\nSiti\nAgus;0813;\nSumber: pameran\n;0814;\nDicetak 1 Mei\n'), 'csv');
+    const { rows } = await readImport(
+      csv('Nama;No HP;Kota\nBudi;0812;Bandung\nSiti\nAgus;0813;\nSumber: pameran\n;0814;\nDicetak 1 Mei\n'),
+      'csv',
+    );
     expect(rows.map((r) => [r.row, r.skip ?? 'data'])).toEqual([
-      [2, 'data'], [3, 'data'], [4, 'data'], [5, 'data'], [6, 'data'], [7, 'note below the data ("Dicetak 1 Mei"), not data'],
+      [2, 'data'],
+      [3, 'data'],
+      [4, 'data'],
+      [5, 'data'],
+      [6, 'data'],
+      [7, 'note below the data ("Dicetak 1 Mei"), not data'],
     ]);
   });
 
   it('takes every row of a one-column file as data, and a totals label in the phone column as data', async () => {
-    expect((await readImport(csv('No HP\n0812\nTotal\n'), 'csv')).rows.map((r) => r.skip)).toEqual([undefined, undefined]);
+    expect((await readImport(csv('No HP\n0812\nTotal\n'), 'csv')).rows.map((r) => r.skip)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 
-  it('refuses a file whose first rows hold no header naming the required column, with the spec\'s reason', async () => {
+  it("refuses a file whose first rows hold no header naming the required column, with the spec's reason", async () => {
     const twentyTitles = Array.from({ length: 20 }, (_, i) => `Judul ${i}`).join('\n');
-    await expect(readImport(csv(`${twentyTitles}\nNama,No HP\nBudi,0812\n`), 'csv')).rejects.toMatchObject({ code: 'validation', details: { file: ['has no phone column'] } });
+    await expect(readImport(csv(`${twentyTitles}\nNama,No HP\nBudi,0812\n`), 'csv')).rejects.toMatchObject({
+      code: 'validation',
+      details: { file: ['has no phone column'] },
+    });
   });
 
-  it('reads a later sheet after a first sheet read in part, in Excel\'s part order', async () => {
+  it("reads a later sheet after a first sheet read in part, in Excel's part order", async () => {
     const workbook = new ExcelJS.Workbook();
     workbook.addWorksheet('Catatan').addRows(Array.from({ length: 40 }, (_, i) => [`baris ${i}`, i]));
-    workbook.addWorksheet('Kontak').addRows([['Nama', 'No HP'], ['Budi', '0812']]);
+    workbook.addWorksheet('Kontak').addRows([
+      ['Nama', 'No HP'],
+      ['Budi', '0812'],
+    ]);
     const path = join(dir, 'second-sheet-excel-order.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
     const { location, rows } = await readImport(path, 'xlsx');
@@ -207,13 +260,16 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
     expect(first.location).toEqual({ sheet: 'Kontak', row: 1 });
     expect(first.rows.map((r) => r.values.Nama)).toEqual(['Budi Santoso', 'Siti Aminah']);
     // Read once each: the streaming reader lost them in about one read in six, and a stream cannot be read again.
-    for (let i = 1; i < 200; i++) expect(await readImport(i % 2 ? createReadStream(path) : path, 'xlsx')).toEqual(first);
+    for (let i = 1; i < 200; i++)
+      expect(await readImport(i % 2 ? createReadStream(path) : path, 'xlsx')).toEqual(first);
   });
 
   it('writes no temp file while it reads a LibreOffice workbook, so a read given up half-way leaves none whose deletion a late open meets (the uncaught ENOENT)', async () => {
     await inOwnTempFolder(async (folder) => {
       for (let i = 0; i < 20; i++) {
-        for await (const row of readSpreadsheetRows(fixture('contacts-second-sheet.xlsx'), 'xlsx', { header: contactHeader })) {
+        for await (const row of readSpreadsheetRows(fixture('contacts-second-sheet.xlsx'), 'xlsx', {
+          header: contactHeader,
+        })) {
           expect(row.values.Nama).toBe('Budi Santoso');
           expect(await readdir(folder)).toEqual([]);
           break;
@@ -227,7 +283,9 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
       const whole = await readImport(createReadStream(fixture('contacts-second-sheet.xlsx')), 'xlsx');
       expect(whole.rows.map((r) => r.values.Nama)).toEqual(['Budi Santoso', 'Siti Aminah']);
       expect(await readdir(folder)).toEqual([]);
-      for await (const row of readSpreadsheetRows(createReadStream(fixture('contacts-second-sheet.xlsx')), 'xlsx', { header: contactHeader })) {
+      for await (const row of readSpreadsheetRows(createReadStream(fixture('contacts-second-sheet.xlsx')), 'xlsx', {
+        header: contactHeader,
+      })) {
         expect(row.values.Nama).toBe('Budi Santoso');
         expect((await readdir(folder)).map((name) => name.replace(/-\w+$/, ''))).toEqual(['kirim-xlsx']);
         break;
@@ -238,13 +296,17 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
 
   it('reads a workbook stored as zip64, with stored entries among the deflated, as the original', async () => {
     // contacts-second-sheet.xlsx unzipped and zipped again by Info-ZIP: zip -fz -X -n .rels:styles.xml
-    expect(await readImport(fixture('contacts-second-sheet-zip64.xlsx'), 'xlsx')).toEqual(await readImport(fixture('contacts-second-sheet.xlsx'), 'xlsx'));
+    expect(await readImport(fixture('contacts-second-sheet-zip64.xlsx'), 'xlsx')).toEqual(
+      await readImport(fixture('contacts-second-sheet.xlsx'), 'xlsx'),
+    );
   });
 
   it('keeps whole the characters of several bytes that fall across two chunks of a part (ExcelJS decoded each chunk alone into U+FFFD)', async () => {
     const names = Array.from({ length: 3000 }, (_, i) => `Zoë Ñandú 李小龙 ${i} 😀 Đặng Thị Hương`);
     const workbook = new ExcelJS.Workbook();
-    workbook.addWorksheet('Kontak').addRows([['Nama', 'No HP'], ...names.map((name, i) => [name, `0812${String(i).padStart(8, '0')}`])]);
+    workbook
+      .addWorksheet('Kontak')
+      .addRows([['Nama', 'No HP'], ...names.map((name, i) => [name, `0812${String(i).padStart(8, '0')}`])]);
     const path = join(dir, 'multibyte.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
     const { rows } = await readAll(path, 'xlsx');
@@ -263,21 +325,32 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
 });
 
 describe('__proto__, constructor and prototype headers', () => {
-  it('are plain keys of a row\'s values and never extra columns', async () => {
-    const { headers, rows } = await readImport(csv('Nama,No HP,__proto__,constructor,prototype\nBudi,0812,x,y,z\n'), 'csv');
+  it("are plain keys of a row's values and never extra columns", async () => {
+    const { headers, rows } = await readImport(
+      csv('Nama,No HP,__proto__,constructor,prototype\nBudi,0812,x,y,z\n'),
+      'csv',
+    );
     expect(headers).toEqual(['Nama', 'No HP', '__proto__', 'constructor', 'prototype']);
     expect(Object.getPrototypeOf(rows[0].values)).toBeNull();
     expect(rows[0].values.__proto__).toBe('x');
-    expect(matchHeaders(headers, CONTACT_HEADER_ALIASES)).toEqual({ fields: { name: 'Nama', phone: 'No HP' }, extra: [] });
+    expect(matchHeaders(headers, CONTACT_HEADER_ALIASES)).toEqual({
+      fields: { name: 'Nama', phone: 'No HP' },
+      extra: [],
+    });
   });
 });
 
 describe('explainRoundedPhone', () => {
-  it('names a phone a spreadsheet rounded to scientific notation, in any locale\'s spelling, and leaves other errors alone', () => {
+  it("names a phone a spreadsheet rounded to scientific notation, in any locale's spelling, and leaves other errors alone", () => {
     for (const phone of ['6.28131E+12', '6,28131E+12', '6.3e12', ' 6E+12 ']) {
-      expect(explainRoundedPhone({ phone: ['is not a valid phone number'], email: ['bad'] }, phone), phone).toEqual({ phone: [ROUNDED_PHONE_REASON], email: ['bad'] });
+      expect(explainRoundedPhone({ phone: ['is not a valid phone number'], email: ['bad'] }, phone), phone).toEqual({
+        phone: [ROUNDED_PHONE_REASON],
+        email: ['bad'],
+      });
     }
-    expect(explainRoundedPhone({ phone: ['is not a valid phone number'] }, 'bukan nomor')).toEqual({ phone: ['is not a valid phone number'] });
+    expect(explainRoundedPhone({ phone: ['is not a valid phone number'] }, 'bukan nomor')).toEqual({
+      phone: ['is not a valid phone number'],
+    });
   });
 });
 
@@ -324,8 +397,16 @@ describe('readSpreadsheetRows: contacts-libreoffice.xlsx', () => {
       }
     });
     expect(phones).toEqual([
-      '6281234567890', '6281311112222', '6285700001111', '6282199990000', '6281122334455',
-      '6281398765432', '6581234567', null, '6281234567890', '6285712345678',
+      '6281234567890',
+      '6281311112222',
+      '6285700001111',
+      '6282199990000',
+      '6281122334455',
+      '6281398765432',
+      '6581234567',
+      null,
+      '6281234567890',
+      '6285712345678',
     ]);
   });
 });
@@ -407,7 +488,10 @@ describe('readSpreadsheetRows: CSV', () => {
   });
 
   it('yields nothing for a header-only file and refuses a blank or empty one', async () => {
-    expect(await readAll(Readable.from([Buffer.from('Nama,No HP\r\n')]), 'csv')).toEqual({ headers: ['Nama', 'No HP'], rows: [] });
+    expect(await readAll(Readable.from([Buffer.from('Nama,No HP\r\n')]), 'csv')).toEqual({
+      headers: ['Nama', 'No HP'],
+      rows: [],
+    });
     await expectUnreadable(Readable.from([Buffer.from('\uFEFF\r\n ; \r\n')]), 'csv', 'has no header row');
     await expectUnreadable(Readable.from([]), 'csv', 'is empty');
     await expectUnreadable(Readable.from([]), 'xlsx', 'is empty');
@@ -486,22 +570,37 @@ describe('readSpreadsheetRows: refusing what is not a spreadsheet', () => {
   it('refuses random binary, a truncated xlsx and a zip that holds no workbook', async () => {
     await expectUnreadable(Readable.from([Buffer.from([0, 1, 2, 3, 255, 254, 0, 0])]), 'csv', 'is not a CSV text file');
     const xlsx = await readFile(fixture('contacts-libreoffice.xlsx'));
-    await expectUnreadable(Readable.from([xlsx.subarray(0, 3000)]), 'xlsx', 'could not be read as an .xlsx spreadsheet');
+    await expectUnreadable(
+      Readable.from([xlsx.subarray(0, 3000)]),
+      'xlsx',
+      'could not be read as an .xlsx spreadsheet',
+    );
     // A valid archive whose worksheet entry is renamed away, as a .docx or any other zip looks to the reader.
     const notWorkbook = await written('xlsx', ['a'], []);
-    for (let at = notWorkbook.indexOf('xl/worksheets/sheet1'); at !== -1; at = notWorkbook.indexOf('xl/worksheets/sheet1')) {
+    for (
+      let at = notWorkbook.indexOf('xl/worksheets/sheet1');
+      at !== -1;
+      at = notWorkbook.indexOf('xl/worksheets/sheet1')
+    ) {
       notWorkbook.write('xl/worksheets/zzzzzz', at, 'latin1');
     }
     await expectUnreadable(Readable.from([notWorkbook]), 'xlsx', 'has no worksheet');
   });
 
   it('refuses CSV text handed in as xlsx', async () => {
-    await expectUnreadable(createReadStream(fixture('contacts-excel-semicolon.csv')), 'xlsx', 'is not an .xlsx spreadsheet');
+    await expectUnreadable(
+      createReadStream(fixture('contacts-excel-semicolon.csv')),
+      'xlsx',
+      'is not an .xlsx spreadsheet',
+    );
   });
 
   it('uses the given field name in the error', async () => {
     const rows = readSpreadsheetRows(Readable.from([png]), 'xlsx', { field: 'attachment' });
-    await expect(rows.next()).rejects.toMatchObject({ code: 'validation', details: { attachment: ['is not an .xlsx spreadsheet'] } });
+    await expect(rows.next()).rejects.toMatchObject({
+      code: 'validation',
+      details: { attachment: ['is not an .xlsx spreadsheet'] },
+    });
   });
 
   it('passes a KirimError thrown by onHeaders through unchanged and releases the input', async () => {
@@ -511,7 +610,10 @@ describe('readSpreadsheetRows: refusing what is not a spreadsheet', () => {
         throw new KirimError('validation', 'no phone column', { details: { file: ['has no phone column'] } });
       },
     });
-    await expect(refusal.next()).rejects.toMatchObject({ message: 'no phone column', details: { file: ['has no phone column'] } });
+    await expect(refusal.next()).rejects.toMatchObject({
+      message: 'no phone column',
+      details: { file: ['has no phone column'] },
+    });
     expect(input.destroyed).toBe(true);
   });
 
@@ -529,12 +631,16 @@ describe('readSpreadsheetRows: refusing what is not a spreadsheet', () => {
 describe('detectSpreadsheetKind', () => {
   it('tells xlsx, CSV and other files apart by content', async () => {
     expect(detectSpreadsheetKind((await readFile(fixture('contacts-libreoffice.xlsx'))).subarray(0, 512))).toBe('xlsx');
-    expect(detectSpreadsheetKind((await readFile(fixture('contacts-excel-semicolon.csv'))).subarray(0, 512))).toBe('csv');
+    expect(detectSpreadsheetKind((await readFile(fixture('contacts-excel-semicolon.csv'))).subarray(0, 512))).toBe(
+      'csv',
+    );
     expect(detectSpreadsheetKind(Buffer.from('Name,Phone\nJosé,0812'), 'upload.xlsx')).toBe('csv');
     expect(detectSpreadsheetKind(Buffer.from('89504e470d0a1a0a0000', 'hex'), 'contacts.csv')).toBeNull();
     expect(detectSpreadsheetKind(Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3', 'latin1'))).toBeNull();
     expect(detectSpreadsheetKind(Buffer.from('d0cf11e0a1b11ae1', 'hex'), 'old.xls')).toBeNull();
-    expect(detectSpreadsheetKind(Buffer.from('<html><table><tr><td>a</td></tr></table></html>'), 'export.xls')).toBeNull();
+    expect(
+      detectSpreadsheetKind(Buffer.from('<html><table><tr><td>a</td></tr></table></html>'), 'export.xls'),
+    ).toBeNull();
   });
 
   it('accepts a sample cut inside a multi-byte character', () => {
@@ -552,10 +658,25 @@ describe('detectSpreadsheetKind', () => {
 describe('matchHeaders', () => {
   it('matches case-, space- and punctuation-insensitively across English and Indonesian spellings', () => {
     const cases: [string, string][] = [
-      ['Name', 'name'], ['name', 'name'], ['Nama', 'name'], ['Full Name', 'name'], ['Phone', 'phone'], ['No HP', 'phone'],
-      ['No. HP', 'phone'], ['WhatsApp', 'phone'], ['Nomor WA', 'phone'], ['Telepon', 'phone'], ['E-mail', 'email'],
-      ['Perusahaan', 'company'], ['Jabatan', 'position'], ['Alamat', 'address'], ['Kota', 'city'], ['Negara', 'country'],
-      ['Catatan', 'notes'], ['  NO_HP  ', 'phone'], ['e mail', 'email'],
+      ['Name', 'name'],
+      ['name', 'name'],
+      ['Nama', 'name'],
+      ['Full Name', 'name'],
+      ['Phone', 'phone'],
+      ['No HP', 'phone'],
+      ['No. HP', 'phone'],
+      ['WhatsApp', 'phone'],
+      ['Nomor WA', 'phone'],
+      ['Telepon', 'phone'],
+      ['E-mail', 'email'],
+      ['Perusahaan', 'company'],
+      ['Jabatan', 'position'],
+      ['Alamat', 'address'],
+      ['Kota', 'city'],
+      ['Negara', 'country'],
+      ['Catatan', 'notes'],
+      ['  NO_HP  ', 'phone'],
+      ['e mail', 'email'],
     ];
     for (const [header, field] of cases) {
       expect(matchHeaders([header], CONTACT_HEADER_ALIASES).fields, header).toEqual({ [field]: header });
@@ -575,7 +696,10 @@ describe('matchHeaders', () => {
       fields: { business_name: 'Nama Usaha' },
       extra: ['Nama'],
     });
-    expect(matchHeaders(['Phone', 'phone'], CONTACT_HEADER_ALIASES)).toEqual({ fields: { phone: 'Phone' }, extra: ['phone'] });
+    expect(matchHeaders(['Phone', 'phone'], CONTACT_HEADER_ALIASES)).toEqual({
+      fields: { phone: 'Phone' },
+      extra: ['phone'],
+    });
   });
 
   it('matches the canonical field names themselves', () => {
@@ -600,7 +724,9 @@ describe('writeSpreadsheet', () => {
     await writeSpreadsheet(createWriteStream(path), 'xlsx', headers, tricky);
     const { headers: read, rows } = await readAll(path, 'xlsx');
     expect(read).toEqual(headers);
-    expect(rows).toEqual(tricky.map((values, i) => ({ row: i + 2, values: Object.fromEntries(headers.map((h, j) => [h, values[j]])) })));
+    expect(rows).toEqual(
+      tricky.map((values, i) => ({ row: i + 2, values: Object.fromEntries(headers.map((h, j) => [h, values[j]])) })),
+    );
   });
 
   it('writes xlsx phone columns as text: string cells in text-formatted columns', async () => {
@@ -637,7 +763,9 @@ describe('writeSpreadsheet', () => {
   it('round-trips a CSV through the reader', async () => {
     const rows = [['Budi', '6281234567890', 'a; b, "c"\r\nline two', 'x']];
     const { rows: read } = await readAll(Readable.from([await written('csv', headers, rows)]), 'csv');
-    expect(read).toEqual([{ row: 2, values: { Nama: 'Budi', 'No HP': '6281234567890', Catatan: 'a; b, "c"\r\nline two', Kosong: 'x' } }]);
+    expect(read).toEqual([
+      { row: 2, values: { Nama: 'Budi', 'No HP': '6281234567890', Catatan: 'a; b, "c"\r\nline two', Kosong: 'x' } },
+    ]);
   });
 
   it('rejects when the output fails', async () => {
@@ -660,7 +788,13 @@ describe('spreadsheets with 50,000 rows', () => {
   const count = 50_000;
   function* rows(): Generator<string[]> {
     for (let i = 0; i < count; i++) {
-      yield [`Contact ${i}`, `62812${String(i).padStart(8, '0')}`, `c${i}@example.com`, 'Bandung', i % 7 === 0 ? 'VIP; "gold"' : ''];
+      yield [
+        `Contact ${i}`,
+        `62812${String(i).padStart(8, '0')}`,
+        `c${i}@example.com`,
+        'Bandung',
+        i % 7 === 0 ? 'VIP; "gold"' : '',
+      ];
     }
   }
   const headers = ['Nama', 'No HP', 'Email', 'Kota', 'Catatan'];
@@ -704,10 +838,16 @@ describe('readSpreadsheetRows: input forms', () => {
 
   it('reads an xlsx whose sheets come after its shared strings (Excel order) as well as before', async () => {
     const workbook = new ExcelJS.Workbook();
-    workbook.addWorksheet('A').addRows([['Nama', 'No HP'], ['Budi', '0812']]);
+    workbook.addWorksheet('A').addRows([
+      ['Nama', 'No HP'],
+      ['Budi', '0812'],
+    ]);
     workbook.addWorksheet('B').addRows([['ignored']]);
     const path = join(dir, 'excel-order.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
-    expect(await readAll(path, 'xlsx')).toEqual({ headers: ['Nama', 'No HP'], rows: [{ row: 2, values: { Nama: 'Budi', 'No HP': '0812' } }] });
+    expect(await readAll(path, 'xlsx')).toEqual({
+      headers: ['Nama', 'No HP'],
+      rows: [{ row: 2, values: { Nama: 'Budi', 'No HP': '0812' } }],
+    });
   });
 });

@@ -87,13 +87,47 @@ export interface WriteSpreadsheetOptions {
 export const CONTACT_HEADER_ALIASES = {
   name: ['name', 'full name', 'nama', 'nama lengkap', 'contact name', 'nama kontak', 'customer name', 'nama pelanggan'],
   phone: [
-    'phone', 'phone number', 'mobile', 'mobile number', 'mobile phone', 'cell', 'cellphone', 'whatsapp',
-    'whatsapp number', 'wa', 'no wa', 'nomor wa', 'no whatsapp', 'nomor whatsapp', 'no hp', 'nomor hp', 'hp',
-    'handphone', 'no handphone', 'nomor handphone', 'telepon', 'no telepon', 'nomor telepon', 'telp', 'no telp',
-    'telephone', 'tel', 'number', 'nomor',
+    'phone',
+    'phone number',
+    'mobile',
+    'mobile number',
+    'mobile phone',
+    'cell',
+    'cellphone',
+    'whatsapp',
+    'whatsapp number',
+    'wa',
+    'no wa',
+    'nomor wa',
+    'no whatsapp',
+    'nomor whatsapp',
+    'no hp',
+    'nomor hp',
+    'hp',
+    'handphone',
+    'no handphone',
+    'nomor handphone',
+    'telepon',
+    'no telepon',
+    'nomor telepon',
+    'telp',
+    'no telp',
+    'telephone',
+    'tel',
+    'number',
+    'nomor',
   ],
   email: ['email', 'e-mail', 'email address', 'alamat email', 'surel'],
-  company: ['company', 'company name', 'perusahaan', 'nama perusahaan', 'organization', 'organisation', 'organisasi', 'instansi'],
+  company: [
+    'company',
+    'company name',
+    'perusahaan',
+    'nama perusahaan',
+    'organization',
+    'organisation',
+    'organisasi',
+    'instansi',
+  ],
   position: ['position', 'job title', 'title', 'role', 'jabatan', 'posisi'],
   address: ['address', 'street address', 'alamat', 'alamat lengkap'],
   city: ['city', 'town', 'kota', 'kabupaten', 'kota kabupaten'],
@@ -105,7 +139,19 @@ export const CONTACT_HEADER_ALIASES = {
 export const LEAD_HEADER_ALIASES = {
   business_name: ['business name', 'nama usaha', 'nama bisnis', 'nama tempat', 'place name', 'name', 'nama', 'title'],
   address: ['address', 'full address', 'alamat', 'alamat lengkap'],
-  phone: ['phone', 'phone number', 'telepon', 'no telepon', 'nomor telepon', 'telp', 'no telp', 'no hp', 'nomor hp', 'whatsapp', 'mobile'],
+  phone: [
+    'phone',
+    'phone number',
+    'telepon',
+    'no telepon',
+    'nomor telepon',
+    'telp',
+    'no telp',
+    'no hp',
+    'nomor hp',
+    'whatsapp',
+    'mobile',
+  ],
   website: ['website', 'web', 'site', 'url', 'situs', 'situs web'],
   latitude: ['latitude', 'lat'],
   longitude: ['longitude', 'lng', 'lon', 'long'],
@@ -132,7 +178,10 @@ export async function detectSpreadsheetFile(path: string, filename?: string): Pr
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
     const kind = detectSpreadsheetKind(buffer.subarray(0, bytesRead), filename);
-    if (!kind) throw new KirimError('validation', 'The file is not a spreadsheet', { details: { file: ['must be an .xlsx or .csv spreadsheet'] } });
+    if (!kind)
+      throw new KirimError('validation', 'The file is not a spreadsheet', {
+        details: { file: ['must be an .xlsx or .csv spreadsheet'] },
+      });
     return kind;
   } finally {
     await handle.close();
@@ -267,11 +316,14 @@ function dateToString(date: Date): string {
 const ROUNDED_NUMBER = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 
 /** The reason given for a phone cell holding a number a spreadsheet rounded to scientific notation: its digits are lost. */
-export const ROUNDED_PHONE_REASON = 'was rounded by the spreadsheet to scientific notation, so its digits are lost: format the column as text and export again';
+export const ROUNDED_PHONE_REASON =
+  'was rounded by the spreadsheet to scientific notation, so its digits are lost: format the column as text and export again';
 
 /** `errors` with the phone's reason replaced by {@link ROUNDED_PHONE_REASON} when `phone` is such text (`6.28131E+12`). */
 export function explainRoundedPhone(errors: FieldErrors, phone: unknown): FieldErrors {
-  return typeof phone === 'string' && ROUNDED_NUMBER.test(phone.trim()) ? { ...errors, phone: [ROUNDED_PHONE_REASON] } : errors;
+  return typeof phone === 'string' && ROUNDED_NUMBER.test(phone.trim())
+    ? { ...errors, phone: [ROUNDED_PHONE_REASON] }
+    : errors;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -319,7 +371,11 @@ export async function* readSpreadsheetRows<F extends string = string>(
       const top = await topRows(sheet.records, options.header ? HEADER_SCAN_ROWS : 1);
       const header = findHeader(top, options.header);
       if (!header) continue;
-      options.onHeaders?.(header.columns.map((c) => c.text), { sheet: sheet.name, row: top[header.index].row }, header.match);
+      options.onHeaders?.(
+        header.columns.map((c) => c.text),
+        { sheet: sheet.name, row: top[header.index].row },
+        header.match,
+      );
       const below = concat(top.slice(header.index + 1), sheet.records);
       yield* options.header ? classifiedRows(below, header, options.header) : dataRows(below, header.columns);
       return;
@@ -371,20 +427,36 @@ function findHeader<F extends string>(top: RawRecord[], spec: HeaderSpec<F> | un
   if (!spec) {
     if (top.length === 0) return null;
     const columns = headerColumns(top[0].cells);
-    return { index: 0, columns, match: matchHeaders(columns.map((c) => c.text), {} as HeaderAliases<F>) };
+    return {
+      index: 0,
+      columns,
+      match: matchHeaders(
+        columns.map((c) => c.text),
+        {} as HeaderAliases<F>,
+      ),
+    };
   }
   let best: (FoundHeader<F> & { score: number }) | null = null;
   top.forEach(({ row, cells }, index) => {
     const above = top[index - 1]?.row === row - 1 ? top[index - 1].cells : null;
     // LibreOffice writes a merged cell's text in its first cell only: a header merged down over two rows
     // leaves the lower row blank in that column, under a row of group titles.
-    const filled = above && Array.from({ length: Math.max(cells.length, above.length) }, (_, i) => (cells[i] ?? '').trim() || (above[i] ?? ''));
+    const filled =
+      above &&
+      Array.from(
+        { length: Math.max(cells.length, above.length) },
+        (_, i) => (cells[i] ?? '').trim() || (above[i] ?? ''),
+      );
     const readings = filled ? [cells, filled] : [cells];
     for (const reading of readings) {
       const columns = headerColumns(reading);
-      const match = matchHeaders(columns.map((c) => c.text), spec.aliases);
+      const match = matchHeaders(
+        columns.map((c) => c.text),
+        spec.aliases,
+      );
       const score = Object.keys(match.fields).length;
-      if (match.fields[spec.required] !== undefined && score > (best?.score ?? 0)) best = { index, columns, match, score };
+      if (match.fields[spec.required] !== undefined && score > (best?.score ?? 0))
+        best = { index, columns, match, score };
     }
   });
   return best;
@@ -417,12 +489,14 @@ function rowValues(cells: readonly string[], columns: readonly Column[]): Record
 
 async function* dataRows(records: AsyncIterable<RawRecord>, columns: Column[]): AsyncGenerator<SpreadsheetRow> {
   for await (const { row, cells } of records) {
-    if (!columns.every(({ index }) => (cells[index] ?? '').trim() === '')) yield { row, values: rowValues(cells, columns) };
+    if (!columns.every(({ index }) => (cells[index] ?? '').trim() === ''))
+      yield { row, values: rowValues(cells, columns) };
   }
 }
 
 // `Total`, `TOTAL:`, `Jumlah kontak`, `Grand total 25`, `Subtotal`: the label of a totals row.
-const TOTALS_LABEL = /^(?:grand\s*|sub\s*)?(?:total|totals|jumlah|sum)(?:\s+(?:keseluruhan|semua|kontak|data|leads?))?\s*:?\s*[\d.,]*$/i;
+const TOTALS_LABEL =
+  /^(?:grand\s*|sub\s*)?(?:total|totals|jumlah|sum)(?:\s+(?:keseluruhan|semua|kontak|data|leads?))?\s*:?\s*[\d.,]*$/i;
 // Past this many rows in a row that would be notes were they last, they are data: a footer is never that long.
 const MAX_NOTE_ROWS = 1000;
 
@@ -437,7 +511,11 @@ async function* classifiedRows<F extends string>(
   // Rows after the last data row so far: notes if no data row follows them, else data after all.
   const held: Array<SpreadsheetRow & { note?: string }> = [];
   const release = (row: (typeof held)[number], last: boolean): SpreadsheetRow =>
-    row.note === undefined ? row : last ? { row: row.row, values: row.values, skip: row.note } : { row: row.row, values: row.values };
+    row.note === undefined
+      ? row
+      : last
+        ? { row: row.row, values: row.values, skip: row.note }
+        : { row: row.row, values: row.values };
 
   for await (const { row, cells } of records) {
     const filled = columns.filter(({ index }) => (cells[index] ?? '').trim() !== '');
@@ -447,7 +525,11 @@ async function* classifiedRows<F extends string>(
     if (first !== keyIndex && TOTALS_LABEL.test(cells[first].trim())) {
       held.push({ row, values, skip: `totals row ("${cells[first].trim()}"), not data` });
     } else if (filled.length === 1 && columns.length > 1 && filled[0].index !== keyIndex) {
-      held.push({ row, values, note: `note below the data ("${truncate(cells[filled[0].index].trim(), 40)}"), not data` });
+      held.push({
+        row,
+        values,
+        note: `note below the data ("${truncate(cells[filled[0].index].trim(), 40)}"), not data`,
+      });
     } else {
       for (const waiting of held.splice(0)) yield release(waiting, false);
       yield { row, values };
@@ -628,7 +710,8 @@ async function* worksheetRecords(worksheet: ExcelJS.stream.xlsx.WorksheetReader)
     const cells: string[] = [];
     // `row.values` is 1-based and sparse; holes are empty cells.
     (row.values as unknown[]).forEach((value, column) => {
-      if (typeof value === 'object' && value !== null && 'sharedString' in value) throw new Error('its cells refer to shared strings it does not have');
+      if (typeof value === 'object' && value !== null && 'sharedString' in value)
+        throw new Error('its cells refer to shared strings it does not have');
       if (column >= 1) cells[column - 1] = cellToString(value);
     });
     yield { row: row.number, cells: Array.from(cells, (c) => c ?? '') };
@@ -660,7 +743,11 @@ async function* csvRecords(stream: Readable, head: Buffer): AsyncGenerator<RawRe
 
 /** The separator used most in the first non-blank line, outside quotes; `,` on a tie or when there is none. */
 function sniffDelimiter(text: string): string {
-  const line = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
+  const line =
+    text
+      .replace(/^\uFEFF/, '')
+      .split(/\r\n|\n|\r/)
+      .find((l) => l.trim() !== '') ?? '';
   const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;
   for (const ch of line) {
@@ -694,7 +781,8 @@ export async function writeSpreadsheet(
   });
   failed.catch(() => {});
   try {
-    const write = kind === 'xlsx' ? writeXlsx(output, headers, rows, options) : writeCsv(output, headers, rows, options);
+    const write =
+      kind === 'xlsx' ? writeXlsx(output, headers, rows, options) : writeCsv(output, headers, rows, options);
     await Promise.race([write, failed]);
   } finally {
     output.off('error', onError);

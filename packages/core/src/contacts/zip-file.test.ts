@@ -30,8 +30,17 @@ describe('openZipFile', () => {
   it('lists the entries of a LibreOffice workbook from its central directory and reads each, its size and CRC-32 checked', async () => {
     const found = await contents(fixture('contacts-second-sheet.xlsx'));
     expect([...found.keys()]).toEqual([
-      '_rels/.rels', 'xl/workbook.xml', 'xl/styles.xml', 'xl/worksheets/sheet1.xml', 'xl/worksheets/sheet2.xml', 'xl/worksheets/sheet3.xml',
-      'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'docProps/core.xml', 'docProps/app.xml', '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/workbook.xml',
+      'xl/styles.xml',
+      'xl/worksheets/sheet1.xml',
+      'xl/worksheets/sheet2.xml',
+      'xl/worksheets/sheet3.xml',
+      'xl/_rels/workbook.xml.rels',
+      'xl/sharedStrings.xml',
+      'docProps/core.xml',
+      'docProps/app.xml',
+      '[Content_Types].xml',
     ]);
     expect(found.get('xl/sharedStrings.xml')).toContain('Budi Santoso');
   });
@@ -103,8 +112,10 @@ describe('openZipFile', () => {
     await expect(reading).rejects.toThrow(/^xl\/sharedStrings\.xml is corrupt: too many bytes .*expected 100\b/);
   });
 
-  it('fails the stream of an entry whose CRC-32 is not the directory\'s', async () => {
-    const reading = readEdited((zipBytes, entry) => zipBytes.writeUInt32LE((zipBytes.readUInt32LE(entry + 16) ^ 1) >>> 0, entry + 16));
+  it("fails the stream of an entry whose CRC-32 is not the directory's", async () => {
+    const reading = readEdited((zipBytes, entry) =>
+      zipBytes.writeUInt32LE((zipBytes.readUInt32LE(entry + 16) ^ 1) >>> 0, entry + 16),
+    );
     await expect(reading).rejects.toBeInstanceOf(ZipFormatError);
     await expect(reading).rejects.toThrow('CRC-32');
   });

@@ -48,7 +48,8 @@ async function readDirectory(zip: yauzl.ZipFile): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   for await (const entry of zip.eachEntry()) {
     if (entry.isEncrypted()) throw new ZipFormatError(`${entry.fileName} is encrypted`);
-    if (!entry.canDecodeFileData()) throw new ZipFormatError(`${entry.fileName} uses compression method ${entry.compressionMethod}`);
+    if (!entry.canDecodeFileData())
+      throw new ZipFormatError(`${entry.fileName} uses compression method ${entry.compressionMethod}`);
     // The first of a repeated name wins, as in the central directory order every reader walks.
     if (!entries.has(entry.fileName)) entries.set(entry.fileName, entry);
   }
@@ -71,7 +72,9 @@ function zipFile(zip: yauzl.ZipFile, found: Map<string, Entry>): ZipFile {
       // A deflated empty file is 2 bytes; 0 bytes is an empty file stored by a writer that says deflated,
       // which inflate refuses. (Not `decodeFileData: true` otherwise: yauzl 3.4.0 reads it as "do not inflate".)
       const empty = source.compressedSize === 0 && source.uncompressedSize === 0;
-      const raw = await zip.openReadStreamPromise(source, empty ? { decodeFileData: false } : {}).catch(rethrowAsFormatError);
+      const raw = await zip
+        .openReadStreamPromise(source, empty ? { decodeFileData: false } : {})
+        .catch(rethrowAsFormatError);
       if (closing) {
         raw.destroy();
         throw new ZipFormatError('the zip file is closed');

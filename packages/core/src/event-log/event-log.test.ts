@@ -16,14 +16,20 @@ afterEach(async () => {
 });
 
 async function engine(filename: string, options: Partial<Parameters<typeof createKirim>[0]> = {}) {
-  const storage = filename.startsWith('postgres') ? createPostgresStorage({ connectionString: filename }) : createSqliteStorage({ filename });
+  const storage = filename.startsWith('postgres')
+    ? createPostgresStorage({ connectionString: filename })
+    : createSqliteStorage({ filename });
   await storage.migrate();
   const kirim = createKirim({ storage, secretKey: 'k'.repeat(32), eventLog: { pollMs: 20 }, ...options });
   opened.push({ kirim, storage });
   return kirim;
 }
 
-async function until(check: () => boolean | Promise<boolean>, step: () => Promise<void> = () => new Promise((r) => setTimeout(r, 10)), timeoutMs = 5_000) {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  step: () => Promise<void> = () => new Promise((r) => setTimeout(r, 10)),
+  timeoutMs = 5_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met');
@@ -52,7 +58,11 @@ describe('EventLog', () => {
       expect(heard).toHaveLength(8);
       expect(new Set(heard.map((e) => e.id)).size).toBe(8);
     }
-    expect(heardByB.filter((e) => (e.data as { job_id: string }).job_id.startsWith('a-')).map((e) => (e.data as { job_id: string }).job_id)).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'a-4']);
+    expect(
+      heardByB
+        .filter((e) => (e.data as { job_id: string }).job_id.startsWith('a-'))
+        .map((e) => (e.data as { job_id: string }).job_id),
+    ).toEqual(['a-0', 'a-1', 'a-2', 'a-3', 'a-4']);
   });
 
   it('waits for an append that commits after a later one (PostgreSQL numbers before commit), relaying both in sequence order', async () => {
@@ -64,7 +74,18 @@ describe('EventLog', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = a.storage.transaction(async (tx) => {
-      await tx.events.append([{ id: 'evt_slow', type: 'bulk.progress', timestamp: new Date().toISOString(), user_id: 'u1', data: progress('slow') }], 'other-proc');
+      await tx.events.append(
+        [
+          {
+            id: 'evt_slow',
+            type: 'bulk.progress',
+            timestamp: new Date().toISOString(),
+            user_id: 'u1',
+            data: progress('slow'),
+          },
+        ],
+        'other-proc',
+      );
       await gate;
     });
     await new Promise((r) => setTimeout(r, 50));
@@ -85,7 +106,11 @@ describe('EventLog', () => {
       void kirim.storage.events.lastSeq().then((seq) => (storedWhenHeard = seq));
     });
     const event = await kirim.events.publish('bulk.progress', 'u1', progress('j'));
-    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), timestamp: '2026-03-01T10:00:00.000Z', user_id: 'u1' });
+    expect(event).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      timestamp: '2026-03-01T10:00:00.000Z',
+      user_id: 'u1',
+    });
     const [stored] = await kirim.storage.events.listAfter(0, { limit: 10 });
     expect(stored.event).toEqual(event);
     await until(() => storedWhenHeard === 1);
@@ -99,7 +124,8 @@ describe('EventLog', () => {
       ids.push((await kirim.events.publish('bulk.progress', 'u1', progress('j'))).id);
       await clock.advance(1);
     }
-    for (const id of ids) expect(id).toMatch(/^evt_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids)
+      expect(id).toMatch(/^evt_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const millis = ids.map((id) => parseInt(id.slice(4, 17).replace('-', ''), 16));
     expect(millis).toEqual([0, 1, 2].map((i) => Date.parse('2026-03-01T10:00:00.000Z') + i));
     expect([...ids].sort()).toEqual(ids);
@@ -107,7 +133,10 @@ describe('EventLog', () => {
 
   it('prunes events older than the retention window', async () => {
     const clock = new ManualClock('2026-03-01T10:00:00.000Z');
-    const kirim = await engine(':memory:', { clock, eventLog: { pollMs: 20, retentionMs: 3_600_000, pruneEveryMs: 60_000 } });
+    const kirim = await engine(':memory:', {
+      clock,
+      eventLog: { pollMs: 20, retentionMs: 3_600_000, pruneEveryMs: 60_000 },
+    });
     await kirim.events.publish('bulk.progress', 'u1', progress('old'));
     await kirim.start();
     await clock.advance(2 * 3_600_000);

@@ -21,7 +21,12 @@ export interface EventLogOptions {
 }
 
 /** The event log's defaults: relay poll 250 ms, events kept 24 h, pruned every 10 min, a missing sequence number awaited 2 s. */
-export const DEFAULT_EVENT_LOG_OPTIONS: Readonly<Required<EventLogOptions>> = { pollMs: 250, retentionMs: 24 * 3_600_000, pruneEveryMs: 10 * 60_000, gapWaitMs: 2_000 };
+export const DEFAULT_EVENT_LOG_OPTIONS: Readonly<Required<EventLogOptions>> = {
+  pollMs: 250,
+  retentionMs: 24 * 3_600_000,
+  pruneEveryMs: 10 * 60_000,
+  gapWaitMs: 2_000,
+};
 
 /** One event of the live stream, with its sequence number (the SSE `id`). */
 export interface StreamedEvent {
@@ -52,7 +57,13 @@ const WRITE_BATCH = 5000;
  * in one transaction); the relay reads the log in sequence order, emitting to local listeners the
  * events other processes appended and feeding every event to live streams.
  */
-export function createEventLog(deps: { storage: Storage; clock: Clock; logger: Logger; events: KirimEvents; options?: EventLogOptions }) {
+export function createEventLog(deps: {
+  storage: Storage;
+  clock: Clock;
+  logger: Logger;
+  events: KirimEvents;
+  options?: EventLogOptions;
+}) {
   const { storage, clock, logger, events } = deps;
   const pollMs = deps.options?.pollMs ?? DEFAULT_EVENT_LOG_OPTIONS.pollMs;
   const retentionMs = deps.options?.retentionMs ?? DEFAULT_EVENT_LOG_OPTIONS.retentionMs;
@@ -89,7 +100,9 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
   const relayTick = async (): Promise<boolean> => {
     // With no live stream here, this process's own events are not read back in full: it has them already.
     const light = feed.size === 0;
-    const rows = light ? await storage.events.listForRelay(cursor, instanceId, BATCH) : await storage.events.listAfter(cursor, { limit: BATCH });
+    const rows = light
+      ? await storage.events.listForRelay(cursor, instanceId, BATCH)
+      : await storage.events.listAfter(cursor, { limit: BATCH });
     // A stream opened while they were read: read them again, in full.
     if (light && feed.size > 0) return true;
     for (const row of rows) {
@@ -119,12 +132,19 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
         await new Promise((resolve) => setImmediate(resolve));
         const items = pending.splice(0, WRITE_BATCH);
         try {
-          await storage.transaction((tx) => append(tx, items.map((i) => i.event)));
+          await storage.transaction((tx) =>
+            append(
+              tx,
+              items.map((i) => i.event),
+            ),
+          );
           for (const item of items) item.resolve();
         } catch (error) {
           if (items.length === 1) items[0].reject(error);
           // One bad event must not fail the others: write them one by one.
-          else for (const item of items) await storage.transaction((tx) => append(tx, [item.event])).then(item.resolve, item.reject);
+          else
+            for (const item of items)
+              await storage.transaction((tx) => append(tx, [item.event])).then(item.resolve, item.reject);
         }
         relay?.wake();
       }
@@ -173,7 +193,12 @@ export function createEventLog(deps: { storage: Storage; clock: Clock; logger: L
      * with `last_event_id`, first those after it still in the log, then live ones. `onEnd` runs when the
      * engine ends every stream (shutdown). Returns the unsubscribe.
      */
-    async subscribe(actor: Actor, input: unknown, listener: (event: StreamedEvent) => void, onEnd?: () => void): Promise<() => void> {
+    async subscribe(
+      actor: Actor,
+      input: unknown,
+      listener: (event: StreamedEvent) => void,
+      onEnd?: () => void,
+    ): Promise<() => void> {
       const { last_event_id } = parse(streamSchema, input);
       // Rows up to `until` have been relayed already: they come from the log; later ones through the feed.
       const until = cursor;

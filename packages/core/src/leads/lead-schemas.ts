@@ -170,5 +170,12 @@ export interface LeadImportReport {
   /** A file import's worksheet (null for CSV) and the row its header was found on. */
   sheet?: string | null;
   header_row?: number;
-  rows: Array<{ row: number; status: 'merged' | 'failed' | 'skipped'; id: string | null; phone: string | null; reason: string; errors?: FieldErrors }>;
+  rows: Array<{
+    row: number;
+    status: 'merged' | 'failed' | 'skipped';
+    id: string | null;
+    phone: string | null;
+    reason: string;
+    errors?: FieldErrors;
+  }>;
 }

@@ -3,16 +3,38 @@ import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
 import {
-  detectSpreadsheetFile, explainRoundedPhone, HEADER_SCAN_ROWS, LEAD_HEADER_ALIASES, readSpreadsheetRows,
-  type HeaderLocation, type HeaderMatch, type HeaderSpec, type LeadImportField,
+  detectSpreadsheetFile,
+  explainRoundedPhone,
+  HEADER_SCAN_ROWS,
+  LEAD_HEADER_ALIASES,
+  readSpreadsheetRows,
+  type HeaderLocation,
+  type HeaderMatch,
+  type HeaderSpec,
+  type LeadImportField,
 } from '../contacts/spreadsheet.js';
 import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, validationError, type Page } from '../validation.js';
 import {
-  bulkLeadStatusSchema, syncLeadStatusSchema, createLeadSchema, importLeadsSchema, listLeadsSchema, MAX_LEAD_IMPORT_ROWS, updateLeadSchema,
-  type BulkLeadStatusInput, type CreateLeadInput, type ImportLeadsInput, type Lead, type LeadData, type LeadFilter,
-  type LeadImportReport, type LeadStatistics, type LeadStatus, type ListLeadsInput, type UpdateLeadInput,
+  bulkLeadStatusSchema,
+  syncLeadStatusSchema,
+  createLeadSchema,
+  importLeadsSchema,
+  listLeadsSchema,
+  MAX_LEAD_IMPORT_ROWS,
+  updateLeadSchema,
+  type BulkLeadStatusInput,
+  type CreateLeadInput,
+  type ImportLeadsInput,
+  type Lead,
+  type LeadData,
+  type LeadFilter,
+  type LeadImportReport,
+  type LeadStatistics,
+  type LeadStatus,
+  type ListLeadsInput,
+  type UpdateLeadInput,
 } from './lead-schemas.js';
 
 export type LeadService = ReturnType<typeof createLeadService>;
@@ -61,7 +83,14 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
 
   /** Validates rows, then stores the good ones in one transaction. `rows` are `[row number, input]`. */
   async function importRows(actor: Actor, rows: Array<[number, unknown]>): Promise<LeadImportReport> {
-    const report: LeadImportReport = { total_rows: rows.length, imported: 0, merged: 0, failed: 0, skipped: 0, rows: [] };
+    const report: LeadImportReport = {
+      total_rows: rows.length,
+      imported: 0,
+      merged: 0,
+      failed: 0,
+      skipped: 0,
+      rows: [],
+    };
     const owners = new Map<string, Promise<string>>();
     const good: Array<{ row: number; owner: string; data: LeadData }> = [];
 
@@ -69,7 +98,14 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       const fail = (errors: FieldErrors) => {
         report.failed++;
         const phone = input && typeof input === 'object' ? (input as Record<string, unknown>).phone : undefined;
-        report.rows.push({ row, status: 'failed', id: null, phone: typeof phone === 'string' || typeof phone === 'number' ? String(phone) : null, reason: `invalid ${Object.keys(errors).join(', ')}`, errors });
+        report.rows.push({
+          row,
+          status: 'failed',
+          id: null,
+          phone: typeof phone === 'string' || typeof phone === 'number' ? String(phone) : null,
+          reason: `invalid ${Object.keys(errors).join(', ')}`,
+          errors,
+        });
       };
       const result = createSchema.safeParse(input ?? {});
       if (!result.success) {
@@ -82,7 +118,11 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
         good.push({ row, owner: await owners.get(userId)!, data: result.data });
       } catch (error) {
         if (!isKirimError(error, 'forbidden') && !isKirimError(error, 'not_found')) throw error;
-        fail({ user_id: [isKirimError(error, 'forbidden') ? 'only admins may import leads for another user' : 'no such user'] });
+        fail({
+          user_id: [
+            isKirimError(error, 'forbidden') ? 'only admins may import leads for another user' : 'no such user',
+          ],
+        });
       }
     }
     if (good.length === 0) return report;
@@ -100,7 +140,13 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
           continue;
         }
         report.merged++;
-        report.rows.push({ row, status: 'merged', id: lead.id, phone: lead.phone, reason: 'phone number already in leads: merged into that lead' });
+        report.rows.push({
+          row,
+          status: 'merged',
+          id: lead.id,
+          phone: lead.phone,
+          reason: 'phone number already in leads: merged into that lead',
+        });
       }
     });
     report.rows.sort((a, b) => a.row - b.row);
@@ -113,7 +159,10 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
     /** One page of the user's leads, filtered, newest first. */
     async list(actor: Actor, input: ListLeadsInput = {}): Promise<Page<Lead>> {
       const query = parse(listLeadsSchema, input);
-      const slice = await storage.leads.list(actor.userId, toFilter(query), { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+      const slice = await storage.leads.list(actor.userId, toFilter(query), {
+        limit: query.per_page,
+        offset: (query.page - 1) * query.per_page,
+      });
       return { ...slice, page: query.page, perPage: query.per_page };
     },
 
@@ -166,14 +215,23 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       const { ids } = parse(syncLeadStatusSchema, input);
       const leads = await Promise.all(ids.map((id) => get(actor, id)));
       const exchanges = new Map(
-        (await storage.outbox.latestExchanges(actor.userId, leads.map((l) => l.phone).filter((p): p is string => p !== null))).map((e) => [e.phone, e]),
+        (
+          await storage.outbox.latestExchanges(
+            actor.userId,
+            leads.map((l) => l.phone).filter((p): p is string => p !== null),
+          )
+        ).map((e) => [e.phone, e]),
       );
       const now = clock.now().toISOString();
       let updated = 0;
       const synced: Lead[] = [];
       for (const lead of leads) {
         const exchange = lead.phone ? exchanges.get(lead.phone) : undefined;
-        const status: LeadStatus | undefined = exchange?.replied ? 'replied' : (SYNCED_STATUSES as readonly string[]).includes(exchange?.status ?? '') ? (exchange!.status as LeadStatus) : undefined;
+        const status: LeadStatus | undefined = exchange?.replied
+          ? 'replied'
+          : (SYNCED_STATUSES as readonly string[]).includes(exchange?.status ?? '')
+            ? (exchange!.status as LeadStatus)
+            : undefined;
         if (status && status !== lead.status) {
           await storage.leads.setStatus(actor.userId, [lead.id], status, now);
           updated++;
@@ -195,7 +253,10 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
      */
     async bulkImport(actor: Actor, input: ImportLeadsInput): Promise<LeadImportReport> {
       const { leads } = parse(importLeadsSchema, input);
-      return importRows(actor, leads.map((row, index) => [index + 1, row]));
+      return importRows(
+        actor,
+        leads.map((row, index) => [index + 1, row]),
+      );
     },
 
     /**
@@ -223,7 +284,8 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
           skipped.push({ row, status: 'skipped', id: null, phone: null, reason: skip });
           continue;
         }
-        if (rows.length === MAX_LEAD_IMPORT_ROWS) throw validationError({ file: [`has more than ${MAX_LEAD_IMPORT_ROWS} rows`] });
+        if (rows.length === MAX_LEAD_IMPORT_ROWS)
+          throw validationError({ file: [`has more than ${MAX_LEAD_IMPORT_ROWS} rows`] });
         rows.push([row, rowInput(values, columns!)]);
       }
       const report = await importRows(actor, rows);
@@ -260,10 +322,21 @@ export async function saveLead(store: Storage, owner: string, data: LeadData, no
 
 function toLead(owner: string, data: LeadData, now: string): Lead {
   return {
-    id: randomUUID(), user_id: owner, source: data.source, business_name: data.business_name, address: data.address ?? null,
-    website: data.website ?? null, phone: data.phone ?? null, email: data.email ?? null, latitude: data.latitude ?? null,
-    longitude: data.longitude ?? null, status: data.status, notes: data.notes ?? null, extra_fields: data.extra_fields ?? {},
-    created_at: now, updated_at: now,
+    id: randomUUID(),
+    user_id: owner,
+    source: data.source,
+    business_name: data.business_name,
+    address: data.address ?? null,
+    website: data.website ?? null,
+    phone: data.phone ?? null,
+    email: data.email ?? null,
+    latitude: data.latitude ?? null,
+    longitude: data.longitude ?? null,
+    status: data.status,
+    notes: data.notes ?? null,
+    extra_fields: data.extra_fields ?? {},
+    created_at: now,
+    updated_at: now,
   };
 }
 
@@ -312,4 +385,3 @@ function rowInput(values: Record<string, string>, columns: HeaderMatch<LeadImpor
   if (Object.keys(extra).length > 0) input.extra_fields = extra;
   return input;
 }
-

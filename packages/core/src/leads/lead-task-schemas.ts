@@ -45,8 +45,23 @@ export interface LeadTask {
 }
 
 /** The fields a task runner changes while it holds the task. */
-export type LeadTaskChanges = Partial<Pick<LeadTask,
-  'source' | 'status' | 'found' | 'saved' | 'merged' | 'skipped' | 'error' | 'cursor' | 'lease_owner' | 'lease_expires_at' | 'finished_at' | 'updated_at'>>;
+export type LeadTaskChanges = Partial<
+  Pick<
+    LeadTask,
+    | 'source'
+    | 'status'
+    | 'found'
+    | 'saved'
+    | 'merged'
+    | 'skipped'
+    | 'error'
+    | 'cursor'
+    | 'lease_owner'
+    | 'lease_expires_at'
+    | 'finished_at'
+    | 'updated_at'
+  >
+>;
 
 /** A task as the API shows it. */
 export interface LeadTaskView {
@@ -72,7 +87,12 @@ export interface LeadTaskDetail extends LeadTaskView {
 /** `POST /leads/scrape` (and `/scrape/async`): `query` like `kopi di Bandung`, `total` 1..500 (default 20). */
 export const scrapeLeadsSchema = z.object({
   query: z.string().trim().min(1).max(300),
-  total: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1).max(MAX_LEAD_TASK_TOTAL).default(20),
+  total: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1)
+    .max(MAX_LEAD_TASK_TOTAL)
+    .default(20),
   /** Honoured only for admins acting for another user. */
   user_id: z.uuid().optional(),
 });

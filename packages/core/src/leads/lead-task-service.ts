@@ -12,8 +12,15 @@ import { fieldErrors, parse, type Page } from '../validation.js';
 import { createLeadSchema, type LeadData } from './lead-schemas.js';
 import { saveLead } from './lead-service.js';
 import {
-  listLeadTasksSchema, scrapeLeadsSchema,
-  type LeadSourceStatus, type LeadTask, type LeadTaskDetail, type LeadTaskStatus, type LeadTaskView, type ListLeadTasksInput, type ScrapeLeadsInput,
+  listLeadTasksSchema,
+  scrapeLeadsSchema,
+  type LeadSourceStatus,
+  type LeadTask,
+  type LeadTaskDetail,
+  type LeadTaskStatus,
+  type LeadTaskView,
+  type ListLeadTasksInput,
+  type ScrapeLeadsInput,
 } from './lead-task-schemas.js';
 import type { LeadCandidate, LeadSource } from './sources/lead-source.js';
 
@@ -98,10 +105,19 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
     try {
       // A cursor is the source's own: one written by another source (the configuration changed) is not resumed.
       const resumeFrom = task.source === source.name ? (task.cursor ?? undefined) : undefined;
-      if (task.source !== source.name) await storage.leadTasks.update(task.id, owner, { source: source.name, cursor: null, updated_at: clock.now().toISOString() });
+      if (task.source !== source.name)
+        await storage.leadTasks.update(task.id, owner, {
+          source: source.name,
+          cursor: null,
+          updated_at: clock.now().toISOString(),
+        });
       let cursor: string | null = resumeFrom ?? null;
       if (counts.saved + counts.merged < task.total) {
-        const progress = { resumeFrom, signal: controller.signal, checkpoint: (state: string) => void (cursor = state) };
+        const progress = {
+          resumeFrom,
+          signal: controller.signal,
+          checkpoint: (state: string) => void (cursor = state),
+        };
         for await (const candidate of source.search({ text: task.query, limit: task.total }, progress)) {
           controller.signal.throwIfAborted();
           await store(task, counts, candidate, cursor, controller);
@@ -112,7 +128,12 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
     } catch (error) {
       if (controller.signal.aborted) {
         if (controller.signal.reason === STOPPING) {
-          await storage.leadTasks.update(task.id, owner, { status: 'queued', lease_owner: null, lease_expires_at: null, updated_at: clock.now().toISOString() });
+          await storage.leadTasks.update(task.id, owner, {
+            status: 'queued',
+            lease_owner: null,
+            lease_expires_at: null,
+            updated_at: clock.now().toISOString(),
+          });
         }
         return;
       }
@@ -125,7 +146,13 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
   }
 
   /** Saves one candidate with the task's new counts and cursor, all or nothing, while the lease is held. */
-  async function store(task: LeadTask, counts: Counts, candidate: LeadCandidate, cursor: string | null, controller: AbortController): Promise<void> {
+  async function store(
+    task: LeadTask,
+    counts: Counts,
+    candidate: LeadCandidate,
+    cursor: string | null,
+    controller: AbortController,
+  ): Promise<void> {
     const data = toLeadData(candidate);
     const now = clock.now().toISOString();
     const next = { ...counts, found: counts.found + 1 };
@@ -139,7 +166,12 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
         else if (merged) next.merged++;
         else next.saved++;
       }
-      const held = await tx.leadTasks.update(task.id, owner, { ...next, cursor, lease_expires_at: leaseUntil(), updated_at: now });
+      const held = await tx.leadTasks.update(task.id, owner, {
+        ...next,
+        cursor,
+        lease_expires_at: leaseUntil(),
+        updated_at: now,
+      });
       if (!held) {
         controller.abort(LEASE_LOST);
         throw LEASE_LOST;
@@ -150,9 +182,22 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
 
   async function finish(task: LeadTask, counts: Counts, status: LeadTaskStatus, error: string | null): Promise<void> {
     const now = clock.now().toISOString();
-    const done = await storage.leadTasks.update(task.id, owner, { ...counts, status, error, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null });
+    const done = await storage.leadTasks.update(task.id, owner, {
+      ...counts,
+      status,
+      error,
+      finished_at: now,
+      updated_at: now,
+      lease_owner: null,
+      lease_expires_at: null,
+    });
     if (!done) return;
-    await events.publish('lead_task.completed', task.user_id, { task_id: task.id, status, results: counts.saved + counts.merged, error });
+    await events.publish('lead_task.completed', task.user_id, {
+      task_id: task.id,
+      status,
+      results: counts.saved + counts.merged,
+      error,
+    });
   }
 
   /**
@@ -161,8 +206,14 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
    */
   function toLeadData(candidate: LeadCandidate): LeadData | undefined {
     const input: Record<string, unknown> = {
-      source: candidate.source, business_name: candidate.business_name?.slice(0, 300), address: candidate.address?.slice(0, 1000) ?? null,
-      website: candidate.website, phone: candidate.phone, latitude: candidate.latitude, longitude: candidate.longitude, extra_fields: candidate.extra,
+      source: candidate.source,
+      business_name: candidate.business_name?.slice(0, 300),
+      address: candidate.address?.slice(0, 1000) ?? null,
+      website: candidate.website,
+      phone: candidate.phone,
+      latitude: candidate.latitude,
+      longitude: candidate.longitude,
+      extra_fields: candidate.extra,
     };
     for (let attempt = 0; attempt < 3; attempt++) {
       const result = leadSchema.safeParse(input);
@@ -172,7 +223,8 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
       for (const field of fields) {
         if (field === 'extra_fields') delete input.extra_fields;
         else if (field === 'phone') {
-          input.extra_fields = attempt === 0 ? { ...candidate.extra, phone_raw: String(candidate.phone).slice(0, 100) } : undefined;
+          input.extra_fields =
+            attempt === 0 ? { ...candidate.extra, phone_raw: String(candidate.phone).slice(0, 100) } : undefined;
           input.phone = null;
         } else input[field] = null;
       }
@@ -187,9 +239,25 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
       const userId = await ownerOf(actor, data.user_id);
       const now = clock.now().toISOString();
       const task = await storage.leadTasks.insert({
-        id: randomUUID(), user_id: userId, query: data.query, total: data.total, source: null, status: 'queued', found: 0, saved: 0, merged: 0,
-        skipped: 0, error: null, cursor: null, lease_owner: null, lease_expires_at: null, attempts: 0, created_at: now, started_at: null,
-        finished_at: null, updated_at: now,
+        id: randomUUID(),
+        user_id: userId,
+        query: data.query,
+        total: data.total,
+        source: null,
+        status: 'queued',
+        found: 0,
+        saved: 0,
+        merged: 0,
+        skipped: 0,
+        error: null,
+        cursor: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        attempts: 0,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        updated_at: now,
       });
       void loop?.poke();
       return view(task);
@@ -205,7 +273,11 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
     /** One page of the user's tasks, newest first, optionally of one status. */
     async list(actor: Actor, input: ListLeadTasksInput = {}): Promise<Page<LeadTaskView>> {
       const query = parse(listLeadTasksSchema, input);
-      const slice = await storage.leadTasks.list(actor.userId, { status: query.status }, { limit: query.per_page, offset: (query.page - 1) * query.per_page });
+      const slice = await storage.leadTasks.list(
+        actor.userId,
+        { status: query.status },
+        { limit: query.per_page, offset: (query.page - 1) * query.per_page },
+      );
       return { items: slice.items.map(view), total: slice.total, page: query.page, perPage: query.per_page };
     },
 
@@ -235,8 +307,17 @@ function view(task: LeadTask): LeadTaskView {
   const results = task.saved + task.merged;
   const percent = task.status === 'completed' ? 100 : Math.min(100, Math.floor((results * 100) / task.total));
   return {
-    task_id: task.id, user_id: task.user_id, query: task.query, total: task.total, source: task.source, status: task.status,
+    task_id: task.id,
+    user_id: task.user_id,
+    query: task.query,
+    total: task.total,
+    source: task.source,
+    status: task.status,
     progress: { found: task.found, saved: task.saved, merged: task.merged, skipped: task.skipped, results, percent },
-    error: task.error, created_at: task.created_at, started_at: task.started_at, finished_at: task.finished_at, updated_at: task.updated_at,
+    error: task.error,
+    created_at: task.created_at,
+    started_at: task.started_at,
+    finished_at: task.finished_at,
+    updated_at: task.updated_at,
   };
 }

@@ -5,7 +5,11 @@ import type { Message, MessageStatus } from './message-schemas.js';
 export type RecordedRow = { row: Message; steps: MessageStatus[] };
 
 /** The `message.status` event of an outgoing message reaching `status` (by default the one it has). */
-export function messageStatusEvent(events: KirimEvents, message: Message, status: MessageStatus = message.status): KirimEvent<'message.status'> {
+export function messageStatusEvent(
+  events: KirimEvents,
+  message: Message,
+  status: MessageStatus = message.status,
+): KirimEvent<'message.status'> {
   return events.create('message.status', message.user_id, {
     session_id: message.session_id ?? '',
     id: message.id,
@@ -22,8 +26,22 @@ export function sendEvents(events: KirimEvents, recorded: RecordedRow[]): KirimE
   for (const { row, steps } of recorded) {
     if (row.status === 'queued') continue;
     for (const status of steps) out.push(messageStatusEvent(events, row, status));
-    if (row.kind === 'scheduled' && steps[0] === 'sent') out.push(events.create('scheduled.sent', row.user_id, { id: String(row.id), message_id: row.message_id, to: row.peer_phone ?? row.chat }));
-    if (row.kind === 'scheduled' && row.status === 'failed') out.push(events.create('scheduled.failed', row.user_id, { id: String(row.id), to: row.peer_phone ?? row.chat, error: row.error ?? 'failed' }));
+    if (row.kind === 'scheduled' && steps[0] === 'sent')
+      out.push(
+        events.create('scheduled.sent', row.user_id, {
+          id: String(row.id),
+          message_id: row.message_id,
+          to: row.peer_phone ?? row.chat,
+        }),
+      );
+    if (row.kind === 'scheduled' && row.status === 'failed')
+      out.push(
+        events.create('scheduled.failed', row.user_id, {
+          id: String(row.id),
+          to: row.peer_phone ?? row.chat,
+          error: row.error ?? 'failed',
+        }),
+      );
   }
   return out;
 }

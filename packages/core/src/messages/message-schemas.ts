@@ -3,7 +3,17 @@ import { tryNormalisePhone } from '../contacts/phone.js';
 import { dateInput, pageSchema } from '../validation.js';
 
 /** Where a message is in its life. Outgoing: queued → sending → sent → delivered → read, or failed / cancelled / unknown. Incoming: received. */
-export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'unknown', 'received'] as const;
+export const MESSAGE_STATUSES = [
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'cancelled',
+  'unknown',
+  'received',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** What made a message row. */
@@ -57,16 +67,26 @@ export interface Message {
 }
 
 // A date-only `until` means the whole of that day (UTC), not its first instant.
-const untilInput = z.preprocess((value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T23:59:59.999Z` : value), dateInput);
+const untilInput = z.preprocess(
+  (value) =>
+    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value.trim()) ? `${value.trim()}T23:59:59.999Z` : value,
+  dateInput,
+);
 
 /** A chat partner as a filter names it: a phone number in any spelling (to E.164 digits), or a group or LID JID as is. */
 function peerSchema(defaultCountryCode: string) {
-  return z.string().trim().min(1).max(100).transform((value, ctx) => {
-    if (/@(g\.us|lid)$/i.test(value)) return value.toLowerCase();
-    const digits = tryNormalisePhone(value, defaultCountryCode);
-    if (digits === null) ctx.addIssue({ code: 'custom', message: 'is not a valid phone number or JID', input: value });
-    return digits ?? z.NEVER;
-  });
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .transform((value, ctx) => {
+      if (/@(g\.us|lid)$/i.test(value)) return value.toLowerCase();
+      const digits = tryNormalisePhone(value, defaultCountryCode);
+      if (digits === null)
+        ctx.addIssue({ code: 'custom', message: 'is not a valid phone number or JID', input: value });
+      return digits ?? z.NEVER;
+    });
 }
 
 /**
@@ -91,8 +111,12 @@ export function listMessagesSchema(defaultCountryCode: string) {
     })
     .strict()
     .superRefine((q, ctx) => {
-      for (const [name, alias] of [['since', 'date_from'], ['until', 'date_to']] as const) {
-        if (q[name] && q[alias]) ctx.addIssue({ code: 'custom', path: [alias], message: `is another name for ${name}; give one of them` });
+      for (const [name, alias] of [
+        ['since', 'date_from'],
+        ['until', 'date_to'],
+      ] as const) {
+        if (q[name] && q[alias])
+          ctx.addIssue({ code: 'custom', path: [alias], message: `is another name for ${name}; give one of them` });
       }
     });
 }
@@ -115,14 +139,26 @@ export interface MessageFilter {
 }
 
 // How far along a receipt is: statuses only move up this ladder.
-export const RECEIPT_RANK: Record<string, number> = { queued: 0, sending: 1, unknown: 1, sent: 2, delivered: 3, read: 4 };
+export const RECEIPT_RANK: Record<string, number> = {
+  queued: 0,
+  sending: 1,
+  unknown: 1,
+  sent: 2,
+  delivered: 3,
+  read: 4,
+};
 
 /**
  * For each status a receipt reports, the statuses it may move a message from: up the ladder only, and
  * `failed` only before delivery.
  */
 export const RECEIPT_MOVES_FROM: Record<string, string[]> = {
-  ...Object.fromEntries(Object.keys(RECEIPT_RANK).map((to) => [to, Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to])])),
+  ...Object.fromEntries(
+    Object.keys(RECEIPT_RANK).map((to) => [
+      to,
+      Object.keys(RECEIPT_RANK).filter((from) => RECEIPT_RANK[from] < RECEIPT_RANK[to]),
+    ]),
+  ),
   failed: ['queued', 'sending', 'unknown', 'sent'],
 };
 

@@ -91,7 +91,9 @@ export class ReceiptWriter {
 
   private write(receipts: Receipt[]): void {
     for (const receipt of receipts) {
-      this.commit.add(receipt).catch((error) => this.deps.logger.error({ err: error, receipt }, 'recording a receipt failed'));
+      this.commit
+        .add(receipt)
+        .catch((error) => this.deps.logger.error({ err: error, receipt }, 'recording a receipt failed'));
     }
   }
 
@@ -102,13 +104,18 @@ export class ReceiptWriter {
     const { moved, held, announce } = await storage.transaction(async (tx) => {
       const { moved, held } = await tx.messages.applyReceipts(receipts, clock.now().toISOString());
       // A status for each step: receipts that came together (delivered and read) still report both, in order.
-      const statusEvents = moved.flatMap(({ message, steps }) => steps.map((status) => messageStatusEvent(events, message, status)));
+      const statusEvents = moved.flatMap(({ message, steps }) =>
+        steps.map((status) => messageStatusEvent(events, message, status)),
+      );
       return { moved, held, announce: await events.publishIn(tx, statusEvents) };
     });
     announce();
     if (held.length > 0) this.retryHeld(held);
     // After the commit: a failure here must not write the receipts again.
-    if (moved.length > 0) await this.deps.onMoved(moved.map((m) => m.message)).catch((error) => this.deps.logger.error({ err: error }, 'settling what receipts moved failed'));
+    if (moved.length > 0)
+      await this.deps
+        .onMoved(moved.map((m) => m.message))
+        .catch((error) => this.deps.logger.error({ err: error }, 'settling what receipts moved failed'));
   }
 
   /**
@@ -116,7 +123,11 @@ export class ReceiptWriter {
    * shortly. A stopping process lets them go rather than wait on another's lock.
    */
   private retryHeld(held: Receipt[]): void {
-    const letGo = () => this.deps.logger.warn({ receipts: held.length }, 'receipts of rows another transaction holds were not recorded before stopping');
+    const letGo = () =>
+      this.deps.logger.warn(
+        { receipts: held.length },
+        'receipts of rows another transaction holds were not recorded before stopping',
+      );
     if (this.stopping) return letGo();
     void this.deps.clock.sleep(HELD_RECEIPT_RETRY_MS).then(() => (this.stopping ? letGo() : this.write(held)));
   }

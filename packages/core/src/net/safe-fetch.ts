@@ -59,7 +59,8 @@ export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let parsed = ipaddr.parse(address);
   // `::ffff:127.0.0.1` reaches 127.0.0.1: classify what it maps to.
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   return parsed.range() === 'unicast';
 }
 
@@ -75,7 +76,8 @@ export function assertPublicHttpUrl(url: string, field: string, allowPrivate = f
   } catch {
     throw validationError({ [field]: ['must be an absolute http or https URL'] });
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw validationError({ [field]: ['must use http or https'] });
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw validationError({ [field]: ['must use http or https'] });
   if (allowPrivate) return parsed;
   const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (isIP(host) ? !isPublicAddress(host) : host === 'localhost' || host.endsWith('.localhost')) {
@@ -105,7 +107,11 @@ export interface ResolvePublicOptions {
  * (or not in time) passes: this check is for an early, clear answer, and the connection is checked
  * again by safeFetch, whose check is the one that holds (the answer may change: DNS rebinding).
  */
-export async function assertResolvesPublic(url: string, field: string, options: ResolvePublicOptions = {}): Promise<URL> {
+export async function assertResolvesPublic(
+  url: string,
+  field: string,
+  options: ResolvePublicOptions = {},
+): Promise<URL> {
   const parsed = assertPublicHttpUrl(url, field, options.allowPrivate);
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   if (options.allowPrivate || isIP(host)) return parsed;
@@ -156,20 +162,34 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   let body = options.body;
   try {
     for (let hop = 0; ; hop++) {
-      const response = await request(current, { method: method as Dispatcher.HttpMethod, headers: options.headers, body, dispatcher, signal });
+      const response = await request(current, {
+        method: method as Dispatcher.HttpMethod,
+        headers: options.headers,
+        body,
+        dispatcher,
+        signal,
+      });
       const location = response.headers.location;
       if (REDIRECTS.has(response.statusCode) && typeof location === 'string') {
         response.body.resume();
         if (hop >= maxRedirects) throw new KirimError('unavailable', `Too many redirects fetching ${field}`);
         current = check(new URL(location, current).toString());
         // 303, and 301/302 after a POST as browsers do, continue as a GET without the body.
-        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+        if (
+          response.statusCode === 303 ||
+          ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+        ) {
           method = 'GET';
           body = undefined;
         }
         continue;
       }
-      return { status: response.statusCode, headers: toHeaders(response.headers), body: await readCapped(response.body, options), url: current.toString() };
+      return {
+        status: response.statusCode,
+        headers: toHeaders(response.headers),
+        body: await readCapped(response.body, options),
+        url: current.toString(),
+      };
     }
   } catch (error) {
     throw translate(error, field, options, timeout.signal.aborted);
@@ -197,10 +217,15 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean, allowHosts:
   return ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     resolve(hostname).then(
       (addresses) => {
-        if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
+        if (addresses.length === 0)
+          return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }));
         const refused = allowPrivate || allowHosts.has(hostname.toLowerCase()) ? undefined : firstNonPublic(addresses);
         if (refused) {
-          return callback(Object.assign(new Error(`${hostname} resolves to non-public address ${refused.address}`), { code: PRIVATE_ADDRESS }));
+          return callback(
+            Object.assign(new Error(`${hostname} resolves to non-public address ${refused.address}`), {
+              code: PRIVATE_ADDRESS,
+            }),
+          );
         }
         if (options.all) return callback(null, addresses);
         callback(null, addresses[0].address, addresses[0].family);
@@ -210,7 +235,10 @@ function guardedLookup(resolve: HostResolver, allowPrivate: boolean, allowHosts:
   }) as unknown as LookupFunction;
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): void }, options: SafeFetchOptions): Promise<Buffer> {
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): void },
+  options: SafeFetchOptions,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -239,12 +267,17 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
 
 function translate(error: unknown, field: string, options: SafeFetchOptions, timedOut: boolean): unknown {
   if (error instanceof KirimError) return error;
-  if (timedOut) return new KirimError('unavailable', `Timed out after ${options.timeoutMs} ms fetching ${field}`, { cause: error });
+  if (timedOut)
+    return new KirimError('unavailable', `Timed out after ${options.timeoutMs} ms fetching ${field}`, { cause: error });
   if (hasCode(error, PRIVATE_ADDRESS)) {
     return new KirimError('validation', `Invalid ${field}`, { details: { [field]: [NON_PUBLIC] }, cause: error });
   }
   // No such name (NXDOMAIN) is the URL's fault; a resolver failing for now (EAI_AGAIN) is not.
-  if (hasCode(error, 'ENOTFOUND')) return new KirimError('validation', `Invalid ${field}`, { details: { [field]: ['its host name does not exist'] }, cause: error });
+  if (hasCode(error, 'ENOTFOUND'))
+    return new KirimError('validation', `Invalid ${field}`, {
+      details: { [field]: ['its host name does not exist'] },
+      cause: error,
+    });
   if (options.signal?.aborted) return new KirimError('unavailable', `Fetching ${field} was aborted`, { cause: error });
   const reason = (error as Error)?.message ?? String(error);
   return new KirimError('unavailable', `Could not fetch ${field}: ${reason}`, { cause: error });

@@ -34,7 +34,13 @@ export interface DispatcherOptions extends RowSenderOptions {
 }
 
 /** The dispatcher's defaults: poll every 100 ms, 500 rows a round, resend `unknown` rows after 60 s, 3 tries 5 s apart (times the attempt). */
-export const DEFAULT_DISPATCHER_OPTIONS: Readonly<Required<Omit<DispatcherOptions, 'limits'>>> = { pollMs: 100, batchSize: 500, unknownGraceMs: 60_000, maxAttempts: 3, retryDelayMs: 5000 };
+export const DEFAULT_DISPATCHER_OPTIONS: Readonly<Required<Omit<DispatcherOptions, 'limits'>>> = {
+  pollMs: 100,
+  batchSize: 500,
+  unknownGraceMs: 60_000,
+  maxAttempts: 3,
+  retryDelayMs: 5000,
+};
 
 type Deps = {
   storage: Storage;
@@ -78,7 +84,10 @@ export class Dispatcher {
     this.pollMs = options.pollMs ?? DEFAULT_DISPATCHER_OPTIONS.pollMs;
     this.batchSize = options.batchSize ?? DEFAULT_DISPATCHER_OPTIONS.batchSize;
     this.unknownGraceMs = options.unknownGraceMs ?? DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs;
-    const retries = { maxAttempts: options.maxAttempts ?? DEFAULT_DISPATCHER_OPTIONS.maxAttempts, retryDelayMs: options.retryDelayMs ?? DEFAULT_DISPATCHER_OPTIONS.retryDelayMs };
+    const retries = {
+      maxAttempts: options.maxAttempts ?? DEFAULT_DISPATCHER_OPTIONS.maxAttempts,
+      retryDelayMs: options.retryDelayMs ?? DEFAULT_DISPATCHER_OPTIONS.retryDelayMs,
+    };
     this.waiters = new SendWaiters(deps);
     this.sender = new RowSender({ ...deps, onCircuitChanged: () => this.invalidate() }, retries);
   }
@@ -108,7 +117,9 @@ export class Dispatcher {
         recording = undefined;
         if (!sent) return;
         // Caught here, not where it is awaited: a rejection would otherwise go unhandled while the next round sends.
-        recording = this.record(sent).catch((error) => this.deps.logger.error({ err: error }, 'recording a round of sends failed'));
+        recording = this.record(sent).catch((error) =>
+          this.deps.logger.error({ err: error }, 'recording a round of sends failed'),
+        );
         if (this.stopping || !this.loop) return;
       }
     } finally {
@@ -124,7 +135,11 @@ export class Dispatcher {
 
   /** Settles what a dead owner left mid-send on a session that connected here, then runs a round soon. */
   async recover(sessionId: string): Promise<void> {
-    await this.deps.storage.outbox.recover(sessionId, this.deps.manager.instanceId, this.deps.clock.now().toISOString());
+    await this.deps.storage.outbox.recover(
+      sessionId,
+      this.deps.manager.instanceId,
+      this.deps.clock.now().toISOString(),
+    );
     this.poke();
   }
 
@@ -156,7 +171,10 @@ export class Dispatcher {
     const now = clock.now();
     if (now.getTime() - this.lastRecovery > this.unknownGraceMs / 4) {
       this.lastRecovery = now.getTime();
-      await storage.outbox.requeueUnknown(new Date(now.getTime() - this.unknownGraceMs).toISOString(), now.toISOString());
+      await storage.outbox.requeueUnknown(
+        new Date(now.getTime() - this.unknownGraceMs).toISOString(),
+        now.toISOString(),
+      );
     }
     const connected = manager.connectedSessions();
     // An idle engine asks one indexed question per poll, not one claim query per session.
@@ -172,7 +190,10 @@ export class Dispatcher {
       budgets.set(id, await this.sender.budget(session, now, limits, linkedSince, this.batchSize));
     }
     const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));
-    const pools = facts.pools.map((pool) => ({ id: pool.id, limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0) }));
+    const pools = facts.pools.map((pool) => ({
+      id: pool.id,
+      limit: pool.session_ids.reduce((sum, id) => sum + (budgets.get(id) ?? 0), 0),
+    }));
     if (!sessions.some((s) => s.limit > 0)) return undefined;
 
     const decide = (row: Message): ClaimDecision => {
@@ -181,8 +202,12 @@ export class Dispatcher {
         const pool = facts.pools.find((p) => p.id === row.pool_id);
         if (!pool) return { skip: true };
         // A pool row re-checks its owner's plan when it fires, not when it was queued.
-        if (facts.plans.get(row.user_id) !== 'supporter') return { fail: 'plan_required: Send pools are a Supporter feature.' };
-        sessionId = this.rotation.pick(pool, (id) => (budgets.get(id) ?? 0) > 0 && manager.connection(id) !== undefined);
+        if (facts.plans.get(row.user_id) !== 'supporter')
+          return { fail: 'plan_required: Send pools are a Supporter feature.' };
+        sessionId = this.rotation.pick(
+          pool,
+          (id) => (budgets.get(id) ?? 0) > 0 && manager.connection(id) !== undefined,
+        );
         if (!sessionId) return { skip: true };
       }
       const left = budgets.get(sessionId) ?? 0;
@@ -193,7 +218,10 @@ export class Dispatcher {
       // The WhatsApp id is recorded before sending: a crash mid-send leaves a row that can be recognised.
       return { send: { session_id: sessionId, message_id: row.message_id ?? connection.newMessageId() } };
     };
-    const claimed = await storage.outbox.claim({ owner: manager.instanceId, now: now.toISOString(), sessions, pools }, decide);
+    const claimed = await storage.outbox.claim(
+      { owner: manager.instanceId, now: now.toISOString(), sessions, pools },
+      decide,
+    );
     if (claimed.length === 0) return undefined;
     await this.deps.jobs.claimed(claimed, now.toISOString());
 
@@ -205,7 +233,13 @@ export class Dispatcher {
     }
     const receipts = this.deps.receipts.hold(claimed);
     try {
-      const outcomes = (await Promise.all([...bySession].map(([id, rows]) => this.sender.sendAll(facts.sessions.get(id)!, rows, this.limitsFor(facts.sessions.get(id)!, facts.pools))))).flat();
+      const outcomes = (
+        await Promise.all(
+          [...bySession].map(([id, rows]) =>
+            this.sender.sendAll(facts.sessions.get(id)!, rows, this.limitsFor(facts.sessions.get(id)!, facts.pools)),
+          ),
+        )
+      ).flat();
       return { claimed, outcomes, receipts };
     } catch (error) {
       receipts.release();
@@ -219,11 +253,15 @@ export class Dispatcher {
     let announce = () => {};
     try {
       const rows = new Map(claimed.map((r) => [r.id, r]));
-      const steps = new Map(outcomes.map((o) => [o.id, o.status === 'sent' ? receipts.fold(rows.get(o.id)!, o) : [o.status]]));
+      const steps = new Map(
+        outcomes.map((o) => [o.id, o.status === 'sent' ? receipts.fold(rows.get(o.id)!, o) : [o.status]]),
+      );
       // The round's results and their events are stored together: neither without the other after a crash.
       await this.deps.storage.transaction(async (tx) => {
         const moved = new Set(await tx.outbox.complete(outcomes));
-        recorded = outcomes.filter((o) => moved.has(o.id)).map((o) => ({ row: recordedRow(rows.get(o.id)!, o), steps: steps.get(o.id)! }));
+        recorded = outcomes
+          .filter((o) => moved.has(o.id))
+          .map((o) => ({ row: recordedRow(rows.get(o.id)!, o), steps: steps.get(o.id)! }));
         announce = await this.deps.events.publishIn(tx, sendEvents(this.deps.events, recorded));
       });
     } finally {
@@ -237,7 +275,12 @@ export class Dispatcher {
 
   /** The round's facts, read again once they are FACTS_TTL_MS old or a session connected since. */
   private async loadFacts(connected: string[], now: Date): Promise<RoundFacts> {
-    if (this.facts && now.getTime() - this.facts.at < FACTS_TTL_MS && connected.every((id) => this.facts!.sessions.has(id))) return this.facts;
+    if (
+      this.facts &&
+      now.getTime() - this.facts.at < FACTS_TTL_MS &&
+      connected.every((id) => this.facts!.sessions.has(id))
+    )
+      return this.facts;
     return (this.facts = await readRoundFacts(this.deps.storage, connected, now));
   }
 }

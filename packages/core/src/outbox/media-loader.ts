@@ -19,7 +19,9 @@ export interface MediaLoaderOptions {
 }
 
 /** The media loader's limits: 16 MB a file, 30 000 ms a download, 64 MB kept for reuse. */
-export const DEFAULT_MEDIA_LIMITS: Readonly<Required<Pick<MediaLoaderOptions, 'maxBytes' | 'timeoutMs' | 'cacheBytes'>>> = { maxBytes: 16 * 1024 * 1024, timeoutMs: 30_000, cacheBytes: 64 * 1024 * 1024 };
+export const DEFAULT_MEDIA_LIMITS: Readonly<
+  Required<Pick<MediaLoaderOptions, 'maxBytes' | 'timeoutMs' | 'cacheBytes'>>
+> = { maxBytes: 16 * 1024 * 1024, timeoutMs: 30_000, cacheBytes: 64 * 1024 * 1024 };
 
 /** A downloaded file; `sniffed` is the type its bytes show, when they show one. */
 type Loaded = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
@@ -37,10 +39,24 @@ const KINDS: Record<string, { noun: string; accepts: (mime: string) => boolean }
 const TRANSIENT = new Set([408, 425, 429]);
 
 const EXTENSION_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', mp4: 'video/mp4', '3gp': 'video/3gpp',
-  mp3: 'audio/mpeg', ogg: 'audio/ogg', opus: 'audio/ogg', m4a: 'audio/mp4', pdf: 'application/pdf', txt: 'text/plain',
-  doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', zip: 'application/zip',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  mp4: 'video/mp4',
+  '3gp': 'video/3gpp',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+  opus: 'audio/ogg',
+  m4a: 'audio/mp4',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  zip: 'application/zip',
 };
 
 /**
@@ -56,19 +72,30 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
   async function download(url: string): Promise<Loaded> {
     let response;
     try {
-      response = await safeFetch(url, { timeoutMs: options.timeoutMs ?? DEFAULT_MEDIA_LIMITS.timeoutMs, maxBytes, allowPrivate: options.allowPrivate, field: 'media_url', lookup: options.lookup });
+      response = await safeFetch(url, {
+        timeoutMs: options.timeoutMs ?? DEFAULT_MEDIA_LIMITS.timeoutMs,
+        maxBytes,
+        allowPrivate: options.allowPrivate,
+        field: 'media_url',
+        lookup: options.lookup,
+      });
     } catch (error) {
-      if (isKirimError(error, 'payload_too_large')) throw validationError({ media_url: [`is larger than the ${maxBytes}-byte limit`] });
+      if (isKirimError(error, 'payload_too_large'))
+        throw validationError({ media_url: [`is larger than the ${maxBytes}-byte limit`] });
       throw error;
     }
     if (response.status >= 400 && response.status < 500 && !TRANSIENT.has(response.status)) {
       throw validationError({ media_url: [`the media host answered HTTP ${response.status}`] });
     }
-    if (response.status < 200 || response.status >= 300) throw new KirimError('unavailable', `media_url answered HTTP ${response.status}`);
+    if (response.status < 200 || response.status >= 300)
+      throw new KirimError('unavailable', `media_url answered HTTP ${response.status}`);
     const name = decodeURIComponent(new URL(response.url).pathname.split('/').pop() || 'file');
     const extension = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
     const header = (response.headers.get('content-type') ?? '').split(';')[0].trim();
-    const declared = header && header !== 'application/octet-stream' ? header : (EXTENSION_TYPES[extension] ?? 'application/octet-stream');
+    const declared =
+      header && header !== 'application/octet-stream'
+        ? header
+        : (EXTENSION_TYPES[extension] ?? 'application/octet-stream');
     const sniffed = (await fileTypeFromBuffer(response.body))?.mime;
     return { data: response.body, mimetype: sniffed ?? declared, filename: name, sniffed };
   }
@@ -95,7 +122,10 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
           for (const [key, value] of cache) {
             if (cached <= cacheBytes || key === url) break;
             cache.delete(key);
-            void value.then((old) => (cached -= old.data.length), () => {});
+            void value.then(
+              (old) => (cached -= old.data.length),
+              () => {},
+            );
           }
         },
         () => cache.delete(url),

@@ -16,7 +16,10 @@ export const DEFAULT_OPT_OUT_WORDS = ['STOP', 'UNSUBSCRIBE', 'BERHENTI'];
 export function createOptOutHook(deps: { storage: Storage; clock: Clock; logger: Logger; words?: string[] }) {
   const words = new Set((deps.words ?? DEFAULT_OPT_OUT_WORDS).map((w) => w.trim().toUpperCase()));
   return async (message: Message): Promise<void> => {
-    const reply = message.text?.trim().replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '').toUpperCase();
+    const reply = message.text
+      ?.trim()
+      .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+      .toUpperCase();
     if (!reply || !words.has(reply) || !message.peer_phone || message.chat.endsWith('@g.us')) return;
     const at = deps.clock.now().toISOString();
     await deps.storage.optOuts.add(message.user_id, message.peer_phone, `replied ${reply}`, at);

@@ -3,8 +3,14 @@ import { phoneSchema } from '../contacts/phone.js';
 import { dateInput } from '../validation.js';
 
 const id = z.string().trim().min(1).max(200);
-const groupJid = z.string().trim().regex(/^[\d-]+@g\.us$/, 'must be a group JID ending in @g.us');
-const mentionJid = z.string().trim().regex(/^\d{5,20}@(s\.whatsapp\.net|lid)$/, 'must be a JID such as 6281234567890@s.whatsapp.net');
+const groupJid = z
+  .string()
+  .trim()
+  .regex(/^[\d-]+@g\.us$/, 'must be a group JID ending in @g.us');
+const mentionJid = z
+  .string()
+  .trim()
+  .regex(/^\d{5,20}@(s\.whatsapp\.net|lid)$/, 'must be a JID such as 6281234567890@s.whatsapp.net');
 const mediaType = z.enum(['image', 'video', 'audio', 'document']);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
@@ -22,18 +28,40 @@ function oneRoute<T extends { session_id?: string; pool_id?: string }>(value: T,
 }
 
 const text = z.string().min(1).max(65_536);
-const media = { media_url: httpUrl, type: mediaType, caption: z.string().max(3000).optional(), filename: z.string().trim().min(1).max(255).optional() };
+const media = {
+  media_url: httpUrl,
+  type: mediaType,
+  caption: z.string().max(3000).optional(),
+  filename: z.string().trim().min(1).max(255).optional(),
+};
 
 /** The recipient (`to`) field for a default country code. */
 export const recipient = (cc: string) => phoneSchema(cc);
 
 export const sendTextSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(256).default([]) }).superRefine(oneRoute, always);
-export const sendMediaSchema = (cc: string) => z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute, always);
+  z
+    .object({
+      ...routing,
+      to: recipient(cc),
+      message: text,
+      quoted_message_id: id.optional(),
+      mentions: z.array(mentionJid).max(256).default([]),
+    })
+    .superRefine(oneRoute, always);
+export const sendMediaSchema = (cc: string) =>
+  z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute, always);
 export const sendGroupTextSchema = z
-  .object({ ...routing, group_id: groupJid, message: text, quoted_message_id: id.optional(), mentions: z.array(mentionJid).max(1024).default([]) })
+  .object({
+    ...routing,
+    group_id: groupJid,
+    message: text,
+    quoted_message_id: id.optional(),
+    mentions: z.array(mentionJid).max(1024).default([]),
+  })
   .superRefine(oneRoute, always);
-export const sendGroupMediaSchema = z.object({ ...routing, group_id: groupJid, ...media }).superRefine(oneRoute, always);
+export const sendGroupMediaSchema = z
+  .object({ ...routing, group_id: groupJid, ...media })
+  .superRefine(oneRoute, always);
 
 /** Scheduled sends: as the immediate ones, plus `scheduled_at` in the future. */
 export const scheduleTextSchema = (cc: string) =>
@@ -44,7 +72,11 @@ export const scheduleMediaSchema = (cc: string) =>
 /** Bulk sends: `contacts[]` or `contact_group_id`; `message` or `template_id`; `delay` ms between sends. */
 const bulkBase = {
   ...routing,
-  contacts: z.array(z.union([z.string(), z.number(), z.object({ phone: z.union([z.string(), z.number()]) }).passthrough()])).min(1).max(100_000).optional(),
+  contacts: z
+    .array(z.union([z.string(), z.number(), z.object({ phone: z.union([z.string(), z.number()]) }).passthrough()]))
+    .min(1)
+    .max(100_000)
+    .optional(),
   contact_group_id: z.uuid().optional(),
   template_id: z.uuid().optional(),
   delay: z.coerce.number().int().min(0).max(3_600_000).default(0),
@@ -54,7 +86,9 @@ const bulkBase = {
 };
 function oneAudience<T extends { contacts?: unknown[]; contact_group_id?: string }>(value: T, ctx: z.RefinementCtx) {
   if (!value.contacts === !value.contact_group_id) {
-    const message = value.contacts ? 'give contacts or contact_group_id, not both' : 'contacts or contact_group_id is required';
+    const message = value.contacts
+      ? 'give contacts or contact_group_id, not both'
+      : 'contacts or contact_group_id is required';
     ctx.addIssue({ code: 'custom', message, path: ['contacts'] });
     ctx.addIssue({ code: 'custom', message, path: ['contact_group_id'] });
   }
@@ -72,7 +106,14 @@ export const bulkTextSchema = z
   .superRefine(oneAudience, always)
   .superRefine(oneContent, always);
 export const bulkMediaSchema = z
-  .object({ ...bulkBase, media_url: httpUrl, type: mediaType, caption: z.string().max(3000).optional(), filename: media.filename, message: z.string().max(3000).optional() })
+  .object({
+    ...bulkBase,
+    media_url: httpUrl,
+    type: mediaType,
+    caption: z.string().max(3000).optional(),
+    filename: media.filename,
+    message: z.string().max(3000).optional(),
+  })
   .superRefine(oneRoute, always)
   .superRefine(oneAudience, always);
 

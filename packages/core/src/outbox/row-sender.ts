@@ -59,16 +59,29 @@ export class RowSender {
   }
 
   /** Persists a breaker that opened or closed (pools in every process read it) and publishes `session.circuit`. */
-  private async reportBreaker(session: Session, state: 'opened' | 'closed', openUntil: number, outcome: SendOutcome): Promise<void> {
+  private async reportBreaker(
+    session: Session,
+    state: 'opened' | 'closed',
+    openUntil: number,
+    outcome: SendOutcome,
+  ): Promise<void> {
     const until = state === 'opened' ? new Date(openUntil).toISOString() : null;
-    const reason = state === 'opened' ? `most recent sends failed; the last: ${'error' in outcome ? outcome.error : 'unknown'}` : null;
+    const reason =
+      state === 'opened'
+        ? `most recent sends failed; the last: ${'error' in outcome ? outcome.error : 'unknown'}`
+        : null;
     await this.deps.storage.sessions.update(session.id, { circuit_open_until: until, circuit_reason: reason });
-    if (state === 'opened') this.deps.logger.warn({ session: session.id, until }, 'circuit breaker opened: most recent sends failed');
+    if (state === 'opened')
+      this.deps.logger.warn({ session: session.id, until }, 'circuit breaker opened: most recent sends failed');
     else this.deps.logger.info({ session: session.id }, 'circuit breaker closed: a send succeeded after the cool-down');
     this.deps.onCircuitChanged();
-    await this.deps.events.publish('session.circuit', session.user_id, { session_id: session.id, state, until, reason });
+    await this.deps.events.publish('session.circuit', session.user_id, {
+      session_id: session.id,
+      state,
+      until,
+      reason,
+    });
   }
-
 
   /** How many rows the session may take this round (see SessionThrottle.budget). */
   budget(session: Session, now: Date, limits: SendLimits, linkedSince: Date | null, most: number): Promise<number> {
@@ -93,7 +106,11 @@ export class RowSender {
    * and do not count; a media host that fails for a while is retried but does not count either. Whatever
    * asked WhatsApp something (a number check, a group's metadata) still spaces the next send.
    */
-  private async send(session: Session, row: Message, limits: SendLimits): Promise<{ outcome: SendOutcome; sample: SendSample }> {
+  private async send(
+    session: Session,
+    row: Message,
+    limits: SendLimits,
+  ): Promise<{ outcome: SendOutcome; sample: SendSample }> {
     const { clock, manager } = this.deps;
     let queried = false;
     let reachedWhatsApp = false;
@@ -101,20 +118,37 @@ export class RowSender {
     try {
       const connection = manager.connection(session.id);
       if (!connection) throw new Error('the session disconnected');
-      if (limits.check_recipients && row.peer_phone && !(await this.exists(connection, session.id, row.peer_phone, () => (queried = true)))) {
-        return { outcome: { id: row.id, status: 'failed', at: clock.now().toISOString(), error: 'not_on_whatsapp: the number has no WhatsApp account' }, sample: notSent() };
+      if (
+        limits.check_recipients &&
+        row.peer_phone &&
+        !(await this.exists(connection, session.id, row.peer_phone, () => (queried = true)))
+      ) {
+        return {
+          outcome: {
+            id: row.id,
+            status: 'failed',
+            at: clock.now().toISOString(),
+            error: 'not_on_whatsapp: the number has no WhatsApp account',
+          },
+          sample: notSent(),
+        };
       }
       const result = await this.deliver(connection, row, () => (reachedWhatsApp = true));
-      return { outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw }, sample: 'sent' };
+      return {
+        outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw },
+        sample: 'sent',
+      };
     } catch (error) {
       const at = clock.now().toISOString();
       const fault = callerFault(error, row, reachedWhatsApp);
       if (fault) return { outcome: { id: row.id, status: 'failed', at, error: fault }, sample: notSent() };
       const reason = error instanceof Error ? error.message : String(error);
       const sample = reachedWhatsApp ? 'failed' : notSent();
-      if (row.attempts >= this.retries.maxAttempts) return { outcome: { id: row.id, status: 'failed', at, error: reason }, sample };
+      if (row.attempts >= this.retries.maxAttempts)
+        return { outcome: { id: row.id, status: 'failed', at, error: reason }, sample };
       // A pool row goes back to the pool at once: another member may send it while this one cools down.
-      if (row.pool_id) return { outcome: { id: row.id, status: 'queued', at, not_before: at, error: reason, release: true }, sample };
+      if (row.pool_id)
+        return { outcome: { id: row.id, status: 'queued', at, not_before: at, error: reason, release: true }, sample };
       const retryAt = new Date(Date.parse(at) + this.retries.retryDelayMs * row.attempts).toISOString();
       return { outcome: { id: row.id, status: 'queued', at, not_before: retryAt, error: reason }, sample };
     }
@@ -122,10 +156,20 @@ export class RowSender {
 
   /** Sends a row through `connection`; `reaching` is called once its content is ready, as WhatsApp is asked. */
   private async deliver(connection: Connection, row: Message, reaching: () => void) {
-    const options: SendOptions = { messageId: row.message_id!, mentions: row.mentions.length > 0 ? row.mentions : undefined };
+    const options: SendOptions = {
+      messageId: row.message_id!,
+      mentions: row.mentions.length > 0 ? row.mentions : undefined,
+    };
     if (row.quoted_message_id) {
       const quoted = await this.deps.storage.messages.findByMessageId(row.session_id!, row.quoted_message_id);
-      if (quoted) options.quoted = { messageId: quoted.message_id!, chat: quoted.chat, fromMe: quoted.direction === 'out', participant: quoted.sender ?? undefined, raw: quoted.raw ?? null };
+      if (quoted)
+        options.quoted = {
+          messageId: quoted.message_id!,
+          chat: quoted.chat,
+          fromMe: quoted.direction === 'out',
+          participant: quoted.sender ?? undefined,
+          raw: quoted.raw ?? null,
+        };
     }
     if (!row.media) {
       reaching();
@@ -135,7 +179,13 @@ export class RowSender {
     reaching();
     return connection.sendMedia(
       row.chat,
-      { type: row.media.type as 'image', data: file.data, mimetype: row.media.mimetype ?? file.mimetype, filename: row.media.filename ?? file.filename, caption: row.text ?? undefined },
+      {
+        type: row.media.type as 'image',
+        data: file.data,
+        mimetype: row.media.mimetype ?? file.mimetype,
+        filename: row.media.filename ?? file.filename,
+        caption: row.text ?? undefined,
+      },
       options,
     );
   }
@@ -161,10 +211,22 @@ export function recordedRow(row: Message, outcome: SendOutcome): Message {
       return { ...row, status: 'failed', error: outcome.error, updated_at: outcome.at };
     case 'queued':
       return {
-        ...row, status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+        ...row,
+        status: 'queued',
+        not_before: outcome.not_before,
+        error: outcome.error,
+        claimed_by: null,
+        updated_at: outcome.at,
         ...(outcome.release ? { session_id: null, message_id: null } : {}),
       };
     default:
-      return { ...row, status: outcome.status, sent_at: outcome.at, raw: outcome.raw, error: null, updated_at: outcome.at };
+      return {
+        ...row,
+        status: outcome.status,
+        sent_at: outcome.at,
+        raw: outcome.raw,
+        error: null,
+        updated_at: outcome.at,
+      };
   }
 }

@@ -9,13 +9,25 @@ const boom = (status: number) => Object.assign(new Error('forbidden'), { isBoom:
 
 describe('callerFault', () => {
   it('names media_url for a validation error before WhatsApp was asked, whatever field it named, and never "_"', () => {
-    expect(callerFault(validationError({ media_url: ['the media host answered HTTP 404'] }), row('628@s.whatsapp.net'), false)).toBe('invalid_input:media_url: the media host answered HTTP 404');
-    expect(callerFault(validationError({ url: ['its host name does not exist'] }), row('628@s.whatsapp.net'), false)).toBe('invalid_input:media_url: its host name does not exist');
-    expect(callerFault(new KirimError('validation', 'Invalid media_url'), row('628@s.whatsapp.net'), false)).toBe('invalid_input:media_url: Invalid media_url');
+    expect(
+      callerFault(
+        validationError({ media_url: ['the media host answered HTTP 404'] }),
+        row('628@s.whatsapp.net'),
+        false,
+      ),
+    ).toBe('invalid_input:media_url: the media host answered HTTP 404');
+    expect(
+      callerFault(validationError({ url: ['its host name does not exist'] }), row('628@s.whatsapp.net'), false),
+    ).toBe('invalid_input:media_url: its host name does not exist');
+    expect(callerFault(new KirimError('validation', 'Invalid media_url'), row('628@s.whatsapp.net'), false)).toBe(
+      'invalid_input:media_url: Invalid media_url',
+    );
   });
 
   it('names group_id when WhatsApp refuses a group the session is not in, and nothing for other failures', () => {
-    expect(callerFault(boom(403), row('1203@g.us'), true)).toBe('invalid_input:group_id: the session is not a participant of this group');
+    expect(callerFault(boom(403), row('1203@g.us'), true)).toBe(
+      'invalid_input:group_id: the session is not a participant of this group',
+    );
     expect(callerFault(boom(403), row('628@s.whatsapp.net'), true)).toBeUndefined();
     expect(callerFault(boom(500), row('1203@g.us'), true)).toBeUndefined();
     expect(callerFault(validationError({ media_url: ['x'] }), row('628@s.whatsapp.net'), true)).toBeUndefined();
@@ -24,13 +36,24 @@ describe('callerFault', () => {
 });
 
 describe('sendFailedError', () => {
-  it('answers 422 naming the field only for a row stored as the caller\'s fault (invalid_input:<media_url|group_id>:)', () => {
-    expect(sendFailedError({ status: 'failed', error: invalidInput('media_url', 'is not an image') })).toMatchObject({ code: 'validation', details: { media_url: ['is not an image'] } });
-    expect(sendFailedError({ status: 'failed', error: invalidInput('group_id', 'no such group') })).toMatchObject({ code: 'validation', details: { group_id: ['no such group'] } });
+  it("answers 422 naming the field only for a row stored as the caller's fault (invalid_input:<media_url|group_id>:)", () => {
+    expect(sendFailedError({ status: 'failed', error: invalidInput('media_url', 'is not an image') })).toMatchObject({
+      code: 'validation',
+      details: { media_url: ['is not an image'] },
+    });
+    expect(sendFailedError({ status: 'failed', error: invalidInput('group_id', 'no such group') })).toMatchObject({
+      code: 'validation',
+      details: { group_id: ['no such group'] },
+    });
   });
 
   it('answers 503, not a 4xx, for a WhatsApp error that happens to start like "invalid <word>: "', () => {
-    for (const error of ['invalid media_url: from WhatsApp', 'invalid jid: 628@s.whatsapp.net', 'invalid_input:_: no field', 'invalid_input:text: not whitelisted']) {
+    for (const error of [
+      'invalid media_url: from WhatsApp',
+      'invalid jid: 628@s.whatsapp.net',
+      'invalid_input:_: no field',
+      'invalid_input:text: not whitelisted',
+    ]) {
       expect(sendFailedError({ status: 'failed', error }), error).toMatchObject({ code: 'unavailable' });
     }
   });

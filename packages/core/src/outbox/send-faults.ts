@@ -49,7 +49,12 @@ export function callerFault(error: unknown, row: Message, reachedWhatsApp: boole
 export function sendFailedError(result: { status: string; error: string | null }): KirimError {
   const invalid = INVALID_INPUT.exec(result.error ?? '');
   if (invalid) {
-    return new KirimError('validation', `Message not sent: invalid ${invalid[1]}`, { details: { [invalid[1]]: [invalid[2]] }, extra: { data: result } });
+    return new KirimError('validation', `Message not sent: invalid ${invalid[1]}`, {
+      details: { [invalid[1]]: [invalid[2]] },
+      extra: { data: result },
+    });
   }
-  return new KirimError('unavailable', `Message not sent: ${result.error ?? result.status}`, { extra: { data: result } });
+  return new KirimError('unavailable', `Message not sent: ${result.error ?? result.status}`, {
+    extra: { data: result },
+  });
 }

@@ -4,7 +4,8 @@ import { DEFAULT_SEND_LIMITS, dailyCap, effectiveLimits, sendLimitsSchema } from
 const warming = { ...DEFAULT_SEND_LIMITS, warmup: true, warmup_start: 50, daily_cap: 1000 };
 const linked = new Date('2026-03-10T09:00:00.000Z');
 // A moment `days` UTC days after the linking day, at the given time of day.
-const dayAfter = (days: number, time = '12:00:00.000') => new Date(`2026-03-${String(10 + days).padStart(2, '0')}T${time}Z`);
+const dayAfter = (days: number, time = '12:00:00.000') =>
+  new Date(`2026-03-${String(10 + days).padStart(2, '0')}T${time}Z`);
 
 describe('dailyCap', () => {
   it('is daily_cap when warm-up is off, however new the device', () => {
@@ -16,15 +17,22 @@ describe('dailyCap', () => {
   });
 
   it('starts at warmup_start on the day the device was linked and doubles each day after, up to daily_cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 6].map((day) => dailyCap(warming, linked, dayAfter(day)))).toEqual([50, 100, 200, 400, 800, 1000, 1000]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((day) => dailyCap(warming, linked, dayAfter(day)))).toEqual([
+      50, 100, 200, 400, 800, 1000, 1000,
+    ]);
   });
 
   it('ramps without end when daily_cap is 0 (no cap)', () => {
     const uncapped = { ...warming, daily_cap: 0 };
-    expect([0, 1, 10, 20].map((day) => dailyCap(uncapped, linked, dayAfter(day)))).toEqual([50, 100, 50 * 2 ** 10, 50 * 2 ** 20]);
+    expect([0, 1, 10, 20].map((day) => dailyCap(uncapped, linked, dayAfter(day)))).toEqual([
+      50,
+      100,
+      50 * 2 ** 10,
+      50 * 2 ** 20,
+    ]);
   });
 
-  it('counts a link date in the future (another host\'s clock ahead of ours) as the first day', () => {
+  it("counts a link date in the future (another host's clock ahead of ours) as the first day", () => {
     expect(dailyCap(warming, dayAfter(2), linked)).toBe(50);
   });
 
@@ -40,7 +48,9 @@ describe('dailyCap', () => {
 
 describe('effectiveLimits', () => {
   it("applies the engine's defaults, then the pool's, then the session's own, skipping what is not given", () => {
-    const limits = effectiveLimits(DEFAULT_SEND_LIMITS, { min_gap_ms: 9000, daily_cap: 300 }, undefined, { daily_cap: 200 });
+    const limits = effectiveLimits(DEFAULT_SEND_LIMITS, { min_gap_ms: 9000, daily_cap: 300 }, undefined, {
+      daily_cap: 200,
+    });
     expect(limits).toEqual({ ...DEFAULT_SEND_LIMITS, min_gap_ms: 9000, daily_cap: 200 });
   });
 });

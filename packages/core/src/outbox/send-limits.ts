@@ -55,7 +55,10 @@ export const sendLimitsSchema = z
   .strict();
 
 /** The limits that apply: the engine's defaults, then the pool's, then the session's own. */
-export function effectiveLimits(defaults: SendLimits, ...overrides: Array<Partial<SendLimits> | undefined>): SendLimits {
+export function effectiveLimits(
+  defaults: SendLimits,
+  ...overrides: Array<Partial<SendLimits> | undefined>
+): SendLimits {
   return Object.assign({}, defaults, ...overrides.filter(Boolean));
 }
 

@@ -12,7 +12,13 @@ import { parse, validationError, type Page } from '../validation.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { MediaLoader } from './media-loader.js';
 import {
-  listSchema, scheduleMediaSchema, scheduleTextSchema, sendGroupMediaSchema, sendGroupTextSchema, sendMediaSchema, sendTextSchema,
+  listSchema,
+  scheduleMediaSchema,
+  scheduleTextSchema,
+  sendGroupMediaSchema,
+  sendGroupTextSchema,
+  sendMediaSchema,
+  sendTextSchema,
 } from './outbox-schemas.js';
 
 /** Options of sending. */
@@ -24,7 +30,10 @@ export interface SendServiceOptions {
 }
 
 /** Sending's defaults: an immediate send waits 30 000 ms; the 402 of a pool send links `https://kirim.dev/upgrade`. */
-export const DEFAULT_SEND_SERVICE_OPTIONS: Readonly<Required<SendServiceOptions>> = { sendWaitMs: 30_000, upgradeUrl: 'https://kirim.dev/upgrade' };
+export const DEFAULT_SEND_SERVICE_OPTIONS: Readonly<Required<SendServiceOptions>> = {
+  sendWaitMs: 30_000,
+  upgradeUrl: 'https://kirim.dev/upgrade',
+};
 
 /** The answer to a send: the row and, for pool sends, the device it went through. */
 export interface SendResult {
@@ -55,14 +64,26 @@ export interface Route {
  * Immediate and scheduled sends. Every send is a row first; an immediate one waits for the dispatcher
  * to settle it. An `Idempotency-Key` makes a retried request return the first one's row, never send twice.
  */
-export function createSendService(deps: { storage: Storage; clock: Clock; dispatcher: Dispatcher; media: MediaLoader; defaultCountryCode: string } & SendServiceOptions) {
+export function createSendService(
+  deps: {
+    storage: Storage;
+    clock: Clock;
+    dispatcher: Dispatcher;
+    media: MediaLoader;
+    defaultCountryCode: string;
+  } & SendServiceOptions,
+) {
   const { storage, clock, dispatcher, media: loader } = deps;
   const cc = deps.defaultCountryCode;
   const waitMs = deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs;
   const upgradeUrl = deps.upgradeUrl ?? DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl;
 
   /** Checks the route is the caller's and can send: 404 for a foreign session or pool, 402 and 503 as documented. */
-  async function resolveRoute(actor: Actor, route: { session_id?: string; pool_id?: string }, options: { forFuture?: boolean } = {}): Promise<Route> {
+  async function resolveRoute(
+    actor: Actor,
+    route: { session_id?: string; pool_id?: string },
+    options: { forFuture?: boolean } = {},
+  ): Promise<Route> {
     if (route.session_id) {
       const session = await storage.sessions.get(actor.userId, route.session_id);
       if (!session) throw notFound('Session');
@@ -80,7 +101,9 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 
   function requirePoolPlan(actor: Actor): void {
     if (effectivePlan(actor, clock.now()) !== 'supporter') {
-      throw new KirimError('plan_required', 'Send pools are a Supporter feature.', { extra: { upgrade_url: upgradeUrl } });
+      throw new KirimError('plan_required', 'Send pools are a Supporter feature.', {
+        extra: { upgrade_url: upgradeUrl },
+      });
     }
   }
 
@@ -90,22 +113,68 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const session = await storage.sessions.getById(id);
       if (session?.status === 'connected' && !(session.circuit_open_until && session.circuit_open_until > now)) return;
     }
-    throw new KirimError('no_device', 'No member device is currently connected. All pool members are offline or circuit-broken.');
+    throw new KirimError(
+      'no_device',
+      'No member device is currently connected. All pool members are offline or circuit-broken.',
+    );
   }
 
-  function row(actor: Actor, route: Route, fields: { chat: string; peer: string | null; text: string | null; media: MessageMedia | null; quoted?: string; mentions?: string[]; kind: Message['kind']; notBefore: Date; key?: string }): NewMessage {
+  function row(
+    actor: Actor,
+    route: Route,
+    fields: {
+      chat: string;
+      peer: string | null;
+      text: string | null;
+      media: MessageMedia | null;
+      quoted?: string;
+      mentions?: string[];
+      kind: Message['kind'];
+      notBefore: Date;
+      key?: string;
+    },
+  ): NewMessage {
     const now = clock.now().toISOString();
     return {
-      user_id: actor.userId, session_id: route.session_id, pool_id: route.pool_id, direction: 'out', message_id: null, chat: fields.chat, peer_phone: fields.peer,
-      peer_lid: null, sender: null, push_name: null, type: fields.media?.type ?? 'text', text: fields.text, media: fields.media, quoted_message_id: fields.quoted ?? null,
-      mentions: fields.mentions ?? [], status: 'queued', error: null, raw: null, kind: fields.kind, job_id: null, schedule_id: null,
-      idempotency_key: fields.key ?? null, attempts: 0, claimed_by: null, not_before: fields.notBefore.toISOString(), sent_at: null, created_at: now, updated_at: now,
+      user_id: actor.userId,
+      session_id: route.session_id,
+      pool_id: route.pool_id,
+      direction: 'out',
+      message_id: null,
+      chat: fields.chat,
+      peer_phone: fields.peer,
+      peer_lid: null,
+      sender: null,
+      push_name: null,
+      type: fields.media?.type ?? 'text',
+      text: fields.text,
+      media: fields.media,
+      quoted_message_id: fields.quoted ?? null,
+      mentions: fields.mentions ?? [],
+      status: 'queued',
+      error: null,
+      raw: null,
+      kind: fields.kind,
+      job_id: null,
+      schedule_id: null,
+      idempotency_key: fields.key ?? null,
+      attempts: 0,
+      claimed_by: null,
+      not_before: fields.notBefore.toISOString(),
+      sent_at: null,
+      created_at: now,
+      updated_at: now,
     };
   }
 
   function result(message: Message): SendResult {
     return {
-      id: message.id, message_id: message.message_id, status: message.status, error: message.error, quoted: message.quoted_message_id, mentions: message.mentions,
+      id: message.id,
+      message_id: message.message_id,
+      status: message.status,
+      error: message.error,
+      quoted: message.quoted_message_id,
+      mentions: message.mentions,
       ...(message.pool_id ? { routed_via: { pool_id: message.pool_id, device_id: message.session_id } } : {}),
     };
   }
@@ -118,7 +187,8 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
     const fresh = row(actor, route, fields);
     const earlierWithKey = async () => {
       const earlier = fields.key ? await storage.outbox.findByIdempotencyKey(actor.userId, fields.key) : undefined;
-      if (earlier && !sameRequest(earlier, fresh)) throw validationError({ [IDEMPOTENCY_KEY]: ['was already used for a different request'] });
+      if (earlier && !sameRequest(earlier, fresh))
+        throw validationError({ [IDEMPOTENCY_KEY]: ['was already used for a different request'] });
       return earlier;
     };
     const earlier = await earlierWithKey();
@@ -128,7 +198,8 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       [id] = await storage.outbox.enqueue([fresh]);
     } catch (error) {
       // Two requests with one key at once: the unique index lets one in; the other answers with its row.
-      const raced = fields.key && error instanceof KirimError && error.code === 'conflict' ? await earlierWithKey() : undefined;
+      const raced =
+        fields.key && error instanceof KirimError && error.code === 'conflict' ? await earlierWithKey() : undefined;
       if (!raced) throw error;
       id = raced.id;
     }
@@ -139,14 +210,20 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
 
   async function quoteCheck(route: Route, quoted: string | undefined): Promise<void> {
     if (!quoted || !route.session_id) return;
-    if (!(await storage.messages.findByMessageId(route.session_id, quoted))) throw validationError({ quoted_message_id: ['no such message in this session\'s history'] });
+    if (!(await storage.messages.findByMessageId(route.session_id, quoted)))
+      throw validationError({ quoted_message_id: ["no such message in this session's history"] });
   }
 
-  const media = (input: { media_url: string; type: MessageMedia['type']; filename?: string }): MessageMedia => ({ type: input.type, url: input.media_url, filename: input.filename ?? null });
+  const media = (input: { media_url: string; type: MessageMedia['type']; filename?: string }): MessageMedia => ({
+    type: input.type,
+    url: input.media_url,
+    filename: input.filename ?? null,
+  });
 
   /** The `Idempotency-Key` as given, or a `validation` error naming it when it is too long to compare whole. */
   function idempotencyKey(key: string | undefined): string | undefined {
-    if (key !== undefined && key.length > MAX_KEY_LENGTH) throw validationError({ [IDEMPOTENCY_KEY]: [`must be at most ${MAX_KEY_LENGTH} characters`] });
+    if (key !== undefined && key.length > MAX_KEY_LENGTH)
+      throw validationError({ [IDEMPOTENCY_KEY]: [`must be at most ${MAX_KEY_LENGTH} characters`] });
     return key || undefined;
   }
 
@@ -156,7 +233,14 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
   }
 
   function scheduledView(message: Message): ScheduledView {
-    const status = message.status === 'cancelled' ? 'cancelled' : message.status === 'failed' ? 'failed' : ['queued', 'sending', 'unknown'].includes(message.status) ? 'pending' : 'sent';
+    const status =
+      message.status === 'cancelled'
+        ? 'cancelled'
+        : message.status === 'failed'
+          ? 'failed'
+          : ['queued', 'sending', 'unknown'].includes(message.status)
+            ? 'pending'
+            : 'sent';
     return { ...messageView(message), scheduled_at: message.not_before, schedule_status: status };
   }
 
@@ -173,7 +257,17 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(sendTextSchema(cc), input);
       const route = await resolveRoute(actor, data);
       await quoteCheck(route, data.quoted_message_id);
-      return sendNow(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.message, media: null, quoted: data.quoted_message_id, mentions: data.mentions, kind: 'send', notBefore: clock.now(), key });
+      return sendNow(actor, route, {
+        chat: toUserJid(data.to),
+        peer: data.to,
+        text: data.message,
+        media: null,
+        quoted: data.quoted_message_id,
+        mentions: data.mentions,
+        kind: 'send',
+        notBefore: clock.now(),
+        key,
+      });
     },
 
     /** Sends media (fetched by the server from `media_url`) to a user. */
@@ -182,7 +276,15 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(sendMediaSchema(cc), input);
       await loader.check(data.media_url);
       const route = await resolveRoute(actor, data);
-      return sendNow(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.caption ?? null, media: media(data), kind: 'send', notBefore: clock.now(), key });
+      return sendNow(actor, route, {
+        chat: toUserJid(data.to),
+        peer: data.to,
+        text: data.caption ?? null,
+        media: media(data),
+        kind: 'send',
+        notBefore: clock.now(),
+        key,
+      });
     },
 
     /** Sends a text to a group. */
@@ -191,7 +293,17 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(sendGroupTextSchema, input);
       const route = await resolveRoute(actor, data);
       await quoteCheck(route, data.quoted_message_id);
-      return sendNow(actor, route, { chat: data.group_id, peer: null, text: data.message, media: null, quoted: data.quoted_message_id, mentions: data.mentions, kind: 'send', notBefore: clock.now(), key });
+      return sendNow(actor, route, {
+        chat: data.group_id,
+        peer: null,
+        text: data.message,
+        media: null,
+        quoted: data.quoted_message_id,
+        mentions: data.mentions,
+        kind: 'send',
+        notBefore: clock.now(),
+        key,
+      });
     },
 
     /** Sends media to a group. */
@@ -200,7 +312,15 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(sendGroupMediaSchema, input);
       await loader.check(data.media_url);
       const route = await resolveRoute(actor, data);
-      return sendNow(actor, route, { chat: data.group_id, peer: null, text: data.caption ?? null, media: media(data), kind: 'send', notBefore: clock.now(), key });
+      return sendNow(actor, route, {
+        chat: data.group_id,
+        peer: null,
+        text: data.caption ?? null,
+        media: media(data),
+        kind: 'send',
+        notBefore: clock.now(),
+        key,
+      });
     },
 
     /** Schedules a text; a pool-routed one picks its device, and re-checks the plan, when it fires. */
@@ -208,7 +328,16 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(scheduleTextSchema(cc), input);
       const at = futureDate(data.scheduled_at);
       const route = await resolveRoute(actor, data, { forFuture: true });
-      const [id] = await storage.outbox.enqueue([row(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.message, media: null, kind: 'scheduled', notBefore: at })]);
+      const [id] = await storage.outbox.enqueue([
+        row(actor, route, {
+          chat: toUserJid(data.to),
+          peer: data.to,
+          text: data.message,
+          media: null,
+          kind: 'scheduled',
+          notBefore: at,
+        }),
+      ]);
       return scheduledView((await storage.outbox.get(actor.userId, id))!);
     },
 
@@ -218,14 +347,26 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const at = futureDate(data.scheduled_at);
       await loader.check(data.media_url);
       const route = await resolveRoute(actor, data, { forFuture: true });
-      const [id] = await storage.outbox.enqueue([row(actor, route, { chat: toUserJid(data.to), peer: data.to, text: data.caption ?? null, media: media(data), kind: 'scheduled', notBefore: at })]);
+      const [id] = await storage.outbox.enqueue([
+        row(actor, route, {
+          chat: toUserJid(data.to),
+          peer: data.to,
+          text: data.caption ?? null,
+          media: media(data),
+          kind: 'scheduled',
+          notBefore: at,
+        }),
+      ]);
       return scheduledView((await storage.outbox.get(actor.userId, id))!);
     },
 
     /** The caller's scheduled messages, newest first. */
     async listScheduled(actor: Actor, input: unknown = {}): Promise<Page<ScheduledView>> {
       const { page, per_page } = parse(listSchema, input);
-      const slice = await storage.outbox.listScheduled(actor.userId, { limit: per_page, offset: (page - 1) * per_page });
+      const slice = await storage.outbox.listScheduled(actor.userId, {
+        limit: per_page,
+        offset: (page - 1) * per_page,
+      });
       return { items: slice.items.map(scheduledView), total: slice.total, page, perPage: per_page };
     },
 
@@ -241,7 +382,10 @@ export function createSendService(deps: { storage: Storage; clock: Clock; dispat
       const current = await this.scheduledStatus(actor, id);
       if (current.schedule_status === 'cancelled') return current;
       if ((await storage.outbox.cancelQueued(actor.userId, { id: current.id }, clock.now().toISOString())) === 0) {
-        throw new KirimError('conflict', `The message is already ${current.schedule_status === 'pending' ? 'being sent' : current.schedule_status}`);
+        throw new KirimError(
+          'conflict',
+          `The message is already ${current.schedule_status === 'pending' ? 'being sent' : current.schedule_status}`,
+        );
       }
       return this.scheduledStatus(actor, id);
     },
@@ -254,7 +398,17 @@ const IDEMPOTENCY_KEY = 'Idempotency-Key';
 const MAX_KEY_LENGTH = 255;
 // What a send request decides about its row; anything else on a row (the pipeline's progress, columns
 // added later) cannot make a genuine retry look like a different request.
-const REQUEST_FIELDS = ['session_id', 'pool_id', 'chat', 'peer_phone', 'text', 'media', 'quoted_message_id', 'mentions', 'kind'] as const;
+const REQUEST_FIELDS = [
+  'session_id',
+  'pool_id',
+  'chat',
+  'peer_phone',
+  'text',
+  'media',
+  'quoted_message_id',
+  'mentions',
+  'kind',
+] as const;
 
 /** Whether the stored row of an earlier request is what `fresh` would be: the same route and content. */
 function sameRequest(earlier: Message, fresh: NewMessage): boolean {

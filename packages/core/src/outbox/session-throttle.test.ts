@@ -3,11 +3,19 @@ import { ManualClock } from '../testing/manual-clock.js';
 import { DEFAULT_SEND_LIMITS } from './send-limits.js';
 import { SessionThrottle } from './session-throttle.js';
 
-const limits = { ...DEFAULT_SEND_LIMITS, min_gap_ms: 0, jitter_ms: 0, breaker_window: 2, breaker_min_samples: 2, breaker_failure_ratio: 1, breaker_cooldown_ms: 60_000 };
+const limits = {
+  ...DEFAULT_SEND_LIMITS,
+  min_gap_ms: 0,
+  jitter_ms: 0,
+  breaker_window: 2,
+  breaker_min_samples: 2,
+  breaker_failure_ratio: 1,
+  breaker_cooldown_ms: 60_000,
+};
 const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms);
 
 describe('SessionThrottle.record', () => {
-  it('never opens the breaker on sends that did not reach WhatsApp (the caller\'s faults), however many', () => {
+  it("never opens the breaker on sends that did not reach WhatsApp (the caller's faults), however many", () => {
     const throttle = new SessionThrottle(async () => 0);
     for (let i = 0; i < 50; i++) expect(throttle.record('unsent', at(i), limits)).toBeUndefined();
     expect(throttle.openUntil).toBe(0);
@@ -67,14 +75,14 @@ describe('SessionThrottle.budget', () => {
     expect(await most.budget(at(5000), paced, null, 10)).toBe(1);
   });
 
-  it('hands out the whole batch, within the day\'s cap, when there is no gap to keep', async () => {
+  it("hands out the whole batch, within the day's cap, when there is no gap to keep", async () => {
     const throttle = new SessionThrottle(nothingSentYet);
     expect(await throttle.budget(at(0), { ...limits, daily_cap: 1000 }, null, 500)).toBe(500);
     expect(await throttle.budget(at(0), { ...limits, daily_cap: 30 }, null, 500)).toBe(30);
     expect(await throttle.budget(at(0), { ...limits, daily_cap: 0 }, null, 500)).toBe(500);
   });
 
-  it('stops at the daily cap, asking storage for the day\'s count once per UTC day, and starts afresh at UTC midnight', async () => {
+  it("stops at the daily cap, asking storage for the day's count once per UTC day, and starts afresh at UTC midnight", async () => {
     const clock = new ManualClock('2026-01-01T23:00:00.000Z');
     const asked: string[] = [];
     const sentBefore: Record<string, number> = { '2026-01-01T00:00:00.000Z': 997, '2026-01-02T00:00:00.000Z': 0 };
@@ -102,7 +110,7 @@ describe('SessionThrottle.budget', () => {
     expect(await throttle.budget(at(1), capped, null, 10)).toBe(1);
   });
 
-  it('holds a warming-up session to the ramp\'s cap for the day: warmup_start doubled once per day since the device was linked', async () => {
+  it("holds a warming-up session to the ramp's cap for the day: warmup_start doubled once per day since the device was linked", async () => {
     const clock = new ManualClock('2026-01-03T10:00:00.000Z');
     const throttle = new SessionThrottle(async () => 18);
     const warming = { ...limits, warmup: true, warmup_start: 5, daily_cap: 1000 };
@@ -119,7 +127,13 @@ describe('SessionThrottle.budget', () => {
 });
 
 describe('SessionThrottle.record, the breaker', () => {
-  const breaker = { ...limits, breaker_window: 4, breaker_min_samples: 3, breaker_failure_ratio: 0.5, breaker_cooldown_ms: 60_000 };
+  const breaker = {
+    ...limits,
+    breaker_window: 4,
+    breaker_min_samples: 3,
+    breaker_failure_ratio: 0.5,
+    breaker_cooldown_ms: 60_000,
+  };
 
   it('stays closed until breaker_min_samples sends are in the window, however many of them failed', () => {
     const throttle = new SessionThrottle(async () => 0);
@@ -130,7 +144,8 @@ describe('SessionThrottle.record, the breaker', () => {
 
   it('opens when the failure share of the window reaches breaker_failure_ratio, not below it', () => {
     const below = new SessionThrottle(async () => 0);
-    for (const [i, sample] of (['sent', 'failed', 'sent'] as const).entries()) expect(below.record(sample, at(i), breaker)).toBeUndefined();
+    for (const [i, sample] of (['sent', 'failed', 'sent'] as const).entries())
+      expect(below.record(sample, at(i), breaker)).toBeUndefined();
     const reaching = new SessionThrottle(async () => 0);
     for (const [i, sample] of (['sent', 'failed', 'sent'] as const).entries()) reaching.record(sample, at(i), breaker);
     // 2 failures of 4.
@@ -139,7 +154,8 @@ describe('SessionThrottle.record, the breaker', () => {
 
   it('judges only the last breaker_window sends: old failures slide out of the window', () => {
     const throttle = new SessionThrottle(async () => 0);
-    for (const [i, sample] of (['failed', 'sent', 'sent', 'sent', 'sent', 'sent'] as const).entries()) throttle.record(sample, at(i), breaker);
+    for (const [i, sample] of (['failed', 'sent', 'sent', 'sent', 'sent', 'sent'] as const).entries())
+      throttle.record(sample, at(i), breaker);
     // The window is now four successes; a failure makes it 1 of 4, under the ratio.
     expect(throttle.record('failed', at(6), breaker)).toBeUndefined();
     expect(throttle.openUntil).toBe(0);

@@ -38,7 +38,12 @@ export class SessionThrottle {
    * Returns `opened` when this result opened the breaker, `closed` when it was the first success after
    * the cool-down (the caller persists and reports both, so pools in every process follow).
    */
-  record(result: SendSample, now: Date, limits: SendLimits, random: () => number = Math.random): 'opened' | 'closed' | undefined {
+  record(
+    result: SendSample,
+    now: Date,
+    limits: SendLimits,
+    random: () => number = Math.random,
+  ): 'opened' | 'closed' | undefined {
     if (result === 'unsent') return undefined;
     this.nextAt = now.getTime() + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
     if (result === 'queried') return undefined;
@@ -47,7 +52,8 @@ export class SessionThrottle {
     this.recent.push(ok);
     if (this.recent.length > limits.breaker_window) this.recent.shift();
     const failures = this.recent.filter((r) => !r).length;
-    const tripped = this.recent.length >= limits.breaker_min_samples && failures / this.recent.length >= limits.breaker_failure_ratio;
+    const tripped =
+      this.recent.length >= limits.breaker_min_samples && failures / this.recent.length >= limits.breaker_failure_ratio;
     if (!tripped) {
       // Half-open after the cool-down: the first success closes it.
       if (!ok || this.openUntil === 0 || this.openUntil > now.getTime()) return undefined;

@@ -16,7 +16,14 @@ export interface Pool {
 
 /** A pool with each member's live health, as the API shows it. */
 export interface PoolView extends Pool {
-  members: Array<{ session_id: string; name: string; status: string; phone: string | null; healthy: boolean; circuit_open_until: string | null }>;
+  members: Array<{
+    session_id: string;
+    name: string;
+    status: string;
+    phone: string | null;
+    healthy: boolean;
+    circuit_open_until: string | null;
+  }>;
 }
 
 const sessionIds = z.array(z.string().trim().min(1).max(200)).max(100);
@@ -29,12 +36,14 @@ export const createPoolSchema = z.object({
 });
 export type CreatePoolInput = z.input<typeof createPoolSchema>;
 
-export const updatePoolSchema = z.object({
-  name: z.string().trim().min(1).max(100),
-  session_ids: sessionIds,
-  strategy: z.enum(['round_robin']),
-  settings: sendLimitsSchema,
-}).partial();
+export const updatePoolSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    session_ids: sessionIds,
+    strategy: z.enum(['round_robin']),
+    settings: sendLimitsSchema,
+  })
+  .partial();
 export type UpdatePoolInput = z.input<typeof updatePoolSchema>;
 
 export const poolMembersSchema = z.object({ session_ids: sessionIds.min(1) });

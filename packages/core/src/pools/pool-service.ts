@@ -6,12 +6,25 @@ import type { Dispatcher } from '../outbox/dispatcher.js';
 import type { SendService } from '../outbox/send-service.js';
 import type { Storage } from '../storage/storage.js';
 import { parse, validationError } from '../validation.js';
-import { createPoolSchema, poolMembersSchema, updatePoolSchema, type CreatePoolInput, type Pool, type PoolView, type UpdatePoolInput } from './pool-schemas.js';
+import {
+  createPoolSchema,
+  poolMembersSchema,
+  updatePoolSchema,
+  type CreatePoolInput,
+  type Pool,
+  type PoolView,
+  type UpdatePoolInput,
+} from './pool-schemas.js';
 
 export type PoolService = ReturnType<typeof createPoolService>;
 
 /** Send pools (rotators): a Supporter feature; members are the caller's own sessions. */
-export function createPoolService(deps: { storage: Storage; clock: Clock; dispatcher: Dispatcher; sends: SendService }) {
+export function createPoolService(deps: {
+  storage: Storage;
+  clock: Clock;
+  dispatcher: Dispatcher;
+  sends: SendService;
+}) {
   const { storage, clock } = deps;
 
   async function get(actor: Actor, id: string): Promise<Pool> {
@@ -36,7 +49,14 @@ export function createPoolService(deps: { storage: Storage; clock: Clock; dispat
       const s = await storage.sessions.getById(id);
       if (!s) continue;
       const circuitOpen = s.circuit_open_until !== null && s.circuit_open_until > now;
-      members.push({ session_id: s.id, name: s.name, status: s.status, phone: s.phone, healthy: s.status === 'connected' && !circuitOpen, circuit_open_until: circuitOpen ? s.circuit_open_until : null });
+      members.push({
+        session_id: s.id,
+        name: s.name,
+        status: s.status,
+        phone: s.phone,
+        healthy: s.status === 'connected' && !circuitOpen,
+        circuit_open_until: circuitOpen ? s.circuit_open_until : null,
+      });
     }
     return { ...pool, members };
   }
@@ -49,7 +69,16 @@ export function createPoolService(deps: { storage: Storage; clock: Clock; dispat
       const data = parse(createPoolSchema, input);
       const sessionIds = await ownSessions(actor, data.session_ids);
       const now = clock.now().toISOString();
-      const pool = await storage.pools.insert({ id: randomUUID(), user_id: actor.userId, name: data.name, strategy: data.strategy, settings: data.settings, session_ids: sessionIds, created_at: now, updated_at: now });
+      const pool = await storage.pools.insert({
+        id: randomUUID(),
+        user_id: actor.userId,
+        name: data.name,
+        strategy: data.strategy,
+        settings: data.settings,
+        session_ids: sessionIds,
+        created_at: now,
+        updated_at: now,
+      });
       changed();
       return view(pool);
     },
@@ -67,7 +96,10 @@ export function createPoolService(deps: { storage: Storage; clock: Clock; dispat
       const now = clock.now().toISOString();
       if (data.session_ids) {
         const wanted = await ownSessions(actor, data.session_ids);
-        await storage.pools.removeMembers(id, pool.session_ids.filter((s) => !wanted.includes(s)));
+        await storage.pools.removeMembers(
+          id,
+          pool.session_ids.filter((s) => !wanted.includes(s)),
+        );
         await storage.pools.addMembers(id, wanted, now);
       }
       const { session_ids: _members, ...changes } = data;

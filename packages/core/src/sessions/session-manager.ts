@@ -23,7 +23,10 @@ export interface SessionManagerOptions {
 }
 
 /** The session leases' defaults: a lease lasts 30 000 ms without renewal and is renewed every 10 000 ms. */
-export const DEFAULT_SESSION_LEASE: Readonly<Required<Pick<SessionManagerOptions, 'leaseMs' | 'heartbeatMs'>>> = { leaseMs: 30_000, heartbeatMs: 10_000 };
+export const DEFAULT_SESSION_LEASE: Readonly<Required<Pick<SessionManagerOptions, 'leaseMs' | 'heartbeatMs'>>> = {
+  leaseMs: 30_000,
+  heartbeatMs: 10_000,
+};
 
 interface LiveSession {
   id: string;
@@ -74,7 +77,9 @@ export class SessionManager {
   /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
   start(): void {
     if (!this.deps.transport || this.supervisor) return;
-    this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () => this.supervise());
+    this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () =>
+      this.supervise(),
+    );
   }
 
   /** Closes every live session (credentials kept) and gives its lease up, so another process can take over at once. */
@@ -104,12 +109,16 @@ export class SessionManager {
   requireConnection(sessionId: string): Connection {
     const connection = this.connection(sessionId);
     if (connection) return connection;
-    throw new KirimError('no_device', this.live.has(sessionId) ? 'The session is not connected' : 'The session is not connected in this process');
+    throw new KirimError(
+      'no_device',
+      this.live.has(sessionId) ? 'The session is not connected' : 'The session is not connected in this process',
+    );
   }
 
   /** The transport sessions connect through, or `unavailable` when the engine was built without one. */
   requireTransport(): Transport {
-    if (!this.deps.transport) throw new KirimError('unavailable', 'No WhatsApp transport is configured: this engine cannot connect sessions');
+    if (!this.deps.transport)
+      throw new KirimError('unavailable', 'No WhatsApp transport is configured: this engine cannot connect sessions');
     return this.deps.transport;
   }
 
@@ -138,10 +147,17 @@ export class SessionManager {
     const transport = this.requireTransport();
     const { storage, clock } = this.deps;
     const now = clock.now();
-    if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry()))) return false;
+    if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry())))
+      return false;
     // A new link starts a new run of attempts (the transport's give-up time starts again with it).
     await storage.sessions.update(session.id, { reconnect_attempts: 0, next_retry_at: null });
-    const live: LiveSession = { id: session.id, userId: session.user_id, connection: undefined, connected: false, queue: Promise.resolve() };
+    const live: LiveSession = {
+      id: session.id,
+      userId: session.user_id,
+      connection: undefined,
+      connected: false,
+      queue: Promise.resolve(),
+    };
     this.live.set(session.id, live);
     try {
       live.connection = await transport.connect({
@@ -149,13 +165,22 @@ export class SessionManager {
         auth: sessionAuthStore(storage, session.id),
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
-          onReceipt: (receipt) => this.deps.receipts.take({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
+          onReceipt: (receipt) =>
+            this.deps.receipts.take({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
           onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
         },
         getMessage: async (messageId) => {
           const stored = await storage.messages.findByMessageId(session.id, messageId);
-          return stored && { messageId, chat: stored.chat, fromMe: stored.direction === 'out', participant: stored.sender ?? undefined, raw: stored.raw };
+          return (
+            stored && {
+              messageId,
+              chat: stored.chat,
+              fromMe: stored.direction === 'out',
+              participant: stored.sender ?? undefined,
+              raw: stored.raw,
+            }
+          );
         },
       });
     } catch (error) {
@@ -220,7 +245,9 @@ export class SessionManager {
   }
 
   private enqueue(live: LiveSession, work: () => Promise<void>): void {
-    live.queue = live.queue.then(work).catch((error) => this.deps.logger.error({ err: error, session: live.id }, 'recording a session event failed'));
+    live.queue = live.queue
+      .then(work)
+      .catch((error) => this.deps.logger.error({ err: error, session: live.id }, 'recording a session event failed'));
   }
 
   private async recordState(live: LiveSession, state: LinkState): Promise<void> {
@@ -230,7 +257,13 @@ export class SessionManager {
     // A process that lost the lease (it renewed too late) closes its link; that link's last states
     // must not overwrite what the new owner records (its QR code, its connection).
     if (!session || session.lease_owner !== this.instanceId) return;
-    const change: Partial<Session> = { updated_at: now, qr: null, pairing_code: null, reason: null, next_retry_at: null };
+    const change: Partial<Session> = {
+      updated_at: now,
+      qr: null,
+      pairing_code: null,
+      reason: null,
+      next_retry_at: null,
+    };
     let status: SessionStatus;
     switch (state.state) {
       case 'connecting':
@@ -246,12 +279,23 @@ export class SessionManager {
         break;
       case 'connected':
         status = 'connected';
-        Object.assign(change, { phone: state.phone, lid: state.lid, push_name: state.name ?? session.push_name, connected_at: now, last_active_at: now, reconnect_attempts: 0 });
+        Object.assign(change, {
+          phone: state.phone,
+          lid: state.lid,
+          push_name: state.name ?? session.push_name,
+          connected_at: now,
+          last_active_at: now,
+          reconnect_attempts: 0,
+        });
         break;
       case 'disconnected':
         status = 'disconnected';
         // The transport counts its attempts and schedules them: stored as told, so the two cannot drift.
-        Object.assign(change, { reason: state.reason, reconnect_attempts: state.attempts, next_retry_at: state.retryAt?.toISOString() ?? null });
+        Object.assign(change, {
+          reason: state.reason,
+          reconnect_attempts: state.attempts,
+          next_retry_at: state.retryAt?.toISOString() ?? null,
+        });
         break;
       case 'logged_out':
         status = 'logged_out';
@@ -272,8 +316,12 @@ export class SessionManager {
     // Each retry is announced, with its own next_retry_at, though the status stays `disconnected`.
     if (status !== session.status || state.state === 'connected' || change.next_retry_at) {
       await events.publish('session.status', live.userId, {
-        session_id: live.id, status, phone: change.phone ?? session.phone, ...(change.reason ? { reason: change.reason } : {}),
-        reconnect_attempts: change.reconnect_attempts ?? session.reconnect_attempts, next_retry_at: change.next_retry_at ?? null,
+        session_id: live.id,
+        status,
+        phone: change.phone ?? session.phone,
+        ...(change.reason ? { reason: change.reason } : {}),
+        reconnect_attempts: change.reconnect_attempts ?? session.reconnect_attempts,
+        next_retry_at: change.next_retry_at ?? null,
       });
     }
     if (state.state === 'connected') for (const listener of this.connectedListeners) await listener(live.id);
@@ -291,12 +339,40 @@ export class SessionManager {
     // The message and its event are stored together: a crash between two commits cannot keep one without the other.
     const { stored, announce } = await storage.transaction(async (tx) => {
       const stored = await tx.messages.insertIncoming({
-        user_id: live.userId, session_id: live.id, pool_id: null, direction: 'in', message_id: incoming.messageId, chat: incoming.chat,
-        peer_phone: incoming.fromPhone, peer_lid: incoming.fromLid, sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
-        push_name: incoming.pushName, type: incoming.type, text: incoming.text,
-        media: incoming.type === 'text' || incoming.type === 'other' || incoming.type === 'location' || incoming.type === 'contact' ? null : { type: incoming.type as 'image' },
-        quoted_message_id: incoming.quotedMessageId, mentions: [], status: 'received', error: null, raw: incoming.raw, kind: 'incoming', job_id: null, schedule_id: null,
-        idempotency_key: null, attempts: 0, claimed_by: null, not_before: null, sent_at: incoming.timestamp.toISOString(), created_at: now, updated_at: now,
+        user_id: live.userId,
+        session_id: live.id,
+        pool_id: null,
+        direction: 'in',
+        message_id: incoming.messageId,
+        chat: incoming.chat,
+        peer_phone: incoming.fromPhone,
+        peer_lid: incoming.fromLid,
+        sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
+        push_name: incoming.pushName,
+        type: incoming.type,
+        text: incoming.text,
+        media:
+          incoming.type === 'text' ||
+          incoming.type === 'other' ||
+          incoming.type === 'location' ||
+          incoming.type === 'contact'
+            ? null
+            : { type: incoming.type as 'image' },
+        quoted_message_id: incoming.quotedMessageId,
+        mentions: [],
+        status: 'received',
+        error: null,
+        raw: incoming.raw,
+        kind: 'incoming',
+        job_id: null,
+        schedule_id: null,
+        idempotency_key: null,
+        attempts: 0,
+        claimed_by: null,
+        not_before: null,
+        sent_at: incoming.timestamp.toISOString(),
+        created_at: now,
+        updated_at: now,
       });
       // A repeat (Baileys replays after reconnecting) is stored once and announced once.
       if (!stored) return { stored, announce: () => {} };
@@ -319,6 +395,15 @@ export class SessionManager {
 
   private async recordContacts(live: LiveSession, contacts: SeenContact[]): Promise<void> {
     const at = this.deps.clock.now().toISOString();
-    await this.deps.storage.sessionContacts.upsertMany(contacts.map((c) => ({ session_id: live.id, jid: c.jid, phone: c.phone, lid: c.lid, name: c.name, updated_at: at })));
+    await this.deps.storage.sessionContacts.upsertMany(
+      contacts.map((c) => ({
+        session_id: live.id,
+        jid: c.jid,
+        phone: c.phone,
+        lid: c.lid,
+        name: c.name,
+        updated_at: at,
+      })),
+    );
   }
 }

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** A session's status, as the status route reports it. */
-export const SESSION_STATUSES = ['connecting', 'qr', 'pairing_code', 'connected', 'disconnected', 'logged_out', 'failed'] as const;
+export const SESSION_STATUSES = [
+  'connecting',
+  'qr',
+  'pairing_code',
+  'connected',
+  'disconnected',
+  'logged_out',
+  'failed',
+] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** Per-session sending limits (the anti-ban controls); see the outbox. */

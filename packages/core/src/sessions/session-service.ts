@@ -12,7 +12,14 @@ import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import type { SessionManager } from './session-manager.js';
 import {
-  createSessionSchema, pairingCodeSchema, type CreateSessionInput, type Session, type SessionContact, type SessionStatus, type SessionStatusView, type SessionView,
+  createSessionSchema,
+  pairingCodeSchema,
+  type CreateSessionInput,
+  type Session,
+  type SessionContact,
+  type SessionStatus,
+  type SessionStatusView,
+  type SessionView,
 } from './session-schemas.js';
 
 export type SessionService = ReturnType<typeof createSessionService>;
@@ -20,14 +27,35 @@ export type SessionService = ReturnType<typeof createSessionService>;
 /** The API view of a session. */
 export function sessionView(s: Session): SessionView {
   return {
-    id: s.id, session_id: s.id, name: s.name, status: s.status, reason: s.reason, is_active: s.desired === 'connected', phone: s.phone, lid: s.lid,
-    push_name: s.push_name, circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason, connected_at: s.connected_at, last_active_at: s.last_active_at, created_at: s.created_at, updated_at: s.updated_at,
+    id: s.id,
+    session_id: s.id,
+    name: s.name,
+    status: s.status,
+    reason: s.reason,
+    is_active: s.desired === 'connected',
+    phone: s.phone,
+    lid: s.lid,
+    push_name: s.push_name,
+    circuit_open_until: s.circuit_open_until,
+    circuit_reason: s.circuit_reason,
+    connected_at: s.connected_at,
+    last_active_at: s.last_active_at,
+    created_at: s.created_at,
+    updated_at: s.updated_at,
   };
 }
 
 /** `My Shop!` → `my-shop`: the readable part of a session id. */
 function slug(name: string): string {
-  return name.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'device';
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'device'
+  );
 }
 
 // States a link ends in; connecting again starts a new one.
@@ -43,7 +71,13 @@ const NOT_LINKABLE: Record<Exclude<SessionStatus, 'qr' | 'pairing_code'>, string
 };
 
 /** WhatsApp sessions (linked devices): create, link, status, connect, disconnect, delete, and what they see. */
-export function createSessionService(deps: { storage: Storage; clock: Clock; manager: SessionManager; defaultCountryCode: string; onSettingsChanged?: () => void }) {
+export function createSessionService(deps: {
+  storage: Storage;
+  clock: Clock;
+  manager: SessionManager;
+  defaultCountryCode: string;
+  onSettingsChanged?: () => void;
+}) {
   const { storage, clock, manager } = deps;
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
   const historySchema = listMessagesSchema(deps.defaultCountryCode);
@@ -59,7 +93,9 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
     manager.requireTransport();
     // A link that has ended starts over: it is connecting from now, not still showing the state it ended in.
     const restart = !manager.drives(session.id) && ENDED.includes(session.status);
-    const change: Partial<Session> = restart ? { desired: 'connected', status: 'connecting', reason: null } : { desired: 'connected' };
+    const change: Partial<Session> = restart
+      ? { desired: 'connected', status: 'connecting', reason: null }
+      : { desired: 'connected' };
     await storage.sessions.update(session.id, { ...change, updated_at: clock.now().toISOString() });
     await manager.open({ ...session, ...change });
   }
@@ -83,9 +119,28 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       const base = `${slug(session_name)}-${actor.userId}_${Math.floor(now.getTime() / 1000)}`;
       manager.requireTransport();
       const session: Session = {
-        id: base, user_id: actor.userId, name: session_name, status: 'connecting', reason: null, desired: 'connected', phone: null, lid: null,
-        push_name: null, qr: null, pairing_code: null, reconnect_attempts: 0, next_retry_at: null, lease_owner: null, lease_expires_at: null, settings: {},
-        circuit_open_until: null, circuit_reason: null, connected_at: null, last_active_at: null, created_at: now.toISOString(), updated_at: now.toISOString(),
+        id: base,
+        user_id: actor.userId,
+        name: session_name,
+        status: 'connecting',
+        reason: null,
+        desired: 'connected',
+        phone: null,
+        lid: null,
+        push_name: null,
+        qr: null,
+        pairing_code: null,
+        reconnect_attempts: 0,
+        next_retry_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        settings: {},
+        circuit_open_until: null,
+        circuit_reason: null,
+        connected_at: null,
+        last_active_at: null,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
       };
       try {
         await storage.sessions.insert(session);
@@ -108,22 +163,36 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
     async status(actor: Actor, id: string): Promise<SessionStatusView> {
       const s = await get(actor, id);
       return {
-        session_id: s.id, status: s.status, reason: s.reason, phone: s.phone, push_name: s.push_name, qr: s.qr,
-        qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null, pairing_code: s.pairing_code,
-        reconnect_attempts: s.reconnect_attempts, next_retry_at: s.next_retry_at,
-        circuit_open_until: s.circuit_open_until, circuit_reason: s.circuit_reason, updated_at: s.updated_at,
+        session_id: s.id,
+        status: s.status,
+        reason: s.reason,
+        phone: s.phone,
+        push_name: s.push_name,
+        qr: s.qr,
+        qr_image: s.qr ? await QRCode.toDataURL(s.qr, { margin: 1, width: 264 }) : null,
+        pairing_code: s.pairing_code,
+        reconnect_attempts: s.reconnect_attempts,
+        next_retry_at: s.next_retry_at,
+        circuit_open_until: s.circuit_open_until,
+        circuit_reason: s.circuit_reason,
+        updated_at: s.updated_at,
       };
     },
 
     /** Links by an 8-character code typed on the phone instead of a QR; the session must be waiting to be linked (`conflict` naming its state otherwise). */
-    async requestPairingCode(actor: Actor, id: string, input: unknown): Promise<{ session_id: string; pairing_code: string }> {
+    async requestPairingCode(
+      actor: Actor,
+      id: string,
+      input: unknown,
+    ): Promise<{ session_id: string; pairing_code: string }> {
       const { phone } = parse(pairingSchema, input);
       const session = await get(actor, id);
       const refusal = NOT_LINKABLE[session.status as keyof typeof NOT_LINKABLE];
       if (refusal) throw new KirimError('conflict', refusal, { extra: { session_status: session.status } });
       if (!manager.drives(id)) await start(session);
       const link = manager.link(id);
-      if (!link) throw new KirimError('no_device', 'The session is being linked by another process; ask it again shortly');
+      if (!link)
+        throw new KirimError('no_device', 'The session is being linked by another process; ask it again shortly');
       return { session_id: id, pairing_code: await link.requestPairingCode(phone) };
     },
 
@@ -136,7 +205,14 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
     /** Closes the connection and keeps the credentials; the session stays down until connected again. */
     async disconnect(actor: Actor, id: string): Promise<SessionView> {
       await get(actor, id);
-      await storage.sessions.update(id, { desired: 'disconnected', status: 'disconnected', reason: 'disconnected by user', qr: null, pairing_code: null, updated_at: clock.now().toISOString() });
+      await storage.sessions.update(id, {
+        desired: 'disconnected',
+        status: 'disconnected',
+        reason: 'disconnected by user',
+        qr: null,
+        pairing_code: null,
+        updated_at: clock.now().toISOString(),
+      });
       // Driven elsewhere, the owner sees `desired` at its next heartbeat and lets go.
       await manager.detach(id);
       return sessionView(await get(actor, id));
@@ -188,16 +264,31 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
     },
 
     /** Fetches every group from WhatsApp and makes the saved copies match: added, updated, removed. */
-    async syncGroups(actor: Actor, input: unknown): Promise<{ added: number; updated: number; removed: number; total: number }> {
+    async syncGroups(
+      actor: Actor,
+      input: unknown,
+    ): Promise<{ added: number; updated: number; removed: number; total: number }> {
       const { session_device_id } = parse(sessionDeviceSchema, input);
       const groups = await (await liveConnection(actor, session_device_id)).listGroups();
       const now = clock.now().toISOString();
       const saved: WhatsappGroup[] = groups.map((g) => ({
-        id: randomUUID(), user_id: actor.userId, session_id: session_device_id, jid: g.jid, subject: g.subject, description: g.description, owner: g.owner,
-        participants: g.participants, participants_count: g.participants.length, group_created_at: g.createdAt ? g.createdAt.toISOString() : null,
-        created_at: now, updated_at: now,
+        id: randomUUID(),
+        user_id: actor.userId,
+        session_id: session_device_id,
+        jid: g.jid,
+        subject: g.subject,
+        description: g.description,
+        owner: g.owner,
+        participants: g.participants,
+        participants_count: g.participants.length,
+        group_created_at: g.createdAt ? g.createdAt.toISOString() : null,
+        created_at: now,
+        updated_at: now,
       }));
-      return { ...(await storage.whatsappGroups.replaceForSession(actor.userId, session_device_id, saved)), total: saved.length };
+      return {
+        ...(await storage.whatsappGroups.replaceForSession(actor.userId, session_device_id, saved)),
+        total: saved.length,
+      };
     },
 
     /** A session's saved groups. */
@@ -217,10 +308,20 @@ export function createSessionService(deps: { storage: Storage; clock: Clock; man
       await get(actor, id);
       const q = parse(historySchema, input);
       const filter = {
-        direction: q.direction, status: q.status, to: q.to, from: q.from, peer: q.phone, jobId: q.job_id, search: q.search,
-        since: (q.since ?? q.date_from)?.toISOString(), until: (q.until ?? q.date_to)?.toISOString(),
+        direction: q.direction,
+        status: q.status,
+        to: q.to,
+        from: q.from,
+        peer: q.phone,
+        jobId: q.job_id,
+        search: q.search,
+        since: (q.since ?? q.date_from)?.toISOString(),
+        until: (q.until ?? q.date_to)?.toISOString(),
       };
-      const slice = await storage.messages.list(actor.userId, id, filter, { limit: q.per_page, offset: (q.page - 1) * q.per_page });
+      const slice = await storage.messages.list(actor.userId, id, filter, {
+        limit: q.per_page,
+        offset: (q.page - 1) * q.per_page,
+      });
       return { items: slice.items.map(messageView), total: slice.total, page: q.page, perPage: q.per_page };
     },
   };

@@ -62,7 +62,11 @@ export function createStatusService(deps: StatusServiceDeps) {
       const uptime = Math.max(0, Math.floor((now.getTime() - deps.startedAt.getTime()) / 1000));
       const memory = process.memoryUsage();
       const sessions = isAdmin(actor) ? await storage.sessions.listAll() : await storage.sessions.list(actor.userId);
-      const [bulkJobs, pending, stored] = await Promise.all([storage.bulkJobs.countActive(), storage.outbox.pendingCounts(), storage.messages.count()]);
+      const [bulkJobs, pending, stored] = await Promise.all([
+        storage.bulkJobs.countActive(),
+        storage.outbox.pendingCounts(),
+        storage.messages.count(),
+      ]);
       const details = sessions.map((session) => detail(session, now, manager));
       const count = (status: string) => sessions.filter((x) => x.status === status).length;
       return {
@@ -80,26 +84,40 @@ export function createStatusService(deps: StatusServiceDeps) {
         bulk_jobs: bulkJobs,
         scheduled_messages: pending.scheduled,
         message_store_size: stored,
-        circuitBreakersActive: details.filter((d) => d.circuitBreaker).map((d) => ({ sessionId: d.sessionId, until: d.circuitBreaker!.until })),
-        sessions: { total: sessions.length, connected: count('connected'), connecting: count('connecting') + count('qr') + count('pairing_code'), failed: count('failed') + count('logged_out'), details },
+        circuitBreakersActive: details
+          .filter((d) => d.circuitBreaker)
+          .map((d) => ({ sessionId: d.sessionId, until: d.circuitBreaker!.until })),
+        sessions: {
+          total: sessions.length,
+          connected: count('connected'),
+          connecting: count('connecting') + count('qr') + count('pairing_code'),
+          failed: count('failed') + count('logged_out'),
+          details,
+        },
       };
     },
   };
 }
 
 function detail(session: Session, now: Date, manager: SessionManager): SessionDetail {
-  const open = session.circuit_open_until && session.circuit_open_until > now.toISOString() ? session.circuit_open_until : null;
+  const open =
+    session.circuit_open_until && session.circuit_open_until > now.toISOString() ? session.circuit_open_until : null;
   return {
     sessionId: session.id,
     status: session.status,
     phoneNumber: session.phone,
     lastActive: session.last_active_at,
-    lastActiveSeconds: session.last_active_at ? Math.max(0, Math.round((now.getTime() - Date.parse(session.last_active_at)) / 1000)) : null,
+    lastActiveSeconds: session.last_active_at
+      ? Math.max(0, Math.round((now.getTime() - Date.parse(session.last_active_at)) / 1000))
+      : null,
     reconnectionAttempts: session.reconnect_attempts,
     socketConnected: manager.connection(session.id) !== undefined,
     socketUser: manager.connection(session.id) ? session.phone : null,
     circuitBreaker: open ? { open: true, until: open } : null,
-    drivenBy: session.lease_owner && session.lease_expires_at && session.lease_expires_at > now.toISOString() ? session.lease_owner : null,
+    drivenBy:
+      session.lease_owner && session.lease_expires_at && session.lease_expires_at > now.toISOString()
+        ? session.lease_owner
+        : null,
   };
 }
 

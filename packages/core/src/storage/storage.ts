@@ -106,7 +106,11 @@ export interface ContactRepository {
   /** Every matching contact, oldest first, in batches: memory stays flat however many there are. */
   scan(userId: string, filter: ContactFilter, batchSize?: number): AsyncIterable<Contact[]>;
   /** Applies changes; undefined if the user has no such contact; `conflict` if the new phone is taken. */
-  update(userId: string, id: string, changes: Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>): Promise<Contact | undefined>;
+  update(
+    userId: string,
+    id: string,
+    changes: Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>,
+  ): Promise<Contact | undefined>;
   remove(userId: string, id: string): Promise<boolean>;
   /** Deletes the user's contacts among `ids`; returns the ids deleted. */
   removeMany(userId: string, ids: string[]): Promise<string[]>;
@@ -123,7 +127,11 @@ export interface ContactGroupRepository {
   get(userId: string, id: string): Promise<ContactGroup | undefined>;
   /** Groups by name, with member counts. */
   list(userId: string, filter: { search?: string; isActive?: boolean }, range: Range): Promise<Slice<ContactGroup>>;
-  update(userId: string, id: string, changes: Partial<Pick<ContactGroup, 'name' | 'description' | 'color' | 'is_active' | 'updated_at'>>): Promise<ContactGroup | undefined>;
+  update(
+    userId: string,
+    id: string,
+    changes: Partial<Pick<ContactGroup, 'name' | 'description' | 'color' | 'is_active' | 'updated_at'>>,
+  ): Promise<ContactGroup | undefined>;
   /** Deletes the group and its memberships, not the contacts. */
   remove(userId: string, id: string): Promise<boolean>;
   /** Adds members (the caller has checked ownership); existing members are kept. Returns how many were new. */
@@ -139,8 +147,16 @@ export interface TemplateRepository {
   insert(template: Template): Promise<Template>;
   get(userId: string, id: string): Promise<Template | undefined>;
   /** Newest first. */
-  list(userId: string, filter: { search?: string; messageType?: string; isActive?: boolean }, range: Range): Promise<Slice<Template>>;
-  update(userId: string, id: string, changes: Partial<Omit<Template, 'id' | 'user_id' | 'created_at'>>): Promise<Template | undefined>;
+  list(
+    userId: string,
+    filter: { search?: string; messageType?: string; isActive?: boolean },
+    range: Range,
+  ): Promise<Slice<Template>>;
+  update(
+    userId: string,
+    id: string,
+    changes: Partial<Omit<Template, 'id' | 'user_id' | 'created_at'>>,
+  ): Promise<Template | undefined>;
   remove(userId: string, id: string): Promise<boolean>;
 }
 
@@ -162,7 +178,11 @@ export interface LeadRepository {
   /** One page, newest first (`created_at` descending, then id). */
   list(userId: string, filter: LeadFilter, range: Range): Promise<Slice<Lead>>;
   /** Applies changes; undefined if the user has no such lead; `conflict` if the new phone is taken. */
-  update(userId: string, id: string, changes: Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>): Promise<Lead | undefined>;
+  update(
+    userId: string,
+    id: string,
+    changes: Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>,
+  ): Promise<Lead | undefined>;
   /** The ids among `ids` that are the user's leads. */
   ownedIds(userId: string, ids: string[]): Promise<string[]>;
   /** Sets the status of the user's leads among `ids`; returns how many were updated (others' ids are untouched). */
@@ -188,7 +208,11 @@ export interface LeadTaskRepository {
   /** Applies changes only while the task is `running` under `owner`'s lease; false (nothing changed) otherwise. */
   update(id: string, owner: string, changes: LeadTaskChanges): Promise<boolean>;
   /** Records that the task found the lead, at `position`; false (nothing stored) if it already had it. */
-  addResult(taskId: string, leadId: string, result: { position: number; merged: boolean; created_at: string }): Promise<boolean>;
+  addResult(
+    taskId: string,
+    leadId: string,
+    result: { position: number; merged: boolean; created_at: string },
+  ): Promise<boolean>;
   /** The leads the user's task found, in the order found; empty for another user's task. */
   results(userId: string, taskId: string): Promise<Lead[]>;
 }
@@ -247,7 +271,11 @@ export interface WhatsappGroupRepository {
    * Makes the saved groups of a session exactly `groups` (matched by JID) in one transaction: new ones
    * added, known ones updated, missing ones removed. Returns the counts.
    */
-  replaceForSession(userId: string, sessionId: string, groups: WhatsappGroup[]): Promise<{ added: number; updated: number; removed: number }>;
+  replaceForSession(
+    userId: string,
+    sessionId: string,
+    groups: WhatsappGroup[],
+  ): Promise<{ added: number; updated: number; removed: number }>;
   /** Deletes one of the user's saved groups; false if the user has none with this id. */
   remove(userId: string, id: string): Promise<boolean>;
 }
@@ -338,11 +366,18 @@ export interface WebhookDeliveryRepository {
    */
   claimDue(now: string, claimer: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
   /** Records an attempt's outcome and clears the claim, only while `claimer` still holds it; false if it lost the claim. */
-  finish(id: string, claimer: string, changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>): Promise<boolean>;
+  finish(
+    id: string,
+    claimer: string,
+    changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>,
+  ): Promise<boolean>;
   /** Releases every claim `claimer` holds (on stop), leaving those deliveries due as they were. */
   releaseClaims(claimer: string): Promise<number>;
   /** Applies changes regardless of any claim (a redeliver); undefined if there is no such delivery. */
-  update(id: string, changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>): Promise<WebhookDelivery | undefined>;
+  update(
+    id: string,
+    changes: Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>,
+  ): Promise<WebhookDelivery | undefined>;
   /** Marks every `pending` or `failed` delivery of the webhook `dead` with `reason`; returns how many. */
   killOpen(webhookId: string, reason: string, at: string): Promise<number>;
   /** Deletes `delivered` and `dead` deliveries last updated before `before`; returns how many. */
@@ -428,7 +463,10 @@ export interface OutboxRepository {
   /** Queued rows in all, and how many of them are scheduled (status page). */
   pendingCounts(): Promise<{ queued: number; scheduled: number }>;
   /** The newest outgoing message to each phone, and whether each replied after it (leads sync). */
-  latestExchanges(userId: string, phones: string[]): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>>;
+  latestExchanges(
+    userId: string,
+    phones: string[],
+  ): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>>;
 }
 
 /** Send pools and their members; a pool's members are in the order they joined (those joining together by session id). */
@@ -438,7 +476,11 @@ export interface PoolRepository {
   get(userId: string, id: string): Promise<Pool | undefined>;
   /** The user's pools, oldest first. */
   list(userId: string): Promise<Pool[]>;
-  update(userId: string, id: string, changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>): Promise<Pool | undefined>;
+  update(
+    userId: string,
+    id: string,
+    changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>,
+  ): Promise<Pool | undefined>;
   /** Deletes the user's pool and its memberships; a removed session leaves every pool it was in. */
   remove(userId: string, id: string): Promise<boolean>;
   /** Adds members (ownership checked by the caller); existing ones are kept. */
@@ -453,7 +495,10 @@ export interface BulkJobRepository {
   insert(job: BulkJob): Promise<BulkJob>;
   get(userId: string, id: string): Promise<BulkJob | undefined>;
   list(userId: string, range: Range): Promise<Slice<BulkJob>>;
-  update(id: string, changes: Partial<Pick<BulkJob, 'status' | 'started_at' | 'completed_at' | 'updated_at'>>): Promise<void>;
+  update(
+    id: string,
+    changes: Partial<Pick<BulkJob, 'status' | 'started_at' | 'completed_at' | 'updated_at'>>,
+  ): Promise<void>;
   /** Jobs queued or running (status page). */
   countActive(): Promise<number>;
   /** Stores recipients to expand later. */

@@ -5,7 +5,11 @@ import type { Template } from './template-schemas.js';
 import { validationError } from '../validation.js';
 
 /** The placeholders a user's templates may name: contact fields, their contacts' extra columns, and `extra` (a request's own fields). */
-export async function knownPlaceholders(storage: Storage, userId: string, extra: Iterable<string> = []): Promise<string[]> {
+export async function knownPlaceholders(
+  storage: Storage,
+  userId: string,
+  extra: Iterable<string> = [],
+): Promise<string[]> {
   return [...new Set([...CONTACT_PLACEHOLDER_FIELDS, ...(await storage.contacts.extraFieldNames(userId)), ...extra])];
 }
 
@@ -22,7 +26,12 @@ export async function savedTemplate(storage: Storage, userId: string, id: string
 }
 
 /** A contact's values as template fields: its own fields and its extra columns. */
-export function contactTemplateFields(contact: Pick<Contact, 'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'> & { extra_fields?: Record<string, string> }): TemplateFields {
+export function contactTemplateFields(
+  contact: Pick<
+    Contact,
+    'name' | 'phone' | 'email' | 'company' | 'position' | 'address' | 'city' | 'country' | 'notes'
+  > & { extra_fields?: Record<string, string> },
+): TemplateFields {
   return {
     ...contact.extra_fields,
     name: contact.name,

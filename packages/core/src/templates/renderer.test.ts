@@ -32,7 +32,9 @@ function outputs(template: string, fields = budi, seeds = 400): Set<string> {
 
 describe('renderTemplate placeholders', () => {
   it('fills {name} and {{name}} from the fields', () => {
-    expect(renderTemplate('Hi {name} from {company}, {{city}}!', budi, 's')).toBe('Hi Budi from PT Maju Jaya, Bandung!');
+    expect(renderTemplate('Hi {name} from {company}, {{city}}!', budi, 's')).toBe(
+      'Hi Budi from PT Maju Jaya, Bandung!',
+    );
   });
 
   it('renders a missing, null, undefined or blank value as empty', () => {
@@ -153,7 +155,9 @@ describe('renderTemplate escapes and malformed text', () => {
 
   it('renders plain text and the empty template unchanged', () => {
     expect(renderTemplate('', budi, 's')).toBe('');
-    expect(renderTemplate('Halo, apa kabar? 🙂 *tebal* _miring_', budi, 's')).toBe('Halo, apa kabar? 🙂 *tebal* _miring_');
+    expect(renderTemplate('Halo, apa kabar? 🙂 *tebal* _miring_', budi, 's')).toBe(
+      'Halo, apa kabar? 🙂 *tebal* _miring_',
+    );
   });
 });
 
@@ -189,7 +193,10 @@ describe('templateProblems', () => {
   it.each([
     ['Hi {name', 'unclosed "{" at position 3'],
     ['Hi name}', 'unmatched "}" at position 7'],
-    ['{hello world}', 'braces must hold a placeholder name or alternatives separated by "|" (write \\{ and \\} for literal braces) at position 0'],
+    [
+      '{hello world}',
+      'braces must hold a placeholder name or alternatives separated by "|" (write \\{ and \\} for literal braces) at position 0',
+    ],
     ['a {} b', 'empty "{}" (write \\{\\} for literal braces) at position 2'],
   ])('refuses the malformed template %j', (template, reason) => {
     expect(templateProblems(template, known)).toEqual([reason]);
@@ -210,7 +217,9 @@ describe('templateProblems', () => {
 
   it('refuses spintax nested 5,000 deep, once, at the first brace past the limit, without overflowing the stack', () => {
     const deep = '{a|'.repeat(5000) + 'b' + '}'.repeat(5000);
-    expect(templateProblems(deep, known)).toEqual([`braces nested deeper than ${MAX_TEMPLATE_NESTING} levels at position ${MAX_TEMPLATE_NESTING * 3}`]);
+    expect(templateProblems(deep, known)).toEqual([
+      `braces nested deeper than ${MAX_TEMPLATE_NESTING} levels at position ${MAX_TEMPLATE_NESTING * 3}`,
+    ]);
   });
 
   it('accepts nesting up to the limit', () => {
@@ -222,13 +231,18 @@ describe('templateProblems', () => {
 
 describe('validateTemplate', () => {
   it('throws one validation error naming every text with a problem, and nothing for good ones', () => {
-    expect(() => validateTemplate({ message: '{Hi|Hello} {name}', caption: null }, CONTACT_PLACEHOLDER_FIELDS)).not.toThrow();
+    expect(() =>
+      validateTemplate({ message: '{Hi|Hello} {name}', caption: null }, CONTACT_PLACEHOLDER_FIELDS),
+    ).not.toThrow();
     try {
       validateTemplate({ message: 'Hi {name', caption: 'Hi {nama}', content: 'fine' }, CONTACT_PLACEHOLDER_FIELDS);
       expect.unreachable();
     } catch (error) {
       expect(isKirimError(error, 'validation')).toBe(true);
-      expect((error as { details: unknown }).details).toEqual({ message: ['unclosed "{" at position 3'], caption: [expect.stringMatching(/^unknown placeholder \{nama\}/)] });
+      expect((error as { details: unknown }).details).toEqual({
+        message: ['unclosed "{" at position 3'],
+        caption: [expect.stringMatching(/^unknown placeholder \{nama\}/)],
+      });
     }
   });
 });

@@ -104,7 +104,10 @@ export function templateProblems(template: string, knownFields: readonly string[
 }
 
 /** {@link templateProblems} of each given text, by field name; empty when every text is fine. */
-export function templateErrors(texts: Record<string, string | null | undefined>, knownFields: readonly string[]): FieldErrors {
+export function templateErrors(
+  texts: Record<string, string | null | undefined>,
+  knownFields: readonly string[],
+): FieldErrors {
   const errors: FieldErrors = {};
   for (const [field, text] of Object.entries(texts)) {
     const problems = text ? templateProblems(text, knownFields) : [];
@@ -114,7 +117,10 @@ export function templateErrors(texts: Record<string, string | null | undefined>,
 }
 
 /** Throws a `validation` KirimError naming each text of `texts` that has {@link templateProblems}. */
-export function validateTemplate(texts: Record<string, string | null | undefined>, knownFields: readonly string[]): void {
+export function validateTemplate(
+  texts: Record<string, string | null | undefined>,
+  knownFields: readonly string[],
+): void {
   const errors = templateErrors(texts, knownFields);
   if (Object.keys(errors).length > 0) throw validationError(errors);
 }
@@ -143,7 +149,10 @@ export function seededRandom(seed: string): () => number {
   let c = digest.readUInt32LE(8);
   let d = digest.readUInt32LE(12);
   const next = (): number => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;
@@ -169,9 +178,7 @@ export function parseTemplate(template: string): { nodes: TemplateNode[]; issues
 // ---------------------------------------------------------------------------------------------------
 // Tokenizer
 
-type Token =
-  | { type: 'text'; value: string; position: number }
-  | { type: 'open' | 'close' | 'pipe'; position: number };
+type Token = { type: 'text'; value: string; position: number } | { type: 'open' | 'close' | 'pipe'; position: number };
 
 const ESCAPABLE = new Set(['{', '}', '|', '\\']);
 
@@ -241,7 +248,10 @@ class Parser {
       else if (token.type === 'close') depth--;
     });
     if (tooDeep.length === 0) return;
-    this.issues.push({ message: `braces nested deeper than ${MAX_TEMPLATE_NESTING} levels`, position: this.tokens[tooDeep[0]].position });
+    this.issues.push({
+      message: `braces nested deeper than ${MAX_TEMPLATE_NESTING} levels`,
+      position: this.tokens[tooDeep[0]].position,
+    });
     for (const open of tooDeep) {
       this.match[this.match[open]] = TOO_DEEP;
       this.match[open] = TOO_DEEP;

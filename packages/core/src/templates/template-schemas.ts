@@ -21,9 +21,7 @@ export interface Template {
   updated_at: string;
 }
 
-const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
-  .max(2000);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
 const fields = {
   name: z.string().trim().min(1).max(200),
@@ -34,7 +32,11 @@ const fields = {
   is_active: looseBoolean,
 };
 
-export const createTemplateSchema = z.object({ ...fields, message_type: fields.message_type.default('text'), is_active: fields.is_active.default(true) });
+export const createTemplateSchema = z.object({
+  ...fields,
+  message_type: fields.message_type.default('text'),
+  is_active: fields.is_active.default(true),
+});
 export type CreateTemplateInput = z.input<typeof createTemplateSchema>;
 
 export const updateTemplateSchema = z.object(fields).partial();

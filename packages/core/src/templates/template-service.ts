@@ -7,14 +7,23 @@ import { parse, validationError, type Page } from '../validation.js';
 import { knownPlaceholders } from './personalise.js';
 import { templateErrors, templatePlaceholders } from './renderer.js';
 import {
-  createTemplateSchema, duplicateTemplateSchema, listTemplatesSchema, updateTemplateSchema,
-  type CreateTemplateInput, type Template, type UpdateTemplateInput,
+  createTemplateSchema,
+  duplicateTemplateSchema,
+  listTemplatesSchema,
+  updateTemplateSchema,
+  type CreateTemplateInput,
+  type Template,
+  type UpdateTemplateInput,
 } from './template-schemas.js';
 
 export type TemplateService = ReturnType<typeof createTemplateService>;
 
 /** Message templates: CRUD and duplicate; content is checked at save time, not at send time. */
-export function createTemplateService(deps: { storage: Storage; clock: Clock; checkMediaUrl: (url: string) => Promise<void> }) {
+export function createTemplateService(deps: {
+  storage: Storage;
+  clock: Clock;
+  checkMediaUrl: (url: string) => Promise<void>;
+}) {
   const { storage, clock } = deps;
 
   async function get(actor: Actor, id: string): Promise<Template> {
@@ -28,8 +37,14 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock; ch
    * 422 now), media templates without a media URL, and a media URL a send would refuse. Known names:
    * contact fields and the extra columns the user's imports carried.
    */
-  async function check(actor: Actor, t: Pick<Template, 'content' | 'caption' | 'message_type' | 'media_url'>): Promise<string[]> {
-    const errors = templateErrors({ content: t.content, caption: t.caption }, await knownPlaceholders(storage, actor.userId));
+  async function check(
+    actor: Actor,
+    t: Pick<Template, 'content' | 'caption' | 'message_type' | 'media_url'>,
+  ): Promise<string[]> {
+    const errors = templateErrors(
+      { content: t.content, caption: t.caption },
+      await knownPlaceholders(storage, actor.userId),
+    );
     if (t.message_type !== 'text' && !t.media_url) errors.media_url = [`is required for ${t.message_type} templates`];
     if (t.media_url) Object.assign(errors, await mediaUrlErrors(t.media_url));
     if (Object.keys(errors).length > 0) throw validationError(errors);
@@ -55,7 +70,14 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock; ch
       const draft = { ...data, media_url: data.media_url ?? null, caption: data.caption ?? null };
       const placeholders = await check(actor, draft);
       const now = clock.now().toISOString();
-      return storage.templates.insert({ id: randomUUID(), user_id: actor.userId, ...draft, placeholders, created_at: now, updated_at: now });
+      return storage.templates.insert({
+        id: randomUUID(),
+        user_id: actor.userId,
+        ...draft,
+        placeholders,
+        created_at: now,
+        updated_at: now,
+      });
     },
 
     async list(actor: Actor, input: unknown = {}): Promise<Page<Template>> {
@@ -73,7 +95,13 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock; ch
       const current = await get(actor, id);
       const next = { ...current, ...data };
       const placeholders = await check(actor, next);
-      return (await storage.templates.update(actor.userId, id, { ...data, placeholders, updated_at: clock.now().toISOString() })) ?? get(actor, id);
+      return (
+        (await storage.templates.update(actor.userId, id, {
+          ...data,
+          placeholders,
+          updated_at: clock.now().toISOString(),
+        })) ?? get(actor, id)
+      );
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
@@ -85,7 +113,13 @@ export function createTemplateService(deps: { storage: Storage; clock: Clock; ch
       const { name } = parse(duplicateTemplateSchema, input);
       const source = await get(actor, id);
       const now = clock.now().toISOString();
-      return storage.templates.insert({ ...source, id: randomUUID(), name: name ?? `${source.name} (copy)`, created_at: now, updated_at: now });
+      return storage.templates.insert({
+        ...source,
+        id: randomUUID(),
+        name: name ?? `${source.name} (copy)`,
+        created_at: now,
+        updated_at: now,
+      });
     },
   };
 }

@@ -10,4 +10,9 @@ export type {
   SimulatedSend,
   SimulatedSessionInfo,
 } from './simulated-network.js';
-export type { PhoneMessage, PhoneSendOptions, SimulatedPhone, SimulatedPhoneOptions } from './simulated-network-phone.js';
+export type {
+  PhoneMessage,
+  PhoneSendOptions,
+  SimulatedPhone,
+  SimulatedPhoneOptions,
+} from './simulated-network-phone.js';

@@ -16,7 +16,15 @@ type Frame =
   | { t: 'result'; rid: number; value?: unknown; error?: string }
   | { t: 'event'; cid: number; kind: keyof TransportListener; payload: unknown };
 
-const CONNECTION_METHODS = new Set(['sendText', 'sendMedia', 'requestPairingCode', 'listGroups', 'checkNumbers', 'logout', 'close']);
+const CONNECTION_METHODS = new Set([
+  'sendText',
+  'sendMedia',
+  'requestPairingCode',
+  'listGroups',
+  'checkNumbers',
+  'logout',
+  'close',
+]);
 
 // Buffers and Dates do not survive JSON as themselves; tag them on the way out and rebuild them on the way in.
 const encode = (value: unknown) =>
@@ -27,7 +35,15 @@ const encode = (value: unknown) =>
     return v;
   });
 const decode = (text: string) =>
-  JSON.parse(text, (_key, v) => (v && typeof v === 'object' ? ('$buffer' in v ? Buffer.from(v.$buffer, 'base64') : '$date' in v ? new Date(v.$date) : v) : v));
+  JSON.parse(text, (_key, v) =>
+    v && typeof v === 'object'
+      ? '$buffer' in v
+        ? Buffer.from(v.$buffer, 'base64')
+        : '$date' in v
+          ? new Date(v.$date)
+          : v
+      : v,
+  );
 
 /** One side of the wire: numbered calls with answers, and a handler for the other side's calls. */
 class Peer {
@@ -70,15 +86,20 @@ class Peer {
     }
     try {
       const value = await this.serve(frame);
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encode({ t: 'result', rid: frame.rid, value: value ?? null }));
+      if (this.socket.readyState === WebSocket.OPEN)
+        this.socket.send(encode({ t: 'result', rid: frame.rid, value: value ?? null }));
     } catch (error) {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encode({ t: 'result', rid: frame.rid, error: (error as Error).message }));
+      if (this.socket.readyState === WebSocket.OPEN)
+        this.socket.send(encode({ t: 'result', rid: frame.rid, error: (error as Error).message }));
     }
   }
 }
 
 /** Serves `network` on `ws://127.0.0.1:<port>`; a server process reaches it with {@link connectRemoteNetwork}. */
-export async function serveSimulatedNetwork(network: SimulatedNetwork, options: { port?: number } = {}): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveSimulatedNetwork(
+  network: SimulatedNetwork,
+  options: { port?: number } = {},
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: options.port ?? 0 });
   await new Promise((resolve) => server.once('listening', resolve));
   server.on('connection', (socket) => {
@@ -91,8 +112,22 @@ export async function serveSimulatedNetwork(network: SimulatedNetwork, options: 
           set: (entries) => peer.call('auth.set', [entries], id) as Promise<void>,
           clear: () => peer.call('auth.clear', [], id) as Promise<void>,
         };
-        const listener = Object.fromEntries((['onState', 'onReceipt', 'onMessage', 'onContacts'] as const).map((kind) => [kind, (payload: unknown) => peer.emit(id, kind, payload)])) as unknown as TransportListener;
-        connections.set(id, await network.transport.connect({ sessionId, auth, listener, getMessage: (messageId) => peer.call('getMessage', [messageId], id) as ReturnType<ConnectOptions['getMessage']> }));
+        const listener = Object.fromEntries(
+          (['onState', 'onReceipt', 'onMessage', 'onContacts'] as const).map((kind) => [
+            kind,
+            (payload: unknown) => peer.emit(id, kind, payload),
+          ]),
+        ) as unknown as TransportListener;
+        connections.set(
+          id,
+          await network.transport.connect({
+            sessionId,
+            auth,
+            listener,
+            getMessage: (messageId) =>
+              peer.call('getMessage', [messageId], id) as ReturnType<ConnectOptions['getMessage']>,
+          }),
+        );
         return null;
       }
       const connection = connections.get(cid!);
@@ -130,7 +165,8 @@ export function connectRemoteNetwork(url: string): Transport {
           const options = local.get(cid!);
           if (!options) throw new Error(`unknown connection ${cid}`);
           if (method === 'auth.get') return options.auth.get(...(args as [string, string[]]));
-          if (method === 'auth.set') return options.auth.set(...(args as [Record<string, Record<string, string | null>>]));
+          if (method === 'auth.set')
+            return options.auth.set(...(args as [Record<string, Record<string, string | null>>]));
           if (method === 'auth.clear') return options.auth.clear();
           if (method === 'getMessage') return (await options.getMessage(args[0] as string)) ?? null;
           throw new Error(`unknown call ${method}`);
@@ -149,7 +185,10 @@ export function connectRemoteNetwork(url: string): Transport {
       const cid = nextConnection++;
       local.set(cid, options);
       await wire.call('connect', [cid, options.sessionId]);
-      const call = (method: string) => (...args: unknown[]) => wire.call(method, args, cid);
+      const call =
+        (method: string) =>
+        (...args: unknown[]) =>
+          wire.call(method, args, cid);
       return {
         // The same shape as the network's own ids; any unique id is accepted.
         newMessageId: () => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`,

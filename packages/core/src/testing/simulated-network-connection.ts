@@ -102,7 +102,8 @@ export class SimulatedConnection implements Connection {
 
   async requestPairingCode(phone: string): Promise<string> {
     // The stored status can still say `qr` when the link has just moved on: a conflict, as Baileys answers, not a 500.
-    if (!this.awaitingLink) throw new KirimError('conflict', `The session is not waiting to be linked: it is ${this.state.state}`);
+    if (!this.awaitingLink)
+      throw new KirimError('conflict', `The session is not waiting to be linked: it is ${this.state.state}`);
     if (!isPhoneNumber(phone)) throw new Error(`Not a phone number (digits with country code): ${phone}`);
     this.pairing = { code: this.network.newPairingCode(), phone };
     this.setState({ state: 'pairing_code', code: this.pairing.code });
@@ -250,7 +251,9 @@ async function readCreds(auth: AuthStore): Promise<SimulatedCreds | null> {
   if (stored === undefined) return null;
   try {
     const creds = JSON.parse(stored) as Partial<SimulatedCreds>;
-    return typeof creds.phone === 'string' && isPhoneNumber(creds.phone) ? { phone: creds.phone, name: creds.name ?? null } : null;
+    return typeof creds.phone === 'string' && isPhoneNumber(creds.phone)
+      ? { phone: creds.phone, name: creds.name ?? null }
+      : null;
   } catch {
     // Unreadable credentials are as good as none: the session links again.
     return null;

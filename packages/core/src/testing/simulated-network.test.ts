@@ -23,7 +23,9 @@ function memoryAuth(values = new Map<string, string>()): MemoryAuth {
   return {
     values,
     async get(kind, ids) {
-      return Object.fromEntries(ids.flatMap((id) => (values.has(`${kind}/${id}`) ? [[id, values.get(`${kind}/${id}`)!]] : [])));
+      return Object.fromEntries(
+        ids.flatMap((id) => (values.has(`${kind}/${id}`) ? [[id, values.get(`${kind}/${id}`)!]] : [])),
+      );
     },
     async set(entries) {
       for (const [kind, byId] of Object.entries(entries)) {
@@ -84,7 +86,11 @@ function simulate(options: SimulatedNetworkOptions = {}) {
     return { connection, events, auth };
   }
 
-  async function linked(sessionId: string, phone: string, getMessage?: (id: string) => Promise<StoredMessage | undefined>) {
+  async function linked(
+    sessionId: string,
+    phone: string,
+    getMessage?: (id: string) => Promise<StoredMessage | undefined>,
+  ) {
     const session = await open(sessionId, memoryAuth(), getMessage);
     await network.link(sessionId, phone);
     await settle();
@@ -95,7 +101,12 @@ function simulate(options: SimulatedNetworkOptions = {}) {
 }
 
 /** What the engine would store for an incoming message, to quote it later. */
-const stored = (m: IncomingMessage): StoredMessage => ({ messageId: m.messageId, chat: m.chat, fromMe: false, raw: m.raw });
+const stored = (m: IncomingMessage): StoredMessage => ({
+  messageId: m.messageId,
+  chat: m.chat,
+  fromMe: false,
+  raw: m.raw,
+});
 
 describe('SimulatedNetwork linking', () => {
   it('shows a QR to a session without credentials and connects it when a phone scans it', async () => {
@@ -139,7 +150,12 @@ describe('SimulatedNetwork linking', () => {
     const after = simulate();
     const { events } = await after.open('s1', memoryAuth(auth.values));
 
-    expect(lastState(events)).toEqual({ state: 'connected', phone: ALICE, lid: after.network.phone(ALICE).lid, name: null });
+    expect(lastState(events)).toEqual({
+      state: 'connected',
+      phone: ALICE,
+      lid: after.network.phone(ALICE).lid,
+      name: null,
+    });
   });
 
   it('refreshes the QR every 20 s after the first lived 60 s, and fails when the sixth expires', async () => {
@@ -202,7 +218,10 @@ describe('SimulatedNetwork linking', () => {
 
     const refusal = await connection.requestPairingCode(ALICE).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(KirimError);
-    expect(refusal).toMatchObject({ code: 'conflict', message: 'The session is not waiting to be linked: it is disconnected' });
+    expect(refusal).toMatchObject({
+      code: 'conflict',
+      message: 'The session is not waiting to be linked: it is disconnected',
+    });
   });
 
   it('links each new session automatically in try-out mode, to a phone derived from the session id', async () => {
@@ -245,7 +264,9 @@ describe('SimulatedNetwork sending', () => {
     await clock.advance(100);
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
     const budi = network.phone(BUDI);
-    expect(budi.inbox).toMatchObject([{ messageId, from: ALICE, fromSession: 's1', chat: `${ALICE}@s.whatsapp.net`, text: 'Halo' }]);
+    expect(budi.inbox).toMatchObject([
+      { messageId, from: ALICE, fromSession: 's1', chat: `${ALICE}@s.whatsapp.net`, text: 'Halo' },
+    ]);
     await clock.advance(100);
     expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered']);
 
@@ -258,7 +279,18 @@ describe('SimulatedNetwork sending', () => {
       { messageId, status: 'read', chat: `${BUDI}@s.whatsapp.net` },
     ]);
     expect(network.sent).toEqual([
-      { sessionId: 's1', from: ALICE, to: `${BUDI}@s.whatsapp.net`, messageId, type: 'text', text: 'Halo', media: null, quotedId: null, mentions: [], at: expect.any(Date) },
+      {
+        sessionId: 's1',
+        from: ALICE,
+        to: `${BUDI}@s.whatsapp.net`,
+        messageId,
+        type: 'text',
+        text: 'Halo',
+        media: null,
+        quotedId: null,
+        mentions: [],
+        at: expect.any(Date),
+      },
     ]);
   });
 
@@ -267,10 +299,18 @@ describe('SimulatedNetwork sending', () => {
     const { connection } = await linked('s1', ALICE);
     const media = { type: 'image' as const, data: Buffer.from('png'), mimetype: 'image/png', caption: 'Lihat' };
 
-    await connection.sendMedia(`${BUDI}@s.whatsapp.net`, media, { messageId: 'M1', mentions: [`${BUDI}@s.whatsapp.net`] });
+    await connection.sendMedia(`${BUDI}@s.whatsapp.net`, media, {
+      messageId: 'M1',
+      mentions: [`${BUDI}@s.whatsapp.net`],
+    });
     await settle();
 
-    expect(network.sent[0]).toMatchObject({ type: 'image', text: 'Lihat', media, mentions: [`${BUDI}@s.whatsapp.net`] });
+    expect(network.sent[0]).toMatchObject({
+      type: 'image',
+      text: 'Lihat',
+      media,
+      mentions: [`${BUDI}@s.whatsapp.net`],
+    });
     expect(network.phone(BUDI).inbox[0]).toMatchObject({ type: 'image', text: 'Lihat', media });
   });
 
@@ -403,7 +443,12 @@ describe('SimulatedNetwork sending', () => {
     network.phone(BUDI).send(group.jid, 'Halo tim');
     await settle();
 
-    expect(events.messages[0]).toMatchObject({ chat: group.jid, from: network.phone(BUDI).lid, fromPhone: BUDI, text: 'Halo tim' });
+    expect(events.messages[0]).toMatchObject({
+      chat: group.jid,
+      from: network.phone(BUDI).lid,
+      fromPhone: BUDI,
+      text: 'Halo tim',
+    });
   });
 
   it('lists only the groups the linked phone is in, and refuses sends to the others', async () => {
@@ -418,7 +463,11 @@ describe('SimulatedNetwork sending', () => {
       { jid: `${ALICE}@s.whatsapp.net`, phone: ALICE, lid: network.phone(ALICE).lid, admin: false },
     ]);
     // As Baileys reports WhatsApp's answer to its group metadata query: a Boom `forbidden` with code 403.
-    await expect(connection.sendText(other.jid, 'Halo', { messageId: 'M1' })).rejects.toMatchObject({ message: 'forbidden', isBoom: true, data: 403 });
+    await expect(connection.sendText(other.jid, 'Halo', { messageId: 'M1' })).rejects.toMatchObject({
+      message: 'forbidden',
+      isBoom: true,
+      data: 403,
+    });
   });
 
   it('passes messages between two linked sessions', async () => {
@@ -442,7 +491,12 @@ describe('SimulatedNetwork faults', () => {
     const droppedAt = clock.now().getTime();
     network.dropLink('s1');
     await clock.advance(0);
-    expect(lastState(events)).toEqual({ state: 'disconnected', reason: 'connection lost', attempts: 1, retryAt: new Date(droppedAt + 1_000) });
+    expect(lastState(events)).toEqual({
+      state: 'disconnected',
+      reason: 'connection lost',
+      attempts: 1,
+      retryAt: new Date(droppedAt + 1_000),
+    });
     await clock.advance(1_000);
 
     expect(stateNames(events).slice(-3)).toEqual(['disconnected', 'connecting', 'connected']);
@@ -455,9 +509,15 @@ describe('SimulatedNetwork faults', () => {
     const droppedAt = clock.now().getTime();
     network.dropLink('s1', 5_000);
     await clock.advance(10_000);
-    const retries = events.states.flatMap((s) => (s.state === 'disconnected' ? [{ attempts: s.attempts, inMs: s.retryAt!.getTime() - droppedAt }] : []));
+    const retries = events.states.flatMap((s) =>
+      s.state === 'disconnected' ? [{ attempts: s.attempts, inMs: s.retryAt!.getTime() - droppedAt }] : [],
+    );
     // Each retry waits twice the last: 1 s, then 2 s, then 4 s after the failure before it.
-    expect(retries).toEqual([{ attempts: 1, inMs: 1_000 }, { attempts: 2, inMs: 3_000 }, { attempts: 3, inMs: 7_000 }]);
+    expect(retries).toEqual([
+      { attempts: 1, inMs: 1_000 },
+      { attempts: 2, inMs: 3_000 },
+      { attempts: 3, inMs: 7_000 },
+    ]);
     expect(lastState(events).state).toBe('connected');
 
     const droppedAgainAt = clock.now().getTime();
@@ -473,7 +533,9 @@ describe('SimulatedNetwork faults', () => {
     await clock.advance(10);
 
     network.dropLink('s1');
-    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Lagi', { messageId: 'M2' })).rejects.toThrow('Connection Closed');
+    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Lagi', { messageId: 'M2' })).rejects.toThrow(
+      'Connection Closed',
+    );
     network.phone(BUDI).send('s1', 'Halo juga');
     await clock.advance(500);
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
@@ -525,7 +587,9 @@ describe('SimulatedNetwork faults', () => {
     network.slowLink('s1', 5_000);
 
     let done = false;
-    const sending = connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' }).then(() => (done = true));
+    const sending = connection
+      .sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })
+      .then(() => (done = true));
     await clock.advance(4_999);
     expect(done).toBe(false);
     await clock.advance(1);
@@ -539,7 +603,9 @@ describe('SimulatedNetwork faults', () => {
     const { connection } = await linked('s1', ALICE);
 
     network.refuseSends('s1', 'rate-overlimit');
-    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })).rejects.toThrow('rate-overlimit');
+    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })).rejects.toThrow(
+      'rate-overlimit',
+    );
     network.refuseSends('s1', null);
     await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M2' });
 
@@ -619,22 +685,28 @@ describe('SimulatedNetwork determinism', () => {
     const second = await scenario(7);
 
     expect(second.log).toEqual(first.log);
-    expect(second.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid)
-      .toBe(first.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid);
+    expect(second.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid).toBe(
+      first.network.createGroup({ subject: 'Lagi', owner: BUDI, participants: [ALICE] }).jid,
+    );
     expect(first.log.length).toBeGreaterThan(10);
   });
 
   it('gives message ids, group JIDs, QR and pairing codes no earlier start gave, while identities stay: two unseeded networks (a restart) never repeat one', async () => {
-    const starts = await Promise.all([1, 2].map(async () => {
-      const { network, open, linked } = simulate();
-      const { connection } = await linked('s1', ALICE);
-      const messageIds = Array.from({ length: 200 }, () => connection.newMessageId());
-      const groupJids = Array.from({ length: 20 }, (_, i) => network.createGroup({ subject: `Tim ${i}`, owner: ALICE, participants: [BUDI] }).jid);
-      const linking = await open('s2');
-      const qr = (lastState(linking.events) as { qr: string }).qr;
-      const pairingCode = await linking.connection.requestPairingCode(BUDI);
-      return { messageIds, groupJids, qr, pairingCode, lid: network.phone(ALICE).lid };
-    }));
+    const starts = await Promise.all(
+      [1, 2].map(async () => {
+        const { network, open, linked } = simulate();
+        const { connection } = await linked('s1', ALICE);
+        const messageIds = Array.from({ length: 200 }, () => connection.newMessageId());
+        const groupJids = Array.from(
+          { length: 20 },
+          (_, i) => network.createGroup({ subject: `Tim ${i}`, owner: ALICE, participants: [BUDI] }).jid,
+        );
+        const linking = await open('s2');
+        const qr = (lastState(linking.events) as { qr: string }).qr;
+        const pairingCode = await linking.connection.requestPairingCode(BUDI);
+        return { messageIds, groupJids, qr, pairingCode, lid: network.phone(ALICE).lid };
+      }),
+    );
     const [first, second] = starts;
 
     expect(new Set([...first.messageIds, ...second.messageIds]).size).toBe(400);

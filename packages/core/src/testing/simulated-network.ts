@@ -14,8 +14,22 @@ import type {
   Transport,
 } from '../transport/transport.js';
 import { SimulatedConnection, type SessionEvent, type SessionRecord } from './simulated-network-connection.js';
-import { digitsFor, drawChars, isPhoneNumber, parseJid, secureRandom, seededRandom, userJid } from './simulated-network-ids.js';
-import { Phone, type PhoneMessage, type PhoneSendOptions, type SimulatedPhone, type SimulatedPhoneOptions } from './simulated-network-phone.js';
+import {
+  digitsFor,
+  drawChars,
+  isPhoneNumber,
+  parseJid,
+  secureRandom,
+  seededRandom,
+  userJid,
+} from './simulated-network-ids.js';
+import {
+  Phone,
+  type PhoneMessage,
+  type PhoneSendOptions,
+  type SimulatedPhone,
+  type SimulatedPhoneOptions,
+} from './simulated-network-phone.js';
 
 /** Options of `createSimulatedNetwork`. */
 export interface SimulatedNetworkOptions {
@@ -313,7 +327,8 @@ export class Network implements SimulatedNetwork {
     if (this.autoLinkAfterMs === null) return;
     void this.wait(this.autoLinkAfterMs).then(() => {
       if (!connection.awaitingLink) return;
-      const number = connection.pairing?.phone ?? `628${digitsFor(`${this.seed}:auto:${connection.record.sessionId}`, 9)}`;
+      const number =
+        connection.pairing?.phone ?? `628${digitsFor(`${this.seed}:auto:${connection.record.sessionId}`, 9)}`;
       const phone = this.account(number, `Simulated ${number.slice(-4)}`);
       if (!phone.banned) return connection.link(phone);
     });
@@ -328,7 +343,8 @@ export class Network implements SimulatedNetwork {
   async linkByPairingCode(phone: Phone, code: string): Promise<void> {
     const connection = this.awaitingLink().find((c) => c.pairing?.code === code.toUpperCase());
     if (!connection) throw new Error('This pairing code has expired or belongs to no session');
-    if (connection.pairing?.phone !== phone.number) throw new Error(`This pairing code was requested for another number than ${phone.number}`);
+    if (connection.pairing?.phone !== phone.number)
+      throw new Error(`This pairing code was requested for another number than ${phone.number}`);
     await connection.link(phone);
   }
 
@@ -364,7 +380,12 @@ export class Network implements SimulatedNetwork {
     for (const record of this.recordsOf(phone)) this.notify(record, { kind: 'contacts', contacts: [contact] });
   }
 
-  async sendFromSession(connection: SimulatedConnection, to: string, content: MessageContent, options: SendOptions): Promise<OutgoingResult> {
+  async sendFromSession(
+    connection: SimulatedConnection,
+    to: string,
+    content: MessageContent,
+    options: SendOptions,
+  ): Promise<OutgoingResult> {
     const from = connection.linkedPhone();
     const { record } = connection;
     if (record.refusal !== null) throw new Error(record.refusal);
@@ -376,9 +397,26 @@ export class Network implements SimulatedNetwork {
     }
     const message = this.wire(to, from, record.sessionId, options.messageId, content, quotedId, options.mentions ?? []);
     const { messageId, type, text, media, mentions, at } = message;
-    this.sent.push({ sessionId: record.sessionId, from: from.number, to, messageId, type, text, media, quotedId, mentions, at });
+    this.sent.push({
+      sessionId: record.sessionId,
+      from: from.number,
+      to,
+      messageId,
+      type,
+      text,
+      media,
+      quotedId,
+      mentions,
+      at,
+    });
     const reachable = recipients.reduce((count, phone) => count + (phone.reachable ? 1 : 0), 0);
-    const tracked: Tracked = { sessionId: record.sessionId, chat: to, status: null, undelivered: reachable, unread: reachable };
+    const tracked: Tracked = {
+      sessionId: record.sessionId,
+      chat: to,
+      status: null,
+      undelivered: reachable,
+      unread: reachable,
+    };
     this.tracked.set(messageId, tracked);
     // The server's acknowledgement comes back after one hop, never inside the send itself.
     void this.hop().then(() => this.raise(messageId, tracked, 'sent'));
@@ -389,7 +427,15 @@ export class Network implements SimulatedNetwork {
   sendFromPhone(phone: Phone, to: string, content: MessageContent, options: PhoneSendOptions): string {
     if (!phone.reachable) throw new Error(`${phone.number} cannot send: it is not on WhatsApp or is banned`);
     const jid = this.addressOf(to);
-    const message = this.wire(jid, phone, null, this.newMessageId(), content, options.quoted ?? null, options.mentions ?? []);
+    const message = this.wire(
+      jid,
+      phone,
+      null,
+      this.newMessageId(),
+      content,
+      options.quoted ?? null,
+      options.mentions ?? [],
+    );
     this.route(message, this.recipients(jid, phone));
     return message.messageId;
   }
@@ -527,7 +573,8 @@ export class Network implements SimulatedNetwork {
     };
     phone.inbox.push(received);
     for (const record of this.recordsOf(phone)) {
-      if (record.sessionId !== message.fromSession) this.notify(record, { kind: 'message', message: this.incoming(message, chat) });
+      if (record.sessionId !== message.fromSession)
+        this.notify(record, { kind: 'message', message: this.incoming(message, chat) });
     }
     void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
     if (phone.autoRead) this.markRead(phone, received);

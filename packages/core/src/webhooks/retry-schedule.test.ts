@@ -29,7 +29,8 @@ describe('retryDelayMs', () => {
 
 describe('isRetryable', () => {
   it('retries network errors, 5xx, 408 and 429, and no other 4xx', () => {
-    for (const status of [undefined, 302, 500, 502, 503, 408, 429]) expect(isRetryable(status), String(status)).toBe(true);
+    for (const status of [undefined, 302, 500, 502, 503, 408, 429])
+      expect(isRetryable(status), String(status)).toBe(true);
     for (const status of [400, 401, 403, 404, 410, 422]) expect(isRetryable(status), String(status)).toBe(false);
   });
 });

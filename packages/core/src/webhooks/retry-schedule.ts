@@ -5,7 +5,12 @@ import type { WebhookTimings } from './webhook-schemas.js';
  * `retryMaxMs`, times a jitter of ±20 % so that a receiver coming back is not hit by every retry at once.
  * A `Retry-After` the receiver sent (ms) is honoured up to the cap.
  */
-export function retryDelayMs(attempts: number, timings: Pick<WebhookTimings, 'retryBaseMs' | 'retryMaxMs'>, retryAfterMs?: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempts: number,
+  timings: Pick<WebhookTimings, 'retryBaseMs' | 'retryMaxMs'>,
+  retryAfterMs?: number,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(timings.retryMaxMs, timings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
   const jittered = Math.round(exponential * (0.8 + 0.4 * random()));
   return Math.min(timings.retryMaxMs, Math.max(jittered, retryAfterMs ?? 0));

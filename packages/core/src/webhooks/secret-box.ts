@@ -22,16 +22,28 @@ export function createSecretBox(key: Uint8Array | string): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', material, iv);
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+      return [
+        'v1',
+        keyId,
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        ciphertext.toString('base64url'),
+      ].join('.');
     },
     open(sealed) {
       const [version, id, iv, tag, ciphertext] = sealed.split('.');
       if (version !== 'v1' || !ciphertext) throw new KirimError('internal', 'Not a sealed secret');
-      if (id !== keyId) throw new KirimError('internal', `Secret was sealed with another key (${id}, this process has ${keyId}): set the same KIRIM_SECRET_KEY everywhere`);
+      if (id !== keyId)
+        throw new KirimError(
+          'internal',
+          `Secret was sealed with another key (${id}, this process has ${keyId}): set the same KIRIM_SECRET_KEY everywhere`,
+        );
       try {
         const decipher = createDecipheriv('aes-256-gcm', material, Buffer.from(iv, 'base64url'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString(
+          'utf8',
+        );
       } catch (error) {
         throw new KirimError('internal', 'Sealed secret failed its integrity check', { cause: error });
       }

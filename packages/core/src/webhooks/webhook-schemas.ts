@@ -80,23 +80,26 @@ export interface WebhookDelivery {
 }
 
 /** A delivery as the API shows it. */
-export type WebhookDeliveryView = Omit<WebhookDelivery, 'payload' | 'claimed_by' | 'claim_expires_at' | 'last_status_code' | 'last_latency_ms' | 'user_id'> & {
+export type WebhookDeliveryView = Omit<
+  WebhookDelivery,
+  'payload' | 'claimed_by' | 'claim_expires_at' | 'last_status_code' | 'last_latency_ms' | 'user_id'
+> & {
   status_code: number | null;
   latency_ms: number | null;
 };
 
-const secretSchema = z
-  .string()
-  .refine((value) => {
-    const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
-    const bytes = match ? Buffer.from(match[1], 'base64').length : 0;
-    return bytes >= 24 && bytes <= 64;
-  }, 'must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks), or omitted to generate one');
+const secretSchema = z.string().refine((value) => {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  const bytes = match ? Buffer.from(match[1], 'base64').length : 0;
+  return bytes >= 24 && bytes <= 64;
+}, 'must be whsec_ followed by 24 to 64 bytes in base64 (Standard Webhooks), or omitted to generate one');
 
 export const createWebhookSchema = z.object({
   url: z.string().trim().min(1).max(2000),
   events: z
-    .array(z.union([z.literal('*'), z.enum(WEBHOOK_EVENT_NAMES as [KirimEventName, ...KirimEventName[]])]), { error: 'must be an array of event names or ["*"]' })
+    .array(z.union([z.literal('*'), z.enum(WEBHOOK_EVENT_NAMES as [KirimEventName, ...KirimEventName[]])]), {
+      error: 'must be an array of event names or ["*"]',
+    })
     .min(1, 'must name at least one event, or "*"'),
   secret: secretSchema.optional(),
 });

@@ -31,7 +31,13 @@ async function engine(timings: Partial<WebhookTimings>) {
   const clock = new ManualClock('2026-05-01T00:00:00.000Z');
   const storage = createSqliteStorage({ filename: ':memory:' });
   await storage.migrate();
-  const kirim = createKirim({ storage, clock, secretKey: 's'.repeat(32), allowPrivateUrls: true, webhooks: { pollMs: 1_000, ...timings } });
+  const kirim = createKirim({
+    storage,
+    clock,
+    secretKey: 's'.repeat(32),
+    allowPrivateUrls: true,
+    webhooks: { pollMs: 1_000, ...timings },
+  });
   await kirim.start();
   cleanups.push(async () => {
     await kirim.stop();
@@ -53,12 +59,18 @@ async function advanceUntil(clock: ManualClock, stepMs: number, check: () => Pro
   throw new Error('condition not met');
 }
 
-const bulkDone = (kirim: Kirim, userId: string) => kirim.events.publish('bulk.completed', userId, { job_id: 'j', status: 'completed', total: 1, sent: 1, failed: 0 });
+const bulkDone = (kirim: Kirim, userId: string) =>
+  kirim.events.publish('bulk.completed', userId, { job_id: 'j', status: 'completed', total: 1, sent: 1, failed: 0 });
 
 describe('WebhookService deliveries', () => {
   it('gives a delivery up as dead once its next attempt would fall past the give-up window', async () => {
     const target = await receiver(503);
-    const { clock, kirim, actor } = await engine({ retryBaseMs: 1_000, retryMaxMs: 60_000, giveUpAfterMs: 10 * 60_000, disableAfterMs: 24 * 3_600_000 });
+    const { clock, kirim, actor } = await engine({
+      retryBaseMs: 1_000,
+      retryMaxMs: 60_000,
+      giveUpAfterMs: 10 * 60_000,
+      disableAfterMs: 24 * 3_600_000,
+    });
     const hook = await kirim.webhooks.create(actor, { url: target.url, events: ['bulk.completed'] });
     await bulkDone(kirim, actor.userId);
     const state = async () => (await kirim.webhooks.deliveries(actor, hook.id)).items[0];
@@ -72,13 +84,21 @@ describe('WebhookService deliveries', () => {
 
   it('disables a webhook failing continuously past disableAfterMs, kills its open deliveries and publishes webhook.disabled', async () => {
     const target = await receiver(500);
-    const { clock, kirim, actor } = await engine({ retryBaseMs: 1_000, retryMaxMs: 60_000, giveUpAfterMs: 24 * 3_600_000, disableAfterMs: 10 * 60_000 });
+    const { clock, kirim, actor } = await engine({
+      retryBaseMs: 1_000,
+      retryMaxMs: 60_000,
+      giveUpAfterMs: 24 * 3_600_000,
+      disableAfterMs: 10 * 60_000,
+    });
     const disabled: KirimEvent[] = [];
     kirim.on('webhook.disabled', (e) => disabled.push(e));
     const hook = await kirim.webhooks.create(actor, { url: target.url, events: ['*'] });
     await bulkDone(kirim, actor.userId);
     await advanceUntil(clock, 5_000, async () => disabled.length === 1);
-    expect(disabled[0]).toMatchObject({ user_id: actor.userId, data: { webhook_id: hook.id, url: target.url, reason: expect.stringContaining('failed continuously') } });
+    expect(disabled[0]).toMatchObject({
+      user_id: actor.userId,
+      data: { webhook_id: hook.id, url: target.url, reason: expect.stringContaining('failed continuously') },
+    });
     const after = await kirim.webhooks.get(actor, hook.id);
     expect(after).toMatchObject({ is_active: false, disabled_reason: expect.stringContaining('failed continuously') });
     const log = (await kirim.webhooks.deliveries(actor, hook.id)).items;

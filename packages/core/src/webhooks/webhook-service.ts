@@ -13,8 +13,14 @@ import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
 import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import {
-  createWebhookSchema, DEFAULT_WEBHOOK_TIMINGS,
-  type CreateWebhookInput, type Webhook, type WebhookDelivery, type WebhookDeliveryView, type WebhookTimings, type WebhookView,
+  createWebhookSchema,
+  DEFAULT_WEBHOOK_TIMINGS,
+  type CreateWebhookInput,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookDeliveryView,
+  type WebhookTimings,
+  type WebhookView,
 } from './webhook-schemas.js';
 
 export interface WebhookServiceDeps {
@@ -40,14 +46,30 @@ const CLAIM_MARGIN_MS = 30_000;
 const FINISHED_RETENTION_MS = 7 * 24 * 3_600_000;
 
 const toView = (w: Webhook, secret?: string): WebhookView => ({
-  id: w.id, url: w.url, events: w.events, is_active: w.is_active, disabled_reason: w.disabled_reason, created_at: w.created_at, updated_at: w.updated_at,
+  id: w.id,
+  url: w.url,
+  events: w.events,
+  is_active: w.is_active,
+  disabled_reason: w.disabled_reason,
+  created_at: w.created_at,
+  updated_at: w.updated_at,
   ...(secret ? { secret } : {}),
 });
 
 const toDeliveryView = (d: WebhookDelivery): WebhookDeliveryView => ({
-  id: d.id, webhook_id: d.webhook_id, event_id: d.event_id, event_type: d.event_type, state: d.state, attempts: d.attempts,
-  status_code: d.last_status_code, latency_ms: d.last_latency_ms, last_error: d.last_error, next_attempt_at: d.next_attempt_at,
-  created_at: d.created_at, updated_at: d.updated_at, delivered_at: d.delivered_at,
+  id: d.id,
+  webhook_id: d.webhook_id,
+  event_id: d.event_id,
+  event_type: d.event_type,
+  state: d.state,
+  attempts: d.attempts,
+  status_code: d.last_status_code,
+  latency_ms: d.last_latency_ms,
+  last_error: d.last_error,
+  next_attempt_at: d.next_attempt_at,
+  created_at: d.created_at,
+  updated_at: d.updated_at,
+  delivered_at: d.delivered_at,
 });
 
 /**
@@ -132,11 +154,20 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     await events.publish('webhook.disabled', webhook.user_id, { webhook_id: webhook.id, url: webhook.url, reason });
   };
 
-  const attempt = async (delivery: WebhookDelivery, webhook: Webhook | undefined, signal: AbortSignal): Promise<void> => {
+  const attempt = async (
+    delivery: WebhookDelivery,
+    webhook: Webhook | undefined,
+    signal: AbortSignal,
+  ): Promise<void> => {
     const startedAt = clock.now();
     const attempts = delivery.attempts + 1;
     if (!webhook || !webhook.is_active) {
-      await finish(delivery.id, { state: 'dead', next_attempt_at: null, last_error: 'webhook disabled', updated_at: startedAt.toISOString() });
+      await finish(delivery.id, {
+        state: 'dead',
+        next_attempt_at: null,
+        last_error: 'webhook disabled',
+        updated_at: startedAt.toISOString(),
+      });
       return;
     }
 
@@ -154,7 +185,15 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         'webhook-signature': new StandardWebhook(secret).sign(delivery.event_id, startedAt, delivery.payload),
       };
       const response = await safeFetch(webhook.url, {
-        method: 'POST', headers, body: delivery.payload, timeoutMs: timings.timeoutMs, maxBytes: RESPONSE_BYTES, truncate: true, allowPrivate, signal, lookup: deps.resolveHost,
+        method: 'POST',
+        headers,
+        body: delivery.payload,
+        timeoutMs: timings.timeoutMs,
+        maxBytes: RESPONSE_BYTES,
+        truncate: true,
+        allowPrivate,
+        signal,
+        lookup: deps.resolveHost,
       });
       status = response.status;
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
@@ -163,7 +202,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       // Stopping: the claim is released and the attempt repeats after the restart (at-least-once).
       if (signal.aborted) return;
       error = caught instanceof Error ? caught.message : String(caught);
-      if (isKirimError(caught, 'validation')) error = `${error}: ${Object.values(caught.details ?? {}).flat().join('; ')}`;
+      if (isKirimError(caught, 'validation'))
+        error = `${error}: ${Object.values(caught.details ?? {})
+          .flat()
+          .join('; ')}`;
     }
     const latency = Math.round(performance.now() - started);
     const now = clock.now();
@@ -171,7 +213,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     if (error === null) {
       await finish(delivery.id, {
-        state: 'delivered', attempts, next_attempt_at: null, last_status_code: status ?? null, last_latency_ms: latency, last_error: null, updated_at: at, delivered_at: at,
+        state: 'delivered',
+        attempts,
+        next_attempt_at: null,
+        last_status_code: status ?? null,
+        last_latency_ms: latency,
+        last_error: null,
+        updated_at: at,
+        delivered_at: at,
       });
       if (webhook.failing_since) await storage.webhooks.update(webhook.id, { failing_since: null });
       return;
@@ -180,10 +229,19 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const nextAt = new Date(now.getTime() + retryDelayMs(attempts, timings, retryAfterMs));
     const givenUp = nextAt.getTime() - Date.parse(delivery.created_at) > timings.giveUpAfterMs;
     const final = !isRetryable(status) || givenUp;
-    const reason = !isRetryable(status) ? `${error} (not retried)` : givenUp ? `${error} (gave up after ${attempts} attempts)` : error;
+    const reason = !isRetryable(status)
+      ? `${error} (not retried)`
+      : givenUp
+        ? `${error} (gave up after ${attempts} attempts)`
+        : error;
     await finish(delivery.id, {
-      state: final ? 'dead' : 'failed', attempts, next_attempt_at: final ? null : nextAt.toISOString(),
-      last_status_code: status ?? null, last_latency_ms: latency, last_error: reason.slice(0, 1000), updated_at: at,
+      state: final ? 'dead' : 'failed',
+      attempts,
+      next_attempt_at: final ? null : nextAt.toISOString(),
+      last_status_code: status ?? null,
+      last_latency_ms: latency,
+      last_error: reason.slice(0, 1000),
+      updated_at: at,
     });
 
     const failingSince = webhook.failing_since ?? at;
@@ -203,15 +261,20 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     }
     const now = clock.now();
     const claimed = await storage.webhookDeliveries.claimDue(
-      now.toISOString(), instanceId, new Date(now.getTime() + timings.timeoutMs + CLAIM_MARGIN_MS).toISOString(), free,
+      now.toISOString(),
+      instanceId,
+      new Date(now.getTime() + timings.timeoutMs + CLAIM_MARGIN_MS).toISOString(),
+      free,
     );
     saturated = claimed.length === free;
     const webhooks = new Map<string, Promise<Webhook | undefined>>();
     for (const delivery of claimed) {
-      if (!webhooks.has(delivery.webhook_id)) webhooks.set(delivery.webhook_id, storage.webhooks.getById(delivery.webhook_id));
+      if (!webhooks.has(delivery.webhook_id))
+        webhooks.set(delivery.webhook_id, storage.webhooks.getById(delivery.webhook_id));
     }
     for (const delivery of claimed) {
-      const running: Promise<void> = webhooks.get(delivery.webhook_id)!
+      const running: Promise<void> = webhooks
+        .get(delivery.webhook_id)!
         .then((webhook) => attempt(delivery, webhook, signal))
         .catch((error) => logger.error({ err: error, delivery: delivery.id }, 'webhook delivery failed unexpectedly'))
         .finally(() => {
@@ -223,7 +286,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     }
     if (now.getTime() - lastPrune > 10 * 60_000) {
       lastPrune = now.getTime();
-      await storage.webhookDeliveries.pruneFinishedBefore(new Date(now.getTime() - FINISHED_RETENTION_MS).toISOString());
+      await storage.webhookDeliveries.pruneFinishedBefore(
+        new Date(now.getTime() - FINISHED_RETENTION_MS).toISOString(),
+      );
     }
     return false;
   };
@@ -235,8 +300,16 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       const secret = data.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
       const now = clock.now().toISOString();
       const webhook = await storage.webhooks.insert({
-        id: randomUUID(), user_id: actor.userId, url: data.url, events: [...new Set(data.events)], secret_encrypted: secretBox.seal(secret),
-        is_active: true, disabled_reason: null, failing_since: null, created_at: now, updated_at: now,
+        id: randomUUID(),
+        user_id: actor.userId,
+        url: data.url,
+        events: [...new Set(data.events)],
+        secret_encrypted: secretBox.seal(secret),
+        is_active: true,
+        disabled_reason: null,
+        failing_since: null,
+        created_at: now,
+        updated_at: now,
       });
       return toView(webhook, secret);
     },
@@ -271,7 +344,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       if (!(await storage.webhookDeliveries.get(webhookId, deliveryId))) throw notFound('Delivery');
       const now = clock.now().toISOString();
       const updated = await storage.webhookDeliveries.update(deliveryId, {
-        state: 'pending', next_attempt_at: now, claimed_by: null, claim_expires_at: null, updated_at: now,
+        state: 'pending',
+        next_attempt_at: now,
+        claimed_by: null,
+        claim_expires_at: null,
+        updated_at: now,
       });
       loop?.wake();
       return toDeliveryView(updated!);
@@ -289,9 +366,23 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         const payload = JSON.stringify(event);
         for (const w of webhooks) {
           rows.push({
-            id: randomUUID(), webhook_id: w.id, user_id: event.user_id, event_id: event.id, event_type: event.type, payload, state: 'pending',
-            attempts: 0, next_attempt_at: event.timestamp, last_status_code: null, last_latency_ms: null, last_error: null,
-            claimed_by: null, claim_expires_at: null, created_at: event.timestamp, updated_at: event.timestamp, delivered_at: null,
+            id: randomUUID(),
+            webhook_id: w.id,
+            user_id: event.user_id,
+            event_id: event.id,
+            event_type: event.type,
+            payload,
+            state: 'pending',
+            attempts: 0,
+            next_attempt_at: event.timestamp,
+            last_status_code: null,
+            last_latency_ms: null,
+            last_error: null,
+            claimed_by: null,
+            claim_expires_at: null,
+            created_at: event.timestamp,
+            updated_at: event.timestamp,
+            delivered_at: null,
           });
         }
       }
@@ -318,7 +409,9 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       await Promise.allSettled([...inFlight]);
       loop = undefined;
       // Unreleased (the database is gone), the claims run out by themselves and the deliveries repeat later.
-      await storage.webhookDeliveries.releaseClaims(instanceId).catch((error) => logger.warn({ err: error }, 'could not release webhook delivery claims'));
+      await storage.webhookDeliveries
+        .releaseClaims(instanceId)
+        .catch((error) => logger.warn({ err: error }, 'could not release webhook delivery claims'));
     },
   };
 }

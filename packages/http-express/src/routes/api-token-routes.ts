@@ -12,7 +12,10 @@ export function apiTokenRoutes(router: Router, kirim: Kirim): void {
   router.post('/api-tokens/generate', async (req, res) => {
     const token = await kirim.accounts.generateToken(actorOf(req), req.body);
     // The plaintext token must not be kept by any cache on the way.
-    res.status(201).set('Cache-Control', 'no-store').json(ok(token, 'Token generated. Store it now: it will not be shown again.'));
+    res
+      .status(201)
+      .set('Cache-Control', 'no-store')
+      .json(ok(token, 'Token generated. Store it now: it will not be shown again.'));
   });
 
   router.delete('/api-tokens', async (req, res) => {

@@ -27,7 +27,12 @@ export function contactRoutes(router: Router, kirim: Kirim, options: { maxUpload
     const upload = await receiveUpload(req, { maxBytes: options.maxUploadBytes });
     try {
       const report = await kirim.contacts.importFile(actorOf(req), upload, upload.fields);
-      res.json(ok(report, `${report.imported} imported, ${report.updated} updated, ${report.skipped} skipped, ${report.failed} failed`));
+      res.json(
+        ok(
+          report,
+          `${report.imported} imported, ${report.updated} updated, ${report.skipped} skipped, ${report.failed} failed`,
+        ),
+      );
     } finally {
       await upload.cleanup();
     }
@@ -41,7 +46,9 @@ export function contactRoutes(router: Router, kirim: Kirim, options: { maxUpload
 
   router.get('/contacts/template', async (req, res) => {
     actorOf(req);
-    res.attachment('contacts-import-template.xlsx').type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res
+      .attachment('contacts-import-template.xlsx')
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await kirim.contacts.writeTemplate(res);
   });
 

@@ -22,16 +22,26 @@ export function eventRoutes(router: Router, kirim: Kirim, options: EventRouteOpt
     res.on('close', () => stop?.());
     const write = (frame: string) => (ready ? res.write(frame) : queued.push(frame));
     // Subscribing validates the input and replays the log before any header is sent: a bad id is a plain 422.
-    const unsubscribe = await kirim.eventLog.subscribe(actorOf(req), lastEventId === undefined ? {} : { last_event_id: lastEventId }, ({ seq, event }) => {
-      write(`id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-    }, () => res.end());
+    const unsubscribe = await kirim.eventLog.subscribe(
+      actorOf(req),
+      lastEventId === undefined ? {} : { last_event_id: lastEventId },
+      ({ seq, event }) => {
+        write(`id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      },
+      () => res.end(),
+    );
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs ?? 15_000);
     stop = () => {
       clearInterval(heartbeat);
       unsubscribe();
     };
     if (res.closed) return stop();
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     ready = true;
     for (const frame of queued.splice(0)) res.write(frame);

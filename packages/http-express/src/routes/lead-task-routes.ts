@@ -26,6 +26,10 @@ export function leadTaskRoutes(router: Router, kirim: Kirim): void {
 
   router.get('/leads/scraper-health', async (req, res) => {
     const health = await kirim.leadTasks.health(actorOf(req));
-    res.status(health.ok ? 200 : 503).json({ success: health.ok, data: health, message: health.ok ? 'Lead source reachable' : 'Lead source unreachable' });
+    res.status(health.ok ? 200 : 503).json({
+      success: health.ok,
+      data: health,
+      message: health.ok ? 'Lead source reachable' : 'Lead source unreachable',
+    });
   });
 }

@@ -31,10 +31,18 @@ function bulkAccepted(job: Awaited<ReturnType<Kirim['bulk']['createText']>>): st
 
 /** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
 export function messageRoutes(router: Router, kirim: Kirim): void {
-  router.post('/whatsapp/messages/text', async (req, res) => answer(res, await kirim.sends.sendText(actorOf(req), req.body, keyOf(req))));
-  router.post('/whatsapp/messages/media', async (req, res) => answer(res, await kirim.sends.sendMedia(actorOf(req), req.body, keyOf(req))));
-  router.post('/whatsapp/messages/group/text', async (req, res) => answer(res, await kirim.sends.sendGroupText(actorOf(req), req.body, keyOf(req))));
-  router.post('/whatsapp/messages/group/media', async (req, res) => answer(res, await kirim.sends.sendGroupMedia(actorOf(req), req.body, keyOf(req))));
+  router.post('/whatsapp/messages/text', async (req, res) =>
+    answer(res, await kirim.sends.sendText(actorOf(req), req.body, keyOf(req))),
+  );
+  router.post('/whatsapp/messages/media', async (req, res) =>
+    answer(res, await kirim.sends.sendMedia(actorOf(req), req.body, keyOf(req))),
+  );
+  router.post('/whatsapp/messages/group/text', async (req, res) =>
+    answer(res, await kirim.sends.sendGroupText(actorOf(req), req.body, keyOf(req))),
+  );
+  router.post('/whatsapp/messages/group/media', async (req, res) =>
+    answer(res, await kirim.sends.sendGroupMedia(actorOf(req), req.body, keyOf(req))),
+  );
 
   router.post('/whatsapp/messages/bulk/text', async (req, res) => {
     const job = await kirim.bulk.createText(actorOf(req), req.body);

@@ -6,7 +6,11 @@ import { ok, paged } from '../envelope.js';
 /** WhatsApp sessions (linked devices) under `/whatsapp/sessions`. */
 export function sessionRoutes(router: Router, kirim: Kirim): void {
   router.post('/whatsapp/sessions', async (req, res) => {
-    res.status(201).json(ok(await kirim.sessions.create(actorOf(req), req.body), 'Session created: scan the QR code from its status'));
+    res
+      .status(201)
+      .json(
+        ok(await kirim.sessions.create(actorOf(req), req.body), 'Session created: scan the QR code from its status'),
+      );
   });
 
   router.get('/whatsapp/sessions', async (req, res) => {
@@ -22,7 +26,12 @@ export function sessionRoutes(router: Router, kirim: Kirim): void {
   });
 
   router.post('/whatsapp/sessions/:id/pairing-code', async (req, res) => {
-    res.json(ok(await kirim.sessions.requestPairingCode(actorOf(req), req.params.id, req.body), 'Enter this code on the phone: Linked devices → Link with phone number'));
+    res.json(
+      ok(
+        await kirim.sessions.requestPairingCode(actorOf(req), req.params.id, req.body),
+        'Enter this code on the phone: Linked devices → Link with phone number',
+      ),
+    );
   });
 
   router.post('/whatsapp/sessions/:id/connect', async (req, res) => {

@@ -28,6 +28,8 @@ export function templateRoutes(router: Router, kirim: Kirim): void {
   });
 
   router.post('/templates/:id/duplicate', async (req, res) => {
-    res.status(201).json(ok(await kirim.templates.duplicate(actorOf(req), req.params.id, req.body), 'Template duplicated'));
+    res
+      .status(201)
+      .json(ok(await kirim.templates.duplicate(actorOf(req), req.params.id, req.body), 'Template duplicated'));
   });
 }

@@ -29,6 +29,10 @@ export function webhookRoutes(router: Router, kirim: Kirim): void {
   });
 
   router.post('/webhooks/:id/deliveries/:deliveryId/redeliver', async (req, res) => {
-    res.status(202).json(ok(await kirim.webhooks.redeliver(actorOf(req), req.params.id, req.params.deliveryId), 'Delivery queued again'));
+    res
+      .status(202)
+      .json(
+        ok(await kirim.webhooks.redeliver(actorOf(req), req.params.id, req.params.deliveryId), 'Delivery queued again'),
+      );
   });
 }

@@ -17,7 +17,11 @@ export function announcementsMigration(_dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('announcements_active').on('announcements').columns(['is_active', 'created_at']).execute();
+      await db.schema
+        .createIndex('announcements_active')
+        .on('announcements')
+        .columns(['is_active', 'created_at'])
+        .execute();
     },
   };
 }

@@ -25,26 +25,39 @@ export function contactsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contacts_user_phone').unique().on('contacts').columns(['user_id', 'phone']).execute();
+      await db.schema
+        .createIndex('contacts_user_phone')
+        .unique()
+        .on('contacts')
+        .columns(['user_id', 'phone'])
+        .execute();
       await db.schema.createIndex('contacts_user_created').on('contacts').columns(['user_id', 'created_at']).execute();
       await db.schema.createIndex('contacts_user_name').on('contacts').columns(['user_id', 'name']).execute();
 
       // Substring search without a table scan: a trigram index on each dialect.
       if (dialect.trigramIndex === 'fts5') {
-        await sql`CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, content='contacts', content_rowid='rowid', tokenize='trigram')`.execute(db);
+        await sql`CREATE VIRTUAL TABLE contacts_fts USING fts5(search_text, content='contacts', content_rowid='rowid', tokenize='trigram')`.execute(
+          db,
+        );
         await sql`CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
           INSERT INTO contacts_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END`.execute(db);
         await sql`CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
-          INSERT INTO contacts_fts(contacts_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text); END`.execute(db);
+          INSERT INTO contacts_fts(contacts_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text); END`.execute(
+          db,
+        );
         await sql`CREATE TRIGGER contacts_fts_update AFTER UPDATE OF search_text ON contacts BEGIN
           INSERT INTO contacts_fts(contacts_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
           INSERT INTO contacts_fts(rowid, search_text) VALUES (new.rowid, new.search_text); END`.execute(db);
       } else {
-        const available = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'pg_trgm'`.execute(db);
+        const available = await sql<{
+          n: number;
+        }>`SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'pg_trgm'`.execute(db);
         if (available.rows[0]?.n) {
           await sql`CREATE EXTENSION IF NOT EXISTS pg_trgm`.execute(db);
           // An extension lives in one schema per database, maybe not ours: name its operator class in full.
-          const ext = await sql<{ schema: string }>`SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`.execute(db);
+          const ext = await sql<{
+            schema: string;
+          }>`SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`.execute(db);
           const opclass = sql.raw(`${ext.rows[0].schema}.gin_trgm_ops`);
           await sql`CREATE INDEX contacts_search_trgm ON contacts USING gin (search_text ${opclass})`.execute(db);
         }
@@ -69,7 +82,11 @@ export function contactsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contact_groups_user_name').on('contact_groups').columns(['user_id', 'name']).execute();
+      await db.schema
+        .createIndex('contact_groups_user_name')
+        .on('contact_groups')
+        .columns(['user_id', 'name'])
+        .execute();
 
       await db.schema
         .createTable('contact_group_members')
@@ -78,7 +95,11 @@ export function contactsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('contact_group_members_pk', ['group_id', 'contact_id'])
         .execute();
-      await db.schema.createIndex('contact_group_members_contact').on('contact_group_members').column('contact_id').execute();
+      await db.schema
+        .createIndex('contact_group_members_contact')
+        .on('contact_group_members')
+        .column('contact_id')
+        .execute();
 
       await db.schema
         .createTable('templates')
@@ -94,7 +115,11 @@ export function contactsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('templates_user_created').on('templates').columns(['user_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('templates_user_created')
+        .on('templates')
+        .columns(['user_id', 'created_at'])
+        .execute();
     },
   };
 }

@@ -25,7 +25,13 @@ export function leadsMigration(_dialect: SqlDialect) {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
       // The repository's `insertUnlessPhoneTaken` names this index's columns and predicate in ON CONFLICT.
-      await db.schema.createIndex('leads_user_phone').unique().on('leads').columns(['user_id', 'phone']).where(sql.ref('phone'), 'is not', null).execute();
+      await db.schema
+        .createIndex('leads_user_phone')
+        .unique()
+        .on('leads')
+        .columns(['user_id', 'phone'])
+        .where(sql.ref('phone'), 'is not', null)
+        .execute();
       await db.schema.createIndex('leads_user_created').on('leads').columns(['user_id', 'created_at']).execute();
       await db.schema.createIndex('leads_user_status').on('leads').columns(['user_id', 'status']).execute();
       await db.schema.createIndex('leads_user_source').on('leads').columns(['user_id', 'source']).execute();

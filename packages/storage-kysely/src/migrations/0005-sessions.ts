@@ -29,7 +29,11 @@ export function sessionsMigration(dialect: SqlDialect) {
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id', 'created_at']).execute();
-      await db.schema.createIndex('sessions_desired_lease').on('sessions').columns(['desired', 'lease_expires_at']).execute();
+      await db.schema
+        .createIndex('sessions_desired_lease')
+        .on('sessions')
+        .columns(['desired', 'lease_expires_at'])
+        .execute();
 
       await db.schema
         .createTable('session_auth')
@@ -66,7 +70,12 @@ export function sessionsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('whatsapp_groups_session_jid').unique().on('whatsapp_groups').columns(['session_id', 'jid']).execute();
+      await db.schema
+        .createIndex('whatsapp_groups_session_jid')
+        .unique()
+        .on('whatsapp_groups')
+        .columns(['session_id', 'jid'])
+        .execute();
 
       // One table for every message, in and out: the history, and for outgoing rows the outbox.
       await db.schema
@@ -100,12 +109,30 @@ export function sessionsMigration(dialect: SqlDialect) {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('messages_session_message').unique().on('messages').columns(['session_id', 'message_id']).execute();
-      await db.schema.createIndex('messages_session_created').on('messages').columns(['session_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('messages_session_message')
+        .unique()
+        .on('messages')
+        .columns(['session_id', 'message_id'])
+        .execute();
+      await db.schema
+        .createIndex('messages_session_created')
+        .on('messages')
+        .columns(['session_id', 'created_at'])
+        .execute();
       await db.schema.createIndex('messages_due').on('messages').columns(['status', 'not_before']).execute();
-      await db.schema.createIndex('messages_user_idempotency').unique().on('messages').columns(['user_id', 'idempotency_key']).execute();
+      await db.schema
+        .createIndex('messages_user_idempotency')
+        .unique()
+        .on('messages')
+        .columns(['user_id', 'idempotency_key'])
+        .execute();
       await db.schema.createIndex('messages_job').on('messages').columns(['job_id', 'status']).execute();
-      await db.schema.createIndex('messages_user_peer').on('messages').columns(['user_id', 'peer_phone', 'created_at']).execute();
+      await db.schema
+        .createIndex('messages_user_peer')
+        .on('messages')
+        .columns(['user_id', 'peer_phone', 'created_at'])
+        .execute();
     },
   };
 }

@@ -56,9 +56,22 @@ export function eventsWebhooksMigration(dialect: SqlDialect) {
         .addColumn('delivered_at', 'text')
         .execute();
       // One event reaches one webhook once: a replayed enqueue cannot double it.
-      await db.schema.createIndex('webhook_deliveries_webhook_event').unique().on('webhook_deliveries').columns(['webhook_id', 'event_id']).execute();
-      await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['state', 'next_attempt_at']).execute();
-      await db.schema.createIndex('webhook_deliveries_webhook_created').on('webhook_deliveries').columns(['webhook_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('webhook_deliveries_webhook_event')
+        .unique()
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'event_id'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_deliveries_webhook_created')
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'created_at'])
+        .execute();
     },
   };
 }

@@ -30,9 +30,17 @@ export function leadTasksMigration(_dialect: SqlDialect) {
         .addColumn('finished_at', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('lead_tasks_user_created').on('lead_tasks').columns(['user_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('lead_tasks_user_created')
+        .on('lead_tasks')
+        .columns(['user_id', 'created_at'])
+        .execute();
       // Claims look for queued tasks and running ones with a lapsed lease, oldest first.
-      await db.schema.createIndex('lead_tasks_status_created').on('lead_tasks').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createIndex('lead_tasks_status_created')
+        .on('lead_tasks')
+        .columns(['status', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('lead_task_results')

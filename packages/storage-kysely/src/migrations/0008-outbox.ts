@@ -5,7 +5,10 @@ import type { SqlDialect } from '../dialect.js';
 export function outboxMigration(_dialect: SqlDialect) {
   return {
     async up(db: Kysely<any>) {
-      await db.schema.alterTable('messages').addColumn('kind', 'text', (c) => c.notNull().defaultTo('send')).execute();
+      await db.schema
+        .alterTable('messages')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('send'))
+        .execute();
       await db.schema.alterTable('sessions').addColumn('circuit_open_until', 'text').execute();
 
       await db.schema
@@ -60,8 +63,16 @@ export function outboxMigration(_dialect: SqlDialect) {
         .execute();
 
       // The dispatcher's claim: due rows of one session, or of one pool, in order.
-      await db.schema.createIndex('messages_session_due').on('messages').columns(['session_id', 'status', 'not_before']).execute();
-      await db.schema.createIndex('messages_pool_due').on('messages').columns(['pool_id', 'status', 'not_before']).execute();
+      await db.schema
+        .createIndex('messages_session_due')
+        .on('messages')
+        .columns(['session_id', 'status', 'not_before'])
+        .execute();
+      await db.schema
+        .createIndex('messages_pool_due')
+        .on('messages')
+        .columns(['pool_id', 'status', 'not_before'])
+        .execute();
     },
   };
 }

@@ -14,11 +14,26 @@ export function backlogIndexesMigration() {
       await db.schema.dropIndex('messages_due').execute();
       await db.schema.createIndex('messages_due').on('messages').columns(['not_before', 'id']).where(queued).execute();
       await db.schema.dropIndex('messages_session_due').execute();
-      await db.schema.createIndex('messages_session_due').on('messages').columns(['session_id', 'not_before', 'id']).where(queued).execute();
+      await db.schema
+        .createIndex('messages_session_due')
+        .on('messages')
+        .columns(['session_id', 'not_before', 'id'])
+        .where(queued)
+        .execute();
       await db.schema.dropIndex('messages_pool_due').execute();
-      await db.schema.createIndex('messages_pool_due').on('messages').columns(['pool_id', 'not_before', 'id']).where(sql<boolean>`status = 'queued' and pool_id is not null`).execute();
+      await db.schema
+        .createIndex('messages_pool_due')
+        .on('messages')
+        .columns(['pool_id', 'not_before', 'id'])
+        .where(sql<boolean>`status = 'queued' and pool_id is not null`)
+        .execute();
       // An OR, not IN: SQLite sees that `status = 'unknown'` implies one side of an OR, not an IN list.
-      await db.schema.createIndex('messages_in_flight').on('messages').columns(['status', 'session_id']).where(sql<boolean>`status = 'sending' or status = 'unknown'`).execute();
+      await db.schema
+        .createIndex('messages_in_flight')
+        .on('messages')
+        .columns(['status', 'session_id'])
+        .where(sql<boolean>`status = 'sending' or status = 'unknown'`)
+        .execute();
     },
   };
 }

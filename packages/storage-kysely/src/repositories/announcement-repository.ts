@@ -3,7 +3,11 @@ import type { Kysely, Selectable } from 'kysely';
 import type { AnnouncementsTable, Database } from '../database.js';
 import { fromFlag, toFlags } from '../flags.js';
 
-const toRecord = (row: Selectable<AnnouncementsTable>): Announcement => ({ ...row, type: row.type as Announcement['type'], is_active: fromFlag(row.is_active) });
+const toRecord = (row: Selectable<AnnouncementsTable>): Announcement => ({
+  ...row,
+  type: row.type as Announcement['type'],
+  is_active: fromFlag(row.is_active),
+});
 
 /** Announcements on Kysely. */
 export class KyselyAnnouncementRepository implements AnnouncementRepository {
@@ -20,8 +24,18 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
   }
 
   async list(range: Range): Promise<Slice<Announcement>> {
-    const rows = await this.db.selectFrom('announcements').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(range.limit).offset(range.offset).execute();
-    const { n } = await this.db.selectFrom('announcements').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const rows = await this.db
+      .selectFrom('announcements')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
+    const { n } = await this.db
+      .selectFrom('announcements')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return { items: rows.map(toRecord), total: Number(n) };
   }
 
@@ -38,8 +52,12 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
     return rows.map(toRecord);
   }
 
-  async update(id: string, changes: Partial<Omit<Announcement, 'id' | 'created_at'>>): Promise<Announcement | undefined> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('announcements').set(toFlags(changes)).where('id', '=', id).execute();
+  async update(
+    id: string,
+    changes: Partial<Omit<Announcement, 'id' | 'created_at'>>,
+  ): Promise<Announcement | undefined> {
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('announcements').set(toFlags(changes)).where('id', '=', id).execute();
     return this.get(id);
   }
 

@@ -29,35 +29,65 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   ) {}
 
   async insert(job: BulkJob): Promise<BulkJob> {
-    await this.db.insertInto('bulk_jobs').values({ ...job, media: job.media ? JSON.stringify(job.media) : null }).execute();
+    await this.db
+      .insertInto('bulk_jobs')
+      .values({ ...job, media: job.media ? JSON.stringify(job.media) : null })
+      .execute();
     return job;
   }
 
   async get(userId: string, id: string): Promise<BulkJob | undefined> {
-    const row = await this.db.selectFrom('bulk_jobs').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('bulk_jobs')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 
   async list(userId: string, range: Range): Promise<Slice<BulkJob>> {
     const base = this.db.selectFrom('bulk_jobs').where('user_id', '=', userId);
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(range.limit).offset(range.offset).execute();
+    const rows = await base
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(toRecord), total: Number(n) };
   }
 
-  async update(id: string, changes: Partial<Pick<BulkJob, 'status' | 'started_at' | 'completed_at' | 'updated_at'>>): Promise<void> {
+  async update(
+    id: string,
+    changes: Partial<Pick<BulkJob, 'status' | 'started_at' | 'completed_at' | 'updated_at'>>,
+  ): Promise<void> {
     await this.db.updateTable('bulk_jobs').set(changes).where('id', '=', id).execute();
   }
 
   async countActive(): Promise<number> {
-    const { n } = await this.db.selectFrom('bulk_jobs').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
+    const { n } = await this.db
+      .selectFrom('bulk_jobs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirstOrThrow();
     return Number(n);
   }
 
   async insertBatches(batches: BulkBatch[]): Promise<void> {
     for (const b of batches) {
-      await this.db.insertInto('bulk_job_batches')
-        .values({ job_id: b.job_id, first_index: b.first_index, size: b.recipients.length, prototype: JSON.stringify(b.prototype), recipients: JSON.stringify(b.recipients), delay_ms: b.delay_ms, created_at: b.created_at })
+      await this.db
+        .insertInto('bulk_job_batches')
+        .values({
+          job_id: b.job_id,
+          first_index: b.first_index,
+          size: b.recipients.length,
+          prototype: JSON.stringify(b.prototype),
+          recipients: JSON.stringify(b.recipients),
+          delay_ms: b.delay_ms,
+          created_at: b.created_at,
+        })
         .execute();
     }
   }
@@ -68,18 +98,44 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   }
 
   private async take(db: Kysely<Database>, jobId?: string): Promise<BulkBatch[]> {
-    let query = db.selectFrom('bulk_job_batches').selectAll().orderBy('created_at').orderBy('job_id').orderBy('first_index');
+    let query = db
+      .selectFrom('bulk_job_batches')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('job_id')
+      .orderBy('first_index');
     // A batch another process is expanding is skipped by the expander, and waited for by a cancel.
     if (jobId === undefined) query = lockRows(this.dialect, query.limit(1), 'skip');
     else query = lockRows(this.dialect, query.where('job_id', '=', jobId), 'wait');
     const rows = await query.execute();
-    for (const row of rows) await db.deleteFrom('bulk_job_batches').where('job_id', '=', row.job_id).where('first_index', '=', row.first_index).execute();
-    return rows.map((row) => ({ job_id: row.job_id, first_index: row.first_index, prototype: JSON.parse(row.prototype), recipients: JSON.parse(row.recipients), delay_ms: row.delay_ms, created_at: row.created_at }));
+    for (const row of rows)
+      await db
+        .deleteFrom('bulk_job_batches')
+        .where('job_id', '=', row.job_id)
+        .where('first_index', '=', row.first_index)
+        .execute();
+    return rows.map((row) => ({
+      job_id: row.job_id,
+      first_index: row.first_index,
+      prototype: JSON.parse(row.prototype),
+      recipients: JSON.parse(row.recipients),
+      delay_ms: row.delay_ms,
+      created_at: row.created_at,
+    }));
   }
 
   async insertSkipped(jobId: string, skipped: SkippedRecipient[]): Promise<void> {
-    const rows = skipped.map((s, seq) => ({ job_id: jobId, seq, request_index: s.index, input: s.input, phone: s.phone, reason: s.reason }));
-    await transact(this.db, (trx) => insertMany(trx, this.dialect, 'bulk_job_skips', rows, { types: { seq: 'int', request_index: 'int' } }));
+    const rows = skipped.map((s, seq) => ({
+      job_id: jobId,
+      seq,
+      request_index: s.index,
+      input: s.input,
+      phone: s.phone,
+      reason: s.reason,
+    }));
+    await transact(this.db, (trx) =>
+      insertMany(trx, this.dialect, 'bulk_job_skips', rows, { types: { seq: 'int', request_index: 'int' } }),
+    );
   }
 
   async skipped(jobId: string, range: Range): Promise<Slice<SkippedRecipient>> {
@@ -90,18 +146,48 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
     const items: SkippedRecipient[] = [];
     if (range.offset < storedCount) {
       const rows = await stored.selectAll().orderBy('seq').limit(range.limit).offset(range.offset).execute();
-      items.push(...rows.map((r) => ({ index: r.request_index === null ? null : Number(r.request_index), input: r.input, phone: r.phone, reason: r.reason as SkipReason })));
+      items.push(
+        ...rows.map((r) => ({
+          index: r.request_index === null ? null : Number(r.request_index),
+          input: r.input,
+          phone: r.phone,
+          reason: r.reason as SkipReason,
+        })),
+      );
     }
     if (items.length < range.limit && range.offset + items.length < storedCount + sendCount) {
-      const rows = await atSend.select(['peer_phone', 'status']).orderBy('id').limit(range.limit - items.length).offset(Math.max(0, range.offset - storedCount)).execute();
-      items.push(...rows.map((r) => ({ index: null, input: r.peer_phone ?? '', phone: r.peer_phone, reason: reasonOfRow(r.status) })));
+      const rows = await atSend
+        .select(['peer_phone', 'status'])
+        .orderBy('id')
+        .limit(range.limit - items.length)
+        .offset(Math.max(0, range.offset - storedCount))
+        .execute();
+      items.push(
+        ...rows.map((r) => ({
+          index: null,
+          input: r.peer_phone ?? '',
+          phone: r.peer_phone,
+          reason: reasonOfRow(r.status),
+        })),
+      );
     }
     return { items, total: storedCount + sendCount };
   }
 
   async skippedCounts(jobId: string): Promise<Partial<Record<SkipReason, number>>> {
-    const stored = await this.db.selectFrom('bulk_job_skips').select(['reason', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).groupBy('reason').execute();
-    const atSend = await this.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).where(skippedRow).groupBy('status').execute();
+    const stored = await this.db
+      .selectFrom('bulk_job_skips')
+      .select(['reason', (eb) => eb.fn.countAll().as('n')])
+      .where('job_id', '=', jobId)
+      .groupBy('reason')
+      .execute();
+    const atSend = await this.db
+      .selectFrom('messages')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('job_id', '=', jobId)
+      .where(skippedRow)
+      .groupBy('status')
+      .execute();
     const counts: Partial<Record<SkipReason, number>> = {};
     for (const { reason, n } of stored) counts[reason as SkipReason] = Number(n);
     for (const { status, n } of atSend) {
@@ -112,7 +198,11 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   }
 
   async unexpanded(jobId: string): Promise<number> {
-    const row = await this.db.selectFrom('bulk_job_batches').select((eb) => eb.fn.sum<number>('size').as('n')).where('job_id', '=', jobId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('bulk_job_batches')
+      .select((eb) => eb.fn.sum<number>('size').as('n'))
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 }

@@ -6,7 +6,11 @@ import { contactFromRow } from './contact-repository.js';
 
 type GroupRow = Selectable<ContactGroupsTable> & { contacts_count: number | string | bigint | null };
 
-const toRecord = (row: GroupRow): ContactGroup => ({ ...row, is_active: fromFlag(row.is_active), contacts_count: Number(row.contacts_count) });
+const toRecord = (row: GroupRow): ContactGroup => ({
+  ...row,
+  is_active: fromFlag(row.is_active),
+  contacts_count: Number(row.contacts_count),
+});
 
 /** Contact groups on Kysely; member counts are counted, never stored, so they cannot drift. */
 export class KyselyContactGroupRepository implements ContactGroupRepository {
@@ -23,7 +27,11 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     return row && toRecord(row);
   }
 
-  async list(userId: string, filter: { search?: string; isActive?: boolean }, range: Range): Promise<Slice<ContactGroup>> {
+  async list(
+    userId: string,
+    filter: { search?: string; isActive?: boolean },
+    range: Range,
+  ): Promise<Slice<ContactGroup>> {
     let query = this.withCount().where('g.user_id', '=', userId);
     let count = this.db.selectFrom('contact_groups as g').where('g.user_id', '=', userId);
     if (filter.isActive !== undefined) {
@@ -40,15 +48,28 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     return { items: rows.map(toRecord), total: Number(n) };
   }
 
-  async update(userId: string, id: string, changes: Partial<Pick<ContactGroup, 'name' | 'description' | 'color' | 'is_active' | 'updated_at'>>): Promise<ContactGroup | undefined> {
+  async update(
+    userId: string,
+    id: string,
+    changes: Partial<Pick<ContactGroup, 'name' | 'description' | 'color' | 'is_active' | 'updated_at'>>,
+  ): Promise<ContactGroup | undefined> {
     if (Object.keys(changes).length > 0) {
-      await this.db.updateTable('contact_groups').set(toFlags(changes)).where('user_id', '=', userId).where('id', '=', id).execute();
+      await this.db
+        .updateTable('contact_groups')
+        .set(toFlags(changes))
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .execute();
     }
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('contact_groups').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('contact_groups')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -68,7 +89,11 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
   async removeMembers(groupId: string, contactIds: string[]): Promise<number> {
     let removed = 0;
     for (let i = 0; i < contactIds.length; i += 500) {
-      const result = await this.db.deleteFrom('contact_group_members').where('group_id', '=', groupId).where('contact_id', 'in', contactIds.slice(i, i + 500)).executeTakeFirst();
+      const result = await this.db
+        .deleteFrom('contact_group_members')
+        .where('group_id', '=', groupId)
+        .where('contact_id', 'in', contactIds.slice(i, i + 500))
+        .executeTakeFirst();
       removed += Number(result.numDeletedRows);
     }
     return removed;
@@ -89,6 +114,12 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     return this.db
       .selectFrom('contact_groups as g')
       .selectAll('g')
-      .select((eb) => eb.selectFrom('contact_group_members as m').whereRef('m.group_id', '=', 'g.id').select(eb.fn.countAll().as('n')).as('contacts_count'));
+      .select((eb) =>
+        eb
+          .selectFrom('contact_group_members as m')
+          .whereRef('m.group_id', '=', 'g.id')
+          .select(eb.fn.countAll().as('n'))
+          .as('contacts_count'),
+      );
   }
 }

@@ -1,4 +1,12 @@
-import { SEARCH_COUNT_CAP, type Contact, type ContactFilter, type ContactRepository, type ContactStatistics, type Range, type Slice } from '@kirim/core';
+import {
+  SEARCH_COUNT_CAP,
+  type Contact,
+  type ContactFilter,
+  type ContactRepository,
+  type ContactStatistics,
+  type Range,
+  type Slice,
+} from '@kirim/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { ContactsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -11,7 +19,9 @@ const ANALYZE_AFTER_ROWS = 1000;
 
 /** What `search` matches: the searched fields, lower-cased, in one column a trigram index covers. */
 export function contactSearchText(c: Pick<Contact, (typeof SEARCHED)[number]>): string {
-  return SEARCHED.map((field) => c[field] ?? '').join(' ').toLowerCase();
+  return SEARCHED.map((field) => c[field] ?? '')
+    .join(' ')
+    .toLowerCase();
 }
 
 /** Contact rows ↔ records. */
@@ -21,7 +31,12 @@ export function contactFromRow(row: Selectable<ContactsTable>): Contact {
 }
 
 function toRow(c: Contact): ContactsTable {
-  return { ...c, is_active: Number(c.is_active), extra_fields: JSON.stringify(c.extra_fields), search_text: contactSearchText(c) };
+  return {
+    ...c,
+    is_active: Number(c.is_active),
+    extra_fields: JSON.stringify(c.extra_fields),
+    search_text: contactSearchText(c),
+  };
 }
 
 /** Contacts on Kysely, with substring search through FTS5 trigrams (SQLite) or pg_trgm (PostgreSQL). */
@@ -45,26 +60,44 @@ export class KyselyContactRepository implements ContactRepository {
     }
     // Fresh statistics after a large import: until autovacuum gets to it, stale ones make PostgreSQL
     // plan searches as table scans.
-    if (this.dialect.analyzesAfterBulkInsert && contacts.length >= ANALYZE_AFTER_ROWS) await sql`ANALYZE contacts`.execute(this.db);
+    if (this.dialect.analyzesAfterBulkInsert && contacts.length >= ANALYZE_AFTER_ROWS)
+      await sql`ANALYZE contacts`.execute(this.db);
     const byUser = new Map<string, Set<string>>();
-    for (const c of contacts) for (const name of Object.keys(c.extra_fields)) (byUser.get(c.user_id) ?? byUser.set(c.user_id, new Set()).get(c.user_id)!).add(name);
+    for (const c of contacts)
+      for (const name of Object.keys(c.extra_fields))
+        (byUser.get(c.user_id) ?? byUser.set(c.user_id, new Set()).get(c.user_id)!).add(name);
     for (const [userId, names] of byUser) await this.rememberExtraFields(userId, [...names], contacts[0].created_at);
   }
 
   async get(userId: string, id: string): Promise<Contact | undefined> {
-    const row = await this.db.selectFrom('contacts').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && contactFromRow(row);
   }
 
   async findByPhones(userId: string, phones: string[]): Promise<Contact[]> {
     if (phones.length === 0) return [];
-    const rows = await this.db.selectFrom('contacts').selectAll().where('user_id', '=', userId).where('phone', 'in', phones).execute();
+    const rows = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('phone', 'in', phones)
+      .execute();
     return rows.map(contactFromRow);
   }
 
   async ownedIds(userId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('contacts').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
+    const rows = await this.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .execute();
     return rows.map((r) => r.id);
   }
 
@@ -75,15 +108,25 @@ export class KyselyContactRepository implements ContactRepository {
       // (matches clustered at one end of the book, trigrams that every phone number shares), and some
       // terms then scan a user's whole book. So a narrow term is read from its few matches through the
       // trigram index; a broad one's page by walking the user's rows in the sort's order until it is full.
-      found = (await this.narrowSearch(userId, filter, range)) ?? { rows: await this.page(this.filtered(this.db, userId, filter), filter, range), total: Infinity };
+      found = (await this.narrowSearch(userId, filter, range)) ?? {
+        rows: await this.page(this.filtered(this.db, userId, filter), filter, range),
+        total: Infinity,
+      };
     } else {
       const base = this.filtered(this.db, userId, filter);
       // Both at once: on PostgreSQL they run on two pooled connections.
-      const [rows, total] = await Promise.all([this.page(base, filter, range), countUpTo(this.db, base, filter.search ? SEARCH_COUNT_CAP : undefined)]);
+      const [rows, total] = await Promise.all([
+        this.page(base, filter, range),
+        countUpTo(this.db, base, filter.search ? SEARCH_COUNT_CAP : undefined),
+      ]);
       found = { rows, total };
     }
     const lowerBound = Boolean(filter.search) && found.total > SEARCH_COUNT_CAP;
-    return { items: found.rows.map(contactFromRow), total: lowerBound ? SEARCH_COUNT_CAP : found.total, ...(lowerBound ? { totalIsLowerBound: true } : {}) };
+    return {
+      items: found.rows.map(contactFromRow),
+      total: lowerBound ? SEARCH_COUNT_CAP : found.total,
+      ...(lowerBound ? { totalIsLowerBound: true } : {}),
+    };
   }
 
   async *scan(userId: string, filter: ContactFilter, batchSize = 1000): AsyncIterable<Contact[]> {
@@ -92,7 +135,12 @@ export class KyselyContactRepository implements ContactRepository {
       let query = this.filtered(this.db, userId, filter).selectAll('contacts');
       if (after) {
         const { created_at, id } = after;
-        query = query.where((eb) => eb.or([eb('contacts.created_at', '>', created_at), eb.and([eb('contacts.created_at', '=', created_at), eb('contacts.id', '>', id)])]));
+        query = query.where((eb) =>
+          eb.or([
+            eb('contacts.created_at', '>', created_at),
+            eb.and([eb('contacts.created_at', '=', created_at), eb('contacts.id', '>', id)]),
+          ]),
+        );
       }
       const rows = await query.orderBy('contacts.created_at').orderBy('contacts.id').limit(batchSize).execute();
       if (rows.length === 0) return;
@@ -108,18 +156,24 @@ export class KyselyContactRepository implements ContactRepository {
     const next: Contact = { ...current, ...changes };
     const { id: _id, user_id: _user, created_at: _created, ...row } = toRow(next);
     await this.db.updateTable('contacts').set(row).where('user_id', '=', userId).where('id', '=', id).execute();
-    if (changes.extra_fields) await this.rememberExtraFields(userId, Object.keys(changes.extra_fields), next.updated_at);
+    if (changes.extra_fields)
+      await this.rememberExtraFields(userId, Object.keys(changes.extra_fields), next.updated_at);
     return next;
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('contacts').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('contacts')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async removeMany(userId: string, ids: string[]): Promise<string[]> {
     const owned = await this.ownedIds(userId, ids);
-    if (owned.length > 0) await this.db.deleteFrom('contacts').where('user_id', '=', userId).where('id', 'in', owned).execute();
+    if (owned.length > 0)
+      await this.db.deleteFrom('contacts').where('user_id', '=', userId).where('id', 'in', owned).execute();
     return owned;
   }
 
@@ -137,7 +191,14 @@ export class KyselyContactRepository implements ContactRepository {
     const inGroups = await this.db
       .selectFrom('contacts')
       .where('user_id', '=', userId)
-      .where((eb) => eb.exists(eb.selectFrom('contact_group_members as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id')))
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('contact_group_members as m')
+            .select('m.contact_id')
+            .whereRef('m.contact_id', '=', 'contacts.id'),
+        ),
+      )
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     const top = async (column: 'country' | 'city') =>
@@ -168,7 +229,13 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async extraFieldNames(userId: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('contact_extra_fields').select('name').where('user_id', '=', userId).orderBy('created_at').orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('contact_extra_fields')
+      .select('name')
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('name')
+      .execute();
     return rows.map((r) => r.name);
   }
 
@@ -182,7 +249,13 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   private page(base: FilteredContacts, filter: ContactFilter, range: Range) {
-    return base.selectAll('contacts').orderBy(`contacts.${filter.sort}` as const, filter.order).orderBy('contacts.id').limit(range.limit).offset(range.offset).execute();
+    return base
+      .selectAll('contacts')
+      .orderBy(`contacts.${filter.sort}` as const, filter.order)
+      .orderBy('contacts.id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
   }
 
   /**
@@ -200,10 +273,15 @@ export class KyselyContactRepository implements ContactRepository {
     // PostgreSQL: the matching rows (up to a bound) in one statement, with no other scan of the table
     // allowed in this transaction (there is no pg_hint_plan to name the index).
     return this.db.transaction().execute(async (trx) => {
-      await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`.execute(trx);
+      await sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`.execute(
+        trx,
+      );
       const base = this.filtered(trx, userId, filter);
       const rows = await trx
-        .with((cte) => cte('m').materialized(), () => base.selectAll('contacts').limit(PG_NARROW_MATCHES + 1))
+        .with(
+          (cte) => cte('m').materialized(),
+          () => base.selectAll('contacts').limit(PG_NARROW_MATCHES + 1),
+        )
         .selectFrom('m')
         .selectAll('m')
         .select((eb) => eb.selectFrom('m').select(eb.fn.countAll().as('n')).as('matches'))
@@ -226,7 +304,13 @@ export class KyselyContactRepository implements ContactRepository {
     if (filter.groupId) {
       const groupId = filter.groupId;
       query = query.where((eb) =>
-        eb.exists(eb.selectFrom('contact_group_members as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id').where('m.group_id', '=', groupId)),
+        eb.exists(
+          eb
+            .selectFrom('contact_group_members as m')
+            .select('m.contact_id')
+            .whereRef('m.contact_id', '=', 'contacts.id')
+            .where('m.group_id', '=', groupId),
+        ),
       );
     }
     if (filter.search) {
@@ -239,7 +323,11 @@ export class KyselyContactRepository implements ContactRepository {
   private matches(eb: ExpressionBuilder<Database, 'contacts'>, term: string) {
     if (this.dialect.trigramIndex === 'fts5' && usesTrigrams(term)) {
       const phrase = `"${term.replace(/"/g, '""')}"`;
-      return eb('contacts.rowid' as 'contacts.id', 'in', sql<string>`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${phrase})`);
+      return eb(
+        'contacts.rowid' as 'contacts.id',
+        'in',
+        sql<string>`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${phrase})`,
+      );
     }
     return eb('contacts.search_text', 'like', `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
@@ -252,9 +340,17 @@ const PG_NARROW_MATCHES = 5000;
 
 /** The rows of `base`, counted up to one past `cap` when given. */
 async function countUpTo(db: Kysely<Database>, base: FilteredContacts, cap?: number): Promise<number> {
-  const count = cap === undefined
-    ? base.select((eb) => eb.fn.countAll().as('n'))
-    : db.selectFrom(base.select('contacts.id').limit(cap + 1).as('m')).select((eb) => eb.fn.countAll().as('n'));
+  const count =
+    cap === undefined
+      ? base.select((eb) => eb.fn.countAll().as('n'))
+      : db
+          .selectFrom(
+            base
+              .select('contacts.id')
+              .limit(cap + 1)
+              .as('m'),
+          )
+          .select((eb) => eb.fn.countAll().as('n'));
   return Number((await count.executeTakeFirstOrThrow()).n);
 }
 

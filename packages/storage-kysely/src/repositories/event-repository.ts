@@ -9,7 +9,13 @@ import { transact } from '../transact.js';
 const toStored = (row: Selectable<EventsTable>): StoredEvent => ({
   seq: Number(row.seq),
   origin: row.origin,
-  event: { id: row.id, type: row.type, timestamp: row.timestamp, user_id: row.user_id, data: JSON.parse(row.data) } as KirimEvent,
+  event: {
+    id: row.id,
+    type: row.type,
+    timestamp: row.timestamp,
+    user_id: row.user_id,
+    data: JSON.parse(row.data),
+  } as KirimEvent,
 });
 
 /** The durable event log on Kysely. */
@@ -20,11 +26,21 @@ export class KyselyEventRepository implements EventRepository {
   ) {}
 
   async append(events: KirimEvent[], origin: string): Promise<void> {
-    const rows = events.map((e) => ({ id: e.id, type: e.type, user_id: e.user_id, origin, timestamp: e.timestamp, data: JSON.stringify(e.data) }));
+    const rows = events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      user_id: e.user_id,
+      origin,
+      timestamp: e.timestamp,
+      data: JSON.stringify(e.data),
+    }));
     await transact(this.db, (trx) => insertMany(trx, this.dialect, 'events', rows));
   }
 
-  async listAfter(afterSeq: number, options: { limit: number; userId?: string; untilSeq?: number }): Promise<StoredEvent[]> {
+  async listAfter(
+    afterSeq: number,
+    options: { limit: number; userId?: string; untilSeq?: number },
+  ): Promise<StoredEvent[]> {
     let query = this.db.selectFrom('events').selectAll().where('seq', '>', afterSeq);
     if (options.userId !== undefined) query = query.where('user_id', '=', options.userId);
     if (options.untilSeq !== undefined) query = query.where('seq', '<=', options.untilSeq);
@@ -35,7 +51,15 @@ export class KyselyEventRepository implements EventRepository {
   async listForRelay(afterSeq: number, origin: string, limit: number): Promise<RelayedEvent[]> {
     const rows = await this.db
       .selectFrom('events')
-      .select(['seq', 'origin', 'id', 'type', 'user_id', 'timestamp', sql<string>`case when origin = ${origin} then null else data end`.as('data')])
+      .select([
+        'seq',
+        'origin',
+        'id',
+        'type',
+        'user_id',
+        'timestamp',
+        sql<string>`case when origin = ${origin} then null else data end`.as('data'),
+      ])
       .where('seq', '>', afterSeq)
       .orderBy('seq')
       .limit(limit)
@@ -44,7 +68,10 @@ export class KyselyEventRepository implements EventRepository {
   }
 
   async lastSeq(): Promise<number> {
-    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirst();
     return Number(row?.seq ?? 0);
   }
 

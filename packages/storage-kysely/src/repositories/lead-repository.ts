@@ -1,4 +1,13 @@
-import { LEAD_STATUSES, type Lead, type LeadFilter, type LeadRepository, type LeadStatistics, type LeadStatus, type Range, type Slice } from '@kirim/core';
+import {
+  LEAD_STATUSES,
+  type Lead,
+  type LeadFilter,
+  type LeadRepository,
+  type LeadStatistics,
+  type LeadStatus,
+  type Range,
+  type Slice,
+} from '@kirim/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, LeadsTable } from '../database.js';
@@ -42,18 +51,34 @@ export class KyselyLeadRepository implements LeadRepository {
   }
 
   async get(userId: string, id: string): Promise<Lead | undefined> {
-    const row = await this.db.selectFrom('leads').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('leads')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && fromRow(row);
   }
 
   async getByPhone(userId: string, phone: string): Promise<Lead | undefined> {
-    const row = await this.db.selectFrom('leads').selectAll().where('user_id', '=', userId).where('phone', '=', phone).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('leads')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('phone', '=', phone)
+      .executeTakeFirst();
     return row && fromRow(row);
   }
 
   async list(userId: string, filter: LeadFilter, range: Range): Promise<Slice<Lead>> {
     const base = this.db.selectFrom('leads').where((eb) => this.matching(eb, userId, filter));
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(range.limit).offset(range.offset).execute();
+    const rows = await base
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(fromRow), total: Number(n) };
   }
@@ -61,26 +86,42 @@ export class KyselyLeadRepository implements LeadRepository {
   async update(userId: string, id: string, changes: LeadChanges): Promise<Lead | undefined> {
     const set: Partial<LeadsTable> = {};
     for (const [key, value] of Object.entries(changes)) {
-      if (value !== undefined) (set as Record<string, unknown>)[key] = key === 'extra_fields' ? JSON.stringify(value) : value;
+      if (value !== undefined)
+        (set as Record<string, unknown>)[key] = key === 'extra_fields' ? JSON.stringify(value) : value;
     }
-    if (Object.keys(set).length > 0) await this.db.updateTable('leads').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
+    if (Object.keys(set).length > 0)
+      await this.db.updateTable('leads').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
     return this.get(userId, id);
   }
 
   async ownedIds(userId: string, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('leads').select('id').where('user_id', '=', userId).where('id', 'in', ids).execute();
+    const rows = await this.db
+      .selectFrom('leads')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .execute();
     return rows.map((r) => r.id);
   }
 
   async setStatus(userId: string, ids: string[], status: LeadStatus, updatedAt: string): Promise<number> {
     if (ids.length === 0) return 0;
-    const result = await this.db.updateTable('leads').set({ status, updated_at: updatedAt }).where('user_id', '=', userId).where('id', 'in', ids).executeTakeFirst();
+    const result = await this.db
+      .updateTable('leads')
+      .set({ status, updated_at: updatedAt })
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('leads').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('leads')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -93,8 +134,15 @@ export class KyselyLeadRepository implements LeadRepository {
         eb.fn.count('website').as('with_website'),
       ])
       .executeTakeFirstOrThrow();
-    const byStatus = await mine.select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status').execute();
-    const bySource = await mine.select((eb) => ['source', eb.fn.countAll().as('n')]).groupBy('source').orderBy('source').execute();
+    const byStatus = await mine
+      .select((eb) => ['status', eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const bySource = await mine
+      .select((eb) => ['source', eb.fn.countAll().as('n')])
+      .groupBy('source')
+      .orderBy('source')
+      .execute();
     const statuses = Object.fromEntries(LEAD_STATUSES.map((s) => [s, 0])) as Record<LeadStatus, number>;
     for (const row of byStatus) statuses[row.status as LeadStatus] = Number(row.n);
     return {
@@ -116,7 +164,8 @@ export class KyselyLeadRepository implements LeadRepository {
       const pattern = containing(filter.search);
       // lower() on both dialects: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
       const matches = SEARCHED.map((column) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`);
-      if (filter.searchDigits) matches.push(sql<boolean>`${sql.ref('phone')} like ${containing(filter.searchDigits)} escape '\\'`);
+      if (filter.searchDigits)
+        matches.push(sql<boolean>`${sql.ref('phone')} like ${containing(filter.searchDigits)} escape '\\'`);
       conditions.push(eb.or(matches));
     }
     return eb.and(conditions);

@@ -9,8 +9,12 @@ function fromRow(row: Selectable<LeadTasksTable>): LeadTask {
   return {
     ...row,
     status: row.status as LeadTaskStatus,
-    total: Number(row.total), found: Number(row.found), saved: Number(row.saved), merged: Number(row.merged),
-    skipped: Number(row.skipped), attempts: Number(row.attempts),
+    total: Number(row.total),
+    found: Number(row.found),
+    saved: Number(row.saved),
+    merged: Number(row.merged),
+    skipped: Number(row.skipped),
+    attempts: Number(row.attempts),
   };
 }
 
@@ -27,7 +31,12 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
   }
 
   async get(userId: string, id: string): Promise<LeadTask | undefined> {
-    const row = await this.db.selectFrom('lead_tasks').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('lead_tasks')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && fromRow(row);
   }
 
@@ -36,7 +45,13 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
       .selectFrom('lead_tasks')
       .where('user_id', '=', userId)
       .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!));
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(range.limit).offset(range.offset).execute();
+    const rows = await base
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(fromRow), total: Number(n) };
   }
@@ -45,7 +60,9 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
     const next = this.db
       .selectFrom('lead_tasks')
       .select('id')
-      .where((eb) => eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]))
+      .where((eb) =>
+        eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', now)])]),
+      )
       .orderBy('created_at')
       .orderBy('id')
       .limit(1)
@@ -55,8 +72,12 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
     const row = await this.db
       .updateTable('lead_tasks')
       .set({
-        status: 'running', lease_owner: owner, lease_expires_at: leaseUntil, attempts: sql<number>`attempts + 1`,
-        started_at: sql<string>`coalesce(started_at, ${now})`, updated_at: now,
+        status: 'running',
+        lease_owner: owner,
+        lease_expires_at: leaseUntil,
+        attempts: sql<number>`attempts + 1`,
+        started_at: sql<string>`coalesce(started_at, ${now})`,
+        updated_at: now,
       })
       .where('id', 'in', next)
       .returningAll()
@@ -77,10 +98,20 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async addResult(taskId: string, leadId: string, result: { position: number; merged: boolean; created_at: string }): Promise<boolean> {
+  async addResult(
+    taskId: string,
+    leadId: string,
+    result: { position: number; merged: boolean; created_at: string },
+  ): Promise<boolean> {
     const inserted = await this.db
       .insertInto('lead_task_results')
-      .values({ task_id: taskId, lead_id: leadId, position: result.position, merged: Number(result.merged), created_at: result.created_at })
+      .values({
+        task_id: taskId,
+        lead_id: leadId,
+        position: result.position,
+        merged: Number(result.merged),
+        created_at: result.created_at,
+      })
       .onConflict((oc) => oc.columns(['task_id', 'lead_id']).doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -100,7 +131,13 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
   }
 
   private async holds(id: string, owner: string): Promise<boolean> {
-    const row = await this.db.selectFrom('lead_tasks').select('id').where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running').executeTakeFirst();
+    const row = await this.db
+      .selectFrom('lead_tasks')
+      .select('id')
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
     return row !== undefined;
   }
 }

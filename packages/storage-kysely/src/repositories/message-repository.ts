@@ -1,4 +1,14 @@
-import { RECEIPT_MOVES_FROM, type Message, type MessageFilter, type MessageRepository, type MessageStatus, type Range, type Receipt, type ReceiptMove, type Slice } from '@kirim/core';
+import {
+  RECEIPT_MOVES_FROM,
+  type Message,
+  type MessageFilter,
+  type MessageRepository,
+  type MessageStatus,
+  type Range,
+  type Receipt,
+  type ReceiptMove,
+  type Slice,
+} from '@kirim/core';
 import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, MessagesTable } from '../database.js';
@@ -21,7 +31,11 @@ export function messageFromRow(row: Selectable<MessagesTable>): Message {
 
 /** A message record as a row to insert. */
 export function messageToRow(m: Omit<Message, 'id'>): Insertable<MessagesTable> {
-  return { ...m, media: m.media ? JSON.stringify(m.media) : null, mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null };
+  return {
+    ...m,
+    media: m.media ? JSON.stringify(m.media) : null,
+    mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
+  };
 }
 
 /** The receipts' message ids, by session. */
@@ -38,13 +52,24 @@ function groupIds(receipts: Receipt[]): Map<string, Set<string>> {
  * the statuses they went through, and the receipts of rows it skipped because another transaction holds
  * them (`held`).
  */
-async function applyFolded(db: Kysely<Database>, dialect: SqlDialect, receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
+async function applyFolded(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  receipts: Receipt[],
+  at: string,
+): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {
   // Each message's status as its receipts take it, and the statuses it went through (none: it stays).
   const current = new Map<string, { id: number; to: string; steps: MessageStatus[] }>();
   const key = (sessionId: string | null, messageId: string | null) => `${sessionId} ${messageId}`;
   for (const [sessionId, ids] of groupIds(receipts)) {
-    const query = db.selectFrom('messages').select(['id', 'message_id', 'status']).where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]);
-    for (const row of await lockRows(dialect, query, 'skip').execute()) current.set(key(sessionId, row.message_id), { id: Number(row.id), to: row.status, steps: [] });
+    const query = db
+      .selectFrom('messages')
+      .select(['id', 'message_id', 'status'])
+      .where('session_id', '=', sessionId)
+      .where('direction', '=', 'out')
+      .where('message_id', 'in', [...ids]);
+    for (const row of await lockRows(dialect, query, 'skip').execute())
+      current.set(key(sessionId, row.message_id), { id: Number(row.id), to: row.status, steps: [] });
   }
   const unseen: Receipt[] = [];
   for (const receipt of receipts) {
@@ -61,7 +86,13 @@ async function applyFolded(db: Kysely<Database>, dialect: SqlDialect, receipts: 
   if (dialect.supportsRowLocks && unseen.length > 0) {
     const exists = new Set<string>();
     for (const [sessionId, ids] of groupIds(unseen)) {
-      const rows = await db.selectFrom('messages').select('message_id').where('session_id', '=', sessionId).where('direction', '=', 'out').where('message_id', 'in', [...ids]).execute();
+      const rows = await db
+        .selectFrom('messages')
+        .select('message_id')
+        .where('session_id', '=', sessionId)
+        .where('direction', '=', 'out')
+        .where('message_id', 'in', [...ids])
+        .execute();
       for (const row of rows) exists.add(key(sessionId, row.message_id));
     }
     held = unseen.filter((r) => exists.has(key(r.sessionId, r.messageId)));
@@ -76,7 +107,13 @@ async function applyFolded(db: Kysely<Database>, dialect: SqlDialect, receipts: 
   }
   const moved: ReceiptMove[] = [];
   for (const [status, ending] of byStatus) {
-    const rows = await db.updateTable('messages').set({ status, updated_at: at }).where('id', 'in', [...ending.keys()]).where('status', 'in', RECEIPT_MOVES_FROM[status]).returningAll().execute();
+    const rows = await db
+      .updateTable('messages')
+      .set({ status, updated_at: at })
+      .where('id', 'in', [...ending.keys()])
+      .where('status', 'in', RECEIPT_MOVES_FROM[status])
+      .returningAll()
+      .execute();
     for (const row of rows) {
       const message = messageFromRow(row);
       moved.push({ message, steps: ending.get(message.id)! });
@@ -87,7 +124,8 @@ async function applyFolded(db: Kysely<Database>, dialect: SqlDialect, receipts: 
 
 /** Rows exchanged with `peer`: E.164 digits match the peer's phone, a JID the chat or the peer's LID. */
 function withPeer(peer: string) {
-  return (eb: ExpressionBuilder<Database, 'messages'>) => eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]);
+  return (eb: ExpressionBuilder<Database, 'messages'>) =>
+    eb.or([eb('peer_phone', '=', peer), eb('chat', '=', peer), eb('peer_lid', '=', peer)]);
 }
 
 /** Messages on Kysely. */
@@ -109,7 +147,12 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('session_id', '=', sessionId).where('message_id', '=', messageId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
     return row && messageFromRow(row);
   }
 
@@ -129,10 +172,17 @@ export class KyselyMessageRepository implements MessageRepository {
       if (filter.peer) base = base.where(withPeer(filter.peer));
       if (filter.jobId) base = base.where('job_id', '=', filter.jobId);
       // lower() on both dialects: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
-      if (filter.search) base = base.where(sql<boolean>`lower(${sql.ref('text')}) like ${containing(filter.search)} escape '\\'`);
+      if (filter.search)
+        base = base.where(sql<boolean>`lower(${sql.ref('text')}) like ${containing(filter.search)} escape '\\'`);
       if (filter.since) base = base.where('created_at', '>=', filter.since);
       if (filter.until) base = base.where('created_at', '<=', filter.until);
-      const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
+      const rows = await base
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(range.limit)
+        .offset(range.offset)
+        .execute();
       const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       return { items: rows.map(messageFromRow), total: Number(n) };
     });
@@ -143,7 +193,10 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async count(): Promise<number> {
-    const { n } = await this.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const { n } = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(n);
   }
 }

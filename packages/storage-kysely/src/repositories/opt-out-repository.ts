@@ -17,7 +17,12 @@ export class KyselyOptOutRepository implements OptOutRepository {
   async filter(userId: string, phones: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < phones.length; i += 1000) {
-      const rows = await this.db.selectFrom('opt_outs').select('phone').where('user_id', '=', userId).where('phone', 'in', phones.slice(i, i + 1000)).execute();
+      const rows = await this.db
+        .selectFrom('opt_outs')
+        .select('phone')
+        .where('user_id', '=', userId)
+        .where('phone', 'in', phones.slice(i, i + 1000))
+        .execute();
       for (const row of rows) found.add(row.phone);
     }
     return found;

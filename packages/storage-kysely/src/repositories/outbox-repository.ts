@@ -1,4 +1,14 @@
-import type { ClaimDecision, ClaimRequest, Message, MessageStatus, NewMessage, OutboxRepository, Range, SendOutcome, Slice } from '@kirim/core';
+import type {
+  ClaimDecision,
+  ClaimRequest,
+  Message,
+  MessageStatus,
+  NewMessage,
+  OutboxRepository,
+  Range,
+  SendOutcome,
+  Slice,
+} from '@kirim/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -20,17 +30,32 @@ export class KyselyOutboxRepository implements OutboxRepository {
   ) {}
 
   async enqueue(rows: NewMessage[]): Promise<number[]> {
-    const inserted = await transact(this.db, (trx) => insertMany(trx, this.dialect, 'messages', rows.map(messageToRow), { returning: 'id', types: { attempts: 'int' } }));
+    const inserted = await transact(this.db, (trx) =>
+      insertMany(trx, this.dialect, 'messages', rows.map(messageToRow), {
+        returning: 'id',
+        types: { attempts: 'int' },
+      }),
+    );
     return inserted.map((row) => Number(row.id));
   }
 
   async findByIdempotencyKey(userId: string, key: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('user_id', '=', userId).where('idempotency_key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
     return row && messageFromRow(row);
   }
 
   async get(userId: string, id: number): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && messageFromRow(row);
   }
 
@@ -55,48 +80,97 @@ export class KyselyOutboxRepository implements OutboxRepository {
         return lockRows(this.dialect, query, 'skip');
       };
       const candidates: Message[] = [];
-      for (const { id, limit } of request.sessions) if (limit > 0) candidates.push(...(await due('session_id', id, limit).execute()).map(messageFromRow));
-      for (const { id, limit } of request.pools) if (limit > 0) candidates.push(...(await due('pool_id', id, limit).execute()).map(messageFromRow));
+      for (const { id, limit } of request.sessions)
+        if (limit > 0) candidates.push(...(await due('session_id', id, limit).execute()).map(messageFromRow));
+      for (const { id, limit } of request.pools)
+        if (limit > 0) candidates.push(...(await due('pool_id', id, limit).execute()).map(messageFromRow));
 
       const claimed: Message[] = [];
       for (const row of candidates) {
         const decision = decide(row);
         if ('skip' in decision) continue;
         if ('fail' in decision) {
-          await trx.updateTable('messages').set({ status: 'failed', error: decision.fail, updated_at: request.now }).where('id', '=', row.id).execute();
+          await trx
+            .updateTable('messages')
+            .set({ status: 'failed', error: decision.fail, updated_at: request.now })
+            .where('id', '=', row.id)
+            .execute();
           continue;
         }
         const { session_id, message_id } = decision.send;
-        claimed.push({ ...row, status: 'sending', session_id, message_id, claimed_by: request.owner, attempts: row.attempts + 1, updated_at: request.now });
+        claimed.push({
+          ...row,
+          status: 'sending',
+          session_id,
+          message_id,
+          claimed_by: request.owner,
+          attempts: row.attempts + 1,
+          updated_at: request.now,
+        });
       }
       // The rows are locked (PostgreSQL) or the writer is alone (SQLite): their attempts are those read above
       // plus one. A session is set only on a pool's rows: setting a column, even to its value, rewrites every
       // index over it and checks its foreign key.
-      const claimUpdate = (r: Message) => ({ id: r.id, status: 'sending', claimed_by: request.owner, updated_at: request.now, attempts: r.attempts, message_id: r.message_id });
+      const claimUpdate = (r: Message) => ({
+        id: r.id,
+        status: 'sending',
+        claimed_by: request.owner,
+        updated_at: request.now,
+        attempts: r.attempts,
+        message_id: r.message_id,
+      });
       const pooled = new Set(candidates.filter((r) => r.session_id === null).map((r) => r.id));
-      await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => !pooled.has(r.id)).map(claimUpdate), { types: { attempts: 'int' } });
-      await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => pooled.has(r.id)).map((r) => ({ ...claimUpdate(r), session_id: r.session_id })), { types: { attempts: 'int' } });
+      await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => !pooled.has(r.id)).map(claimUpdate), {
+        types: { attempts: 'int' },
+      });
+      await updateRows(
+        trx,
+        this.dialect,
+        'messages',
+        claimed.filter((r) => pooled.has(r.id)).map((r) => ({ ...claimUpdate(r), session_id: r.session_id })),
+        { types: { attempts: 'int' } },
+      );
       return claimed;
     });
   }
 
   async hasDue(now: string): Promise<boolean> {
-    const row = await this.db.selectFrom('messages').select('id').where('status', '=', 'queued').where('not_before', '<=', now).limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('status', '=', 'queued')
+      .where('not_before', '<=', now)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   async complete(outcomes: SendOutcome[]): Promise<number[]> {
     if (outcomes.length === 0) return [];
     return transact(this.db, async (trx) => {
-      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: SentStatus }> => SENT.includes(o.status as SentStatus));
-      const recorded = await updateRows(trx, this.dialect, 'messages', sent.map((o) => ({ id: o.id, status: o.status, sent_at: o.at, raw: o.raw, error: null, updated_at: o.at })), {
-        from: ['sending', 'unknown'],
-      });
+      const sent = outcomes.filter((o): o is Extract<SendOutcome, { status: SentStatus }> =>
+        SENT.includes(o.status as SentStatus),
+      );
+      const recorded = await updateRows(
+        trx,
+        this.dialect,
+        'messages',
+        sent.map((o) => ({ id: o.id, status: o.status, sent_at: o.at, raw: o.raw, error: null, updated_at: o.at })),
+        {
+          from: ['sending', 'unknown'],
+        },
+      );
       const moved = new Set(recorded);
       // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
       // (the daily cap counts `sent_at`, quotes need `raw`).
       for (const o of sent.filter((o) => !moved.has(o.id))) {
-        await trx.updateTable('messages').set({ sent_at: o.at, raw: o.raw }).where('id', '=', o.id).where('status', 'in', SENT).where('sent_at', 'is', null).execute();
+        await trx
+          .updateTable('messages')
+          .set({ sent_at: o.at, raw: o.raw })
+          .where('id', '=', o.id)
+          .where('status', 'in', SENT)
+          .where('sent_at', 'is', null)
+          .execute();
       }
       // The rarer failures and retries row by row.
       for (const outcome of outcomes) {
@@ -104,10 +178,16 @@ export class KyselyOutboxRepository implements OutboxRepository {
         const base = trx.updateTable('messages').where('id', '=', outcome.id);
         const update =
           outcome.status === 'failed'
-            ? base.set({ status: 'failed', error: outcome.error, updated_at: outcome.at }).where('status', 'in', ['sending', 'unknown'])
+            ? base
+                .set({ status: 'failed', error: outcome.error, updated_at: outcome.at })
+                .where('status', 'in', ['sending', 'unknown'])
             : base
                 .set({
-                  status: 'queued', not_before: outcome.not_before, error: outcome.error, claimed_by: null, updated_at: outcome.at,
+                  status: 'queued',
+                  not_before: outcome.not_before,
+                  error: outcome.error,
+                  claimed_by: null,
+                  updated_at: outcome.at,
                   ...(outcome.release ? { session_id: null, message_id: null } : {}),
                 })
                 .where('status', '=', 'sending');
@@ -124,8 +204,14 @@ export class KyselyOutboxRepository implements OutboxRepository {
         .where('session_id', '=', sessionId)
         .where('status', '=', 'sending')
         .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', owner)]));
-      const requeued = await orphans.set({ status: 'queued', claimed_by: null, updated_at: at }).where('message_id', 'is', null).executeTakeFirst();
-      const unknown = await orphans.set({ status: 'unknown', claimed_by: null, updated_at: at }).where('message_id', 'is not', null).executeTakeFirst();
+      const requeued = await orphans
+        .set({ status: 'queued', claimed_by: null, updated_at: at })
+        .where('message_id', 'is', null)
+        .executeTakeFirst();
+      const unknown = await orphans
+        .set({ status: 'unknown', claimed_by: null, updated_at: at })
+        .where('message_id', 'is not', null)
+        .executeTakeFirst();
       return { requeued: Number(requeued.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
     });
   }
@@ -141,7 +227,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async cancelQueued(userId: string, target: { jobId: string } | { id: number }, at: string): Promise<number> {
-    let query = this.db.updateTable('messages').set({ status: 'cancelled', updated_at: at }).where('user_id', '=', userId).where('status', 'in', ['queued', 'unknown']);
+    let query = this.db
+      .updateTable('messages')
+      .set({ status: 'cancelled', updated_at: at })
+      .where('user_id', '=', userId)
+      .where('status', 'in', ['queued', 'unknown']);
     query = 'jobId' in target ? query.where('job_id', '=', target.jobId) : query.where('id', '=', target.id);
     return Number((await query.executeTakeFirst()).numUpdatedRows);
   }
@@ -159,12 +249,23 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async countByStatus(jobId: string): Promise<Partial<Record<MessageStatus, number>>> {
-    const rows = await this.db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll().as('n')]).where('job_id', '=', jobId).groupBy('status').execute();
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('job_id', '=', jobId)
+      .groupBy('status')
+      .execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
   async hasActive(jobId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('messages').select('id').where('job_id', '=', jobId).where('status', 'in', ['queued', 'sending', 'unknown']).limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('messages')
+      .select('id')
+      .where('job_id', '=', jobId)
+      .where('status', 'in', ['queued', 'sending', 'unknown'])
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -190,12 +291,18 @@ export class KyselyOutboxRepository implements OutboxRepository {
     const row = await this.db
       .selectFrom('messages')
       .where('status', '=', 'queued')
-      .select((eb) => [eb.fn.countAll().as('queued'), eb.fn.sum(eb.case().when('kind', '=', 'scheduled').then(1).else(0).end()).as('scheduled')])
+      .select((eb) => [
+        eb.fn.countAll().as('queued'),
+        eb.fn.sum(eb.case().when('kind', '=', 'scheduled').then(1).else(0).end()).as('scheduled'),
+      ])
       .executeTakeFirstOrThrow();
     return { queued: Number(row.queued), scheduled: Number(row.scheduled ?? 0) };
   }
 
-  async latestExchanges(userId: string, phones: string[]): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>> {
+  async latestExchanges(
+    userId: string,
+    phones: string[],
+  ): Promise<Array<{ phone: string; status: MessageStatus; replied: boolean }>> {
     if (phones.length === 0) return [];
     const results: Array<{ phone: string; status: MessageStatus; replied: boolean }> = [];
     for (const phone of phones) {

@@ -11,30 +11,55 @@ export class KyselyPoolRepository implements PoolRepository {
     const { session_ids, settings, ...row } = pool;
     // One transaction: a member that is no session leaves no pool behind.
     await transact(this.db, async (trx) => {
-      await trx.insertInto('pools').values({ ...row, settings: JSON.stringify(settings) }).execute();
+      await trx
+        .insertInto('pools')
+        .values({ ...row, settings: JSON.stringify(settings) })
+        .execute();
       await new KyselyPoolRepository(trx).addMembers(pool.id, session_ids, pool.created_at);
     });
     return pool;
   }
 
   async get(userId: string, id: string): Promise<Pool | undefined> {
-    const row = await this.db.selectFrom('pools').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('pools')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && (await this.withMembers([row]))[0];
   }
 
   async list(userId: string): Promise<Pool[]> {
-    return this.withMembers(await this.db.selectFrom('pools').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute());
+    return this.withMembers(
+      await this.db
+        .selectFrom('pools')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute(),
+    );
   }
 
-  async update(userId: string, id: string, changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>): Promise<Pool | undefined> {
+  async update(
+    userId: string,
+    id: string,
+    changes: Partial<Pick<Pool, 'name' | 'strategy' | 'settings' | 'updated_at'>>,
+  ): Promise<Pool | undefined> {
     const { settings, ...rest } = changes;
     const set = { ...rest, ...(settings !== undefined ? { settings: JSON.stringify(settings) } : {}) };
-    if (Object.keys(set).length > 0) await this.db.updateTable('pools').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
+    if (Object.keys(set).length > 0)
+      await this.db.updateTable('pools').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('pools').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('pools')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
@@ -49,7 +74,11 @@ export class KyselyPoolRepository implements PoolRepository {
 
   async removeMembers(poolId: string, sessionIds: string[]): Promise<void> {
     if (sessionIds.length === 0) return;
-    await this.db.deleteFrom('pool_members').where('pool_id', '=', poolId).where('session_id', 'in', sessionIds).execute();
+    await this.db
+      .deleteFrom('pool_members')
+      .where('pool_id', '=', poolId)
+      .where('session_id', 'in', sessionIds)
+      .execute();
   }
 
   async poolsOfSessions(sessionIds: string[]): Promise<Pool[]> {
@@ -67,7 +96,11 @@ export class KyselyPoolRepository implements PoolRepository {
     const members = await this.db
       .selectFrom('pool_members')
       .select(['pool_id', 'session_id'])
-      .where('pool_id', 'in', rows.map((r) => r.id))
+      .where(
+        'pool_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .orderBy('created_at')
       .orderBy('session_id')
       .execute();

@@ -28,7 +28,12 @@ export class KyselySessionAuthRepository implements SessionAuthRepository {
       for (const [kind, values] of Object.entries(entries)) {
         for (const [keyId, value] of Object.entries(values)) {
           if (value === null) {
-            await trx.deleteFrom('session_auth').where('session_id', '=', sessionId).where('kind', '=', kind).where('key_id', '=', keyId).execute();
+            await trx
+              .deleteFrom('session_auth')
+              .where('session_id', '=', sessionId)
+              .where('kind', '=', kind)
+              .where('key_id', '=', keyId)
+              .execute();
           } else {
             await trx
               .insertInto('session_auth')
@@ -46,6 +51,13 @@ export class KyselySessionAuthRepository implements SessionAuthRepository {
   }
 
   async has(sessionId: string): Promise<boolean> {
-    return (await this.db.selectFrom('session_auth').select('kind').where('session_id', '=', sessionId).limit(1).executeTakeFirst()) !== undefined;
+    return (
+      (await this.db
+        .selectFrom('session_auth')
+        .select('kind')
+        .where('session_id', '=', sessionId)
+        .limit(1)
+        .executeTakeFirst()) !== undefined
+    );
   }
 }

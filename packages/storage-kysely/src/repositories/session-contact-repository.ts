@@ -26,7 +26,13 @@ export class KyselySessionContactRepository implements SessionContactRepository 
 
   async list(sessionId: string, range: Range): Promise<Slice<SessionContact>> {
     const base = this.db.selectFrom('session_contacts').where('session_id', '=', sessionId);
-    const items = await base.selectAll().orderBy('name').orderBy('jid').limit(range.limit).offset(range.offset).execute();
+    const items = await base
+      .selectAll()
+      .orderBy('name')
+      .orderBy('jid')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return { items, total: Number(n) };
   }

@@ -19,12 +19,20 @@ export class KyselySessionRepository implements SessionRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(session: Session): Promise<Session> {
-    await this.db.insertInto('sessions').values(toRow(session) as SessionsTable).execute();
+    await this.db
+      .insertInto('sessions')
+      .values(toRow(session) as SessionsTable)
+      .execute();
     return session;
   }
 
   async get(userId: string, id: string): Promise<Session | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 
@@ -34,15 +42,26 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async list(userId: string): Promise<Session[]> {
-    return (await this.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute()).map(toRecord);
+    return (
+      await this.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map(toRecord);
   }
 
   async listAll(): Promise<Session[]> {
-    return (await this.db.selectFrom('sessions').selectAll().orderBy('created_at').orderBy('id').execute()).map(toRecord);
+    return (await this.db.selectFrom('sessions').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+      toRecord,
+    );
   }
 
   async update(id: string, changes: Partial<Omit<Session, 'id' | 'user_id' | 'created_at'>>): Promise<void> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('sessions').set(toRow(changes)).where('id', '=', id).execute();
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('sessions').set(toRow(changes)).where('id', '=', id).execute();
   }
 
   async remove(id: string): Promise<boolean> {
@@ -55,19 +74,34 @@ export class KyselySessionRepository implements SessionRepository {
       .updateTable('sessions')
       .set({ lease_owner: owner, lease_expires_at: expiresAt })
       .where('id', '=', id)
-      .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_expires_at', '<', now)]))
+      .where((eb) =>
+        eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_expires_at', '<', now)]),
+      )
       .executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   async renewLeases(owner: string, expiresAt: string): Promise<Array<Pick<Session, 'id' | 'desired'>>> {
-    await this.db.updateTable('sessions').set({ lease_expires_at: expiresAt }).where('lease_owner', '=', owner).execute();
-    const rows = await this.db.selectFrom('sessions').select(['id', 'desired']).where('lease_owner', '=', owner).execute();
+    await this.db
+      .updateTable('sessions')
+      .set({ lease_expires_at: expiresAt })
+      .where('lease_owner', '=', owner)
+      .execute();
+    const rows = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'desired'])
+      .where('lease_owner', '=', owner)
+      .execute();
     return rows as Array<Pick<Session, 'id' | 'desired'>>;
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
-    await this.db.updateTable('sessions').set({ lease_owner: null, lease_expires_at: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.db
+      .updateTable('sessions')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
   }
 
   async listOrphaned(now: string, limit: number): Promise<Session[]> {

@@ -24,35 +24,69 @@ export class KyselyTemplateRepository implements TemplateRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(template: Template): Promise<Template> {
-    await this.db.insertInto('templates').values(toRow(template) as TemplatesTable).execute();
+    await this.db
+      .insertInto('templates')
+      .values(toRow(template) as TemplatesTable)
+      .execute();
     return template;
   }
 
   async get(userId: string, id: string): Promise<Template | undefined> {
-    const row = await this.db.selectFrom('templates').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('templates')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 
-  async list(userId: string, filter: { search?: string; messageType?: string; isActive?: boolean }, range: Range): Promise<Slice<Template>> {
+  async list(
+    userId: string,
+    filter: { search?: string; messageType?: string; isActive?: boolean },
+    range: Range,
+  ): Promise<Slice<Template>> {
     let query = this.db.selectFrom('templates').where('user_id', '=', userId);
     if (filter.messageType) query = query.where('message_type', '=', filter.messageType);
     if (filter.isActive !== undefined) query = query.where('is_active', '=', Number(filter.isActive));
     if (filter.search) {
       const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      query = query.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', pattern), eb(eb.fn('lower', ['content']), 'like', pattern)]));
+      query = query.where((eb) =>
+        eb.or([eb(eb.fn('lower', ['name']), 'like', pattern), eb(eb.fn('lower', ['content']), 'like', pattern)]),
+      );
     }
-    const rows = await query.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(range.limit).offset(range.offset).execute();
+    const rows = await query
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     const { n } = await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(toRecord), total: Number(n) };
   }
 
-  async update(userId: string, id: string, changes: Partial<Omit<Template, 'id' | 'user_id' | 'created_at'>>): Promise<Template | undefined> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('templates').set(toRow(changes)).where('user_id', '=', userId).where('id', '=', id).execute();
+  async update(
+    userId: string,
+    id: string,
+    changes: Partial<Omit<Template, 'id' | 'user_id' | 'created_at'>>,
+  ): Promise<Template | undefined> {
+    if (Object.keys(changes).length > 0)
+      await this.db
+        .updateTable('templates')
+        .set(toRow(changes))
+        .where('user_id', '=', userId)
+        .where('id', '=', id)
+        .execute();
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('templates').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('templates')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

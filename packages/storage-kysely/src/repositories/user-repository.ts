@@ -16,11 +16,20 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async getByEmail(email: string): Promise<User | undefined> {
-    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst() as Promise<User | undefined>;
+    return this.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst() as Promise<
+      User | undefined
+    >;
   }
 
   async list(range: Range): Promise<Slice<User>> {
-    const items = await this.db.selectFrom('users').selectAll().orderBy('created_at').orderBy('id').limit(range.limit).offset(range.offset).execute();
+    const items = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(range.limit)
+      .offset(range.offset)
+      .execute();
     return { items: items as User[], total: await this.count() };
   }
 
@@ -35,7 +44,10 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -7,7 +7,10 @@ import { readSnapshot } from '../transact.js';
 
 type Changes = Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>;
 
-const toRecord = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({ ...row, state: row.state as WebhookDelivery['state'] });
+const toRecord = (row: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({
+  ...row,
+  state: row.state as WebhookDelivery['state'],
+});
 
 /** Webhook deliveries on Kysely: claims are one UPDATE over a selection that skips locked rows (PostgreSQL). */
 export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepository {
@@ -21,14 +24,31 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async get(webhookId: string, id: string): Promise<WebhookDelivery | undefined> {
-    const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('webhook_id', '=', webhookId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 
   async list(webhookId: string, range: Range): Promise<Slice<WebhookDelivery>> {
     return readSnapshot(this.db, async (db) => {
-      const rows = await db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
-      const count = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('webhook_id', '=', webhookId).executeTakeFirstOrThrow();
+      const rows = await db
+        .selectFrom('webhook_deliveries')
+        .selectAll()
+        .where('webhook_id', '=', webhookId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(range.limit)
+        .offset(range.offset)
+        .execute();
+      const count = await db
+        .selectFrom('webhook_deliveries')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('webhook_id', '=', webhookId)
+        .executeTakeFirstOrThrow();
       return { items: rows.map(toRecord), total: Number(count.n) };
     });
   }
@@ -68,12 +88,17 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async releaseClaims(claimer: string): Promise<number> {
-    const result = await this.db.updateTable('webhook_deliveries').set({ claimed_by: null, claim_expires_at: null }).where('claimed_by', '=', claimer).executeTakeFirst();
+    const result = await this.db
+      .updateTable('webhook_deliveries')
+      .set({ claimed_by: null, claim_expires_at: null })
+      .where('claimed_by', '=', claimer)
+      .executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 
   async update(id: string, changes: Changes): Promise<WebhookDelivery | undefined> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
     const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toRecord(row);
   }
@@ -89,7 +114,11 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async pruneFinishedBefore(before: string): Promise<number> {
-    const result = await this.db.deleteFrom('webhook_deliveries').where('state', 'in', ['delivered', 'dead']).where('updated_at', '<', before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('webhook_deliveries')
+      .where('state', 'in', ['delivered', 'dead'])
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 }

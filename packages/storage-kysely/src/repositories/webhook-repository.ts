@@ -3,7 +3,11 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhooksTable } from '../database.js';
 import { fromFlag, toFlags } from '../flags.js';
 
-const toRecord = (row: Selectable<WebhooksTable>): Webhook => ({ ...row, events: JSON.parse(row.events), is_active: fromFlag(row.is_active) });
+const toRecord = (row: Selectable<WebhooksTable>): Webhook => ({
+  ...row,
+  events: JSON.parse(row.events),
+  is_active: fromFlag(row.is_active),
+});
 
 const toRow = (changes: Partial<Webhook>) => {
   const { events, ...rest } = toFlags(changes);
@@ -15,12 +19,20 @@ export class KyselyWebhookRepository implements WebhookRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(webhook: Webhook): Promise<Webhook> {
-    await this.db.insertInto('webhooks').values(toRow(webhook) as WebhooksTable).execute();
+    await this.db
+      .insertInto('webhooks')
+      .values(toRow(webhook) as WebhooksTable)
+      .execute();
     return webhook;
   }
 
   async get(userId: string, id: string): Promise<Webhook | undefined> {
-    const row = await this.db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 
@@ -30,23 +42,44 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async list(userId: string): Promise<Webhook[]> {
-    const rows = await this.db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toRecord);
   }
 
   async listActiveFor(userId: string, eventType: string): Promise<Webhook[]> {
     // A user has a handful of webhooks: their event lists are matched here rather than in dialect-specific JSON SQL.
-    const rows = await this.db.selectFrom('webhooks').selectAll().where('user_id', '=', userId).where('is_active', '=', 1).orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('is_active', '=', 1)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map(toRecord).filter((w) => w.events.includes('*') || w.events.includes(eventType));
   }
 
-  async update(id: string, changes: Partial<Omit<Webhook, 'id' | 'user_id' | 'created_at'>>): Promise<Webhook | undefined> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('webhooks').set(toRow(changes)).where('id', '=', id).execute();
+  async update(
+    id: string,
+    changes: Partial<Omit<Webhook, 'id' | 'user_id' | 'created_at'>>,
+  ): Promise<Webhook | undefined> {
+    if (Object.keys(changes).length > 0)
+      await this.db.updateTable('webhooks').set(toRow(changes)).where('id', '=', id).execute();
     return this.getById(id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('webhooks').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('webhooks')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

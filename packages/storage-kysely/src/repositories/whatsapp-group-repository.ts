@@ -3,7 +3,10 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, WhatsappGroupsTable } from '../database.js';
 import { transact } from '../transact.js';
 
-const toRecord = (row: Selectable<WhatsappGroupsTable>): WhatsappGroup => ({ ...row, participants: JSON.parse(row.participants) });
+const toRecord = (row: Selectable<WhatsappGroupsTable>): WhatsappGroup => ({
+  ...row,
+  participants: JSON.parse(row.participants),
+});
 const toRow = (g: WhatsappGroup): WhatsappGroupsTable => ({ ...g, participants: JSON.stringify(g.participants) });
 
 /** Saved WhatsApp groups on Kysely. */
@@ -11,14 +14,27 @@ export class KyselyWhatsappGroupRepository implements WhatsappGroupRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async listBySession(userId: string, sessionId: string): Promise<WhatsappGroup[]> {
-    const rows = await this.db.selectFrom('whatsapp_groups').selectAll().where('user_id', '=', userId).where('session_id', '=', sessionId).orderBy('subject').orderBy('jid').execute();
+    const rows = await this.db
+      .selectFrom('whatsapp_groups')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('session_id', '=', sessionId)
+      .orderBy('subject')
+      .orderBy('jid')
+      .execute();
     return rows.map(toRecord);
   }
 
-  async replaceForSession(userId: string, sessionId: string, groups: WhatsappGroup[]): Promise<{ added: number; updated: number; removed: number }> {
+  async replaceForSession(
+    userId: string,
+    sessionId: string,
+    groups: WhatsappGroup[],
+  ): Promise<{ added: number; updated: number; removed: number }> {
     return transact(this.db, async (trx) => {
       const known = new Map(
-        (await trx.selectFrom('whatsapp_groups').select(['id', 'jid']).where('session_id', '=', sessionId).execute()).map((r) => [r.jid, r.id]),
+        (
+          await trx.selectFrom('whatsapp_groups').select(['id', 'jid']).where('session_id', '=', sessionId).execute()
+        ).map((r) => [r.jid, r.id]),
       );
       let added = 0;
       let updated = 0;
@@ -30,7 +46,10 @@ export class KyselyWhatsappGroupRepository implements WhatsappGroupRepository {
           known.delete(group.jid);
           updated++;
         } else {
-          await trx.insertInto('whatsapp_groups').values(toRow({ ...group, user_id: userId, session_id: sessionId })).execute();
+          await trx
+            .insertInto('whatsapp_groups')
+            .values(toRow({ ...group, user_id: userId, session_id: sessionId }))
+            .execute();
           added++;
         }
       }
@@ -41,7 +60,11 @@ export class KyselyWhatsappGroupRepository implements WhatsappGroupRepository {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('whatsapp_groups').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('whatsapp_groups')
+      .where('user_id', '=', userId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

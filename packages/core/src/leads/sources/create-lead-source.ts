@@ -38,12 +38,24 @@ export function createLeadSource(options: LeadSourceOptions = {}): LeadSource {
   const userAgent = leadSourceUserAgent(options.contact);
   switch (kind) {
     case 'scraper':
-      if (!options.scraperUrl) throw new KirimError('validation', 'The scraper lead source needs a URL (KIRIM_LEAD_SCRAPER_URL)');
+      if (!options.scraperUrl)
+        throw new KirimError('validation', 'The scraper lead source needs a URL (KIRIM_LEAD_SCRAPER_URL)');
       return new ScraperLeadSource({ baseUrl: options.scraperUrl, userAgent, clock: options.clock });
     case 'google':
-      if (!options.googlePlacesApiKey) throw new KirimError('validation', 'The Google Places lead source needs an API key (GOOGLE_PLACES_API_KEY)');
-      return new GooglePlacesLeadSource({ apiKey: options.googlePlacesApiKey, baseUrl: options.googlePlacesUrl, userAgent, clock: options.clock });
+      if (!options.googlePlacesApiKey)
+        throw new KirimError('validation', 'The Google Places lead source needs an API key (GOOGLE_PLACES_API_KEY)');
+      return new GooglePlacesLeadSource({
+        apiKey: options.googlePlacesApiKey,
+        baseUrl: options.googlePlacesUrl,
+        userAgent,
+        clock: options.clock,
+      });
     case 'osm':
-      return new OpenStreetMapLeadSource({ nominatimUrl: options.nominatimUrl, overpassUrl: options.overpassUrl, userAgent, clock: options.clock });
+      return new OpenStreetMapLeadSource({
+        nominatimUrl: options.nominatimUrl,
+        overpassUrl: options.overpassUrl,
+        userAgent,
+        clock: options.clock,
+      });
   }
 }

@@ -1,6 +1,12 @@
 import { systemClock, type Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource, LeadSourceHealth } from './lead-source.js';
+import type {
+  LeadCandidate,
+  LeadSearchProgress,
+  LeadSearchQuery,
+  LeadSource,
+  LeadSourceHealth,
+} from './lead-source.js';
 import { abortableSleep, SourceHttpClient } from './source-http-client.js';
 
 /** Google's Places API host, the default `baseUrl`. */
@@ -95,7 +101,15 @@ export class GooglePlacesLeadSource implements LeadSource {
       for (let index = cursor.index; index < results.length; index++) {
         const place = results[index]!;
         if (!place.name) continue;
-        const details = place.place_id ? (await this.call<PlaceDetails>('details', { place_id: place.place_id, fields: DETAIL_FIELDS }, progress.signal)).result : undefined;
+        const details = place.place_id
+          ? (
+              await this.call<PlaceDetails>(
+                'details',
+                { place_id: place.place_id, fields: DETAIL_FIELDS },
+                progress.signal,
+              )
+            ).result
+          : undefined;
         progress.checkpoint(JSON.stringify({ page: cursor.page, index: index + 1 } satisfies GoogleCursor));
         yield toCandidate(place, details ?? {});
       }
@@ -109,7 +123,8 @@ export class GooglePlacesLeadSource implements LeadSource {
     try {
       const url = this.url('details', { place_id: 'kirim-health-check', fields: 'place_id' });
       const answer = await this.http.json<PlacesAnswer<unknown>>(url);
-      if (answer.status === 'REQUEST_DENIED' || answer.status === 'OVER_QUERY_LIMIT') return { ok: false, detail: describe(answer) };
+      if (answer.status === 'REQUEST_DENIED' || answer.status === 'OVER_QUERY_LIMIT')
+        return { ok: false, detail: describe(answer) };
       return { ok: true, detail: `Google Places (${this.baseUrl}) answers` };
     } catch (error) {
       return { ok: false, detail: (error as Error).message };
@@ -117,7 +132,12 @@ export class GooglePlacesLeadSource implements LeadSource {
   }
 
   /** One request, retried while `OVER_QUERY_LIMIT` (and, for a page token not yet active, `INVALID_REQUEST`). */
-  private async call<R>(endpoint: 'textsearch' | 'details', params: Record<string, string>, signal: AbortSignal, pageToken = false): Promise<PlacesAnswer<R>> {
+  private async call<R>(
+    endpoint: 'textsearch' | 'details',
+    params: Record<string, string>,
+    signal: AbortSignal,
+    pageToken = false,
+  ): Promise<PlacesAnswer<R>> {
     const maxAttempts = this.options.maxAttempts ?? 3;
     if (pageToken) await abortableSleep(this.clock, this.options.pageTokenDelayMs ?? 2000, signal);
     for (let attempt = 1; ; attempt++) {
@@ -125,11 +145,19 @@ export class GooglePlacesLeadSource implements LeadSource {
       if (answer.status === 'OK' || answer.status === 'ZERO_RESULTS') return answer;
       const retry = answer.status === 'OVER_QUERY_LIMIT' || (pageToken && answer.status === 'INVALID_REQUEST');
       if (!retry || attempt >= maxAttempts) {
-        const code = answer.status === 'OVER_QUERY_LIMIT' ? 'rate_limited' : answer.status === 'NOT_FOUND' && endpoint === 'details' ? undefined : 'unavailable';
+        const code =
+          answer.status === 'OVER_QUERY_LIMIT'
+            ? 'rate_limited'
+            : answer.status === 'NOT_FOUND' && endpoint === 'details'
+              ? undefined
+              : 'unavailable';
         if (!code) return { status: 'NOT_FOUND' };
         throw new KirimError(code, describe(answer));
       }
-      const backoff = answer.status === 'OVER_QUERY_LIMIT' ? (this.options.overQueryLimitBackoffMs ?? 2000) * 2 ** (attempt - 1) : (this.options.pageTokenDelayMs ?? 2000);
+      const backoff =
+        answer.status === 'OVER_QUERY_LIMIT'
+          ? (this.options.overQueryLimitBackoffMs ?? 2000) * 2 ** (attempt - 1)
+          : (this.options.pageTokenDelayMs ?? 2000);
       await abortableSleep(this.clock, backoff, signal);
     }
   }

@@ -1,6 +1,12 @@
 import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource, LeadSourceHealth } from './lead-source.js';
+import type {
+  LeadCandidate,
+  LeadSearchProgress,
+  LeadSearchQuery,
+  LeadSource,
+  LeadSourceHealth,
+} from './lead-source.js';
 import { SourceHttpClient } from './source-http-client.js';
 
 /** The public Nominatim instance, the default `nominatimUrl`. */
@@ -46,7 +52,20 @@ interface OverpassElement {
 }
 
 /** Tags copied into the lead's extra fields when present. */
-const EXTRA_TAGS = ['amenity', 'shop', 'cuisine', 'craft', 'office', 'tourism', 'opening_hours', 'brand', 'email', 'contact:email', 'contact:instagram', 'contact:facebook'];
+const EXTRA_TAGS = [
+  'amenity',
+  'shop',
+  'cuisine',
+  'craft',
+  'office',
+  'tourism',
+  'opening_hours',
+  'brand',
+  'email',
+  'contact:email',
+  'contact:instagram',
+  'contact:facebook',
+];
 
 // Overpass area ids are the OSM id offset by type: https://wiki.openstreetmap.org/wiki/Overpass_API/Overpass_QL#By_area_(area)
 const AREA_OFFSET: Record<string, number> = { relation: 3_600_000_000, way: 2_400_000_000 };
@@ -69,12 +88,20 @@ export class OpenStreetMapLeadSource implements LeadSource {
     this.nominatimUrl = trimSlash(options.nominatimUrl ?? DEFAULT_NOMINATIM_URL);
     this.overpassUrl = trimSlash(options.overpassUrl ?? DEFAULT_OVERPASS_URL);
     this.nominatim = new SourceHttpClient({
-      service: 'Nominatim', userAgent: options.userAgent, clock: options.clock,
-      minIntervalMs: options.nominatimIntervalMs ?? 1000, cacheSize: 500, cacheTtlMs: 24 * 3_600_000,
+      service: 'Nominatim',
+      userAgent: options.userAgent,
+      clock: options.clock,
+      minIntervalMs: options.nominatimIntervalMs ?? 1000,
+      cacheSize: 500,
+      cacheTtlMs: 24 * 3_600_000,
     });
     this.overpass = new SourceHttpClient({
-      service: 'Overpass', userAgent: options.userAgent, clock: options.clock,
-      minIntervalMs: options.overpassIntervalMs ?? 0, cacheSize: 50, cacheTtlMs: 3_600_000,
+      service: 'Overpass',
+      userAgent: options.userAgent,
+      clock: options.clock,
+      minIntervalMs: options.overpassIntervalMs ?? 0,
+      cacheSize: 50,
+      cacheTtlMs: 3_600_000,
       timeoutMs: ((options.overpassTimeoutSeconds ?? 60) + 15) * 1000,
     });
   }
@@ -83,11 +110,19 @@ export class OpenStreetMapLeadSource implements LeadSource {
     const { term, place } = splitQuery(query.text);
     const area = place === undefined ? undefined : await this.findArea(place, progress.signal);
     const body = `data=${encodeURIComponent(overpassQuery(term, area, this.options.overpassTimeoutSeconds ?? 60))}`;
-    const answer = await this.overpass.json<{ elements?: OverpassElement[]; remark?: string }>(`${this.overpassUrl}/api/interpreter`, {
-      method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, signal: progress.signal, cache: true,
-    });
+    const answer = await this.overpass.json<{ elements?: OverpassElement[]; remark?: string }>(
+      `${this.overpassUrl}/api/interpreter`,
+      {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        signal: progress.signal,
+        cache: true,
+      },
+    );
     // Overpass reports a query that ran out of time or memory as a 200 with a remark, not an HTTP error.
-    if (answer.remark && /error/i.test(answer.remark)) throw new KirimError('unavailable', `Overpass could not run the query: ${answer.remark.trim().slice(0, 200)}`);
+    if (answer.remark && /error/i.test(answer.remark))
+      throw new KirimError('unavailable', `Overpass could not run the query: ${answer.remark.trim().slice(0, 200)}`);
     // The cursor is a position in Overpass's answer, which is ordered by type and id: the same query gives it again.
     const start = Number(progress.resumeFrom ?? 0) || 0;
     const elements = answer.elements ?? [];
@@ -112,11 +147,15 @@ export class OpenStreetMapLeadSource implements LeadSource {
   private async findArea(place: string, signal: AbortSignal): Promise<OverpassArea> {
     const url = `${this.nominatimUrl}/search?format=jsonv2&limit=1&q=${encodeURIComponent(place)}`;
     const [found] = await this.nominatim.json<NominatimPlace[]>(url, { signal, cache: true });
-    if (!found) throw new KirimError('validation', `OpenStreetMap knows no place named "${place}"`, { details: { query: [`no place named "${place}" was found`] } });
+    if (!found)
+      throw new KirimError('validation', `OpenStreetMap knows no place named "${place}"`, {
+        details: { query: [`no place named "${place}" was found`] },
+      });
     const offset = found.osm_type ? AREA_OFFSET[found.osm_type] : undefined;
     if (offset !== undefined && typeof found.osm_id === 'number') return { areaId: offset + found.osm_id };
     const box = found.boundingbox?.map(Number);
-    if (!box || box.length !== 4 || box.some(Number.isNaN)) throw new KirimError('unavailable', `Nominatim gave no area for "${place}"`);
+    if (!box || box.length !== 4 || box.some(Number.isNaN))
+      throw new KirimError('unavailable', `Nominatim gave no area for "${place}"`);
     const [south, north, west, east] = box as [number, number, number, number];
     return { bbox: [south, west, north, east] };
   }
@@ -139,7 +178,12 @@ export function overpassQuery(term: string, area: OverpassArea | undefined, time
   const pattern = qlString(escapeRegex(term));
   const exact = qlString(`^${escapeRegex(term.replace(/\s+/g, '_'))}$`);
   const scope = area === undefined ? '' : 'areaId' in area ? '(area.a)' : `(${area.bbox.join(',')})`;
-  const filters = [`["name"~${pattern},i]`, `["amenity"~${exact},i]`, `["shop"~${exact},i]`, `["cuisine"~${pattern},i]`];
+  const filters = [
+    `["name"~${pattern},i]`,
+    `["amenity"~${exact},i]`,
+    `["shop"~${exact},i]`,
+    `["cuisine"~${pattern},i]`,
+  ];
   const lines = [`[out:json][timeout:${timeoutSeconds}];`];
   if (area && 'areaId' in area) lines.push(`area(${area.areaId})->.a;`);
   lines.push('(');
@@ -170,7 +214,13 @@ function toCandidate(element: OverpassElement): LeadCandidate | undefined {
 function address(tags: Record<string, string>): string | null {
   if (tags['addr:full']) return tags['addr:full'];
   const street = [tags['addr:street'], tags['addr:housenumber']].filter(Boolean).join(' ');
-  const parts = [street, tags['addr:suburb'], tags['addr:city'], tags['addr:postcode'], tags['addr:province'] ?? tags['addr:state']].filter(Boolean);
+  const parts = [
+    street,
+    tags['addr:suburb'],
+    tags['addr:city'],
+    tags['addr:postcode'],
+    tags['addr:province'] ?? tags['addr:state'],
+  ].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : null;
 }
 

@@ -1,6 +1,12 @@
 import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource, LeadSourceHealth } from './lead-source.js';
+import type {
+  LeadCandidate,
+  LeadSearchProgress,
+  LeadSearchQuery,
+  LeadSource,
+  LeadSourceHealth,
+} from './lead-source.js';
 import { SourceHttpClient } from './source-http-client.js';
 
 /** Options of {@link ScraperLeadSource}. */
@@ -43,7 +49,12 @@ export class ScraperLeadSource implements LeadSource {
 
   constructor(options: ScraperLeadSourceOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.http = new SourceHttpClient({ service: 'The lead scraper', userAgent: options.userAgent, clock: options.clock, timeoutMs: options.timeoutMs ?? 120_000 });
+    this.http = new SourceHttpClient({
+      service: 'The lead scraper',
+      userAgent: options.userAgent,
+      clock: options.clock,
+      timeoutMs: options.timeoutMs ?? 120_000,
+    });
   }
 
   async *search(query: LeadSearchQuery, progress: LeadSearchProgress): AsyncIterable<LeadCandidate> {
@@ -52,9 +63,13 @@ export class ScraperLeadSource implements LeadSource {
       // The same limit on every page, resumed or not: a page asked for again must be the same page.
       const body = JSON.stringify({ query: query.text, limit: query.limit, cursor: cursor.page });
       const answer = await this.http.json<{ results?: unknown; next_cursor?: unknown }>(`${this.baseUrl}/search`, {
-        method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: progress.signal,
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json' },
+        signal: progress.signal,
       });
-      if (!Array.isArray(answer?.results)) throw new KirimError('unavailable', 'The lead scraper answered without a results array');
+      if (!Array.isArray(answer?.results))
+        throw new KirimError('unavailable', 'The lead scraper answered without a results array');
       const results = answer.results as ScraperResult[];
       for (let index = cursor.index; index < results.length; index++) {
         const candidate = toCandidate(results[index]);
@@ -91,7 +106,10 @@ function toCandidate(result: ScraperResult | undefined): LeadCandidate | undefin
     latitude: number(result.latitude),
     longitude: number(result.longitude),
     source: 'scraper',
-    extra: result.extra && typeof result.extra === 'object' && !Array.isArray(result.extra) ? (result.extra as Record<string, unknown>) : {},
+    extra:
+      result.extra && typeof result.extra === 'object' && !Array.isArray(result.extra)
+        ? (result.extra as Record<string, unknown>)
+        : {},
   };
 }
 

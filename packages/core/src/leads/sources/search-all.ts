@@ -8,7 +8,12 @@ export async function searchAll(
 ): Promise<{ candidates: LeadCandidate[]; checkpoints: string[] }> {
   const candidates: LeadCandidate[] = [];
   const checkpoints: string[] = [];
-  const progress = { resumeFrom: options.resumeFrom, signal: options.signal ?? new AbortController().signal, checkpoint: (s: string) => void checkpoints.push(s) };
-  for await (const candidate of source.search({ text, limit: options.limit ?? 100 }, progress)) candidates.push(candidate);
+  const progress = {
+    resumeFrom: options.resumeFrom,
+    signal: options.signal ?? new AbortController().signal,
+    checkpoint: (s: string) => void checkpoints.push(s),
+  };
+  for await (const candidate of source.search({ text, limit: options.limit ?? 100 }, progress))
+    candidates.push(candidate);
   return { candidates, checkpoints };
 }

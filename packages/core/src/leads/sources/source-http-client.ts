@@ -58,7 +58,9 @@ export class SourceHttpClient {
     try {
       return JSON.parse(body) as T;
     } catch (error) {
-      throw new KirimError('unavailable', `${this.options.service} answered something that is not JSON`, { cause: error });
+      throw new KirimError('unavailable', `${this.options.service} answered something that is not JSON`, {
+        cause: error,
+      });
     }
   }
 
@@ -113,9 +115,16 @@ export class SourceHttpClient {
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       const { service } = this.options;
-      if (timeout.aborted) throw new KirimError('unavailable', `${service} did not answer within ${this.options.timeoutMs ?? 60_000} ms`, { cause: error });
+      if (timeout.aborted)
+        throw new KirimError('unavailable', `${service} did not answer within ${this.options.timeoutMs ?? 60_000} ms`, {
+          cause: error,
+        });
       const reason = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new KirimError('unavailable', `${service} is unreachable at ${new URL(url).origin}: ${reason?.code ?? reason?.message ?? String(error)}`, { cause: error });
+      throw new KirimError(
+        'unavailable',
+        `${service} is unreachable at ${new URL(url).origin}: ${reason?.code ?? reason?.message ?? String(error)}`,
+        { cause: error },
+      );
     }
   }
 
@@ -174,7 +183,8 @@ function describeBody(body: string): string {
     const parsed = JSON.parse(body) as Record<string, unknown>;
     const message = parsed?.error ?? parsed?.message ?? parsed?.error_message ?? parsed?.detail;
     if (typeof message === 'string') text = message;
-    else if (message && typeof message === 'object' && typeof (message as { message?: unknown }).message === 'string') text = (message as { message: string }).message;
+    else if (message && typeof message === 'object' && typeof (message as { message?: unknown }).message === 'string')
+      text = (message as { message: string }).message;
   } catch {
     // Not JSON: the text itself, minus markup (Overpass answers errors as HTML).
     text = text.replace(/<[^>]*>/g, ' ');

@@ -5,8 +5,15 @@ import { aUser, type ConformanceContext } from './conformance-context.js';
 
 function aToken(userId: string, overrides: Partial<ApiToken> = {}): ApiToken {
   return {
-    id: randomUUID(), user_id: userId, name: 'token', token_hash: randomUUID().replace(/-/g, ''), token_prefix: 'kirim_abcd…',
-    created_at: new Date().toISOString(), expired_at: null, last_used_at: null, ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    name: 'token',
+    token_hash: randomUUID().replace(/-/g, ''),
+    token_prefix: 'kirim_abcd…',
+    created_at: new Date().toISOString(),
+    expired_at: null,
+    last_used_at: null,
+    ...overrides,
   };
 }
 
@@ -41,8 +48,14 @@ export function describeAccounts(ctx: ConformanceContext): void {
     it('updates fields and returns undefined for a missing user', async () => {
       const user = aUser();
       await ctx.storage().users.insert(user);
-      const updated = await ctx.storage().users.update(user.id, { plan: 'supporter', plan_expires_at: '2030-01-01T00:00:00.000Z' });
-      expect(updated).toMatchObject({ plan: 'supporter', plan_expires_at: '2030-01-01T00:00:00.000Z', email: user.email });
+      const updated = await ctx
+        .storage()
+        .users.update(user.id, { plan: 'supporter', plan_expires_at: '2030-01-01T00:00:00.000Z' });
+      expect(updated).toMatchObject({
+        plan: 'supporter',
+        plan_expires_at: '2030-01-01T00:00:00.000Z',
+        email: user.email,
+      });
       expect(await ctx.storage().users.update(randomUUID(), { name: 'x' })).toBeUndefined();
     });
 
@@ -80,7 +93,7 @@ export function describeAccounts(ctx: ConformanceContext): void {
       expect(await ctx.storage().apiTokens.listByUser(owner.id)).toEqual([]);
     });
 
-    it('lists a user\'s tokens newest first and records use', async () => {
+    it("lists a user's tokens newest first and records use", async () => {
       const user = aUser();
       await ctx.storage().users.insert(user);
       const older = aToken(user.id, { created_at: '2026-01-01T00:00:00.000Z' });

@@ -5,8 +5,16 @@ import type { ConformanceContext } from './conformance-context.js';
 
 function anAnnouncement(overrides: Partial<Announcement> = {}): Announcement {
   return {
-    id: randomUUID(), title: 'Maintenance', message: 'Tonight', type: 'maintenance', is_active: true, starts_at: null, expires_at: null,
-    created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...overrides,
+    id: randomUUID(),
+    title: 'Maintenance',
+    message: 'Tonight',
+    type: 'maintenance',
+    is_active: true,
+    starts_at: null,
+    expires_at: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }
 
@@ -14,7 +22,11 @@ function anAnnouncement(overrides: Partial<Announcement> = {}): Announcement {
 export function describeAnnouncements(ctx: ConformanceContext): void {
   describe('AnnouncementRepository', () => {
     it('round-trips every field, booleans as booleans', async () => {
-      const a = anAnnouncement({ is_active: false, starts_at: '2026-02-01T00:00:00.000Z', expires_at: '2026-03-01T00:00:00.000Z' });
+      const a = anAnnouncement({
+        is_active: false,
+        starts_at: '2026-02-01T00:00:00.000Z',
+        expires_at: '2026-03-01T00:00:00.000Z',
+      });
       await ctx.storage().announcements.insert(a);
       expect(await ctx.storage().announcements.get(a.id)).toEqual(a);
     });

@@ -13,12 +13,33 @@ export function describeBulkJobs(ctx: ConformanceContext): void {
     const user = await storage.users.insert(aUser());
     const session = await storage.sessions.insert(aSession(user.id));
     const job: BulkJob = {
-      id: randomUUID(), user_id: user.id, session_id: session.id, pool_id: null, type: 'text', message: 'hi', template_id: null, media: null, delay_ms: 0,
-      total: 4, skipped: 3, status: 'running', created_at: T0, started_at: T0, completed_at: null, updated_at: T0,
+      id: randomUUID(),
+      user_id: user.id,
+      session_id: session.id,
+      pool_id: null,
+      type: 'text',
+      message: 'hi',
+      template_id: null,
+      media: null,
+      delay_ms: 0,
+      total: 4,
+      skipped: 3,
+      status: 'running',
+      created_at: T0,
+      started_at: T0,
+      completed_at: null,
+      updated_at: T0,
     };
     await storage.bulkJobs.insert(job);
     const row = (phone: string, status: 'failed' | 'cancelled' | 'queued', error: string | null, jobId = job.id) =>
-      aQueuedMessage(user.id, session.id, { kind: 'bulk', job_id: jobId, chat: `${phone}@s.whatsapp.net`, peer_phone: phone, status, error });
+      aQueuedMessage(user.id, session.id, {
+        kind: 'bulk',
+        job_id: jobId,
+        chat: `${phone}@s.whatsapp.net`,
+        peer_phone: phone,
+        status,
+        error,
+      });
     return { storage, job, row };
   };
 
@@ -44,19 +65,38 @@ export function describeBulkJobs(ctx: ConformanceContext): void {
         { index: null, input: '6281400000001', phone: '6281400000001', reason: 'not_on_whatsapp' },
         { index: null, input: '6281400000004', phone: '6281400000004', reason: 'opted_out' },
       ];
-      expect(await storage.bulkJobs.skipped(job.id, { limit: 100, offset: 0 })).toEqual({ items: [...stored, ...atSend], total: 5 });
-      expect(await storage.bulkJobs.skipped(job.id, { limit: 2, offset: 2 })).toEqual({ items: [stored[2], atSend[0]], total: 5 });
+      expect(await storage.bulkJobs.skipped(job.id, { limit: 100, offset: 0 })).toEqual({
+        items: [...stored, ...atSend],
+        total: 5,
+      });
+      expect(await storage.bulkJobs.skipped(job.id, { limit: 2, offset: 2 })).toEqual({
+        items: [stored[2], atSend[0]],
+        total: 5,
+      });
       expect(await storage.bulkJobs.skipped(job.id, { limit: 2, offset: 4 })).toEqual({ items: [atSend[1]], total: 5 });
       expect(await storage.bulkJobs.skipped(job.id, { limit: 2, offset: 6 })).toEqual({ items: [], total: 5 });
-      expect(await storage.bulkJobs.skippedCounts(job.id)).toEqual({ invalid_number: 1, duplicate: 1, opted_out: 2, not_on_whatsapp: 1 });
+      expect(await storage.bulkJobs.skippedCounts(job.id)).toEqual({
+        invalid_number: 1,
+        duplicate: 1,
+        opted_out: 2,
+        not_on_whatsapp: 1,
+      });
       expect(await storage.bulkJobs.skippedCounts(other.id)).toEqual({ not_on_whatsapp: 1 });
     });
 
     it('stores more skipped recipients than one statement holds, and lists none for a job without any', async () => {
       const { storage, job } = await setupJob();
-      const many = Array.from({ length: 2500 }, (_, i): SkippedRecipient => ({ index: i, input: `x${i}`, phone: null, reason: 'invalid_number' }));
+      const many = Array.from({ length: 2500 }, (_, i): SkippedRecipient => ({
+        index: i,
+        input: `x${i}`,
+        phone: null,
+        reason: 'invalid_number',
+      }));
       await storage.bulkJobs.insertSkipped(job.id, many);
-      expect(await storage.bulkJobs.skipped(job.id, { limit: 3, offset: 2498 })).toEqual({ items: many.slice(2498), total: 2500 });
+      expect(await storage.bulkJobs.skipped(job.id, { limit: 3, offset: 2498 })).toEqual({
+        items: many.slice(2498),
+        total: 2500,
+      });
       expect(await storage.bulkJobs.skippedCounts(job.id)).toEqual({ invalid_number: 2500 });
       const empty = (await setupJob()).job;
       await storage.bulkJobs.insertSkipped(empty.id, []);

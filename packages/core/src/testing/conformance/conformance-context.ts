@@ -12,5 +12,15 @@ export interface ConformanceContext {
 export function aUser(overrides: Partial<User> = {}): User {
   const id = randomUUID();
   const at = new Date().toISOString();
-  return { id, name: 'Test User', email: `${id}@example.com`, role: 'user', plan: 'free', plan_expires_at: null, created_at: at, updated_at: at, ...overrides };
+  return {
+    id,
+    name: 'Test User',
+    email: `${id}@example.com`,
+    role: 'user',
+    plan: 'free',
+    plan_expires_at: null,
+    created_at: at,
+    updated_at: at,
+    ...overrides,
+  };
 }

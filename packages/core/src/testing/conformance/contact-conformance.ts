@@ -12,9 +12,24 @@ const ALL: ContactFilter = { sort: 'created_at', order: 'asc' };
 /** A contact record for `userId`; override any field. */
 export function aContact(userId: string, overrides: Partial<Contact> = {}): Contact {
   return {
-    id: randomUUID(), user_id: userId, name: 'Ani', phone: `62812${Math.floor(Math.random() * 1e8).toString().padStart(8, '0')}`,
-    email: null, company: null, position: null, address: null, city: null, country: null, notes: null, is_active: true,
-    extra_fields: {}, created_at: AT, updated_at: AT, ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    name: 'Ani',
+    phone: `62812${Math.floor(Math.random() * 1e8)
+      .toString()
+      .padStart(8, '0')}`,
+    email: null,
+    company: null,
+    position: null,
+    address: null,
+    city: null,
+    country: null,
+    notes: null,
+    is_active: true,
+    extra_fields: {},
+    created_at: AT,
+    updated_at: AT,
+    ...overrides,
   };
 }
 
@@ -25,26 +40,40 @@ export function describeContacts(ctx: ConformanceContext): void {
   describe('ContactRepository', () => {
     it('round-trips every field, extra fields included', async () => {
       const userId = await user();
-      const c = aContact(userId, { email: 'a@b.co', company: 'Kopi', position: 'Owner', address: 'Jl. 1', city: 'Bandung', country: 'ID', notes: 'n', is_active: false, extra_fields: { Produk: 'Teh' } });
+      const c = aContact(userId, {
+        email: 'a@b.co',
+        company: 'Kopi',
+        position: 'Owner',
+        address: 'Jl. 1',
+        city: 'Bandung',
+        country: 'ID',
+        notes: 'n',
+        is_active: false,
+        extra_fields: { Produk: 'Teh' },
+      });
       await ctx.storage().contacts.insert(c);
       expect(await ctx.storage().contacts.get(userId, c.id)).toEqual(c);
       expect(await ctx.storage().contacts.extraFieldNames(userId)).toEqual(['Produk']);
     });
 
-    it('rejects a second contact with the user\'s number as conflict naming phone, but not another user\'s', async () => {
+    it("rejects a second contact with the user's number as conflict naming phone, but not another user's", async () => {
       const a = await user();
       const b = await user();
       await ctx.storage().contacts.insert(aContact(a, { phone: '6281234567890' }));
       const taken = { code: 'conflict', details: { phone: ['already exists'] } };
       await expect(ctx.storage().contacts.insert(aContact(a, { phone: '6281234567890' }))).rejects.toMatchObject(taken);
-      await expect(ctx.storage().contacts.insertMany([aContact(a, { phone: '6281200000000' }), aContact(a, { phone: '6281234567890' })])).rejects.toMatchObject(taken);
+      await expect(
+        ctx
+          .storage()
+          .contacts.insertMany([aContact(a, { phone: '6281200000000' }), aContact(a, { phone: '6281234567890' })]),
+      ).rejects.toMatchObject(taken);
       const other = aContact(a, { phone: '6281200000001' });
       await ctx.storage().contacts.insert(other);
       await expect(ctx.storage().contacts.update(a, other.id, { phone: '6281234567890' })).rejects.toMatchObject(taken);
       await ctx.storage().contacts.insert(aContact(b, { phone: '6281234567890' }));
     });
 
-    it('never returns, changes or deletes another user\'s contact', async () => {
+    it("never returns, changes or deletes another user's contact", async () => {
       const a = await user();
       const b = await user();
       const c = aContact(a);
@@ -61,11 +90,16 @@ export function describeContacts(ctx: ConformanceContext): void {
 
     it('searches name, phone, email and company case-insensitively, short terms too', async () => {
       const userId = await user();
-      await ctx.storage().contacts.insertMany([
-        aContact(userId, { name: 'Citra Lestari', company: 'Kopi Nusantara' }),
-        aContact(userId, { name: 'Agus', email: 'agus@mail.id', phone: '6281399990000' }),
-      ]);
-      const names = async (search: string) => (await ctx.storage().contacts.list(userId, { ...ALL, search }, { limit: 10, offset: 0 })).items.map((c) => c.name);
+      await ctx
+        .storage()
+        .contacts.insertMany([
+          aContact(userId, { name: 'Citra Lestari', company: 'Kopi Nusantara' }),
+          aContact(userId, { name: 'Agus', email: 'agus@mail.id', phone: '6281399990000' }),
+        ]);
+      const names = async (search: string) =>
+        (await ctx.storage().contacts.list(userId, { ...ALL, search }, { limit: 10, offset: 0 })).items.map(
+          (c) => c.name,
+        );
       expect(await names('NUSANTARA')).toEqual(['Citra Lestari']);
       expect(await names('mail.id')).toEqual(['Agus']);
       expect(await names('99990')).toEqual(['Agus']);
@@ -75,11 +109,19 @@ export function describeContacts(ctx: ConformanceContext): void {
 
     it('pages and sorts with the total of all matches', async () => {
       const userId = await user();
-      await ctx.storage().contacts.insertMany(['Dewi', 'Ani', 'Citra', 'Budi'].map((name, i) => aContact(userId, { name, created_at: `2026-01-0${i + 1}T00:00:00.000Z` })));
+      await ctx
+        .storage()
+        .contacts.insertMany(
+          ['Dewi', 'Ani', 'Citra', 'Budi'].map((name, i) =>
+            aContact(userId, { name, created_at: `2026-01-0${i + 1}T00:00:00.000Z` }),
+          ),
+        );
       const page = await ctx.storage().contacts.list(userId, { sort: 'name', order: 'asc' }, { limit: 2, offset: 1 });
       expect(page.total).toBe(4);
       expect(page.items.map((c) => c.name)).toEqual(['Budi', 'Citra']);
-      const newest = await ctx.storage().contacts.list(userId, { sort: 'created_at', order: 'desc' }, { limit: 1, offset: 0 });
+      const newest = await ctx
+        .storage()
+        .contacts.list(userId, { sort: 'created_at', order: 'desc' }, { limit: 1, offset: 0 });
       expect(newest.items[0].name).toBe('Budi');
     });
 
@@ -88,12 +130,21 @@ export function describeContacts(ctx: ConformanceContext): void {
       const other = await user();
       const count = SEARCH_COUNT_CAP + 200;
       const name = (i: number) => `${i % 100 === 0 ? 'Langka' : 'Umum'} ${String(i).padStart(5, '0')}`;
-      await ctx.storage().contacts.insertMany(Array.from({ length: count }, (_, i) => aContact(userId, {
-        name: name(i), is_active: i % 200 !== 0, phone: `62811${String(i).padStart(8, '0')}`,
-        created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-      })));
-      await ctx.storage().contacts.insertMany(Array.from({ length: 5 }, (_, i) => aContact(other, { name: `Langka lain ${i}` })));
-      const list = (filter: Partial<ContactFilter>, limit = 3) => ctx.storage().contacts.list(userId, { ...ALL, ...filter }, { limit, offset: 1 });
+      await ctx.storage().contacts.insertMany(
+        Array.from({ length: count }, (_, i) =>
+          aContact(userId, {
+            name: name(i),
+            is_active: i % 200 !== 0,
+            phone: `62811${String(i).padStart(8, '0')}`,
+            created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+          }),
+        ),
+      );
+      await ctx
+        .storage()
+        .contacts.insertMany(Array.from({ length: 5 }, (_, i) => aContact(other, { name: `Langka lain ${i}` })));
+      const list = (filter: Partial<ContactFilter>, limit = 3) =>
+        ctx.storage().contacts.list(userId, { ...ALL, ...filter }, { limit, offset: 1 });
       const names = (indexes: number[]) => indexes.map(name);
 
       const everyone = await list({});
@@ -106,12 +157,16 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect(narrow.total).toBe(count / 100);
       expect(narrow.totalIsLowerBound).toBeUndefined();
       expect(narrow.items.map((c) => c.name)).toEqual(names([count - 200, count - 300, count - 400]));
-      expect((await list({ search: 'langka', isActive: false })).items.map((c) => c.name)).toEqual(names([200, 400, 600]));
+      expect((await list({ search: 'langka', isActive: false })).items.map((c) => c.name)).toEqual(
+        names([200, 400, 600]),
+      );
     });
 
     it('scans every match in batches, oldest first', async () => {
       const userId = await user();
-      const all = Array.from({ length: 25 }, (_, i) => aContact(userId, { name: `C${i}`, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }));
+      const all = Array.from({ length: 25 }, (_, i) =>
+        aContact(userId, { name: `C${i}`, created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() }),
+      );
       await ctx.storage().contacts.insertMany(all);
       const batches: string[][] = [];
       for await (const batch of ctx.storage().contacts.scan(userId, ALL, 10)) batches.push(batch.map((c) => c.name));
@@ -124,7 +179,8 @@ export function describeContacts(ctx: ConformanceContext): void {
       const c = aContact(userId, { name: 'Old Name' });
       await ctx.storage().contacts.insert(c);
       await ctx.storage().contacts.update(userId, c.id, { name: 'Fresh Name' });
-      const find = async (search: string) => (await ctx.storage().contacts.list(userId, { ...ALL, search }, { limit: 10, offset: 0 })).total;
+      const find = async (search: string) =>
+        (await ctx.storage().contacts.list(userId, { ...ALL, search }, { limit: 10, offset: 0 })).total;
       expect(await find('old name')).toBe(0);
       expect(await find('fresh')).toBe(1);
       await ctx.storage().contacts.remove(userId, c.id);
@@ -133,20 +189,37 @@ export function describeContacts(ctx: ConformanceContext): void {
 
     it('counts statistics', async () => {
       const userId = await user();
-      await ctx.storage().contacts.insertMany([
-        aContact(userId, { city: 'Bandung', country: 'ID', email: 'a@b.co' }),
-        aContact(userId, { city: 'Bandung', is_active: false, created_at: '2025-12-31T00:00:00.000Z' }),
-      ]);
+      await ctx
+        .storage()
+        .contacts.insertMany([
+          aContact(userId, { city: 'Bandung', country: 'ID', email: 'a@b.co' }),
+          aContact(userId, { city: 'Bandung', is_active: false, created_at: '2025-12-31T00:00:00.000Z' }),
+        ]);
       expect(await ctx.storage().contacts.statistics(userId, '2026-01-01T00:00:00.000Z')).toEqual({
-        total: 2, active: 1, inactive: 1, with_email: 1, in_groups: 0, added_this_month: 1,
-        by_country: [{ country: 'ID', count: 1 }], by_city: [{ city: 'Bandung', count: 2 }],
+        total: 2,
+        active: 1,
+        inactive: 1,
+        with_email: 1,
+        in_groups: 0,
+        added_this_month: 1,
+        by_country: [{ country: 'ID', count: 1 }],
+        by_city: [{ city: 'Bandung', count: 2 }],
       });
     });
   });
 
   describe('ContactGroupRepository', () => {
     const aGroup = (userId: string, overrides: Partial<ContactGroup> = {}): ContactGroup => ({
-      id: randomUUID(), user_id: userId, name: 'VIP', description: null, color: '#2196F3', is_active: true, contacts_count: 0, created_at: AT, updated_at: AT, ...overrides,
+      id: randomUUID(),
+      user_id: userId,
+      name: 'VIP',
+      description: null,
+      color: '#2196F3',
+      is_active: true,
+      contacts_count: 0,
+      created_at: AT,
+      updated_at: AT,
+      ...overrides,
     });
 
     it('counts members, adds without doubling, removes, and lists members by name', async () => {
@@ -158,7 +231,9 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect(await ctx.storage().contactGroups.addMembers(group.id, [a.id], AT)).toBe(0);
       expect((await ctx.storage().contactGroups.get(userId, group.id))?.contacts_count).toBe(2);
       expect((await ctx.storage().contactGroups.members(userId, group.id)).map((c) => c.name)).toEqual(['Ani', 'Budi']);
-      expect((await ctx.storage().contactGroups.members(userId, group.id, { activeOnly: true })).map((c) => c.name)).toEqual(['Budi']);
+      expect(
+        (await ctx.storage().contactGroups.members(userId, group.id, { activeOnly: true })).map((c) => c.name),
+      ).toEqual(['Budi']);
       expect(await ctx.storage().contactGroups.removeMembers(group.id, [a.id])).toBe(1);
       await ctx.storage().contacts.remove(userId, b.id);
       expect((await ctx.storage().contactGroups.get(userId, group.id))?.contacts_count).toBe(0);
@@ -172,14 +247,26 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect(await ctx.storage().contactGroups.update(b, group.id, { name: 'x' })).toBeUndefined();
       expect(await ctx.storage().contactGroups.remove(b, group.id)).toBe(false);
       expect((await ctx.storage().contactGroups.list(b, {}, { limit: 10, offset: 0 })).total).toBe(0);
-      expect((await ctx.storage().contactGroups.list(a, { search: 'vi' }, { limit: 10, offset: 0 })).items).toEqual([group]);
+      expect((await ctx.storage().contactGroups.list(a, { search: 'vi' }, { limit: 10, offset: 0 })).items).toEqual([
+        group,
+      ]);
     });
   });
 
   describe('TemplateRepository', () => {
     const aTemplate = (userId: string, overrides: Partial<Template> = {}): Template => ({
-      id: randomUUID(), user_id: userId, name: 'Welcome', content: 'Hi {name}', message_type: 'text', media_url: null, caption: null,
-      is_active: true, placeholders: ['name'], created_at: AT, updated_at: AT, ...overrides,
+      id: randomUUID(),
+      user_id: userId,
+      name: 'Welcome',
+      content: 'Hi {name}',
+      message_type: 'text',
+      media_url: null,
+      caption: null,
+      is_active: true,
+      placeholders: ['name'],
+      created_at: AT,
+      updated_at: AT,
+      ...overrides,
     });
 
     it('round-trips, filters and keeps templates to their owner', async () => {
@@ -190,7 +277,9 @@ export function describeContacts(ctx: ConformanceContext): void {
       await ctx.storage().templates.insert(aTemplate(a, { name: 'Other', is_active: false }));
       expect(await ctx.storage().templates.get(a, t.id)).toEqual(t);
       expect(await ctx.storage().templates.get(b, t.id)).toBeUndefined();
-      expect((await ctx.storage().templates.list(a, { messageType: 'image' }, { limit: 10, offset: 0 })).items).toEqual([t]);
+      expect((await ctx.storage().templates.list(a, { messageType: 'image' }, { limit: 10, offset: 0 })).items).toEqual(
+        [t],
+      );
       expect((await ctx.storage().templates.list(a, { isActive: false }, { limit: 10, offset: 0 })).total).toBe(1);
       expect(await ctx.storage().templates.remove(b, t.id)).toBe(false);
       expect((await ctx.storage().templates.update(a, t.id, { placeholders: [] }))?.placeholders).toEqual([]);

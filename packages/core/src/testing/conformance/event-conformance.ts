@@ -5,8 +5,12 @@ import type { ConformanceContext } from './conformance-context.js';
 
 function anEvent(userId: string, overrides: Partial<KirimEvent> = {}): KirimEvent {
   return {
-    id: `evt_${randomUUID()}`, type: 'bulk.progress', timestamp: '2026-01-01T00:00:00.000Z', user_id: userId,
-    data: { job_id: 'job-1', total: 3, sent: 1, failed: 0, pending: 2 }, ...overrides,
+    id: `evt_${randomUUID()}`,
+    type: 'bulk.progress',
+    timestamp: '2026-01-01T00:00:00.000Z',
+    user_id: userId,
+    data: { job_id: 'job-1', total: 3, sent: 1, failed: 0, pending: 2 },
+    ...overrides,
   } as KirimEvent;
 }
 
@@ -21,7 +25,18 @@ export function describeEvents(ctx: ConformanceContext): void {
     it('appends with increasing sequence numbers and round-trips the event and its origin', async () => {
       const events = ctx.storage().events;
       expect(await events.lastSeq()).toBe(0);
-      const first = anEvent('u1', { data: { session_id: 's', message_id: 'm', from: { jid: '62811@s.whatsapp.net', phone: '62811', lid: '123@lid' }, chat: 'c', text: 'hai', type: 'text', timestamp: 't' }, type: 'message.received' } as Partial<KirimEvent>);
+      const first = anEvent('u1', {
+        data: {
+          session_id: 's',
+          message_id: 'm',
+          from: { jid: '62811@s.whatsapp.net', phone: '62811', lid: '123@lid' },
+          chat: 'c',
+          text: 'hai',
+          type: 'text',
+          timestamp: 't',
+        },
+        type: 'message.received',
+      } as Partial<KirimEvent>);
       const a = await appendOne(first, 'proc-a');
       const b = await appendOne(anEvent('u1'), 'proc-b');
       expect(typeof a).toBe('number');
@@ -38,8 +53,15 @@ export function describeEvents(ctx: ConformanceContext): void {
       for (let i = 0; i < 6; i++) seqs.push(await appendOne(anEvent(i % 2 === 0 ? 'u1' : 'u2'), 'p'));
       expect((await events.listAfter(seqs[1], { limit: 10 })).map((e) => e.seq)).toEqual(seqs.slice(2));
       expect((await events.listAfter(seqs[1], { limit: 2 })).map((e) => e.seq)).toEqual(seqs.slice(2, 4));
-      expect((await events.listAfter(0, { limit: 10, userId: 'u2' })).map((e) => e.seq)).toEqual([seqs[1], seqs[3], seqs[5]]);
-      expect((await events.listAfter(0, { limit: 10, userId: 'u1', untilSeq: seqs[2] })).map((e) => e.seq)).toEqual([seqs[0], seqs[2]]);
+      expect((await events.listAfter(0, { limit: 10, userId: 'u2' })).map((e) => e.seq)).toEqual([
+        seqs[1],
+        seqs[3],
+        seqs[5],
+      ]);
+      expect((await events.listAfter(0, { limit: 10, userId: 'u1', untilSeq: seqs[2] })).map((e) => e.seq)).toEqual([
+        seqs[0],
+        seqs[2],
+      ]);
     });
 
     it('appends many events at once in order, or none of them when one id exists', async () => {
@@ -52,7 +74,7 @@ export function describeEvents(ctx: ConformanceContext): void {
       expect(await events.lastSeq()).toBe(listed[2499].seq);
     });
 
-    it('lists for a relay every event in order, leaving out the content of its own process\'s', async () => {
+    it("lists for a relay every event in order, leaving out the content of its own process's", async () => {
       const events = ctx.storage().events;
       const mine = await appendOne(anEvent('u1'), 'me');
       const theirs = anEvent('u2');

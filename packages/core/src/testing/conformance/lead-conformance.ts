@@ -5,9 +5,22 @@ import { aUser, type ConformanceContext } from './conformance-context.js';
 
 function aLead(userId: string, overrides: Partial<Lead> = {}): Lead {
   return {
-    id: randomUUID(), user_id: userId, source: 'manual', business_name: 'Kopi Kenangan', address: null, website: null, phone: null,
-    email: null, latitude: null, longitude: null, status: 'pending', notes: null, extra_fields: {},
-    created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    source: 'manual',
+    business_name: 'Kopi Kenangan',
+    address: null,
+    website: null,
+    phone: null,
+    email: null,
+    latitude: null,
+    longitude: null,
+    status: 'pending',
+    notes: null,
+    extra_fields: {},
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }
 
@@ -24,8 +37,15 @@ export function describeLeads(ctx: ConformanceContext): void {
     it('round-trips every field, coordinates at full precision and extra fields as JSON', async () => {
       const [userId] = await twoUsers();
       const lead = aLead(userId, {
-        source: 'google_maps', address: 'Jl. Braga No. 12, Bandung', website: 'https://kopi.example.co.id', phone: '6281220001111',
-        email: 'kopi@example.co.id', latitude: -6.917512345678, longitude: 107.609123456789, status: 'replied', notes: 'call after 10',
+        source: 'google_maps',
+        address: 'Jl. Braga No. 12, Bandung',
+        website: 'https://kopi.example.co.id',
+        phone: '6281220001111',
+        email: 'kopi@example.co.id',
+        latitude: -6.917512345678,
+        longitude: 107.609123456789,
+        status: 'replied',
+        notes: 'call after 10',
         extra_fields: { rating: 4.5, categories: ['cafe'], open: true },
       });
       await ctx.storage().leads.insert(lead);
@@ -51,7 +71,10 @@ export function describeLeads(ctx: ConformanceContext): void {
     it('rejects a second lead with the same phone for the same user as conflict naming phone, not for another user or without a phone', async () => {
       const [a, b] = await twoUsers();
       await ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }));
-      await expect(ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }))).rejects.toMatchObject({ code: 'conflict', details: { phone: ['already exists'] } });
+      await expect(ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }))).rejects.toMatchObject({
+        code: 'conflict',
+        details: { phone: ['already exists'] },
+      });
       await ctx.storage().leads.insert(aLead(b, { phone: '6281220001111' }));
       await ctx.storage().leads.insert(aLead(a));
       await ctx.storage().leads.insert(aLead(a));
@@ -72,13 +95,18 @@ export function describeLeads(ctx: ConformanceContext): void {
       expect(await ctx.storage().leads.insertUnlessPhoneTaken(aLead(userId))).toBeDefined();
     });
 
-    it('rejects an update to a phone another of the user\'s leads holds as conflict naming phone', async () => {
+    it("rejects an update to a phone another of the user's leads holds as conflict naming phone", async () => {
       const [userId] = await twoUsers();
       await ctx.storage().leads.insert(aLead(userId, { phone: '6281220001111' }));
       const second = aLead(userId, { phone: '6281399998888' });
       await ctx.storage().leads.insert(second);
-      await expect(ctx.storage().leads.update(userId, second.id, { phone: '6281220001111' })).rejects.toMatchObject({ code: 'conflict', details: { phone: ['already exists'] } });
-      expect((await ctx.storage().leads.update(userId, second.id, { phone: null, extra_fields: { a: 1 } }))).toMatchObject({ phone: null, extra_fields: { a: 1 } });
+      await expect(ctx.storage().leads.update(userId, second.id, { phone: '6281220001111' })).rejects.toMatchObject({
+        code: 'conflict',
+        details: { phone: ['already exists'] },
+      });
+      expect(
+        await ctx.storage().leads.update(userId, second.id, { phone: null, extra_fields: { a: 1 } }),
+      ).toMatchObject({ phone: null, extra_fields: { a: 1 } });
     });
 
     it('pages newest first with the total', async () => {
@@ -92,9 +120,24 @@ export function describeLeads(ctx: ConformanceContext): void {
 
     it('filters by status, source, phone and website presence, and searches four columns case-insensitively', async () => {
       const [userId] = await twoUsers();
-      const cafe = aLead(userId, { business_name: 'Kopi Kenangan', source: 'google_maps', phone: '6281220001111', website: 'https://kopi.example' });
-      const garage = aLead(userId, { business_name: 'Bengkel Jaya', address: 'Jl. Soekarno-Hatta', status: 'sent', phone: '6281320002222' });
-      const bakery = aLead(userId, { business_name: 'Toko Roti', source: 'google_maps', website: 'http://roti.example', status: 'sent' });
+      const cafe = aLead(userId, {
+        business_name: 'Kopi Kenangan',
+        source: 'google_maps',
+        phone: '6281220001111',
+        website: 'https://kopi.example',
+      });
+      const garage = aLead(userId, {
+        business_name: 'Bengkel Jaya',
+        address: 'Jl. Soekarno-Hatta',
+        status: 'sent',
+        phone: '6281320002222',
+      });
+      const bakery = aLead(userId, {
+        business_name: 'Toko Roti',
+        source: 'google_maps',
+        website: 'http://roti.example',
+        status: 'sent',
+      });
       const percent = aLead(userId, { business_name: '100% Halal' });
       for (const lead of [cafe, garage, bakery, percent]) await ctx.storage().leads.insert(lead);
       const ids = async (filter: Parameters<ReturnType<ConformanceContext['storage']>['leads']['list']>[1]) =>
@@ -109,28 +152,41 @@ export function describeLeads(ctx: ConformanceContext): void {
       expect(await ids({ search: 'soekarno' })).toEqual([garage.id]);
       expect(await ids({ search: 'roti.example' })).toEqual([bakery.id]);
       expect(await ids({ search: '1320002' })).toEqual([garage.id]);
-      expect(await ids({ search: '0%', })).toEqual([percent.id]);
+      expect(await ids({ search: '0%' })).toEqual([percent.id]);
       expect(await ids({ search: '0812-2000', searchDigits: '8122000' })).toEqual([cafe.id]);
     });
 
-    it('sets the status of the user\'s leads among many ids, and lists owned ids', async () => {
+    it("sets the status of the user's leads among many ids, and lists owned ids", async () => {
       const [owner, other] = await twoUsers();
       const mine = [aLead(owner), aLead(owner)];
       const theirs = aLead(other);
       for (const lead of [...mine, theirs]) await ctx.storage().leads.insert(lead);
       expect((await ctx.storage().leads.ownedIds(owner, [mine[0].id, theirs.id, 'nope'])).sort()).toEqual([mine[0].id]);
-      expect(await ctx.storage().leads.setStatus(owner, [mine[0].id, mine[1].id, theirs.id], 'read', '2026-02-01T00:00:00.000Z')).toBe(2);
-      expect(await ctx.storage().leads.get(owner, mine[1].id)).toMatchObject({ status: 'read', updated_at: '2026-02-01T00:00:00.000Z' });
+      expect(
+        await ctx
+          .storage()
+          .leads.setStatus(owner, [mine[0].id, mine[1].id, theirs.id], 'read', '2026-02-01T00:00:00.000Z'),
+      ).toBe(2);
+      expect(await ctx.storage().leads.get(owner, mine[1].id)).toMatchObject({
+        status: 'read',
+        updated_at: '2026-02-01T00:00:00.000Z',
+      });
       expect((await ctx.storage().leads.get(other, theirs.id))?.status).toBe('pending');
     });
 
     it('counts by status (every status present) and by source, with phone and website totals', async () => {
       const [userId] = await twoUsers();
-      await ctx.storage().leads.insert(aLead(userId, { source: 'google_maps', phone: '6281220001111', website: 'https://a.example' }));
-      await ctx.storage().leads.insert(aLead(userId, { source: 'google_maps', status: 'sent', phone: '6281320002222' }));
+      await ctx
+        .storage()
+        .leads.insert(aLead(userId, { source: 'google_maps', phone: '6281220001111', website: 'https://a.example' }));
+      await ctx
+        .storage()
+        .leads.insert(aLead(userId, { source: 'google_maps', status: 'sent', phone: '6281320002222' }));
       await ctx.storage().leads.insert(aLead(userId, { status: 'sent' }));
       expect(await ctx.storage().leads.statistics(userId)).toEqual({
-        total: 3, with_phone: 2, with_website: 1,
+        total: 3,
+        with_phone: 2,
+        with_website: 1,
         by_status: { pending: 1, sent: 2, delivered: 0, read: 0, failed: 0, replied: 0 },
         by_source: { google_maps: 2, manual: 1 },
       });

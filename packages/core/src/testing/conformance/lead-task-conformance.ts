@@ -6,16 +6,47 @@ import { aUser, type ConformanceContext } from './conformance-context.js';
 
 function aTask(userId: string, overrides: Partial<LeadTask> = {}): LeadTask {
   return {
-    id: randomUUID(), user_id: userId, query: 'kopi di Bandung', total: 20, source: null, status: 'queued', found: 0, saved: 0, merged: 0, skipped: 0,
-    error: null, cursor: null, lease_owner: null, lease_expires_at: null, attempts: 0, created_at: '2026-01-01T00:00:00.000Z', started_at: null,
-    finished_at: null, updated_at: '2026-01-01T00:00:00.000Z', ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    query: 'kopi di Bandung',
+    total: 20,
+    source: null,
+    status: 'queued',
+    found: 0,
+    saved: 0,
+    merged: 0,
+    skipped: 0,
+    error: null,
+    cursor: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    attempts: 0,
+    created_at: '2026-01-01T00:00:00.000Z',
+    started_at: null,
+    finished_at: null,
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }
 
 function aLead(userId: string, overrides: Partial<Lead> = {}): Lead {
   return {
-    id: randomUUID(), user_id: userId, source: 'openstreetmap', business_name: 'Kopi Braga', address: null, website: null, phone: null, email: null,
-    latitude: null, longitude: null, status: 'pending', notes: null, extra_fields: {}, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    source: 'openstreetmap',
+    business_name: 'Kopi Braga',
+    address: null,
+    website: null,
+    phone: null,
+    email: null,
+    latitude: null,
+    longitude: null,
+    status: 'pending',
+    notes: null,
+    extra_fields: {},
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }
 
@@ -34,7 +65,15 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
   describe('LeadTaskRepository', () => {
     it('round-trips a task and hides it from every other user', async () => {
       const [owner, other] = await twoUsers();
-      const task = aTask(owner, { cursor: '{"page":"p2","index":3}', error: 'x', found: 3, saved: 2, merged: 1, skipped: 0, source: 'scraper' });
+      const task = aTask(owner, {
+        cursor: '{"page":"p2","index":3}',
+        error: 'x',
+        found: 3,
+        saved: 2,
+        merged: 1,
+        skipped: 0,
+        source: 'scraper',
+      });
       await ctx.storage().leadTasks.insert(task);
       expect(await ctx.storage().leadTasks.get(owner, task.id)).toEqual(task);
       expect(await ctx.storage().leadTasks.get(other, task.id)).toBeUndefined();
@@ -43,7 +82,9 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
 
     it('lists newest first, filtered by status, in pages', async () => {
       const [owner] = await twoUsers();
-      const tasks = [1, 2, 3].map((n) => aTask(owner, { created_at: `2026-01-0${n}T00:00:00.000Z`, status: n === 2 ? 'completed' : 'queued' }));
+      const tasks = [1, 2, 3].map((n) =>
+        aTask(owner, { created_at: `2026-01-0${n}T00:00:00.000Z`, status: n === 2 ? 'completed' : 'queued' }),
+      );
       for (const task of tasks) await ctx.storage().leadTasks.insert(task);
       const page = await ctx.storage().leadTasks.list(owner, {}, { limit: 2, offset: 0 });
       expect(page.total).toBe(3);
@@ -60,7 +101,15 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
       await ctx.storage().leadTasks.insert(older);
       await ctx.storage().leadTasks.insert(aTask(a, { status: 'completed', created_at: '2026-01-01T00:00:00.000Z' }));
       const claimed = await ctx.storage().leadTasks.claim('p1', NOW, LATER);
-      expect(claimed).toEqual({ ...older, status: 'running', lease_owner: 'p1', lease_expires_at: LATER, attempts: 1, started_at: NOW, updated_at: NOW });
+      expect(claimed).toEqual({
+        ...older,
+        status: 'running',
+        lease_owner: 'p1',
+        lease_expires_at: LATER,
+        attempts: 1,
+        started_at: NOW,
+        updated_at: NOW,
+      });
       expect((await ctx.storage().leadTasks.claim('p2', NOW, LATER))?.id).toBe(newer.id);
       expect(await ctx.storage().leadTasks.claim('p3', NOW, LATER)).toBeUndefined();
     });
@@ -73,17 +122,35 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
       expect(await ctx.storage().leadTasks.update(task.id, 'dead', { found: 1, cursor: '1' })).toBe(true);
       expect(await ctx.storage().leadTasks.claim('p2', '2026-01-01T00:00:59.000Z', LATER)).toBeUndefined();
       const again = await ctx.storage().leadTasks.claim('p2', NOW, LATER);
-      expect(again).toMatchObject({ id: task.id, lease_owner: 'p2', attempts: 2, started_at: '2026-01-01T00:00:00.000Z', found: 1, cursor: '1' });
+      expect(again).toMatchObject({
+        id: task.id,
+        lease_owner: 'p2',
+        attempts: 2,
+        started_at: '2026-01-01T00:00:00.000Z',
+        found: 1,
+        cursor: '1',
+      });
       expect(await ctx.storage().leadTasks.update(task.id, 'dead', { found: 2 })).toBe(false);
-      expect(await ctx.storage().leadTasks.update(task.id, 'p2', { status: 'completed', lease_owner: null, finished_at: LATER })).toBe(true);
+      expect(
+        await ctx
+          .storage()
+          .leadTasks.update(task.id, 'p2', { status: 'completed', lease_owner: null, finished_at: LATER }),
+      ).toBe(true);
       expect(await ctx.storage().leadTasks.update(task.id, 'p2', { found: 9 })).toBe(false);
-      expect(await ctx.storage().leadTasks.get(owner, task.id)).toMatchObject({ status: 'completed', found: 1, finished_at: LATER });
+      expect(await ctx.storage().leadTasks.get(owner, task.id)).toMatchObject({
+        status: 'completed',
+        found: 1,
+        finished_at: LATER,
+      });
     });
 
     it('never hands one task to two concurrent claimers', async () => {
       const [owner] = await twoUsers();
-      for (let i = 0; i < 6; i++) await ctx.storage().leadTasks.insert(aTask(owner, { created_at: `2026-01-01T00:00:0${i}.000Z` }));
-      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => ctx.storage().leadTasks.claim(`p${i}`, NOW, LATER)));
+      for (let i = 0; i < 6; i++)
+        await ctx.storage().leadTasks.insert(aTask(owner, { created_at: `2026-01-01T00:00:0${i}.000Z` }));
+      const claims = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => ctx.storage().leadTasks.claim(`p${i}`, NOW, LATER)),
+      );
       const ids = claims.filter((c) => c !== undefined).map((c) => c!.id);
       expect(ids).toHaveLength(6);
       expect(new Set(ids).size).toBe(6);
@@ -93,12 +160,21 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
       const [owner, other] = await twoUsers();
       const task = aTask(owner);
       await ctx.storage().leadTasks.insert(task);
-      const [first, second] = [aLead(owner, { business_name: 'A', phone: '6281220001111' }), aLead(owner, { business_name: 'B' })];
+      const [first, second] = [
+        aLead(owner, { business_name: 'A', phone: '6281220001111' }),
+        aLead(owner, { business_name: 'B' }),
+      ];
       await ctx.storage().leads.insert(first);
       await ctx.storage().leads.insert(second);
-      expect(await ctx.storage().leadTasks.addResult(task.id, second.id, { position: 2, merged: false, created_at: NOW })).toBe(true);
-      expect(await ctx.storage().leadTasks.addResult(task.id, first.id, { position: 1, merged: true, created_at: NOW })).toBe(true);
-      expect(await ctx.storage().leadTasks.addResult(task.id, first.id, { position: 3, merged: true, created_at: NOW })).toBe(false);
+      expect(
+        await ctx.storage().leadTasks.addResult(task.id, second.id, { position: 2, merged: false, created_at: NOW }),
+      ).toBe(true);
+      expect(
+        await ctx.storage().leadTasks.addResult(task.id, first.id, { position: 1, merged: true, created_at: NOW }),
+      ).toBe(true);
+      expect(
+        await ctx.storage().leadTasks.addResult(task.id, first.id, { position: 3, merged: true, created_at: NOW }),
+      ).toBe(false);
       expect(await ctx.storage().leadTasks.results(owner, task.id)).toEqual([first, second]);
       expect(await ctx.storage().leadTasks.results(other, task.id)).toEqual([]);
       await ctx.storage().leads.remove(owner, first.id);

@@ -15,16 +15,51 @@ export function describeMessages(ctx: ConformanceContext): void {
     const session = await ctx.storage().sessions.insert(aSession(user.id));
     const at = (day: number) => `2026-01-0${day}T12:00:00.000Z`;
     await ctx.storage().outbox.enqueue([
-      aQueuedMessage(user.id, session.id, { chat: `${ANI}@s.whatsapp.net`, peer_phone: ANI, text: 'Promo 50%_OFF', created_at: at(1) }),
-      aQueuedMessage(user.id, session.id, { chat: `${BUDI}@s.whatsapp.net`, peer_phone: BUDI, text: 'promo 50 persen', kind: 'bulk', job_id: 'job-1', created_at: at(2) }),
+      aQueuedMessage(user.id, session.id, {
+        chat: `${ANI}@s.whatsapp.net`,
+        peer_phone: ANI,
+        text: 'Promo 50%_OFF',
+        created_at: at(1),
+      }),
+      aQueuedMessage(user.id, session.id, {
+        chat: `${BUDI}@s.whatsapp.net`,
+        peer_phone: BUDI,
+        text: 'promo 50 persen',
+        kind: 'bulk',
+        job_id: 'job-1',
+        created_at: at(2),
+      }),
       aQueuedMessage(user.id, session.id, { chat: GROUP, peer_phone: null, text: 'Halo grup', created_at: at(3) }),
     ]);
-    const incoming = (fields: Partial<Message>) => ctx.storage().messages.insertIncoming({
-      ...aQueuedMessage(user.id, session.id), direction: 'in', kind: 'incoming', status: 'received', not_before: null, ...fields,
+    const incoming = (fields: Partial<Message>) =>
+      ctx.storage().messages.insertIncoming({
+        ...aQueuedMessage(user.id, session.id),
+        direction: 'in',
+        kind: 'incoming',
+        status: 'received',
+        not_before: null,
+        ...fields,
+      });
+    await incoming({
+      message_id: 'in-1',
+      chat: `${ANI}@s.whatsapp.net`,
+      peer_phone: ANI,
+      peer_lid: '111@lid',
+      text: 'Balasan Ani',
+      created_at: at(4),
     });
-    await incoming({ message_id: 'in-1', chat: `${ANI}@s.whatsapp.net`, peer_phone: ANI, peer_lid: '111@lid', text: 'Balasan Ani', created_at: at(4) });
-    await incoming({ message_id: 'in-2', chat: GROUP, peer_phone: BUDI, sender: `${BUDI}@s.whatsapp.net`, text: 'Budi di grup', created_at: at(5) });
-    const texts = async (filter: MessageFilter) => (await ctx.storage().messages.list(user.id, session.id, filter, { limit: 10, offset: 0 })).items.map((m) => m.text);
+    await incoming({
+      message_id: 'in-2',
+      chat: GROUP,
+      peer_phone: BUDI,
+      sender: `${BUDI}@s.whatsapp.net`,
+      text: 'Budi di grup',
+      created_at: at(5),
+    });
+    const texts = async (filter: MessageFilter) =>
+      (await ctx.storage().messages.list(user.id, session.id, filter, { limit: 10, offset: 0 })).items.map(
+        (m) => m.text,
+      );
     return { texts };
   };
 
@@ -52,9 +87,15 @@ export function describeMessages(ctx: ConformanceContext): void {
     it('filters by bulk job, and by a date range whose bounds are inclusive', async () => {
       const { texts } = await history();
       expect(await texts({ jobId: 'job-1' })).toEqual(['promo 50 persen']);
-      expect(await texts({ since: '2026-01-02T12:00:00.000Z', until: '2026-01-04T12:00:00.000Z' })).toEqual(['Balasan Ani', 'Halo grup', 'promo 50 persen']);
+      expect(await texts({ since: '2026-01-02T12:00:00.000Z', until: '2026-01-04T12:00:00.000Z' })).toEqual([
+        'Balasan Ani',
+        'Halo grup',
+        'promo 50 persen',
+      ]);
       expect(await texts({ since: '2026-01-05T12:00:00.001Z' })).toEqual([]);
-      expect(await texts({ direction: 'in', status: 'received', until: '2026-01-04T23:59:59.999Z' })).toEqual(['Balasan Ani']);
+      expect(await texts({ direction: 'in', status: 'received', until: '2026-01-04T23:59:59.999Z' })).toEqual([
+        'Balasan Ani',
+      ]);
     });
   });
 }

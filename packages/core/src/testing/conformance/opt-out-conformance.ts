@@ -12,8 +12,12 @@ export function describeOptOuts(ctx: ConformanceContext): void {
       const other = await storage.users.insert(aUser());
       await storage.optOuts.add(user.id, '6281300000001', 'replied stop', T0);
       await storage.optOuts.add(other.id, '6281300000002', 'replied stop', T0);
-      expect(await storage.optOuts.filter(user.id, ['6281300000001', '6281300000002', '6281300000003'])).toEqual(new Set(['6281300000001']));
-      expect(await storage.optOuts.filter(other.id, ['6281300000001', '6281300000002'])).toEqual(new Set(['6281300000002']));
+      expect(await storage.optOuts.filter(user.id, ['6281300000001', '6281300000002', '6281300000003'])).toEqual(
+        new Set(['6281300000001']),
+      );
+      expect(await storage.optOuts.filter(other.id, ['6281300000001', '6281300000002'])).toEqual(
+        new Set(['6281300000002']),
+      );
       expect(await storage.optOuts.filter(user.id, [])).toEqual(new Set());
     });
 
@@ -22,7 +26,9 @@ export function describeOptOuts(ctx: ConformanceContext): void {
       const user = await storage.users.insert(aUser());
       await storage.optOuts.add(user.id, '6281300000001', 'replied stop', T0);
       await storage.optOuts.add(user.id, '6281300000001', 'replied unsubscribe', '2026-01-02T00:00:00.000Z');
-      expect(await storage.optOuts.filter(user.id, ['6281300000001', '6281300000001'])).toEqual(new Set(['6281300000001']));
+      expect(await storage.optOuts.filter(user.id, ['6281300000001', '6281300000001'])).toEqual(
+        new Set(['6281300000001']),
+      );
     });
 
     it('checks more phones at once than one statement holds', async () => {
@@ -34,7 +40,7 @@ export function describeOptOuts(ctx: ConformanceContext): void {
       expect(await storage.optOuts.filter(user.id, phones)).toEqual(new Set(opted));
     });
 
-    it('forgets a removed user\'s opt-outs', async () => {
+    it("forgets a removed user's opt-outs", async () => {
       const storage = ctx.storage();
       const user = await storage.users.insert(aUser());
       await storage.optOuts.add(user.id, '6281300000001', 'replied stop', T0);

@@ -7,7 +7,17 @@ import { aSession } from './outbox-conformance.js';
 const T0 = '2026-01-01T00:00:00.000Z';
 
 function aPool(userId: string, overrides: Partial<Pool> = {}): Pool {
-  return { id: randomUUID(), user_id: userId, name: 'pool', strategy: 'round_robin', settings: {}, session_ids: [], created_at: T0, updated_at: T0, ...overrides };
+  return {
+    id: randomUUID(),
+    user_id: userId,
+    name: 'pool',
+    strategy: 'round_robin',
+    settings: {},
+    session_ids: [],
+    created_at: T0,
+    updated_at: T0,
+    ...overrides,
+  };
 }
 
 /** Conformance of `pools`: send pools and their member sessions. */
@@ -23,7 +33,11 @@ export function describePools(ctx: ConformanceContext): void {
   describe('PoolRepository', () => {
     it('round-trips every field, settings and members included; members joining together are in session id order', async () => {
       const { storage, userId, sessionIds } = await setup(3);
-      const pool = aPool(userId, { name: 'sales', settings: { daily_cap: 50, min_gap_ms: 2000 }, session_ids: [...sessionIds].sort() });
+      const pool = aPool(userId, {
+        name: 'sales',
+        settings: { daily_cap: 50, min_gap_ms: 2000 },
+        session_ids: [...sessionIds].sort(),
+      });
       await storage.pools.insert({ ...pool, session_ids: [sessionIds[2], sessionIds[0], sessionIds[1]] });
       expect(await storage.pools.get(userId, pool.id)).toEqual(pool);
     });
@@ -34,15 +48,21 @@ export function describePools(ctx: ConformanceContext): void {
       const pool = await storage.pools.insert(aPool(userId, { session_ids: sessionIds }));
       expect(await storage.pools.get(other.userId, pool.id)).toBeUndefined();
       expect(await storage.pools.list(other.userId)).toEqual([]);
-      expect(await storage.pools.update(other.userId, pool.id, { name: 'taken', updated_at: '2026-01-02T00:00:00.000Z' })).toBeUndefined();
+      expect(
+        await storage.pools.update(other.userId, pool.id, { name: 'taken', updated_at: '2026-01-02T00:00:00.000Z' }),
+      ).toBeUndefined();
       expect(await storage.pools.remove(other.userId, pool.id)).toBe(false);
       expect(await storage.pools.get(userId, pool.id)).toEqual(pool);
     });
 
-    it('lists the user\'s pools oldest first, ties by id', async () => {
+    it("lists the user's pools oldest first, ties by id", async () => {
       const { storage, userId } = await setup();
-      const later = await storage.pools.insert(aPool(userId, { name: 'later', created_at: '2026-01-03T00:00:00.000Z' }));
-      const tied = [aPool(userId, { name: 'a' }), aPool(userId, { name: 'b' })].sort((a, b) => a.id.localeCompare(b.id));
+      const later = await storage.pools.insert(
+        aPool(userId, { name: 'later', created_at: '2026-01-03T00:00:00.000Z' }),
+      );
+      const tied = [aPool(userId, { name: 'a' }), aPool(userId, { name: 'b' })].sort((a, b) =>
+        a.id.localeCompare(b.id),
+      );
       for (const pool of [...tied].reverse()) await storage.pools.insert(pool);
       expect((await storage.pools.list(userId)).map((p) => p.name)).toEqual([...tied.map((p) => p.name), later.name]);
     });
@@ -66,8 +86,17 @@ export function describePools(ctx: ConformanceContext): void {
       const { storage, userId, sessionIds } = await setup(1);
       const pool = await storage.pools.insert(aPool(userId, { settings: { daily_cap: 5 }, session_ids: sessionIds }));
       const at = '2026-01-02T00:00:00.000Z';
-      expect(await storage.pools.update(userId, pool.id, { name: 'renamed', updated_at: at })).toEqual({ ...pool, name: 'renamed', updated_at: at });
-      expect(await storage.pools.update(userId, pool.id, { settings: { min_gap_ms: 1000 } })).toEqual({ ...pool, name: 'renamed', settings: { min_gap_ms: 1000 }, updated_at: at });
+      expect(await storage.pools.update(userId, pool.id, { name: 'renamed', updated_at: at })).toEqual({
+        ...pool,
+        name: 'renamed',
+        updated_at: at,
+      });
+      expect(await storage.pools.update(userId, pool.id, { settings: { min_gap_ms: 1000 } })).toEqual({
+        ...pool,
+        name: 'renamed',
+        settings: { min_gap_ms: 1000 },
+        updated_at: at,
+      });
     });
 
     it('adds members after the ones it has, in the order they joined (a repeat is no error), and removes only the named ones', async () => {
@@ -84,17 +113,24 @@ export function describePools(ctx: ConformanceContext): void {
 
     it('finds every pool having any of the sessions, each with all its members, and none for no sessions', async () => {
       const { storage, userId, sessionIds } = await setup(3);
-      const first = await storage.pools.insert(aPool(userId, { name: 'first', session_ids: [sessionIds[0], sessionIds[1]] }));
-      const second = await storage.pools.insert(aPool(userId, { name: 'second', session_ids: [sessionIds[1], sessionIds[2]] }));
+      const first = await storage.pools.insert(
+        aPool(userId, { name: 'first', session_ids: [sessionIds[0], sessionIds[1]] }),
+      );
+      const second = await storage.pools.insert(
+        aPool(userId, { name: 'second', session_ids: [sessionIds[1], sessionIds[2]] }),
+      );
       await storage.pools.insert(aPool(userId, { name: 'empty' }));
       const stored = async (pool: Pool) => (await storage.pools.get(userId, pool.id))!;
       const byName = (pools: Pool[]) => [...pools].sort((a, b) => a.name.localeCompare(b.name));
-      expect(byName(await storage.pools.poolsOfSessions([sessionIds[1]]))).toEqual([await stored(first), await stored(second)]);
+      expect(byName(await storage.pools.poolsOfSessions([sessionIds[1]]))).toEqual([
+        await stored(first),
+        await stored(second),
+      ]);
       expect(await storage.pools.poolsOfSessions([sessionIds[2], sessionIds[2]])).toEqual([await stored(second)]);
       expect(await storage.pools.poolsOfSessions([])).toEqual([]);
     });
 
-    it('drops a removed session from every pool it was in, and a removed pool\'s members with it', async () => {
+    it("drops a removed session from every pool it was in, and a removed pool's members with it", async () => {
       const { storage, userId, sessionIds } = await setup(2);
       const pool = await storage.pools.insert(aPool(userId, { session_ids: sessionIds }));
       expect(await storage.sessions.remove(sessionIds[0])).toBe(true);

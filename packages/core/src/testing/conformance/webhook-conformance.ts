@@ -5,16 +5,40 @@ import { aUser, type ConformanceContext } from './conformance-context.js';
 
 function aWebhook(userId: string, overrides: Partial<Webhook> = {}): Webhook {
   return {
-    id: randomUUID(), user_id: userId, url: 'https://hooks.example.com/kirim', events: ['message.received'], secret_encrypted: 'v1.k.iv.tag.ct',
-    is_active: true, disabled_reason: null, failing_since: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    url: 'https://hooks.example.com/kirim',
+    events: ['message.received'],
+    secret_encrypted: 'v1.k.iv.tag.ct',
+    is_active: true,
+    disabled_reason: null,
+    failing_since: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    ...overrides,
   };
 }
 
 function aDelivery(webhook: Webhook, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {
-    id: randomUUID(), webhook_id: webhook.id, user_id: webhook.user_id, event_id: `evt_${randomUUID()}`, event_type: 'message.received', payload: '{"a":1}',
-    state: 'pending', attempts: 0, next_attempt_at: '2026-01-01T00:00:00.000Z', last_status_code: null, last_latency_ms: null, last_error: null,
-    claimed_by: null, claim_expires_at: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', delivered_at: null, ...overrides,
+    id: randomUUID(),
+    webhook_id: webhook.id,
+    user_id: webhook.user_id,
+    event_id: `evt_${randomUUID()}`,
+    event_type: 'message.received',
+    payload: '{"a":1}',
+    state: 'pending',
+    attempts: 0,
+    next_attempt_at: '2026-01-01T00:00:00.000Z',
+    last_status_code: null,
+    last_latency_ms: null,
+    last_error: null,
+    claimed_by: null,
+    claim_expires_at: null,
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-01T00:00:00.000Z',
+    delivered_at: null,
+    ...overrides,
   };
 }
 
@@ -33,13 +57,18 @@ export function describeWebhooks(ctx: ConformanceContext): void {
   describe('WebhookRepository', () => {
     it('round-trips every field, events as an array and booleans as booleans', async () => {
       const [userId] = await twoUsers();
-      const webhook = aWebhook(userId, { events: ['*'], is_active: false, disabled_reason: 'failing', failing_since: '2026-01-01T00:00:00.000Z' });
+      const webhook = aWebhook(userId, {
+        events: ['*'],
+        is_active: false,
+        disabled_reason: 'failing',
+        failing_since: '2026-01-01T00:00:00.000Z',
+      });
       await ctx.storage().webhooks.insert(webhook);
       expect(await ctx.storage().webhooks.get(userId, webhook.id)).toEqual(webhook);
       expect(await ctx.storage().webhooks.getById(webhook.id)).toEqual(webhook);
     });
 
-    it("hides a webhook from every other user: get, list, listActiveFor and remove", async () => {
+    it('hides a webhook from every other user: get, list, listActiveFor and remove', async () => {
       const [owner, other] = await twoUsers();
       const webhook = aWebhook(owner);
       await ctx.storage().webhooks.insert(webhook);
@@ -52,12 +81,18 @@ export function describeWebhooks(ctx: ConformanceContext): void {
 
     it('lists as active for an event only active webhooks naming it or *', async () => {
       const [userId] = await twoUsers();
-      const named = aWebhook(userId, { events: ['message.received', 'message.status'], created_at: '2026-01-01T00:00:01.000Z' });
+      const named = aWebhook(userId, {
+        events: ['message.received', 'message.status'],
+        created_at: '2026-01-01T00:00:01.000Z',
+      });
       const all = aWebhook(userId, { events: ['*'], created_at: '2026-01-01T00:00:02.000Z' });
       const otherEvent = aWebhook(userId, { events: ['bulk.completed'] });
       const inactive = aWebhook(userId, { events: ['*'], is_active: false });
       for (const w of [named, all, otherEvent, inactive]) await ctx.storage().webhooks.insert(w);
-      expect((await ctx.storage().webhooks.listActiveFor(userId, 'message.status')).map((w) => w.id)).toEqual([named.id, all.id]);
+      expect((await ctx.storage().webhooks.listActiveFor(userId, 'message.status')).map((w) => w.id)).toEqual([
+        named.id,
+        all.id,
+      ]);
     });
 
     it('updates, and removing a webhook removes its deliveries', async () => {
@@ -66,7 +101,10 @@ export function describeWebhooks(ctx: ConformanceContext): void {
       await ctx.storage().webhooks.insert(webhook);
       const delivery = aDelivery(webhook);
       await ctx.storage().webhookDeliveries.insertMany([delivery]);
-      expect(await ctx.storage().webhooks.update(webhook.id, { is_active: false, events: ['*'] })).toMatchObject({ is_active: false, events: ['*'] });
+      expect(await ctx.storage().webhooks.update(webhook.id, { is_active: false, events: ['*'] })).toMatchObject({
+        is_active: false,
+        events: ['*'],
+      });
       expect(await ctx.storage().webhooks.remove(userId, webhook.id)).toBe(true);
       expect(await ctx.storage().webhooks.getById(webhook.id)).toBeUndefined();
       expect(await ctx.storage().webhookDeliveries.get(webhook.id, delivery.id)).toBeUndefined();
@@ -87,7 +125,9 @@ export function describeWebhooks(ctx: ConformanceContext): void {
       await ctx.storage().webhookDeliveries.insertMany([delivery]);
       expect(await ctx.storage().webhookDeliveries.get(webhook.id, delivery.id)).toEqual(delivery);
       expect(await ctx.storage().webhookDeliveries.get(randomUUID(), delivery.id)).toBeUndefined();
-      await expect(ctx.storage().webhookDeliveries.insertMany([aDelivery(webhook, { event_id: delivery.event_id })])).rejects.toMatchObject({ code: 'conflict' });
+      await expect(
+        ctx.storage().webhookDeliveries.insertMany([aDelivery(webhook, { event_id: delivery.event_id })]),
+      ).rejects.toMatchObject({ code: 'conflict' });
     });
 
     it('claims only due, open, unclaimed deliveries, oldest due first, up to the limit', async () => {
@@ -103,19 +143,29 @@ export function describeWebhooks(ctx: ConformanceContext): void {
       const first = await ctx.storage().webhookDeliveries.claimDue(NOW, 'me', LATER, 2);
       expect(first.map((d) => d.id)).toEqual([early.id, retry.id]);
       expect(first[0]).toMatchObject({ claimed_by: 'me', claim_expires_at: LATER });
-      expect((await ctx.storage().webhookDeliveries.claimDue(NOW, 'me', LATER, 10)).map((d) => d.id)).toEqual([later.id]);
+      expect((await ctx.storage().webhookDeliveries.claimDue(NOW, 'me', LATER, 10)).map((d) => d.id)).toEqual([
+        later.id,
+      ]);
       expect(await ctx.storage().webhookDeliveries.claimDue(NOW, 'me', LATER, 10)).toEqual([]);
       // An expired claim (its process died) is claimable again.
-      expect((await ctx.storage().webhookDeliveries.claimDue('2026-01-01T00:12:00.000Z', 'next', '2026-01-01T00:13:00.000Z', 10)).map((d) => d.id).sort()).toEqual(
-        [early.id, retry.id, later.id, claimedElsewhere.id].sort(),
-      );
+      expect(
+        (
+          await ctx
+            .storage()
+            .webhookDeliveries.claimDue('2026-01-01T00:12:00.000Z', 'next', '2026-01-01T00:13:00.000Z', 10)
+        )
+          .map((d) => d.id)
+          .sort(),
+      ).toEqual([early.id, retry.id, later.id, claimedElsewhere.id].sort());
     });
 
     it('never hands one delivery to two concurrent claimers', async () => {
       const webhook = await setup();
       const deliveries = Array.from({ length: 60 }, () => aDelivery(webhook));
       await ctx.storage().webhookDeliveries.insertMany(deliveries);
-      const claims = await Promise.all(Array.from({ length: 6 }, (_, i) => ctx.storage().webhookDeliveries.claimDue(NOW, `claimer-${i}`, LATER, 15)));
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => ctx.storage().webhookDeliveries.claimDue(NOW, `claimer-${i}`, LATER, 15)),
+      );
       const ids = claims.flat().map((d) => d.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(60);
@@ -127,15 +177,32 @@ export function describeWebhooks(ctx: ConformanceContext): void {
       await ctx.storage().webhookDeliveries.insertMany([a, b]);
       await ctx.storage().webhookDeliveries.claimDue(NOW, 'me', LATER, 10);
       expect(await ctx.storage().webhookDeliveries.finish(a.id, 'someone-else', { state: 'delivered' })).toBe(false);
-      expect(await ctx.storage().webhookDeliveries.finish(a.id, 'me', { state: 'delivered', attempts: 1, last_status_code: 204, last_latency_ms: 12, next_attempt_at: null })).toBe(true);
-      expect(await ctx.storage().webhookDeliveries.get(webhook.id, a.id)).toMatchObject({ state: 'delivered', attempts: 1, last_status_code: 204, claimed_by: null });
+      expect(
+        await ctx.storage().webhookDeliveries.finish(a.id, 'me', {
+          state: 'delivered',
+          attempts: 1,
+          last_status_code: 204,
+          last_latency_ms: 12,
+          next_attempt_at: null,
+        }),
+      ).toBe(true);
+      expect(await ctx.storage().webhookDeliveries.get(webhook.id, a.id)).toMatchObject({
+        state: 'delivered',
+        attempts: 1,
+        last_status_code: 204,
+        claimed_by: null,
+      });
       expect(await ctx.storage().webhookDeliveries.releaseClaims('me')).toBe(1);
       expect((await ctx.storage().webhookDeliveries.claimDue(NOW, 'you', LATER, 10)).map((d) => d.id)).toEqual([b.id]);
     });
 
     it('pages newest first, kills open deliveries, updates regardless of claims, prunes finished ones', async () => {
       const webhook = await setup();
-      const old = aDelivery(webhook, { created_at: '2026-01-01T00:00:00.000Z', state: 'delivered', updated_at: '2026-01-01T00:00:00.000Z' });
+      const old = aDelivery(webhook, {
+        created_at: '2026-01-01T00:00:00.000Z',
+        state: 'delivered',
+        updated_at: '2026-01-01T00:00:00.000Z',
+      });
       const open = aDelivery(webhook, { created_at: '2026-01-01T00:00:01.000Z' });
       const failing = aDelivery(webhook, { created_at: '2026-01-01T00:00:02.000Z', state: 'failed', attempts: 3 });
       await ctx.storage().webhookDeliveries.insertMany([old, open, failing]);
@@ -143,8 +210,14 @@ export function describeWebhooks(ctx: ConformanceContext): void {
       expect(page.total).toBe(3);
       expect(page.items.map((d) => d.id)).toEqual([failing.id, open.id]);
       expect(await ctx.storage().webhookDeliveries.killOpen(webhook.id, 'disabled', NOW)).toBe(2);
-      expect(await ctx.storage().webhookDeliveries.get(webhook.id, failing.id)).toMatchObject({ state: 'dead', last_error: 'disabled', next_attempt_at: null });
-      expect(await ctx.storage().webhookDeliveries.update(failing.id, { state: 'pending', next_attempt_at: NOW })).toMatchObject({ state: 'pending', attempts: 3 });
+      expect(await ctx.storage().webhookDeliveries.get(webhook.id, failing.id)).toMatchObject({
+        state: 'dead',
+        last_error: 'disabled',
+        next_attempt_at: null,
+      });
+      expect(
+        await ctx.storage().webhookDeliveries.update(failing.id, { state: 'pending', next_attempt_at: NOW }),
+      ).toMatchObject({ state: 'pending', attempts: 3 });
       expect(await ctx.storage().webhookDeliveries.pruneFinishedBefore('2026-01-01T00:05:00.000Z')).toBe(1);
       expect(await ctx.storage().webhookDeliveries.get(webhook.id, old.id)).toBeUndefined();
     });

@@ -8,8 +8,19 @@ const T0 = '2026-01-01T00:00:00.000Z';
 
 function aGroup(userId: string, sessionId: string, overrides: Partial<WhatsappGroup> = {}): WhatsappGroup {
   return {
-    id: randomUUID(), user_id: userId, session_id: sessionId, jid: `${randomUUID()}@g.us`, subject: 'Group', description: null, owner: null,
-    participants: [], participants_count: 0, group_created_at: null, created_at: T0, updated_at: T0, ...overrides,
+    id: randomUUID(),
+    user_id: userId,
+    session_id: sessionId,
+    jid: `${randomUUID()}@g.us`,
+    subject: 'Group',
+    description: null,
+    owner: null,
+    participants: [],
+    participants_count: 0,
+    group_created_at: null,
+    created_at: T0,
+    updated_at: T0,
+    ...overrides,
   };
 }
 
@@ -23,20 +34,31 @@ export function describeWhatsappGroups(ctx: ConformanceContext): void {
   };
 
   describe('WhatsappGroupRepository', () => {
-    it('round-trips every field, participants included, and lists a session\'s groups by subject, ties by JID', async () => {
+    it("round-trips every field, participants included, and lists a session's groups by subject, ties by JID", async () => {
       const { storage, userId, sessionId } = await setup();
       const full = aGroup(userId, sessionId, {
-        jid: '120363000000000002@g.us', subject: 'Alpha', description: 'Weekly promos', owner: '6281200000000@s.whatsapp.net', participants_count: 2,
-        participants: [{ jid: '6281300000001@s.whatsapp.net', phone: '6281300000001', lid: null, admin: true }, { jid: '1234@lid', phone: null, lid: '1234@lid', admin: false }],
+        jid: '120363000000000002@g.us',
+        subject: 'Alpha',
+        description: 'Weekly promos',
+        owner: '6281200000000@s.whatsapp.net',
+        participants_count: 2,
+        participants: [
+          { jid: '6281300000001@s.whatsapp.net', phone: '6281300000001', lid: null, admin: true },
+          { jid: '1234@lid', phone: null, lid: '1234@lid', admin: false },
+        ],
         group_created_at: '2025-12-01T00:00:00.000Z',
       });
       const tie = aGroup(userId, sessionId, { jid: '120363000000000001@g.us', subject: 'Alpha' });
       const last = aGroup(userId, sessionId, { subject: 'Zulu' });
-      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [last, full, tie])).toEqual({ added: 3, updated: 0, removed: 0 });
+      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [last, full, tie])).toEqual({
+        added: 3,
+        updated: 0,
+        removed: 0,
+      });
       expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([tie, full, last]);
     });
 
-    it('makes a session\'s groups exactly the given ones by JID: new ones added, known ones updated keeping their id, missing ones removed', async () => {
+    it("makes a session's groups exactly the given ones by JID: new ones added, known ones updated keeping their id, missing ones removed", async () => {
       const { storage, userId, sessionId } = await setup();
       const kept = aGroup(userId, sessionId, { subject: 'Kept' });
       const gone = aGroup(userId, sessionId, { subject: 'Gone' });
@@ -44,19 +66,34 @@ export function describeWhatsappGroups(ctx: ConformanceContext): void {
       const later = '2026-01-02T00:00:00.000Z';
       const renamed = { ...kept, id: randomUUID(), subject: 'Renamed', participants_count: 5, updated_at: later };
       const added = aGroup(userId, sessionId, { subject: 'New', created_at: later, updated_at: later });
-      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [renamed, added])).toEqual({ added: 1, updated: 1, removed: 1 });
-      expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([added, { ...renamed, id: kept.id }]);
-      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [])).toEqual({ added: 0, updated: 0, removed: 2 });
+      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [renamed, added])).toEqual({
+        added: 1,
+        updated: 1,
+        removed: 1,
+      });
+      expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([
+        added,
+        { ...renamed, id: kept.id },
+      ]);
+      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [])).toEqual({
+        added: 0,
+        updated: 0,
+        removed: 2,
+      });
       expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([]);
     });
 
-    it('replaces one session\'s groups without touching another session\'s, even one with the same JIDs', async () => {
+    it("replaces one session's groups without touching another session's, even one with the same JIDs", async () => {
       const { storage, userId, sessionId } = await setup();
       const otherSession = (await storage.sessions.insert(aSession(userId))).id;
       const jid = '120363000000000009@g.us';
       const theirs = aGroup(userId, otherSession, { jid, subject: 'Theirs' });
       await storage.whatsappGroups.replaceForSession(userId, otherSession, [theirs]);
-      expect(await storage.whatsappGroups.replaceForSession(userId, sessionId, [aGroup(userId, sessionId, { jid, subject: 'Ours' })])).toEqual({ added: 1, updated: 0, removed: 0 });
+      expect(
+        await storage.whatsappGroups.replaceForSession(userId, sessionId, [
+          aGroup(userId, sessionId, { jid, subject: 'Ours' }),
+        ]),
+      ).toEqual({ added: 1, updated: 0, removed: 0 });
       await storage.whatsappGroups.replaceForSession(userId, sessionId, []);
       expect(await storage.whatsappGroups.listBySession(userId, otherSession)).toEqual([theirs]);
     });
@@ -94,7 +131,7 @@ export function describeWhatsappGroups(ctx: ConformanceContext): void {
       expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([group]);
     });
 
-    it('drops a removed session\'s groups', async () => {
+    it("drops a removed session's groups", async () => {
       const { storage, userId, sessionId } = await setup();
       await storage.whatsappGroups.replaceForSession(userId, sessionId, [aGroup(userId, sessionId)]);
       expect(await storage.sessions.remove(sessionId)).toBe(true);

@@ -67,7 +67,8 @@ export async function loadAuthState(baileys: BaileysModule, store: AuthStore): P
         const entries: Record<string, Record<string, string | null>> = {};
         for (const [type, values] of Object.entries(data)) {
           const rows: Record<string, string | null> = {};
-          for (const [id, value] of Object.entries(values ?? {})) rows[id] = value === null || value === undefined ? null : encode(value);
+          for (const [id, value] of Object.entries(values ?? {}))
+            rows[id] = value === null || value === undefined ? null : encode(value);
           entries[type] = rows;
         }
         return enqueue(() => store.set(entries));

@@ -1,4 +1,14 @@
-import type { AnyMessageContent, BinaryNode, ConnectionState, Contact, MessageUserReceiptUpdate, WAMessage, WAMessageKey, WAMessageUpdate, WASocket } from 'baileys';
+import type {
+  AnyMessageContent,
+  BinaryNode,
+  ConnectionState,
+  Contact,
+  MessageUserReceiptUpdate,
+  WAMessage,
+  WAMessageKey,
+  WAMessageUpdate,
+  WASocket,
+} from 'baileys';
 import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -66,7 +76,7 @@ class BoundedMap<K, V> extends Map<K, V> {
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>(r => (resolve = r));
+  const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
 
@@ -142,7 +152,13 @@ export class BaileysConnection implements Connection {
         content = { audio: media.data, mimetype: media.mimetype, ptt: false };
         break;
       case 'document':
-        content = { document: media.data, mimetype: media.mimetype, fileName: media.filename ?? 'file', ...caption, ...mentions };
+        content = {
+          document: media.data,
+          mimetype: media.mimetype,
+          fileName: media.filename ?? 'file',
+          ...caption,
+          ...mentions,
+        };
         break;
     }
     return this.send(to, content, options);
@@ -155,7 +171,7 @@ export class BaileysConnection implements Connection {
     // Baileys sends the request over the registration socket: it must have shown its first QR code.
     const shown = await Promise.race([
       record.firstQr.promise.then(() => true),
-      new Promise<false>(resolve => setTimeout(() => resolve(false), this.settings.connectTimeoutMs).unref()),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), this.settings.connectTimeoutMs).unref()),
     ]);
     if (!shown || record !== this.current) throw new KirimError('unavailable', 'the session is not ready for linking');
     record.pairing = true;
@@ -167,12 +183,12 @@ export class BaileysConnection implements Connection {
   async listGroups(): Promise<GroupInfo[]> {
     const sock = this.openSocketOrThrow();
     const groups = await sock.groupFetchAllParticipating();
-    return Object.values(groups).map(group => ({
+    return Object.values(groups).map((group) => ({
       jid: group.id,
       subject: group.subject,
       description: group.desc ?? null,
       owner: group.ownerPn ?? group.owner ?? null,
-      participants: group.participants.map(participant => {
+      participants: group.participants.map((participant) => {
         const phoneJid = isPhoneJid(participant.id) ? participant.id : participant.phoneNumber;
         const lidJid = isLidJid(participant.id) ? participant.id : participant.lid;
         return {
@@ -188,10 +204,10 @@ export class BaileysConnection implements Connection {
 
   async checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>> {
     const sock = this.openSocketOrThrow();
-    const digits = phones.map(phone => phone.replace(/\D/g, ''));
+    const digits = phones.map((phone) => phone.replace(/\D/g, ''));
     const results = (await sock.onWhatsApp(...digits)) ?? [];
-    return digits.map(phone => {
-      const found = results.find(result => userOf(result.jid) === phone);
+    return digits.map((phone) => {
+      const found = results.find((result) => userOf(result.jid) === phone);
       return { phone, jid: found?.exists ? found.jid : null, exists: !!found?.exists };
     });
   }
@@ -218,7 +234,8 @@ export class BaileysConnection implements Connection {
     if (record) await this.endSocket(record);
     await this.auth.flushed();
     // Closing a session that already ended (logged out, replaced, failed) reports nothing new.
-    if (!this.finalState) this.finish({ state: 'disconnected', reason: 'closed', attempts: this.retries.attempts, retryAt: null });
+    if (!this.finalState)
+      this.finish({ state: 'disconnected', reason: 'closed', attempts: this.retries.attempts, retryAt: null });
   }
 
   /** Reports a state after which this connection does nothing more. */
@@ -251,7 +268,12 @@ export class BaileysConnection implements Connection {
   private quotable(stored: StoredMessage): WAMessage {
     if (stored.raw) return deserialiseMessage(this.baileys, stored.raw);
     return {
-      key: { remoteJid: stored.chat, id: stored.messageId, fromMe: stored.fromMe, ...(stored.participant ? { participant: stored.participant } : {}) },
+      key: {
+        remoteJid: stored.chat,
+        id: stored.messageId,
+        fromMe: stored.fromMe,
+        ...(stored.participant ? { participant: stored.participant } : {}),
+      },
       message: { conversation: '' },
     };
   }
@@ -263,37 +285,69 @@ export class BaileysConnection implements Connection {
       logger: toBaileysLogger(this.log),
       markOnlineOnConnect: false,
       syncFullHistory: false,
-      getMessage: key => this.storedContent(key),
+      getMessage: (key) => this.storedContent(key),
       // Only set keys that have a value: Baileys spreads options over its defaults, so an explicit
       // `undefined` would erase the default.
       ...(this.settings.waWebSocketUrl ? { waWebSocketUrl: this.settings.waWebSocketUrl } : {}),
       ...(this.settings.browser ? { browser: this.settings.browser } : {}),
     });
-    const record: SocketRecord = { sock, open: false, firstQr: deferred(), closed: deferred(), pairing: false, watchdog: undefined };
+    const record: SocketRecord = {
+      sock,
+      open: false,
+      firstQr: deferred(),
+      closed: deferred(),
+      pairing: false,
+      watchdog: undefined,
+    };
     this.current = record;
     // A refused WebSocket upgrade leaves Baileys "connecting" forever, without any event.
-    record.watchdog = setTimeout(() => this.guard('connect watchdog', () => this.onConnectTimeout(record)), this.settings.connectTimeoutMs);
+    record.watchdog = setTimeout(
+      () => this.guard('connect watchdog', () => this.onConnectTimeout(record)),
+      this.settings.connectTimeoutMs,
+    );
 
-    const live = <A extends unknown[]>(name: string, handler: (...args: A) => unknown) => (...args: A) => {
-      if (this.current !== record) return;
-      this.guard(name, () => handler(...args));
-    };
-    sock.ev.on('connection.update', update => {
+    const live =
+      <A extends unknown[]>(name: string, handler: (...args: A) => unknown) =>
+      (...args: A) => {
+        if (this.current !== record) return;
+        this.guard(name, () => handler(...args));
+      };
+    sock.ev.on('connection.update', (update) => {
       if (update.connection === 'close') record.closed.resolve();
       live('connection.update', (u: Partial<ConnectionState>) => this.onConnectionUpdate(record, u))(update);
     });
     // Credentials are saved whichever socket changed them: it is the same object, mutated in place.
-    sock.ev.on('creds.update', update => this.guard('creds.update', () => {
-      Object.assign(this.auth.state.creds, update);
-      return this.auth.saveCreds();
-    }));
-    sock.ev.on('messages.upsert', live('messages.upsert', ({ messages }: { messages: WAMessage[] }) => this.onUpsert(record, messages)));
-    sock.ev.on('messages.update', live('messages.update', (updates: WAMessageUpdate[]) => this.onMessageUpdates(updates)));
-    sock.ev.on('message-receipt.update', live('message-receipt.update', (updates: MessageUserReceiptUpdate[]) => this.onUserReceipts(updates)));
-    sock.ev.on('contacts.upsert', live('contacts.upsert', (contacts: Contact[]) => this.onContacts(contacts)));
-    sock.ev.on('contacts.update', live('contacts.update', (contacts: Partial<Contact>[]) => this.onContacts(contacts)));
+    sock.ev.on('creds.update', (update) =>
+      this.guard('creds.update', () => {
+        Object.assign(this.auth.state.creds, update);
+        return this.auth.saveCreds();
+      }),
+    );
+    sock.ev.on(
+      'messages.upsert',
+      live('messages.upsert', ({ messages }: { messages: WAMessage[] }) => this.onUpsert(record, messages)),
+    );
+    sock.ev.on(
+      'messages.update',
+      live('messages.update', (updates: WAMessageUpdate[]) => this.onMessageUpdates(updates)),
+    );
+    sock.ev.on(
+      'message-receipt.update',
+      live('message-receipt.update', (updates: MessageUserReceiptUpdate[]) => this.onUserReceipts(updates)),
+    );
+    sock.ev.on(
+      'contacts.upsert',
+      live('contacts.upsert', (contacts: Contact[]) => this.onContacts(contacts)),
+    );
+    sock.ev.on(
+      'contacts.update',
+      live('contacts.update', (contacts: Partial<Contact>[]) => this.onContacts(contacts)),
+    );
     // The server's ack of a sent stanza: the only "sent" signal (Baileys emits no status for it).
-    sock.ws.on('CB:ack,class:message', live('ack', (node: BinaryNode) => this.onServerAck(node)));
+    sock.ws.on(
+      'CB:ack,class:message',
+      live('ack', (node: BinaryNode) => this.onServerAck(node)),
+    );
   }
 
   private onConnectionUpdate(record: SocketRecord, update: Partial<ConnectionState>): void {
@@ -327,7 +381,8 @@ export class BaileysConnection implements Connection {
       record.open = false;
       this.current = null;
       // A Boom: the close code in `output`, the socket's own error (with its errno code) in `data`.
-      const error = update.lastDisconnect?.error as { output?: { statusCode?: number }; data?: { code?: unknown } } | undefined;
+      const error = update.lastDisconnect?.error as
+        { output?: { statusCode?: number }; data?: { code?: unknown } } | undefined;
       const networkErrorCode = typeof error?.data?.code === 'string' ? error.data.code : undefined;
       return void this.onSocketClosed(error?.output?.statusCode, networkErrorCode);
     }
@@ -398,7 +453,7 @@ export class BaileysConnection implements Connection {
     } catch (error) {
       this.log.debug({ err: error }, 'ending socket');
     }
-    await Promise.race([record.closed.promise, new Promise(resolve => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
+    await Promise.race([record.closed.promise, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 
   private async wipeCredentials(reason: string): Promise<void> {
@@ -446,7 +501,11 @@ export class BaileysConnection implements Connection {
   }
 
   /** Both addresses of a sender: from the message's alternate address, else from Baileys' LID mapping store. */
-  private async resolveSender(sock: WASocket, primary: string, alternative: string | undefined): Promise<SenderAddress> {
+  private async resolveSender(
+    sock: WASocket,
+    primary: string,
+    alternative: string | undefined,
+  ): Promise<SenderAddress> {
     let phone = isPhoneJid(primary) ? userOf(primary) : isPhoneJid(alternative) ? userOf(alternative) : null;
     let lid = isLidJid(primary) ? withoutDevice(primary) : isLidJid(alternative) ? withoutDevice(alternative) : null;
     try {
@@ -466,7 +525,8 @@ export class BaileysConnection implements Connection {
 
   private onMessageUpdates(updates: WAMessageUpdate[]): void {
     for (const { key, update } of updates) {
-      if (key.fromMe && key.id && typeof update.status === 'number') this.onStatus(key.id, update.status, key.remoteJid ?? '');
+      if (key.fromMe && key.id && typeof update.status === 'number')
+        this.onStatus(key.id, update.status, key.remoteJid ?? '');
     }
   }
 
@@ -503,7 +563,7 @@ export class BaileysConnection implements Connection {
   }
 
   private onContacts(contacts: Array<Partial<Contact>>): void {
-    const seen: SeenContact[] = contacts.flatMap(contact => {
+    const seen: SeenContact[] = contacts.flatMap((contact) => {
       if (!contact.id) return [];
       const phoneJid = isPhoneJid(contact.id) ? contact.id : contact.phoneNumber;
       const lidJid = isLidJid(contact.id) ? contact.id : contact.lid;
@@ -548,7 +608,8 @@ export class BaileysConnection implements Connection {
   private guard(name: string, run: () => unknown): void {
     try {
       const result = run();
-      if (result instanceof Promise) result.catch(error => this.log.error({ err: error, handler: name }, 'Baileys event handler failed'));
+      if (result instanceof Promise)
+        result.catch((error) => this.log.error({ err: error, handler: name }, 'Baileys event handler failed'));
     } catch (error) {
       this.log.error({ err: error, handler: name }, 'Baileys event handler failed');
     }

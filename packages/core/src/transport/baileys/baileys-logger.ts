@@ -11,7 +11,7 @@ type BaileysLogger = SocketConfig['logger'];
 export function toBaileysLogger(logger: Logger): BaileysLogger {
   const adapted: BaileysLogger = {
     level: 'debug',
-    child: bindings => toBaileysLogger(logger.child(bindings)),
+    child: (bindings) => toBaileysLogger(logger.child(bindings)),
     trace() {},
     debug: (obj, msg) => logger.debug(asObject(obj), msg),
     info: (obj, msg) => logger.debug(asObject(obj), msg),

@@ -49,18 +49,19 @@ function recordingListener() {
   const messages: IncomingMessage[] = [];
   const contacts: SeenContact[] = [];
   const listener: TransportListener = {
-    onState: state => states.push(state),
-    onReceipt: receipt => receipts.push(receipt),
-    onMessage: message => messages.push(message),
-    onContacts: seen => contacts.push(...seen),
+    onState: (state) => states.push(state),
+    onReceipt: (receipt) => receipts.push(receipt),
+    onMessage: (message) => messages.push(message),
+    onContacts: (seen) => contacts.push(...seen),
   };
   const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = probe();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(states.map(s => s.state))}`);
-      await new Promise(resolve => setTimeout(resolve, 10));
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(states.map((s) => s.state))}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
   return {
@@ -72,7 +73,10 @@ function recordingListener() {
     until,
     /** The first state (after `from`, an index into `states`) of this kind. */
     state: <K extends LinkState['state']>(kind: K, from = 0) =>
-      until(() => states.slice(from).find((s): s is Extract<LinkState, { state: K }> => s.state === kind), `state ${kind}`),
+      until(
+        () => states.slice(from).find((s): s is Extract<LinkState, { state: K }> => s.state === kind),
+        `state ${kind}`,
+      ),
   };
 }
 
@@ -81,7 +85,12 @@ let transport: Transport;
 const connections: Connection[] = [];
 
 function makeTransport(options: BaileysTransportOptions = {}): Transport {
-  return createBaileysTransport({ waWebSocketUrl: sim.url, connectTimeoutMs: 3_000, backoff: { minMs: 50, maxMs: 200 }, ...options });
+  return createBaileysTransport({
+    waWebSocketUrl: sim.url,
+    connectTimeoutMs: 3_000,
+    backoff: { minMs: 50, maxMs: 200 },
+    ...options,
+  });
 }
 
 /** A session on the transport, with its auth store, listener and message store. */
@@ -92,7 +101,7 @@ async function openSession(auth = mapAuthStore(), onTransport = transport) {
     sessionId: 'session-1',
     auth,
     listener: recorder.listener,
-    getMessage: async id => stored.get(id),
+    getMessage: async (id) => stored.get(id),
   });
   connections.push(connection);
   return { connection, auth, stored, ...recorder };
@@ -121,7 +130,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(connections.splice(0).map(connection => connection.close()));
+  await Promise.all(connections.splice(0).map((connection) => connection.close()));
   await sim.close();
 });
 
@@ -135,7 +144,7 @@ describe('createBaileysTransport against wa-sim', () => {
     // The name arrives with the phone's first messages, so it may or may not be known yet.
     expect(connected).toMatchObject({ state: 'connected', phone: '15551110001', lid: phone.lidJid });
     // Restart after pairing is silent: no disconnection is reported.
-    expect(session.states.some(s => s.state === 'disconnected')).toBe(false);
+    expect(session.states.some((s) => s.state === 'disconnected')).toBe(false);
     expect(session.auth.rows.has('creds/creds')).toBe(true);
   });
 
@@ -157,8 +166,8 @@ describe('createBaileysTransport against wa-sim', () => {
 
     const result = await session.connection.sendText(friend.jid, 'hello', { messageId });
     expect(result.messageId).toBe(messageId);
-    expect((await friend.waitForMessage(m => m.id === messageId)).text).toBe('hello');
-    await session.until(() => (session.receipts.some(r => r.status === 'read') ? true : undefined), 'read receipt');
+    expect((await friend.waitForMessage((m) => m.id === messageId)).text).toBe('hello');
+    await session.until(() => (session.receipts.some((r) => r.status === 'read') ? true : undefined), 'read receipt');
     expect(session.receipts).toEqual([
       { messageId, status: 'sent', chat: friend.jid },
       { messageId, status: 'delivered', chat: friend.jid },
@@ -172,7 +181,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await linkedSession(me);
 
     const id = await friend.sendText(me.number, 'hi there');
-    const message = await session.until(() => session.messages.find(m => m.messageId === id), 'inbound message');
+    const message = await session.until(() => session.messages.find((m) => m.messageId === id), 'inbound message');
     expect(message).toMatchObject({
       chat: friend.jid,
       from: friend.jid,
@@ -187,9 +196,9 @@ describe('createBaileysTransport against wa-sim', () => {
     expect(message.raw).toBeTypeOf('string');
     // A later message proves the first one had every chance to be reported twice.
     const next = await friend.sendText(me.number, 'second');
-    await session.until(() => session.messages.find(m => m.messageId === next), 'second message');
+    await session.until(() => session.messages.find((m) => m.messageId === next), 'second message');
     // Each exactly once, and nothing else: the phone's history-sync notification is not a message.
-    expect(session.messages.map(m => m.messageId)).toEqual([id, next]);
+    expect(session.messages.map((m) => m.messageId)).toEqual([id, next]);
   });
 
   it('resolves the phone number of a LID-addressed sender', async () => {
@@ -197,7 +206,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const friend = sim.phone('15551110008', { addressing: 'lid' });
     const session = await linkedSession(me);
     const id = await friend.sendText(me.number, 'from a lid');
-    const message = await session.until(() => session.messages.find(m => m.messageId === id), 'inbound message');
+    const message = await session.until(() => session.messages.find((m) => m.messageId === id), 'inbound message');
     expect(message).toMatchObject({ chat: friend.lidJid, fromPhone: friend.number, fromLid: friend.lidJid });
   });
 
@@ -208,11 +217,14 @@ describe('createBaileysTransport against wa-sim', () => {
     await first.connection.close();
     // The stand-in drops what it sends into a socket it has not yet seen close (it keeps no unacknowledged
     // queue): wait until it counts the device offline, so the message is queued for the next login.
-    await first.until(() => ([...me.devices.values()].every((device) => !device.online) ? true : undefined), 'the device offline');
+    await first.until(
+      () => ([...me.devices.values()].every((device) => !device.online) ? true : undefined),
+      'the device offline',
+    );
 
     const id = await friend.sendText(me.number, 'while you were away');
     const resumed = await openSession(first.auth);
-    const message = await resumed.until(() => resumed.messages.find(m => m.messageId === id), 'queued message');
+    const message = await resumed.until(() => resumed.messages.find((m) => m.messageId === id), 'queued message');
     expect(message.text).toBe('while you were away');
   });
 
@@ -222,7 +234,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const before = session.states.length;
     sim.restartRequired(me.number);
     await session.state('connected', before);
-    expect(session.states.slice(before).map(s => s.state)).toEqual(['connecting', 'connecting', 'connected']);
+    expect(session.states.slice(before).map((s) => s.state)).toEqual(['connecting', 'connecting', 'connected']);
   });
 
   it('reports logged_out and clears the auth store when the phone unlinks the device', async () => {
@@ -250,7 +262,7 @@ describe('createBaileysTransport against wa-sim', () => {
 
     const resumed = await openSession(first.auth, makeTransport());
     expect((await resumed.state('connected')).phone).toBe('15551110014');
-    expect(resumed.states.some(s => s.state === 'qr')).toBe(false);
+    expect(resumed.states.some((s) => s.state === 'qr')).toBe(false);
   });
 
   it('quotes a stored message: the quote reaches the phone with the quoted id', async () => {
@@ -258,18 +270,31 @@ describe('createBaileysTransport against wa-sim', () => {
     const friend = sim.phone('15551110016');
     const session = await linkedSession(me);
     const inboundId = await friend.sendText(me.number, 'question?');
-    const inbound = await session.until(() => session.messages.find(m => m.messageId === inboundId), 'inbound message');
-    session.stored.set(inbound.messageId, { messageId: inbound.messageId, chat: inbound.chat, fromMe: false, raw: inbound.raw });
+    const inbound = await session.until(
+      () => session.messages.find((m) => m.messageId === inboundId),
+      'inbound message',
+    );
+    session.stored.set(inbound.messageId, {
+      messageId: inbound.messageId,
+      chat: inbound.chat,
+      fromMe: false,
+      raw: inbound.raw,
+    });
 
     const replyId = session.connection.newMessageId();
-    await session.connection.sendText(friend.jid, 'answer', { messageId: replyId, quoted: session.stored.get(inboundId) });
-    const reply = await friend.waitForMessage(m => m.id === replyId);
+    await session.connection.sendText(friend.jid, 'answer', {
+      messageId: replyId,
+      quoted: session.stored.get(inboundId),
+    });
+    const reply = await friend.waitForMessage((m) => m.id === replyId);
     expect(reply.text).toBe('answer');
     expect(reply.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(inboundId);
 
     // A friend's reply quoting ours is reported with the quoted id.
-    const answerId = await friend.sendText(me.number, 'thanks', { quoted: { id: replyId, text: 'answer', participant: me.jid } });
-    const answer = await session.until(() => session.messages.find(m => m.messageId === answerId), 'quoting message');
+    const answerId = await friend.sendText(me.number, 'thanks', {
+      quoted: { id: replyId, text: 'answer', participant: me.jid },
+    });
+    const answer = await session.until(() => session.messages.find((m) => m.messageId === answerId), 'quoting message');
     expect(answer.quotedMessageId).toBe(replyId);
   });
 
@@ -278,7 +303,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await linkedSession(me);
     sim.replace(me.number);
     expect(await session.state('replaced')).toEqual({ state: 'replaced', reason: 'connection_replaced' });
-    await new Promise(resolve => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(sim.openConnections).toBe(0);
   });
 
@@ -295,9 +320,12 @@ describe('createBaileysTransport against wa-sim', () => {
 
   it('ends in failed, not a hang, when the upgrade keeps being refused', async () => {
     sim.refuseUpgrades(503);
-    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 150, giveUpAfter: { unlinkedMs: 600 } }));
+    const session = await openSession(
+      mapAuthStore(),
+      makeTransport({ connectTimeoutMs: 150, giveUpAfter: { unlinkedMs: 600 } }),
+    );
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connect_timeout' });
-    expect(session.states.filter(s => s.state === 'disconnected').length).toBeGreaterThan(0);
+    expect(session.states.filter((s) => s.state === 'disconnected').length).toBeGreaterThan(0);
     sim.refuseUpgrades(false);
   });
 
@@ -309,10 +337,12 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await openSession(linked.auth, makeTransport({ giveUpAfter: { linkedMs: 1_000, unlinkedMs: 1 } }));
 
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
-    const retries = session.states.filter((s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected');
+    const retries = session.states.filter(
+      (s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected',
+    );
     expect(retries.length).toBeGreaterThan(1);
-    expect(retries.every(s => s.reason === 'connection_refused' && s.retryAt !== null)).toBe(true);
-    expect(retries.map(s => s.attempts)).toEqual(retries.map((_, i) => i + 1));
+    expect(retries.every((s) => s.reason === 'connection_refused' && s.retryAt !== null)).toBe(true);
+    expect(retries.map((s) => s.attempts)).toEqual(retries.map((_, i) => i + 1));
     await sim.refuseConnections(false);
     const again = await openSession(linked.auth, makeTransport());
     await again.state('connected');
@@ -329,10 +359,12 @@ describe('createBaileysTransport against wa-sim', () => {
 
     // Retries run on real timers, but this clock stands still: however many fail, none is past the give-up time.
     const retries = await session.until(() => {
-      const seen = session.states.filter((s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected');
+      const seen = session.states.filter(
+        (s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected',
+      );
       return seen.length >= 3 ? seen : undefined;
     }, 'three retries');
-    expect(session.states.some(s => s.state === 'failed')).toBe(false);
+    expect(session.states.some((s) => s.state === 'failed')).toBe(false);
     // Each retryAt is the clock's now plus a back-off within the bounds (50 .. 200 ms, half of it jitter).
     for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeGreaterThanOrEqual(25);
     for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeLessThanOrEqual(200);
@@ -345,10 +377,10 @@ describe('createBaileysTransport against wa-sim', () => {
   it('fails after the QR refresh cap instead of showing QR codes forever', async () => {
     const session = await openSession(mapAuthStore(), makeTransport({ maxQrRefreshes: 0 }));
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'qr_refreshes_exhausted' });
-    expect(session.states.some(s => s.state === 'qr')).toBe(false);
+    expect(session.states.some((s) => s.state === 'qr')).toBe(false);
   });
 
-  it('lists groups with each participant\'s phone and LID, and checks numbers', async () => {
+  it("lists groups with each participant's phone and LID, and checks numbers", async () => {
     const me = sim.phone('15551110018');
     const other = sim.phone('15551110019');
     const group = sim.createGroup('Team', other, [me]);
@@ -380,15 +412,17 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await linkedSession(me);
     const messageId = session.connection.newMessageId();
     await session.connection.sendText(group.jid, 'hi team', { messageId });
-    expect((await alice.waitForMessage(m => m.id === messageId)).text).toBe('hi team');
-    await session.until(() => (session.receipts.some(r => r.status === 'read') ? true : undefined), 'read receipt');
-    expect(session.receipts.map(r => r.status)).toEqual(['sent', 'delivered', 'read']);
+    expect((await alice.waitForMessage((m) => m.id === messageId)).text).toBe('hi team');
+    await session.until(() => (session.receipts.some((r) => r.status === 'read') ? true : undefined), 'read receipt');
+    expect(session.receipts.map((r) => r.status)).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('refuses to send while not connected', async () => {
     const session = await openSession();
     await session.state('qr');
-    await expect(session.connection.sendText('15550000000@s.whatsapp.net', 'x', { messageId: 'X' })).rejects.toMatchObject({
+    await expect(
+      session.connection.sendText('15550000000@s.whatsapp.net', 'x', { messageId: 'X' }),
+    ).rejects.toMatchObject({
       code: 'unavailable',
     });
   });
@@ -397,8 +431,8 @@ describe('createBaileysTransport against wa-sim', () => {
 describe('the Baileys transport modules', () => {
   it('import baileys only as types: the package itself is loaded inside connect', () => {
     const directory = new URL('.', import.meta.url);
-    const sources = readdirSync(directory).filter(file => file.endsWith('.ts') && !file.endsWith('.test.ts'));
-    const valueImports = sources.filter(file =>
+    const sources = readdirSync(directory).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+    const valueImports = sources.filter((file) =>
       /^import\s+(?!type\b)[^;]*from\s+'baileys'/m.test(readFileSync(new URL(file, directory), 'utf8')),
     );
     expect(sources).toContain('baileys-transport.ts');

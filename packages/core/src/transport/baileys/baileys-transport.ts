@@ -54,7 +54,10 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     browser: options.browser,
     connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     maxQrRefreshes: options.maxQrRefreshes ?? 5,
-    backoff: { minMs: options.backoff?.minMs ?? DEFAULT_RECONNECT.backoff.minMs, maxMs: options.backoff?.maxMs ?? DEFAULT_RECONNECT.backoff.maxMs },
+    backoff: {
+      minMs: options.backoff?.minMs ?? DEFAULT_RECONNECT.backoff.minMs,
+      maxMs: options.backoff?.maxMs ?? DEFAULT_RECONNECT.backoff.maxMs,
+    },
     giveUpAfter: {
       linkedMs: options.giveUpAfter?.linkedMs ?? DEFAULT_RECONNECT.giveUpAfter.linkedMs,
       unlinkedMs: options.giveUpAfter?.unlinkedMs ?? DEFAULT_RECONNECT.giveUpAfter.unlinkedMs,

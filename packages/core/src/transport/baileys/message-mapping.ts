@@ -36,7 +36,13 @@ export function isPhoneJid(jid: string | null | undefined): jid is string {
  */
 export function serialiseMessage(baileys: BaileysModule, message: WAMessage): string {
   return JSON.stringify(message, (key, value: unknown) => {
-    if (value && typeof value === 'object' && 'low' in value && 'high' in value && typeof (value as { toNumber?: unknown }).toNumber === 'function') {
+    if (
+      value &&
+      typeof value === 'object' &&
+      'low' in value &&
+      'high' in value &&
+      typeof (value as { toNumber?: unknown }).toNumber === 'function'
+    ) {
       return (value as unknown as { toNumber(): number }).toNumber();
     }
     return baileys.BufferJSON.replacer(key, value);
@@ -65,7 +71,11 @@ const TYPE_BY_CONTENT: Partial<Record<keyof proto.IMessage, IncomingMessage['typ
 };
 
 /** Content with nothing for a user to see: protocol traffic (history sync, key shares, revokes, ...). */
-const INVISIBLE_CONTENT = new Set<keyof proto.IMessage>(['protocolMessage', 'senderKeyDistributionMessage', 'messageContextInfo']);
+const INVISIBLE_CONTENT = new Set<keyof proto.IMessage>([
+  'protocolMessage',
+  'senderKeyDistributionMessage',
+  'messageContextInfo',
+]);
 
 /** How a message's sender is known: its address and, where known, the other one. */
 export interface SenderAddress {
@@ -89,12 +99,18 @@ export function toIncomingMessage(
   const contentType = content ? baileys.getContentType(content) : undefined;
   if (!content || !contentType || INVISIBLE_CONTENT.has(contentType)) return null;
   const inner = content[contentType] as
-    | { text?: string | null; caption?: string | null; contextInfo?: proto.IContextInfo | null; message?: proto.IMessage | null }
+    | {
+        text?: string | null;
+        caption?: string | null;
+        contextInfo?: proto.IContextInfo | null;
+        message?: proto.IMessage | null;
+      }
     | string
     | null
     | undefined;
   const innerObject = typeof inner === 'object' && inner !== null ? inner : undefined;
-  const documentWithCaption = contentType === 'documentWithCaptionMessage' ? innerObject?.message?.documentMessage : undefined;
+  const documentWithCaption =
+    contentType === 'documentWithCaptionMessage' ? innerObject?.message?.documentMessage : undefined;
 
   let text: string | null = null;
   if (typeof inner === 'string') text = inner;

@@ -39,10 +39,12 @@ const NETWORK_REASONS: Record<string, string> = {
  */
 export function decideOnClose(statusCode: number | undefined, networkErrorCode?: string): CloseDecision {
   if (statusCode === 515) return { action: 'restart' };
-  if (statusCode !== undefined && statusCode in LOGGED_OUT_REASONS) return { action: 'logged_out', reason: LOGGED_OUT_REASONS[statusCode]! };
+  if (statusCode !== undefined && statusCode in LOGGED_OUT_REASONS)
+    return { action: 'logged_out', reason: LOGGED_OUT_REASONS[statusCode]! };
   if (statusCode === 440) return { action: 'replaced', reason: 'connection_replaced' };
   const network = statusCode === 408 && networkErrorCode ? NETWORK_REASONS[networkErrorCode] : undefined;
-  const reason = network ?? (statusCode === undefined ? 'closed' : (RETRY_REASONS[statusCode] ?? `closed_${statusCode}`));
+  const reason =
+    network ?? (statusCode === undefined ? 'closed' : (RETRY_REASONS[statusCode] ?? `closed_${statusCode}`));
   return { action: 'retry', reason };
 }
 
@@ -59,7 +61,11 @@ export interface BackoffBounds {
  * `maxMs`, with "equal jitter" (half fixed, half random) so that many sessions dropped together by
  * one network blip do not all reconnect in the same instant.
  */
-export function backoffDelay(attempt: number, { minMs, maxMs }: BackoffBounds, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  { minMs, maxMs }: BackoffBounds,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
