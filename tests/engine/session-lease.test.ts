@@ -65,7 +65,8 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     const { actor, id } = await linkedSession(a.kirim);
     await a.kirim.stop();
     await eventually(() => b.kirim.sessionManager.connection(id) !== undefined, 10_000);
-    expect((await b.kirim.sessions.status(actor, id)).status).toBe('connected');
+    // The link is live here a moment before its status is stored.
+    await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected', 10_000);
     expect((await b.storage.sessions.getById(id))?.lease_owner).toBe('process-b');
   });
 
