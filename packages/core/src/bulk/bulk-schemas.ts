@@ -58,7 +58,7 @@ export interface BulkJobView extends BulkJob {
   skipped_by_reason: Record<SkipReason, number>;
   /** When the pending messages are expected to have gone at the sessions' limits; null once nothing is pending. */
   estimated_finish_at: string | null;
-  /** Days from now to `estimated_finish_at`, rounded up (1: within a day); null once nothing is pending. */
+  /** The UTC days it still sends on, today included (1: it finishes today); null once nothing is pending. */
   estimated_days: number | null;
 }
 

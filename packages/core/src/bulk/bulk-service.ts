@@ -23,7 +23,7 @@ import {
   type SkippedRecipient,
   type SkipReason,
 } from './bulk-schemas.js';
-import { estimateFinish, type SenderLoad } from './estimate-finish.js';
+import { estimateFinish, sendingDays, type SenderLoad } from './estimate-finish.js';
 import { jobProgress } from './job-progress.js';
 
 export type BulkService = ReturnType<typeof createBulkService>;
@@ -38,7 +38,6 @@ type Recipient = Pick<
   input: string;
 };
 
-const DAY_MS = 86_400_000;
 // A number as given is kept for the skipped list up to this length.
 const MAX_INPUT_KEPT = 64;
 
@@ -146,7 +145,7 @@ export function createBulkService(deps: {
         number
       >,
       estimated_finish_at: finish?.toISOString() ?? null,
-      estimated_days: finish ? Math.ceil((finish.getTime() - clock.now().getTime()) / DAY_MS) : null,
+      estimated_days: finish ? sendingDays(clock.now(), finish) : null,
     };
   }
 

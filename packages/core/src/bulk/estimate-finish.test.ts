@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SEND_LIMITS, type SendLimits } from '../outbox/send-limits.js';
 import { ManualClock } from '../testing/manual-clock.js';
-import { estimateFinish, type SenderLoad } from './estimate-finish.js';
+import { estimateFinish, sendingDays, type SenderLoad } from './estimate-finish.js';
 
 // The defaults: 3 s + up to 2 s of jitter (4 s on average), 1,000 a day.
 const AVERAGE_GAP_S = 4;
@@ -104,5 +104,27 @@ describe('estimateFinish', () => {
       }),
     ).toEqual(clock.now());
     expect(estimateFinish({ now: clock.now(), remaining: 10, delayMs: 0, senders: [] })).toBeNull();
+  });
+});
+
+describe('sendingDays', () => {
+  const twentyThousandFrom = (iso: string) =>
+    sendingDays(at(iso), estimateFinish({ now: at(iso), remaining: 20_000, delayMs: 0, senders: [sender()] })!);
+
+  it('says 20 days for 20,000 recipients at the default 1,000 a day, whatever the hour the job starts', () => {
+    // Elapsed time would say 19 days after about 01:07: the 20th day's messages are done by then.
+    expect(twentyThousandFrom('2026-01-01T00:00:00.000Z')).toBe(20);
+    expect(twentyThousandFrom('2026-01-01T13:00:00.000Z')).toBe(20);
+    expect(twentyThousandFrom('2026-01-01T22:50:00.000Z')).toBe(20);
+  });
+
+  it('adds the day a job starts too late for a full day of sends', () => {
+    // From 23:30 the first day holds about 450 messages, so the last ones go on a 21st day.
+    expect(twentyThousandFrom('2026-01-01T23:30:00.000Z')).toBe(21);
+  });
+
+  it('says 1 for a job that finishes the day it starts', () => {
+    expect(sendingDays(at('2026-01-01T09:00:00.000Z'), at('2026-01-01T23:59:59.999Z'))).toBe(1);
+    expect(sendingDays(at('2026-01-01T09:00:00.000Z'), at('2026-01-01T09:00:00.000Z'))).toBe(1);
   });
 });

@@ -123,6 +123,14 @@ function dailyCapOn(sender: SenderLoad, day: number): number {
   return cap;
 }
 
+/**
+ * The UTC days on which sends from `now` until `finish` fall, today included: 1 when the job finishes today.
+ * Daily caps are counted per UTC day, so this is how many days' caps a job spends.
+ */
+export function sendingDays(now: Date, finish: Date): number {
+  return Math.max(1, (startOfDay(finish.getTime()) - startOfDay(now.getTime())) / DAY_MS + 1);
+}
+
 function startOfDay(ms: number): number {
   return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
 }
