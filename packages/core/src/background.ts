@@ -1,43 +1,52 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 
-/** A loop running `tick` every `intervalMs` of the clock until stopped; a failing tick is logged, never fatal. */
+/** A background loop started by {@link startLoop}. */
 export interface BackgroundLoop {
-  /** Runs a tick now (between scheduled ones), resolving when it is done. */
-  poke(): Promise<void>;
-  /** Stops after the current tick. */
+  /** Runs the next tick as soon as the current one ends, or now if idle (wakes coalesce: many wakes, one tick). */
+  wake(): void;
+  /** Stops after the current tick and resolves when it has ended. */
   stop(): Promise<void>;
 }
 
-/** Starts a background loop. */
-export function every(
+/**
+ * Runs `tick` now and until stopped: again at once while it returns true (more work waiting), otherwise after
+ * `intervalMs` of the clock or a {@link BackgroundLoop.wake}. A failing tick is logged, never fatal, and retried
+ * after the interval.
+ */
+export function startLoop(
   clock: Clock,
   intervalMs: number,
   name: string,
   logger: Logger,
-  tick: () => Promise<void>,
+  tick: () => Promise<boolean | void>,
 ): BackgroundLoop {
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
-  const runTick = () => {
-    running = running
-      .then(tick)
-      .catch((error) => logger.error({ err: error, loop: name }, 'background loop tick failed'));
-    return running;
-  };
+  let woken = false;
+  let wakeUp: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
-      await runTick();
-      if (stopped) break;
-      await clock.sleep(intervalMs);
+      woken = false;
+      let more = false;
+      try {
+        more = (await tick()) === true;
+      } catch (error) {
+        logger.error({ err: error, loop: name }, 'background loop tick failed');
+      }
+      if (stopped || more || woken) continue;
+      await Promise.race([clock.sleep(intervalMs), new Promise<void>((resolve) => (wakeUp = resolve))]);
+      wakeUp = undefined;
     }
   })();
   return {
-    poke: () => (stopped ? Promise.resolve() : runTick()),
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
     async stop() {
       stopped = true;
-      await running;
-      void loop;
+      wakeUp?.();
+      await loop;
     },
   };
 }

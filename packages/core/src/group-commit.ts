@@ -4,14 +4,19 @@ export interface GroupCommitOptions<T> {
   batchSize: number;
   /** Writes a batch in one transaction. */
   write(batch: T[]): Promise<void>;
+  /**
+   * When a batch of several fails: `'retry-each'` (the default) writes its items again one by one, so one bad
+   * item fails only itself; `'fail-all'` fails every item of the batch with the batch's error.
+   */
+  onBatchError?: 'retry-each' | 'fail-all';
 }
 
 /**
  * Group commit: items added while a write is under way go together in the next one, so concurrent
  * writers share one commit (one fsync on SQLite) instead of queueing for one each.
  *
- * Error policy: when a batch of several fails, its items are written again one by one, so one bad item
- * fails only itself; each item's `add` settles with its own write.
+ * Error policy: {@link GroupCommitOptions.onBatchError} (by default, one bad item fails only itself); each
+ * item's `add` settles with the write that committed or failed it.
  */
 export class GroupCommit<T> {
   private readonly pending: Array<{ item: T; done: () => void; failed: (error: unknown) => void }> = [];
@@ -33,7 +38,7 @@ export class GroupCommit<T> {
   }
 
   private async flush(): Promise<void> {
-    const { batchSize, write } = this.options;
+    const { batchSize, write, onBatchError = 'retry-each' } = this.options;
     try {
       while (this.pending.length > 0) {
         // One turn of the event loop lets concurrent writers join the batch (and I/O run between batches).
@@ -43,7 +48,7 @@ export class GroupCommit<T> {
           await write(batch.map((p) => p.item));
           for (const p of batch) p.done();
         } catch (error) {
-          if (batch.length === 1) batch[0].failed(error);
+          if (batch.length === 1 || onBatchError === 'fail-all') for (const p of batch) p.failed(error);
           else for (const p of batch) await write([p.item]).then(p.done, p.failed);
         }
       }

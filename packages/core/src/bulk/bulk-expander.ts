@@ -1,4 +1,4 @@
-import { every, type BackgroundLoop } from '../background.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import type { Logger } from '../logger.js';
@@ -67,7 +67,7 @@ export function createBulkExpander(deps: {
 
   return {
     start(): void {
-      loop ??= every(deps.clock, deps.pollMs ?? 1000, 'bulk-expander', deps.logger, drain);
+      loop ??= startLoop(deps.clock, deps.pollMs ?? 1000, 'bulk-expander', deps.logger, drain);
     },
     async stop(): Promise<void> {
       const stopping = loop;
@@ -76,7 +76,7 @@ export function createBulkExpander(deps: {
     },
     /** Expands soon (a job was accepted here). */
     poke(): void {
-      void loop?.poke();
+      loop?.wake();
     },
   };
 }

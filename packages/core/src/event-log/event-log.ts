@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Actor } from '../actor.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { RelayedEvent, Storage, StoredEvent } from '../storage/storage.js';
+import { GroupCommit } from '../group-commit.js';
 import { parse } from '../validation.js';
-import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
 
 /** Options of the durable event log. */
 export interface EventLogOptions {
@@ -74,15 +75,13 @@ export function createEventLog(deps: {
   const hooks: EventRecordHook[] = [];
   const feed = new Set<(row: StoredEvent) => void>();
   const enders = new Set<() => void>();
-  const pending: Array<{ event: KirimEvent; resolve: () => void; reject: (error: unknown) => void }> = [];
-  let flushing = false;
 
   // Everything up to `cursor` has been relayed. A missing number after it may be an append still
   // committing (PostgreSQL hands out sequence numbers before commit): wait for it, up to gapWaitMs.
   let cursor = 0;
   let gapSince: number | undefined;
-  let relay: WakeableLoop | undefined;
-  let pruner: WakeableLoop | undefined;
+  let relay: BackgroundLoop | undefined;
+  let pruner: BackgroundLoop | undefined;
 
   const dispatch = (row: RelayedEvent) => {
     cursor = row.seq;
@@ -122,36 +121,11 @@ export function createEventLog(deps: {
     for (const hook of hooks) await hook(tx, batch);
   };
 
-  // Group commit: events published while a transaction is being written go together in the next one,
-  // so concurrent publishers share one commit (one fsync on SQLite) instead of queueing for one each.
-  const flush = async () => {
-    flushing = true;
-    try {
-      while (pending.length > 0) {
-        // One turn of the event loop lets concurrent publishers join the batch (and I/O run between batches).
-        await new Promise((resolve) => setImmediate(resolve));
-        const items = pending.splice(0, WRITE_BATCH);
-        try {
-          await storage.transaction((tx) =>
-            append(
-              tx,
-              items.map((i) => i.event),
-            ),
-          );
-          for (const item of items) item.resolve();
-        } catch (error) {
-          if (items.length === 1) items[0].reject(error);
-          // One bad event must not fail the others: write them one by one.
-          else
-            for (const item of items)
-              await storage.transaction((tx) => append(tx, [item.event])).then(item.resolve, item.reject);
-        }
-        relay?.wake();
-      }
-    } finally {
-      flushing = false;
-    }
-  };
+  // Concurrent publishers share one commit; one bad event fails only itself.
+  const commit = new GroupCommit<KirimEvent>({
+    batchSize: WRITE_BATCH,
+    write: (batch) => storage.transaction((tx) => append(tx, batch)),
+  });
 
   let lastPrune = 0;
   const pruneTick = async () => {
@@ -172,10 +146,7 @@ export function createEventLog(deps: {
 
     /** Appends the event (and the hooks' writes) in one transaction, resolving once it is committed; wakes the relay. */
     record(event: KirimEvent): Promise<void> {
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ event, resolve, reject });
-        if (!flushing) void flush();
-      });
+      return commit.add(event).finally(() => relay?.wake());
     },
 
     /** Appends events (and the hooks' writes) in `tx`, the transaction of the change they report; `wake` once it commits. */
@@ -250,8 +221,8 @@ export function createEventLog(deps: {
     async start(): Promise<void> {
       if (relay) return;
       cursor = await storage.events.lastSeq();
-      relay = startWakeableLoop(clock, pollMs, 'event-relay', logger, relayTick);
-      pruner = startWakeableLoop(clock, Math.min(pruneEveryMs, 60_000), 'event-prune', logger, pruneTick);
+      relay = startLoop(clock, pollMs, 'event-relay', logger, relayTick);
+      pruner = startLoop(clock, Math.min(pruneEveryMs, 60_000), 'event-prune', logger, pruneTick);
     },
 
     async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
-import { every, type BackgroundLoop } from '../background.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { KirimError, notFound } from '../errors.js';
 import type { KirimEvents } from '../events.js';
@@ -97,11 +97,17 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
     const controller = new AbortController();
     running = controller;
     // Renews the lease while the source is slow to answer; a lost lease stops this run.
-    const heartbeat = every(clock, Math.max(1, Math.floor(leaseMs / 3)), 'lead-task-heartbeat', logger, async () => {
-      if (controller.signal.aborted) return;
-      const held = await storage.leadTasks.update(task.id, owner, { lease_expires_at: leaseUntil() });
-      if (!held) controller.abort(LEASE_LOST);
-    });
+    const heartbeat = startLoop(
+      clock,
+      Math.max(1, Math.floor(leaseMs / 3)),
+      'lead-task-heartbeat',
+      logger,
+      async () => {
+        if (controller.signal.aborted) return;
+        const held = await storage.leadTasks.update(task.id, owner, { lease_expires_at: leaseUntil() });
+        if (!held) controller.abort(LEASE_LOST);
+      },
+    );
     try {
       // A cursor is the source's own: one written by another source (the configuration changed) is not resumed.
       const resumeFrom = task.source === source.name ? (task.cursor ?? undefined) : undefined;
@@ -259,7 +265,7 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
         finished_at: null,
         updated_at: now,
       });
-      void loop?.poke();
+      loop?.wake();
       return view(task);
     },
 
@@ -290,7 +296,7 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
     /** Starts the runner: it claims tasks now, when one is queued here, and every `pollMs`. */
     start(): void {
       stopping = false;
-      loop ??= every(clock, deps.pollMs ?? 2000, 'lead-tasks', logger, drain);
+      loop ??= startLoop(clock, deps.pollMs ?? 2000, 'lead-tasks', logger, drain);
     },
 
     /** Stops the runner; a task it was running goes back to the queue, to resume where it stopped. */

@@ -1,4 +1,4 @@
-import { every, type BackgroundLoop } from '../background.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { JobTracker } from '../bulk/job-tracker.js';
 import type { Clock } from '../clock.js';
 import type { KirimEvents } from '../events.js';
@@ -74,7 +74,7 @@ export class Dispatcher {
   private loop: BackgroundLoop | undefined;
   private facts: RoundFacts | undefined;
   private lastRecovery = 0;
-  private pending: Promise<void> | undefined;
+  private recording: Promise<void> | undefined;
   private stopping = false;
 
   constructor(
@@ -94,43 +94,36 @@ export class Dispatcher {
 
   start(): void {
     this.stopping = false;
-    this.loop ??= every(this.deps.clock, this.pollMs, 'dispatcher', this.deps.logger, () => this.drain());
+    this.loop ??= startLoop(this.deps.clock, this.pollMs, 'dispatcher', this.deps.logger, () => this.tick());
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop?.stop();
+    await this.recording;
     this.loop = undefined;
   }
 
   /**
-   * Runs rounds back to back while they find rows to send (a backlog), then waits for the next poll or
-   * poke. A round's record overlaps the next round's claim and sends (on PostgreSQL the database writes
-   * one while this process sends the other); records are written one at a time, in order.
+   * The loop's tick: one round; true when it found rows to send, so the next runs at once (a backlog). A round's
+   * record overlaps the next round's claim and sends (on PostgreSQL the database writes one while this process
+   * sends the other); records are written one at a time, in order.
    */
-  private async drain(): Promise<void> {
-    let recording: Promise<void> | undefined;
-    try {
-      for (;;) {
-        const sent = await this.claimAndSend();
-        await recording;
-        recording = undefined;
-        if (!sent) return;
-        // Caught here, not where it is awaited: a rejection would otherwise go unhandled while the next round sends.
-        recording = this.record(sent).catch((error) =>
-          this.deps.logger.error({ err: error }, 'recording a round of sends failed'),
-        );
-        if (this.stopping || !this.loop) return;
-      }
-    } finally {
-      await recording;
-    }
+  private async tick(): Promise<boolean> {
+    const sent = await this.claimAndSend();
+    await this.recording;
+    this.recording = undefined;
+    if (!sent) return false;
+    // Caught here, not where it is awaited: a rejection would otherwise go unhandled while the next round sends.
+    this.recording = this.record(sent).catch((error) =>
+      this.deps.logger.error({ err: error }, 'recording a round of sends failed'),
+    );
+    return !this.stopping;
   }
 
   /** Runs a round soon, without waiting for the poll interval (new rows were queued here). */
   poke(): void {
-    if (!this.loop || this.pending) return;
-    this.pending = this.loop.poke().finally(() => (this.pending = undefined));
+    this.loop?.wake();
   }
 
   /** Settles what a dead owner left mid-send on a session that connected here, then runs a round soon. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { every, type BackgroundLoop } from '../background.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
 import type { KirimEvents } from '../events.js';
@@ -77,7 +77,7 @@ export class SessionManager {
   /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
   start(): void {
     if (!this.deps.transport || this.supervisor) return;
-    this.supervisor = every(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () =>
+    this.supervisor = startLoop(this.deps.clock, this.heartbeatMs, 'session-supervisor', this.deps.logger, () =>
       this.supervise(),
     );
   }

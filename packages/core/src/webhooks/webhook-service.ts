@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Actor } from '../actor.js';
+import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
+import { GroupCommit } from '../group-commit.js';
 import type { Logger } from '../logger.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
-import { startWakeableLoop, type WakeableLoop } from '../wakeable-loop.js';
 import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import {
@@ -81,39 +82,21 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const allowPrivate = deps.allowPrivateUrls ?? false;
   const timings: WebhookTimings = { ...DEFAULT_WEBHOOK_TIMINGS, ...deps.timings };
   const inFlight = new Set<Promise<void>>();
-  let loop: WakeableLoop | undefined;
+  let loop: BackgroundLoop | undefined;
   let stopping: AbortController | undefined;
   let saturated = false;
   let lastPrune = 0;
   type Changes = Parameters<Storage['webhookDeliveries']['finish']>[2];
-  const finishing: Array<{ id: string; changes: Changes; done: () => void; failed: (error: unknown) => void }> = [];
-  let flushing = false;
-
   // Outcomes are written in groups, like events: attempts finishing together share one commit.
-  const flushFinished = async () => {
-    flushing = true;
-    try {
-      while (finishing.length > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const items = finishing.splice(0, 200);
-        try {
-          await storage.transaction(async (tx) => {
-            for (const item of items) await tx.webhookDeliveries.finish(item.id, instanceId, item.changes);
-          });
-          for (const item of items) item.done();
-        } catch (error) {
-          for (const item of items) item.failed(error);
-        }
-      }
-    } finally {
-      flushing = false;
-    }
-  };
-  const finish = (id: string, changes: Changes) =>
-    new Promise<void>((done, failed) => {
-      finishing.push({ id, changes, done, failed });
-      if (!flushing) void flushFinished();
-    });
+  const finishing = new GroupCommit<{ id: string; changes: Changes }>({
+    batchSize: 200,
+    write: (batch) =>
+      storage.transaction(async (tx) => {
+        for (const item of batch) await tx.webhookDeliveries.finish(item.id, instanceId, item.changes);
+      }),
+    onBatchError: 'fail-all',
+  });
+  const finish = (id: string, changes: Changes) => finishing.add({ id, changes });
 
   const getOwn = async (actor: Actor, id: string) => {
     const found = await storage.webhooks.get(actor.userId, id);
@@ -398,7 +381,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     start(): void {
       if (loop) return;
       stopping = new AbortController();
-      loop = startWakeableLoop(clock, timings.pollMs, 'webhook-delivery', logger, deliveryTick);
+      loop = startLoop(clock, timings.pollMs, 'webhook-delivery', logger, deliveryTick);
     },
 
     /** Stops delivering: attempts in flight are abandoned and their claims released, so they repeat after a restart. */
