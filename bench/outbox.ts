@@ -210,6 +210,7 @@ async function rawRate(
       circuit_open_until: null,
       circuit_reason: null,
       connected_at: at,
+      linked_at: at,
       last_active_at: null,
       created_at: at,
       updated_at: at,

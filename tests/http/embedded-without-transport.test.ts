@@ -71,6 +71,7 @@ describe.each(DATABASES)('embedding Kirim without a transport on %s', (database)
       settings: {},
       circuit_open_until: null,
       connected_at: null,
+      linked_at: null,
       last_active_at: null,
       created_at: at,
       updated_at: at,

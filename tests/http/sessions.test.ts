@@ -57,6 +57,7 @@ describe.each(DATABASES)('WhatsApp sessions over HTTP on %s (simulated network)'
       is_active: true,
       phone: '6281200000001',
       connected_at: expect.any(String),
+      linked_at: record.body.data.connected_at,
     });
     expect(
       (await t.request('GET', '/api/whatsapp/sessions', { token: u.token })).body.data.map((s: { id: string }) => s.id),

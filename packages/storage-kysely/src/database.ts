@@ -224,6 +224,7 @@ export interface SessionsTable {
   circuit_open_until: string | null;
   circuit_reason: string | null;
   connected_at: string | null;
+  linked_at: string | null;
   last_active_at: string | null;
   created_at: string;
   updated_at: string;

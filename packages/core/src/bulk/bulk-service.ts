@@ -120,7 +120,7 @@ export function createBulkService(deps: {
       const session = await storage.sessions.getById(id);
       if (!session) continue;
       // Warm-up counts from when the number was linked, as the dispatcher counts it.
-      const linkedSince = session.connected_at ? new Date(session.created_at) : null;
+      const linkedSince = session.linked_at ? new Date(session.linked_at) : null;
       senders.push({
         limits: deps.dispatcher.limitsFor(session, pools),
         linkedSince,

@@ -179,7 +179,7 @@ export class Dispatcher {
       const session = facts.sessions.get(id);
       if (!session) continue;
       const limits = this.limitsFor(session, facts.pools);
-      const linkedSince = session.connected_at ? new Date(session.created_at) : null;
+      const linkedSince = session.linked_at ? new Date(session.linked_at) : null;
       budgets.set(id, await this.sender.budget(session, now, limits, linkedSince, this.batchSize));
     }
     const sessions = [...budgets].map(([id, limit]) => ({ id, limit }));

@@ -269,13 +269,14 @@ export class SessionManager {
       case 'connecting':
         status = 'connecting';
         break;
+      // A QR or a pairing code means the device is being linked afresh: its warm-up will count from the new link.
       case 'qr':
         status = 'qr';
-        change.qr = state.qr;
+        Object.assign(change, { qr: state.qr, linked_at: null });
         break;
       case 'pairing_code':
         status = 'pairing_code';
-        change.pairing_code = state.code;
+        Object.assign(change, { pairing_code: state.code, linked_at: null });
         break;
       case 'connected':
         status = 'connected';
@@ -284,6 +285,8 @@ export class SessionManager {
           lid: state.lid,
           push_name: state.name ?? session.push_name,
           connected_at: now,
+          // Kept across reconnects: the warm-up ramp counts from the day the device was linked.
+          linked_at: session.linked_at ?? now,
           last_active_at: now,
           reconnect_attempts: 0,
         });
@@ -299,7 +302,8 @@ export class SessionManager {
         break;
       case 'logged_out':
         status = 'logged_out';
-        Object.assign(change, { reason: state.reason, desired: 'disconnected' });
+        // The device is unlinked for good (its credentials are wiped): a later link starts the ramp again.
+        Object.assign(change, { reason: state.reason, desired: 'disconnected', linked_at: null });
         break;
       case 'replaced':
         status = 'disconnected';

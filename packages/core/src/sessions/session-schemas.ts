@@ -42,7 +42,10 @@ export interface Session {
   circuit_open_until: string | null;
   /** Why the breaker opened; null once closed. */
   circuit_reason: string | null;
+  /** When the link last opened; rewritten on every reconnect. */
   connected_at: string | null;
+  /** When the device was linked (warm-up counts from this day); kept across reconnects, null until linked and after an unlink. */
+  linked_at: string | null;
   last_active_at: string | null;
   created_at: string;
   updated_at: string;
@@ -64,6 +67,8 @@ export interface SessionView {
   /** Why the breaker opened (the last failure), null when closed. */
   circuit_reason: string | null;
   connected_at: string | null;
+  /** When the device was linked: its warm-up counts from this day. */
+  linked_at: string | null;
   last_active_at: string | null;
   created_at: string;
   updated_at: string;

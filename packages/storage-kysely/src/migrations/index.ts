@@ -14,6 +14,7 @@ import { backlogIndexesMigration } from './0011-backlog-indexes.js';
 import { circuitReasonMigration } from './0012-circuit-reason.js';
 import { bulkJobSkipsMigration } from './0013-bulk-job-skips.js';
 import { sessionNextRetryMigration } from './0014-session-next-retry.js';
+import { sessionLinkedAtMigration } from './0015-session-linked-at.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -31,6 +32,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0012-circuit-reason', circuitReasonMigration],
   ['0013-bulk-job-skips', bulkJobSkipsMigration],
   ['0014-session-next-retry', sessionNextRetryMigration],
+  ['0015-session-linked-at', sessionLinkedAtMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

@@ -29,6 +29,7 @@ export function aSession(userId: string, overrides: Partial<Session> = {}): Sess
     circuit_open_until: null,
     circuit_reason: null,
     connected_at: T0,
+    linked_at: T0,
     last_active_at: null,
     created_at: T0,
     updated_at: T0,
@@ -90,7 +91,7 @@ export function describeOutbox(ctx: ConformanceContext): void {
   });
 
   describe('SessionRepository', () => {
-    it('round-trips every field of a session, its retry time and breaker reason included, and writes them back to null', async () => {
+    it('round-trips every field of a session, its retry time, breaker reason and linked_at included, and writes them back to null', async () => {
       const { userId } = await setup();
       const repo = ctx.storage().sessions;
       const session = aSession(userId, {
@@ -100,17 +101,25 @@ export function describeOutbox(ctx: ConformanceContext): void {
         next_retry_at: '2026-01-01T00:00:08.000Z',
         circuit_open_until: '2026-01-01T00:05:00.000Z',
         circuit_reason: 'rate-overlimit',
+        connected_at: '2026-01-04T00:00:00.000Z',
+        linked_at: '2026-01-03T00:00:00.000Z',
         settings: { daily_cap: 10 },
       });
       await repo.insert(session);
       expect(await repo.getById(session.id)).toEqual(session);
 
-      await repo.update(session.id, { next_retry_at: null, circuit_open_until: null, circuit_reason: null });
+      await repo.update(session.id, {
+        next_retry_at: null,
+        circuit_open_until: null,
+        circuit_reason: null,
+        linked_at: null,
+      });
       expect(await repo.getById(session.id)).toEqual({
         ...session,
         next_retry_at: null,
         circuit_open_until: null,
         circuit_reason: null,
+        linked_at: null,
       });
     });
   });
