@@ -5,6 +5,13 @@ export function sessionLinkedAtMigration() {
   return {
     async up(db: Kysely<any>) {
       await db.schema.alterTable('sessions').addColumn('linked_at', 'text').execute();
+      // Sessions linked before this column keep the day their warm-up counted from until now (created_at);
+      // left null, their next connect would take it as the link and start an established number's ramp again.
+      await db
+        .updateTable('sessions')
+        .set((eb) => ({ linked_at: eb.ref('created_at') }))
+        .where('connected_at', 'is not', null)
+        .execute();
     },
   };
 }
