@@ -57,6 +57,8 @@ export function contactFields(defaultCountryCode: string) {
 
 export const createContactSchema = (cc: string) => z.object(contactFields(cc));
 export type CreateContactInput = z.input<ReturnType<typeof createContactSchema>>;
+/** Create input once validated: the phone normalised, defaults applied. */
+export type CreateContactData = z.output<ReturnType<typeof createContactSchema>>;
 
 export const updateContactSchema = (cc: string) => z.object(contactFields(cc)).partial();
 export type UpdateContactInput = z.input<ReturnType<typeof updateContactSchema>>;

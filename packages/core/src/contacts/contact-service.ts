@@ -15,6 +15,7 @@ import {
   type ContactFilter,
   type ContactImportReport,
   type ContactStatistics,
+  type CreateContactData,
   type CreateContactInput,
   type ListContactsInput,
   type UpdateContactInput,
@@ -85,23 +86,7 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       const data = parse(createSchema, input);
       const now = clock.now().toISOString();
       // The unique index decides, not a read-then-write: two concurrent creates cannot both win.
-      return storage.contacts.insert({
-        id: randomUUID(),
-        user_id: actor.userId,
-        name: data.name,
-        phone: data.phone,
-        email: data.email ?? null,
-        company: data.company ?? null,
-        position: data.position ?? null,
-        address: data.address ?? null,
-        city: data.city ?? null,
-        country: data.country ?? null,
-        notes: data.notes ?? null,
-        is_active: data.is_active ?? true,
-        extra_fields: data.extra_fields ?? {},
-        created_at: now,
-        updated_at: now,
-      });
+      return storage.contacts.insert(newContact(actor.userId, data, now));
     },
 
     /** One page of the user's contacts, searched, filtered and sorted. */
@@ -171,7 +156,7 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
 
       await storage.transaction(async (tx) => {
         const seen = new Map<string, string>(); // phone → contact id, for numbers met earlier in this file
-        let batch: Array<{ row: number; data: ReturnType<typeof createSchema.parse> }> = [];
+        let batch: Array<{ row: number; data: CreateContactData }> = [];
 
         const flush = async () => {
           if (batch.length === 0) return;
@@ -197,25 +182,9 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
                 reason: 'phone number already in contacts: updated',
               });
             } else {
-              const id = randomUUID();
-              seen.set(data.phone, id);
-              fresh.push({
-                id,
-                user_id: actor.userId,
-                name: data.name,
-                phone: data.phone,
-                email: data.email ?? null,
-                company: data.company ?? null,
-                position: data.position ?? null,
-                address: data.address ?? null,
-                city: data.city ?? null,
-                country: data.country ?? null,
-                notes: data.notes ?? null,
-                is_active: data.is_active ?? true,
-                extra_fields: data.extra_fields ?? {},
-                created_at: now,
-                updated_at: now,
-              });
+              const contact = newContact(actor.userId, data, now);
+              seen.set(data.phone, contact.id);
+              fresh.push(contact);
             }
           }
           await tx.contacts.insertMany(fresh);
@@ -330,6 +299,27 @@ const BOOLEAN_WORDS = new Map(
     inactive: false,
   }),
 );
+
+/** A new contact of `userId` from validated create input, with a fresh id; absent fields are null. */
+function newContact(userId: string, data: CreateContactData, now: string): Contact {
+  return {
+    id: randomUUID(),
+    user_id: userId,
+    name: data.name,
+    phone: data.phone,
+    email: data.email ?? null,
+    company: data.company ?? null,
+    position: data.position ?? null,
+    address: data.address ?? null,
+    city: data.city ?? null,
+    country: data.country ?? null,
+    notes: data.notes ?? null,
+    is_active: data.is_active ?? true,
+    extra_fields: data.extra_fields ?? {},
+    created_at: now,
+    updated_at: now,
+  };
+}
 
 /** A spreadsheet row as create-contact input: known columns by field, the other columns as extra fields. */
 function rowInput(
