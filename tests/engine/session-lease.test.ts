@@ -51,8 +51,10 @@ describe('session leases between two engines on one PostgreSQL database', () => 
 
   it('leaves a session to the engine holding its lease', async () => {
     const a = await engine('process-a', 15_000);
-    const b = await engine('process-b', 15_000);
     const { id } = await linkedSession(a.kirim);
+    // B starts once A holds the lease: started before, B's supervisor may take the session up between its insert and
+    // A's own claim (either engine may then drive it; that race is not what this test is about).
+    const b = await engine('process-b', 15_000);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(a.kirim.sessionManager.drives(id)).toBe(true);
     expect(b.kirim.sessionManager.drives(id)).toBe(false);
