@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKirim, createSimulatedNetwork, newEventId, type Storage } from '@kirim/core';
+import { aSession } from '@kirim/core/testing';
 import { loadConfig, startServer } from '@kirim/server';
 import { insertMany, updateRows, type Database, type SqlDialect } from '@kirim/storage-kysely';
 import { createPostgresStorage, postgresDialect } from '@kirim/storage-postgres';
@@ -190,31 +191,18 @@ async function rawRate(
   const at = new Date().toISOString();
   const sessionIds: string[] = [];
   for (let i = 0; i < SESSIONS; i++) {
-    const session = await storage.sessions.insert({
-      id: randomUUID(),
-      user_id: user.id,
-      name: `raw-${i}`,
-      status: 'connected',
-      reason: null,
-      desired: 'disconnected',
-      phone: `6281299${String(i).padStart(6, '0')}`,
-      lid: null,
-      push_name: null,
-      qr: null,
-      pairing_code: null,
-      reconnect_attempts: 0,
-      next_retry_at: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      settings: {},
-      circuit_open_until: null,
-      circuit_reason: null,
-      connected_at: at,
-      linked_at: at,
-      last_active_at: null,
-      created_at: at,
-      updated_at: at,
-    });
+    const session = await storage.sessions.insert(
+      aSession(user.id, {
+        id: randomUUID(),
+        name: `raw-${i}`,
+        desired: 'disconnected',
+        phone: `6281299${String(i).padStart(6, '0')}`,
+        connected_at: at,
+        linked_at: at,
+        created_at: at,
+        updated_at: at,
+      }),
+    );
     sessionIds.push(session.id);
   }
   await enqueueBulk(storage, user.id, sessionIds, perSession(rows), new Date());
