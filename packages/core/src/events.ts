@@ -64,7 +64,12 @@ export interface KirimEvent<N extends KirimEventName = KirimEventName> {
   data: KirimEventMap[N];
 }
 
-type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>) => void } & { '*': (event: KirimEvent) => void };
+/** Where a listener's event comes from: this process, or another process sharing the database (through the relay). */
+export type EventOrigin = 'local' | 'relayed';
+
+type Listeners = { [N in KirimEventName]: (event: KirimEvent<N>, origin: EventOrigin) => void } & {
+  '*': (event: KirimEvent, origin: EventOrigin) => void;
+};
 
 // uuid draws each id's randomness from Web Crypto, a few microseconds a call; a pool refilled in bulk is not.
 const pool = Buffer.alloc(16 * 256);
@@ -140,9 +145,9 @@ export class KirimEvents extends EventEmitter<Listeners> {
     };
   }
 
-  /** Emits an event already built (here or, through the relay, in another process) to local listeners. */
-  deliver(event: KirimEvent): void {
-    (this.emit as (n: string, e: KirimEvent) => boolean)(event.type, event);
-    this.emit('*', event);
+  /** Emits an event already built (here or, through the relay, in another process: `origin`) to local listeners. */
+  deliver(event: KirimEvent, origin: EventOrigin = 'local'): void {
+    (this.emit as (n: string, e: KirimEvent, o: EventOrigin) => boolean)(event.type, event, origin);
+    this.emit('*', event, origin);
   }
 }
