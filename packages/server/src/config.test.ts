@@ -1,20 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  DEFAULT_AUTH_CACHE_MS,
-  DEFAULT_COUNTRY_CODE,
-  DEFAULT_DISPATCHER_OPTIONS,
-  DEFAULT_EVENT_LOG_OPTIONS,
-  DEFAULT_GOOGLE_PLACES_URL,
-  DEFAULT_MEDIA_LIMITS,
-  DEFAULT_NOMINATIM_URL,
-  DEFAULT_OPT_OUT_WORDS,
-  DEFAULT_OVERPASS_URL,
-  DEFAULT_RECONNECT,
-  DEFAULT_SEND_LIMITS,
-  DEFAULT_SEND_SERVICE_OPTIONS,
-  DEFAULT_SESSION_LEASE,
-  DEFAULT_WEBHOOK_TIMINGS,
-} from '@kirim/core';
+import * as core from '@kirim/core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
@@ -22,36 +7,39 @@ describe('loadConfig defaults', () => {
   it("takes every default from core's exported constants", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      leaseMs: DEFAULT_SESSION_LEASE.leaseMs,
-      heartbeatMs: DEFAULT_SESSION_LEASE.heartbeatMs,
-      authCacheMs: DEFAULT_AUTH_CACHE_MS,
-      defaultCountryCode: DEFAULT_COUNTRY_CODE,
+      leaseMs: core.DEFAULT_SESSION_LEASE.leaseMs,
+      heartbeatMs: core.DEFAULT_SESSION_LEASE.heartbeatMs,
+      authCacheMs: core.DEFAULT_AUTH_CACHE_MS,
+      defaultCountryCode: core.DEFAULT_COUNTRY_CODE,
       leadSource: {
-        nominatimUrl: DEFAULT_NOMINATIM_URL,
-        overpassUrl: DEFAULT_OVERPASS_URL,
-        googlePlacesUrl: DEFAULT_GOOGLE_PLACES_URL,
+        nominatimUrl: core.DEFAULT_NOMINATIM_URL,
+        overpassUrl: core.DEFAULT_OVERPASS_URL,
+        googlePlacesUrl: core.DEFAULT_GOOGLE_PLACES_URL,
       },
-      eventLog: { pollMs: DEFAULT_EVENT_LOG_OPTIONS.pollMs, retentionMs: DEFAULT_EVENT_LOG_OPTIONS.retentionMs },
+      eventLog: {
+        pollMs: core.DEFAULT_EVENT_LOG_OPTIONS.pollMs,
+        retentionMs: core.DEFAULT_EVENT_LOG_OPTIONS.retentionMs,
+      },
     });
-    expect(config.webhooks).toEqual(DEFAULT_WEBHOOK_TIMINGS);
+    expect(config.webhooks).toEqual(core.DEFAULT_WEBHOOK_TIMINGS);
     expect(config.outbox).toEqual({
       limits: {
-        min_gap_ms: DEFAULT_SEND_LIMITS.min_gap_ms,
-        jitter_ms: DEFAULT_SEND_LIMITS.jitter_ms,
-        daily_cap: DEFAULT_SEND_LIMITS.daily_cap,
-        warmup: DEFAULT_SEND_LIMITS.warmup,
-        check_recipients: DEFAULT_SEND_LIMITS.check_recipients,
+        min_gap_ms: core.DEFAULT_SEND_LIMITS.min_gap_ms,
+        jitter_ms: core.DEFAULT_SEND_LIMITS.jitter_ms,
+        daily_cap: core.DEFAULT_SEND_LIMITS.daily_cap,
+        warmup: core.DEFAULT_SEND_LIMITS.warmup,
+        check_recipients: core.DEFAULT_SEND_LIMITS.check_recipients,
       },
-      sendWaitMs: DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs,
-      pollMs: DEFAULT_DISPATCHER_OPTIONS.pollMs,
-      unknownGraceMs: DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs,
-      retryDelayMs: DEFAULT_DISPATCHER_OPTIONS.retryDelayMs,
-      optOutWords: DEFAULT_OPT_OUT_WORDS,
-      upgradeUrl: DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl,
-      maxBytes: DEFAULT_MEDIA_LIMITS.maxBytes,
+      sendWaitMs: core.DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs,
+      pollMs: core.DEFAULT_DISPATCHER_OPTIONS.pollMs,
+      unknownGraceMs: core.DEFAULT_DISPATCHER_OPTIONS.unknownGraceMs,
+      retryDelayMs: core.DEFAULT_DISPATCHER_OPTIONS.retryDelayMs,
+      optOutWords: core.DEFAULT_OPT_OUT_WORDS,
+      upgradeUrl: core.DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl,
+      maxBytes: core.DEFAULT_MEDIA_LIMITS.maxBytes,
     });
     // The limits the server passes leave the engine's own in force.
-    expect({ ...DEFAULT_SEND_LIMITS, ...config.outbox.limits }).toEqual(DEFAULT_SEND_LIMITS);
+    expect({ ...core.DEFAULT_SEND_LIMITS, ...config.outbox.limits }).toEqual(core.DEFAULT_SEND_LIMITS);
   });
 
   it("applies, for every variable of the README's configuration table, the default the table states", () => {
@@ -100,10 +88,10 @@ describe('loadConfig reconnect settings', () => {
 
   it('gives the Baileys transport the bounds it will use: the defaults when unset, each variable when set', () => {
     expect(loadConfig({}).reconnect).toEqual({
-      minMs: DEFAULT_RECONNECT.backoff.minMs,
-      maxMs: DEFAULT_RECONNECT.backoff.maxMs,
-      giveUpLinkedMs: DEFAULT_RECONNECT.giveUpAfter.linkedMs,
-      giveUpUnlinkedMs: DEFAULT_RECONNECT.giveUpAfter.unlinkedMs,
+      minMs: core.DEFAULT_RECONNECT.backoff.minMs,
+      maxMs: core.DEFAULT_RECONNECT.backoff.maxMs,
+      giveUpLinkedMs: core.DEFAULT_RECONNECT.giveUpAfter.linkedMs,
+      giveUpUnlinkedMs: core.DEFAULT_RECONNECT.giveUpAfter.unlinkedMs,
     });
     expect(
       loadConfig({
