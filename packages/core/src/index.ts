@@ -5,6 +5,7 @@ export { silentLogger, type Logger } from './logger.js';
 export {
   KirimEvents,
   newEventId,
+  type EventOrigin,
   type KirimEvent,
   type KirimEventMap,
   type KirimEventName,
