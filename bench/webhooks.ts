@@ -68,6 +68,7 @@ const publish = (kirim: Kirim, actor: Actor, i: number) =>
     message_id: `3EB0${i}`,
     to: { jid: `62811${i}@s.whatsapp.net`, phone: `62811${i}`, lid: null },
     status: 'delivered',
+    type: 'text',
   });
 
 for (const database of (process.env.BENCH_DB ? [process.env.BENCH_DB] : ['sqlite', 'postgres']) as Array<

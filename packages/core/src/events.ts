@@ -40,6 +40,10 @@ export interface KirimEventMap {
     to: Peer;
     status: string;
     error?: string | null;
+    /** `text`, or the media's type (`image`, `video`, `audio`, `document`, `sticker`). */
+    type: string;
+    /** On `sent`: when the message was due (its scheduled time, bulk slot or retry time; else when it was queued). */
+    due_at?: string;
   };
   'bulk.progress': { job_id: string; total: number; sent: number; failed: number; pending: number };
   'bulk.completed': { job_id: string; status: string; total: number; sent: number; failed: number };

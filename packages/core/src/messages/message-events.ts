@@ -17,6 +17,8 @@ export function messageStatusEvent(
     to: { jid: message.chat, phone: message.peer_phone, lid: message.peer_lid },
     status,
     error: message.error,
+    type: message.type,
+    ...(status === 'sent' ? { due_at: message.not_before ?? message.created_at } : {}),
   });
 }
 
