@@ -13,10 +13,12 @@ import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
 import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
+import { toDeliveryView, toView } from './webhook-views.js';
 import {
   createWebhookSchema,
   DEFAULT_WEBHOOK_TIMINGS,
   type CreateWebhookInput,
+  type DeliveryState,
   type Webhook,
   type WebhookDelivery,
   type WebhookDeliveryView,
@@ -37,6 +39,8 @@ export interface WebhookServiceDeps {
   timings?: Partial<WebhookTimings>;
   /** Names this process's claims. */
   instanceId: string;
+  /** Told the state each attempt leaves a delivery in (`delivered`, `failed`: to retry, `dead`) once recorded (metrics). */
+  onAttempt?: (state: DeliveryState) => void;
 }
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
@@ -45,33 +49,6 @@ export type WebhookService = ReturnType<typeof createWebhookService>;
 const RESPONSE_BYTES = 16 * 1024;
 const CLAIM_MARGIN_MS = 30_000;
 const FINISHED_RETENTION_MS = 7 * 24 * 3_600_000;
-
-const toView = (w: Webhook, secret?: string): WebhookView => ({
-  id: w.id,
-  url: w.url,
-  events: w.events,
-  is_active: w.is_active,
-  disabled_reason: w.disabled_reason,
-  created_at: w.created_at,
-  updated_at: w.updated_at,
-  ...(secret ? { secret } : {}),
-});
-
-const toDeliveryView = (d: WebhookDelivery): WebhookDeliveryView => ({
-  id: d.id,
-  webhook_id: d.webhook_id,
-  event_id: d.event_id,
-  event_type: d.event_type,
-  state: d.state,
-  attempts: d.attempts,
-  status_code: d.last_status_code,
-  latency_ms: d.last_latency_ms,
-  last_error: d.last_error,
-  next_attempt_at: d.next_attempt_at,
-  created_at: d.created_at,
-  updated_at: d.updated_at,
-  delivered_at: d.delivered_at,
-});
 
 /**
  * Webhooks: subscriptions per user, deliveries queued in the transaction that records each event, and
@@ -96,7 +73,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       }),
     onBatchError: 'fail-all',
   });
-  const finish = (id: string, changes: Changes) => finishing.add({ id, changes });
+  const finish = (id: string, changes: Changes) =>
+    finishing.add({ id, changes }).then(() => changes.state && deps.onAttempt?.(changes.state));
 
   const getOwn = async (actor: Actor, id: string) => {
     const found = await storage.webhooks.get(actor.userId, id);
