@@ -2,12 +2,34 @@
 export interface Clock {
   /** The current time. */
   now(): Date;
-  /** Resolves after `ms` milliseconds of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds of this clock's time. Given a `signal`, the sleep is a timer its owner
+   * cancels: it rejects with the signal's reason once aborted, and the timer is dropped.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The wall clock. */
+/**
+ * The wall clock. A sleep without a signal does not keep the process alive (nobody could end it at
+ * shutdown); one with a signal does until it ends or is aborted, as a plain timer does: its owner ends it.
+ */
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref?.()),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const cancel = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', cancel);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      if (signal) signal.addEventListener('abort', cancel, { once: true });
+      else timer.unref();
+    }),
 };

@@ -13,9 +13,22 @@ export class ManualClock implements Clock {
     return new Date(this.current);
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((wake) => {
-      this.sleepers.push({ at: this.current + Math.max(0, ms), wake });
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const cancel = () => {
+        this.sleepers = this.sleepers.filter((sleeper) => sleeper !== entry);
+        reject(signal!.reason);
+      };
+      const entry = {
+        at: this.current + Math.max(0, ms),
+        wake: () => {
+          signal?.removeEventListener('abort', cancel);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.sleepers.push(entry);
       this.sleepers.sort((a, b) => a.at - b.at);
     });
   }
