@@ -30,7 +30,7 @@ import type { Storage } from './storage/storage.js';
 import { createTemplateService, type TemplateService } from './templates/template-service.js';
 import type { Transport } from './transport/transport.js';
 import { createSecretBox } from './webhooks/secret-box.js';
-import type { WebhookTimings } from './webhooks/webhook-schemas.js';
+import type { DeliveryState, WebhookTimings } from './webhooks/webhook-schemas.js';
 import { createWebhookService, type WebhookService } from './webhooks/webhook-service.js';
 
 /** Options of {@link createKirim}. */
@@ -64,6 +64,8 @@ export interface KirimOptions {
   resolveHost?: HostResolver;
   /** Webhook retry schedule and limits; defaults in DEFAULT_WEBHOOK_TIMINGS. */
   webhooks?: Partial<WebhookTimings>;
+  /** Told the state each webhook delivery attempt made here leaves its delivery in (metrics); default none. */
+  onWebhookAttempt?: (state: DeliveryState) => void;
   /** The durable event log: relay poll interval (250 ms), retention (24 h). */
   eventLog?: EventLogOptions;
   /**
@@ -139,6 +141,7 @@ export function createKirim(options: KirimOptions): Kirim {
     resolveHost: options.resolveHost,
     timings: options.webhooks,
     instanceId: eventLog.instanceId,
+    onAttempt: options.onWebhookAttempt,
   });
   eventLog.onRecord(webhooks.enqueue);
   const startedAt = clock.now();

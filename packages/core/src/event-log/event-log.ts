@@ -86,7 +86,7 @@ export function createEventLog(deps: {
   const dispatch = (row: RelayedEvent) => {
     cursor = row.seq;
     if (row.event === null) return;
-    if (row.origin !== instanceId) events.deliver(row.event);
+    if (row.origin !== instanceId) events.deliver(row.event, 'relayed');
     for (const listener of feed) {
       try {
         listener(row as StoredEvent);
