@@ -1,10 +1,8 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KirimError, isKirimError } from '../errors.js';
 import { normalisePhone } from './phone.js';
 import {
@@ -23,16 +21,9 @@ import {
   type SpreadsheetKind,
   type SpreadsheetRow,
 } from './spreadsheet.js';
+import { fixture, useTempFolder } from './test-files.js';
 
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kirim-spreadsheet-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempPath = useTempFolder('kirim-spreadsheet-');
 
 async function readAll(
   input: Readable | string,
@@ -232,7 +223,7 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
       ['Nama', 'No HP'],
       ['Budi', '0812'],
     ]);
-    const path = join(dir, 'second-sheet-excel-order.xlsx');
+    const path = tempPath('second-sheet-excel-order.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
     const { location, rows } = await readImport(path, 'xlsx');
     expect(location).toEqual({ sheet: 'Kontak', row: 1 });
@@ -243,7 +234,7 @@ describe('readSpreadsheetRows with a header spec: sheets as people make them', (
 describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
   /** Runs `read` with the temp folder (where ExcelJS's streaming reader wrote its tmp-* files) set to a new, empty one. */
   async function inOwnTempFolder(read: (folder: string) => Promise<void>): Promise<void> {
-    const folder = await mkdtemp(join(dir, 'tmp-'));
+    const folder = await mkdtemp(tempPath('tmp-'));
     const before = process.env.TMPDIR;
     process.env.TMPDIR = folder;
     try {
@@ -307,7 +298,7 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
     workbook
       .addWorksheet('Kontak')
       .addRows([['Nama', 'No HP'], ...names.map((name, i) => [name, `0812${String(i).padStart(8, '0')}`])]);
-    const path = join(dir, 'multibyte.xlsx');
+    const path = tempPath('multibyte.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
     const { rows } = await readAll(path, 'xlsx');
     expect(rows.map((r) => r.values.Nama)).toEqual(names);
@@ -318,7 +309,7 @@ describe('readSpreadsheetRows: an .xlsx read from its zip directory', () => {
     // The CRC-32 of the shared strings in the central directory (16 bytes into the entry, 46 before its name).
     const crc = zipBytes.lastIndexOf('xl/sharedStrings.xml') - 46 + 16;
     zipBytes.writeUInt32LE((zipBytes.readUInt32LE(crc) ^ 1) >>> 0, crc);
-    const path = join(dir, 'corrupt.xlsx');
+    const path = tempPath('corrupt.xlsx');
     await writeFile(path, zipBytes);
     await expectUnreadable(path, 'xlsx', 'could not be read as an .xlsx spreadsheet');
   });
@@ -523,7 +514,7 @@ describe('readSpreadsheetRows: cell values', () => {
     row.getCell(9).value = 1e21;
     row.getCell(10).value = 0.0000001;
     row.getCell(11).value = { error: '#N/A' };
-    const path = join(dir, 'typed.xlsx');
+    const path = tempPath('typed.xlsx');
     await workbook.xlsx.writeFile(path);
 
     const { headers, rows } = await readAll(path, 'xlsx');
@@ -624,7 +615,7 @@ describe('readSpreadsheetRows: refusing what is not a spreadsheet', () => {
       },
     });
     await expect(readAll(failing, 'csv')).rejects.toThrow('disk on fire');
-    await expect(readAll(join(dir, 'missing.xlsx'), 'xlsx')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readAll(tempPath('missing.xlsx'), 'xlsx')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 
@@ -720,7 +711,7 @@ describe('writeSpreadsheet', () => {
   ];
 
   it('round-trips an xlsx: phone strings, unicode, separators, quotes and newlines come back identical', async () => {
-    const path = join(dir, 'round-trip.xlsx');
+    const path = tempPath('round-trip.xlsx');
     await writeSpreadsheet(createWriteStream(path), 'xlsx', headers, tricky);
     const { headers: read, rows } = await readAll(path, 'xlsx');
     expect(read).toEqual(headers);
@@ -730,7 +721,7 @@ describe('writeSpreadsheet', () => {
   });
 
   it('writes xlsx phone columns as text: string cells in text-formatted columns', async () => {
-    const path = join(dir, 'text.xlsx');
+    const path = tempPath('text.xlsx');
     await writeSpreadsheet(createWriteStream(path), 'xlsx', ['Phone'], [['081234567890']]);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
@@ -801,7 +792,7 @@ describe('spreadsheets with 50,000 rows', () => {
 
   for (const kind of ['xlsx', 'csv'] as const) {
     it(`writes and streams back a 50,000-row ${kind} with every row intact`, async () => {
-      const path = join(dir, `big.${kind}`);
+      const path = tempPath(`big.${kind}`);
       await writeSpreadsheet(createWriteStream(path), kind, headers, rows());
       expect((await stat(path)).size).toBeGreaterThan(1_000_000);
       let n = 0;
@@ -818,7 +809,7 @@ describe('spreadsheets with 50,000 rows', () => {
   }
 
   it('stops early without reading or holding the rest of the file', async () => {
-    const path = join(dir, 'big.xlsx');
+    const path = tempPath('big.xlsx');
     const first: number[] = [];
     for await (const { row } of readSpreadsheetRows(path, 'xlsx')) {
       first.push(row);
@@ -843,7 +834,7 @@ describe('readSpreadsheetRows: input forms', () => {
       ['Budi', '0812'],
     ]);
     workbook.addWorksheet('B').addRows([['ignored']]);
-    const path = join(dir, 'excel-order.xlsx');
+    const path = tempPath('excel-order.xlsx');
     await writeFile(path, Buffer.from(await workbook.xlsx.writeBuffer()));
     expect(await readAll(path, 'xlsx')).toEqual({
       headers: ['Nama', 'No HP'],

@@ -1,19 +1,10 @@
-import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fixture, useTempFolder } from './test-files.js';
 import { openZipFile, ZipFormatError } from './zip-file.js';
 
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kirim-zip-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempPath = useTempFolder('kirim-zip-');
 
 async function contents(path: string): Promise<Map<string, string>> {
   const zip = await openZipFile(path);
@@ -57,10 +48,10 @@ describe('openZipFile', () => {
   });
 
   it('refuses a file that is not a zip, and a truncated zip, with ZipFormatError', async () => {
-    const notZip = join(dir, 'not.zip');
+    const notZip = tempPath('not.zip');
     await writeFile(notZip, 'Nama,No HP\nBudi,0812\n');
     await expect(openZipFile(notZip)).rejects.toBeInstanceOf(ZipFormatError);
-    const truncated = join(dir, 'truncated.zip');
+    const truncated = tempPath('truncated.zip');
     await writeFile(truncated, (await readFile(fixture('contacts-second-sheet.xlsx'))).subarray(0, 3000));
     await expect(openZipFile(truncated)).rejects.toBeInstanceOf(ZipFormatError);
   });
@@ -84,7 +75,7 @@ describe('openZipFile', () => {
     end.writeUInt16LE(1, 10);
     end.writeUInt32LE(46 + name.length, 12);
     end.writeUInt32LE(30 + name.length, 16);
-    const path = join(dir, 'empty-deflated.zip');
+    const path = tempPath('empty-deflated.zip');
     await writeFile(path, Buffer.concat([local, name, central, name, end]));
     expect(await contents(path)).toEqual(new Map([['xl/empty.xml', '']]));
   });
@@ -96,7 +87,7 @@ describe('openZipFile', () => {
     const entry = zipBytes.lastIndexOf('xl/sharedStrings.xml') - 46;
     expect(zipBytes.readUInt32LE(entry)).toBe(0x02014b50);
     edit(zipBytes, entry);
-    const path = join(dir, 'edited.xlsx');
+    const path = tempPath('edited.xlsx');
     await writeFile(path, zipBytes);
     const zip = await openZipFile(path);
     try {
