@@ -21,7 +21,9 @@ import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
 import { createMediaLoader, type MediaLoaderOptions } from './outbox/media-loader.js';
 import { createOptOutHook } from './outbox/opt-outs.js';
 import { DEFAULT_SEND_LIMITS, effectiveLimits } from './outbox/send-limits.js';
+import { createSendRoutes } from './outbox/send-routes.js';
 import { createSendService, type SendService, type SendServiceOptions } from './outbox/send-service.js';
+import { SendWaiters } from './outbox/send-waiters.js';
 import { createPoolService, type PoolService } from './pools/pool-service.js';
 import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
@@ -167,6 +169,8 @@ export function createKirim(options: KirimOptions): Kirim {
     lookup: options.resolveHost,
     ...outboxOptions,
   });
+  const sendLimits = effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits);
+  const waiters = new SendWaiters({ storage, clock });
   const dispatcher = new Dispatcher(
     {
       storage,
@@ -177,7 +181,8 @@ export function createKirim(options: KirimOptions): Kirim {
       media,
       receipts,
       jobs,
-      defaults: effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits),
+      waiters,
+      defaults: sendLimits,
     },
     outboxOptions,
   );
@@ -215,10 +220,31 @@ export function createKirim(options: KirimOptions): Kirim {
     defaultCountryCode,
     onSettingsChanged: () => dispatcher.invalidate(),
   });
-  const sends = createSendService({ storage, clock, dispatcher, media, defaultCountryCode, ...outboxOptions });
-  const pools = createPoolService({ storage, clock, dispatcher, sends });
-  const expander = createBulkExpander({ storage, clock, logger, onExpanded: () => dispatcher.poke() });
-  const bulk = createBulkService({ storage, clock, events, dispatcher, expander, sends, defaultCountryCode });
+  const routes = createSendRoutes({ storage, clock, upgradeUrl: outboxOptions.upgradeUrl });
+  const onQueued = () => dispatcher.poke();
+  const sends = createSendService({
+    storage,
+    clock,
+    routes,
+    media,
+    waiters,
+    onQueued,
+    defaultCountryCode,
+    sendWaitMs: outboxOptions.sendWaitMs,
+  });
+  const pools = createPoolService({ storage, clock, routes, onChanged: () => dispatcher.invalidate() });
+  const expander = createBulkExpander({ storage, clock, logger, onExpanded: onQueued });
+  const bulk = createBulkService({
+    storage,
+    clock,
+    events,
+    routes,
+    checkMediaUrl: media.check,
+    expander,
+    onQueued,
+    limits: sendLimits,
+    defaultCountryCode,
+  });
   const status = createStatusService({
     storage,
     clock,

@@ -25,6 +25,16 @@ export function rowsOfBatch(batch: BulkBatch): NewMessage[] {
   }));
 }
 
+/** Turns the batches of accepted bulk jobs into outbox rows in the background. */
+export interface BulkExpander {
+  /** Starts expanding: now, then every `pollMs` (default 1000 ms) or when poked. */
+  start(): void;
+  /** Stops after the batch being expanded; resolves once it is stored. */
+  stop(): Promise<void>;
+  /** Expands soon (a job was accepted here); does nothing before `start`. */
+  poke(): void;
+}
+
 /**
  * Expands bulk jobs' batches into outbox rows in the background, a batch a transaction (taken and
  * expanded together, so each is expanded once, whichever process takes it), oldest first.
@@ -34,8 +44,9 @@ export function createBulkExpander(deps: {
   clock: Clock;
   logger: Logger;
   pollMs?: number;
+  /** Told a batch became rows (the dispatcher runs a round soon). */
   onExpanded: () => void;
-}) {
+}): BulkExpander {
   const { storage } = deps;
   let loop: BackgroundLoop | undefined;
 
@@ -66,19 +77,16 @@ export function createBulkExpander(deps: {
   };
 
   return {
-    start(): void {
+    start() {
       loop ??= startLoop(deps.clock, deps.pollMs ?? 1000, 'bulk-expander', deps.logger, drain);
     },
-    async stop(): Promise<void> {
+    async stop() {
       const stopping = loop;
       loop = undefined;
       await stopping?.stop();
     },
-    /** Expands soon (a job was accepted here). */
-    poke(): void {
+    poke() {
       loop?.wake();
     },
   };
 }
-
-export type BulkExpander = ReturnType<typeof createBulkExpander>;

@@ -6,10 +6,10 @@ import { tryNormalisePhone } from '../contacts/phone.js';
 import { notFound } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { MessageMedia } from '../messages/message-schemas.js';
-import type { Dispatcher } from '../outbox/dispatcher.js';
 import { bulkMediaSchema, bulkTextSchema } from '../outbox/outbox-schemas.js';
-import type { SendService } from '../outbox/send-service.js';
-import type { NewMessage, Storage } from '../storage/storage.js';
+import { sessionLimits, type SendLimits } from '../outbox/send-limits.js';
+import type { SendRoutes } from '../outbox/send-routes.js';
+import type { NewMessage, Slice, Storage } from '../storage/storage.js';
 import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
 import { validateTemplate } from '../templates/renderer.js';
 import { pageSchema, parse, validationError, type Page } from '../validation.js';
@@ -26,7 +26,45 @@ import {
 import { estimateFinish, sendingDays, type SenderLoad } from './estimate-finish.js';
 import { jobProgress } from './job-progress.js';
 
-export type BulkService = ReturnType<typeof createBulkService>;
+/** A bulk job's status: its progress and a page of the recipients it skipped, with the reason. */
+export type BulkJobStatusView = BulkJobView & {
+  skipped_recipients: Slice<SkippedRecipient> & { page: number; per_page: number };
+};
+
+/**
+ * Bulk jobs. Creating one throws `validation` naming each bad field (no recipient left to send to included),
+ * `not_found` for a session, pool, contact group or template not the caller's, and `plan_required` for a pool
+ * without the Supporter plan.
+ */
+export interface BulkService {
+  /** Queues a text to every recipient, personalised; skipped recipients are counted, not sent to. */
+  createText(actor: Actor, input: unknown): Promise<BulkJobView>;
+  /** Queues media (with a personalised caption) to every recipient, as `createText` does. */
+  createMedia(actor: Actor, input: unknown): Promise<BulkJobView>;
+  /** The caller's jobs, newest first, with progress; `validation` for a bad page. */
+  list(actor: Actor, input?: unknown): Promise<Page<BulkJobView>>;
+  /** One job's progress and a page of the recipients it skipped; `not_found` unless it is the caller's. */
+  status(actor: Actor, id: string, input?: unknown): Promise<BulkJobStatusView>;
+  /** Cancels a job and resolves once nothing of it is in flight; `not_found` unless it is the caller's. */
+  cancel(actor: Actor, id: string): Promise<BulkJobView>;
+}
+
+/** What the bulk service works with. */
+type BulkServiceDeps = {
+  storage: Storage;
+  clock: Clock;
+  events: KirimEvents;
+  /** Checks the session or pool a job goes through. */
+  routes: SendRoutes;
+  /** Refuses a media URL that could never be fetched (see MediaLoader.check). */
+  checkMediaUrl(url: string): Promise<void>;
+  expander: BulkExpander;
+  /** Told a job's first rows were queued (the dispatcher runs a round soon). */
+  onQueued(): void;
+  /** The engine's send limits, before pools' and sessions' own (for the finish estimate). */
+  limits: SendLimits;
+  defaultCountryCode: string;
+};
 
 type Recipient = Pick<
   Contact,
@@ -49,15 +87,7 @@ const CANCEL_SETTLE_MS = 10_000;
  * recipient, exactly as a preview shows) and spaced by `delay`. Opted-out, invalid and repeated
  * numbers are left out and counted as skipped.
  */
-export function createBulkService(deps: {
-  storage: Storage;
-  clock: Clock;
-  events: KirimEvents;
-  dispatcher: Dispatcher;
-  expander: BulkExpander;
-  sends: SendService;
-  defaultCountryCode: string;
-}) {
+export function createBulkService(deps: BulkServiceDeps): BulkService {
   const { storage, clock } = deps;
 
   async function recipientsOf(
@@ -122,7 +152,7 @@ export function createBulkService(deps: {
       // Warm-up counts from when the number was linked, as the dispatcher counts it.
       const linkedSince = session.linked_at ? new Date(session.linked_at) : null;
       senders.push({
-        limits: deps.dispatcher.limitsFor(session, pools),
+        limits: sessionLimits(deps.limits, session, pools),
         linkedSince,
         sentToday: await storage.outbox.sentSince(id, dayStart),
       });
@@ -179,7 +209,7 @@ export function createBulkService(deps: {
     mediaInput: MessageMedia | null,
   ): Promise<BulkJobView> {
     validateTemplate(texts, await knownPlaceholders(storage, actor.userId, requestFields(data.contacts)));
-    const route = await deps.sends.resolveRoute(actor, data, { forFuture: true });
+    const route = await deps.routes.resolve(actor, data, { forFuture: true });
     let content = Object.values(texts).find(Boolean) ?? null;
     let media = mediaInput;
     if (data.template_id) {
@@ -189,7 +219,7 @@ export function createBulkService(deps: {
         media ??= { type: template.message_type, url: template.media_url, filename: null };
     }
     // Whichever URL is sent, the request's or the template's, is checked before anything is stored.
-    if (media?.url) await deps.sends.checkMediaUrl(media.url);
+    if (media?.url) await deps.checkMediaUrl(media.url);
 
     const { recipients, invalid } = await recipientsOf(actor, data);
     const skipped: SkippedRecipient[] = invalid;
@@ -290,7 +320,7 @@ export function createBulkService(deps: {
       await tx.bulkJobs.insertBatches(batches.slice(1));
       await tx.bulkJobs.insertSkipped(job.id, skipped);
     });
-    deps.dispatcher.poke();
+    deps.onQueued();
     if (batches.length > 1) deps.expander.poke();
     return view(job);
   }
@@ -302,13 +332,11 @@ export function createBulkService(deps: {
   }
 
   return {
-    /** Queues a text to every recipient, personalised. */
-    createText(actor: Actor, input: unknown) {
+    createText(actor, input) {
       const data = parse(bulkTextSchema, input);
       return create(actor, 'text', data, { message: data.message }, null);
     },
-    /** Queues media (with a personalised caption) to every recipient. */
-    createMedia(actor: Actor, input: unknown) {
+    createMedia(actor, input) {
       const data = parse(bulkMediaSchema, input);
       return create(
         actor,
@@ -319,26 +347,22 @@ export function createBulkService(deps: {
       );
     },
 
-    /** The caller's jobs, newest first, with progress. */
-    async list(actor: Actor, input: unknown = {}): Promise<Page<BulkJobView>> {
+    async list(actor, input = {}) {
       const { page, per_page } = parse(pageSchema, input);
       const slice = await storage.bulkJobs.list(actor.userId, { limit: per_page, offset: (page - 1) * per_page });
       return { items: await Promise.all(slice.items.map(view)), total: slice.total, page, perPage: per_page };
     },
 
-    /**
-     * One job's progress (total, sent, failed, pending, status, timestamps, expected finish) and a page
-     * of the recipients it skipped, with the reason (`skipped_page`, `skipped_per_page`: 100, at most 1,000).
-     */
-    async status(actor: Actor, id: string, input: unknown = {}) {
+    // A page of skipped recipients: `skipped_page`, `skipped_per_page` (100, at most 1,000).
+    async status(actor, id, input = {}) {
       const { skipped_page: page, skipped_per_page: perPage } = parse(bulkStatusSchema, input);
       const job = await get(actor, id);
       const skipped = await storage.bulkJobs.skipped(id, { limit: perPage, offset: (page - 1) * perPage });
       return { ...(await view(job)), skipped_recipients: { ...skipped, page, per_page: perPage } };
     },
 
-    /** Cancels a job: its queued rows are cancelled, and this returns only once nothing of it is in flight. */
-    async cancel(actor: Actor, id: string): Promise<BulkJobView> {
+    // Its queued rows are cancelled, and this returns only once nothing of it is in flight.
+    async cancel(actor, id) {
       const job = await get(actor, id);
       if (job.status === 'completed' || job.status === 'cancelled') return view(job);
       const at = clock.now().toISOString();

@@ -1,21 +1,14 @@
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { JobTracker } from '../bulk/job-tracker.js';
-import type { Clock } from '../clock.js';
-import type { KirimEvents } from '../events.js';
-import type { Logger } from '../logger.js';
 import { sendEvents, type RecordedRow } from '../messages/message-events.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { HeldReceipts, ReceiptWriter } from '../messages/receipt-writer.js';
-import type { Pool } from '../pools/pool-schemas.js';
 import { PoolRotation } from '../pools/pool-rotation.js';
-import type { SessionManager } from '../sessions/session-manager.js';
-import type { Session } from '../sessions/session-schemas.js';
-import type { ClaimDecision, SendOutcome, Storage } from '../storage/storage.js';
-import type { MediaLoader } from './media-loader.js';
-import { readRoundFacts, type RoundFacts } from './round-facts.js';
-import { recordedRow, RowSender, type RowSenderOptions } from './row-sender.js';
-import { SendWaiters } from './send-waiters.js';
-import { effectiveLimits, type SendLimits } from './send-limits.js';
+import type { ClaimDecision, SendOutcome } from '../storage/storage.js';
+import { RoundFactsCache } from './round-facts.js';
+import { recordedRow, RowSender, type RowSenderDeps, type RowSenderOptions } from './row-sender.js';
+import type { SendWaiters } from './send-waiters.js';
+import { sessionLimits, type SendLimits } from './send-limits.js';
 
 /** Options of the dispatcher. */
 export interface DispatcherOptions extends RowSenderOptions {
@@ -42,22 +35,16 @@ export const DEFAULT_DISPATCHER_OPTIONS: Readonly<Required<Omit<DispatcherOption
   retryDelayMs: 5000,
 };
 
-type Deps = {
-  storage: Storage;
-  clock: Clock;
-  logger: Logger;
-  events: KirimEvents;
-  manager: SessionManager;
-  media: MediaLoader;
+type Deps = Omit<RowSenderDeps, 'onCircuitChanged'> & {
   /** Holds the receipts of rows being sent, to fold into their record. */
   receipts: ReceiptWriter;
   /** Told which rows of bulk jobs were claimed and recorded. */
   jobs: JobTracker;
+  /** Told which rows were recorded, for the callers of immediate sends waiting on them. */
+  waiters: SendWaiters;
+  /** The engine's send limits, before pools' and sessions' own. */
   defaults: SendLimits;
 };
-
-// Session, pool and owner facts change rarely; re-reading them every round would double the queries.
-const FACTS_TTL_MS = 2000;
 
 /**
  * The one pipeline every outgoing message goes through: claims due rows for the sessions this process
@@ -70,9 +57,8 @@ export class Dispatcher {
   private readonly unknownGraceMs: number;
   private readonly sender: RowSender;
   private readonly rotation = new PoolRotation();
-  private readonly waiters: SendWaiters;
+  private readonly facts: RoundFactsCache;
   private loop: BackgroundLoop | undefined;
-  private facts: RoundFacts | undefined;
   private lastRecovery = 0;
   private recording: Promise<void> | undefined;
   private stopping = false;
@@ -88,7 +74,7 @@ export class Dispatcher {
       maxAttempts: options.maxAttempts ?? DEFAULT_DISPATCHER_OPTIONS.maxAttempts,
       retryDelayMs: options.retryDelayMs ?? DEFAULT_DISPATCHER_OPTIONS.retryDelayMs,
     };
-    this.waiters = new SendWaiters(deps);
+    this.facts = new RoundFactsCache(deps.storage);
     this.sender = new RowSender({ ...deps, onCircuitChanged: () => this.invalidate() }, retries);
   }
 
@@ -138,29 +124,12 @@ export class Dispatcher {
 
   /** Forgets cached facts (a pool or session setting changed). */
   invalidate(): void {
-    this.facts = undefined;
-  }
-
-  /** Resolves with the rows once each is settled (sent or final), or as they are when `timeoutMs` passes. */
-  waitFor(ids: number[], timeoutMs: number): Promise<Message[]> {
-    return this.waiters.wait(ids, timeoutMs);
-  }
-
-  /** The limits that apply to a session (engine defaults, its pools', its own). */
-  limitsFor(session: Session, pools: Pool[]): SendLimits {
-    const poolSettings = pools.filter((p) => p.session_ids.includes(session.id)).map((p) => p.settings);
-    return effectiveLimits(this.deps.defaults, ...poolSettings, session.settings as Partial<SendLimits>);
-  }
-
-  /** One round: claim what may go now, send it, record it. */
-  async round(): Promise<void> {
-    const sent = await this.claimAndSend();
-    if (sent) await this.record(sent);
+    this.facts.invalidate();
   }
 
   /** Claims what may go now and sends it; resolves with what is to record, or undefined when nothing went. */
   private async claimAndSend(): Promise<SentRound | undefined> {
-    const { storage, clock, manager } = this.deps;
+    const { storage, clock, manager, defaults } = this.deps;
     const now = clock.now();
     if (now.getTime() - this.lastRecovery > this.unknownGraceMs / 4) {
       this.lastRecovery = now.getTime();
@@ -172,13 +141,13 @@ export class Dispatcher {
     const connected = manager.connectedSessions();
     // An idle engine asks one indexed question per poll, not one claim query per session.
     if (connected.length === 0 || !(await storage.outbox.hasDue(now.toISOString()))) return undefined;
-    const facts = await this.loadFacts(connected, now);
+    const facts = await this.facts.read(connected, now);
 
     const budgets = new Map<string, number>();
     for (const id of connected) {
       const session = facts.sessions.get(id);
       if (!session) continue;
-      const limits = this.limitsFor(session, facts.pools);
+      const limits = sessionLimits(defaults, session, facts.pools);
       const linkedSince = session.linked_at ? new Date(session.linked_at) : null;
       budgets.set(id, await this.sender.budget(session, now, limits, linkedSince, this.batchSize));
     }
@@ -229,7 +198,11 @@ export class Dispatcher {
       const outcomes = (
         await Promise.all(
           [...bySession].map(([id, rows]) =>
-            this.sender.sendAll(facts.sessions.get(id)!, rows, this.limitsFor(facts.sessions.get(id)!, facts.pools)),
+            this.sender.sendAll(
+              facts.sessions.get(id)!,
+              rows,
+              sessionLimits(defaults, facts.sessions.get(id)!, facts.pools),
+            ),
           ),
         )
       ).flat();
@@ -262,19 +235,8 @@ export class Dispatcher {
       receipts.release();
     }
     announce();
-    this.waiters.recorded(recorded.map((r) => r.row));
+    this.deps.waiters.recorded(recorded.map((r) => r.row));
     await this.deps.jobs.sent(recorded.map((r) => r.row));
-  }
-
-  /** The round's facts, read again once they are FACTS_TTL_MS old or a session connected since. */
-  private async loadFacts(connected: string[], now: Date): Promise<RoundFacts> {
-    if (
-      this.facts &&
-      now.getTime() - this.facts.at < FACTS_TTL_MS &&
-      connected.every((id) => this.facts!.sessions.has(id))
-    )
-      return this.facts;
-    return (this.facts = await readRoundFacts(this.deps.storage, connected, now));
   }
 }
 

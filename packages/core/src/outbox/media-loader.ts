@@ -24,7 +24,21 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<
 > = { maxBytes: 16 * 1024 * 1024, timeoutMs: 30_000, cacheBytes: 64 * 1024 * 1024 };
 
 /** A downloaded file; `sniffed` is the type its bytes show, when they show one. */
-type Loaded = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
+export type LoadedMedia = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
+
+/** Fetches the media of outgoing messages, refusing what they could never send. */
+export interface MediaLoader {
+  /**
+   * Refuses, before anything is stored, a `media_url` that could never be fetched: not http(s), a private literal
+   * address, or a name resolving to a private address (unless `allowPrivate`): a `validation` error naming `media_url`.
+   */
+  check(url: string): Promise<void>;
+  /**
+   * The file at `url` to send as `type`, downloaded once while it stays in the cache. The caller's faults (a refused
+   * URL, a 4xx, a file too large or not of its kind) throw `validation` naming `media_url`; a host failing for now `unavailable`.
+   */
+  load(url: string, type: string): Promise<LoadedMedia>;
+}
 
 // What the bytes of each kind of media must be; a document may be anything.
 const KINDS: Record<string, { noun: string; accepts: (mime: string) => boolean }> = {
@@ -63,13 +77,13 @@ const EXTENSION_TYPES: Record<string, string> = {
  * Fetches `media_url`s for sending through the SSRF guard (no private, loopback or link-local targets,
  * every redirect re-checked, size and time limits), keeping recent files so a bulk job fetches once.
  */
-export function createMediaLoader(options: MediaLoaderOptions = {}) {
+export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader {
   const maxBytes = options.maxBytes ?? DEFAULT_MEDIA_LIMITS.maxBytes;
   const cacheBytes = options.cacheBytes ?? DEFAULT_MEDIA_LIMITS.cacheBytes;
-  const cache = new Map<string, Promise<Loaded>>();
+  const cache = new Map<string, Promise<LoadedMedia>>();
   let cached = 0;
 
-  async function download(url: string): Promise<Loaded> {
+  async function download(url: string): Promise<LoadedMedia> {
     let response;
     try {
       response = await safeFetch(url, {
@@ -101,7 +115,7 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
   }
 
   /** Refuses a file whose bytes are not the kind of media it is sent as. */
-  function assertKind(file: Loaded, type: string): Loaded {
+  function assertKind(file: LoadedMedia, type: string): LoadedMedia {
     const kind = KINDS[type];
     if (kind && !(file.sniffed && kind.accepts(file.sniffed))) {
       throw validationError({ media_url: [`is not ${kind.noun} (its content is ${file.sniffed ?? file.mimetype})`] });
@@ -110,7 +124,7 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
   }
 
   /** The file at `url`, downloaded once while it stays in the cache. */
-  function downloadOnce(url: string): Promise<Loaded> {
+  function downloadOnce(url: string): Promise<LoadedMedia> {
     let entry = cache.get(url);
     if (!entry) {
       entry = download(url);
@@ -135,22 +149,12 @@ export function createMediaLoader(options: MediaLoaderOptions = {}) {
   }
 
   return {
-    /**
-     * Refuses, before anything is stored, a `media_url` that could never be fetched: not http(s), a
-     * private literal address, or a name resolving to a private address (unless `allowPrivate`).
-     */
-    async check(url: string): Promise<void> {
+    async check(url) {
       await assertResolvesPublic(url, 'media_url', { allowPrivate: options.allowPrivate, resolve: options.lookup });
     },
 
-    /**
-     * The file at `url` to send as `type`, downloaded once while it stays in the cache. The caller's
-     * faults (a refused URL, a 4xx, a file too large or not of its kind) are `validation` errors naming `media_url`.
-     */
-    async load(url: string, type: string): Promise<Loaded> {
+    async load(url, type) {
       return assertKind(await downloadOnce(url), type);
     },
   };
 }
-
-export type MediaLoader = ReturnType<typeof createMediaLoader>;

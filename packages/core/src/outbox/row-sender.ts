@@ -19,7 +19,8 @@ export interface RowSenderOptions {
   retryDelayMs?: number;
 }
 
-type Deps = {
+/** What the row sender works with; the dispatcher is given the same. */
+export type RowSenderDeps = {
   storage: Storage;
   clock: Clock;
   logger: Logger;
@@ -40,7 +41,7 @@ export class RowSender {
   private readonly throttles = new Map<string, SessionThrottle>();
 
   constructor(
-    private readonly deps: Deps,
+    private readonly deps: RowSenderDeps,
     private readonly retries: Required<RowSenderOptions>,
   ) {}
 
@@ -206,27 +207,16 @@ export class RowSender {
 
 /** A claimed row as `complete` leaves it after recording `outcome`. */
 export function recordedRow(row: Message, outcome: SendOutcome): Message {
+  const recorded: Message = { ...row, status: outcome.status, updated_at: outcome.at };
   switch (outcome.status) {
     case 'failed':
-      return { ...row, status: 'failed', error: outcome.error, updated_at: outcome.at };
-    case 'queued':
-      return {
-        ...row,
-        status: 'queued',
-        not_before: outcome.not_before,
-        error: outcome.error,
-        claimed_by: null,
-        updated_at: outcome.at,
-        ...(outcome.release ? { session_id: null, message_id: null } : {}),
-      };
+      return { ...recorded, error: outcome.error };
+    case 'queued': {
+      // A released pool row goes back with no device and no WhatsApp id: any member may take it.
+      const released = outcome.release ? { session_id: null, message_id: null } : {};
+      return { ...recorded, not_before: outcome.not_before, error: outcome.error, claimed_by: null, ...released };
+    }
     default:
-      return {
-        ...row,
-        status: outcome.status,
-        sent_at: outcome.at,
-        raw: outcome.raw,
-        error: null,
-        updated_at: outcome.at,
-      };
+      return { ...recorded, sent_at: outcome.at, raw: outcome.raw, error: null };
   }
 }

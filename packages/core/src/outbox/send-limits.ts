@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Pool } from '../pools/pool-schemas.js';
+import type { Session } from '../sessions/session-schemas.js';
 
 /**
  * The anti-ban controls the dispatcher enforces for one session. Defaults are safe for a real number:
@@ -60,6 +62,12 @@ export function effectiveLimits(
   ...overrides: Array<Partial<SendLimits> | undefined>
 ): SendLimits {
   return Object.assign({}, defaults, ...overrides.filter(Boolean));
+}
+
+/** The limits that apply to a session: the engine's `defaults`, then those of its pools among `pools`, then its own. */
+export function sessionLimits(defaults: SendLimits, session: Session, pools: Pool[]): SendLimits {
+  const poolSettings = pools.filter((p) => p.session_ids.includes(session.id)).map((p) => p.settings);
+  return effectiveLimits(defaults, ...poolSettings, session.settings as Partial<SendLimits>);
 }
 
 /** The day's cap under warm-up: `warmup_start` on the UTC day the device was linked, doubling each UTC day after, never past `daily_cap` (0: no cap). */

@@ -1,15 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { z } from 'zod';
 import type { Actor } from '../actor.js';
-import { effectivePlan } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import type { Message, MessageMedia, MessageView } from '../messages/message-schemas.js';
 import { messageView } from '../messages/message-schemas.js';
-import type { Pool } from '../pools/pool-schemas.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
-import type { Dispatcher } from './dispatcher.js';
 import type { MediaLoader } from './media-loader.js';
 import {
   listSchema,
@@ -20,6 +18,8 @@ import {
   sendMediaSchema,
   sendTextSchema,
 } from './outbox-schemas.js';
+import type { Route, SendRoutes } from './send-routes.js';
+import type { SendWaiters } from './send-waiters.js';
 
 /** Options of sending. */
 export interface SendServiceOptions {
@@ -52,88 +52,66 @@ export interface ScheduledView extends MessageView {
   schedule_status: 'pending' | 'sent' | 'failed' | 'cancelled';
 }
 
-export type SendService = ReturnType<typeof createSendService>;
-
-/** Where a send goes: a session of the caller's, or a pool of theirs (a plan feature). */
-export interface Route {
-  session_id: string | null;
-  pool_id: string | null;
+/**
+ * Immediate and scheduled sends. Every send throws `validation` naming each bad field (a `media_url` that could
+ * never be fetched included), `not_found` for a session or pool not the caller's, and `plan_required` for a pool
+ * without the Supporter plan; an immediate one also `no_device` when its session or pool cannot send now.
+ */
+export interface SendService {
+  /** Sends a text to a user; answers once the row is settled, or `queued` after `sendWaitMs`. A reused `key` answers with the first request's row. */
+  sendText(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends media (fetched by the server from `media_url`) to a user, as `sendText` does. */
+  sendMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends a text to a group, as `sendText` does. */
+  sendGroupText(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends media to a group, as `sendText` does. */
+  sendGroupMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Schedules a text (`validation` unless `scheduled_at` is in the future); a pool-routed one picks its device, and re-checks the plan, when it fires. */
+  scheduleText(actor: Actor, input: unknown): Promise<ScheduledView>;
+  /** Schedules media, as `scheduleText` does. */
+  scheduleMedia(actor: Actor, input: unknown): Promise<ScheduledView>;
+  /** The caller's scheduled messages, newest first; `validation` for a bad page. */
+  listScheduled(actor: Actor, input?: unknown): Promise<Page<ScheduledView>>;
+  /** One scheduled message's status, with the error if it failed; `not_found` unless it is the caller's. */
+  scheduledStatus(actor: Actor, id: string): Promise<ScheduledView>;
+  /** Cancels a scheduled message that has not fired; `conflict` once it is being sent or sent, `not_found` unless it is the caller's. */
+  cancelScheduled(actor: Actor, id: string): Promise<ScheduledView>;
 }
+
+/** What a send request says its row carries, whatever its kind. */
+type Content = {
+  chat: string;
+  peer: string | null;
+  text: string | null;
+  media: MessageMedia | null;
+  quoted?: string;
+  mentions?: string[];
+};
+
+/** A send request's fields naming its route. */
+type Routed = { session_id?: string; pool_id?: string };
 
 /**
  * Immediate and scheduled sends. Every send is a row first; an immediate one waits for the dispatcher
  * to settle it. An `Idempotency-Key` makes a retried request return the first one's row, never send twice.
  */
-export function createSendService(
-  deps: {
-    storage: Storage;
-    clock: Clock;
-    dispatcher: Dispatcher;
-    media: MediaLoader;
-    defaultCountryCode: string;
-  } & SendServiceOptions,
-) {
-  const { storage, clock, dispatcher, media: loader } = deps;
+export function createSendService(deps: {
+  storage: Storage;
+  clock: Clock;
+  routes: SendRoutes;
+  media: MediaLoader;
+  /** Where an immediate send waits for its row to settle. */
+  waiters: SendWaiters;
+  /** Told a row was queued to go now (the dispatcher runs a round soon). */
+  onQueued(): void;
+  defaultCountryCode: string;
+  sendWaitMs?: number;
+}): SendService {
+  const { storage, clock, routes, media: loader, waiters } = deps;
   const cc = deps.defaultCountryCode;
   const waitMs = deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs;
-  const upgradeUrl = deps.upgradeUrl ?? DEFAULT_SEND_SERVICE_OPTIONS.upgradeUrl;
 
-  /** Checks the route is the caller's and can send: 404 for a foreign session or pool, 402 and 503 as documented. */
-  async function resolveRoute(
-    actor: Actor,
-    route: { session_id?: string; pool_id?: string },
-    options: { forFuture?: boolean } = {},
-  ): Promise<Route> {
-    if (route.session_id) {
-      const session = await storage.sessions.get(actor.userId, route.session_id);
-      if (!session) throw notFound('Session');
-      if (!options.forFuture && session.desired !== 'connected') {
-        throw new KirimError('no_device', `The session is ${session.status}; connect it first`);
-      }
-      return { session_id: session.id, pool_id: null };
-    }
-    const pool = await storage.pools.get(actor.userId, route.pool_id!);
-    if (!pool) throw notFound('Pool');
-    requirePoolPlan(actor);
-    if (!options.forFuture) await requireHealthyMember(pool);
-    return { session_id: null, pool_id: pool.id };
-  }
-
-  function requirePoolPlan(actor: Actor): void {
-    if (effectivePlan(actor, clock.now()) !== 'supporter') {
-      throw new KirimError('plan_required', 'Send pools are a Supporter feature.', {
-        extra: { upgrade_url: upgradeUrl },
-      });
-    }
-  }
-
-  async function requireHealthyMember(pool: Pool): Promise<void> {
-    const now = clock.now().toISOString();
-    for (const id of pool.session_ids) {
-      const session = await storage.sessions.getById(id);
-      if (session?.status === 'connected' && !(session.circuit_open_until && session.circuit_open_until > now)) return;
-    }
-    throw new KirimError(
-      'no_device',
-      'No member device is currently connected. All pool members are offline or circuit-broken.',
-    );
-  }
-
-  function row(
-    actor: Actor,
-    route: Route,
-    fields: {
-      chat: string;
-      peer: string | null;
-      text: string | null;
-      media: MessageMedia | null;
-      quoted?: string;
-      mentions?: string[];
-      kind: Message['kind'];
-      notBefore: Date;
-      key?: string;
-    },
-  ): NewMessage {
+  function row(actor: Actor, route: Route, fields: RowFields): NewMessage {
     const now = clock.now().toISOString();
     return {
       user_id: actor.userId,
@@ -183,7 +161,7 @@ export function createSendService(
    * Queues one row (or finds the row of an earlier request with the same key) and waits for it to settle.
    * A key is compared whole; one reused for a different request is refused, naming it.
    */
-  async function sendNow(actor: Actor, route: Route, fields: Parameters<typeof row>[2]): Promise<SendResult> {
+  async function sendNow(actor: Actor, route: Route, fields: RowFields): Promise<SendResult> {
     const fresh = row(actor, route, fields);
     const earlierWithKey = async () => {
       const earlier = fields.key ? await storage.outbox.findByIdempotencyKey(actor.userId, fields.key) : undefined;
@@ -192,7 +170,7 @@ export function createSendService(
       return earlier;
     };
     const earlier = await earlierWithKey();
-    if (earlier) return result((await dispatcher.waitFor([earlier.id], waitMs))[0] ?? earlier);
+    if (earlier) return result((await waiters.wait([earlier.id], waitMs))[0] ?? earlier);
     let id: number;
     try {
       [id] = await storage.outbox.enqueue([fresh]);
@@ -203,9 +181,42 @@ export function createSendService(
       if (!raced) throw error;
       id = raced.id;
     }
-    dispatcher.poke();
-    const [settled] = await dispatcher.waitFor([id], waitMs);
+    deps.onQueued();
+    const [settled] = await waiters.wait([id], waitMs);
     return result(settled);
+  }
+
+  /** An immediate send: the key, the input, its media URL, route and quoted message checked, then sent and waited for. */
+  async function send<S extends z.ZodType<Routed>>(
+    actor: Actor,
+    key: string | undefined,
+    schema: S,
+    input: unknown,
+    content: (data: z.output<S>) => Content,
+  ): Promise<SendResult> {
+    key = idempotencyKey(key);
+    const data = parse(schema, input);
+    const fields = content(data);
+    if (fields.media?.url) await loader.check(fields.media.url);
+    const route = await routes.resolve(actor, data);
+    await quoteCheck(route, fields.quoted);
+    return sendNow(actor, route, { ...fields, kind: 'send', notBefore: clock.now(), key });
+  }
+
+  /** A scheduled send: the input, its time, media URL and route (as it may be then) checked, then queued. */
+  async function schedule<S extends z.ZodType<Routed & { scheduled_at: Date }>>(
+    actor: Actor,
+    schema: S,
+    input: unknown,
+    content: (data: z.output<S>) => Content,
+  ): Promise<ScheduledView> {
+    const data = parse(schema, input);
+    const at = futureDate(data.scheduled_at);
+    const fields = content(data);
+    if (fields.media?.url) await loader.check(fields.media.url);
+    const route = await routes.resolve(actor, data, { forFuture: true });
+    const [id] = await storage.outbox.enqueue([row(actor, route, { ...fields, kind: 'scheduled', notBefore: at })]);
+    return scheduledView((await storage.outbox.get(actor.userId, id))!);
   }
 
   async function quoteCheck(route: Route, quoted: string | undefined): Promise<void> {
@@ -213,12 +224,6 @@ export function createSendService(
     if (!(await storage.messages.findByMessageId(route.session_id, quoted)))
       throw validationError({ quoted_message_id: ["no such message in this session's history"] });
   }
-
-  const media = (input: { media_url: string; type: MessageMedia['type']; filename?: string }): MessageMedia => ({
-    type: input.type,
-    url: input.media_url,
-    filename: input.filename ?? null,
-  });
 
   /** The `Idempotency-Key` as given, or a `validation` error naming it when it is too long to compare whole. */
   function idempotencyKey(key: string | undefined): string | undefined {
@@ -232,136 +237,27 @@ export function createSendService(
     return date;
   }
 
-  function scheduledView(message: Message): ScheduledView {
-    const status =
-      message.status === 'cancelled'
-        ? 'cancelled'
-        : message.status === 'failed'
-          ? 'failed'
-          : ['queued', 'sending', 'unknown'].includes(message.status)
-            ? 'pending'
-            : 'sent';
-    return { ...messageView(message), scheduled_at: message.not_before, schedule_status: status };
+  async function scheduledStatus(actor: Actor, id: string): Promise<ScheduledView> {
+    const message = Number.isSafeInteger(Number(id)) ? await storage.outbox.get(actor.userId, Number(id)) : undefined;
+    if (!message || message.kind !== 'scheduled') throw notFound('Scheduled message');
+    return scheduledView(message);
   }
 
   return {
-    resolveRoute,
-    requirePoolPlan,
+    sendText: (actor, input, key) =>
+      send(actor, key, sendTextSchema(cc), input, (data) => ({ ...toUser(data), ...textOf(data) })),
+    sendMedia: (actor, input, key) =>
+      send(actor, key, sendMediaSchema(cc), input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
+    sendGroupText: (actor, input, key) =>
+      send(actor, key, sendGroupTextSchema, input, (data) => ({ ...toGroup(data), ...textOf(data) })),
+    sendGroupMedia: (actor, input, key) =>
+      send(actor, key, sendGroupMediaSchema, input, (data) => ({ ...toGroup(data), ...mediaOf(data) })),
+    scheduleText: (actor, input) =>
+      schedule(actor, scheduleTextSchema(cc), input, (data) => ({ ...toUser(data), ...textOf(data) })),
+    scheduleMedia: (actor, input) =>
+      schedule(actor, scheduleMediaSchema(cc), input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
 
-    /** Refuses, before anything is stored, a `media_url` the media loader would never fetch (see MediaLoader.check). */
-    checkMediaUrl: (url: string): Promise<void> => loader.check(url),
-
-    /** Sends a text to a user. */
-    async sendText(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
-      key = idempotencyKey(key);
-      const data = parse(sendTextSchema(cc), input);
-      const route = await resolveRoute(actor, data);
-      await quoteCheck(route, data.quoted_message_id);
-      return sendNow(actor, route, {
-        chat: toUserJid(data.to),
-        peer: data.to,
-        text: data.message,
-        media: null,
-        quoted: data.quoted_message_id,
-        mentions: data.mentions,
-        kind: 'send',
-        notBefore: clock.now(),
-        key,
-      });
-    },
-
-    /** Sends media (fetched by the server from `media_url`) to a user. */
-    async sendMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
-      key = idempotencyKey(key);
-      const data = parse(sendMediaSchema(cc), input);
-      await loader.check(data.media_url);
-      const route = await resolveRoute(actor, data);
-      return sendNow(actor, route, {
-        chat: toUserJid(data.to),
-        peer: data.to,
-        text: data.caption ?? null,
-        media: media(data),
-        kind: 'send',
-        notBefore: clock.now(),
-        key,
-      });
-    },
-
-    /** Sends a text to a group. */
-    async sendGroupText(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
-      key = idempotencyKey(key);
-      const data = parse(sendGroupTextSchema, input);
-      const route = await resolveRoute(actor, data);
-      await quoteCheck(route, data.quoted_message_id);
-      return sendNow(actor, route, {
-        chat: data.group_id,
-        peer: null,
-        text: data.message,
-        media: null,
-        quoted: data.quoted_message_id,
-        mentions: data.mentions,
-        kind: 'send',
-        notBefore: clock.now(),
-        key,
-      });
-    },
-
-    /** Sends media to a group. */
-    async sendGroupMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult> {
-      key = idempotencyKey(key);
-      const data = parse(sendGroupMediaSchema, input);
-      await loader.check(data.media_url);
-      const route = await resolveRoute(actor, data);
-      return sendNow(actor, route, {
-        chat: data.group_id,
-        peer: null,
-        text: data.caption ?? null,
-        media: media(data),
-        kind: 'send',
-        notBefore: clock.now(),
-        key,
-      });
-    },
-
-    /** Schedules a text; a pool-routed one picks its device, and re-checks the plan, when it fires. */
-    async scheduleText(actor: Actor, input: unknown): Promise<ScheduledView> {
-      const data = parse(scheduleTextSchema(cc), input);
-      const at = futureDate(data.scheduled_at);
-      const route = await resolveRoute(actor, data, { forFuture: true });
-      const [id] = await storage.outbox.enqueue([
-        row(actor, route, {
-          chat: toUserJid(data.to),
-          peer: data.to,
-          text: data.message,
-          media: null,
-          kind: 'scheduled',
-          notBefore: at,
-        }),
-      ]);
-      return scheduledView((await storage.outbox.get(actor.userId, id))!);
-    },
-
-    /** Schedules media. */
-    async scheduleMedia(actor: Actor, input: unknown): Promise<ScheduledView> {
-      const data = parse(scheduleMediaSchema(cc), input);
-      const at = futureDate(data.scheduled_at);
-      await loader.check(data.media_url);
-      const route = await resolveRoute(actor, data, { forFuture: true });
-      const [id] = await storage.outbox.enqueue([
-        row(actor, route, {
-          chat: toUserJid(data.to),
-          peer: data.to,
-          text: data.caption ?? null,
-          media: media(data),
-          kind: 'scheduled',
-          notBefore: at,
-        }),
-      ]);
-      return scheduledView((await storage.outbox.get(actor.userId, id))!);
-    },
-
-    /** The caller's scheduled messages, newest first. */
-    async listScheduled(actor: Actor, input: unknown = {}): Promise<Page<ScheduledView>> {
+    async listScheduled(actor, input = {}) {
       const { page, per_page } = parse(listSchema, input);
       const slice = await storage.outbox.listScheduled(actor.userId, {
         limit: per_page,
@@ -370,16 +266,10 @@ export function createSendService(
       return { items: slice.items.map(scheduledView), total: slice.total, page, perPage: per_page };
     },
 
-    /** One scheduled message's status, with the error if it failed. */
-    async scheduledStatus(actor: Actor, id: string): Promise<ScheduledView> {
-      const message = Number.isSafeInteger(Number(id)) ? await storage.outbox.get(actor.userId, Number(id)) : undefined;
-      if (!message || message.kind !== 'scheduled') throw notFound('Scheduled message');
-      return scheduledView(message);
-    },
+    scheduledStatus,
 
-    /** Cancels a scheduled message that has not fired; one already sent is a `conflict`. */
-    async cancelScheduled(actor: Actor, id: string): Promise<ScheduledView> {
-      const current = await this.scheduledStatus(actor, id);
+    async cancelScheduled(actor, id) {
+      const current = await scheduledStatus(actor, id);
       if (current.schedule_status === 'cancelled') return current;
       if ((await storage.outbox.cancelQueued(actor.userId, { id: current.id }, clock.now().toISOString())) === 0) {
         throw new KirimError(
@@ -387,9 +277,37 @@ export function createSendService(
           `The message is already ${current.schedule_status === 'pending' ? 'being sent' : current.schedule_status}`,
         );
       }
-      return this.scheduledStatus(actor, id);
+      return scheduledStatus(actor, id);
     },
   };
+}
+
+/** A row's fields as a send decides them: its content, kind, when it may go, and its idempotency key. */
+type RowFields = Content & { kind: Message['kind']; notBefore: Date; key?: string };
+
+const toUser = (data: { to: string }) => ({ chat: toUserJid(data.to), peer: data.to });
+const toGroup = (data: { group_id: string }) => ({ chat: data.group_id, peer: null });
+const textOf = (data: { message: string; quoted_message_id?: string; mentions?: string[] }) => ({
+  text: data.message,
+  media: null,
+  quoted: data.quoted_message_id,
+  mentions: data.mentions,
+});
+const mediaOf = (data: { media_url: string; type: MessageMedia['type']; filename?: string; caption?: string }) => ({
+  text: data.caption ?? null,
+  media: { type: data.type, url: data.media_url, filename: data.filename ?? null },
+});
+
+function scheduledView(message: Message): ScheduledView {
+  const status =
+    message.status === 'cancelled'
+      ? 'cancelled'
+      : message.status === 'failed'
+        ? 'failed'
+        : ['queued', 'sending', 'unknown'].includes(message.status)
+          ? 'pending'
+          : 'sent';
+  return { ...messageView(message), scheduled_at: message.not_before, schedule_status: status };
 }
 
 /** The header that makes a send idempotent, named as such in its errors. */

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { notFound } from '../errors.js';
-import type { Dispatcher } from '../outbox/dispatcher.js';
-import type { SendService } from '../outbox/send-service.js';
+import type { SendRoutes } from '../outbox/send-routes.js';
 import type { Storage } from '../storage/storage.js';
 import { parse, validationError } from '../validation.js';
 import {
@@ -16,15 +15,36 @@ import {
   type UpdatePoolInput,
 } from './pool-schemas.js';
 
-export type PoolService = ReturnType<typeof createPoolService>;
+/**
+ * Send pools (rotators): a Supporter feature; members are the caller's own sessions. Input is checked whole:
+ * `validation` names each bad field, a session not the caller's among `session_ids` too.
+ */
+export interface PoolService {
+  /** Creates a pool of the caller's sessions; `plan_required` without the Supporter plan. */
+  create(actor: Actor, input: CreatePoolInput): Promise<PoolView>;
+  /** The caller's pools, with their members' health. */
+  list(actor: Actor): Promise<PoolView[]>;
+  /** One pool with its members' health; `not_found` unless it is the caller's. */
+  get(actor: Actor, id: string): Promise<PoolView>;
+  /** Changes name, strategy or settings; `session_ids` replaces the members. `not_found` unless it is the caller's. */
+  update(actor: Actor, id: string, input: UpdatePoolInput): Promise<PoolView>;
+  /** Deletes a pool (its members' sessions stay); `not_found` unless it is the caller's. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** Adds sessions of the caller's to a pool; `not_found` unless the pool is the caller's. */
+  addMembers(actor: Actor, id: string, input: unknown): Promise<PoolView>;
+  /** Takes sessions out of a pool; `not_found` unless the pool is the caller's. */
+  removeMembers(actor: Actor, id: string, input: unknown): Promise<PoolView>;
+}
 
 /** Send pools (rotators): a Supporter feature; members are the caller's own sessions. */
 export function createPoolService(deps: {
   storage: Storage;
   clock: Clock;
-  dispatcher: Dispatcher;
-  sends: SendService;
-}) {
+  /** Checks the caller's plan has send pools. */
+  routes: SendRoutes;
+  /** Told a pool or its members changed (the dispatcher's cached facts are stale). */
+  onChanged(): void;
+}): PoolService {
   const { storage, clock } = deps;
 
   async function get(actor: Actor, id: string): Promise<Pool> {
@@ -61,11 +81,9 @@ export function createPoolService(deps: {
     return { ...pool, members };
   }
 
-  const changed = () => deps.dispatcher.invalidate();
-
   return {
-    async create(actor: Actor, input: CreatePoolInput): Promise<PoolView> {
-      deps.sends.requirePoolPlan(actor);
+    async create(actor, input) {
+      deps.routes.requirePoolPlan(actor);
       const data = parse(createPoolSchema, input);
       const sessionIds = await ownSessions(actor, data.session_ids);
       const now = clock.now().toISOString();
@@ -79,18 +97,17 @@ export function createPoolService(deps: {
         created_at: now,
         updated_at: now,
       });
-      changed();
+      deps.onChanged();
       return view(pool);
     },
 
-    async list(actor: Actor): Promise<PoolView[]> {
+    async list(actor) {
       return Promise.all((await storage.pools.list(actor.userId)).map(view));
     },
 
-    get: async (actor: Actor, id: string) => view(await get(actor, id)),
+    get: async (actor, id) => view(await get(actor, id)),
 
-    /** Changes name, strategy or settings; `session_ids` replaces the members. */
-    async update(actor: Actor, id: string, input: UpdatePoolInput): Promise<PoolView> {
+    async update(actor, id, input) {
       const data = parse(updatePoolSchema, input);
       const pool = await get(actor, id);
       const now = clock.now().toISOString();
@@ -104,28 +121,28 @@ export function createPoolService(deps: {
       }
       const { session_ids: _members, ...changes } = data;
       const updated = await storage.pools.update(actor.userId, id, { ...changes, updated_at: now });
-      changed();
+      deps.onChanged();
       return view(updated!);
     },
 
-    async remove(actor: Actor, id: string): Promise<void> {
+    async remove(actor, id) {
       if (!(await storage.pools.remove(actor.userId, id))) throw notFound('Pool');
-      changed();
+      deps.onChanged();
     },
 
-    async addMembers(actor: Actor, id: string, input: unknown): Promise<PoolView> {
+    async addMembers(actor, id, input) {
       const { session_ids } = parse(poolMembersSchema, input);
       await get(actor, id);
       await storage.pools.addMembers(id, await ownSessions(actor, session_ids), clock.now().toISOString());
-      changed();
+      deps.onChanged();
       return view(await get(actor, id));
     },
 
-    async removeMembers(actor: Actor, id: string, input: unknown): Promise<PoolView> {
+    async removeMembers(actor, id, input) {
       const { session_ids } = parse(poolMembersSchema, input);
       await get(actor, id);
       await storage.pools.removeMembers(id, session_ids);
-      changed();
+      deps.onChanged();
       return view(await get(actor, id));
     },
   };
