@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../testing/manual-clock.js';
 import {
   assertPublicHttpUrl,
   assertResolvesPublic,
@@ -111,6 +112,18 @@ describe('assertResolvesPublic', () => {
       assertResolvesPublic('https://files.example.com/a.png', 'media_url', { resolve: missing }),
     ).resolves.toBeInstanceOf(URL);
   });
+
+  it('waits for the resolver on its injected clock, not a timer of its own: a name still unresolved when that clock passes timeoutMs passes', async () => {
+    const clock = new ManualClock();
+    const never: HostResolver = () => new Promise(() => {});
+    const checked = assertResolvesPublic('https://files.example.com/a.png', 'media_url', {
+      resolve: never,
+      timeoutMs: 60_000,
+      clock,
+    });
+    await clock.advance(60_000);
+    await expect(checked).resolves.toBeInstanceOf(URL);
+  });
 });
 
 describe('safeFetch', () => {
@@ -133,6 +146,7 @@ describe('safeFetch', () => {
     });
     handlers.set('/big', (_req, res) => res.writeHead(200).end(Buffer.alloc(4096, 'x')));
     handlers.set('/slow', (_req, res) => setTimeout(() => res.writeHead(200).end('late'), 1000));
+    handlers.set('/silent', () => undefined);
     handlers.set('/to-metadata', (_req, res) =>
       res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end(),
     );
@@ -237,6 +251,18 @@ describe('safeFetch', () => {
       safeFetch(`${base}/slow`, { timeoutMs: 100, maxBytes: 1024, allowPrivate: true }),
     ).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('Timed out') });
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('counts timeoutMs on its injected clock, not a timer of its own: gives up with unavailable once that clock passes it', async () => {
+    const clock = new ManualClock();
+    const outcome = safeFetch(`${base}/silent`, { timeoutMs: 60_000, maxBytes: 1024, allowPrivate: true, clock }).catch(
+      (error: unknown) => error,
+    );
+    await clock.advance(60_000);
+    expect(await outcome).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('Timed out'),
+    });
   });
 
   it('fails naming the field for a host name that does not exist (ENOTFOUND), and leaves a resolver failing for now (EAI_AGAIN) unavailable', async () => {

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, request, type Dispatcher } from 'undici';
+import { systemClock, type Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
 import { validationError } from '../validation.js';
 
@@ -38,6 +39,8 @@ export interface SafeFetchOptions {
   signal?: AbortSignal;
   /** Host name resolver; default the system's. Tests inject one to simulate DNS answers. */
   lookup?: HostResolver;
+  /** Where the time limit is counted; default the system clock. */
+  clock?: Clock;
 }
 
 /** A response read in full. */
@@ -99,6 +102,8 @@ export interface ResolvePublicOptions {
   resolve?: HostResolver;
   /** Longest wait for the resolver; default 5000 ms. */
   timeoutMs?: number;
+  /** Where that wait is counted; default the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -115,22 +120,30 @@ export async function assertResolvesPublic(
   const parsed = assertPublicHttpUrl(url, field, options.allowPrivate);
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   if (options.allowPrivate || isIP(host)) return parsed;
-  const addresses = await resolveWithin(host, options.resolve ?? systemResolver, options.timeoutMs ?? 5_000);
+  const addresses = await resolveWithin(
+    host,
+    options.resolve ?? systemResolver,
+    options.timeoutMs ?? 5_000,
+    options.clock ?? systemClock,
+  );
   // The address is not named: a tenant must not learn how internal names resolve.
   if (firstNonPublic(addresses)) throw validationError({ [field]: [NON_PUBLIC] });
   return parsed;
 }
 
 // Every address of `hostname`, or none when it does not resolve in time.
-async function resolveWithin(hostname: string, resolve: HostResolver, timeoutMs: number): Promise<ResolvedAddress[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<ResolvedAddress[]>((settle) => {
-    timer = setTimeout(() => settle([]), timeoutMs);
-  });
+async function resolveWithin(
+  hostname: string,
+  resolve: HostResolver,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<ResolvedAddress[]> {
+  const answered = new AbortController();
+  const late = clock.sleep(timeoutMs, answered.signal).then(() => []);
   try {
     return await Promise.race([resolve(hostname).catch(() => []), late]);
   } finally {
-    clearTimeout(timer);
+    answered.abort();
   }
 }
 
@@ -144,6 +157,7 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   const field = options.field ?? 'url';
   const allowPrivate = options.allowPrivate ?? false;
   const maxRedirects = options.maxRedirects ?? 3;
+  const clock = options.clock ?? systemClock;
   const allowHosts = new Set((options.allowHosts ?? []).map((h) => h.toLowerCase()));
   const custom = options.lookup !== undefined || allowHosts.size > 0;
   const dispatcher = custom
@@ -154,12 +168,17 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
     return assertPublicHttpUrl(target, field, allowPrivate || allowHosts.has(host));
   };
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
 
   let current = URL.canParse(url) ? check(url) : assertPublicHttpUrl(url, field);
   let method = (options.method ?? 'GET').toUpperCase();
   let body = options.body;
+  const finished = new AbortController();
+  // The limit runs on the clock (not AbortSignal.timeout), so that a test's manual clock decides when it is up.
+  clock.sleep(options.timeoutMs, finished.signal).then(
+    () => timeout.abort(),
+    () => undefined,
+  );
   try {
     for (let hop = 0; ; hop++) {
       const response = await request(current, {
@@ -194,7 +213,7 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   } catch (error) {
     throw translate(error, field, options, timeout.signal.aborted);
   } finally {
-    clearTimeout(timer);
+    finished.abort();
     if (custom) void dispatcher.close();
   }
 }
