@@ -10,6 +10,7 @@ import {
   type SimulatedNetwork,
   type Storage,
 } from '@kirim/core';
+import { engineInternals } from '@kirim/core/testing';
 
 /** Anti-ban controls off: no gap, no jitter, no daily cap, and a breaker that never gathers enough samples to open. */
 export const NO_LIMITS: Partial<SendLimits> = {
@@ -67,7 +68,7 @@ export async function linkedEngine(
     // at zero latency: the session's stored status is sometimes overwritten after the QR was recorded.)
     await until(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
     await network.link(session.id, `${options.phonePrefix}${String(i).padStart(4, '0')}`);
-    await until(() => kirim.sessionManager.connection(session.id) !== undefined);
+    await until(() => engineInternals(kirim).sessionManager.connection(session.id) !== undefined);
     sessionIds.push(session.id);
   }
   return {

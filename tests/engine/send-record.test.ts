@@ -3,6 +3,7 @@
 // through, on a real database. A later receipt is stored with its event too, and never waits for a row
 // another transaction holds.
 import { createKirim, createSimulatedNetwork, type KirimEvent, type Storage } from '@kirim/core';
+import { engineInternals } from '@kirim/core/testing';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -24,7 +25,7 @@ async function linkedEngine(storage: Storage, cleanups: Array<() => Promise<void
   const session = await kirim.sessions.create(actor, { session_name: 'device' });
   await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
   await network.link(session.id, '6281299000001');
-  await eventually(() => kirim.sessionManager.connection(session.id) !== undefined);
+  await eventually(() => engineInternals(kirim).sessionManager.connection(session.id) !== undefined);
   return { kirim, network, user, actor, session };
 }
 

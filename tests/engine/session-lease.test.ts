@@ -1,7 +1,7 @@
 // Two engines on one PostgreSQL database, as two server processes would run: one drives a session
 // through its lease; when it stops or goes silent, the other takes the session over.
 import { createKirim, createSimulatedNetwork, type Kirim, type SimulatedNetwork, type Storage } from '@kirim/core';
-import { aSession } from '@kirim/core/testing';
+import { aSession, engineInternals } from '@kirim/core/testing';
 import { createPostgresStorage } from '@kirim/storage-postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -56,8 +56,8 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     // A's own claim (either engine may then drive it; that race is not what this test is about).
     const b = await engine('process-b', 15_000);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(a.kirim.sessionManager.drives(id)).toBe(true);
-    expect(b.kirim.sessionManager.drives(id)).toBe(false);
+    expect(engineInternals(a.kirim).sessionManager.drives(id)).toBe(true);
+    expect(engineInternals(b.kirim).sessionManager.drives(id)).toBe(false);
     expect((await a.storage.sessions.getById(id))?.lease_owner).toBe('process-a');
   });
 
@@ -66,7 +66,7 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     const b = await engine('process-b');
     const { actor, id } = await linkedSession(a.kirim);
     await a.kirim.stop();
-    await eventually(() => b.kirim.sessionManager.connection(id) !== undefined, 10_000);
+    await eventually(() => engineInternals(b.kirim).sessionManager.connection(id) !== undefined, 10_000);
     // The link is live here a moment before its status is stored.
     await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected', 10_000);
     expect((await b.storage.sessions.getById(id))?.lease_owner).toBe('process-b');
@@ -76,10 +76,12 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     const a = await engine('process-a');
     const user = await a.kirim.accounts.createUserUnchecked({ name: 'Owner', email: `o${Date.now()}@example.com` });
     const session = await a.storage.sessions.insert(aSession(user.id, { desired: 'connected' }));
-    expect(await Promise.all([a.kirim.sessionManager.open(session), a.kirim.sessionManager.open(session)])).toEqual([
-      true,
-      true,
-    ]);
+    expect(
+      await Promise.all([
+        engineInternals(a.kirim).sessionManager.open(session),
+        engineInternals(a.kirim).sessionManager.open(session),
+      ]),
+    ).toEqual([true, true]);
     await eventually(async () => (await a.storage.sessions.getById(session.id))?.status === 'qr', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     // Two links would replace each other, and the replaced one would stop the session.
@@ -98,8 +100,8 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     // A's lease lapses (its heartbeat came too late) and B opens the session before A notices: A's link
     // is replaced, as WhatsApp replaces a device's older connection (440).
     await a.storage.sessions.update(id, { lease_owner: null, lease_expires_at: null });
-    expect(await b.kirim.sessionManager.open((await b.storage.sessions.getById(id))!)).toBe(true);
-    await eventually(() => !a.kirim.sessionManager.drives(id), 10_000);
+    expect(await engineInternals(b.kirim).sessionManager.open((await b.storage.sessions.getById(id))!)).toBe(true);
+    await eventually(() => !engineInternals(a.kirim).sessionManager.drives(id), 10_000);
     await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await b.storage.sessions.getById(id)).toMatchObject({
@@ -117,12 +119,12 @@ describe('session leases between two engines on one PostgreSQL database', () => 
     await a.storage.close();
     a.closed = true;
     const started = Date.now();
-    await eventually(() => b.kirim.sessionManager.connection(id) !== undefined, 10_000);
+    await eventually(() => engineInternals(b.kirim).sessionManager.connection(id) !== undefined, 10_000);
     // The lease is 1.5 s and the heartbeat 0.2 s: the hand-over comes well within a few seconds.
     expect(Date.now() - started).toBeLessThan(5000);
     await eventually(async () => (await b.kirim.sessions.status(actor, id)).status === 'connected');
     // Stopping an engine whose database is gone still stops its loops and links.
     await a.kirim.stop();
-    expect(a.kirim.sessionManager.drives(id)).toBe(false);
+    expect(engineInternals(a.kirim).sessionManager.drives(id)).toBe(false);
   });
 });

@@ -96,12 +96,12 @@ describe.each(DATABASES)('GET /api/events on %s', (database) => {
 
   it('sends heartbeat comments and forgets a client that disconnects', async () => {
     // The earlier tests' clients have closed; the server notices each asynchronously.
-    await eventually(() => t.server.kirim.eventLog.openStreams() === 0);
+    await eventually(() => t.server.kirim.streams.openStreams() === 0);
     const client = await stream(alice.token);
     await client.waitFor(2, (f) => f.comment === 'heartbeat');
-    expect(t.server.kirim.eventLog.openStreams()).toBe(1);
+    expect(t.server.kirim.streams.openStreams()).toBe(1);
     client.close();
-    await eventually(() => t.server.kirim.eventLog.openStreams() === 0);
+    await eventually(() => t.server.kirim.streams.openStreams() === 0);
   });
 
   it('answers 401 without a token and 422 for a malformed Last-Event-ID', async () => {

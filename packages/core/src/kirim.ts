@@ -8,7 +8,7 @@ import { createBulkService, type BulkService } from './bulk/bulk-service.js';
 import { createContactGroupService, type ContactGroupService } from './contact-groups/contact-group-service.js';
 import { createContactService, type ContactService } from './contacts/contact-service.js';
 import { DEFAULT_COUNTRY_CODE } from './contacts/phone.js';
-import { createEventLog, type EventLog, type EventLogOptions } from './event-log/event-log.js';
+import { createEventLog, type EventLogOptions, type EventStreams } from './event-log/event-log.js';
 import { KirimEvents } from './events.js';
 import { createLeadService, type LeadService } from './leads/lead-service.js';
 import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-service.js';
@@ -28,6 +28,7 @@ import { createPoolService, type PoolService } from './pools/pool-service.js';
 import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
+import { registerEngineInternals } from './testing/engine-internals.js';
 import type { Storage } from './storage/storage.js';
 import { createTemplateService, type TemplateService } from './templates/template-service.js';
 import type { Transport } from './transport/transport.js';
@@ -97,15 +98,11 @@ export interface Kirim {
   readonly sends: SendService;
   readonly pools: PoolService;
   readonly bulk: BulkService;
-  /** The outbox's dispatcher in this process. */
-  readonly dispatcher: Dispatcher;
-  /** The sessions this process drives (leases, links). */
-  readonly sessionManager: SessionManager;
   readonly status: StatusService;
   /** Webhook subscriptions and their deliveries. */
   readonly webhooks: WebhookService;
-  /** The durable event log; `subscribe` streams a user's events (the SSE route). */
-  readonly eventLog: EventLog;
+  /** Live streams of a user's events, resumable from the durable log (the SSE route). */
+  readonly streams: EventStreams;
   /** Subscribes to an event (or `*` for all); returns a function that unsubscribes. */
   on: KirimEvents['on'];
   off: KirimEvents['off'];
@@ -120,19 +117,11 @@ export function createKirim(options: KirimOptions): Kirim {
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  // Every published event is appended to the durable log, with its webhook deliveries, before listeners hear it.
-  const events = new KirimEvents(clock, {
-    record: async (event) => {
-      await eventLog.record(event);
-      webhooks.wake();
-    },
-    recordIn: (tx, recorded) => eventLog.recordIn(tx, recorded),
-    committed: () => {
-      eventLog.wake();
-      webhooks.wake();
-    },
-  });
-  const eventLog = createEventLog({ storage, clock, logger, events, options: options.eventLog });
+  // Every published event is appended to the durable log, with its webhook deliveries, before listeners hear it;
+  // the log hands the bus the events other processes appended.
+  const eventLog = createEventLog({ storage, clock, logger, options: options.eventLog });
+  const events = new KirimEvents(clock, eventLog);
+  eventLog.onRelayed((event) => events.deliver(event, 'relayed'));
   const webhooks = createWebhookService({
     storage,
     clock,
@@ -146,6 +135,7 @@ export function createKirim(options: KirimOptions): Kirim {
     onAttempt: options.onWebhookAttempt,
   });
   eventLog.onRecord(webhooks.enqueue);
+  eventLog.onCommitted(webhooks.wake);
   const startedAt = clock.now();
 
   const outboxOptions = options.outbox ?? {};
@@ -253,7 +243,7 @@ export function createKirim(options: KirimOptions): Kirim {
     transport: options.transport?.name ?? null,
   });
 
-  return {
+  const kirim: Kirim = {
     storage,
     clock,
     logger,
@@ -266,14 +256,12 @@ export function createKirim(options: KirimOptions): Kirim {
     leads,
     leadTasks,
     sessions,
-    sessionManager,
     sends,
     pools,
     bulk,
-    dispatcher,
     status,
     webhooks,
-    eventLog,
+    streams: eventLog,
     on: events.on.bind(events),
     off: events.off.bind(events),
     async start() {
@@ -298,4 +286,6 @@ export function createKirim(options: KirimOptions): Kirim {
       events.removeAllListeners();
     },
   };
+  registerEngineInternals(kirim, { sessionManager, dispatcher, eventLog });
+  return kirim;
 }

@@ -152,7 +152,7 @@ async function shutdown(server: Server, kirim: Kirim, storage: Storage, timeoutM
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Idle keep-alive sockets would hold close() open; in-flight requests still finish; event streams end now.
   server.closeIdleConnections();
-  kirim.eventLog.endStreams();
+  kirim.streams.endStreams();
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await closed;
   clearTimeout(timer);

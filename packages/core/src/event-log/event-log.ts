@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../actor.js';
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
-import type { KirimEvent, KirimEvents } from '../events.js';
+import type { EventRecorder, KirimEvent } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { RelayedEvent, Storage, StoredEvent } from '../storage/storage.js';
 import { GroupCommit } from '../group-commit.js';
@@ -38,8 +38,40 @@ export interface StreamedEvent {
 /** Extra writes made in the transaction that appends events (webhook deliveries). */
 export type EventRecordHook = (tx: Storage, events: KirimEvent[]) => Promise<void>;
 
-/** The durable event log: records, relays other processes' events, streams a user's events. */
-export type EventLog = ReturnType<typeof createEventLog>;
+/** The live event stream of the SSE route: a user's events, resumable from the durable log. */
+export interface EventStreams {
+  /**
+   * Streams the actor's events (admins too see only their own) to `listener`, in sequence order:
+   * with `last_event_id`, first those after it still in the log, then live ones. `onEnd` runs when the
+   * engine ends every stream (shutdown). Returns the unsubscribe; throws `validation` for a bad `last_event_id`.
+   */
+  subscribe(
+    actor: Actor,
+    input: unknown,
+    listener: (event: StreamedEvent) => void,
+    onEnd?: () => void,
+  ): Promise<() => void>;
+  /** How many streams are open in this process. */
+  openStreams(): number;
+  /** Ends every open stream (a server shutting down does not wait for its clients to leave). */
+  endStreams(): void;
+}
+
+/** The durable event log: the bus's recorder, the relay of other processes' events, and the live streams. */
+export interface EventLog extends EventStreams, EventRecorder {
+  /** Tags this process's rows (and its webhook claims). */
+  readonly instanceId: string;
+  /** Adds writes made in the same transaction as each append (webhook deliveries use it). */
+  onRecord(hook: EventRecordHook): void;
+  /** Runs `listener` once recorded events have committed (the webhook deliverer wakes on it). */
+  onCommitted(listener: () => void): void;
+  /** Runs `listener` for each event another process appended (the engine delivers them to its bus). */
+  onRelayed(listener: (event: KirimEvent) => void): void;
+  /** Starts the relay (from the end of the log) and the pruning of old events. */
+  start(): Promise<void>;
+  /** Stops the relay and the pruning; streams get no more events. */
+  stop(): Promise<void>;
+}
 
 const streamSchema = z.object({
   last_event_id: z
@@ -55,17 +87,16 @@ const WRITE_BATCH = 5000;
 
 /**
  * The durable, cross-process side of the event bus. `record` appends an event (with `onRecord`'s writes,
- * in one transaction); the relay reads the log in sequence order, emitting to local listeners the
+ * in one transaction); the relay reads the log in sequence order, handing `onRelayed` listeners the
  * events other processes appended and feeding every event to live streams.
  */
 export function createEventLog(deps: {
   storage: Storage;
   clock: Clock;
   logger: Logger;
-  events: KirimEvents;
   options?: EventLogOptions;
-}) {
-  const { storage, clock, logger, events } = deps;
+}): EventLog {
+  const { storage, clock, logger } = deps;
   const pollMs = deps.options?.pollMs ?? DEFAULT_EVENT_LOG_OPTIONS.pollMs;
   const retentionMs = deps.options?.retentionMs ?? DEFAULT_EVENT_LOG_OPTIONS.retentionMs;
   const pruneEveryMs = deps.options?.pruneEveryMs ?? DEFAULT_EVENT_LOG_OPTIONS.pruneEveryMs;
@@ -73,6 +104,8 @@ export function createEventLog(deps: {
   /** Tags this process's rows: the relay does not emit them again. */
   const instanceId = `proc_${randomUUID()}`;
   const hooks: EventRecordHook[] = [];
+  const committedListeners: Array<() => void> = [];
+  const relayedListeners: Array<(event: KirimEvent) => void> = [];
   const feed = new Set<(row: StoredEvent) => void>();
   const enders = new Set<() => void>();
 
@@ -86,7 +119,7 @@ export function createEventLog(deps: {
   const dispatch = (row: RelayedEvent) => {
     cursor = row.seq;
     if (row.event === null) return;
-    if (row.origin !== instanceId) events.deliver(row.event, 'relayed');
+    if (row.origin !== instanceId) for (const listener of relayedListeners) listener(row.event);
     for (const listener of feed) {
       try {
         listener(row as StoredEvent);
@@ -139,31 +172,39 @@ export function createEventLog(deps: {
   return {
     instanceId,
 
-    /** Adds writes made in the same transaction as each append (webhook deliveries use it). */
-    onRecord(hook: EventRecordHook): void {
+    onRecord(hook) {
       hooks.push(hook);
     },
 
-    /** Appends the event (and the hooks' writes) in one transaction, resolving once it is committed; wakes the relay. */
-    record(event: KirimEvent): Promise<void> {
-      return commit.add(event).finally(() => relay?.wake());
+    onCommitted(listener) {
+      committedListeners.push(listener);
     },
 
-    /** Appends events (and the hooks' writes) in `tx`, the transaction of the change they report; `wake` once it commits. */
+    onRelayed(listener) {
+      relayedListeners.push(listener);
+    },
+
+    /** Appends the event (and the hooks' writes) in one transaction, resolving once it is committed; wakes the relay. */
+    async record(event: KirimEvent): Promise<void> {
+      try {
+        await commit.add(event);
+      } finally {
+        relay?.wake();
+      }
+      for (const listener of committedListeners) listener();
+    },
+
+    /** Appends events (and the hooks' writes) in `tx`, the transaction of the change they report; `committed` once it commits. */
     recordIn(tx: Storage, batch: KirimEvent[]): Promise<void> {
       return append(tx, batch);
     },
 
-    /** Has the relay read what was just committed (to feed live streams). */
-    wake(): void {
+    /** Has the relay read what was just committed (to feed live streams), and tells the `onCommitted` listeners. */
+    committed(): void {
       relay?.wake();
+      for (const listener of committedListeners) listener();
     },
 
-    /**
-     * Streams the actor's events (admins too see only their own) to `listener`, in sequence order:
-     * with `last_event_id`, first those after it still in the log, then live ones. `onEnd` runs when the
-     * engine ends every stream (shutdown). Returns the unsubscribe.
-     */
     async subscribe(
       actor: Actor,
       input: unknown,
@@ -207,17 +248,14 @@ export function createEventLog(deps: {
       };
     },
 
-    /** How many streams are open in this process. */
     openStreams(): number {
       return enders.size;
     },
 
-    /** Ends every open stream (a server shutting down does not wait for its clients to leave). */
     endStreams(): void {
       for (const end of [...enders]) end();
     },
 
-    /** Starts the relay (from the end of the log) and the pruning of old events. */
     async start(): Promise<void> {
       if (relay) return;
       cursor = await storage.events.lastSeq();

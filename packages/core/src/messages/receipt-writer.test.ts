@@ -22,12 +22,7 @@ async function sentMessages(storage: Storage = createSqliteStorage({ filename: '
   cleanups.push(() => storage.close());
   await storage.migrate();
   const clock = new ManualClock();
-  const events: KirimEvents = new KirimEvents(clock, {
-    record: (event) => eventLog.record(event),
-    recordIn: (tx, recorded) => eventLog.recordIn(tx, recorded),
-    committed: () => {},
-  });
-  const eventLog = createEventLog({ storage, clock, logger: silentLogger, events });
+  const events = new KirimEvents(clock, createEventLog({ storage, clock, logger: silentLogger }));
   const moved: Message[] = [];
   const writer = new ReceiptWriter({
     storage,

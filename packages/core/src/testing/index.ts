@@ -1,4 +1,5 @@
 export { ManualClock } from './manual-clock.js';
+export { engineInternals, type EngineInternals } from './engine-internals.js';
 export { runStorageConformance } from './conformance/run-storage-conformance.js';
 export { aUser, type ConformanceContext } from './conformance/conformance-context.js';
 export { aQueuedMessage, aSession } from './conformance/outbox-conformance.js';

@@ -22,7 +22,7 @@ export function eventRoutes(router: Router, kirim: Kirim, options: EventRouteOpt
     res.on('close', () => stop?.());
     const write = (frame: string) => (ready ? res.write(frame) : queued.push(frame));
     // Subscribing validates the input and replays the log before any header is sent: a bad id is a plain 422.
-    const unsubscribe = await kirim.eventLog.subscribe(
+    const unsubscribe = await kirim.streams.subscribe(
       actorOf(req),
       lastEventId === undefined ? {} : { last_event_id: lastEventId },
       ({ seq, event }) => {
