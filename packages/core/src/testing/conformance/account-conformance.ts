@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApiToken } from '../../accounts/account-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
+import { aUser, ownedRecord, type ConformanceContext } from './conformance-context.js';
 
-function aToken(userId: string, overrides: Partial<ApiToken> = {}): ApiToken {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    name: 'token',
-    token_hash: randomUUID().replace(/-/g, ''),
-    token_prefix: 'kirim_abcd…',
-    created_at: new Date().toISOString(),
-    expired_at: null,
-    last_used_at: null,
-    ...overrides,
-  };
-}
+const aToken = ownedRecord<ApiToken>(() => ({
+  name: 'token',
+  token_hash: randomUUID().replace(/-/g, ''),
+  token_prefix: 'kirim_abcd…',
+  created_at: new Date().toISOString(),
+  expired_at: null,
+  last_used_at: null,
+}));
 
 /** Conformance of `users` and `apiTokens`. */
 export function describeAccounts(ctx: ConformanceContext): void {

@@ -1,41 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '../../leads/lead-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
-
-function aLead(userId: string, overrides: Partial<Lead> = {}): Lead {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    source: 'manual',
-    business_name: 'Kopi Kenangan',
-    address: null,
-    website: null,
-    phone: null,
-    email: null,
-    latitude: null,
-    longitude: null,
-    status: 'pending',
-    notes: null,
-    extra_fields: {},
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+import { aLead, insertTwoUsers, type ConformanceContext } from './conformance-context.js';
 
 /** Conformance of `leads`. */
 export function describeLeads(ctx: ConformanceContext): void {
-  const twoUsers = async () => {
-    const [a, b] = [aUser(), aUser()];
-    await ctx.storage().users.insert(a);
-    await ctx.storage().users.insert(b);
-    return [a.id, b.id] as const;
-  };
-
   describe('LeadRepository', () => {
     it('round-trips every field, coordinates at full precision and extra fields as JSON', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const lead = aLead(userId, {
         source: 'google_maps',
         address: 'Jl. Braga No. 12, Bandung',
@@ -54,7 +26,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('hides a lead from every other user: get, update, setStatus, remove and lists', async () => {
-      const [owner, other] = await twoUsers();
+      const [owner, other] = await insertTwoUsers(ctx.storage());
       const lead = aLead(owner, { phone: '6281220001111' });
       await ctx.storage().leads.insert(lead);
       expect(await ctx.storage().leads.get(other, lead.id)).toBeUndefined();
@@ -69,7 +41,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('rejects a second lead with the same phone for the same user as conflict naming phone, not for another user or without a phone', async () => {
-      const [a, b] = await twoUsers();
+      const [a, b] = await insertTwoUsers(ctx.storage());
       await ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }));
       await expect(ctx.storage().leads.insert(aLead(a, { phone: '6281220001111' }))).rejects.toMatchObject({
         code: 'conflict',
@@ -82,7 +54,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('insertUnlessPhoneTaken stores nothing for a taken phone, and leaves a transaction usable', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const first = aLead(userId, { phone: '6281220001111' });
       expect(await ctx.storage().leads.insertUnlessPhoneTaken(first)).toEqual(first);
       const after = await ctx.storage().transaction(async (tx) => {
@@ -96,7 +68,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it("rejects an update to a phone another of the user's leads holds as conflict naming phone", async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       await ctx.storage().leads.insert(aLead(userId, { phone: '6281220001111' }));
       const second = aLead(userId, { phone: '6281399998888' });
       await ctx.storage().leads.insert(second);
@@ -110,7 +82,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('pages newest first with the total', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const leads = [1, 2, 3, 4, 5].map((d) => aLead(userId, { created_at: `2026-01-0${d}T00:00:00.000Z` }));
       for (const lead of leads) await ctx.storage().leads.insert(lead);
       const page = await ctx.storage().leads.list(userId, {}, { limit: 2, offset: 1 });
@@ -119,26 +91,19 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('filters by status, source, phone and website presence, and searches four columns case-insensitively', async () => {
-      const [userId] = await twoUsers();
-      const cafe = aLead(userId, {
-        business_name: 'Kopi Kenangan',
-        source: 'google_maps',
-        phone: '6281220001111',
-        website: 'https://kopi.example',
-      });
-      const garage = aLead(userId, {
-        business_name: 'Bengkel Jaya',
-        address: 'Jl. Soekarno-Hatta',
-        status: 'sent',
-        phone: '6281320002222',
-      });
-      const bakery = aLead(userId, {
-        business_name: 'Toko Roti',
-        source: 'google_maps',
-        website: 'http://roti.example',
-        status: 'sent',
-      });
-      const percent = aLead(userId, { business_name: '100% Halal' });
+      const [userId] = await insertTwoUsers(ctx.storage());
+      const fields: Partial<Lead>[] = [
+        {
+          business_name: 'Kopi Kenangan',
+          source: 'google_maps',
+          phone: '6281220001111',
+          website: 'https://kopi.example',
+        },
+        { business_name: 'Bengkel Jaya', address: 'Jl. Soekarno-Hatta', status: 'sent', phone: '6281320002222' },
+        { business_name: 'Toko Roti', source: 'google_maps', website: 'http://roti.example', status: 'sent' },
+        { business_name: '100% Halal' },
+      ];
+      const [cafe, garage, bakery, percent] = fields.map((f) => aLead(userId, f));
       for (const lead of [cafe, garage, bakery, percent]) await ctx.storage().leads.insert(lead);
       const ids = async (filter: Parameters<ReturnType<ConformanceContext['storage']>['leads']['list']>[1]) =>
         (await ctx.storage().leads.list(userId, filter, { limit: 10, offset: 0 })).items.map((l) => l.id).sort();
@@ -157,7 +122,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it("sets the status of the user's leads among many ids, and lists owned ids", async () => {
-      const [owner, other] = await twoUsers();
+      const [owner, other] = await insertTwoUsers(ctx.storage());
       const mine = [aLead(owner), aLead(owner)];
       const theirs = aLead(other);
       for (const lead of [...mine, theirs]) await ctx.storage().leads.insert(lead);
@@ -175,7 +140,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('counts by status (every status present) and by source, with phone and website totals', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       await ctx
         .storage()
         .leads.insert(aLead(userId, { source: 'google_maps', phone: '6281220001111', website: 'https://a.example' }));
@@ -193,7 +158,7 @@ export function describeLeads(ctx: ConformanceContext): void {
     });
 
     it('removes a lead, and deleting its user deletes its leads', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const [a, b] = [aLead(userId), aLead(userId)];
       await ctx.storage().leads.insert(a);
       await ctx.storage().leads.insert(b);

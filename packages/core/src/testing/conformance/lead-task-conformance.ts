@@ -1,71 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Lead } from '../../leads/lead-schemas.js';
-import type { LeadTask } from '../../leads/lead-task-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
-
-function aTask(userId: string, overrides: Partial<LeadTask> = {}): LeadTask {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    query: 'kopi di Bandung',
-    total: 20,
-    source: null,
-    status: 'queued',
-    found: 0,
-    saved: 0,
-    merged: 0,
-    skipped: 0,
-    error: null,
-    cursor: null,
-    lease_owner: null,
-    lease_expires_at: null,
-    attempts: 0,
-    created_at: '2026-01-01T00:00:00.000Z',
-    started_at: null,
-    finished_at: null,
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function aLead(userId: string, overrides: Partial<Lead> = {}): Lead {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    source: 'openstreetmap',
-    business_name: 'Kopi Braga',
-    address: null,
-    website: null,
-    phone: null,
-    email: null,
-    latitude: null,
-    longitude: null,
-    status: 'pending',
-    notes: null,
-    extra_fields: {},
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-const NOW = '2026-01-01T00:10:00.000Z';
-const LATER = '2026-01-01T00:11:00.000Z';
+import { aLead, aLeadTask, insertTwoUsers, LATER, NOW, type ConformanceContext } from './conformance-context.js';
 
 /** Conformance of `leadTasks`. */
 export function describeLeadTasks(ctx: ConformanceContext): void {
-  const twoUsers = async () => {
-    const [a, b] = [aUser(), aUser()];
-    await ctx.storage().users.insert(a);
-    await ctx.storage().users.insert(b);
-    return [a.id, b.id] as const;
-  };
-
   describe('LeadTaskRepository', () => {
     it('round-trips a task and hides it from every other user', async () => {
-      const [owner, other] = await twoUsers();
-      const task = aTask(owner, {
+      const [owner, other] = await insertTwoUsers(ctx.storage());
+      const task = aLeadTask(owner, {
         cursor: '{"page":"p2","index":3}',
         error: 'x',
         found: 3,
@@ -81,9 +22,9 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
     });
 
     it('lists newest first, filtered by status, in pages', async () => {
-      const [owner] = await twoUsers();
+      const [owner] = await insertTwoUsers(ctx.storage());
       const tasks = [1, 2, 3].map((n) =>
-        aTask(owner, { created_at: `2026-01-0${n}T00:00:00.000Z`, status: n === 2 ? 'completed' : 'queued' }),
+        aLeadTask(owner, { created_at: `2026-01-0${n}T00:00:00.000Z`, status: n === 2 ? 'completed' : 'queued' }),
       );
       for (const task of tasks) await ctx.storage().leadTasks.insert(task);
       const page = await ctx.storage().leadTasks.list(owner, {}, { limit: 2, offset: 0 });
@@ -94,12 +35,14 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
     });
 
     it('claims the oldest queued task for the claimer, then nothing while its lease lasts', async () => {
-      const [a, b] = await twoUsers();
-      const newer = aTask(a, { created_at: '2026-01-01T00:05:00.000Z' });
-      const older = aTask(b, { created_at: '2026-01-01T00:01:00.000Z' });
+      const [a, b] = await insertTwoUsers(ctx.storage());
+      const newer = aLeadTask(a, { created_at: '2026-01-01T00:05:00.000Z' });
+      const older = aLeadTask(b, { created_at: '2026-01-01T00:01:00.000Z' });
       await ctx.storage().leadTasks.insert(newer);
       await ctx.storage().leadTasks.insert(older);
-      await ctx.storage().leadTasks.insert(aTask(a, { status: 'completed', created_at: '2026-01-01T00:00:00.000Z' }));
+      await ctx
+        .storage()
+        .leadTasks.insert(aLeadTask(a, { status: 'completed', created_at: '2026-01-01T00:00:00.000Z' }));
       const claimed = await ctx.storage().leadTasks.claim('p1', NOW, LATER);
       expect(claimed).toEqual({
         ...older,
@@ -115,8 +58,8 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
     });
 
     it('re-claims a running task whose lease expired, keeping started_at; the old holder can no longer update it', async () => {
-      const [owner] = await twoUsers();
-      const task = aTask(owner);
+      const [owner] = await insertTwoUsers(ctx.storage());
+      const task = aLeadTask(owner);
       await ctx.storage().leadTasks.insert(task);
       await ctx.storage().leadTasks.claim('dead', '2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z');
       expect(await ctx.storage().leadTasks.update(task.id, 'dead', { found: 1, cursor: '1' })).toBe(true);
@@ -145,9 +88,9 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
     });
 
     it('never hands one task to two concurrent claimers', async () => {
-      const [owner] = await twoUsers();
+      const [owner] = await insertTwoUsers(ctx.storage());
       for (let i = 0; i < 6; i++)
-        await ctx.storage().leadTasks.insert(aTask(owner, { created_at: `2026-01-01T00:00:0${i}.000Z` }));
+        await ctx.storage().leadTasks.insert(aLeadTask(owner, { created_at: `2026-01-01T00:00:0${i}.000Z` }));
       const claims = await Promise.all(
         Array.from({ length: 12 }, (_, i) => ctx.storage().leadTasks.claim(`p${i}`, NOW, LATER)),
       );
@@ -157,8 +100,8 @@ export function describeLeadTasks(ctx: ConformanceContext): void {
     });
 
     it('records results once each, lists them in order for the owner only, and drops a deleted lead', async () => {
-      const [owner, other] = await twoUsers();
-      const task = aTask(owner);
+      const [owner, other] = await insertTwoUsers(ctx.storage());
+      const task = aLeadTask(owner);
       await ctx.storage().leadTasks.insert(task);
       const [first, second] = [
         aLead(owner, { business_name: 'A', phone: '6281220001111' }),

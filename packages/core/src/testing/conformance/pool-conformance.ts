@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Pool } from '../../pools/pool-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
+import { aUser, ownedRecord, T0, type ConformanceContext } from './conformance-context.js';
 import { aSession } from './outbox-conformance.js';
 
-const T0 = '2026-01-01T00:00:00.000Z';
-
-function aPool(userId: string, overrides: Partial<Pool> = {}): Pool {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    name: 'pool',
-    strategy: 'round_robin',
-    settings: {},
-    session_ids: [],
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
-}
+const aPool = ownedRecord<Pool>(() => ({
+  name: 'pool',
+  strategy: 'round_robin',
+  settings: {},
+  session_ids: [],
+  created_at: T0,
+  updated_at: T0,
+}));
 
 /** Conformance of `pools`: send pools and their member sessions. */
 export function describePools(ctx: ConformanceContext): void {

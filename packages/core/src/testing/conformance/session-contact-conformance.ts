@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionContact } from '../../sessions/session-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
+import { T0, type ConformanceContext } from './conformance-context.js';
 import { aSession } from './outbox-conformance.js';
-
-const T0 = '2026-01-01T00:00:00.000Z';
+import { insertUserWithSession } from './user-with-session.js';
 
 function aContact(sessionId: string, jid: string, overrides: Partial<SessionContact> = {}): SessionContact {
   return { session_id: sessionId, jid, phone: null, lid: null, name: null, updated_at: T0, ...overrides };
@@ -11,12 +10,7 @@ function aContact(sessionId: string, jid: string, overrides: Partial<SessionCont
 
 /** Conformance of `sessionContacts`: the WhatsApp contacts a session has seen. */
 export function describeSessionContacts(ctx: ConformanceContext): void {
-  const setup = async () => {
-    const storage = ctx.storage();
-    const user = await storage.users.insert(aUser());
-    const session = await storage.sessions.insert(aSession(user.id));
-    return { storage, userId: user.id, sessionId: session.id };
-  };
+  const setup = async () => ({ storage: ctx.storage(), ...(await insertUserWithSession(ctx.storage())) });
 
   describe('SessionContactRepository', () => {
     it("lists a session's contacts by name, ties by JID, paged with the total", async () => {

@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Webhook, WebhookDelivery } from '../../webhooks/webhook-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
+import { insertTwoUsers, LATER, NOW, ownedRecord, T0, type ConformanceContext } from './conformance-context.js';
 
-function aWebhook(userId: string, overrides: Partial<Webhook> = {}): Webhook {
-  return {
-    id: randomUUID(),
-    user_id: userId,
-    url: 'https://hooks.example.com/kirim',
-    events: ['message.received'],
-    secret_encrypted: 'v1.k.iv.tag.ct',
-    is_active: true,
-    disabled_reason: null,
-    failing_since: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+const aWebhook = ownedRecord<Webhook>(() => ({
+  url: 'https://hooks.example.com/kirim',
+  events: ['message.received'],
+  secret_encrypted: 'v1.k.iv.tag.ct',
+  is_active: true,
+  disabled_reason: null,
+  failing_since: null,
+  created_at: T0,
+  updated_at: T0,
+}));
 
 function aDelivery(webhook: Webhook, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {
@@ -29,39 +24,29 @@ function aDelivery(webhook: Webhook, overrides: Partial<WebhookDelivery> = {}): 
     payload: '{"a":1}',
     state: 'pending',
     attempts: 0,
-    next_attempt_at: '2026-01-01T00:00:00.000Z',
+    next_attempt_at: T0,
     last_status_code: null,
     last_latency_ms: null,
     last_error: null,
     claimed_by: null,
     claim_expires_at: null,
-    created_at: '2026-01-01T00:00:00.000Z',
-    updated_at: '2026-01-01T00:00:00.000Z',
+    created_at: T0,
+    updated_at: T0,
     delivered_at: null,
     ...overrides,
   };
 }
 
-const NOW = '2026-01-01T00:10:00.000Z';
-const LATER = '2026-01-01T00:11:00.000Z';
-
 /** Conformance of `webhooks` and `webhookDeliveries`. */
 export function describeWebhooks(ctx: ConformanceContext): void {
-  const twoUsers = async () => {
-    const [a, b] = [aUser(), aUser()];
-    await ctx.storage().users.insert(a);
-    await ctx.storage().users.insert(b);
-    return [a.id, b.id] as const;
-  };
-
   describe('WebhookRepository', () => {
     it('round-trips every field, events as an array and booleans as booleans', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const webhook = aWebhook(userId, {
         events: ['*'],
         is_active: false,
         disabled_reason: 'failing',
-        failing_since: '2026-01-01T00:00:00.000Z',
+        failing_since: T0,
       });
       await ctx.storage().webhooks.insert(webhook);
       expect(await ctx.storage().webhooks.get(userId, webhook.id)).toEqual(webhook);
@@ -69,7 +54,7 @@ export function describeWebhooks(ctx: ConformanceContext): void {
     });
 
     it('hides a webhook from every other user: get, list, listActiveFor and remove', async () => {
-      const [owner, other] = await twoUsers();
+      const [owner, other] = await insertTwoUsers(ctx.storage());
       const webhook = aWebhook(owner);
       await ctx.storage().webhooks.insert(webhook);
       expect(await ctx.storage().webhooks.get(other, webhook.id)).toBeUndefined();
@@ -80,7 +65,7 @@ export function describeWebhooks(ctx: ConformanceContext): void {
     });
 
     it('lists as active for an event only active webhooks naming it or *', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const named = aWebhook(userId, {
         events: ['message.received', 'message.status'],
         created_at: '2026-01-01T00:00:01.000Z',
@@ -96,7 +81,7 @@ export function describeWebhooks(ctx: ConformanceContext): void {
     });
 
     it('updates, and removing a webhook removes its deliveries', async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const webhook = aWebhook(userId);
       await ctx.storage().webhooks.insert(webhook);
       const delivery = aDelivery(webhook);
@@ -113,7 +98,7 @@ export function describeWebhooks(ctx: ConformanceContext): void {
 
   describe('WebhookDeliveryRepository', () => {
     const setup = async () => {
-      const [userId] = await twoUsers();
+      const [userId] = await insertTwoUsers(ctx.storage());
       const webhook = aWebhook(userId);
       await ctx.storage().webhooks.insert(webhook);
       return webhook;
@@ -198,11 +183,7 @@ export function describeWebhooks(ctx: ConformanceContext): void {
 
     it('pages newest first, kills open deliveries, updates regardless of claims, prunes finished ones', async () => {
       const webhook = await setup();
-      const old = aDelivery(webhook, {
-        created_at: '2026-01-01T00:00:00.000Z',
-        state: 'delivered',
-        updated_at: '2026-01-01T00:00:00.000Z',
-      });
+      const old = aDelivery(webhook, { state: 'delivered', created_at: T0, updated_at: T0 });
       const open = aDelivery(webhook, { created_at: '2026-01-01T00:00:01.000Z' });
       const failing = aDelivery(webhook, { created_at: '2026-01-01T00:00:02.000Z', state: 'failed', attempts: 3 });
       await ctx.storage().webhookDeliveries.insertMany([old, open, failing]);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WhatsappGroup } from '../../whatsapp-groups/whatsapp-group-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
+import { T0, type ConformanceContext } from './conformance-context.js';
 import { aSession } from './outbox-conformance.js';
-
-const T0 = '2026-01-01T00:00:00.000Z';
+import { insertUserWithSession } from './user-with-session.js';
 
 function aGroup(userId: string, sessionId: string, overrides: Partial<WhatsappGroup> = {}): WhatsappGroup {
   return {
@@ -26,12 +25,7 @@ function aGroup(userId: string, sessionId: string, overrides: Partial<WhatsappGr
 
 /** Conformance of `whatsappGroups`: the saved copies of a session's WhatsApp groups. */
 export function describeWhatsappGroups(ctx: ConformanceContext): void {
-  const setup = async () => {
-    const storage = ctx.storage();
-    const user = await storage.users.insert(aUser());
-    const session = await storage.sessions.insert(aSession(user.id));
-    return { storage, userId: user.id, sessionId: session.id };
-  };
+  const setup = async () => ({ storage: ctx.storage(), ...(await insertUserWithSession(ctx.storage())) });
 
   describe('WhatsappGroupRepository', () => {
     it("round-trips every field, participants included, and lists a session's groups by subject, ties by JID", async () => {
