@@ -9,8 +9,9 @@ import type { Message } from '../messages/message-schemas.js';
 import type { ReceiptWriter } from '../messages/receipt-writer.js';
 import type { Storage } from '../storage/storage.js';
 import type { Connection, IncomingMessage, LinkState, SeenContact, Transport } from '../transport/transport.js';
+import { linkStateChange } from './link-state-changes.js';
 import { sessionAuthStore } from './session-auth-store.js';
-import type { Session, SessionStatus } from './session-schemas.js';
+import type { Session } from './session-schemas.js';
 
 /** Options of the session manager. */
 export interface SessionManagerOptions {
@@ -257,65 +258,10 @@ export class SessionManager {
     // A process that lost the lease (it renewed too late) closes its link; that link's last states
     // must not overwrite what the new owner records (its QR code, its connection).
     if (!session || session.lease_owner !== this.instanceId) return;
-    const change: Partial<Session> = {
-      updated_at: now,
-      qr: null,
-      pairing_code: null,
-      reason: null,
-      next_retry_at: null,
-    };
-    let status: SessionStatus;
-    switch (state.state) {
-      case 'connecting':
-        status = 'connecting';
-        break;
-      // A QR or a pairing code means the device is being linked afresh: its warm-up will count from the new link.
-      case 'qr':
-        status = 'qr';
-        Object.assign(change, { qr: state.qr, linked_at: null });
-        break;
-      case 'pairing_code':
-        status = 'pairing_code';
-        Object.assign(change, { pairing_code: state.code, linked_at: null });
-        break;
-      case 'connected':
-        status = 'connected';
-        Object.assign(change, {
-          phone: state.phone,
-          lid: state.lid,
-          push_name: state.name ?? session.push_name,
-          connected_at: now,
-          // Kept across reconnects: the warm-up ramp counts from the day the device was linked.
-          linked_at: session.linked_at ?? now,
-          last_active_at: now,
-          reconnect_attempts: 0,
-        });
-        break;
-      case 'disconnected':
-        status = 'disconnected';
-        // The transport counts its attempts and schedules them: stored as told, so the two cannot drift.
-        Object.assign(change, {
-          reason: state.reason,
-          reconnect_attempts: state.attempts,
-          next_retry_at: state.retryAt?.toISOString() ?? null,
-        });
-        break;
-      case 'logged_out':
-        status = 'logged_out';
-        // The device is unlinked for good (its credentials are wiped): a later link starts the ramp again.
-        Object.assign(change, { reason: state.reason, desired: 'disconnected', linked_at: null });
-        break;
-      case 'replaced':
-        status = 'disconnected';
-        Object.assign(change, { reason: `replaced: ${state.reason}`, desired: 'disconnected' });
-        break;
-      case 'failed':
-        status = 'failed';
-        Object.assign(change, { reason: state.reason, desired: 'disconnected' });
-        break;
-    }
+    const change = linkStateChange(state, session, now);
+    const { status } = change;
     live.connected = status === 'connected';
-    await storage.sessions.update(live.id, { ...change, status });
+    await storage.sessions.update(live.id, change);
     if (state.state === 'qr') await events.publish('session.qr', live.userId, { session_id: live.id, qr: state.qr });
     // Each retry is announced, with its own next_retry_at, though the status stays `disconnected`.
     if (status !== session.status || state.state === 'connected' || change.next_retry_at) {

@@ -10,6 +10,7 @@ import { sendLimitsSchema, type SendLimits } from '../outbox/send-limits.js';
 import type { GroupInfo } from '../transport/transport.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
+import { newSession } from './new-session.js';
 import type { SessionManager } from './session-manager.js';
 import {
   createSessionSchema,
@@ -22,7 +23,43 @@ import {
   type SessionView,
 } from './session-schemas.js';
 
-export type SessionService = ReturnType<typeof createSessionService>;
+/** WhatsApp sessions (linked devices). Every method taking a session id throws `not_found` unless it is the caller's. */
+export interface SessionService {
+  /** One session of the caller's. */
+  get(actor: Actor, id: string): Promise<SessionView>;
+  /** Creates a session and starts linking it (a QR code follows in its status); `validation` for a bad name, `unavailable` without a transport. */
+  create(actor: Actor, input: CreateSessionInput): Promise<SessionView>;
+  /** The caller's sessions. */
+  list(actor: Actor): Promise<SessionView[]>;
+  /** Live status, with the QR as text and as a PNG data URL while linking. */
+  status(actor: Actor, id: string): Promise<SessionStatusView>;
+  /** Links by an 8-character code typed on the phone instead of a QR; `conflict` naming its state unless it is waiting to be linked, `no_device` while another process links it. */
+  requestPairingCode(actor: Actor, id: string, input: unknown): Promise<{ session_id: string; pairing_code: string }>;
+  /** Reconnects a session with its stored credentials (or starts linking anew without); `unavailable` without a transport. */
+  connect(actor: Actor, id: string): Promise<SessionView>;
+  /** Closes the connection and keeps the credentials; the session stays down until connected again. */
+  disconnect(actor: Actor, id: string): Promise<SessionView>;
+  /** Logs the device out of WhatsApp (when connected here) and deletes the session and its credentials; history stays. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** As `remove`, and deletes everything stored for the device: its message history too. */
+  removeDevice(actor: Actor, id: string): Promise<void>;
+  /** The session's own send limits (anti-ban controls); they override its pools' and the engine's. */
+  settings(actor: Actor, id: string): Promise<Partial<SendLimits>>;
+  /** Changes some of the session's send limits (the others keep their value); `validation` naming each bad one. */
+  updateSettings(actor: Actor, id: string, input: unknown): Promise<Partial<SendLimits>>;
+  /** A page of the WhatsApp contacts this session has seen. */
+  contacts(actor: Actor, id: string, query?: unknown): Promise<Page<SessionContact>>;
+  /** The groups the linked account is in, live from WhatsApp; `no_device` unless it is connected here. */
+  liveGroups(actor: Actor, id: string): Promise<GroupInfo[]>;
+  /** Fetches every group from WhatsApp and makes the saved copies match; `no_device` unless it is connected here. */
+  syncGroups(actor: Actor, input: unknown): Promise<{ added: number; updated: number; removed: number; total: number }>;
+  /** A session's saved groups. */
+  savedGroups(actor: Actor, input: unknown): Promise<WhatsappGroup[]>;
+  /** Deletes a saved group record (not the group on WhatsApp); `not_found` unless it is the caller's. */
+  removeSavedGroup(actor: Actor, id: string): Promise<void>;
+  /** A session's message history, newest first, filtered by direction, status, peer, bulk job, text and date range. */
+  messages(actor: Actor, id: string, input?: unknown): Promise<Page<MessageView>>;
+}
 
 /** The API view of a session. */
 export function sessionView(s: Session): SessionView {
@@ -77,8 +114,9 @@ export function createSessionService(deps: {
   clock: Clock;
   manager: SessionManager;
   defaultCountryCode: string;
+  /** Told a session's send limits changed (the dispatcher's cached facts are stale). */
   onSettingsChanged?: () => void;
-}) {
+}): SessionService {
   const { storage, clock, manager } = deps;
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
   const historySchema = listMessagesSchema(deps.defaultCountryCode);
@@ -108,42 +146,15 @@ export function createSessionService(deps: {
   }
 
   return {
-    get: async (actor: Actor, id: string) => sessionView(await get(actor, id)),
+    get: async (actor, id) => sessionView(await get(actor, id)),
 
-    /**
-     * Creates a session and starts linking it (a QR code follows in its status). Ids read like the
-     * original document's, `<name>-<user id>_<unix seconds>`: URL-safe, unique, and the caller's.
-     */
-    async create(actor: Actor, input: CreateSessionInput): Promise<SessionView> {
+    // Ids read like the original document's, `<name>-<user id>_<unix seconds>`: URL-safe, unique, and the caller's.
+    async create(actor, input) {
       const { session_name } = parse(createSessionSchema, input);
       const now = clock.now();
       const base = `${slug(session_name)}-${actor.userId}_${Math.floor(now.getTime() / 1000)}`;
       manager.requireTransport();
-      const session: Session = {
-        id: base,
-        user_id: actor.userId,
-        name: session_name,
-        status: 'connecting',
-        reason: null,
-        desired: 'connected',
-        phone: null,
-        lid: null,
-        push_name: null,
-        qr: null,
-        pairing_code: null,
-        reconnect_attempts: 0,
-        next_retry_at: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        settings: {},
-        circuit_open_until: null,
-        circuit_reason: null,
-        connected_at: null,
-        linked_at: null,
-        last_active_at: null,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      };
+      const session = newSession(base, actor.userId, session_name, now.toISOString());
       try {
         await storage.sessions.insert(session);
       } catch (error) {
@@ -156,13 +167,11 @@ export function createSessionService(deps: {
       return sessionView((await storage.sessions.getById(session.id)) ?? session);
     },
 
-    /** The caller's sessions. */
-    async list(actor: Actor): Promise<SessionView[]> {
+    async list(actor) {
       return (await storage.sessions.list(actor.userId)).map(sessionView);
     },
 
-    /** Live status, with the QR as text and as a PNG data URL while linking. */
-    async status(actor: Actor, id: string): Promise<SessionStatusView> {
+    async status(actor, id) {
       const s = await get(actor, id);
       return {
         session_id: s.id,
@@ -181,12 +190,7 @@ export function createSessionService(deps: {
       };
     },
 
-    /** Links by an 8-character code typed on the phone instead of a QR; the session must be waiting to be linked (`conflict` naming its state otherwise). */
-    async requestPairingCode(
-      actor: Actor,
-      id: string,
-      input: unknown,
-    ): Promise<{ session_id: string; pairing_code: string }> {
+    async requestPairingCode(actor, id, input) {
       const { phone } = parse(pairingSchema, input);
       const session = await get(actor, id);
       const refusal = NOT_LINKABLE[session.status as keyof typeof NOT_LINKABLE];
@@ -198,14 +202,12 @@ export function createSessionService(deps: {
       return { session_id: id, pairing_code: await link.requestPairingCode(phone) };
     },
 
-    /** Reconnects a disconnected session with its stored credentials (or starts linking anew if it has none). */
-    async connect(actor: Actor, id: string): Promise<SessionView> {
+    async connect(actor, id) {
       await start(await get(actor, id));
       return sessionView(await get(actor, id));
     },
 
-    /** Closes the connection and keeps the credentials; the session stays down until connected again. */
-    async disconnect(actor: Actor, id: string): Promise<SessionView> {
+    async disconnect(actor, id) {
       await get(actor, id);
       await storage.sessions.update(id, {
         desired: 'disconnected',
@@ -220,15 +222,13 @@ export function createSessionService(deps: {
       return sessionView(await get(actor, id));
     },
 
-    /** Logs the device out of WhatsApp (when connected here) and deletes the session and its credentials; history stays. */
-    async remove(actor: Actor, id: string): Promise<void> {
+    async remove(actor, id) {
       await get(actor, id);
       await manager.detach(id, { logout: true });
       await storage.sessions.remove(id);
     },
 
-    /** As `remove`, and deletes everything stored for the device: its message history too. */
-    async removeDevice(actor: Actor, id: string): Promise<void> {
+    async removeDevice(actor, id) {
       await get(actor, id);
       await manager.detach(id, { logout: true });
       await storage.transaction(async (tx) => {
@@ -237,13 +237,11 @@ export function createSessionService(deps: {
       });
     },
 
-    /** The session's own send limits (anti-ban controls); they override its pools' and the engine's. */
-    async settings(actor: Actor, id: string): Promise<Partial<SendLimits>> {
+    async settings(actor, id) {
       return (await get(actor, id)).settings as Partial<SendLimits>;
     },
 
-    /** Changes some of the session's send limits (the others keep their value). */
-    async updateSettings(actor: Actor, id: string, input: unknown): Promise<Partial<SendLimits>> {
+    async updateSettings(actor, id, input) {
       const changes = parse(sendLimitsSchema, input);
       const session = await get(actor, id);
       const settings = { ...session.settings, ...changes };
@@ -252,24 +250,18 @@ export function createSessionService(deps: {
       return settings as Partial<SendLimits>;
     },
 
-    /** WhatsApp contacts this session has seen. */
-    async contacts(actor: Actor, id: string, query: unknown = {}): Promise<Page<SessionContact>> {
+    async contacts(actor, id, query = {}) {
       await get(actor, id);
       const { page, per_page } = parse(pageSchema, query);
       const slice = await storage.sessionContacts.list(id, { limit: per_page, offset: (page - 1) * per_page });
       return { ...slice, page, perPage: per_page };
     },
 
-    /** The groups the linked account is in, live from WhatsApp. */
-    async liveGroups(actor: Actor, id: string): Promise<GroupInfo[]> {
+    async liveGroups(actor, id) {
       return (await liveConnection(actor, id)).listGroups();
     },
 
-    /** Fetches every group from WhatsApp and makes the saved copies match: added, updated, removed. */
-    async syncGroups(
-      actor: Actor,
-      input: unknown,
-    ): Promise<{ added: number; updated: number; removed: number; total: number }> {
+    async syncGroups(actor, input) {
       const { session_device_id } = parse(sessionDeviceSchema, input);
       const groups = await (await liveConnection(actor, session_device_id)).listGroups();
       const now = clock.now().toISOString();
@@ -293,20 +285,17 @@ export function createSessionService(deps: {
       };
     },
 
-    /** A session's saved groups. */
-    async savedGroups(actor: Actor, input: unknown): Promise<WhatsappGroup[]> {
+    async savedGroups(actor, input) {
       const { session_device_id } = parse(sessionDeviceSchema, input);
       await get(actor, session_device_id);
       return storage.whatsappGroups.listBySession(actor.userId, session_device_id);
     },
 
-    /** Deletes a saved group record (not the group on WhatsApp). */
-    async removeSavedGroup(actor: Actor, id: string): Promise<void> {
+    async removeSavedGroup(actor, id) {
       if (!(await storage.whatsappGroups.remove(actor.userId, id))) throw notFound('Group');
     },
 
-    /** A session's message history, newest first, filtered by direction, status, peer, bulk job, text and date range. */
-    async messages(actor: Actor, id: string, input: unknown = {}): Promise<Page<MessageView>> {
+    async messages(actor, id, input = {}) {
       await get(actor, id);
       const q = parse(historySchema, input);
       const filter = {

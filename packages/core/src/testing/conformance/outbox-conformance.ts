@@ -1,38 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { BulkBatch, BulkJob } from '../../bulk/bulk-schemas.js';
+import { newSession } from '../../sessions/new-session.js';
 import type { Session } from '../../sessions/session-schemas.js';
 import type { NewMessage } from '../../storage/storage.js';
 import { aUser, type ConformanceContext } from './conformance-context.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 
-/** A session record for `userId`; override any field. */
+/** A session record for `userId`, connected and linked; override any field. */
 export function aSession(userId: string, overrides: Partial<Session> = {}): Session {
   return {
-    id: `s-${randomUUID()}`,
-    user_id: userId,
-    name: 'device',
+    ...newSession(`s-${randomUUID()}`, userId, 'device', T0),
     status: 'connected',
-    reason: null,
-    desired: 'connected',
     phone: '6281200000000',
-    lid: null,
-    push_name: null,
-    qr: null,
-    pairing_code: null,
-    reconnect_attempts: 0,
-    next_retry_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
-    settings: {},
-    circuit_open_until: null,
-    circuit_reason: null,
     connected_at: T0,
     linked_at: T0,
-    last_active_at: null,
-    created_at: T0,
-    updated_at: T0,
     ...overrides,
   };
 }
