@@ -49,6 +49,13 @@ async function statusEventsIn(storage: Storage): Promise<Array<[string, string]>
     .map((e) => [String(e.data.message_id), e.data.status]);
 }
 
+/** Sent messages with W1 being sent: the writer holds its receipts. */
+async function withW1InFlight() {
+  const setup = await sentMessages();
+  const w1 = await setup.row('W1');
+  return { ...setup, w1, held: setup.writer.hold([w1]) };
+}
+
 /** What a send records for a row the network took. */
 const sentOutcome = (row: Message): Extract<SendOutcome, { status: 'sent' | 'delivered' | 'read' }> => ({
   id: row.id,
@@ -91,9 +98,7 @@ describe('ReceiptWriter', () => {
   });
 
   it('holds the receipts of rows in flight, folding them into the send outcome without a write of its own', async () => {
-    const { writer, sessionId, row, statusEvents } = await sentMessages();
-    const w1 = await row('W1');
-    const held = writer.hold([w1]);
+    const { writer, sessionId, row, statusEvents, w1, held } = await withW1InFlight();
     writer.take({ sessionId, messageId: 'W1', status: 'delivered' });
     writer.take({ sessionId, messageId: 'W1', status: 'read' });
     writer.take({ sessionId, messageId: 'W2', status: 'delivered' });
@@ -112,12 +117,9 @@ describe('ReceiptWriter', () => {
   });
 
   it('writes the held receipts not folded once released: a failed receipt fails the row still undelivered', async () => {
-    const { writer, sessionId, row, statusEvents } = await sentMessages();
-    const w1 = await row('W1');
-    const held = writer.hold([w1]);
+    const { writer, sessionId, row, statusEvents, w1, held } = await withW1InFlight();
     writer.take({ sessionId, messageId: 'W1', status: 'failed' });
-    const outcome = sentOutcome(w1);
-    expect(held.fold(w1, outcome)).toEqual(['sent']);
+    expect(held.fold(w1, sentOutcome(w1))).toEqual(['sent']);
     await writer.stop();
     expect((await row('W1')).status).toBe('sent');
 

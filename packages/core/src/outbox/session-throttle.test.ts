@@ -56,23 +56,22 @@ describe('SessionThrottle.budget', () => {
   const paced = { ...limits, min_gap_ms: 3000, jitter_ms: 2000 };
   const nothingSentYet = async () => 0;
 
-  it('waits min_gap_ms plus the jitter the injected randomness draws after a send, then hands out one row', async () => {
+  /** After a send at 0 whose jitter draws `random`, no row until `readyAt`, and one then. */
+  async function expectNextRowAt(random: number, readyAt: number): Promise<void> {
     const throttle = new SessionThrottle(nothingSentYet);
-    throttle.record('sent', at(0), paced, () => 0.5);
+    throttle.record('sent', at(0), paced, () => random);
+    expect(await throttle.budget(at(readyAt - 1), paced, null, 10)).toBe(0);
+    expect(await throttle.budget(at(readyAt), paced, null, 10)).toBe(1);
+  }
+
+  it('waits min_gap_ms plus the jitter the injected randomness draws after a send, then hands out one row', async () => {
     // 3000 + floor(0.5 × 2001) = 4000.
-    expect(await throttle.budget(at(3999), paced, null, 10)).toBe(0);
-    expect(await throttle.budget(at(4000), paced, null, 10)).toBe(1);
+    await expectNextRowAt(0.5, 4000);
   });
 
   it('draws the jitter from 0 to jitter_ms, both included', async () => {
-    const least = new SessionThrottle(nothingSentYet);
-    least.record('sent', at(0), paced, () => 0);
-    expect(await least.budget(at(2999), paced, null, 10)).toBe(0);
-    expect(await least.budget(at(3000), paced, null, 10)).toBe(1);
-    const most = new SessionThrottle(nothingSentYet);
-    most.record('sent', at(0), paced, () => 0.999_999_9);
-    expect(await most.budget(at(4999), paced, null, 10)).toBe(0);
-    expect(await most.budget(at(5000), paced, null, 10)).toBe(1);
+    await expectNextRowAt(0, 3000);
+    await expectNextRowAt(0.999_999_9, 5000);
   });
 
   it("hands out the whole batch, within the day's cap, when there is no gap to keep", async () => {
