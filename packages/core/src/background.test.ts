@@ -41,16 +41,22 @@ function counted(
   return { loop, runs };
 }
 
+/** Moves the clock an interval on: no run until its last millisecond, one more run then. */
+async function expectOneRunAfterInterval(clock: ManualClock, runs: { count: number }): Promise<void> {
+  const before = runs.count;
+  await clock.advance(INTERVAL_MS - 1);
+  expect(runs.count).toBe(before);
+  await clock.advance(1);
+  expect(runs.count).toBe(before + 1);
+}
+
 describe('startLoop', () => {
   it('runs the tick at once, then again each time the interval passes on the clock, not before', async () => {
     const clock = new ManualClock();
     const { runs } = counted(clock);
     await clock.advance(0);
     expect(runs.count).toBe(1);
-    await clock.advance(INTERVAL_MS - 1);
-    expect(runs.count).toBe(1);
-    await clock.advance(1);
-    expect(runs.count).toBe(2);
+    await expectOneRunAfterInterval(clock, runs);
     await clock.advance(INTERVAL_MS * 3);
     expect(runs.count).toBe(5);
   });
@@ -64,10 +70,7 @@ describe('startLoop', () => {
     await clock.advance(0);
     expect(runs.count).toBe(2);
     // The first wait ended with the wake: the next run is an interval after the woken one.
-    await clock.advance(INTERVAL_MS / 2);
-    expect(runs.count).toBe(2);
-    await clock.advance(INTERVAL_MS / 2);
-    expect(runs.count).toBe(3);
+    await expectOneRunAfterInterval(clock, runs);
   });
 
   it('runs once more, at once, after a tick woken while it was running, however many wakes came', async () => {
@@ -92,10 +95,7 @@ describe('startLoop', () => {
     const { runs } = counted(clock, async (run) => run < 4);
     await clock.advance(0);
     expect(runs.count).toBe(4);
-    await clock.advance(INTERVAL_MS - 1);
-    expect(runs.count).toBe(4);
-    await clock.advance(1);
-    expect(runs.count).toBe(5);
+    await expectOneRunAfterInterval(clock, runs);
   });
 
   it('logs a failing tick with the loop name, and runs again after the interval', async () => {
@@ -114,10 +114,7 @@ describe('startLoop', () => {
     expect(runs.count).toBe(1);
     expect(errors).toEqual([{ obj: { err: failure, loop: 'test-loop' }, msg: 'background loop tick failed' }]);
     // A failure is not "more work": the next run waits for the interval.
-    await clock.advance(INTERVAL_MS - 1);
-    expect(runs.count).toBe(1);
-    await clock.advance(1);
-    expect(runs.count).toBe(2);
+    await expectOneRunAfterInterval(clock, runs);
     expect(errors).toHaveLength(1);
   });
 
