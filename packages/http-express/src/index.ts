@@ -1,3 +1,4 @@
 export { kirimRouter, type KirimRouterOptions } from './router.js';
-export { statusForCode } from './errors.js';
+export { errorHandler, statusForCode } from './errors.js';
+export { actorOf, bearerAuth } from './auth.js';
 export { ok, paged } from './envelope.js';

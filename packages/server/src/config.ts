@@ -53,6 +53,7 @@ function corsOrigins(value: string, ctx: z.RefinementCtx): '*' | string[] {
 const envSchema = z
   .object({
     PORT: port.default(8000),
+    METRICS_PORT: port.optional(),
     HOST: z.string().min(1).default('0.0.0.0'),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z
@@ -119,6 +120,12 @@ const envSchema = z
     KIRIM_CORS_ORIGINS: z.string().transform(corsOrigins).optional(),
   })
   .superRefine((e, ctx) => {
+    if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_PORT'],
+        message: `must differ from PORT (${e.PORT}): metrics open to anyone on the API's port would bypass its admin token`,
+      });
     if (e.KIRIM_TRANSPORT === 'remote-simulated' && !e.KIRIM_SIMULATED_NETWORK_URL)
       ctx.addIssue({
         code: 'custom',
@@ -162,6 +169,8 @@ export interface ServerConfig {
   reconnect: { minMs: number; maxMs: number; giveUpLinkedMs: number; giveUpUnlinkedMs: number };
   port: number;
   host: string;
+  /** Also serves `GET /metrics` without a token on this port (same host); default unset (only on `port`, admin token). */
+  metricsPort: number | undefined;
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
@@ -222,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     port: e.PORT,
     host: e.HOST,
+    metricsPort: e.METRICS_PORT,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     adminToken: e.KIRIM_ADMIN_TOKEN,

@@ -18,6 +18,7 @@ import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createServerMetrics } from './metrics/server-metrics.js';
 import { openStorage } from './open-storage.js';
 import { resolveSecretKey } from './secret-key.js';
 
@@ -30,6 +31,8 @@ export interface RunningServer {
   logger: Logger;
   /** The first admin's token when this start created it (printed once); otherwise undefined. */
   firstAdminToken: string | undefined;
+  /** `http://host:port` of the metrics listener `METRICS_PORT` asks for (no token there); otherwise undefined. */
+  metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the engine and closes the database. */
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export interface StartServerOptions {
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const storage = await openStorage(config, logger);
+  const metrics = createServerMetrics();
   const kirim = createKirim({
     storage,
     logger,
@@ -62,7 +66,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     webhooks: config.webhooks,
     eventLog: config.eventLog,
     outbox: config.outbox,
+    onWebhookAttempt: metrics.webhookAttempt,
   });
+  metrics.observe(kirim);
 
   let firstAdminToken: string | undefined;
   if (config.adminToken) {
@@ -75,7 +81,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(metrics.measureHttp);
   app.use(securityHeaders(), crossOrigin(config.corsOrigins));
+  app.use(metrics.adminRoute(kirim, logger));
   app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use((_req, res) => {
     res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
@@ -89,10 +97,16 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const metricsListener =
+    config.metricsPort === undefined ? undefined : await metrics.listen(config.metricsPort, config.host, logger);
+  const metricsUrl = metricsListener && `http://${host}:${metricsListener.port}`;
 
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= shutdown(server, kirim, storage, config.shutdownTimeoutMs));
-  return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, close };
+  const close = () =>
+    (closing ??= Promise.resolve(metricsListener?.close()).then(() =>
+      shutdown(server, kirim, storage, config.shutdownTimeoutMs),
+    ));
+  return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, metricsUrl, close };
 }
 
 /**

@@ -1,0 +1,357 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSimulatedNetwork, SESSION_STATUSES, type EventOrigin, type SimulatedNetwork } from '@kirim/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+// Rate limits off, a fast dispatcher and webhook retries, loopback media and webhooks allowed, metrics on a port of their own.
+const ENV = {
+  KIRIM_SEND_MIN_GAP_MS: '0',
+  KIRIM_SEND_JITTER_MS: '0',
+  KIRIM_DISPATCH_POLL_MS: '20',
+  KIRIM_ALLOW_PRIVATE_URLS: 'true',
+  KIRIM_SEND_WAIT_MS: '3000',
+  KIRIM_WEBHOOK_RETRY_BASE_MS: '20',
+  KIRIM_WEBHOOK_RETRY_MAX_MS: '100',
+  METRICS_PORT: '0',
+};
+
+// A 1×1 PNG: the media loader checks that an image's bytes are one.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** One sample of the text format: its metric name, labels and value. */
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+// The text format's sample line: name, optional {label="value",…}, one space, a number.
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (\S+)$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\.)*)"/g;
+
+/** Parses the Prometheus text format, failing on any line that is neither HELP, TYPE nor a sample. */
+function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* \S/.test(line)) continue;
+    const match = SAMPLE_LINE.exec(line);
+    if (!match) throw new Error(`not a line of the Prometheus text format: ${JSON.stringify(line)}`);
+    // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes `Nan`).
+    const raw = match[3]!;
+    const value = /^nan$/i.test(raw) ? NaN : Number(raw.replace(/^([+-]?)inf$/i, '$1Infinity'));
+    if (Number.isNaN(value) && !/^nan$/i.test(raw)) throw new Error(`not a sample value: ${JSON.stringify(line)}`);
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map(([, k, v]) => [k!, v!]));
+    samples.push({ name: match[1]!, labels, value });
+  }
+  return samples;
+}
+
+/** The value of the sample `name` with exactly these labels; 0 when absent (a counter never incremented has none). */
+function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  const found = samples.find(
+    (s) =>
+      s.name === name &&
+      Object.keys(s.labels).length === Object.keys(labels).length &&
+      Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  return found?.value ?? 0;
+}
+
+describe.each(DATABASES)('GET /metrics on %s', (database) => {
+  let t: TestServer;
+  let network: SimulatedNetwork;
+  let media: Server;
+  let mediaUrl: string;
+  let receiver: WebhookReceiver;
+  // Sessions linked by this file's tests on this server: the `connected` gauge counts them.
+  let linkedHere = 0;
+  beforeAll(async () => {
+    network = createSimulatedNetwork({ latencyMs: 1 });
+    t = await startTestServer(database, ENV, { transport: network.transport });
+    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
+    await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+    mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/promo.png`;
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await t?.close();
+    media?.close();
+    await receiver?.close();
+  });
+
+  const nextPhone = phoneSequence('62813', database);
+
+  const scrape = async () => {
+    const res = await t.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    return parseMetrics(res.body as string);
+  };
+
+  /** Scrapes until `done` holds of the samples (the engine counts an event just after answering the request). */
+  const scrapeUntil = (done: (samples: Sample[]) => boolean) =>
+    eventually(async () => {
+      const samples = await scrape();
+      if (!done(samples))
+        throw new Error(
+          `metrics not there yet:\n${JSON.stringify(samples.filter((s) => s.name.startsWith('kirim_')))}`,
+        );
+      return samples;
+    });
+
+  async function linked(token: string) {
+    const id = await linkSession(t, network, token, nextPhone());
+    linkedHere++;
+    return id;
+  }
+
+  const sendText = async (token: string, sessionId: string, to: string, message: string) => {
+    const res = await t.request('POST', '/api/whatsapp/messages/text', {
+      token,
+      body: { session_id: sessionId, to: `+${to}`, message },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  };
+
+  it('moves kirim_messages_total{status="sent"} by exactly N after N sends, and delivered and read by N as the receipts come', async () => {
+    const u = await t.createUser();
+    const id = await linked(u.token);
+    const customer = network.phone(nextPhone(), { autoRead: true });
+    const before = await scrape();
+    const count = (samples: Sample[], status: string) =>
+      valueOf(samples, 'kirim_messages_total', { status, kind: 'text' }) -
+      valueOf(before, 'kirim_messages_total', { status, kind: 'text' });
+
+    const N = 7;
+    for (let i = 0; i < N; i++) await sendText(u.token, id, customer.number, `Halo ${i}`);
+
+    // Read receipts come last: once all N are counted, every status has had its chance to be counted twice.
+    const after = await scrapeUntil((samples) => count(samples, 'read') === N && count(samples, 'delivered') === N);
+    expect(count(after, 'sent')).toBe(N);
+    expect(count(after, 'failed')).toBe(0);
+    const lagCount = (samples: Sample[]) => valueOf(samples, 'kirim_dispatch_lag_seconds_count');
+    expect(lagCount(after) - lagCount(before)).toBe(N);
+    expect(valueOf(after, 'kirim_dispatch_lag_seconds_sum')).toBeGreaterThanOrEqual(
+      valueOf(before, 'kirim_dispatch_lag_seconds_sum'),
+    );
+    const statusEvents = (samples: Sample[]) => valueOf(samples, 'kirim_events_total', { type: 'message.status' });
+    expect(statusEvents(after) - statusEvents(before)).toBe(3 * N);
+    // Nothing else counted them since.
+    const later = await scrape();
+    expect(count(later, 'sent')).toBe(N);
+    expect(count(later, 'read')).toBe(N);
+  });
+
+  it('labels a message with its type as kind: an image counts as kind="image"', async () => {
+    const u = await t.createUser();
+    const id = await linked(u.token);
+    const customer = network.phone(nextPhone());
+    const image = (samples: Sample[], status: string) =>
+      valueOf(samples, 'kirim_messages_total', { status, kind: 'image' });
+    const before = await scrape();
+    const res = await t.request('POST', '/api/whatsapp/messages/media', {
+      token: u.token,
+      body: { session_id: id, to: `+${customer.number}`, media_url: mediaUrl, type: 'image', caption: 'Promo' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const after = await scrapeUntil((samples) => image(samples, 'delivered') - image(before, 'delivered') === 1);
+    expect(image(after, 'sent') - image(before, 'sent')).toBe(1);
+  });
+
+  it('counts webhook deliveries by result: delivered, failed (to be retried) and dead (given up)', async () => {
+    const u = await t.createUser();
+    const id = await linked(u.token);
+    const customer = network.phone(nextPhone(), { autoRead: true });
+    const hook = await t.request('POST', '/api/webhooks', {
+      token: u.token,
+      body: { url: receiver.url, events: ['message.status'] },
+    });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    // sent: accepted; delivered: refused with a 503 once, then accepted on the retry; read: refused for good (400).
+    let refusedOnce = false;
+    receiver.respond = (received) => {
+      const status = (JSON.parse(received.body) as { data: { status: string } }).data.status;
+      if (status === 'read') return 400;
+      if (status === 'delivered' && !refusedOnce) return ((refusedOnce = true), 503);
+      return 204;
+    };
+    const result = (samples: Sample[], name: string) =>
+      valueOf(samples, 'kirim_webhook_deliveries_total', { result: name });
+    const before = await scrape();
+
+    await sendText(u.token, id, customer.number, 'Halo webhook');
+    await receiver.waitFor(4);
+    const after = await scrapeUntil(
+      (samples) =>
+        result(samples, 'dead') - result(before, 'dead') === 1 &&
+        result(samples, 'delivered') - result(before, 'delivered') === 2,
+    );
+    expect(result(after, 'failed') - result(before, 'failed')).toBe(1);
+  });
+
+  it('answers 401 without a token or with an unknown one, and a non-admin as the admin routes do (403), in the API bodies', async () => {
+    const missing = await t.request('GET', '/metrics', { token: null });
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual((await t.request('GET', '/api/admin/users', { token: null })).body);
+    const unknown = await t.request('GET', '/metrics', { token: 'kirim_not-a-token' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual((await t.request('GET', '/api/admin/users', { token: 'kirim_not-a-token' })).body);
+
+    const user = await t.createUser();
+    const adminRoute = await t.request('GET', '/api/admin/users', { token: user.token });
+    const metrics = await t.request('GET', '/metrics', { token: user.token });
+    expect(metrics.status).toBe(403);
+    expect({ status: metrics.status, body: metrics.body }).toEqual({
+      status: adminRoute.status,
+      body: adminRoute.body,
+    });
+  });
+
+  it('serves the metrics without a token on METRICS_PORT, on the same host, and nothing else there', async () => {
+    const url = t.server.metricsUrl!;
+    expect(new URL(url).hostname).toBe(new URL(t.url).hostname);
+    expect(new URL(url).port).not.toBe(new URL(t.url).port);
+    const open = await fetch(`${url}/metrics`);
+    expect(open.status).toBe(200);
+    expect(open.headers.get('content-type')).toBe(PROMETHEUS_TEXT);
+    const samples = parseMetrics(await open.text());
+    expect(samples.some((s) => s.name === 'kirim_outbox_queued')).toBe(true);
+    expect((await fetch(`${url}/api/admin/users`)).status).toBe(404);
+    expect((await fetch(`${url}/`)).status).toBe(404);
+    // The API's port still asks for the admin's token.
+    expect((await t.request('GET', '/metrics', { token: null })).status).toBe(401);
+  });
+
+  it('labels HTTP requests by route template, never by the raw path; an unknown path by the fixed label "unmatched"', async () => {
+    const u = await t.createUser();
+    const id = await linked(u.token);
+    const route = '/api/whatsapp/sessions/:id/status';
+    const requests = (samples: Sample[], labels: Record<string, string>) =>
+      valueOf(samples, 'kirim_http_requests_total', labels);
+    const before = await scrape();
+    expect((await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token })).status).toBe(200);
+    expect((await t.request('GET', `/api/whatsapp/sessions/${id}/status`, { token: u.token })).status).toBe(200);
+    expect((await t.request('GET', `/api/no-such-route/${id}`, { token: u.token })).status).toBe(404);
+
+    const after = await scrape();
+    const ok = { method: 'GET', route, status: '200' };
+    expect(requests(after, ok) - requests(before, ok)).toBe(2);
+    const unmatched = { method: 'GET', route: 'unmatched', status: '404' };
+    expect(requests(after, unmatched) - requests(before, unmatched)).toBe(1);
+    expect(
+      valueOf(after, 'kirim_http_request_duration_seconds_count', { method: 'GET', route }),
+    ).toBeGreaterThanOrEqual(2);
+    const routes = after.filter((s) => s.name.startsWith('kirim_http_')).map((s) => s.labels.route!);
+    expect(routes.filter((r) => r.includes(id))).toEqual([]);
+    expect(routes).toContain('/metrics');
+  });
+
+  it('answers in the Prometheus text format: HELP and TYPE as prom-client writes them, every sample parsed, process metrics included', async () => {
+    const res = await t.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(PROMETHEUS_TEXT);
+    const text = res.body as string;
+    const lines = text.split('\n');
+    expect(lines).toContain('# TYPE kirim_messages_total counter');
+    expect(lines).toContain('# TYPE kirim_dispatch_lag_seconds histogram');
+    expect(lines).toContain('# TYPE kirim_sessions gauge');
+    expect(lines).toContain(
+      '# HELP kirim_outbox_queued Outgoing messages queued in the outbox, scheduled ones included. Read from the shared database: the same in every process.',
+    );
+    const samples = parseMetrics(text);
+    const connected = valueOf(samples, 'kirim_sessions', { state: 'connected' });
+    expect(lines).toContain(`kirim_sessions{state="connected"} ${connected}`);
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ])
+      expect(samples.some((s) => s.name === name)).toBe(true);
+  });
+
+  it('reads the gauges from the database: sessions by state, the queued messages, the open breakers', async () => {
+    const u = await t.createUser();
+    const id = await linked(u.token);
+    const before = await scrape();
+    const scheduled = await t.request('POST', '/api/whatsapp/messages/schedule/text', {
+      token: u.token,
+      body: {
+        session_id: id,
+        to: nextPhone(),
+        message: 'Besok',
+        scheduled_at: new Date(Date.now() + 24 * 3_600_000).toISOString(),
+      },
+    });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(201);
+    const after = await scrape();
+    expect(valueOf(after, 'kirim_outbox_queued') - valueOf(before, 'kirim_outbox_queued')).toBe(1);
+    expect(valueOf(after, 'kirim_sessions', { state: 'connected' })).toBe(linkedHere);
+    for (const state of SESSION_STATUSES)
+      expect(after.some((s) => s.name === 'kirim_sessions' && s.labels.state === state)).toBe(true);
+    expect(valueOf(after, 'kirim_circuit_open')).toBe(0);
+  });
+});
+
+describe('GET /metrics of two servers sharing one PostgreSQL database (only PostgreSQL is shared by processes)', () => {
+  let databaseUrl: string;
+  let a: TestServer;
+  let b: TestServer | undefined;
+  let network: SimulatedNetwork;
+  beforeAll(async () => {
+    databaseUrl = await freshPostgresUrl();
+    network = createSimulatedNetwork({ latencyMs: 1 });
+    a = await startTestServer('postgres', { ...ENV, DATABASE_URL: databaseUrl }, { transport: network.transport });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it("counts in each process only what it caused, not the events relayed from the other; the database's gauges read the same in both", async () => {
+    const nextPhone = phoneSequence('62814', 'postgres');
+    const u = await a.createUser();
+    const id = await linkSession(a, network, u.token, nextPhone());
+    // Started once A drives the session (its lease held): B never takes it up, so every send and receipt is A's.
+    b = await startTestServer('postgres', { DATABASE_URL: databaseUrl, KIRIM_TRANSPORT: 'simulated' });
+    const heardByB: EventOrigin[] = [];
+    b.server.kirim.on('message.status', (_event, origin) => heardByB.push(origin));
+    const customer = network.phone(nextPhone(), { autoRead: true });
+
+    const N = 4;
+    for (let i = 0; i < N; i++) {
+      const res = await a.request('POST', '/api/whatsapp/messages/text', {
+        token: u.token,
+        body: { session_id: id, to: `+${customer.number}`, message: `Halo ${i}` },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    // B hears all of them (sent, delivered and read of each), through the relay.
+    await eventually(() => heardByB.length === 3 * N);
+    expect(new Set(heardByB)).toEqual(new Set(['relayed']));
+
+    const scrapeOf = async (server: TestServer) =>
+      parseMetrics((await server.request('GET', '/metrics')).body as string);
+    const [ofA, ofB] = [await scrapeOf(a), await scrapeOf(b)];
+    for (const status of ['sent', 'delivered', 'read']) {
+      expect(valueOf(ofA, 'kirim_messages_total', { status, kind: 'text' }), status).toBe(N);
+      expect(valueOf(ofB, 'kirim_messages_total', { status, kind: 'text' }), status).toBe(0);
+    }
+    expect(valueOf(ofA, 'kirim_events_total', { type: 'message.status' })).toBe(3 * N);
+    expect(valueOf(ofB, 'kirim_events_total', { type: 'message.status' })).toBe(0);
+    expect(valueOf(ofA, 'kirim_dispatch_lag_seconds_count')).toBe(N);
+    expect(valueOf(ofB, 'kirim_dispatch_lag_seconds_count')).toBe(0);
+    for (const gauge of ['kirim_outbox_queued', 'kirim_circuit_open'])
+      expect(valueOf(ofB, gauge), gauge).toBe(valueOf(ofA, gauge));
+    expect(valueOf(ofA, 'kirim_sessions', { state: 'connected' })).toBe(1);
+    expect(valueOf(ofB, 'kirim_sessions', { state: 'connected' })).toBe(1);
+  });
+});
