@@ -8,9 +8,9 @@ import type {
   LinkState,
   OutgoingMedia,
   OutgoingResult,
-  ReceiptStatus,
   SeenContact,
   SendOptions,
+  TransportReceipt,
 } from '../transport/transport.js';
 import type { Network } from './simulated-network.js';
 import { isPhoneNumber } from './simulated-network-ids.js';
@@ -39,7 +39,7 @@ interface SimulatedCreds {
 /** Something the network tells a session; held while the session is not connected, like WhatsApp's offline queue. */
 export type SessionEvent =
   | { kind: 'message'; message: IncomingMessage }
-  | { kind: 'receipt'; receipt: { messageId: string; status: ReceiptStatus; chat: string } }
+  | { kind: 'receipt'; receipt: TransportReceipt }
   | { kind: 'contacts'; contacts: SeenContact[] };
 
 /** What the network keeps about one session id, across its connections. */

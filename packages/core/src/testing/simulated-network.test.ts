@@ -1,72 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  AuthStore,
-  Connection,
-  IncomingMessage,
-  LinkState,
-  ReceiptStatus,
-  SeenContact,
-  StoredMessage,
-  TransportListener,
-} from '../transport/transport.js';
+import type { Connection, IncomingMessage, StoredMessage } from '../transport/transport.js';
 import { KirimError } from '../errors.js';
 import { ManualClock } from './manual-clock.js';
+import { memoryAuthStore, type MemoryAuthStore } from './memory-auth-store.js';
+import { recordingListener, type RecordingListener } from './recording-listener.js';
 import { createSimulatedNetwork, type SimulatedNetwork, type SimulatedNetworkOptions } from './simulated-network.js';
 
 const ALICE = '6281100000001';
 const BUDI = '6281100000002';
 const CITRA = '6281100000003';
 
-type MemoryAuth = AuthStore & { values: Map<string, string> };
-
-function memoryAuth(values = new Map<string, string>()): MemoryAuth {
-  return {
-    values,
-    async get(kind, ids) {
-      return Object.fromEntries(
-        ids.flatMap((id) => (values.has(`${kind}/${id}`) ? [[id, values.get(`${kind}/${id}`)!]] : [])),
-      );
-    },
-    async set(entries) {
-      for (const [kind, byId] of Object.entries(entries)) {
-        for (const [id, value] of Object.entries(byId)) {
-          if (value === null) values.delete(`${kind}/${id}`);
-          else values.set(`${kind}/${id}`, value);
-        }
-      }
-    },
-    async clear() {
-      values.clear();
-    },
-  };
-}
-
-interface Recorder extends TransportListener {
-  states: LinkState[];
-  receipts: Array<{ messageId: string; status: ReceiptStatus; chat: string }>;
-  messages: IncomingMessage[];
-  contacts: SeenContact[][];
-  /** Every event in order, as one line each: for comparing whole runs. */
-  log: string[];
-}
-
-function recorder(): Recorder {
-  const r: Recorder = {
-    states: [],
-    receipts: [],
-    messages: [],
-    contacts: [],
-    log: [],
-    onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
-    onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
-    onMessage: (m) => void (r.messages.push(m), r.log.push(`message ${JSON.stringify(m)}`)),
-    onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
-  };
-  return r;
-}
-
-const stateNames = (r: Recorder) => r.states.map((s) => s.state);
-const lastState = (r: Recorder) => r.states[r.states.length - 1];
+const stateNames = (r: RecordingListener) => r.states.map((s) => s.state);
+const lastState = (r: RecordingListener) => r.states[r.states.length - 1];
 
 function simulate(options: SimulatedNetworkOptions = {}) {
   const clock = new ManualClock();
@@ -76,10 +21,10 @@ function simulate(options: SimulatedNetworkOptions = {}) {
 
   async function open(
     sessionId: string,
-    auth: MemoryAuth = memoryAuth(),
+    auth: MemoryAuthStore = memoryAuthStore(),
     getMessage: (id: string) => Promise<StoredMessage | undefined> = async () => undefined,
-  ): Promise<{ connection: Connection; events: Recorder; auth: MemoryAuth }> {
-    const events = recorder();
+  ): Promise<{ connection: Connection; events: RecordingListener; auth: MemoryAuthStore }> {
+    const events = recordingListener();
     const connection = await network.transport.connect({ sessionId, auth, listener: events, getMessage });
     // Connecting takes one hop of latency before the QR or the resumed link.
     await clock.advance(options.latencyMs ?? 0);
@@ -91,7 +36,7 @@ function simulate(options: SimulatedNetworkOptions = {}) {
     phone: string,
     getMessage?: (id: string) => Promise<StoredMessage | undefined>,
   ) {
-    const session = await open(sessionId, memoryAuth(), getMessage);
+    const session = await open(sessionId, memoryAuthStore(), getMessage);
     await network.link(sessionId, phone);
     await settle();
     return session;
@@ -124,7 +69,7 @@ describe('SimulatedNetwork linking', () => {
 
     expect(lastState(events)).toEqual({ state: 'connected', phone: ALICE, lid: alice.lid, name: 'Alice' });
     expect(alice.lid).toMatch(/^\d{15}@lid$/);
-    expect(auth.values.size).toBeGreaterThan(0);
+    expect(auth.rows.size).toBeGreaterThan(0);
     expect(events.contacts).toEqual([
       [{ jid: `${BUDI}@s.whatsapp.net`, phone: BUDI, lid: network.phone(BUDI).lid, name: 'Budi Office' }],
     ]);
@@ -136,7 +81,7 @@ describe('SimulatedNetwork linking', () => {
     const first = await linked('s1', ALICE);
     await first.connection.close();
 
-    const again = await open('s1', memoryAuth(first.auth.values));
+    const again = await open('s1', memoryAuthStore(first.auth.rows));
 
     expect(stateNames(again.events)).toEqual(['connecting', 'connected']);
     expect(lastState(again.events)).toMatchObject({ state: 'connected', phone: ALICE });
@@ -148,7 +93,7 @@ describe('SimulatedNetwork linking', () => {
     const { auth } = await before.linked('s1', ALICE);
 
     const after = simulate();
-    const { events } = await after.open('s1', memoryAuth(auth.values));
+    const { events } = await after.open('s1', memoryAuthStore(auth.rows));
 
     expect(lastState(events)).toEqual({
       state: 'connected',
@@ -556,7 +501,7 @@ describe('SimulatedNetwork faults', () => {
 
     expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'unlinked from the phone' });
     expect(stateNames(events).filter((s) => s === 'connecting')).toHaveLength(1);
-    expect(auth.values.size).toBe(0);
+    expect(auth.rows.size).toBe(0);
     expect((await open('s1', auth)).events.states.map((s) => s.state)).toEqual(['connecting', 'qr']);
   });
 
@@ -568,14 +513,14 @@ describe('SimulatedNetwork faults', () => {
     await clock.advance(120_000);
 
     expect(lastState(events)).toEqual({ state: 'replaced', reason: 'another client took over the session' });
-    expect(auth.values.size).toBeGreaterThan(0);
+    expect(auth.rows.size).toBeGreaterThan(0);
   });
 
   it('replaces an older live connection when the same session connects again', async () => {
     const { linked, open } = simulate();
     const first = await linked('s1', ALICE);
 
-    const second = await open('s1', memoryAuth(first.auth.values));
+    const second = await open('s1', memoryAuthStore(first.auth.rows));
 
     expect(lastState(first.events).state).toBe('replaced');
     expect(lastState(second.events).state).toBe('connected');
@@ -615,14 +560,14 @@ describe('SimulatedNetwork faults', () => {
   it('logs out every session of a banned phone, clears their credentials and lets it link no more', async () => {
     const { network, linked, open, settle } = simulate();
     const { events, auth } = await linked('s1', ALICE);
-    const credentials = new Map(auth.values);
+    const credentials = new Map(auth.rows);
 
     await network.ban(ALICE);
     await settle();
     expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'banned' });
-    expect(auth.values.size).toBe(0);
+    expect(auth.rows.size).toBe(0);
 
-    const resumed = await open('s2', memoryAuth(new Map(credentials)));
+    const resumed = await open('s2', memoryAuthStore(new Map(credentials)));
     expect(lastState(resumed.events)).toEqual({ state: 'logged_out', reason: 'banned' });
     const fresh = await open('s3');
     await expect(network.phone(ALICE).scanQr((lastState(fresh.events) as { qr: string }).qr)).rejects.toThrow(/banned/);
@@ -637,7 +582,7 @@ describe('SimulatedNetwork faults', () => {
     await settle();
 
     expect(lastState(events)).toEqual({ state: 'logged_out', reason: 'logged out' });
-    expect(auth.values.size).toBe(0);
+    expect(auth.rows.size).toBe(0);
   });
 
   it('reports nothing after close, and gives the next connection what arrived meanwhile', async () => {

@@ -51,6 +51,14 @@ export type LinkState =
 /** Delivery progress of a sent message. Transports report only increases. */
 export type ReceiptStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
+/** A sent message's new delivery status, as a transport reports it. */
+export interface TransportReceipt {
+  messageId: string;
+  status: ReceiptStatus;
+  /** The chat's JID. */
+  chat: string;
+}
+
 /** A message received from WhatsApp. */
 export interface IncomingMessage {
   messageId: string;
@@ -93,7 +101,7 @@ export interface GroupInfo {
 /** What a transport tells core about one session. Listeners must not throw. */
 export interface TransportListener {
   onState(state: LinkState): void;
-  onReceipt(receipt: { messageId: string; status: ReceiptStatus; chat: string }): void;
+  onReceipt(receipt: TransportReceipt): void;
   onMessage(message: IncomingMessage): void;
   onContacts(contacts: SeenContact[]): void;
 }

@@ -16,30 +16,20 @@ import type {
   Connection,
   ConnectOptions,
   GroupInfo,
-  IncomingMessage,
   LinkState,
   OutgoingMedia,
   OutgoingResult,
-  ReceiptStatus,
-  SeenContact,
   SendOptions,
-  StoredMessage,
 } from '../transport.js';
 import type { StoredAuthState } from './baileys-auth-state.js';
 import { toBaileysLogger } from './baileys-logger.js';
 import type { BaileysModule } from './baileys-module.js';
-import {
-  deserialiseMessage,
-  isLidJid,
-  isPhoneJid,
-  RECEIPT_BY_STATUS,
-  serialiseMessage,
-  toIncomingMessage,
-  userOf,
-  withoutDevice,
-  type SenderAddress,
-} from './message-mapping.js';
+import { callListener, runHandler } from './contained-calls.js';
+import { InboundEvents } from './inbound-events.js';
+import { deserialiseMessage, serialiseMessage, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
+import { mediaContent, quotableMessage, textContent } from './outgoing-content.js';
 import { decideOnClose, ReconnectSchedule, type BackoffBounds, type GiveUpAfter } from './reconnect-policy.js';
+import { SocketRecord } from './socket-record.js';
 
 /** Settings of a connection, defaults applied. */
 export interface ConnectionSettings {
@@ -50,47 +40,9 @@ export interface ConnectionSettings {
   backoff: BackoffBounds;
   /** How long failed attempts (closes, connect timeouts) go on before the link is given up as `failed`. */
   giveUpAfter: GiveUpAfter;
-  /** Where the give-up time and next retry times are read from. */
+  /** Where the time is read and the transport's own timers run. */
   clock: Clock;
   logger: Logger;
-}
-
-/** How long `close()` waits for Baileys to confirm the socket closed. */
-const CLOSE_WAIT_MS = 3_000;
-/** Ids remembered for deduplication and receipt ranking (per connection). */
-const REMEMBERED_IDS = 5_000;
-
-/** Receipt progress; `failed` is terminal and only taken before delivery. */
-const RECEIPT_RANK: Record<ReceiptStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 10 };
-
-/** A Map that forgets its oldest entries past a size: memory stays bounded on long-lived sessions. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super();
-  }
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.limit) this.delete(this.keys().next().value as K);
-    return super.set(key, value);
-  }
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-/** One Baileys socket and what is known about it. A socket is single-use: each reconnect makes a new one. */
-interface SocketRecord {
-  sock: WASocket;
-  open: boolean;
-  /** Resolves with the first QR code (pairing codes are requested only after it). */
-  firstQr: ReturnType<typeof deferred<void>>;
-  /** Resolves when Baileys reported the socket closed. */
-  closed: ReturnType<typeof deferred<void>>;
-  /** A pairing code was requested on this socket: its later QR codes are not shown. */
-  pairing: boolean;
-  watchdog: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -100,17 +52,14 @@ interface SocketRecord {
  */
 export class BaileysConnection implements Connection {
   private current: SocketRecord | null = null;
-  /** Closed, logged out, replaced or failed: no socket is made any more. */
-  private stopped = false;
+  /** Aborted once closed, logged out, replaced or failed: no socket is made any more, no retry is waited for. */
+  private readonly lifetime = new AbortController();
   /** The final state reported (logged_out, replaced, failed or the closed disconnection), if any. */
   private finalState: LinkState | null = null;
 
   private readonly retries: ReconnectSchedule;
   private qrShown = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private readonly seenIncoming = new BoundedMap<string, true>(REMEMBERED_IDS);
-  private readonly ownSends = new BoundedMap<string, true>(REMEMBERED_IDS);
-  private readonly receiptRanks = new BoundedMap<string, number>(REMEMBERED_IDS);
+  private readonly inbound: InboundEvents;
   private readonly log: Logger;
 
   constructor(
@@ -121,6 +70,13 @@ export class BaileysConnection implements Connection {
   ) {
     this.log = settings.logger.child({ session: options.sessionId, transport: 'baileys' });
     this.retries = new ReconnectSchedule(settings.backoff);
+    this.inbound = new InboundEvents({
+      baileys,
+      auth,
+      listener: options.listener,
+      clock: settings.clock,
+      log: this.log,
+    });
   }
 
   /** Opens the first socket. */
@@ -133,35 +89,11 @@ export class BaileysConnection implements Connection {
   }
 
   async sendText(to: string, text: string, options: SendOptions): Promise<OutgoingResult> {
-    const content: AnyMessageContent = options.mentions?.length ? { text, mentions: options.mentions } : { text };
-    return this.send(to, content, options);
+    return this.send(to, textContent(text, options.mentions), options);
   }
 
   async sendMedia(to: string, media: OutgoingMedia, options: SendOptions): Promise<OutgoingResult> {
-    const caption = media.caption ? { caption: media.caption } : {};
-    const mentions = options.mentions?.length ? { mentions: options.mentions } : {};
-    let content: AnyMessageContent;
-    switch (media.type) {
-      case 'image':
-        content = { image: media.data, mimetype: media.mimetype, ...caption, ...mentions };
-        break;
-      case 'video':
-        content = { video: media.data, mimetype: media.mimetype, ...caption, ...mentions };
-        break;
-      case 'audio':
-        content = { audio: media.data, mimetype: media.mimetype, ptt: false };
-        break;
-      case 'document':
-        content = {
-          document: media.data,
-          mimetype: media.mimetype,
-          fileName: media.filename ?? 'file',
-          ...caption,
-          ...mentions,
-        };
-        break;
-    }
-    return this.send(to, content, options);
+    return this.send(to, mediaContent(media, options.mentions), options);
   }
 
   async requestPairingCode(phone: string): Promise<string> {
@@ -169,10 +101,7 @@ export class BaileysConnection implements Connection {
     const record = this.current;
     if (!record || this.stopped) throw new KirimError('unavailable', 'the session is not connecting');
     // Baileys sends the request over the registration socket: it must have shown its first QR code.
-    const shown = await Promise.race([
-      record.firstQr.promise.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), this.settings.connectTimeoutMs).unref()),
-    ]);
+    const shown = await record.showsQrWithin(this.settings.connectTimeoutMs);
     if (!shown || record !== this.current) throw new KirimError('unavailable', 'the session is not ready for linking');
     record.pairing = true;
     const code = await record.sock.requestPairingCode(phone.replace(/\D/g, ''));
@@ -182,24 +111,7 @@ export class BaileysConnection implements Connection {
 
   async listGroups(): Promise<GroupInfo[]> {
     const sock = this.openSocketOrThrow();
-    const groups = await sock.groupFetchAllParticipating();
-    return Object.values(groups).map((group) => ({
-      jid: group.id,
-      subject: group.subject,
-      description: group.desc ?? null,
-      owner: group.ownerPn ?? group.owner ?? null,
-      participants: group.participants.map((participant) => {
-        const phoneJid = isPhoneJid(participant.id) ? participant.id : participant.phoneNumber;
-        const lidJid = isLidJid(participant.id) ? participant.id : participant.lid;
-        return {
-          jid: participant.id,
-          phone: phoneJid ? userOf(phoneJid) : null,
-          lid: lidJid ? withoutDevice(lidJid) : null,
-          admin: participant.admin === 'admin' || participant.admin === 'superadmin',
-        };
-      }),
-      createdAt: group.creation ? new Date(group.creation * 1000) : null,
-    }));
+    return Object.values(await sock.groupFetchAllParticipating()).map(toGroupInfo);
   }
 
   async checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>> {
@@ -224,14 +136,14 @@ export class BaileysConnection implements Connection {
         this.log.warn({ err: error }, 'logout request failed; credentials are wiped anyway');
       }
     }
-    if (record) await this.endSocket(record);
+    if (record) await record.end(this.log);
     await this.wipeCredentials('logout');
   }
 
   async close(): Promise<void> {
     const record = this.current;
     this.stop();
-    if (record) await this.endSocket(record);
+    if (record) await record.end(this.log);
     await this.auth.flushed();
     // Closing a session that already ended (logged out, replaced, failed) reports nothing new.
     if (!this.finalState)
@@ -244,9 +156,12 @@ export class BaileysConnection implements Connection {
     this.report(state);
   }
 
+  private get stopped(): boolean {
+    return this.lifetime.signal.aborted;
+  }
+
   private stop(): void {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
+    this.lifetime.abort();
   }
 
   private openSocketOrThrow(): WASocket {
@@ -257,25 +172,11 @@ export class BaileysConnection implements Connection {
 
   private async send(to: string, content: AnyMessageContent, options: SendOptions): Promise<OutgoingResult> {
     const sock = this.openSocketOrThrow();
-    this.ownSends.set(options.messageId, true);
-    const quoted = options.quoted ? this.quotable(options.quoted) : undefined;
+    this.inbound.sending(options.messageId);
+    const quoted = options.quoted ? quotableMessage(this.baileys, options.quoted) : undefined;
     const sent = await sock.sendMessage(to, content, { messageId: options.messageId, ...(quoted ? { quoted } : {}) });
     if (!sent?.key.id) throw new KirimError('internal', 'Baileys returned no message');
     return { messageId: sent.key.id, raw: serialiseMessage(this.baileys, sent) };
-  }
-
-  /** Baileys needs the whole quoted message (key and content); a stored message without raw gets an empty body. */
-  private quotable(stored: StoredMessage): WAMessage {
-    if (stored.raw) return deserialiseMessage(this.baileys, stored.raw);
-    return {
-      key: {
-        remoteJid: stored.chat,
-        id: stored.messageId,
-        fromMe: stored.fromMe,
-        ...(stored.participant ? { participant: stored.participant } : {}),
-      },
-      message: { conversation: '' },
-    };
   }
 
   private openSocket(): void {
@@ -291,19 +192,11 @@ export class BaileysConnection implements Connection {
       ...(this.settings.waWebSocketUrl ? { waWebSocketUrl: this.settings.waWebSocketUrl } : {}),
       ...(this.settings.browser ? { browser: this.settings.browser } : {}),
     });
-    const record: SocketRecord = {
-      sock,
-      open: false,
-      firstQr: deferred(),
-      closed: deferred(),
-      pairing: false,
-      watchdog: undefined,
-    };
+    const record = new SocketRecord(sock, this.settings.clock);
     this.current = record;
     // A refused WebSocket upgrade leaves Baileys "connecting" forever, without any event.
-    record.watchdog = setTimeout(
-      () => this.guard('connect watchdog', () => this.onConnectTimeout(record)),
-      this.settings.connectTimeoutMs,
+    record.armWatchdog(this.settings.connectTimeoutMs, () =>
+      this.guard('connect watchdog', () => this.onConnectTimeout(record)),
     );
 
     const live =
@@ -325,34 +218,34 @@ export class BaileysConnection implements Connection {
     );
     sock.ev.on(
       'messages.upsert',
-      live('messages.upsert', ({ messages }: { messages: WAMessage[] }) => this.onUpsert(record, messages)),
+      live('messages.upsert', ({ messages }: { messages: WAMessage[] }) => this.inbound.onUpsert(sock, messages)),
     );
     sock.ev.on(
       'messages.update',
-      live('messages.update', (updates: WAMessageUpdate[]) => this.onMessageUpdates(updates)),
+      live('messages.update', (updates: WAMessageUpdate[]) => this.inbound.onMessageUpdates(updates)),
     );
     sock.ev.on(
       'message-receipt.update',
-      live('message-receipt.update', (updates: MessageUserReceiptUpdate[]) => this.onUserReceipts(updates)),
+      live('message-receipt.update', (updates: MessageUserReceiptUpdate[]) => this.inbound.onUserReceipts(updates)),
     );
     sock.ev.on(
       'contacts.upsert',
-      live('contacts.upsert', (contacts: Contact[]) => this.onContacts(contacts)),
+      live('contacts.upsert', (contacts: Contact[]) => this.inbound.onContacts(contacts)),
     );
     sock.ev.on(
       'contacts.update',
-      live('contacts.update', (contacts: Partial<Contact>[]) => this.onContacts(contacts)),
+      live('contacts.update', (contacts: Partial<Contact>[]) => this.inbound.onContacts(contacts)),
     );
     // The server's ack of a sent stanza: the only "sent" signal (Baileys emits no status for it).
     sock.ws.on(
       'CB:ack,class:message',
-      live('ack', (node: BinaryNode) => this.onServerAck(node)),
+      live('ack', (node: BinaryNode) => this.inbound.onServerAck(node)),
     );
   }
 
   private onConnectionUpdate(record: SocketRecord, update: Partial<ConnectionState>): void {
     if (update.qr) {
-      clearTimeout(record.watchdog);
+      record.disarmWatchdog();
       record.firstQr.resolve();
       if (record.pairing) return;
       this.qrShown += 1;
@@ -364,7 +257,7 @@ export class BaileysConnection implements Connection {
     }
     if (update.connection === 'connecting') this.report({ state: 'connecting' });
     if (update.connection === 'open') {
-      clearTimeout(record.watchdog);
+      record.disarmWatchdog();
       record.open = true;
       this.retries.reset();
       this.qrShown = 0;
@@ -377,7 +270,7 @@ export class BaileysConnection implements Connection {
       });
     }
     if (update.connection === 'close') {
-      clearTimeout(record.watchdog);
+      record.disarmWatchdog();
       record.open = false;
       this.current = null;
       // A Boom: the close code in `output`, the socket's own error (with its errno code) in `data`.
@@ -423,8 +316,10 @@ export class BaileysConnection implements Connection {
       return;
     }
     this.report({ state: 'disconnected', reason, attempts: this.retries.attempts, retryAt: new Date(now + delay) });
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.guard('reconnect', () => this.openSocket()), delay);
+    this.settings.clock.sleep(delay, this.lifetime.signal).then(
+      () => this.guard('reconnect', () => this.openSocket()),
+      () => undefined,
+    );
   }
 
   private onConnectTimeout(record: SocketRecord): void {
@@ -434,26 +329,15 @@ export class BaileysConnection implements Connection {
     // any other: retried, then given up as `failed`, never a hang. The socket is dropped first, so that
     // whatever Baileys reports about it later is ignored.
     this.current = null;
-    void this.endSocket(record);
+    void record.end(this.log);
     this.scheduleRetry('connect_timeout');
   }
 
   private fail(record: SocketRecord, reason: string): void {
     this.stop();
     this.current = null;
-    void this.endSocket(record);
+    void record.end(this.log);
     this.finish({ state: 'failed', reason });
-  }
-
-  private async endSocket(record: SocketRecord): Promise<void> {
-    clearTimeout(record.watchdog);
-    try {
-      // `end` is async in Baileys 7: its rejection is logged as a throw is.
-      record.sock.end(undefined).catch((error: unknown) => this.log.debug({ err: error }, 'ending socket'));
-    } catch (error) {
-      this.log.debug({ err: error }, 'ending socket');
-    }
-    await Promise.race([record.closed.promise, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
   }
 
   private async wipeCredentials(reason: string): Promise<void> {
@@ -466,117 +350,6 @@ export class BaileysConnection implements Connection {
       this.log.error({ err: error }, 'could not clear credentials after logout');
     }
     this.finish({ state: 'logged_out', reason });
-  }
-
-  private async onUpsert(record: SocketRecord, messages: WAMessage[]): Promise<void> {
-    for (const message of messages) {
-      const id = message.key.id;
-      if (!id) continue;
-      if (message.key.fromMe && this.ownSends.has(id)) {
-        // Our own send echoed back. Receipts that arrived before this echo are folded into it: 1:1
-        // receipts into its status, group receipts into its per-participant `userReceipt`.
-        const chat = message.key.remoteJid ?? '';
-        if (typeof message.status === 'number') this.onStatus(id, message.status, chat);
-        for (const receipt of message.userReceipt ?? []) this.onUserReceipt(id, receipt, chat);
-        continue;
-      }
-      // The same message can come as `append` (offline backlog) and `notify`: report it once.
-      if (this.seenIncoming.has(id)) continue;
-      this.seenIncoming.set(id, true);
-      const incoming = await this.toIncoming(record.sock, message);
-      if (incoming) this.emit('onMessage', () => this.options.listener.onMessage(incoming));
-    }
-  }
-
-  private async toIncoming(sock: WASocket, message: WAMessage): Promise<IncomingMessage | null> {
-    const key = message.key;
-    const chat = key.remoteJid ?? '';
-    const isGroup = chat.endsWith('@g.us');
-    const me = this.auth.state.creds.me;
-    const from = key.fromMe ? (me?.id ? withoutDevice(me.id) : chat) : ((isGroup ? key.participant : chat) ?? chat);
-    const alternative = key.fromMe ? me?.lid : isGroup ? key.participantAlt : key.remoteJidAlt;
-    const sender = await this.resolveSender(sock, from, alternative ?? undefined);
-    const raw = serialiseMessage(this.baileys, message);
-    return toIncomingMessage(this.baileys, message, sender, from, raw);
-  }
-
-  /** Both addresses of a sender: from the message's alternate address, else from Baileys' LID mapping store. */
-  private async resolveSender(
-    sock: WASocket,
-    primary: string,
-    alternative: string | undefined,
-  ): Promise<SenderAddress> {
-    let phone = isPhoneJid(primary) ? userOf(primary) : isPhoneJid(alternative) ? userOf(alternative) : null;
-    let lid = isLidJid(primary) ? withoutDevice(primary) : isLidJid(alternative) ? withoutDevice(alternative) : null;
-    try {
-      if (!phone && lid) {
-        const pn = await sock.signalRepository.lidMapping.getPNForLID(lid);
-        // The store answers with a device suffix (`:0`): keep the number only.
-        if (pn) phone = userOf(pn);
-      } else if (phone && !lid) {
-        const found = await sock.signalRepository.lidMapping.getLIDForPN(`${phone}@s.whatsapp.net`);
-        if (found) lid = withoutDevice(found);
-      }
-    } catch (error) {
-      this.log.debug({ err: error }, 'LID mapping lookup failed');
-    }
-    return { phone, lid };
-  }
-
-  private onMessageUpdates(updates: WAMessageUpdate[]): void {
-    for (const { key, update } of updates) {
-      if (key.fromMe && key.id && typeof update.status === 'number')
-        this.onStatus(key.id, update.status, key.remoteJid ?? '');
-    }
-  }
-
-  /** Group receipts come per participant: the first delivery or read moves the message. */
-  private onUserReceipts(updates: MessageUserReceiptUpdate[]): void {
-    for (const { key, receipt } of updates) {
-      if (key.fromMe && key.id) this.onUserReceipt(key.id, receipt, key.remoteJid ?? '');
-    }
-  }
-
-  private onUserReceipt(messageId: string, receipt: MessageUserReceiptUpdate['receipt'], chat: string): void {
-    // A receipt folded from several carries several timestamps: delivered, then read, each raise once.
-    if (receipt.receiptTimestamp) this.reportReceipt(messageId, 'delivered', chat);
-    if (receipt.readTimestamp || receipt.playedTimestamp) this.reportReceipt(messageId, 'read', chat);
-  }
-
-  private onServerAck(node: BinaryNode): void {
-    const { id, from, error } = node.attrs;
-    if (id) this.reportReceipt(id, error ? 'failed' : 'sent', from ?? '');
-  }
-
-  private onStatus(messageId: string, status: number, chat: string): void {
-    const receipt = RECEIPT_BY_STATUS[status];
-    if (receipt) this.reportReceipt(messageId, receipt, chat);
-  }
-
-  /** Reports a receipt only if it raises the message's status (receipts come folded, repeated or out of order). */
-  private reportReceipt(messageId: string, status: ReceiptStatus, chat: string): void {
-    const current = this.receiptRanks.get(messageId) ?? 0;
-    const rank = RECEIPT_RANK[status];
-    if (rank <= current || (status === 'failed' && current >= RECEIPT_RANK.delivered)) return;
-    this.receiptRanks.set(messageId, rank);
-    this.emit('onReceipt', () => this.options.listener.onReceipt({ messageId, status, chat }));
-  }
-
-  private onContacts(contacts: Array<Partial<Contact>>): void {
-    const seen: SeenContact[] = contacts.flatMap((contact) => {
-      if (!contact.id) return [];
-      const phoneJid = isPhoneJid(contact.id) ? contact.id : contact.phoneNumber;
-      const lidJid = isLidJid(contact.id) ? contact.id : contact.lid;
-      return [
-        {
-          jid: withoutDevice(contact.id),
-          phone: phoneJid ? userOf(phoneJid) : null,
-          lid: lidJid ? withoutDevice(lidJid) : null,
-          name: contact.name ?? contact.notify ?? contact.verifiedName ?? null,
-        },
-      ];
-    });
-    if (seen.length) this.emit('onContacts', () => this.options.listener.onContacts(seen));
   }
 
   /** What Baileys needs to answer a retry request: the stored message's content. */
@@ -595,23 +368,11 @@ export class BaileysConnection implements Connection {
     this.emit('onState', () => this.options.listener.onState(state));
   }
 
-  /** Calls a listener; listeners must not throw, and if one does, the session goes on. */
   private emit(name: string, call: () => void): void {
-    try {
-      call();
-    } catch (error) {
-      this.log.error({ err: error, listener: name }, 'transport listener threw');
-    }
+    callListener(this.log, name, call);
   }
 
-  /** Runs a handler, logging (never rethrowing) what it throws or rejects with. */
   private guard(name: string, run: () => unknown): void {
-    try {
-      const result = run();
-      if (result instanceof Promise)
-        result.catch((error) => this.log.error({ err: error, handler: name }, 'Baileys event handler failed'));
-    } catch (error) {
-      this.log.error({ err: error, handler: name }, 'Baileys event handler failed');
-    }
+    runHandler(this.log, name, run);
   }
 }

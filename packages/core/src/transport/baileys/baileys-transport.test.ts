@@ -2,58 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../testing/manual-clock.js';
-import type {
-  AuthStore,
-  Connection,
-  IncomingMessage,
-  LinkState,
-  ReceiptStatus,
-  SeenContact,
-  StoredMessage,
-  Transport,
-  TransportListener,
-} from '../transport.js';
+import { memoryAuthStore } from '../../testing/memory-auth-store.js';
+import { recordingListener } from '../../testing/recording-listener.js';
+import type { Connection, LinkState, StoredMessage, Transport } from '../transport.js';
 import { createBaileysTransport, type BaileysTransportOptions } from './baileys-transport.js';
 
-/** An AuthStore over a Map: what a storage adapter does with rows, minus the database. */
-function mapAuthStore(): AuthStore & { rows: Map<string, string> } {
-  const rows = new Map<string, string>();
-  return {
-    rows,
-    async get(kind, ids) {
-      const found: Record<string, string> = {};
-      for (const id of ids) {
-        const value = rows.get(`${kind}/${id}`);
-        if (value !== undefined) found[id] = value;
-      }
-      return found;
-    },
-    async set(entries) {
-      for (const [kind, values] of Object.entries(entries)) {
-        for (const [id, value] of Object.entries(values)) {
-          if (value === null) rows.delete(`${kind}/${id}`);
-          else rows.set(`${kind}/${id}`, value);
-        }
-      }
-    },
-    async clear() {
-      rows.clear();
-    },
-  };
-}
-
-/** Records everything a connection reports, with a way to wait for it. */
-function recordingListener() {
-  const states: LinkState[] = [];
-  const receipts: Array<{ messageId: string; status: ReceiptStatus; chat: string }> = [];
-  const messages: IncomingMessage[] = [];
-  const contacts: SeenContact[] = [];
-  const listener: TransportListener = {
-    onState: (state) => states.push(state),
-    onReceipt: (receipt) => receipts.push(receipt),
-    onMessage: (message) => messages.push(message),
-    onContacts: (seen) => contacts.push(...seen),
-  };
+/** Records everything a connection reports, with ways to wait for it. */
+function waitingListener() {
+  const listener = recordingListener();
+  const { states, receipts, messages } = listener;
   const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -69,7 +26,6 @@ function recordingListener() {
     states,
     receipts,
     messages,
-    contacts,
     until,
     /** The first state (after `from`, an index into `states`) of this kind. */
     state: <K extends LinkState['state']>(kind: K, from = 0) =>
@@ -77,6 +33,9 @@ function recordingListener() {
         () => states.slice(from).find((s): s is Extract<LinkState, { state: K }> => s.state === kind),
         `state ${kind}`,
       ),
+    /** The incoming message with this id, once reported. */
+    message: (messageId: string) =>
+      until(() => messages.find((m) => m.messageId === messageId), `message ${messageId}`),
   };
 }
 
@@ -94,8 +53,8 @@ function makeTransport(options: BaileysTransportOptions = {}): Transport {
 }
 
 /** A session on the transport, with its auth store, listener and message store. */
-async function openSession(auth = mapAuthStore(), onTransport = transport) {
-  const recorder = recordingListener();
+async function openSession(auth = memoryAuthStore(), onTransport = transport) {
+  const recorder = waitingListener();
   const stored = new Map<string, StoredMessage>();
   const connection = await onTransport.connect({
     sessionId: 'session-1',
@@ -122,6 +81,20 @@ async function linkedSession(phone: SimPhone) {
     return creds && (JSON.parse(creds) as { accountSyncCounter?: number }).accountSyncCounter ? true : undefined;
   }, 'initial sync');
   return session;
+}
+
+/** A session linked to phone `meNumber`, which has received `text` from a friend (phone `friendNumber`). */
+async function messageFromFriend(
+  meNumber: string,
+  friendNumber: string,
+  text: string,
+  friendOptions?: Parameters<WaSim['phone']>[1],
+) {
+  const me = sim.phone(meNumber);
+  const friend = sim.phone(friendNumber, friendOptions);
+  const session = await linkedSession(me);
+  const message = await session.message(await friend.sendText(me.number, text));
+  return { me, friend, session, message };
 }
 
 beforeEach(async () => {
@@ -176,12 +149,9 @@ describe('createBaileysTransport against wa-sim', () => {
   });
 
   it('reports an inbound message exactly once, with the sender phone and LID', async () => {
-    const me = sim.phone('15551110005');
-    const friend = sim.phone('15551110006', { pushName: 'Friend' });
-    const session = await linkedSession(me);
-
-    const id = await friend.sendText(me.number, 'hi there');
-    const message = await session.until(() => session.messages.find((m) => m.messageId === id), 'inbound message');
+    const { me, friend, session, message } = await messageFromFriend('15551110005', '15551110006', 'hi there', {
+      pushName: 'Friend',
+    });
     expect(message).toMatchObject({
       chat: friend.jid,
       from: friend.jid,
@@ -196,17 +166,15 @@ describe('createBaileysTransport against wa-sim', () => {
     expect(message.raw).toBeTypeOf('string');
     // A later message proves the first one had every chance to be reported twice.
     const next = await friend.sendText(me.number, 'second');
-    await session.until(() => session.messages.find((m) => m.messageId === next), 'second message');
+    await session.message(next);
     // Each exactly once, and nothing else: the phone's history-sync notification is not a message.
-    expect(session.messages.map((m) => m.messageId)).toEqual([id, next]);
+    expect(session.messages.map((m) => m.messageId)).toEqual([message.messageId, next]);
   });
 
   it('resolves the phone number of a LID-addressed sender', async () => {
-    const me = sim.phone('15551110007');
-    const friend = sim.phone('15551110008', { addressing: 'lid' });
-    const session = await linkedSession(me);
-    const id = await friend.sendText(me.number, 'from a lid');
-    const message = await session.until(() => session.messages.find((m) => m.messageId === id), 'inbound message');
+    const { friend, message } = await messageFromFriend('15551110007', '15551110008', 'from a lid', {
+      addressing: 'lid',
+    });
     expect(message).toMatchObject({ chat: friend.lidJid, fromPhone: friend.number, fromLid: friend.lidJid });
   });
 
@@ -224,7 +192,7 @@ describe('createBaileysTransport against wa-sim', () => {
 
     const id = await friend.sendText(me.number, 'while you were away');
     const resumed = await openSession(first.auth);
-    const message = await resumed.until(() => resumed.messages.find((m) => m.messageId === id), 'queued message');
+    const message = await resumed.message(id);
     expect(message.text).toBe('while you were away');
   });
 
@@ -266,14 +234,8 @@ describe('createBaileysTransport against wa-sim', () => {
   });
 
   it('quotes a stored message: the quote reaches the phone with the quoted id', async () => {
-    const me = sim.phone('15551110015');
-    const friend = sim.phone('15551110016');
-    const session = await linkedSession(me);
-    const inboundId = await friend.sendText(me.number, 'question?');
-    const inbound = await session.until(
-      () => session.messages.find((m) => m.messageId === inboundId),
-      'inbound message',
-    );
+    const { me, friend, session, message: inbound } = await messageFromFriend('15551110015', '15551110016', 'ask');
+    const inboundId = inbound.messageId;
     session.stored.set(inbound.messageId, {
       messageId: inbound.messageId,
       chat: inbound.chat,
@@ -294,7 +256,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const answerId = await friend.sendText(me.number, 'thanks', {
       quoted: { id: replyId, text: 'answer', participant: me.jid },
     });
-    const answer = await session.until(() => session.messages.find((m) => m.messageId === answerId), 'quoting message');
+    const answer = await session.message(answerId);
     expect(answer.quotedMessageId).toBe(replyId);
   });
 
@@ -309,7 +271,7 @@ describe('createBaileysTransport against wa-sim', () => {
 
   it('ends a socket stuck connecting (refused upgrade) and retries with back-off', async () => {
     sim.refuseUpgrades(503);
-    const session = await openSession(mapAuthStore(), makeTransport({ connectTimeoutMs: 200 }));
+    const session = await openSession(memoryAuthStore(), makeTransport({ connectTimeoutMs: 200 }));
     const disconnected = await session.state('disconnected');
     expect(disconnected.reason).toBe('connect_timeout');
     expect(disconnected.attempts).toBe(1);
@@ -321,7 +283,7 @@ describe('createBaileysTransport against wa-sim', () => {
   it('ends in failed, not a hang, when the upgrade keeps being refused', async () => {
     sim.refuseUpgrades(503);
     const session = await openSession(
-      mapAuthStore(),
+      memoryAuthStore(),
       makeTransport({ connectTimeoutMs: 150, giveUpAfter: { unlinkedMs: 600 } }),
     );
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connect_timeout' });
@@ -354,28 +316,71 @@ describe('createBaileysTransport against wa-sim', () => {
     await linked.connection.close();
     await sim.refuseConnections(true);
     const clock = new ManualClock();
-    const start = clock.now().getTime();
-    const session = await openSession(linked.auth, makeTransport({ clock, giveUpAfter: { linkedMs: 60_000 } }));
+    // The connect watchdog runs on this clock too: set past the give-up time, so that only refusals end attempts.
+    const session = await openSession(
+      linked.auth,
+      makeTransport({ clock, connectTimeoutMs: 120_000, giveUpAfter: { linkedMs: 60_000 } }),
+    );
 
-    // Retries run on real timers, but this clock stands still: however many fail, none is past the give-up time.
-    const retries = await session.until(() => {
-      const seen = session.states.filter(
-        (s): s is Extract<LinkState, { state: 'disconnected' }> => s.state === 'disconnected',
-      );
-      return seen.length >= 3 ? seen : undefined;
-    }, 'three retries');
+    // Each retry waits its back-off on this clock, which moves only to each retryAt in turn: three attempts fail
+    // well within the give-up time.
+    const retries: LinkState[] = [];
+    for (let from = 0; retries.length < 3;) {
+      const retry = await session.state('disconnected', from);
+      from = session.states.indexOf(retry) + 1;
+      // Each retryAt is the clock's now plus a back-off within the bounds (50 .. 200 ms, half of it jitter).
+      const wait = retry.retryAt!.getTime() - clock.now().getTime();
+      expect(wait).toBeGreaterThanOrEqual(25);
+      expect(wait).toBeLessThanOrEqual(200);
+      retries.push(retry);
+      await clock.set(retry.retryAt!);
+    }
     expect(session.states.some((s) => s.state === 'failed')).toBe(false);
-    // Each retryAt is the clock's now plus a back-off within the bounds (50 .. 200 ms, half of it jitter).
-    for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeGreaterThanOrEqual(25);
-    for (const retry of retries) expect(retry.retryAt!.getTime() - start).toBeLessThanOrEqual(200);
 
     await clock.advance(60_000);
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
     await sim.refuseConnections(false);
   });
 
+  it('waits out each reconnect back-off on its injected clock, not a timer of its own: the next attempt starts when that clock reaches retryAt, however far off in real time', async () => {
+    const me = sim.phone('15551110032');
+    const linked = await linkedSession(me);
+    await linked.connection.close();
+    await sim.refuseConnections(true);
+    const clock = new ManualClock();
+    const session = await openSession(
+      linked.auth,
+      makeTransport({ clock, connectTimeoutMs: 120_000, backoff: { minMs: 60_000, maxMs: 60_000 } }),
+    );
+
+    const first = await session.state('disconnected');
+    // At least 30 s away in real time: only this clock can bring the next attempt within the wait.
+    expect(first.retryAt!.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(30_000);
+    await clock.set(first.retryAt!);
+    const second = await session.state('disconnected', session.states.indexOf(first) + 1);
+    expect([first.attempts, second.attempts]).toEqual([1, 2]);
+    expect(second.reason).toBe('connection_refused');
+    await sim.refuseConnections(false);
+  });
+
+  it('ends a socket stuck connecting once its injected clock passes connectTimeoutMs, not a timer of its own, then links after the back-off on that clock', async () => {
+    sim.refuseUpgrades(503);
+    const clock = new ManualClock();
+    const session = await openSession(memoryAuthStore(), makeTransport({ clock, connectTimeoutMs: 60_000 }));
+
+    await clock.advance(60_000);
+    const disconnected = await session.state('disconnected');
+    expect(disconnected).toMatchObject({ reason: 'connect_timeout', attempts: 1 });
+    const wait = disconnected.retryAt!.getTime() - clock.now().getTime();
+    expect(wait).toBeGreaterThanOrEqual(25);
+    expect(wait).toBeLessThanOrEqual(200);
+    sim.refuseUpgrades(false);
+    await clock.set(disconnected.retryAt!);
+    await session.state('qr');
+  });
+
   it('fails after the QR refresh cap instead of showing QR codes forever', async () => {
-    const session = await openSession(mapAuthStore(), makeTransport({ maxQrRefreshes: 0 }));
+    const session = await openSession(memoryAuthStore(), makeTransport({ maxQrRefreshes: 0 }));
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'qr_refreshes_exhausted' });
     expect(session.states.some((s) => s.state === 'qr')).toBe(false);
   });

@@ -30,8 +30,10 @@ export interface BaileysTransportOptions {
   /** How the device is named on the phone, `[os, browser, version]`. Default: Baileys' own. */
   browser?: [string, string, string];
   /**
-   * Where the give-up time and each `retryAt` are read from; pass the engine's clock. Default: the system clock.
-   * Timers stay real, as Baileys' sockets, keep-alives and QR codes run on real time.
+   * Where the transport reads the time (the give-up time, each `retryAt`) and runs its timers (the connect
+   * watchdog, the reconnect back-off, the wait for a QR code before a pairing code, the wait for a socket to
+   * close); pass the engine's clock. Default: the system clock. Baileys' own keep-alives and QR codes run on
+   * real time whatever the clock.
    */
   clock?: Clock;
 }

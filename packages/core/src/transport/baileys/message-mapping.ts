@@ -1,5 +1,5 @@
-import type { proto, WAMessage } from 'baileys';
-import type { IncomingMessage, ReceiptStatus } from '../transport.js';
+import type { Contact, GroupMetadata, proto, WAMessage } from 'baileys';
+import type { GroupInfo, IncomingMessage, ReceiptStatus, SeenContact } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
 
 /** `proto.WebMessageInfo.Status` → the port's receipt status (1, PENDING, is not a receipt). */
@@ -22,12 +22,47 @@ export function withoutDevice(jid: string): string {
   return at < 0 ? jid : `${userOf(jid)}${jid.slice(at)}`;
 }
 
+/** True for a LID (`…@lid`). */
 export function isLidJid(jid: string | null | undefined): jid is string {
   return !!jid && jid.endsWith('@lid');
 }
 
+/** True for a phone number's JID (`…@s.whatsapp.net`, or the older `…@c.us`). */
 export function isPhoneJid(jid: string | null | undefined): jid is string {
   return !!jid && (jid.endsWith('@s.whatsapp.net') || jid.endsWith('@c.us'));
+}
+
+/** The phone number and LID of `jid`, which is either: the other one from `phoneJid` / `lidJid` where known. */
+export function addressesOf(jid: string, phoneJid?: string | null, lidJid?: string | null): SenderAddress {
+  const phone = isPhoneJid(jid) ? jid : phoneJid;
+  const lid = isLidJid(jid) ? jid : lidJid;
+  return { phone: phone ? userOf(phone) : null, lid: lid ? withoutDevice(lid) : null };
+}
+
+/** A group as the port describes it: each participant with both addresses where Baileys knows them. */
+export function toGroupInfo(group: GroupMetadata): GroupInfo {
+  return {
+    jid: group.id,
+    subject: group.subject,
+    description: group.desc ?? null,
+    owner: group.ownerPn ?? group.owner ?? null,
+    participants: group.participants.map((participant) => ({
+      jid: participant.id,
+      ...addressesOf(participant.id, participant.phoneNumber, participant.lid),
+      admin: participant.admin === 'admin' || participant.admin === 'superadmin',
+    })),
+    createdAt: group.creation ? new Date(group.creation * 1000) : null,
+  };
+}
+
+/** A contact Baileys reported, as the port describes it; null without an id. */
+export function toSeenContact(contact: Partial<Contact>): SeenContact | null {
+  if (!contact.id) return null;
+  return {
+    jid: withoutDevice(contact.id),
+    ...addressesOf(contact.id, contact.phoneNumber, contact.lid),
+    name: contact.name ?? contact.notify ?? contact.verifiedName ?? null,
+  };
 }
 
 /**
@@ -86,7 +121,8 @@ export interface SenderAddress {
 /**
  * Maps a received `WAMessage` to the port's {@link IncomingMessage}, or null when it carries nothing a
  * user sees (protocol messages, stubs without content). `sender` holds the phone and LID already
- * resolved by the caller (from `remoteJidAlt`/`participantAlt` or the LID mapping store).
+ * resolved by the caller (from `remoteJidAlt`/`participantAlt` or the LID mapping store); `receivedAt`
+ * is its time when the message carries none.
  */
 export function toIncomingMessage(
   baileys: BaileysModule,
@@ -94,6 +130,7 @@ export function toIncomingMessage(
   sender: SenderAddress,
   from: string,
   raw: string | null,
+  receivedAt: Date,
 ): IncomingMessage | null {
   const content = baileys.normalizeMessageContent(message.message);
   const contentType = content ? baileys.getContentType(content) : undefined;
@@ -129,7 +166,7 @@ export function toIncomingMessage(
     type: TYPE_BY_CONTENT[contentType] ?? 'other',
     text,
     quotedMessageId: contextInfo?.stanzaId ?? null,
-    timestamp: new Date(seconds > 0 ? seconds * 1000 : Date.now()),
+    timestamp: seconds > 0 ? new Date(seconds * 1000) : receivedAt,
     raw,
   };
 }

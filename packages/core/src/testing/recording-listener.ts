@@ -1,0 +1,34 @@
+import type {
+  IncomingMessage,
+  LinkState,
+  SeenContact,
+  TransportListener,
+  TransportReceipt,
+} from '../transport/transport.js';
+
+/** A {@link TransportListener} that keeps everything it is told, in order. */
+export interface RecordingListener extends TransportListener {
+  states: LinkState[];
+  receipts: TransportReceipt[];
+  messages: IncomingMessage[];
+  /** The contacts of each `onContacts` call. */
+  contacts: SeenContact[][];
+  /** Every event in order, as one line each: for comparing whole runs. */
+  log: string[];
+}
+
+/** A listener for tests of a transport: it records each call, and never throws. */
+export function recordingListener(): RecordingListener {
+  const r: RecordingListener = {
+    states: [],
+    receipts: [],
+    messages: [],
+    contacts: [],
+    log: [],
+    onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
+    onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
+    onMessage: (m) => void (r.messages.push(m), r.log.push(`message ${JSON.stringify(m)}`)),
+    onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
+  };
+  return r;
+}
