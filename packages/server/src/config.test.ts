@@ -103,3 +103,23 @@ describe('loadConfig reconnect settings', () => {
     ).toEqual({ minMs: 60_000, maxMs: 90_000, giveUpLinkedMs: 0, giveUpUnlinkedMs: 30_000 });
   });
 });
+
+describe('loadConfig METRICS_PORT', () => {
+  it('is unset by default (metrics only on the API port, for an admin), and read as a port when set', () => {
+    expect(loadConfig({}).metricsPort).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+  });
+
+  it('refuses a METRICS_PORT that is no port, naming it', () => {
+    for (const value of ['metrics', '65536', '-1', '94.5'])
+      expect(() => loadConfig({ METRICS_PORT: value }), value).toThrow(/\n {2}METRICS_PORT: /);
+  });
+
+  it("refuses METRICS_PORT equal to PORT (its open metrics would bypass the API's admin token), saying which port", () => {
+    expect(() => loadConfig({ PORT: '8000', METRICS_PORT: '8000' })).toThrow(
+      /METRICS_PORT: must differ from PORT \(8000\)/,
+    );
+    expect(() => loadConfig({ METRICS_PORT: '8000' })).toThrow(/METRICS_PORT: must differ from PORT \(8000\)/);
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ port: 0, metricsPort: 0 });
+  });
+});
