@@ -5,7 +5,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
-import { phoneSequence } from '../support/linking.js';
+import { linkSession, phoneSequence } from '../support/linking.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Screenshots of each step, for a person to look at (gitignored).
 const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
@@ -21,6 +22,7 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
   let t: TestServer;
   let network: SimulatedNetwork;
   let browser: Browser;
+  let receiver: WebhookReceiver;
   const nextPhone = phoneSequence('62813', database);
 
   beforeAll(async () => {
@@ -28,14 +30,17 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
     // A short gap between sends, so a bulk job's bar moves at its `delay` and not at the anti-ban default.
     t = await startTestServer(
       database,
-      { KIRIM_SEND_MIN_GAP_MS: '100', KIRIM_SEND_JITTER_MS: '0' },
+      // Webhooks may call the test's receiver on loopback.
+      { KIRIM_SEND_MIN_GAP_MS: '100', KIRIM_SEND_JITTER_MS: '0', KIRIM_ALLOW_PRIVATE_URLS: 'true' },
       { transport: network.transport },
     );
     browser = await launchChromium();
+    receiver = await startWebhookReceiver();
     await mkdir(SHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
+    await receiver?.close();
     await t?.close();
   });
 
@@ -155,6 +160,113 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
       await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth as number),
     ).toBeLessThanOrEqual(390);
     await shot(page, '08-phone-390x844', false);
+
+    expect(seen.elsewhere).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('schedules and cancels a message, imports, searches and exports contacts, previews a template per contact, and redelivers a webhook delivery', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const seen = watch(page);
+    onTestFailed(async () => void (await shot(page, 'more-failed')));
+    const session = await linkSession(t, network, t.adminToken, nextPhone(), { name: 'Office' });
+
+    await page.goto(`${t.url}/#scheduled`);
+    await page.getByLabel('API token').fill(t.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Scheduled messages', level: 1 }).waitFor();
+    const sessionSelect = page.getByLabel('Session', { exact: true });
+    await sessionSelect.locator(`option[value="${session}"]`).waitFor({ state: 'attached' });
+    await sessionSelect.selectOption(session);
+    await page.getByLabel('To', { exact: true }).fill(`+${nextPhone()}`);
+    await page.getByLabel('Message', { exact: true }).fill('See you tomorrow');
+    // The browser's local time, as a person picks it: a day from now.
+    const at = new Date(Date.now() + 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    await page.getByLabel('Send at').fill(local);
+    await page.getByRole('button', { name: 'Schedule', exact: true }).click();
+    const scheduled = page.getByRole('list', { name: 'Scheduled messages' }).getByRole('listitem').first();
+    await scheduled.getByText('pending', { exact: true }).waitFor();
+    await shot(page, '09-scheduled');
+    await scheduled.getByRole('button', { name: 'Cancel' }).click();
+    await scheduled.getByText('cancelled', { exact: true }).waitFor();
+
+    await page.getByRole('link', { name: 'Contacts' }).click();
+    const csv =
+      'Name,Phone,City\nBudi Santoso,081311110001,Bandung\nSiti Rahma,081311110002,Jakarta\nAgus,081311110003,Bandung\n';
+    await page
+      .getByLabel('Spreadsheet')
+      .setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('3 imported, 0 updated, 0 skipped, 0 failed').waitFor();
+    expect(await page.getByRole('progressbar', { name: 'Upload progress' }).getAttribute('aria-valuenow')).toBe('100');
+    const table = page.getByRole('table', { name: /Contacts/ });
+    await table.getByRole('cell', { name: 'Siti Rahma' }).waitFor();
+    await page.getByLabel('Search').fill('Budi');
+    await page.getByText('1 contact matching “Budi”').waitFor();
+    expect(await table.locator('tbody').getByRole('row').count()).toBe(1);
+    await shot(page, '10-contacts');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export .csv' }).click(),
+    ]);
+    const exported = await (await download.createReadStream()).toArray();
+    expect(Buffer.concat(exported).toString()).toContain('Budi Santoso');
+
+    const contacts = (await t.request('GET', '/api/contacts')).body.data as Array<{ id: string }>;
+    const group = (await t.request('POST', '/api/contact-groups', { body: { name: 'Customers' } })).body.data;
+    await t.request('POST', `/api/contact-groups/${group.id}/contacts`, {
+      body: { contact_ids: contacts.map((c) => c.id) },
+    });
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page
+      .getByLabel('Preview for contact group')
+      .locator(`option[value="${group.id}"]`)
+      .waitFor({ state: 'attached' });
+    await page.getByLabel('Preview for contact group').selectOption(group.id);
+    await page.getByLabel('Name', { exact: true }).fill('Greeting');
+    await page.getByLabel('Content').fill('Hi {name} from {city}');
+    const preview = page.getByRole('list', { name: 'Preview per contact' });
+    await preview.getByText('Hi Budi Santoso from Bandung').waitFor();
+    await preview.getByText('Hi Siti Rahma from Jakarta').waitFor();
+    await page.getByLabel('Content').fill('Hi {nama}');
+    await page
+      .getByRole('form', { name: 'Template' })
+      .getByRole('alert')
+      .getByText('content', { exact: true })
+      .waitFor();
+    await shot(page, '11-template-error');
+    await page.getByLabel('Content').fill('{Hi|Hello} {name}');
+    await preview.getByText(/^(Hi|Hello) Agus$/).waitFor();
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.getByRole('list', { name: 'Templates' }).getByText('Greeting').waitFor();
+    await shot(page, '12-template-preview');
+
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel('URL').fill(receiver.url);
+    await page.getByLabel('Events').fill('message.status');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    await page.getByText(/Signing secret \(shown only now\)/).waitFor();
+    const sent = await t.request('POST', '/api/whatsapp/messages/text', {
+      body: { session_id: session, to: nextPhone(), message: 'Webhook, please' },
+    });
+    expect(sent.status).toBe(200);
+    await receiver.waitFor(1);
+    const hook = page.getByRole('list', { name: 'Webhooks' }).getByRole('listitem').first();
+    await hook.getByRole('button', { name: 'Recent deliveries' }).click();
+    const delivered = hook.getByRole('table').locator('tbody').getByRole('row').filter({ hasText: 'delivered' });
+    await delivered.first().waitFor();
+    // Redeliver sends that event again: a request carrying the webhook-id of one already received.
+    const before = receiver.received.map((r) => r.headers['webhook-id']);
+    await delivered
+      .first()
+      .getByRole('button', { name: /^Redeliver/ })
+      .click();
+    const [again] = (await receiver.waitFor(before.length + 1)).slice(before.length);
+    expect(before).toContain(again.headers['webhook-id']);
+    await shot(page, '13-webhook-deliveries');
 
     expect(seen.elsewhere).toEqual([]);
     expect(seen.errors).toEqual([]);

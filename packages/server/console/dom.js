@@ -2,17 +2,28 @@
 // Small DOM helpers shared by the views. Text always goes in as text (never as HTML): nothing from the API can
 // inject markup.
 
-/** An element: `h('button', {type: 'submit', onclick}, 'Send')`; `on*` attributes become listeners. */
+/**
+ * An element: `h('button', {type: 'submit', onclick}, 'Send')`; `on*` attributes become listeners, and an error
+ * of an async listener (an API refusal) is shown right after the element instead of being lost.
+ */
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    if (name.startsWith('on')) el.addEventListener(name.slice(2), (e) => reportFailure(el, value(e)));
     else if (name === 'className') el.className = value;
     else el.setAttribute(name, value === true ? '' : String(value));
   }
   el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return el;
+}
+
+function reportFailure(el, result) {
+  if (el.nextElementSibling?.classList.contains('action-error')) el.nextElementSibling.remove();
+  if (typeof result?.catch !== 'function') return;
+  result.catch((error) => {
+    if (el.isConnected) el.after(h('span', { className: 'errors action-error', role: 'alert' }, error.message));
+  });
 }
 
 /** A labelled form field; `name` is the API's field name, so its errors land beside it. */

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import {
   connectRemoteNetwork,
   createBaileysTransport,
@@ -21,6 +22,9 @@ import { createLogger } from './logger.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { openStorage } from './open-storage.js';
 import { resolveSecretKey } from './secret-key.js';
+
+// The web console's plain ES modules and CSS, beside both src/ and dist/: nothing to build.
+const consoleDir = fileURLToPath(new URL('../console/', import.meta.url));
 
 /** A running reference server. */
 export interface RunningServer {
@@ -85,6 +89,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   app.use(securityHeaders(), crossOrigin(config.corsOrigins));
   app.use(metrics.adminRoute(kirim, logger));
   app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
+  app.use(express.static(consoleDir, { index: 'index.html' }));
   app.use((_req, res) => {
     res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
   });

@@ -98,8 +98,7 @@ export function render(root) {
             type: 'button',
             className: 'danger',
             'aria-describedby': titleId,
-            onclick: async (e) => {
-              e.currentTarget.disabled = true;
+            onclick: async () => {
               const cancelled = (await api('DELETE', `/whatsapp/messages/bulk/${encodeURIComponent(j.id)}`)).data;
               jobs.set(j.id, cancelled);
               renderJobs();
