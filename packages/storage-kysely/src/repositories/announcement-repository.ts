@@ -2,6 +2,8 @@ import type { Announcement, AnnouncementRepository, Range, Slice } from '@kirim/
 import type { Kysely, Selectable } from 'kysely';
 import type { AnnouncementsTable, Database } from '../database.js';
 import { fromFlag, toFlags } from '../flags.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { selectPage } from '../select-page.js';
 
 const toRecord = (row: Selectable<AnnouncementsTable>): Announcement => ({
   ...row,
@@ -19,24 +21,15 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
   }
 
   async get(id: string): Promise<Announcement | undefined> {
-    const row = await this.db.selectFrom('announcements').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findRow(this.db, 'announcements', { id });
     return row && toRecord(row);
   }
 
   async list(range: Range): Promise<Slice<Announcement>> {
-    const rows = await this.db
-      .selectFrom('announcements')
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await this.db
-      .selectFrom('announcements')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    return { items: rows.map(toRecord), total: Number(n) };
+    const { rows, total } = await selectPage(this.db.selectFrom('announcements'), range, (q) =>
+      q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   async listVisible(now: string): Promise<Announcement[]> {
@@ -56,13 +49,11 @@ export class KyselyAnnouncementRepository implements AnnouncementRepository {
     id: string,
     changes: Partial<Omit<Announcement, 'id' | 'created_at'>>,
   ): Promise<Announcement | undefined> {
-    if (Object.keys(changes).length > 0)
-      await this.db.updateTable('announcements').set(toFlags(changes)).where('id', '=', id).execute();
+    await updateRow(this.db, 'announcements', { id }, toFlags(changes));
     return this.get(id);
   }
 
   async remove(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('announcements').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'announcements', { id });
   }
 }

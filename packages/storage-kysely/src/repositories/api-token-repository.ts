@@ -1,6 +1,7 @@
 import type { ApiToken, ApiTokenRepository, User } from '@kirim/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import { removeRow } from '../keyed-rows.js';
 
 /** API tokens on Kysely. */
 export class KyselyApiTokenRepository implements ApiTokenRepository {
@@ -29,12 +30,7 @@ export class KyselyApiTokenRepository implements ApiTokenRepository {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('api_tokens')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'api_tokens', { user_id: userId, id });
   }
 
   async touch(id: string, at: string): Promise<void> {

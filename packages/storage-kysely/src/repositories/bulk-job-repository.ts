@@ -3,7 +3,9 @@ import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
+import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
+import { selectPage } from '../select-page.js';
 import { transact } from '../transact.js';
 
 // A job's rows that were skipped at send time, told by their error's prefix (the dispatcher's and opt-outs' reasons).
@@ -37,26 +39,16 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   }
 
   async get(userId: string, id: string): Promise<BulkJob | undefined> {
-    const row = await this.db
-      .selectFrom('bulk_jobs')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'bulk_jobs', { user_id: userId, id });
     return row && toRecord(row);
   }
 
   async list(userId: string, range: Range): Promise<Slice<BulkJob>> {
     const base = this.db.selectFrom('bulk_jobs').where('user_id', '=', userId);
-    const rows = await base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(toRecord), total: Number(n) };
+    const { rows, total } = await selectPage(base, range, (q) =>
+      q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   async update(

@@ -1,7 +1,10 @@
 import type { Contact, ContactGroup, ContactGroupRepository, Range, Slice } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { ContactGroupsTable, Database } from '../database.js';
+import { containing } from '../containing.js';
 import { fromFlag, toFlags } from '../flags.js';
+import { removeRow, updateRow } from '../keyed-rows.js';
+import { selectPage } from '../select-page.js';
 import { contactFromRow } from './contact-repository.js';
 
 type GroupRow = Selectable<ContactGroupsTable> & { contacts_count: number | string | bigint | null };
@@ -23,7 +26,7 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
   }
 
   async get(userId: string, id: string): Promise<ContactGroup | undefined> {
-    const row = await this.withCount().where('g.user_id', '=', userId).where('g.id', '=', id).executeTakeFirst();
+    const row = await this.withCount(this.groups(userId).where('g.id', '=', id)).executeTakeFirst();
     return row && toRecord(row);
   }
 
@@ -32,20 +35,14 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     filter: { search?: string; isActive?: boolean },
     range: Range,
   ): Promise<Slice<ContactGroup>> {
-    let query = this.withCount().where('g.user_id', '=', userId);
-    let count = this.db.selectFrom('contact_groups as g').where('g.user_id', '=', userId);
-    if (filter.isActive !== undefined) {
-      query = query.where('g.is_active', '=', Number(filter.isActive));
-      count = count.where('g.is_active', '=', Number(filter.isActive));
-    }
+    let query = this.groups(userId);
+    if (filter.isActive !== undefined) query = query.where('g.is_active', '=', Number(filter.isActive));
     if (filter.search) {
-      const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containing(filter.search);
       query = query.where((eb) => eb(eb.fn('lower', ['g.name']), 'like', pattern));
-      count = count.where((eb) => eb(eb.fn('lower', ['g.name']), 'like', pattern));
     }
-    const rows = await query.orderBy('g.name').orderBy('g.id').limit(range.limit).offset(range.offset).execute();
-    const { n } = await count.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(toRecord), total: Number(n) };
+    const { rows, total } = await selectPage(query, range, (q) => this.withCount(q).orderBy('g.name').orderBy('g.id'));
+    return { items: rows.map(toRecord), total };
   }
 
   async update(
@@ -53,24 +50,12 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     id: string,
     changes: Partial<Pick<ContactGroup, 'name' | 'description' | 'color' | 'is_active' | 'updated_at'>>,
   ): Promise<ContactGroup | undefined> {
-    if (Object.keys(changes).length > 0) {
-      await this.db
-        .updateTable('contact_groups')
-        .set(toFlags(changes))
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .execute();
-    }
+    await updateRow(this.db, 'contact_groups', { user_id: userId, id }, toFlags(changes));
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('contact_groups')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'contact_groups', { user_id: userId, id });
   }
 
   async addMembers(groupId: string, contactIds: string[], at: string): Promise<number> {
@@ -110,9 +95,12 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     return rows.map(contactFromRow);
   }
 
-  private withCount() {
-    return this.db
-      .selectFrom('contact_groups as g')
+  private groups(userId: string) {
+    return this.db.selectFrom('contact_groups as g').where('g.user_id', '=', userId);
+  }
+
+  private withCount(query: ReturnType<KyselyContactGroupRepository['groups']>) {
+    return query
       .selectAll('g')
       .select((eb) =>
         eb

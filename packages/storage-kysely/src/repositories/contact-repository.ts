@@ -11,6 +11,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { ContactsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { fromFlag } from '../flags.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
 
 type ContactChanges = Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>;
 
@@ -70,12 +71,7 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async get(userId: string, id: string): Promise<Contact | undefined> {
-    const row = await this.db
-      .selectFrom('contacts')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'contacts', { user_id: userId, id });
     return row && contactFromRow(row);
   }
 
@@ -155,19 +151,14 @@ export class KyselyContactRepository implements ContactRepository {
     if (!current) return undefined;
     const next: Contact = { ...current, ...changes };
     const { id: _id, user_id: _user, created_at: _created, ...row } = toRow(next);
-    await this.db.updateTable('contacts').set(row).where('user_id', '=', userId).where('id', '=', id).execute();
+    await updateRow(this.db, 'contacts', { user_id: userId, id }, row);
     if (changes.extra_fields)
       await this.rememberExtraFields(userId, Object.keys(changes.extra_fields), next.updated_at);
     return next;
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('contacts')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'contacts', { user_id: userId, id });
   }
 
   async removeMany(userId: string, ids: string[]): Promise<string[]> {

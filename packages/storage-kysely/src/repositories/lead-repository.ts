@@ -11,6 +11,8 @@ import {
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, LeadsTable } from '../database.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { selectPage } from '../select-page.js';
 
 type LeadChanges = Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>;
 
@@ -51,36 +53,21 @@ export class KyselyLeadRepository implements LeadRepository {
   }
 
   async get(userId: string, id: string): Promise<Lead | undefined> {
-    const row = await this.db
-      .selectFrom('leads')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'leads', { user_id: userId, id });
     return row && fromRow(row);
   }
 
   async getByPhone(userId: string, phone: string): Promise<Lead | undefined> {
-    const row = await this.db
-      .selectFrom('leads')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('phone', '=', phone)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'leads', { user_id: userId, phone });
     return row && fromRow(row);
   }
 
   async list(userId: string, filter: LeadFilter, range: Range): Promise<Slice<Lead>> {
     const base = this.db.selectFrom('leads').where((eb) => this.matching(eb, userId, filter));
-    const rows = await base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(fromRow), total: Number(n) };
+    const { rows, total } = await selectPage(base, range, (q) =>
+      q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    );
+    return { items: rows.map(fromRow), total };
   }
 
   async update(userId: string, id: string, changes: LeadChanges): Promise<Lead | undefined> {
@@ -89,8 +76,7 @@ export class KyselyLeadRepository implements LeadRepository {
       if (value !== undefined)
         (set as Record<string, unknown>)[key] = key === 'extra_fields' ? JSON.stringify(value) : value;
     }
-    if (Object.keys(set).length > 0)
-      await this.db.updateTable('leads').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
+    await updateRow(this.db, 'leads', { user_id: userId, id }, set);
     return this.get(userId, id);
   }
 
@@ -117,12 +103,7 @@ export class KyselyLeadRepository implements LeadRepository {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('leads')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'leads', { user_id: userId, id });
   }
 
   async statistics(userId: string): Promise<LeadStatistics> {

@@ -2,7 +2,9 @@ import type { Lead, LeadTask, LeadTaskChanges, LeadTaskRepository, LeadTaskStatu
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, LeadTasksTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
+import { selectPage } from '../select-page.js';
 import { fromRow as leadFromRow } from './lead-repository.js';
 
 function fromRow(row: Selectable<LeadTasksTable>): LeadTask {
@@ -31,12 +33,7 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
   }
 
   async get(userId: string, id: string): Promise<LeadTask | undefined> {
-    const row = await this.db
-      .selectFrom('lead_tasks')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'lead_tasks', { user_id: userId, id });
     return row && fromRow(row);
   }
 
@@ -45,15 +42,10 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
       .selectFrom('lead_tasks')
       .where('user_id', '=', userId)
       .$if(filter.status !== undefined, (q) => q.where('status', '=', filter.status!));
-    const rows = await base
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(fromRow), total: Number(n) };
+    const { rows, total } = await selectPage(base, range, (q) =>
+      q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    );
+    return { items: rows.map(fromRow), total };
   }
 
   async claim(owner: string, now: string, leaseUntil: string): Promise<LeadTask | undefined> {

@@ -13,7 +13,9 @@ import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selecta
 import { containing } from '../containing.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
+import { selectPage } from '../select-page.js';
 import { readSnapshot, transact } from '../transact.js';
 
 /** Message rows ↔ records. */
@@ -147,12 +149,7 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('session_id', '=', sessionId)
-      .where('message_id', '=', messageId)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'messages', { session_id: sessionId, message_id: messageId });
     return row && messageFromRow(row);
   }
 
@@ -176,15 +173,10 @@ export class KyselyMessageRepository implements MessageRepository {
         base = base.where(sql<boolean>`lower(${sql.ref('text')}) like ${containing(filter.search)} escape '\\'`);
       if (filter.since) base = base.where('created_at', '>=', filter.since);
       if (filter.until) base = base.where('created_at', '<=', filter.until);
-      const rows = await base
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(range.limit)
-        .offset(range.offset)
-        .execute();
-      const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return { items: rows.map(messageFromRow), total: Number(n) };
+      const { rows, total } = await selectPage(base, range, (q) =>
+        q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+      );
+      return { items: rows.map(messageFromRow), total };
     });
   }
 

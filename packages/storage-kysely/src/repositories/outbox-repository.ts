@@ -13,7 +13,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
+import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
+import { selectPage } from '../select-page.js';
 import { transact } from '../transact.js';
 import { updateRows } from '../update-rows.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
@@ -40,22 +42,12 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async findByIdempotencyKey(userId: string, key: string): Promise<Message | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'messages', { user_id: userId, idempotency_key: key });
     return row && messageFromRow(row);
   }
 
   async get(userId: string, id: number): Promise<Message | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'messages', { user_id: userId, id });
     return row && messageFromRow(row);
   }
 
@@ -282,9 +274,8 @@ export class KyselyOutboxRepository implements OutboxRepository {
 
   async listScheduled(userId: string, range: Range): Promise<Slice<Message>> {
     const base = this.db.selectFrom('messages').where('user_id', '=', userId).where('kind', '=', 'scheduled');
-    const rows = await base.selectAll().orderBy('id', 'desc').limit(range.limit).offset(range.offset).execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(messageFromRow), total: Number(n) };
+    const { rows, total } = await selectPage(base, range, (q) => q.selectAll().orderBy('id', 'desc'));
+    return { items: rows.map(messageFromRow), total };
   }
 
   async pendingCounts(): Promise<{ queued: number; scheduled: number }> {

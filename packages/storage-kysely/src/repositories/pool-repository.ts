@@ -1,6 +1,7 @@
 import type { Pool, PoolRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PoolsTable } from '../database.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
 import { transact } from '../transact.js';
 
 /** Send pools on Kysely; members are kept in their own table and read with the pool. */
@@ -21,12 +22,7 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async get(userId: string, id: string): Promise<Pool | undefined> {
-    const row = await this.db
-      .selectFrom('pools')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'pools', { user_id: userId, id });
     return row && (await this.withMembers([row]))[0];
   }
 
@@ -49,18 +45,12 @@ export class KyselyPoolRepository implements PoolRepository {
   ): Promise<Pool | undefined> {
     const { settings, ...rest } = changes;
     const set = { ...rest, ...(settings !== undefined ? { settings: JSON.stringify(settings) } : {}) };
-    if (Object.keys(set).length > 0)
-      await this.db.updateTable('pools').set(set).where('user_id', '=', userId).where('id', '=', id).execute();
+    await updateRow(this.db, 'pools', { user_id: userId, id }, set);
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('pools')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'pools', { user_id: userId, id });
   }
 
   async addMembers(poolId: string, sessionIds: string[], at: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Range, SessionContact, SessionContactRepository, Slice } from '@kirim/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import { selectPage } from '../select-page.js';
 
 /** Contacts seen by sessions, on Kysely. */
 export class KyselySessionContactRepository implements SessionContactRepository {
@@ -26,14 +27,7 @@ export class KyselySessionContactRepository implements SessionContactRepository 
 
   async list(sessionId: string, range: Range): Promise<Slice<SessionContact>> {
     const base = this.db.selectFrom('session_contacts').where('session_id', '=', sessionId);
-    const items = await base
-      .selectAll()
-      .orderBy('name')
-      .orderBy('jid')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items, total: Number(n) };
+    const { rows, total } = await selectPage(base, range, (q) => q.selectAll().orderBy('name').orderBy('jid'));
+    return { items: rows, total };
   }
 }

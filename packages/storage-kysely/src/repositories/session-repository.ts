@@ -1,6 +1,7 @@
 import type { Session, SessionRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SessionsTable } from '../database.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
 
 const toRecord = (row: Selectable<SessionsTable>): Session => ({
   ...row,
@@ -27,17 +28,12 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async get(userId: string, id: string): Promise<Session | undefined> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'sessions', { user_id: userId, id });
     return row && toRecord(row);
   }
 
   async getById(id: string): Promise<Session | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findRow(this.db, 'sessions', { id });
     return row && toRecord(row);
   }
 
@@ -60,13 +56,11 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async update(id: string, changes: Partial<Omit<Session, 'id' | 'user_id' | 'created_at'>>): Promise<void> {
-    if (Object.keys(changes).length > 0)
-      await this.db.updateTable('sessions').set(toRow(changes)).where('id', '=', id).execute();
+    await updateRow(this.db, 'sessions', { id }, toRow(changes));
   }
 
   async remove(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('sessions').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'sessions', { id });
   }
 
   async acquireLease(id: string, owner: string, now: string, expiresAt: string): Promise<boolean> {

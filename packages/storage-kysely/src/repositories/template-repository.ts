@@ -1,7 +1,10 @@
 import type { Range, Slice, Template, TemplateRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, TemplatesTable } from '../database.js';
+import { containing } from '../containing.js';
 import { fromFlag } from '../flags.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { selectPage } from '../select-page.js';
 
 const toRecord = (row: Selectable<TemplatesTable>): Template => ({
   ...row,
@@ -32,12 +35,7 @@ export class KyselyTemplateRepository implements TemplateRepository {
   }
 
   async get(userId: string, id: string): Promise<Template | undefined> {
-    const row = await this.db
-      .selectFrom('templates')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'templates', { user_id: userId, id });
     return row && toRecord(row);
   }
 
@@ -50,20 +48,15 @@ export class KyselyTemplateRepository implements TemplateRepository {
     if (filter.messageType) query = query.where('message_type', '=', filter.messageType);
     if (filter.isActive !== undefined) query = query.where('is_active', '=', Number(filter.isActive));
     if (filter.search) {
-      const pattern = `%${filter.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containing(filter.search);
       query = query.where((eb) =>
         eb.or([eb(eb.fn('lower', ['name']), 'like', pattern), eb(eb.fn('lower', ['content']), 'like', pattern)]),
       );
     }
-    const rows = await query
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    const { n } = await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map(toRecord), total: Number(n) };
+    const { rows, total } = await selectPage(query, range, (q) =>
+      q.selectAll().orderBy('created_at', 'desc').orderBy('id'),
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   async update(
@@ -71,22 +64,11 @@ export class KyselyTemplateRepository implements TemplateRepository {
     id: string,
     changes: Partial<Omit<Template, 'id' | 'user_id' | 'created_at'>>,
   ): Promise<Template | undefined> {
-    if (Object.keys(changes).length > 0)
-      await this.db
-        .updateTable('templates')
-        .set(toRow(changes))
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .execute();
+    await updateRow(this.db, 'templates', { user_id: userId, id }, toRow(changes));
     return this.get(userId, id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('templates')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'templates', { user_id: userId, id });
   }
 }

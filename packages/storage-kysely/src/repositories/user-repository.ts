@@ -1,6 +1,8 @@
 import type { Range, Slice, User, UserRepository } from '@kirim/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { selectPage } from '../select-page.js';
 
 /** Users on Kysely. */
 export class KyselyUserRepository implements UserRepository {
@@ -12,7 +14,7 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async get(id: string): Promise<User | undefined> {
-    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() as Promise<User | undefined>;
+    return (await findRow(this.db, 'users', { id })) as User | undefined;
   }
 
   async getByEmail(email: string): Promise<User | undefined> {
@@ -22,25 +24,19 @@ export class KyselyUserRepository implements UserRepository {
   }
 
   async list(range: Range): Promise<Slice<User>> {
-    const items = await this.db
-      .selectFrom('users')
-      .selectAll()
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(range.limit)
-      .offset(range.offset)
-      .execute();
-    return { items: items as User[], total: await this.count() };
+    const { rows, total } = await selectPage(this.db.selectFrom('users'), range, (q) =>
+      q.selectAll().orderBy('created_at').orderBy('id'),
+    );
+    return { items: rows as User[], total };
   }
 
   async update(id: string, changes: Partial<Omit<User, 'id' | 'created_at'>>): Promise<User | undefined> {
-    if (Object.keys(changes).length > 0) await this.db.updateTable('users').set(changes).where('id', '=', id).execute();
+    await updateRow(this.db, 'users', { id }, changes);
     return this.get(id);
   }
 
   async remove(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'users', { id });
   }
 
   async count(): Promise<number> {

@@ -2,7 +2,9 @@ import type { Range, Slice, WebhookDelivery, WebhookDeliveryRepository } from '@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhookDeliveriesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { findRow, updateRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
+import { selectPage } from '../select-page.js';
 import { readSnapshot } from '../transact.js';
 
 type Changes = Partial<Omit<WebhookDelivery, 'id' | 'webhook_id' | 'user_id' | 'created_at'>>;
@@ -24,32 +26,17 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async get(webhookId: string, id: string): Promise<WebhookDelivery | undefined> {
-    const row = await this.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('webhook_id', '=', webhookId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'webhook_deliveries', { webhook_id: webhookId, id });
     return row && toRecord(row);
   }
 
   async list(webhookId: string, range: Range): Promise<Slice<WebhookDelivery>> {
     return readSnapshot(this.db, async (db) => {
-      const rows = await db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('webhook_id', '=', webhookId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(range.limit)
-        .offset(range.offset)
-        .execute();
-      const count = await db
-        .selectFrom('webhook_deliveries')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('webhook_id', '=', webhookId)
-        .executeTakeFirstOrThrow();
-      return { items: rows.map(toRecord), total: Number(count.n) };
+      const base = db.selectFrom('webhook_deliveries').where('webhook_id', '=', webhookId);
+      const { rows, total } = await selectPage(base, range, (q) =>
+        q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+      );
+      return { items: rows.map(toRecord), total };
     });
   }
 
@@ -97,9 +84,8 @@ export class KyselyWebhookDeliveryRepository implements WebhookDeliveryRepositor
   }
 
   async update(id: string, changes: Changes): Promise<WebhookDelivery | undefined> {
-    if (Object.keys(changes).length > 0)
-      await this.db.updateTable('webhook_deliveries').set(changes).where('id', '=', id).execute();
-    const row = await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    await updateRow(this.db, 'webhook_deliveries', { id }, changes);
+    const row = await findRow(this.db, 'webhook_deliveries', { id });
     return row && toRecord(row);
   }
 

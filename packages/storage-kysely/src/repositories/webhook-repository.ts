@@ -2,6 +2,7 @@ import type { Webhook, WebhookRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhooksTable } from '../database.js';
 import { fromFlag, toFlags } from '../flags.js';
+import { findRow, removeRow, updateRow } from '../keyed-rows.js';
 
 const toRecord = (row: Selectable<WebhooksTable>): Webhook => ({
   ...row,
@@ -27,17 +28,12 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async get(userId: string, id: string): Promise<Webhook | undefined> {
-    const row = await this.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await findRow(this.db, 'webhooks', { user_id: userId, id });
     return row && toRecord(row);
   }
 
   async getById(id: string): Promise<Webhook | undefined> {
-    const row = await this.db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await findRow(this.db, 'webhooks', { id });
     return row && toRecord(row);
   }
 
@@ -69,17 +65,11 @@ export class KyselyWebhookRepository implements WebhookRepository {
     id: string,
     changes: Partial<Omit<Webhook, 'id' | 'user_id' | 'created_at'>>,
   ): Promise<Webhook | undefined> {
-    if (Object.keys(changes).length > 0)
-      await this.db.updateTable('webhooks').set(toRow(changes)).where('id', '=', id).execute();
+    await updateRow(this.db, 'webhooks', { id }, toRow(changes));
     return this.getById(id);
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('webhooks')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'webhooks', { user_id: userId, id });
   }
 }

@@ -1,6 +1,7 @@
 import type { WhatsappGroup, WhatsappGroupRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WhatsappGroupsTable } from '../database.js';
+import { removeRow } from '../keyed-rows.js';
 import { transact } from '../transact.js';
 
 const toRecord = (row: Selectable<WhatsappGroupsTable>): WhatsappGroup => ({
@@ -60,11 +61,6 @@ export class KyselyWhatsappGroupRepository implements WhatsappGroupRepository {
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('whatsapp_groups')
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return removeRow(this.db, 'whatsapp_groups', { user_id: userId, id });
   }
 }
