@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@kirim\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@kirim\/core\/schemas$/, replacement: src('core/src/schemas.ts') },
       { find: /^@kirim\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@kirim\/storage-kysely$/, replacement: src('storage-kysely/src/index.ts') },
       { find: /^@kirim\/storage-sqlite$/, replacement: src('storage-sqlite/src/index.ts') },

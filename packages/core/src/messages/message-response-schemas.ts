@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { MESSAGE_STATUSES, type MessageView } from './message-schemas.js';
+
+/** Media a message carries (metadata only). */
+export const messageMediaSchema = z.object({
+  type: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+  url: z.string().nullable().optional(),
+  mimetype: z.string().nullable().optional(),
+  filename: z.string().nullable().optional(),
+  caption: z.string().nullable().optional(),
+});
+
+/** A message of the history, in or out. */
+export const messageViewSchema = z.object({
+  id: z.number().int(),
+  user_id: z.string(),
+  session_id: maybeText,
+  pool_id: maybeText,
+  direction: z.enum(['in', 'out']),
+  message_id: maybeText,
+  chat: z.string(),
+  peer_phone: maybeText,
+  peer_lid: maybeText,
+  sender: maybeText,
+  push_name: maybeText,
+  type: z.string(),
+  text: maybeText,
+  media: messageMediaSchema.nullable(),
+  quoted_message_id: maybeText,
+  mentions: z.array(z.string()),
+  status: z.enum(MESSAGE_STATUSES),
+  error: maybeText,
+  kind: z.enum(['send', 'bulk', 'scheduled', 'incoming']),
+  job_id: maybeText,
+  schedule_id: maybeText,
+  idempotency_key: maybeText,
+  attempts: z.number().int(),
+  not_before: maybeTimestamp,
+  sent_at: maybeTimestamp,
+  created_at: timestamp,
+  updated_at: timestamp,
+}) satisfies z.ZodType<MessageView>;
