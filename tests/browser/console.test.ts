@@ -46,7 +46,7 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
 
   /**
    * Watches a page: requests to any other origin, script errors, and console errors (a CSP refusal is one); the
-   * 422 the test provokes on purpose is the browser's one expected complaint.
+   * 401 and 422 answers the test provokes on purpose are the browser's only expected complaints.
    */
   function watch(page: Page) {
     const origin = new URL(t.url).origin;
@@ -58,7 +58,7 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
     });
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().includes('status of 422')) errors.push(message.text());
+      if (message.type() === 'error' && !/status of (401|422)/.test(message.text())) errors.push(message.text());
     });
     return { elsewhere, errors };
   }
@@ -74,7 +74,11 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
 
     await page.goto(`${t.url}/`);
     await page.getByLabel('API token').waitFor();
-    await shot(page, '01-sign-in');
+    await page.getByLabel('API token').fill('kirim_not-a-token-anyone-holds');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('That token was refused.').waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe('That token was refused.');
+    await shot(page, '01-sign-in-refused');
     await page.getByLabel('API token').fill(t.adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();

@@ -82,19 +82,30 @@ export function clearErrors(formEl) {
 export function showErrors(formEl, error) {
   const box = formEl.querySelector('.errors');
   const fields = Object.entries(error.fields ?? {});
-  box.replaceChildren(
-    h('p', {}, error.message || String(error)),
-    fields.length > 0 &&
-      h(
-        'ul',
-        {},
-        ...fields.map(([name, reasons]) => h('li', {}, h('code', {}, name), `: ${[reasons].flat().join('; ')}`)),
-      ),
+  const list = h(
+    'ul',
+    {},
+    ...fields.map(([name, reasons]) => h('li', {}, h('code', {}, name), `: ${[reasons].flat().join('; ')}`)),
   );
+  box.replaceChildren(h('p', {}, error.message || String(error)), ...(fields.length > 0 ? [list] : []));
   for (const [name] of fields) {
     const input = formEl.querySelector(`[name="${CSS.escape(name.split('.')[0])}"]`);
     if (input) input.setAttribute('aria-invalid', 'true');
   }
+}
+
+/** A view's page: its title, then a side column (its forms) beside a titled section (what it lists). */
+export function viewLayout(title, side, sectionTitle, ...section) {
+  const id = `section-${(field.seq = (field.seq ?? 0) + 1)}`;
+  return [
+    h('h1', {}, title),
+    h(
+      'div',
+      { className: 'split' },
+      side,
+      h('section', { 'aria-labelledby': id }, h('h2', { id }, sectionTitle), ...section),
+    ),
+  ];
 }
 
 /** A status badge: `badge('connected')`, with a class per state for its colour. */

@@ -1,7 +1,8 @@
 /* global document */
 // Bulk jobs: start one (recipients and a message with placeholders), follow each job's progress live, cancel it.
 import { api, on } from '../api.js';
-import { badge, field, form, h, progressBar, select, setProgress, when } from '../dom.js';
+import { badge, field, form, h, progressBar, setProgress, viewLayout, when } from '../dom.js';
+import { sessionPicker } from './sessions.js';
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -10,13 +11,13 @@ export function render(root) {
   const jobs = new Map();
   const sessionNames = new Map();
   const list = h('ul', { className: 'cards', 'aria-label': 'Bulk jobs' });
-  const sessionField = select('Session', 'session_id', []);
+  const sessionField = sessionPicker();
 
   const startForm = form(
     { 'aria-label': 'New bulk job' },
     [
       h('h2', {}, 'New bulk job'),
-      sessionField,
+      sessionField.el,
       field('Recipients', 'contacts', {
         multiline: true,
         rows: 4,
@@ -48,15 +49,7 @@ export function render(root) {
     },
   );
 
-  root.append(
-    h('h1', {}, 'Bulk jobs'),
-    h(
-      'div',
-      { className: 'split' },
-      startForm,
-      h('section', { 'aria-labelledby': 'jobs-title' }, h('h2', { id: 'jobs-title' }, 'Jobs'), list),
-    ),
-  );
+  root.append(...viewLayout('Bulk jobs', startForm, 'Jobs', list));
 
   const done = (j) => j.sent + j.failed;
   const short = (id) => id.slice(-8);
@@ -162,10 +155,7 @@ export function render(root) {
       api('GET', '/whatsapp/messages/bulk?per_page=20'),
     ]);
     for (const s of sessions.data) sessionNames.set(s.id, s.name);
-    const options = sessions.data.map((s) => h('option', { value: s.id }, `${s.name} (${s.status})`));
-    sessionField.querySelector('select').replaceChildren(...options);
-    const connected = sessions.data.find((s) => s.status === 'connected');
-    if (connected) sessionField.querySelector('select').value = connected.id;
+    sessionField.fill(sessions.data);
     for (const j of page.data) jobs.set(j.id, j);
     renderJobs();
   }

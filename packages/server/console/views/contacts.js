@@ -1,7 +1,7 @@
 /* global document */
 // Contacts: search, add, import a spreadsheet (upload progress, then the report) and export.
 import { api, download, upload } from '../api.js';
-import { debounce, field, form, h, phone, progressBar, setProgress } from '../dom.js';
+import { debounce, field, form, h, phone, progressBar, setProgress, viewLayout } from '../dom.js';
 
 /** Renders the contacts view into `root`. */
 export function render(root) {
@@ -93,32 +93,26 @@ export function render(root) {
   );
 
   root.append(
-    h('h1', {}, 'Contacts'),
-    h(
-      'div',
-      { className: 'split' },
+    ...viewLayout(
+      'Contacts',
       h('div', { className: 'side' }, addForm, importForm),
+      'Your contacts',
+      search,
+      exportButtons,
+      summary,
       h(
-        'section',
-        { 'aria-labelledby': 'contacts-title' },
-        h('h2', { id: 'contacts-title' }, 'Your contacts'),
-        search,
-        exportButtons,
-        summary,
+        'div',
+        { className: 'table-wrap' },
         h(
-          'div',
-          { className: 'table-wrap' },
+          'table',
+          {},
+          h('caption', { className: 'muted' }, 'Contacts'),
           h(
-            'table',
+            'thead',
             {},
-            h('caption', { className: 'muted' }, 'Contacts'),
-            h(
-              'thead',
-              {},
-              h('tr', {}, ...['Name', 'Phone', 'Email', 'Company', 'City'].map((t) => h('th', { scope: 'col' }, t))),
-            ),
-            rows,
+            h('tr', {}, ...['Name', 'Phone', 'Email', 'Company', 'City'].map((t) => h('th', { scope: 'col' }, t))),
           ),
+          rows,
         ),
       ),
     ),

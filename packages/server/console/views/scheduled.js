@@ -1,17 +1,18 @@
 // Scheduled messages: schedule one, see each one's state (live as they fire), cancel a pending one.
 import { api, on } from '../api.js';
-import { badge, field, form, h, phone, select, when } from '../dom.js';
+import { badge, field, form, h, phone, viewLayout, when } from '../dom.js';
+import { sessionPicker } from './sessions.js';
 
 /** Renders the scheduled messages view into `root`; returns its cleanup. */
 export function render(root) {
   const list = h('ul', { className: 'cards', 'aria-label': 'Scheduled messages' });
-  const sessionField = select('Session', 'session_id', []);
+  const sessionField = sessionPicker();
 
   const scheduleForm = form(
     { 'aria-label': 'Schedule a message' },
     [
       h('h2', {}, 'Schedule a message'),
-      sessionField,
+      sessionField.el,
       field('To', 'to', { type: 'tel', required: true, autocomplete: 'off' }),
       field('Message', 'message', { multiline: true, rows: 3, required: true }),
       field('Send at', 'scheduled_at', { type: 'datetime-local', required: true, hint: 'In your time zone' }),
@@ -26,15 +27,7 @@ export function render(root) {
     },
   );
 
-  root.append(
-    h('h1', {}, 'Scheduled messages'),
-    h(
-      'div',
-      { className: 'split' },
-      scheduleForm,
-      h('section', { 'aria-labelledby': 'scheduled-title' }, h('h2', { id: 'scheduled-title' }, 'Scheduled'), list),
-    ),
-  );
+  root.append(...viewLayout('Scheduled messages', scheduleForm, 'Scheduled', list));
 
   function card(m) {
     const titleId = `scheduled-${m.id}`;
@@ -72,12 +65,7 @@ export function render(root) {
       api('GET', '/whatsapp/sessions'),
       api('GET', '/whatsapp/messages/schedule?per_page=50'),
     ]);
-    const picker = sessionField.querySelector('select');
-    if (picker.options.length === 0) {
-      picker.replaceChildren(...sessions.data.map((s) => h('option', { value: s.id }, `${s.name} (${s.status})`)));
-      const connected = sessions.data.find((s) => s.status === 'connected');
-      if (connected) picker.value = connected.id;
-    }
+    sessionField.fill(sessions.data);
     list.replaceChildren(...page.data.map(card));
     if (page.data.length === 0) list.append(h('li', { className: 'muted' }, 'Nothing scheduled.'));
   }

@@ -2,7 +2,7 @@
 // Sessions: the list with live status badges, "New session", linking by QR code or pairing code, and the selected
 // session's messages once it is connected.
 import { api, on } from '../api.js';
-import { badge, field, form, h, phone, when } from '../dom.js';
+import { badge, field, form, h, phone, select, when } from '../dom.js';
 import { renderMessages } from './messages.js';
 
 const LABELS = {
@@ -22,6 +22,19 @@ export function sessionBadges(s) {
   if (s.circuit_open_until && Date.parse(s.circuit_open_until) > Date.now())
     badges.push(badge(`breaker open until ${when(s.circuit_open_until)}`, 'breaker'));
   return badges;
+}
+
+/** A "Session" select to send from; `fill(sessions)` lists them once, the first connected one chosen. */
+export function sessionPicker() {
+  const el = select('Session', 'session_id', []);
+  const picker = el.querySelector('select');
+  const fill = (sessions) => {
+    if (picker.options.length > 0) return;
+    picker.replaceChildren(...sessions.map((s) => h('option', { value: s.id }, `${s.name} (${s.status})`)));
+    const connected = sessions.find((s) => s.status === 'connected');
+    if (connected) picker.value = connected.id;
+  };
+  return { el, fill };
 }
 
 /** Renders the sessions view into `root`; returns its cleanup. */

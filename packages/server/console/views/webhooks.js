@@ -1,7 +1,7 @@
 /* global document */
 // Webhooks: subscribe a URL to events, see each one's recent deliveries, redeliver one.
 import { api } from '../api.js';
-import { badge, field, form, h, when } from '../dom.js';
+import { badge, field, form, h, viewLayout, when } from '../dom.js';
 
 /** Renders the webhooks view into `root`. */
 export function render(root) {
@@ -37,15 +37,7 @@ export function render(root) {
     },
   );
 
-  root.append(
-    h('h1', {}, 'Webhooks'),
-    h(
-      'div',
-      { className: 'split' },
-      createForm,
-      h('section', { 'aria-labelledby': 'webhooks-title' }, h('h2', { id: 'webhooks-title' }, 'Subscriptions'), list),
-    ),
-  );
+  root.append(...viewLayout('Webhooks', createForm, 'Subscriptions', list));
 
   function card(w) {
     const titleId = `webhook-${w.id}`;
