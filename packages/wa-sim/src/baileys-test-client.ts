@@ -11,6 +11,7 @@ import makeWASocket, {
   type WAMessage,
   type WAMessageUpdate,
 } from 'baileys';
+import { silentLogger } from './silent-logger.js';
 import type { WaSim } from './wa-sim.js';
 
 export type BaileysSocket = ReturnType<typeof makeWASocket>;
@@ -27,16 +28,6 @@ const debugLogger: SocketConfig['logger'] = {
     process.stderr.write(
       `[baileys error] ${msg ?? ''} ${JSON.stringify(obj, Object.getOwnPropertyNames(obj ?? {}))?.slice(0, 1500)}\n`,
     ),
-};
-
-const silentLogger: SocketConfig['logger'] = {
-  level: 'silent',
-  child: () => silentLogger,
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
 };
 
 /** Credentials and keys kept in memory, surviving sockets (what a real store does on disk). */

@@ -8,9 +8,8 @@ import {
   signedKeyPair,
   unpadRandomMax16,
 } from 'baileys';
-import type { KeyPair, SignalDataSet, SignalKeyStore, SignalRepositoryWithLIDStore, SocketConfig } from 'baileys';
-
-type ILogger = SocketConfig['logger'];
+import type { KeyPair, SignalDataSet, SignalKeyStore, SignalRepositoryWithLIDStore } from 'baileys';
+import { silentLogger } from './silent-logger.js';
 
 /** A device's public keys as the server hands them out (`encrypt` / `key` answers). */
 export interface KeyBundle {
@@ -20,16 +19,6 @@ export interface KeyBundle {
   signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer };
   preKey?: { keyId: number; publicKey: Buffer };
 }
-
-const silentLogger: ILogger = {
-  level: 'silent',
-  child: () => silentLogger,
-  trace() {},
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-};
 
 /** The smallest `SignalKeyStore`: a map per key type, kept for the simulator's lifetime. */
 function memoryKeyStore(): SignalKeyStore {

@@ -27,6 +27,14 @@ async function linkedClient(phone: SimPhone): Promise<TestClient> {
   return linked;
 }
 
+/** Links a device to a new phone, does `act`, and returns the close code its socket then reported. */
+async function closedAfter(number: string, act: (phone: SimPhone, linked: TestClient) => unknown) {
+  const phone = sim.phone(number);
+  const linked = await linkedClient(phone);
+  await act(phone, linked);
+  return { phone, linked, code: await linked.closed() };
+}
+
 /**
  * The statuses Baileys reported for a message we sent, in order: the status of its own `append`
  * upsert (Baileys folds receipts that arrive before that upsert into it), then `messages.update`s.
@@ -251,35 +259,27 @@ describe('wa-sim with unmodified Baileys', () => {
   });
 
   it('closes with 401 when the phone logs the device out, and refuses its credentials afterwards', async () => {
-    const phone = sim.phone('15550005050');
-    const linked = await linkedClient(phone);
-    sim.logout(phone.number);
-    expect(await linked.closed()).toBe(401);
+    const { linked, code } = await closedAfter('15550005050', (phone) => sim.logout(phone.number));
+    expect(code).toBe(401);
 
     const again = client(linked.auth);
     expect(await again.closed()).toBe(401);
   });
 
   it('closes with 401 and unlinks when Baileys logs out itself', async () => {
-    const phone = sim.phone('15550005051');
-    const linked = await linkedClient(phone);
-    await linked.sock.logout();
-    expect(await linked.closed()).toBe(401);
+    const { phone, code } = await closedAfter('15550005051', (_phone, linked) => linked.sock.logout());
+    expect(code).toBe(401);
     expect(phone.devices.size).toBe(0);
   });
 
   it('closes with 440 when the session is replaced', async () => {
-    const phone = sim.phone('15550006060');
-    const linked = await linkedClient(phone);
-    sim.replace(phone.number);
-    expect(await linked.closed()).toBe(440);
+    const { code } = await closedAfter('15550006060', (phone) => sim.replace(phone.number));
+    expect(code).toBe(440);
   });
 
   it('closes with 515 on restart required, and a new socket logs straight back in', async () => {
-    const phone = sim.phone('15550007070');
-    const linked = await linkedClient(phone);
-    sim.restartRequired(phone.number);
-    expect(await linked.closed()).toBe(515);
+    const { linked, code } = await closedAfter('15550007070', (phone) => sim.restartRequired(phone.number));
+    expect(code).toBe(515);
     const restarted = client(linked.auth);
     await restarted.opened();
   });
@@ -293,10 +293,8 @@ describe('wa-sim with unmodified Baileys', () => {
   });
 
   it('drops a linked device and refuses new connections while unreachable, then lets it log in again on the same port', async () => {
-    const phone = sim.phone('15550008080');
-    const linked = await linkedClient(phone);
-    await sim.refuseConnections(true);
-    expect(await linked.closed()).toBe(428);
+    const { linked, code } = await closedAfter('15550008080', () => sim.refuseConnections(true));
+    expect(code).toBe(428);
     const refused = client(linked.auth);
     expect(await refused.closed()).toBe(408);
     expect(refused.updates.at(-1)?.lastDisconnect?.error).toMatchObject({ data: { code: 'ECONNREFUSED' } });

@@ -97,6 +97,14 @@ async function messageFromFriend(
   return { me, friend, session, message };
 }
 
+/** A session linked to phone `number`, closed, and opened again on `options` while WhatsApp refuses connections. */
+async function resumedWhileRefused(number: string, options: BaileysTransportOptions) {
+  const linked = await linkedSession(sim.phone(number));
+  await linked.connection.close();
+  await sim.refuseConnections(true);
+  return { linked, session: await openSession(linked.auth, makeTransport(options)) };
+}
+
 beforeEach(async () => {
   sim = await startWaSim();
   transport = makeTransport();
@@ -292,11 +300,9 @@ describe('createBaileysTransport against wa-sim', () => {
   });
 
   it('says connection_refused, not timed_out, while WhatsApp refuses connections, and gives a linked session up as failed after its give-up time instead of retrying for ever', async () => {
-    const me = sim.phone('15551110030');
-    const linked = await linkedSession(me);
-    await linked.connection.close();
-    await sim.refuseConnections(true);
-    const session = await openSession(linked.auth, makeTransport({ giveUpAfter: { linkedMs: 1_000, unlinkedMs: 1 } }));
+    const { linked, session } = await resumedWhileRefused('15551110030', {
+      giveUpAfter: { linkedMs: 1_000, unlinkedMs: 1 },
+    });
 
     expect(await session.state('failed')).toEqual({ state: 'failed', reason: 'connection_refused' });
     const retries = session.states.filter(
@@ -311,16 +317,13 @@ describe('createBaileysTransport against wa-sim', () => {
   });
 
   it('reads the give-up time and each retryAt from its injected clock, not Date.now(): it retries until that clock passes the give-up time', async () => {
-    const me = sim.phone('15551110031');
-    const linked = await linkedSession(me);
-    await linked.connection.close();
-    await sim.refuseConnections(true);
     const clock = new ManualClock();
     // The connect watchdog runs on this clock too: set past the give-up time, so that only refusals end attempts.
-    const session = await openSession(
-      linked.auth,
-      makeTransport({ clock, connectTimeoutMs: 120_000, giveUpAfter: { linkedMs: 60_000 } }),
-    );
+    const { session } = await resumedWhileRefused('15551110031', {
+      clock,
+      connectTimeoutMs: 120_000,
+      giveUpAfter: { linkedMs: 60_000 },
+    });
 
     // Each retry waits its back-off on this clock, which moves only to each retryAt in turn: three attempts fail
     // well within the give-up time.
@@ -343,15 +346,12 @@ describe('createBaileysTransport against wa-sim', () => {
   });
 
   it('waits out each reconnect back-off on its injected clock, not a timer of its own: the next attempt starts when that clock reaches retryAt, however far off in real time', async () => {
-    const me = sim.phone('15551110032');
-    const linked = await linkedSession(me);
-    await linked.connection.close();
-    await sim.refuseConnections(true);
     const clock = new ManualClock();
-    const session = await openSession(
-      linked.auth,
-      makeTransport({ clock, connectTimeoutMs: 120_000, backoff: { minMs: 60_000, maxMs: 60_000 } }),
-    );
+    const { session } = await resumedWhileRefused('15551110032', {
+      clock,
+      connectTimeoutMs: 120_000,
+      backoff: { minMs: 60_000, maxMs: 60_000 },
+    });
 
     const first = await session.state('disconnected');
     // At least 30 s away in real time: only this clock can bring the next attempt within the wait.

@@ -8,6 +8,7 @@ const METHODS = ['log', 'info', 'warn', 'error', 'debug'] as const;
  * (`libsignal/src/session_record.js`), and has no logger to turn off: secrets must never reach a
  * gateway's logs. Only calls made from libsignal's own files are dropped (the caller is read from the
  * stack, only when the console is called); everything else reaches the console unchanged. Idempotent.
+ * `@kirim/wa-sim` bundles this same function for its simulated phones.
  */
 export function silenceLibsignalConsole(): void {
   const target = console as unknown as Record<PropertyKey, unknown>;
