@@ -1,12 +1,8 @@
 import { systemClock, type Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type {
-  LeadCandidate,
-  LeadSearchProgress,
-  LeadSearchQuery,
-  LeadSource,
-  LeadSourceHealth,
-} from './lead-source.js';
+import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource } from './lead-source.js';
+import { pageCursorAfter, readPageCursor } from './page-cursor.js';
+import { probeHealth } from './probe-health.js';
 import { abortableSleep, SourceHttpClient } from './source-http-client.js';
 
 /** Google's Places API host, the default `baseUrl`. */
@@ -55,12 +51,6 @@ interface PlaceDetails {
   url?: string;
 }
 
-/** Where a search stands: the page token of the current page (none for the first) and the next result on it. */
-interface GoogleCursor {
-  page: string | null;
-  index: number;
-}
-
 const DETAIL_FIELDS = 'international_phone_number,formatted_phone_number,website,url';
 
 /**
@@ -82,7 +72,7 @@ export class GooglePlacesLeadSource implements LeadSource {
   }
 
   async *search(query: LeadSearchQuery, progress: LeadSearchProgress): AsyncIterable<LeadCandidate> {
-    let cursor = readCursor(progress.resumeFrom);
+    let cursor = readPageCursor(progress.resumeFrom);
     let resuming = cursor.page !== null;
     for (;;) {
       const params: Record<string, string> = cursor.page ? { pagetoken: cursor.page } : { query: query.text };
@@ -110,7 +100,7 @@ export class GooglePlacesLeadSource implements LeadSource {
               )
             ).result
           : undefined;
-        progress.checkpoint(JSON.stringify({ page: cursor.page, index: index + 1 } satisfies GoogleCursor));
+        progress.checkpoint(pageCursorAfter(cursor.page, index));
         yield toCandidate(place, details ?? {});
       }
       if (!page.next_page_token) return;
@@ -118,17 +108,15 @@ export class GooglePlacesLeadSource implements LeadSource {
     }
   }
 
-  async health(): Promise<LeadSourceHealth> {
+  health() {
     // A Place Details request for an id that cannot exist: it proves the service answers and takes the key.
-    try {
+    return probeHealth(async () => {
       const url = this.url('details', { place_id: 'kirim-health-check', fields: 'place_id' });
       const answer = await this.http.json<PlacesAnswer<unknown>>(url);
       if (answer.status === 'REQUEST_DENIED' || answer.status === 'OVER_QUERY_LIMIT')
         return { ok: false, detail: describe(answer) };
       return { ok: true, detail: `Google Places (${this.baseUrl}) answers` };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+    });
   }
 
   /** One request, retried while `OVER_QUERY_LIMIT` (and, for a page token not yet active, `INVALID_REQUEST`). */
@@ -186,16 +174,6 @@ function toCandidate(place: PlaceResult, details: PlaceDetails): LeadCandidate {
     source: 'google_places',
     extra,
   };
-}
-
-function readCursor(state: string | undefined): GoogleCursor {
-  if (!state) return { page: null, index: 0 };
-  try {
-    const parsed = JSON.parse(state) as Partial<GoogleCursor>;
-    return { page: typeof parsed.page === 'string' ? parsed.page : null, index: Number(parsed.index) || 0 };
-  } catch {
-    return { page: null, index: 0 };
-  }
 }
 
 function describe(answer: PlacesAnswer<unknown>): string {

@@ -1,13 +1,8 @@
 import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type {
-  LeadCandidate,
-  LeadSearchProgress,
-  LeadSearchQuery,
-  LeadSource,
-  LeadSourceHealth,
-} from './lead-source.js';
-import { SourceHttpClient } from './source-http-client.js';
+import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource } from './lead-source.js';
+import { probeHealth } from './probe-health.js';
+import { SourceHttpClient, type SourceHttpClientOptions } from './source-http-client.js';
 
 /** The public Nominatim instance, the default `nominatimUrl`. */
 export const DEFAULT_NOMINATIM_URL = 'https://nominatim.openstreetmap.org';
@@ -87,18 +82,15 @@ export class OpenStreetMapLeadSource implements LeadSource {
   constructor(private readonly options: OpenStreetMapLeadSourceOptions) {
     this.nominatimUrl = trimSlash(options.nominatimUrl ?? DEFAULT_NOMINATIM_URL);
     this.overpassUrl = trimSlash(options.overpassUrl ?? DEFAULT_OVERPASS_URL);
-    this.nominatim = new SourceHttpClient({
-      service: 'Nominatim',
-      userAgent: options.userAgent,
-      clock: options.clock,
+    // Both services see the same application: one User-Agent, one clock.
+    const client = (service: string, policy: Omit<SourceHttpClientOptions, 'service' | 'userAgent' | 'clock'>) =>
+      new SourceHttpClient({ service, userAgent: options.userAgent, clock: options.clock, ...policy });
+    this.nominatim = client('Nominatim', {
       minIntervalMs: options.nominatimIntervalMs ?? 1000,
       cacheSize: 500,
       cacheTtlMs: 24 * 3_600_000,
     });
-    this.overpass = new SourceHttpClient({
-      service: 'Overpass',
-      userAgent: options.userAgent,
-      clock: options.clock,
+    this.overpass = client('Overpass', {
       minIntervalMs: options.overpassIntervalMs ?? 0,
       cacheSize: 50,
       cacheTtlMs: 3_600_000,
@@ -134,14 +126,12 @@ export class OpenStreetMapLeadSource implements LeadSource {
     }
   }
 
-  async health(): Promise<LeadSourceHealth> {
-    try {
+  health() {
+    return probeHealth(async () => {
       await this.nominatim.text(`${this.nominatimUrl}/status?format=json`);
       await this.overpass.text(`${this.overpassUrl}/api/status`, { headers: { accept: 'text/plain' } });
       return { ok: true, detail: `Nominatim (${this.nominatimUrl}) and Overpass (${this.overpassUrl}) answer` };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+    });
   }
 
   private async findArea(place: string, signal: AbortSignal): Promise<OverpassArea> {

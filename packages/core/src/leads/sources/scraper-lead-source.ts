@@ -1,12 +1,8 @@
 import type { Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
-import type {
-  LeadCandidate,
-  LeadSearchProgress,
-  LeadSearchQuery,
-  LeadSource,
-  LeadSourceHealth,
-} from './lead-source.js';
+import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource } from './lead-source.js';
+import { pageCursorAfter, readPageCursor } from './page-cursor.js';
+import { probeHealth } from './probe-health.js';
 import { SourceHttpClient } from './source-http-client.js';
 
 /** Options of {@link ScraperLeadSource}. */
@@ -31,12 +27,6 @@ interface ScraperResult {
   extra?: unknown;
 }
 
-/** Where a search stands: the cursor that fetched the current page (none for the first) and the next result on it. */
-interface ScraperCursor {
-  page: string | null;
-  index: number;
-}
-
 /**
  * Businesses from an external scraper service speaking Kirim's small JSON protocol (see the README,
  * "Lead sources"): `POST {base}/search` with `{query, limit, cursor}` answers `{results, next_cursor}`;
@@ -58,7 +48,7 @@ export class ScraperLeadSource implements LeadSource {
   }
 
   async *search(query: LeadSearchQuery, progress: LeadSearchProgress): AsyncIterable<LeadCandidate> {
-    let cursor = readCursor(progress.resumeFrom);
+    let cursor = readPageCursor(progress.resumeFrom);
     for (;;) {
       // The same limit on every page, resumed or not: a page asked for again must be the same page.
       const body = JSON.stringify({ query: query.text, limit: query.limit, cursor: cursor.page });
@@ -74,7 +64,7 @@ export class ScraperLeadSource implements LeadSource {
       for (let index = cursor.index; index < results.length; index++) {
         const candidate = toCandidate(results[index]);
         if (!candidate) continue;
-        progress.checkpoint(JSON.stringify({ page: cursor.page, index: index + 1 } satisfies ScraperCursor));
+        progress.checkpoint(pageCursorAfter(cursor.page, index));
         yield candidate;
       }
       const next = answer.next_cursor;
@@ -83,14 +73,12 @@ export class ScraperLeadSource implements LeadSource {
     }
   }
 
-  async health(): Promise<LeadSourceHealth> {
-    try {
+  health() {
+    return probeHealth(async () => {
       const answer = await this.http.json<{ ok?: unknown; detail?: unknown }>(`${this.baseUrl}/health`);
       const detail = typeof answer?.detail === 'string' ? answer.detail : `the lead scraper (${this.baseUrl}) answers`;
-      return answer?.ok === false ? { ok: false, detail } : { ok: true, detail };
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
+      return { ok: answer?.ok !== false, detail };
+    });
   }
 }
 
@@ -121,14 +109,4 @@ function text(value: unknown): string | null {
 function number(value: unknown): number | null {
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) ? n : null;
-}
-
-function readCursor(state: string | undefined): ScraperCursor {
-  if (!state) return { page: null, index: 0 };
-  try {
-    const parsed = JSON.parse(state) as Partial<ScraperCursor>;
-    return { page: typeof parsed.page === 'string' ? parsed.page : null, index: Number(parsed.index) || 0 };
-  } catch {
-    return { page: null, index: 0 };
-  }
 }
