@@ -33,6 +33,11 @@ export class ManualClock implements Clock {
     });
   }
 
+  /** How many sleeps are waiting for their time: a test can wait until the code it drives is asleep. */
+  get sleeping(): number {
+    return this.sleepers.length;
+  }
+
   /** Moves time forward by `ms`, resolving sleepers as their time comes and letting their continuations run. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  refusedUrl,
-  startGooglePlacesStandin,
-  type GooglePlace,
-  type Standin,
-} from '../../../../../tests/support/lead-source-standins.js';
+import { describe, expect, it } from 'vitest';
+import { refusedUrl, startGooglePlacesStandin } from '../../../../../tests/support/lead-source-standins.js';
+import { closeStandinsAfterEach, expectAskedAgainAfter } from '../../../../../tests/support/lead-source-test-kit.js';
 import { ManualClock } from '../../testing/manual-clock.js';
 import { GooglePlacesLeadSource } from './google-places-lead-source.js';
 import { searchAll } from './search-all.js';
 
-const PLACES: GooglePlace[] = Array.from({ length: 5 }, (_, i) => ({
+const PLACES = Array.from({ length: 5 }, (_, i) => ({
   place_id: `ChIJplace${i}`,
   name: `Kopi Nusantara ${i}`,
   formatted_address: `Jl. Asia Afrika No.${i}, Bandung`,
@@ -21,10 +17,7 @@ const PLACES: GooglePlace[] = Array.from({ length: 5 }, (_, i) => ({
 }));
 
 describe('GooglePlacesLeadSource', () => {
-  const standins: Standin[] = [];
-  afterEach(async () => {
-    await Promise.all(standins.splice(0).map((s) => s.close()));
-  });
+  const closeAfterTest = closeStandinsAfterEach();
   const google = async (options: { overQueryLimitFirst?: number; apiKey?: string } = {}, clock?: ManualClock) => {
     const standin = await startGooglePlacesStandin({
       apiKey: 'test-key',
@@ -32,7 +25,7 @@ describe('GooglePlacesLeadSource', () => {
       pageSize: 2,
       overQueryLimitFirst: options.overQueryLimitFirst,
     });
-    standins.push(standin);
+    closeAfterTest(standin);
     const source = new GooglePlacesLeadSource({
       apiKey: options.apiKey ?? 'test-key',
       baseUrl: standin.url,
@@ -95,12 +88,10 @@ describe('GooglePlacesLeadSource', () => {
   it('backs off and asks again after OVER_QUERY_LIMIT', async () => {
     const clock = new ManualClock();
     const { source, standin } = await google({ overQueryLimitFirst: 1 }, clock);
-    const search = searchAll(source, 'kopi di Bandung');
-    await vi.waitFor(() => expect(standin.requests).toHaveLength(1));
-    await clock.advance(1999);
-    expect(standin.requests).toHaveLength(1);
-    await clock.advance(1);
-    expect((await search).candidates).toHaveLength(5);
+    const { candidates } = await expectAskedAgainAfter(clock, standin, 2000, () =>
+      searchAll(source, 'kopi di Bandung'),
+    );
+    expect(candidates).toHaveLength(5);
   });
 
   it("fails with rate_limited after repeated OVER_QUERY_LIMIT, and with Google's message on REQUEST_DENIED", async () => {

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   refusedUrl,
   startNominatimStandin,
   startOverpassStandin,
   type OverpassElement,
-  type Standin,
 } from '../../../../../tests/support/lead-source-standins.js';
+import { closeStandinsAfterEach, expectAskedAgainAfter } from '../../../../../tests/support/lead-source-test-kit.js';
 import { ManualClock } from '../../testing/manual-clock.js';
 import { leadSourceUserAgent } from './create-lead-source.js';
 import { OpenStreetMapLeadSource, overpassQuery, splitQuery } from './openstreetmap-lead-source.js';
@@ -52,10 +52,7 @@ const ELEMENTS: OverpassElement[] = [
 ];
 
 describe('OpenStreetMapLeadSource', () => {
-  const standins: Standin[] = [];
-  afterEach(async () => {
-    await Promise.all(standins.splice(0).map((s) => s.close()));
-  });
+  const closeAfterTest = closeStandinsAfterEach();
   const osm = async (
     overpass: Parameters<typeof startOverpassStandin>[0] = {
       elements: { [BANDUNG_AREA]: ELEMENTS, '*': ELEMENTS.slice(0, 1) },
@@ -64,7 +61,7 @@ describe('OpenStreetMapLeadSource', () => {
   ) => {
     const nominatim = await startNominatimStandin({ places: [BANDUNG] });
     const overpassStandin = await startOverpassStandin(overpass);
-    standins.push(nominatim, overpassStandin);
+    closeAfterTest(nominatim, overpassStandin);
     const source = new OpenStreetMapLeadSource({
       nominatimUrl: nominatim.url,
       overpassUrl: overpassStandin.url,
@@ -160,12 +157,10 @@ describe('OpenStreetMapLeadSource', () => {
       { elements: { [BANDUNG_AREA]: ELEMENTS }, rateLimitFirst: 1, retryAfterSeconds: 30 },
       clock,
     );
-    const search = searchAll(source, 'kopi di Bandung');
-    await vi.waitFor(() => expect(overpass.requests).toHaveLength(1));
-    await clock.advance(29_000);
-    expect(overpass.requests).toHaveLength(1);
-    await clock.advance(1000);
-    expect((await search).candidates).toHaveLength(2);
+    const { candidates } = await expectAskedAgainAfter(clock, overpass, 30_000, () =>
+      searchAll(source, 'kopi di Bandung'),
+    );
+    expect(candidates).toHaveLength(2);
     expect(overpass.requests).toHaveLength(2);
   });
 

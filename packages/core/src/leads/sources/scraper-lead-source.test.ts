@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  refusedUrl,
-  startScraperStandin,
-  type ScraperResult,
-  type Standin,
-} from '../../../../../tests/support/lead-source-standins.js';
+import { describe, expect, it } from 'vitest';
+import { refusedUrl, startScraperStandin } from '../../../../../tests/support/lead-source-standins.js';
+import { closeStandinsAfterEach } from '../../../../../tests/support/lead-source-test-kit.js';
 import { ScraperLeadSource } from './scraper-lead-source.js';
 import { searchAll } from './search-all.js';
 
-const RESULTS: ScraperResult[] = Array.from({ length: 7 }, (_, i) => ({
+const RESULTS = Array.from({ length: 7 }, (_, i) => ({
   business_name: `Bengkel ${i}`,
   address: `Jl. Soekarno Hatta ${i}`,
   phone: `0813200030${i}${i}`,
@@ -19,13 +15,10 @@ const RESULTS: ScraperResult[] = Array.from({ length: 7 }, (_, i) => ({
 }));
 
 describe('ScraperLeadSource', () => {
-  const standins: Standin[] = [];
-  afterEach(async () => {
-    await Promise.all(standins.splice(0).map((s) => s.close()));
-  });
+  const closeAfterTest = closeStandinsAfterEach();
   const scraper = async (options: Partial<Parameters<typeof startScraperStandin>[0]> = {}) => {
     const standin = await startScraperStandin({ results: RESULTS, pageSize: 3, ...options });
-    standins.push(standin);
+    closeAfterTest(standin);
     return { source: new ScraperLeadSource({ baseUrl: `${standin.url}/`, userAgent: 'test' }), standin };
   };
 
