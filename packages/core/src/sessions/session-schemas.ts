@@ -51,28 +51,27 @@ export interface Session {
   updated_at: string;
 }
 
-/** A session as the API shows it: no lease internals. */
-export interface SessionView {
-  id: string;
-  session_id: string;
-  name: string;
-  status: SessionStatus;
-  reason: string | null;
-  is_active: boolean;
-  phone: string | null;
-  lid: string | null;
-  push_name: string | null;
-  /** Until when the circuit breaker holds the session's sends (null when closed; past while half-open). */
-  circuit_open_until: string | null;
-  /** Why the breaker opened (the last failure), null when closed. */
-  circuit_reason: string | null;
-  connected_at: string | null;
-  /** When the device was linked: its warm-up counts from this day. */
-  linked_at: string | null;
-  last_active_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/**
+ * A session as the API shows it: no lease internals, no QR or retry state (the status view has them).
+ * `circuit_open_until` is past while the breaker is half-open; `linked_at` is the day its warm-up counts from.
+ */
+export type SessionView = Pick<
+  Session,
+  | 'id'
+  | 'name'
+  | 'status'
+  | 'reason'
+  | 'phone'
+  | 'lid'
+  | 'push_name'
+  | 'circuit_open_until'
+  | 'circuit_reason'
+  | 'connected_at'
+  | 'linked_at'
+  | 'last_active_at'
+  | 'created_at'
+  | 'updated_at'
+> & { session_id: string; is_active: boolean };
 
 /** What `GET /sessions/{id}/status` answers. */
 export interface SessionStatusView {
