@@ -20,12 +20,6 @@ const ENV = {
   METRICS_PORT: '0',
 };
 
-// A 1×1 PNG: the media loader checks that an image's bytes are one.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
-
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** One sample of the text format: its metric name, labels and value. */
@@ -78,9 +72,10 @@ describe.each(DATABASES)('GET /metrics on %s', (database) => {
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
-    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG));
+    // A document may hold any bytes: plain text serves.
+    media = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('Price list\n'));
     await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
-    mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/promo.png`;
+    mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/price-list.txt`;
     receiver = await startWebhookReceiver();
   });
   afterAll(async () => {
@@ -151,20 +146,22 @@ describe.each(DATABASES)('GET /metrics on %s', (database) => {
     expect(count(later, 'read')).toBe(N);
   });
 
-  it('labels a message with its type as kind: an image counts as kind="image"', async () => {
+  it('labels a message with its type as kind: a document counts as kind="document"', async () => {
     const u = await t.createUser();
     const id = await linked(u.token);
     const customer = network.phone(nextPhone());
-    const image = (samples: Sample[], status: string) =>
-      valueOf(samples, 'kirim_messages_total', { status, kind: 'image' });
+    const documents = (samples: Sample[], status: string) =>
+      valueOf(samples, 'kirim_messages_total', { status, kind: 'document' });
     const before = await scrape();
     const res = await t.request('POST', '/api/whatsapp/messages/media', {
       token: u.token,
-      body: { session_id: id, to: `+${customer.number}`, media_url: mediaUrl, type: 'image', caption: 'Promo' },
+      body: { session_id: id, to: `+${customer.number}`, media_url: mediaUrl, type: 'document', caption: 'Prices' },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const after = await scrapeUntil((samples) => image(samples, 'delivered') - image(before, 'delivered') === 1);
-    expect(image(after, 'sent') - image(before, 'sent')).toBe(1);
+    const after = await scrapeUntil(
+      (samples) => documents(samples, 'delivered') - documents(before, 'delivered') === 1,
+    );
+    expect(documents(after, 'sent') - documents(before, 'sent')).toBe(1);
   });
 
   it('counts webhook deliveries by result: delivered, failed (to be retried) and dead (given up)', async () => {
