@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
+import { ManualClock } from '@kirim/core/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { eventually } from '../support/eventually.js';
@@ -66,7 +67,7 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
   const shot = (page: Page, name: string, fullPage = true) =>
     page.screenshot({ path: `${SHOTS}${database}-${name}.png`, fullPage });
 
-  it('signs in, links a new session by its QR code without a reload, sends a message and sees it delivered, and follows and cancels a bulk job', async () => {
+  it('signs in, links a new session by its QR code without a reload, sends a message and sees it delivered then read, and follows and cancels a bulk job', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     const seen = watch(page);
     // What the page showed when a step failed, to see why.
@@ -124,8 +125,12 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
       .getByRole('listitem')
       .filter({ hasText: 'Hello from the console' });
     await sent.filter({ hasText: 'delivered' }).waitFor();
-    expect(network.sent.filter((s) => s.to.startsWith(to) && s.text === 'Hello from the console')).toHaveLength(1);
+    const delivered = network.sent.filter((s) => s.to.startsWith(to) && s.text === 'Hello from the console');
+    expect(delivered).toHaveLength(1);
     await shot(page, '05-delivered');
+    // The recipient opens it: the same row moves on to read, live.
+    network.phone(to).read(delivered[0].messageId);
+    await sent.filter({ hasText: 'read' }).waitFor();
 
     await page.getByRole('link', { name: 'Bulk jobs' }).click();
     const sessionSelect = page.getByLabel('Session', { exact: true });
@@ -277,3 +282,90 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
     await page.close();
   }, 180_000);
 });
+
+// The simulated network on a clock of the test's: its QR codes rotate when the test says so.
+describe.each(DATABASES)(
+  'the web console linking a session, on a network whose clock the test moves, on %s',
+  (database) => {
+    let t: TestServer;
+    let network: SimulatedNetwork;
+    let clock: ManualClock;
+    let browser: Browser;
+    const nextPhone = phoneSequence('62814', database);
+
+    beforeAll(async () => {
+      clock = new ManualClock();
+      network = createSimulatedNetwork({ clock });
+      t = await startTestServer(database, {}, { transport: network.transport });
+      browser = await launchChromium();
+      await mkdir(SHOTS, { recursive: true });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await t?.close();
+    });
+
+    async function signedIn() {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(`${t.url}/`);
+      await page.getByLabel('API token').fill(t.adminToken);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+      return page;
+    }
+
+    async function createSession(page: Page, name: string) {
+      await page.getByLabel('Session name').fill(name);
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      const sessions = (await t.request('GET', '/api/whatsapp/sessions')).body.data as Array<{
+        id: string;
+        name: string;
+      }>;
+      return sessions.find((s) => s.name === name)!.id;
+    }
+
+    it('shows the new QR code when WhatsApp rotates it, and links by the new one', async () => {
+      const page = await signedIn();
+      onTestFailed(async () => void (await page.screenshot({ path: `${SHOTS}${database}-rotate-failed.png` })));
+      const id = await createSession(page, 'Rotating');
+      const qr = page.getByRole('img', { name: /QR code/ });
+      const first = await qr.getAttribute('src');
+      const status = async () => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data;
+      const { qr: firstCode } = await status();
+
+      await clock.advance(60_000);
+      const rotated = await eventually(async () => {
+        const now = await status();
+        return now.qr !== firstCode && now.qr;
+      });
+      await eventually(async () => (await qr.getAttribute('src')) !== first);
+      await page.screenshot({ path: `${SHOTS}${database}-14-qr-rotated.png` });
+
+      const phone = nextPhone();
+      await network.phone(phone).scanQr(rotated);
+      await page.getByRole('region', { name: 'Selected session' }).getByText(`+${phone}`).waitFor();
+      await qr.waitFor({ state: 'detached' });
+      await page.close();
+    }, 120_000);
+
+    it('links a session by a pairing code asked for on the page', async () => {
+      const page = await signedIn();
+      onTestFailed(async () => void (await page.screenshot({ path: `${SHOTS}${database}-pairing-failed.png` })));
+      await createSession(page, 'By code');
+      const phone = nextPhone();
+      await page.getByLabel('Phone number').fill(phone);
+      await page.getByRole('button', { name: 'Get pairing code' }).click();
+      const code = page.getByText(/^[A-Z0-9]{8}$/);
+      await code.waitFor();
+      await page.getByRole('img', { name: /QR code/ }).waitFor({ state: 'hidden' });
+      await page.screenshot({ path: `${SHOTS}${database}-15-pairing-code.png` });
+
+      await network.phone(phone).enterPairingCode((await code.textContent())!);
+      const selected = page.getByRole('region', { name: 'Selected session' });
+      await selected.getByText('connected', { exact: true }).waitFor();
+      await selected.getByText(`+${phone}`).waitFor();
+      await page.close();
+    }, 120_000);
+  },
+);

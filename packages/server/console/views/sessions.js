@@ -143,6 +143,9 @@ export function render(root) {
       );
     const qr = detail.querySelector('.qr');
     if (qr && s.qr_image && qr.getAttribute('src') !== s.qr_image) qr.replaceWith(qrImage(s));
+    // Once a pairing code is asked for, the phone is typing it: the QR code is no longer the way to link.
+    const figure = detail.querySelector('.link-panel figure');
+    if (figure) figure.hidden = s.status === 'pairing_code';
     const code = detail.querySelector('.pairing-code');
     if (code && s.pairing_code) code.textContent = s.pairing_code;
   }
@@ -187,7 +190,18 @@ export function render(root) {
           qr,
           h('figcaption', {}, 'On the phone: WhatsApp → Settings → Linked devices → Link a device, then scan.'),
         ),
-        h('div', {}, h('h3', {}, 'Or link with a code'), pairing, codeOut),
+        h(
+          'div',
+          {},
+          h('h3', {}, 'Link with a pairing code'),
+          pairing,
+          codeOut,
+          h(
+            'p',
+            { className: 'hint' },
+            'On the phone: Linked devices → Link a device → Link with phone number instead.',
+          ),
+        ),
       ),
     ];
   }
