@@ -9,6 +9,7 @@ const running = await startServer(loadConfig()).catch((error: Error) => {
 const { logger } = running;
 
 logger.info({ url: running.url, storage: running.storage.dialect }, `Kirim is listening on ${running.url}`);
+if (running.metricsUrl) logger.info(`Prometheus metrics, without a token, at ${running.metricsUrl}/metrics`);
 if (running.firstAdminToken) {
   // Printed once, to the terminal only: it is the only way in on a fresh install without KIRIM_ADMIN_TOKEN.
   process.stdout.write(
