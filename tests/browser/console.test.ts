@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
@@ -12,12 +13,16 @@ import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-r
 // Screenshots of each step, for a person to look at (gitignored).
 const SHOTS = fileURLToPath(new URL('../../test-results/console/', import.meta.url));
 
-/** Debian's chromium (`.ci/run` installs it when missing), driven by playwright-core. */
-const launchChromium = () =>
-  chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+/** Debian's chromium (`.ci/run` installs it when missing; CHROMIUM_PATH names another), driven by playwright-core. */
+function launchChromium() {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(`No Chromium at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH to a Chromium`);
+  return chromium.launch({
+    executablePath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
+}
 
 describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (database) => {
   let t: TestServer;
