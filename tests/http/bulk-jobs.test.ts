@@ -1,4 +1,5 @@
-import { createSimulatedNetwork, MAX_TEMPLATE_NESTING, type SimulatedNetwork } from '@kirim/core';
+import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
+import { MAX_TEMPLATE_NESTING } from '@kirim/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';

@@ -47,6 +47,12 @@ export function notFound(what: string): KirimError {
   return new KirimError('not_found', `${what} not found`);
 }
 
+/** `record` when there is one; otherwise throws {@link notFound} for `what`. */
+export function found<T>(record: T | undefined, what: string): T {
+  if (record === undefined) throw notFound(what);
+  return record;
+}
+
 /** True when `error` is a KirimError with the given code. */
 export function isKirimError(error: unknown, code?: ErrorCode): error is KirimError {
   return error instanceof KirimError && (code === undefined || error.code === code);

@@ -1,27 +1,10 @@
 export { createKirim, type Kirim, type KirimOptions } from './kirim.js';
-export { KirimError, ERROR_CODES, isKirimError, notFound, type ErrorCode, type FieldErrors } from './errors.js';
+export { KirimError, ERROR_CODES, isKirimError, type ErrorCode, type FieldErrors } from './errors.js';
 export { systemClock, type Clock } from './clock.js';
 export { silentLogger, type Logger } from './logger.js';
-export {
-  KirimEvents,
-  newEventId,
-  type EventOrigin,
-  type KirimEvent,
-  type KirimEventMap,
-  type KirimEventName,
-  type Peer,
-} from './events.js';
-export { effectivePlan, isAdmin, type Actor, type Plan, type Role } from './actor.js';
-export {
-  parse,
-  fieldErrors,
-  validationError,
-  pageSchema,
-  looseBoolean,
-  dateInput,
-  type Page,
-  type PageQuery,
-} from './validation.js';
+export type { KirimEvents, EventOrigin, KirimEvent, KirimEventMap, KirimEventName, Peer } from './events.js';
+export { isAdmin, type Actor, type Plan, type Role } from './actor.js';
+export type { Page, PageQuery } from './validation.js';
 export type {
   OutboxRepository,
   PoolRepository,
@@ -57,15 +40,7 @@ export type {
   WebhookRepository,
   WebhookDeliveryRepository,
 } from './storage/storage.js';
-export {
-  safeFetch,
-  assertPublicHttpUrl,
-  isPublicAddress,
-  type SafeFetchOptions,
-  type SafeFetchResponse,
-  type HostResolver,
-  type ResolvedAddress,
-} from './net/safe-fetch.js';
+export type { HostResolver, ResolvedAddress } from './net/safe-fetch.js';
 export {
   WEBHOOK_EVENT_NAMES,
   DELIVERY_STATES,
@@ -79,8 +54,7 @@ export {
   type WebhookTimings,
 } from './webhooks/webhook-schemas.js';
 export type { WebhookService } from './webhooks/webhook-service.js';
-export { createSecretBox, type SecretBox } from './webhooks/secret-box.js';
-export type { EventLog, EventLogOptions, StreamedEvent } from './event-log/event-log.js';
+export type { EventStreams, EventLogOptions, StreamedEvent } from './event-log/event-log.js';
 export type {
   User,
   ApiToken,
@@ -90,7 +64,7 @@ export type {
   GenerateTokenInput,
 } from './accounts/account-schemas.js';
 export type { AccountService, GeneratedToken } from './accounts/account-service.js';
-export { TOKEN_PREFIX, hashToken } from './accounts/token.js';
+export { TOKEN_PREFIX } from './accounts/token.js';
 export type { StatusService, EngineStatus } from './status/status-service.js';
 export type {
   Transport,
@@ -131,7 +105,6 @@ export type {
   ListContactsInput,
 } from './contacts/contact-schemas.js';
 export { CONTACT_COLUMNS, type ContactService, type ContactExport } from './contacts/contact-service.js';
-export { normalisePhone, tryNormalisePhone, toUserJid, isGroupJid } from './contacts/phone.js';
 export type {
   ContactGroup,
   CreateContactGroupInput,
@@ -146,15 +119,6 @@ export {
   type UpdateTemplateInput,
 } from './templates/template-schemas.js';
 export type { TemplateService } from './templates/template-service.js';
-export {
-  renderTemplate,
-  validateTemplate,
-  templateProblems,
-  templatePlaceholders,
-  CONTACT_PLACEHOLDER_FIELDS,
-  MAX_TEMPLATE_NESTING,
-} from './templates/renderer.js';
-export { personalise, personaliser, contactTemplateFields } from './templates/personalise.js';
 export {
   LEAD_STATUSES,
   MAX_LEAD_IMPORT_ROWS,
@@ -193,7 +157,6 @@ export type {
 } from './leads/sources/lead-source.js';
 export {
   createLeadSource,
-  leadSourceUserAgent,
   LEAD_SOURCE_KINDS,
   type LeadSourceKind,
   type LeadSourceOptions,
@@ -219,8 +182,6 @@ export {
 export {
   MESSAGE_STATUSES,
   RECEIPT_MOVES_FROM,
-  RECEIPT_RANK,
-  messageView,
   type Message,
   type MessageStatus,
   type MessageFilter,
@@ -228,8 +189,11 @@ export {
   type MessageView,
 } from './messages/message-schemas.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
-export { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
-export { sessionView, type SessionService } from './sessions/session-service.js';
+export type { SessionManagerOptions } from './sessions/session-manager.js';
+export type { SessionService } from './sessions/session-service.js';
+export type { SendService } from './outbox/send-service.js';
+export type { PoolService } from './pools/pool-service.js';
+export type { BulkService } from './bulk/bulk-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
 export {
   createSimulatedNetwork,
@@ -258,4 +222,4 @@ export { DEFAULT_COUNTRY_CODE } from './contacts/phone.js';
 export { DEFAULT_NOMINATIM_URL, DEFAULT_OVERPASS_URL } from './leads/sources/openstreetmap-lead-source.js';
 export { DEFAULT_GOOGLE_PLACES_URL } from './leads/sources/google-places-lead-source.js';
 export { sendFailedError } from './outbox/send-faults.js';
-export { serveSimulatedNetwork, connectRemoteNetwork } from './testing/remote-network.js';
+export { connectRemoteNetwork } from './testing/remote-network.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KirimError, type FieldErrors } from './errors.js';
+import type { Range, Slice } from './storage/storage.js';
 
 /**
  * Validates `input` against `schema`, returning the parsed value or throwing one `validation`
@@ -52,6 +53,9 @@ export const pageSchema = z.object({
   per_page: z.coerce.number().int().min(1).max(100).default(20),
 });
 
+/** A list's free-text search: trimmed, at most 200 characters. */
+export const searchText = z.string().trim().max(200).optional();
+
 /** The paging part of a list query, parsed. */
 export type PageQuery = z.output<typeof pageSchema>;
 
@@ -63,6 +67,23 @@ export interface Page<T> {
   totalIsLowerBound?: boolean;
   page: number;
   perPage: number;
+}
+
+/** Reads the page `query` asks for: `read` gets its rows' range, the answer says which page it is. */
+export async function readPage<T>(query: PageQuery, read: (range: Range) => Promise<Slice<T>>): Promise<Page<T>> {
+  const slice = await read({ limit: query.per_page, offset: (query.page - 1) * query.per_page });
+  return { ...slice, page: query.page, perPage: query.per_page };
+}
+
+/** A refinement: exactly one of the fields `a` and `b` is given; otherwise it names both. */
+export function exactlyOneOf<K extends string>(a: K, b: K) {
+  return (value: Partial<Record<K, unknown>>, ctx: z.RefinementCtx): void => {
+    if (!value[a] === !value[b]) {
+      const message = value[a] ? `give ${a} or ${b}, not both` : `${a} or ${b} is required`;
+      ctx.addIssue({ code: 'custom', message, path: [a] });
+      ctx.addIssue({ code: 'custom', message, path: [b] });
+    }
+  };
 }
 
 /** Accepts `true/false`, `1/0`, `"true"/"false"`, `"1"/"0"`, `"yes"/"no"`, as query strings and forms send them. */

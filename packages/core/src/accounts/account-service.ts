@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { KirimError, notFound } from '../errors.js';
+import { found, KirimError, notFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { freshRecord } from '../records.js';
 import type { Storage } from '../storage/storage.js';
-import { pageSchema, parse, type Page } from '../validation.js';
+import { pageSchema, parse, readPage, type Page } from '../validation.js';
 import {
   createUserSchema,
   generateTokenSchema,
@@ -52,10 +53,47 @@ interface CachedToken {
 // last_used_at is advisory: writing it on every request would make each read a write.
 const TOUCH_EVERY_MS = 60_000;
 
-export type AccountService = ReturnType<typeof createAccountService>;
-
 /** Users and API tokens: authentication, the admin user routes and the token routes. */
-export function createAccountService(deps: AccountServiceDeps) {
+export interface AccountService {
+  /** Resolves a bearer token to its actor; throws `unauthorized` for unknown, revoked or expired tokens. */
+  authenticate(plaintext: string): Promise<Actor>;
+  /** The caller's own user record; throws `unauthorized` if it is gone. */
+  me(actor: Actor): Promise<User>;
+  /** Creates a token for the caller (or, for admins, for `user_id`), the plaintext returned only here; throws `validation`, `forbidden`, `not_found`. */
+  generateToken(actor: Actor, input: GenerateTokenInput): Promise<GeneratedToken>;
+  /** The caller's tokens (or, for admins, `user_id`'s), masked; throws `validation`, `forbidden`, `not_found`. */
+  listTokens(actor: Actor, input?: ListTokensInput): Promise<ApiTokenView[]>;
+  /** Revokes a token, at once in this process; throws `not_found` for another user's token, `validation`, `forbidden`. */
+  revokeToken(actor: Actor, input: RevokeTokenInput): Promise<void>;
+  /** Admin: creates a user; throws `forbidden`, `validation`, `conflict` if the email is taken. */
+  createUser(actor: Actor, input: CreateUserInput): Promise<User>;
+  /** Admin: one page of users; throws `forbidden`, `validation`. */
+  listUsers(actor: Actor, query?: unknown): Promise<Page<User>>;
+  /** Admin: one user; throws `forbidden`, `not_found`. */
+  getUser(actor: Actor, id: string): Promise<User>;
+  /** Admin: changes a user's fields, role and plan changes applying to its tokens at once; throws `forbidden`, `validation`, `not_found`. */
+  updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<User>;
+  /** Admin: deletes a user and everything it owns, after stopping its sessions; throws `forbidden`, `not_found`. */
+  removeUser(actor: Actor, id: string): Promise<void>;
+  /**
+   * Makes sure an admin user holds exactly this token (for `KIRIM_ADMIN_TOKEN`): creates the admin if there
+   * is none and stores the token's hash if it is not stored yet; throws `conflict` if a non-admin holds either.
+   */
+  provisionAdminToken(plaintext: string, admin: { name: string; email: string }): Promise<User>;
+  /** On a store without users: creates the first admin and a token for it; undefined if users exist. */
+  bootstrapAdmin(admin: { name: string; email: string }): Promise<{ user: User; token: GeneratedToken } | undefined>;
+  /** Creates a user without an acting admin (the CLI, embedders' own provisioning); throws `validation`, `conflict`. */
+  createUserUnchecked(input: CreateUserInput): Promise<User>;
+  /** Issues a token for a user without an acting user (the CLI); throws `not_found`. */
+  issueTokenFor(userId: string, name: string, expiresInDays?: number): Promise<GeneratedToken>;
+  /** The actor for a user id, for embedders calling services without HTTP; throws `not_found`. */
+  actorFor(userId: string): Promise<Actor>;
+  /** Looks a user up by email (the CLI). */
+  findUserByEmail(email: string): Promise<User | undefined>;
+}
+
+/** Builds the {@link AccountService}. */
+export function createAccountService(deps: AccountServiceDeps): AccountService {
   const { storage, clock, logger } = deps;
   const cacheMs = deps.authCacheMs ?? DEFAULT_AUTH_CACHE_MS;
   const cache = new Map<string, CachedToken>();
@@ -115,21 +153,17 @@ export function createAccountService(deps: AccountServiceDeps) {
 
   async function insertUser(input: CreateUserInput): Promise<User> {
     const data = parse(createUserSchema, input);
-    const now = clock.now().toISOString();
     return storage.users.insert({
-      id: randomUUID(),
+      ...freshRecord(clock.now().toISOString()),
       name: data.name,
       email: data.email,
       role: data.role,
       plan: data.plan,
       plan_expires_at: data.plan_expires_at ? data.plan_expires_at.toISOString() : null,
-      created_at: now,
-      updated_at: now,
     });
   }
 
   return {
-    /** Resolves a bearer token to its actor; `unauthorized` for unknown, revoked or expired tokens. */
     async authenticate(plaintext: string): Promise<Actor> {
       const hash = hashToken(plaintext);
       const nowMs = clock.now().getTime();
@@ -160,28 +194,24 @@ export function createAccountService(deps: AccountServiceDeps) {
       return entry.actor;
     },
 
-    /** The caller's own user record. */
     async me(actor: Actor): Promise<User> {
       const user = await storage.users.get(actor.userId);
       if (!user) throw new KirimError('unauthorized', 'Unauthorized - Invalid Token');
       return user;
     },
 
-    /** Creates a token for the caller (or, for admins, for `user_id`); the plaintext is returned only here. */
     async generateToken(actor: Actor, input: GenerateTokenInput): Promise<GeneratedToken> {
       const data = parse(generateTokenSchema, input);
       const userId = await targetUser(actor, data.user_id);
       return issueToken(userId, data.name, newToken(), data.expires_in_days);
     },
 
-    /** The caller's tokens (or, for admins, `user_id`'s), masked. */
     async listTokens(actor: Actor, input: ListTokensInput = {}): Promise<ApiTokenView[]> {
       const data = parse(listTokensSchema, input);
       const userId = await targetUser(actor, data.user_id);
       return (await storage.apiTokens.listByUser(userId)).map(view);
     },
 
-    /** Revokes a token; another user's token is `not_found`. Takes effect at once in this process. */
     async revokeToken(actor: Actor, input: RevokeTokenInput): Promise<void> {
       const data = parse(revokeTokenSchema, input);
       const userId = await targetUser(actor, data.user_id);
@@ -189,29 +219,21 @@ export function createAccountService(deps: AccountServiceDeps) {
       forget((entry) => entry.tokenId === data.id);
     },
 
-    /** Admin: creates a user; `conflict` if the email is taken. */
     async createUser(actor: Actor, input: CreateUserInput): Promise<User> {
       requireAdmin(actor);
       return insertUser(input);
     },
 
-    /** Admin: one page of users. */
     async listUsers(actor: Actor, query: unknown = {}): Promise<Page<User>> {
       requireAdmin(actor);
-      const { page, per_page } = parse(pageSchema, query);
-      const slice = await storage.users.list({ limit: per_page, offset: (page - 1) * per_page });
-      return { ...slice, page, perPage: per_page };
+      return readPage(parse(pageSchema, query), (range) => storage.users.list(range));
     },
 
-    /** Admin: one user. */
     async getUser(actor: Actor, id: string): Promise<User> {
       requireAdmin(actor);
-      const user = await storage.users.get(id);
-      if (!user) throw notFound('User');
-      return user;
+      return found(await storage.users.get(id), 'User');
     },
 
-    /** Admin: changes a user's fields; role and plan changes apply to its tokens at once. */
     async updateUser(actor: Actor, id: string, input: UpdateUserInput): Promise<User> {
       requireAdmin(actor);
       const data = parse(updateUserSchema, input);
@@ -219,13 +241,11 @@ export function createAccountService(deps: AccountServiceDeps) {
       const changes: Partial<User> = { ...rest, updated_at: clock.now().toISOString() };
       if (plan_expires_at !== undefined)
         changes.plan_expires_at = plan_expires_at ? plan_expires_at.toISOString() : null;
-      const user = await storage.users.update(id, changes);
-      if (!user) throw notFound('User');
+      const user = found(await storage.users.update(id, changes), 'User');
       forget((entry) => entry.actor.userId === id);
       return user;
     },
 
-    /** Admin: deletes a user and everything it owns, after stopping its sessions. */
     async removeUser(actor: Actor, id: string): Promise<void> {
       requireAdmin(actor);
       if (!(await storage.users.get(id))) throw notFound('User');
@@ -234,10 +254,6 @@ export function createAccountService(deps: AccountServiceDeps) {
       forget((entry) => entry.actor.userId === id);
     },
 
-    /**
-     * Makes sure an admin user holds exactly this token (for `KIRIM_ADMIN_TOKEN`): creates the admin
-     * if there is none and stores the token's hash if it is not stored yet.
-     */
     async provisionAdminToken(plaintext: string, admin: { name: string; email: string }): Promise<User> {
       const found = await storage.apiTokens.findByHash(hashToken(plaintext));
       if (found) {
@@ -252,7 +268,6 @@ export function createAccountService(deps: AccountServiceDeps) {
       return user;
     },
 
-    /** On a store without users: creates the first admin and a token for it; undefined if users exist. */
     async bootstrapAdmin(admin: {
       name: string;
       email: string;
@@ -262,23 +277,17 @@ export function createAccountService(deps: AccountServiceDeps) {
       return { user, token: await issueToken(user.id, 'first admin token', newToken()) };
     },
 
-    /** Creates a user without an acting admin (for the CLI and embedders' own provisioning). */
     createUserUnchecked: insertUser,
 
-    /** Issues a token for a user without an acting user (for the CLI). */
     async issueTokenFor(userId: string, name: string, expiresInDays?: number): Promise<GeneratedToken> {
       if (!(await storage.users.get(userId))) throw notFound('User');
       return issueToken(userId, name, newToken(), expiresInDays);
     },
 
-    /** The actor for a user id, for embedders calling services without HTTP. */
     async actorFor(userId: string): Promise<Actor> {
-      const user = await storage.users.get(userId);
-      if (!user) throw notFound('User');
-      return actorOf(user);
+      return actorOf(found(await storage.users.get(userId), 'User'));
     },
 
-    /** Looks a user up by email (for the CLI). */
     findUserByEmail: (email: string) => storage.users.getByEmail(email.toLowerCase()),
   };
 }

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { KirimError, notFound } from '../errors.js';
+import { freshRecord } from '../records.js';
 import type { Storage } from '../storage/storage.js';
-import { pageSchema, parse, validationError, type Page } from '../validation.js';
+import { pageSchema, parse, readPage, validationError, type Page } from '../validation.js';
 import {
   createAnnouncementSchema,
   updateAnnouncementSchema,
@@ -13,12 +13,30 @@ import {
   type UpdateAnnouncementInput,
 } from './announcement-schemas.js';
 
-export type AnnouncementService = ReturnType<typeof createAnnouncementService>;
+/** Announcements: public reading of the visible ones, admin management of all. */
+export interface AnnouncementService {
+  /** Visible announcements (active, `starts_at <= now < expires_at`), newest first. Needs no actor. */
+  listVisible(): Promise<Announcement[]>;
+  /** One visible announcement; throws `not_found` for a hidden or missing one. */
+  getVisible(id: string): Promise<Announcement>;
+  /** Admin: every announcement, newest first; throws `forbidden` for non-admins, `validation` for a bad page. */
+  list(actor: Actor, query?: unknown): Promise<Page<Announcement>>;
+  /** Admin: one announcement, visible or not; throws `forbidden`, `not_found`. */
+  get(actor: Actor, id: string): Promise<Announcement>;
+  /** Admin: publishes an announcement; throws `forbidden`, `validation`. */
+  create(actor: Actor, input: CreateAnnouncementInput): Promise<Announcement>;
+  /** Admin: changes fields, the visibility window checked against the stored other end; throws `forbidden`, `not_found`, `validation`. */
+  update(actor: Actor, id: string, input: UpdateAnnouncementInput): Promise<Announcement>;
+  /** Admin: flips `is_active`; throws `forbidden`, `not_found`. */
+  toggle(actor: Actor, id: string): Promise<Announcement>;
+  /** Admin: deletes an announcement; throws `forbidden`, `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+}
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
-/** Announcements: public reading of the visible ones, admin management of all. */
-export function createAnnouncementService(deps: { storage: Storage; clock: Clock }) {
+/** Builds the {@link AnnouncementService}. */
+export function createAnnouncementService(deps: { storage: Storage; clock: Clock }): AnnouncementService {
   const { storage, clock } = deps;
 
   const requireAdmin = (actor: Actor) => {
@@ -32,51 +50,40 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
   };
 
   return {
-    /** Visible announcements (active, `starts_at <= now < expires_at`), newest first. Needs no actor. */
     listVisible(): Promise<Announcement[]> {
       return storage.announcements.listVisible(clock.now().toISOString());
     },
 
-    /** One visible announcement; hidden ones are `not_found`. */
     async getVisible(id: string): Promise<Announcement> {
       const found = (await storage.announcements.listVisible(clock.now().toISOString())).find((a) => a.id === id);
       if (!found) throw notFound('Announcement');
       return found;
     },
 
-    /** Admin: every announcement, newest first. */
     async list(actor: Actor, query: unknown = {}): Promise<Page<Announcement>> {
       requireAdmin(actor);
-      const { page, per_page } = parse(pageSchema, query);
-      const slice = await storage.announcements.list({ limit: per_page, offset: (page - 1) * per_page });
-      return { ...slice, page, perPage: per_page };
+      return readPage(parse(pageSchema, query), (range) => storage.announcements.list(range));
     },
 
-    /** Admin: one announcement, visible or not. */
     async get(actor: Actor, id: string): Promise<Announcement> {
       requireAdmin(actor);
       return getAny(id);
     },
 
-    /** Admin: publishes an announcement. */
     async create(actor: Actor, input: CreateAnnouncementInput): Promise<Announcement> {
       requireAdmin(actor);
       const data = parse(createAnnouncementSchema, input);
-      const now = clock.now().toISOString();
       return storage.announcements.insert({
-        id: randomUUID(),
+        ...freshRecord(clock.now().toISOString()),
         title: data.title,
         message: data.message,
         type: data.type,
         is_active: data.is_active,
         starts_at: iso(data.starts_at),
         expires_at: iso(data.expires_at),
-        created_at: now,
-        updated_at: now,
       });
     },
 
-    /** Admin: changes fields; the visibility window is checked against the stored other end. */
     async update(actor: Actor, id: string, input: UpdateAnnouncementInput): Promise<Announcement> {
       requireAdmin(actor);
       const data = parse(updateAnnouncementSchema, input);
@@ -92,7 +99,6 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
       return (await storage.announcements.update(id, changes)) ?? getAny(id);
     },
 
-    /** Admin: flips `is_active`. */
     async toggle(actor: Actor, id: string): Promise<Announcement> {
       requireAdmin(actor);
       const current = await getAny(id);
@@ -102,7 +108,6 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
       }))!;
     },
 
-    /** Admin: deletes an announcement. */
     async remove(actor: Actor, id: string): Promise<void> {
       requireAdmin(actor);
       if (!(await storage.announcements.remove(id))) throw notFound('Announcement');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { looseBoolean } from '../validation.js';
+import { exactlyOneOf, looseBoolean, pageSchema, searchText } from '../validation.js';
 
 /** A named set of contacts, for sending and personalisation. */
 export interface ContactGroup {
@@ -34,10 +34,9 @@ export const updateContactGroupSchema = z.object(fields).partial();
 export type UpdateContactGroupInput = z.input<typeof updateContactGroupSchema>;
 
 export const listContactGroupsSchema = z.object({
-  search: z.string().trim().max(200).optional(),
+  search: searchText,
   is_active: looseBoolean.optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageSchema.shape,
 });
 
 export const groupMembersSchema = z.object({ contact_ids: z.array(z.uuid()).min(1).max(10_000) });
@@ -50,15 +49,4 @@ export const personalizedPreviewSchema = z
     /** Optional spintax seed; a bulk send given the same seed sends exactly what the preview shows. */
     seed: z.string().max(200).optional(),
   })
-  .superRefine(
-    (value, ctx) => {
-      if (!value.template === !value.template_id) {
-        const message = value.template
-          ? 'give template or template_id, not both'
-          : 'template or template_id is required';
-        ctx.addIssue({ code: 'custom', message, path: ['template'] });
-        ctx.addIssue({ code: 'custom', message, path: ['template_id'] });
-      }
-    },
-    { when: () => true },
-  );
+  .superRefine(exactlyOneOf('template', 'template_id'), { when: () => true });

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
-import { KirimError, notFound } from '../errors.js';
+import { found, KirimError, notFound } from '../errors.js';
+import { freshRecord } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
 import { validateTemplate } from '../templates/renderer.js';
-import { parse, type Page } from '../validation.js';
+import { parse, readPage, type Page } from '../validation.js';
 import {
   createContactGroupSchema,
   groupMembersSchema,
@@ -18,17 +18,39 @@ import {
   type UpdateContactGroupInput,
 } from './contact-group-schemas.js';
 
-export type ContactGroupService = ReturnType<typeof createContactGroupService>;
-
 /** Contact groups: CRUD, membership, and the members as senders and previews need them. */
-export function createContactGroupService(deps: { storage: Storage; clock: Clock }) {
+export interface ContactGroupService {
+  /** One of the actor's groups; throws `not_found`. */
+  get(actor: Actor, id: string): Promise<ContactGroup>;
+  /** Every member of a group (active and inactive, or `activeOnly`), for sending and previews; throws `not_found`. */
+  members(actor: Actor, id: string, options?: { activeOnly?: boolean }): Promise<Contact[]>;
+  /** Adds a group; throws `validation`. */
+  create(actor: Actor, input: CreateContactGroupInput): Promise<ContactGroup>;
+  /** One page of the actor's groups, searched and filtered; throws `validation`. */
+  list(actor: Actor, input?: unknown): Promise<Page<ContactGroup>>;
+  /** Changes the given fields; throws `validation`, `not_found`. */
+  update(actor: Actor, id: string, input: UpdateContactGroupInput): Promise<ContactGroup>;
+  /** Deletes a group (its contacts stay); throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** Adds the actor's contacts to the group (members already are kept); throws `validation`, `not_found` naming each foreign contact. */
+  addContacts(actor: Actor, id: string, input: unknown): Promise<{ added: number; group: ContactGroup }>;
+  /** Removes contacts from the group, the contacts themselves staying; throws `validation`, `not_found`. */
+  removeContacts(actor: Actor, id: string, input: unknown): Promise<{ removed: number; group: ContactGroup }>;
+  /** The normalised numbers of the group's active members, for sending; throws `not_found`. */
+  phoneNumbers(actor: Actor, id: string): Promise<string[]>;
+  /**
+   * Each active member with the message a template (`template`, checked as a bulk send checks its
+   * message, or the saved `template_id`) renders to for them, exactly as a bulk send would; throws `validation`, `not_found`.
+   */
+  personalizedPreview(actor: Actor, id: string, input: unknown): Promise<Array<{ contact: Contact; message: string }>>;
+}
+
+/** Builds the {@link ContactGroupService}. */
+export function createContactGroupService(deps: { storage: Storage; clock: Clock }): ContactGroupService {
   const { storage, clock } = deps;
 
-  async function get(actor: Actor, id: string): Promise<ContactGroup> {
-    const group = await storage.contactGroups.get(actor.userId, id);
-    if (!group) throw notFound('Contact group');
-    return group;
-  }
+  const get = async (actor: Actor, id: string) =>
+    found(await storage.contactGroups.get(actor.userId, id), 'Contact group');
 
   /** Checks every id is one of the user's contacts: another user's contact is as missing as no contact. */
   async function ownedContacts(actor: Actor, ids: string[]): Promise<string[]> {
@@ -43,7 +65,6 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
     return unique;
   }
 
-  /** Every member of a group (active and inactive), for sending and previews. */
   async function members(actor: Actor, id: string, options: { activeOnly?: boolean } = {}): Promise<Contact[]> {
     await get(actor, id);
     return storage.contactGroups.members(actor.userId, id, options);
@@ -55,46 +76,37 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
 
     async create(actor: Actor, input: CreateContactGroupInput): Promise<ContactGroup> {
       const data = parse(createContactGroupSchema, input);
-      const now = clock.now().toISOString();
       return storage.contactGroups.insert({
-        id: randomUUID(),
+        ...freshRecord(clock.now().toISOString()),
         user_id: actor.userId,
         name: data.name,
         description: data.description ?? null,
         color: data.color.toUpperCase(),
         is_active: data.is_active,
         contacts_count: 0,
-        created_at: now,
-        updated_at: now,
       });
     },
 
     async list(actor: Actor, input: unknown = {}): Promise<Page<ContactGroup>> {
       const q = parse(listContactGroupsSchema, input);
-      const slice = await storage.contactGroups.list(
-        actor.userId,
-        { search: q.search || undefined, isActive: q.is_active },
-        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
-      );
-      return { ...slice, page: q.page, perPage: q.per_page };
+      const filter = { search: q.search || undefined, isActive: q.is_active };
+      return readPage(q, (range) => storage.contactGroups.list(actor.userId, filter, range));
     },
 
     async update(actor: Actor, id: string, input: UpdateContactGroupInput): Promise<ContactGroup> {
       const data = parse(updateContactGroupSchema, input);
-      const updated = await storage.contactGroups.update(actor.userId, id, {
+      const changes = {
         ...data,
         ...(data.color ? { color: data.color.toUpperCase() } : {}),
         updated_at: clock.now().toISOString(),
-      });
-      if (!updated) throw notFound('Contact group');
-      return updated;
+      };
+      return found(await storage.contactGroups.update(actor.userId, id, changes), 'Contact group');
     },
 
     async remove(actor: Actor, id: string): Promise<void> {
       if (!(await storage.contactGroups.remove(actor.userId, id))) throw notFound('Contact group');
     },
 
-    /** Adds the user's contacts to the group (already-members are left as they are). */
     async addContacts(actor: Actor, id: string, input: unknown): Promise<{ added: number; group: ContactGroup }> {
       const { contact_ids } = parse(groupMembersSchema, input);
       await get(actor, id);
@@ -103,7 +115,6 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
       return { added, group: await get(actor, id) };
     },
 
-    /** Removes contacts from the group; the contacts themselves stay. */
     async removeContacts(actor: Actor, id: string, input: unknown): Promise<{ removed: number; group: ContactGroup }> {
       const { contact_ids } = parse(groupMembersSchema, input);
       await get(actor, id);
@@ -111,15 +122,10 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
       return { removed, group: await get(actor, id) };
     },
 
-    /** The normalised numbers of the group's active members, for sending. */
     async phoneNumbers(actor: Actor, id: string): Promise<string[]> {
       return (await members(actor, id, { activeOnly: true })).map((c) => c.phone);
     },
 
-    /**
-     * Each active member with the message a template (`template`, checked as a bulk send checks its
-     * message, or the saved `template_id`) renders to for them, exactly as a bulk send would.
-     */
     async personalizedPreview(actor: Actor, id: string, input: unknown) {
       const { template, template_id, seed } = parse(personalizedPreviewSchema, input);
       const contacts = await members(actor, id, { activeOnly: true });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { looseBoolean } from '../validation.js';
+import { looseBoolean, pageSchema, searchText } from '../validation.js';
 import { phoneSchema } from './phone.js';
 
 /** A contact of a user's address book. `phone` is normalised digits, unique per user. */
@@ -67,13 +67,12 @@ export const CONTACT_SORTS = ['name', 'phone', 'email', 'company', 'city', 'crea
 
 /** The list's filters, sort and paging. */
 export const listContactsSchema = z.object({
-  search: z.string().trim().max(200).optional(),
+  search: searchText,
   group_id: z.uuid().optional(),
   is_active: looseBoolean.optional(),
   sort: z.enum(CONTACT_SORTS).default('created_at'),
   order: z.enum(['asc', 'desc']).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageSchema.shape,
 });
 export type ListContactsInput = z.input<typeof listContactsSchema>;
 

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { notFound } from '../errors.js';
+import { found, notFound } from '../errors.js';
+import { freshRecord, orNull } from '../records.js';
 import type { Storage } from '../storage/storage.js';
-import { fieldErrors, parse, validationError, type Page } from '../validation.js';
+import { fieldErrors, parse, readPage, validationError, type Page } from '../validation.js';
 import {
   bulkDeleteContactsSchema,
   createContactSchema,
@@ -32,8 +32,6 @@ import {
   type HeaderSpec,
 } from './spreadsheet.js';
 
-export type ContactService = ReturnType<typeof createContactService>;
-
 /** The columns of exports and of the import template, in order, with the record field each holds. */
 export const CONTACT_COLUMNS: Array<[header: string, field: ContactImportField | 'is_active']> = [
   ['Name', 'name'],
@@ -59,7 +57,43 @@ export interface ContactExport {
 }
 
 /** The address book: CRUD, search, statistics, bulk delete, spreadsheet import and export. */
-export function createContactService(deps: { storage: Storage; clock: Clock; defaultCountryCode: string }) {
+export interface ContactService {
+  /** One of the actor's contacts; throws `not_found`. */
+  get(actor: Actor, id: string): Promise<Contact>;
+  /** Adds a contact, the phone normalised; throws `validation`, `conflict` for a phone the actor has (whatever its spelling). */
+  create(actor: Actor, input: CreateContactInput): Promise<Contact>;
+  /** One page of the actor's contacts, searched, filtered and sorted; throws `validation`. */
+  list(actor: Actor, input?: ListContactsInput): Promise<Page<Contact>>;
+  /** Changes the given fields (PUT and PATCH alike); throws `validation`, `not_found`, `conflict` for a phone taken. */
+  update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact>;
+  /** Deletes a contact (and its group memberships); throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** Deletes the actor's contacts among `ids`, reporting (never touching) the others; throws `validation`. */
+  bulkRemove(actor: Actor, input: unknown): Promise<{ deleted: number; not_found: string[] }>;
+  /** Totals, activity, and the top countries and cities. */
+  statistics(actor: Actor): Promise<ContactStatistics>;
+  /**
+   * Imports an .xlsx or .csv file in one transaction: all its good rows or nothing. A number already in the
+   * book (or earlier in the file) is skipped with `skip_duplicates`, else that contact is updated. The header
+   * and its sheet are found by their names, totals and note rows skipped (see readSpreadsheetRows); throws
+   * `validation` for bad options or a file it cannot read as a spreadsheet.
+   */
+  importFile(actor: Actor, file: { path: string; filename?: string }, options?: unknown): Promise<ContactImportReport>;
+  /**
+   * Validates the export's filters and reads its first page now, so a bad query (`validation`) or one the
+   * database refuses is an error answer before any byte is sent, and returns its writer.
+   */
+  prepareExport(actor: Actor, input?: ListContactsInput & { format?: string }): Promise<ContactExport>;
+  /** Writes the import template: the header row an import expects. */
+  writeTemplate(output: Writable): Promise<void>;
+}
+
+/** Builds the {@link ContactService}; national numbers are read with `defaultCountryCode`. */
+export function createContactService(deps: {
+  storage: Storage;
+  clock: Clock;
+  defaultCountryCode: string;
+}): ContactService {
   const { storage, clock } = deps;
   const createSchema = createContactSchema(deps.defaultCountryCode);
   const updateSchema = updateContactSchema(deps.defaultCountryCode);
@@ -72,16 +106,11 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
     order: query.order ?? (query.sort === 'created_at' || query.sort === 'updated_at' ? 'desc' : 'asc'),
   });
 
-  async function get(actor: Actor, id: string): Promise<Contact> {
-    const contact = await storage.contacts.get(actor.userId, id);
-    if (!contact) throw notFound('Contact');
-    return contact;
-  }
+  const get = async (actor: Actor, id: string) => found(await storage.contacts.get(actor.userId, id), 'Contact');
 
   return {
     get,
 
-    /** Adds a contact; the phone is normalised and unique per user (`conflict` otherwise, whatever its spelling). */
     async create(actor: Actor, input: CreateContactInput): Promise<Contact> {
       const data = parse(createSchema, input);
       const now = clock.now().toISOString();
@@ -89,33 +118,21 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       return storage.contacts.insert(newContact(actor.userId, data, now));
     },
 
-    /** One page of the user's contacts, searched, filtered and sorted. */
     async list(actor: Actor, input: ListContactsInput = {}): Promise<Page<Contact>> {
       const query = parse(listContactsSchema, input);
-      const slice = await storage.contacts.list(actor.userId, toFilter(query), {
-        limit: query.per_page,
-        offset: (query.page - 1) * query.per_page,
-      });
-      return { ...slice, page: query.page, perPage: query.per_page };
+      return readPage(query, (range) => storage.contacts.list(actor.userId, toFilter(query), range));
     },
 
-    /** Changes the given fields (PUT and PATCH alike); a phone taken by another contact is `conflict`. */
     async update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact> {
       const data = parse(updateSchema, input);
-      const updated = await storage.contacts.update(actor.userId, id, {
-        ...data,
-        updated_at: clock.now().toISOString(),
-      });
-      if (!updated) throw notFound('Contact');
-      return updated;
+      const changes = { ...data, updated_at: clock.now().toISOString() };
+      return found(await storage.contacts.update(actor.userId, id, changes), 'Contact');
     },
 
-    /** Deletes a contact (and its group memberships). */
     async remove(actor: Actor, id: string): Promise<void> {
       if (!(await storage.contacts.remove(actor.userId, id))) throw notFound('Contact');
     },
 
-    /** Deletes the user's contacts among `ids`; ids that are not the user's are reported, never touched. */
     async bulkRemove(actor: Actor, input: unknown): Promise<{ deleted: number; not_found: string[] }> {
       const { ids } = parse(bulkDeleteContactsSchema, input);
       const deleted = await storage.contacts.removeMany(actor.userId, ids);
@@ -123,18 +140,12 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       return { deleted: deleted.length, not_found: ids.filter((id) => !gone.has(id)) };
     },
 
-    /** Totals, activity, and the top countries and cities. */
     statistics(actor: Actor): Promise<ContactStatistics> {
       const now = clock.now();
       const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
       return storage.contacts.statistics(actor.userId, monthStart);
     },
 
-    /**
-     * Imports an .xlsx or .csv file in one transaction: all its good rows or nothing. A number already
-     * in the book (or earlier in the file) is skipped with `skip_duplicates`, else that contact is updated.
-     * The header and its sheet are found by their names, and totals and note rows are skipped (see readSpreadsheetRows).
-     */
     async importFile(
       actor: Actor,
       file: { path: string; filename?: string },
@@ -229,10 +240,6 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       return report;
     },
 
-    /**
-     * Validates the export's filters and reads its first page now, so a bad query or one the database refuses
-     * is an error answer before any byte is sent, and returns its writer.
-     */
     async prepareExport(actor: Actor, input: ListContactsInput & { format?: string } = {}): Promise<ContactExport> {
       const { format = 'xlsx', ...rest } = input;
       if (format !== 'xlsx' && format !== 'csv') throw validationError({ format: ['must be xlsx or csv'] });
@@ -258,7 +265,6 @@ export function createContactService(deps: { storage: Storage; clock: Clock; def
       };
     },
 
-    /** The import template: the header row an import expects. */
     writeTemplate(output: Writable): Promise<void> {
       return writeSpreadsheet(
         output,
@@ -303,21 +309,13 @@ const BOOLEAN_WORDS = new Map(
 /** A new contact of `userId` from validated create input, with a fresh id; absent fields are null. */
 function newContact(userId: string, data: CreateContactData, now: string): Contact {
   return {
-    id: randomUUID(),
+    ...freshRecord(now),
     user_id: userId,
     name: data.name,
     phone: data.phone,
-    email: data.email ?? null,
-    company: data.company ?? null,
-    position: data.position ?? null,
-    address: data.address ?? null,
-    city: data.city ?? null,
-    country: data.country ?? null,
-    notes: data.notes ?? null,
+    ...orNull(data, ['email', 'company', 'position', 'address', 'city', 'country', 'notes']),
     is_active: data.is_active ?? true,
     extra_fields: data.extra_fields ?? {},
-    created_at: now,
-    updated_at: now,
   };
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import type { Clock } from '../clock.js';
@@ -13,9 +12,10 @@ import {
   type HeaderSpec,
   type LeadImportField,
 } from '../contacts/spreadsheet.js';
-import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
+import { found, KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
+import { freshRecord, orNull } from '../records.js';
 import type { Storage } from '../storage/storage.js';
-import { fieldErrors, parse, validationError, type Page } from '../validation.js';
+import { fieldErrors, parse, readPage, validationError, type Page } from '../validation.js';
 import {
   bulkLeadStatusSchema,
   syncLeadStatusSchema,
@@ -37,7 +37,44 @@ import {
   type UpdateLeadInput,
 } from './lead-schemas.js';
 
-export type LeadService = ReturnType<typeof createLeadService>;
+/** Leads: CRUD, filters, statistics, bulk status and bulk import; a lead with a phone the user has is merged into it. */
+export interface LeadService {
+  /** One of the actor's leads; throws `not_found`. */
+  get(actor: Actor, id: string): Promise<Lead>;
+  /** One page of the actor's leads, filtered, newest first; throws `validation`. */
+  list(actor: Actor, input?: ListLeadsInput): Promise<Page<Lead>>;
+  /** Adds a lead, or merges it into the owner's lead with the same phone (`merged: true`); throws `validation`, `forbidden`, `not_found`. */
+  create(actor: Actor, input: CreateLeadInput): Promise<LeadSaveResult>;
+  /** Changes the given fields (no merge on edit); throws `validation`, `not_found`, `conflict` for a phone another lead has. */
+  update(actor: Actor, id: string, input: UpdateLeadInput): Promise<Lead>;
+  /** Deletes a lead; throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /**
+   * Sets one status on many leads, all or nothing: if any id is not one of the actor's leads, nothing
+   * changes and it throws `not_found` naming each such id as `ids.<index>`; `validation` for bad input.
+   */
+  bulkStatus(actor: Actor, input: BulkLeadStatusInput): Promise<{ updated: number; status: LeadStatus }>;
+  /**
+   * Sets each lead's status from the newest message sent to its phone (sent → delivered → read, or failed),
+   * or `replied` when the lead wrote back after it; leads never messaged keep theirs. Throws `validation`.
+   */
+  syncStatus(actor: Actor, input: unknown): Promise<{ updated: number; leads: Lead[] }>;
+  /** Counts by status and by source, the total, and how many have a phone and a website. */
+  statistics(actor: Actor): Promise<LeadStatistics>;
+  /**
+   * Imports `leads[]` rows, each validated on its own: bad rows are reported (row = 1-based position, every
+   * bad field named), the good ones stored in one transaction; a phone already had, or met earlier, is merged.
+   * Throws `validation` for input that is not a list of rows.
+   */
+  bulkImport(actor: Actor, input: ImportLeadsInput): Promise<LeadImportReport>;
+  /**
+   * Imports an .xlsx or .csv file with loose headers (`Nama Usaha`, `Telepon`, ...; see LEAD_HEADER_ALIASES),
+   * other columns becoming `extra_fields`, rows numbered as the spreadsheet shows them; otherwise as
+   * `bulkImport`. Throws `validation` naming `file` for a file that is not a spreadsheet, has no
+   * business-name column or more than MAX_LEAD_IMPORT_ROWS rows, with nothing stored.
+   */
+  importFile(actor: Actor, file: { path: string; filename?: string }): Promise<LeadImportReport>;
+}
 
 /** A saved lead and whether it was merged into one the user already had with the same phone. */
 export interface LeadSaveResult {
@@ -62,16 +99,12 @@ const MERGED_FIELDS = ['address', 'website', 'email', 'latitude', 'longitude', '
  * scrape found it again). The unique `(user_id, phone)` index decides what is a duplicate, so two
  * concurrent saves of one number cannot both insert.
  */
-export function createLeadService(deps: { storage: Storage; clock: Clock; defaultCountryCode: string }) {
+export function createLeadService(deps: { storage: Storage; clock: Clock; defaultCountryCode: string }): LeadService {
   const { storage, clock } = deps;
   const createSchema = createLeadSchema(deps.defaultCountryCode);
   const updateSchema = updateLeadSchema(deps.defaultCountryCode);
 
-  async function get(actor: Actor, id: string): Promise<Lead> {
-    const lead = await storage.leads.get(actor.userId, id);
-    if (!lead) throw notFound('Lead');
-    return lead;
-  }
+  const get = async (actor: Actor, id: string) => found(await storage.leads.get(actor.userId, id), 'Lead');
 
   /** Whose lead an input makes: the caller's, or for admins the named `user_id`'s. */
   async function ownerOf(actor: Actor, userId: string | undefined): Promise<string> {
@@ -156,40 +189,27 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
   return {
     get,
 
-    /** One page of the user's leads, filtered, newest first. */
     async list(actor: Actor, input: ListLeadsInput = {}): Promise<Page<Lead>> {
       const query = parse(listLeadsSchema, input);
-      const slice = await storage.leads.list(actor.userId, toFilter(query), {
-        limit: query.per_page,
-        offset: (query.page - 1) * query.per_page,
-      });
-      return { ...slice, page: query.page, perPage: query.per_page };
+      return readPage(query, (range) => storage.leads.list(actor.userId, toFilter(query), range));
     },
 
-    /** Adds a lead, or merges it into the user's lead with the same phone (`merged: true`). */
     async create(actor: Actor, input: CreateLeadInput): Promise<LeadSaveResult> {
       const data = parse(createSchema, input);
       const owner = await ownerOf(actor, data.user_id);
       return saveLead(storage, owner, data, clock.now().toISOString());
     },
 
-    /** Changes the given fields; a phone taken by another of the user's leads is `conflict` (no merge on edit). */
     async update(actor: Actor, id: string, input: UpdateLeadInput): Promise<Lead> {
       const data = parse(updateSchema, input);
-      const updated = await storage.leads.update(actor.userId, id, { ...data, updated_at: clock.now().toISOString() });
-      if (!updated) throw notFound('Lead');
-      return updated;
+      const changes = { ...data, updated_at: clock.now().toISOString() };
+      return found(await storage.leads.update(actor.userId, id, changes), 'Lead');
     },
 
-    /** Deletes a lead. */
     async remove(actor: Actor, id: string): Promise<void> {
       if (!(await storage.leads.remove(actor.userId, id))) throw notFound('Lead');
     },
 
-    /**
-     * Sets one status on many leads, all or nothing: if any id is not one of the user's leads (missing or
-     * another user's), nothing changes and the answer is `not_found` naming each such id as `ids.<index>`.
-     */
     async bulkStatus(actor: Actor, input: BulkLeadStatusInput): Promise<{ updated: number; status: LeadStatus }> {
       const { ids, status } = parse(bulkLeadStatusSchema, input);
       const unique = [...new Set(ids)];
@@ -207,10 +227,6 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       });
     },
 
-    /**
-     * Sets each lead's status from the newest message sent to its phone (sent → delivered → read, or
-     * failed), or `replied` when the lead wrote back after it. Leads never messaged keep their status.
-     */
     async syncStatus(actor: Actor, input: unknown): Promise<{ updated: number; leads: Lead[] }> {
       const { ids } = parse(syncLeadStatusSchema, input);
       const leads = await Promise.all(ids.map((id) => get(actor, id)));
@@ -241,16 +257,10 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       return { updated, leads: synced };
     },
 
-    /** Counts by status and by source, the total, and how many have a phone and a website. */
     statistics(actor: Actor): Promise<LeadStatistics> {
       return storage.leads.statistics(actor.userId);
     },
 
-    /**
-     * Imports `leads[]` rows. Each row is validated on its own: bad rows are reported (row = 1-based
-     * position, with every bad field named) and the good ones stored, all in one transaction, so a
-     * storage failure stores none. A phone the user already has, or met earlier in the rows, is merged.
-     */
     async bulkImport(actor: Actor, input: ImportLeadsInput): Promise<LeadImportReport> {
       const { leads } = parse(importLeadsSchema, input);
       return importRows(
@@ -259,13 +269,6 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       );
     },
 
-    /**
-     * Imports an .xlsx or .csv file with loose headers (`Nama Usaha`, `Telepon`, `Website`, `Latitude`, ...;
-     * see LEAD_HEADER_ALIASES); other columns become `extra_fields`. Rows are numbered as the spreadsheet
-     * shows them; the header and its sheet are found by their names, and totals and note rows are skipped
-     * (see readSpreadsheetRows); otherwise as {@link bulkImport}. A file that is not a spreadsheet, has no
-     * business-name column or more than MAX_LEAD_IMPORT_ROWS rows is a `validation` error naming `file`, with nothing stored.
-     */
     async importFile(actor: Actor, file: { path: string; filename?: string }): Promise<LeadImportReport> {
       const kind = await detectSpreadsheetFile(file.path, file.filename);
       let columns: HeaderMatch<LeadImportField> | undefined;
@@ -322,21 +325,13 @@ export async function saveLead(store: Storage, owner: string, data: LeadData, no
 
 function toLead(owner: string, data: LeadData, now: string): Lead {
   return {
-    id: randomUUID(),
+    ...freshRecord(now),
     user_id: owner,
     source: data.source,
     business_name: data.business_name,
-    address: data.address ?? null,
-    website: data.website ?? null,
-    phone: data.phone ?? null,
-    email: data.email ?? null,
-    latitude: data.latitude ?? null,
-    longitude: data.longitude ?? null,
+    ...orNull(data, ['address', 'website', 'phone', 'email', 'latitude', 'longitude', 'notes']),
     status: data.status,
-    notes: data.notes ?? null,
     extra_fields: data.extra_fields ?? {},
-    created_at: now,
-    updated_at: now,
   };
 }
 

@@ -4,13 +4,14 @@ import type { Actor } from '../actor.js';
 import { isAdmin } from '../actor.js';
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
-import { KirimError, notFound } from '../errors.js';
+import { found, KirimError, notFound } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/storage.js';
-import { fieldErrors, parse, type Page } from '../validation.js';
+import { fieldErrors, parse, readPage, type Page } from '../validation.js';
 import { createLeadSchema, type LeadData } from './lead-schemas.js';
 import { saveLead } from './lead-service.js';
+import { queuedLeadTask } from './queued-lead-task.js';
 import {
   listLeadTasksSchema,
   scrapeLeadsSchema,
@@ -40,8 +41,25 @@ export interface LeadTaskServiceDeps {
   maxAttempts?: number;
 }
 
-/** Lead scrape tasks: queue, progress, results, the source's health, and the background runner. */
-export type LeadTaskService = ReturnType<typeof createLeadTaskService>;
+/** Lead scrape tasks: queue, progress, results and the source's health. */
+export interface LeadTaskService {
+  /** Queues a scrape of `query` for `total` leads (1..500, default 20), started at once if the runner is idle; throws `validation`, `forbidden`, `not_found`. */
+  scrape(actor: Actor, input: ScrapeLeadsInput): Promise<LeadTaskView>;
+  /** A task with its progress and the leads it found so far; throws `not_found`. */
+  get(actor: Actor, taskId: string): Promise<LeadTaskDetail>;
+  /** One page of the actor's tasks, newest first, optionally of one status; throws `validation`. */
+  list(actor: Actor, input?: ListLeadTasksInput): Promise<Page<LeadTaskView>>;
+  /** Whether the configured lead source answers now. */
+  health(actor: Actor): Promise<LeadSourceStatus>;
+}
+
+/** The background runner of scrape tasks, which the engine starts and stops. */
+export interface LeadTaskRunner {
+  /** Starts the runner: it claims tasks now, when one is queued here, and every `pollMs`. */
+  start(): void;
+  /** Stops the runner; a task it was running goes back to the queue, to resume where it stopped. */
+  stop(): Promise<void>;
+}
 
 /** Why a running task's signal was aborted. */
 const STOPPING = new Error('the lead task runner is stopping');
@@ -59,7 +77,7 @@ type Counts = Pick<LeadTask, 'found' | 'saved' | 'merged' | 'skipped'>;
  * resumed by the next runner right after its last stored result, so a restart neither repeats nor loses
  * one. When a task ends, `lead_task.completed` is published with its status, result count and error.
  */
-export function createLeadTaskService(deps: LeadTaskServiceDeps) {
+export function createLeadTaskService(deps: LeadTaskServiceDeps): LeadTaskService & LeadTaskRunner {
   const { storage, clock, events, logger, source } = deps;
   const leaseMs = deps.leaseMs ?? 60_000;
   const maxAttempts = deps.maxAttempts ?? 10;
@@ -239,67 +257,45 @@ export function createLeadTaskService(deps: LeadTaskServiceDeps) {
   }
 
   return {
-    /** Queues a scrape of `query` for `total` leads (1..500, default 20); the runner starts it at once if idle. */
     async scrape(actor: Actor, input: ScrapeLeadsInput): Promise<LeadTaskView> {
       const data = parse(scrapeLeadsSchema, input);
       const userId = await ownerOf(actor, data.user_id);
-      const now = clock.now().toISOString();
-      const task = await storage.leadTasks.insert({
-        id: randomUUID(),
-        user_id: userId,
-        query: data.query,
-        total: data.total,
-        source: null,
-        status: 'queued',
-        found: 0,
-        saved: 0,
-        merged: 0,
-        skipped: 0,
-        error: null,
-        cursor: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        attempts: 0,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-        updated_at: now,
-      });
+      const task = await storage.leadTasks.insert(
+        queuedLeadTask({
+          id: randomUUID(),
+          user_id: userId,
+          query: data.query,
+          total: data.total,
+          created_at: clock.now().toISOString(),
+        }),
+      );
       loop?.wake();
       return view(task);
     },
 
-    /** A task with its progress and the leads it found so far. */
     async get(actor: Actor, taskId: string): Promise<LeadTaskDetail> {
-      const task = await storage.leadTasks.get(actor.userId, taskId);
-      if (!task) throw notFound('Lead task');
+      const task = found(await storage.leadTasks.get(actor.userId, taskId), 'Lead task');
       return { ...view(task), results: await storage.leadTasks.results(actor.userId, taskId) };
     },
 
-    /** One page of the user's tasks, newest first, optionally of one status. */
     async list(actor: Actor, input: ListLeadTasksInput = {}): Promise<Page<LeadTaskView>> {
       const query = parse(listLeadTasksSchema, input);
-      const slice = await storage.leadTasks.list(
-        actor.userId,
-        { status: query.status },
-        { limit: query.per_page, offset: (query.page - 1) * query.per_page },
+      const page = await readPage(query, (range) =>
+        storage.leadTasks.list(actor.userId, { status: query.status }, range),
       );
-      return { items: slice.items.map(view), total: slice.total, page: query.page, perPage: query.per_page };
+      return { ...page, items: page.items.map(view) };
     },
 
-    /** Whether the configured lead source answers now. */
     async health(_actor: Actor): Promise<LeadSourceStatus> {
       const { ok, detail } = await source.health();
       return { source: source.name, ok, detail, checked_at: clock.now().toISOString() };
     },
 
-    /** Starts the runner: it claims tasks now, when one is queued here, and every `pollMs`. */
     start(): void {
       stopping = false;
       loop ??= startLoop(clock, deps.pollMs ?? 2000, 'lead-tasks', logger, drain);
     },
 
-    /** Stops the runner; a task it was running goes back to the queue, to resume where it stopped. */
     async stop(): Promise<void> {
       stopping = true;
       running?.abort(STOPPING);

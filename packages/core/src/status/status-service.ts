@@ -48,14 +48,17 @@ export interface EngineStatus {
   sessions: { total: number; connected: number; connecting: number; failed: number; details: SessionDetail[] };
 }
 
-export type StatusService = ReturnType<typeof createStatusService>;
+/** The engine's health and figures (the status route). */
+export interface StatusService {
+  /** The engine's status as the actor may see it (non-admins: only their own sessions). */
+  engineStatus(actor: Actor): Promise<EngineStatus>;
+}
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /** Reports uptime, memory and counts; areas contribute their figures as they are built. */
-export function createStatusService(deps: StatusServiceDeps) {
+export function createStatusService(deps: StatusServiceDeps): StatusService {
   return {
-    /** The engine's status as the actor may see it (non-admins: only their own sessions). */
     async engineStatus(actor: Actor): Promise<EngineStatus> {
       const { storage, clock, manager } = deps;
       const now = clock.now();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { looseBoolean } from '../validation.js';
+import { looseBoolean, pageSchema, searchText } from '../validation.js';
 
 export const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -43,11 +43,10 @@ export const updateTemplateSchema = z.object(fields).partial();
 export type UpdateTemplateInput = z.input<typeof updateTemplateSchema>;
 
 export const listTemplatesSchema = z.object({
-  search: z.string().trim().max(200).optional(),
+  search: searchText,
   message_type: z.enum(MESSAGE_TYPES).optional(),
   is_active: looseBoolean.optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageSchema.shape,
 });
 
 export const duplicateTemplateSchema = z.object({ name: z.string().trim().min(1).max(200).optional() });

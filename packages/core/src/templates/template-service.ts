@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { isKirimError, notFound, type FieldErrors } from '../errors.js';
+import { found, isKirimError, notFound, type FieldErrors } from '../errors.js';
+import { freshRecord } from '../records.js';
 import type { Storage } from '../storage/storage.js';
-import { parse, validationError, type Page } from '../validation.js';
+import { parse, readPage, validationError, type Page } from '../validation.js';
 import { knownPlaceholders } from './personalise.js';
 import { templateErrors, templatePlaceholders } from './renderer.js';
 import {
@@ -16,21 +16,31 @@ import {
   type UpdateTemplateInput,
 } from './template-schemas.js';
 
-export type TemplateService = ReturnType<typeof createTemplateService>;
-
 /** Message templates: CRUD and duplicate; content is checked at save time, not at send time. */
+export interface TemplateService {
+  /** One of the actor's templates; throws `not_found`. */
+  get(actor: Actor, id: string): Promise<Template>;
+  /** Adds a template; throws `validation` for bad fields, unknown placeholders or a media URL a send would refuse. */
+  create(actor: Actor, input: CreateTemplateInput): Promise<Template>;
+  /** One page of the actor's templates, searched and filtered; throws `validation`. */
+  list(actor: Actor, input?: unknown): Promise<Page<Template>>;
+  /** Changes the given fields, checked as `create` checks them; throws `validation`, `not_found`. */
+  update(actor: Actor, id: string, input: UpdateTemplateInput): Promise<Template>;
+  /** Deletes a template; throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** A copy under `name`, by default "<name> (copy)"; throws `validation`, `not_found`. */
+  duplicate(actor: Actor, id: string, input?: unknown): Promise<Template>;
+}
+
+/** Builds the {@link TemplateService}; `checkMediaUrl` is the send path's check of a media URL. */
 export function createTemplateService(deps: {
   storage: Storage;
   clock: Clock;
   checkMediaUrl: (url: string) => Promise<void>;
-}) {
+}): TemplateService {
   const { storage, clock } = deps;
 
-  async function get(actor: Actor, id: string): Promise<Template> {
-    const template = await storage.templates.get(actor.userId, id);
-    if (!template) throw notFound('Template');
-    return template;
-  }
+  const get = async (actor: Actor, id: string) => found(await storage.templates.get(actor.userId, id), 'Template');
 
   /**
    * Refuses malformed templates and unknown placeholders (a silent blank in a bulk send is worse than a
@@ -69,25 +79,18 @@ export function createTemplateService(deps: {
       const data = parse(createTemplateSchema, input);
       const draft = { ...data, media_url: data.media_url ?? null, caption: data.caption ?? null };
       const placeholders = await check(actor, draft);
-      const now = clock.now().toISOString();
       return storage.templates.insert({
-        id: randomUUID(),
+        ...freshRecord(clock.now().toISOString()),
         user_id: actor.userId,
         ...draft,
         placeholders,
-        created_at: now,
-        updated_at: now,
       });
     },
 
     async list(actor: Actor, input: unknown = {}): Promise<Page<Template>> {
       const q = parse(listTemplatesSchema, input);
-      const slice = await storage.templates.list(
-        actor.userId,
-        { search: q.search || undefined, messageType: q.message_type, isActive: q.is_active },
-        { limit: q.per_page, offset: (q.page - 1) * q.per_page },
-      );
-      return { ...slice, page: q.page, perPage: q.per_page };
+      const filter = { search: q.search || undefined, messageType: q.message_type, isActive: q.is_active };
+      return readPage(q, (range) => storage.templates.list(actor.userId, filter, range));
     },
 
     async update(actor: Actor, id: string, input: UpdateTemplateInput): Promise<Template> {
@@ -108,17 +111,13 @@ export function createTemplateService(deps: {
       if (!(await storage.templates.remove(actor.userId, id))) throw notFound('Template');
     },
 
-    /** A copy under `name`, by default "<name> (copy)". */
     async duplicate(actor: Actor, id: string, input: unknown = {}): Promise<Template> {
       const { name } = parse(duplicateTemplateSchema, input);
       const source = await get(actor, id);
-      const now = clock.now().toISOString();
       return storage.templates.insert({
         ...source,
-        id: randomUUID(),
+        ...freshRecord(clock.now().toISOString()),
         name: name ?? `${source.name} (copy)`,
-        created_at: now,
-        updated_at: now,
       });
     },
   };

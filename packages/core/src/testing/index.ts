@@ -1,5 +1,10 @@
 export { ManualClock } from './manual-clock.js';
 export { engineInternals, type EngineInternals } from './engine-internals.js';
+export { serveSimulatedNetwork } from './remote-network.js';
+// Internals tests check against: event ids, token hashes, the template nesting limit.
+export { newEventId } from '../events.js';
+export { hashToken } from '../accounts/token.js';
+export { MAX_TEMPLATE_NESTING } from '../templates/renderer.js';
 export { runStorageConformance } from './conformance/run-storage-conformance.js';
 export { aUser, type ConformanceContext } from './conformance/conformance-context.js';
 export { aQueuedMessage, aSession } from './conformance/outbox-conformance.js';

@@ -49,6 +49,12 @@ async function engine(timings: Partial<WebhookTimings>) {
   return { clock, kirim, actor };
 }
 
+/** A receiver failing every delivery with `status`, and an engine retrying after 1 s, doubling up to 60 s, within `windows`. */
+async function failingReceiver(status: number, windows: Pick<WebhookTimings, 'giveUpAfterMs' | 'disableAfterMs'>) {
+  const target = await receiver(status);
+  return { target, ...(await engine({ retryBaseMs: 1_000, retryMaxMs: 60_000, ...windows })) };
+}
+
 /** Moves the manual clock in steps, letting real I/O (HTTP, SQLite) run between them, until `check` holds. */
 async function advanceUntil(clock: ManualClock, stepMs: number, check: () => Promise<boolean>, maxSteps = 400) {
   for (let i = 0; i < maxSteps; i++) {
@@ -64,10 +70,7 @@ const bulkDone = (kirim: Kirim, userId: string) =>
 
 describe('WebhookService deliveries', () => {
   it('gives a delivery up as dead once its next attempt would fall past the give-up window', async () => {
-    const target = await receiver(503);
-    const { clock, kirim, actor } = await engine({
-      retryBaseMs: 1_000,
-      retryMaxMs: 60_000,
+    const { target, clock, kirim, actor } = await failingReceiver(503, {
       giveUpAfterMs: 10 * 60_000,
       disableAfterMs: 24 * 3_600_000,
     });
@@ -83,10 +86,7 @@ describe('WebhookService deliveries', () => {
   });
 
   it('disables a webhook failing continuously past disableAfterMs, kills its open deliveries and publishes webhook.disabled', async () => {
-    const target = await receiver(500);
-    const { clock, kirim, actor } = await engine({
-      retryBaseMs: 1_000,
-      retryMaxMs: 60_000,
+    const { target, clock, kirim, actor } = await failingReceiver(500, {
       giveUpAfterMs: 24 * 3_600_000,
       disableAfterMs: 10 * 60_000,
     });

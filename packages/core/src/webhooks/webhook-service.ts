@@ -4,13 +4,13 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Actor } from '../actor.js';
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
-import { isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
+import { found, isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
 import type { KirimEvent, KirimEvents } from '../events.js';
 import { GroupCommit } from '../group-commit.js';
 import type { Logger } from '../logger.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { Storage } from '../storage/storage.js';
-import { pageSchema, parse, validationError, type Page } from '../validation.js';
+import { pageSchema, parse, readPage, validationError, type Page } from '../validation.js';
 import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import { toDeliveryView, toView } from './webhook-views.js';
@@ -43,7 +43,33 @@ export interface WebhookServiceDeps {
   onAttempt?: (state: DeliveryState) => void;
 }
 
-export type WebhookService = ReturnType<typeof createWebhookService>;
+/** Webhook subscriptions and their deliveries, per user. */
+export interface WebhookService {
+  /** Subscribes the actor to events, `secret` generated unless given and shown only now; throws `validation` (a URL not public too). */
+  create(actor: Actor, input: CreateWebhookInput): Promise<WebhookView>;
+  /** The actor's webhooks, oldest first (without secrets). */
+  list(actor: Actor): Promise<WebhookView[]>;
+  /** One of the actor's webhooks; throws `not_found`. */
+  get(actor: Actor, id: string): Promise<WebhookView>;
+  /** Deletes one of the actor's webhooks and its deliveries; throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+  /** The webhook's deliveries, newest first, with state, attempts, last status and latency; throws `not_found`, `validation`. */
+  deliveries(actor: Actor, webhookId: string, query?: unknown): Promise<Page<WebhookDeliveryView>>;
+  /** Queues a delivery again now, whatever its state; throws `not_found`, `conflict` if the webhook is disabled. */
+  redeliver(actor: Actor, webhookId: string, deliveryId: string): Promise<WebhookDeliveryView>;
+}
+
+/** The delivery side the engine wires: queueing in the event log's transaction, and the delivery loop. */
+export interface WebhookDeliverer {
+  /** Queues one delivery per matching active webhook for each event; called in the transaction that appends them. */
+  enqueue(tx: Storage, batch: KirimEvent[]): Promise<void>;
+  /** Wakes the delivery loop (after events were queued). */
+  wake(): void;
+  /** Starts delivering. */
+  start(): void;
+  /** Stops delivering: attempts in flight are abandoned and their claims released, so they repeat after a restart. */
+  stop(): Promise<void>;
+}
 
 // Receivers answer with a status; their body is read only for the log and capped.
 const RESPONSE_BYTES = 16 * 1024;
@@ -54,7 +80,7 @@ const FINISHED_RETENTION_MS = 7 * 24 * 3_600_000;
  * Webhooks: subscriptions per user, deliveries queued in the transaction that records each event, and
  * the delivery loop (Standard Webhooks signatures, retries with back-off, at-least-once).
  */
-export function createWebhookService(deps: WebhookServiceDeps) {
+export function createWebhookService(deps: WebhookServiceDeps): WebhookService & WebhookDeliverer {
   const { storage, clock, logger, events, secretBox, instanceId } = deps;
   const allowPrivate = deps.allowPrivateUrls ?? false;
   const timings: WebhookTimings = { ...DEFAULT_WEBHOOK_TIMINGS, ...deps.timings };
@@ -76,11 +102,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   const finish = (id: string, changes: Changes) =>
     finishing.add({ id, changes }).then(() => changes.state && deps.onAttempt?.(changes.state));
 
-  const getOwn = async (actor: Actor, id: string) => {
-    const found = await storage.webhooks.get(actor.userId, id);
-    if (!found) throw notFound('Webhook');
-    return found;
-  };
+  const getOwn = async (actor: Actor, id: string) => found(await storage.webhooks.get(actor.userId, id), 'Webhook');
 
   // The host name is resolved here too, for a clear 422 at once; delivery checks the address it connects to again.
   const validate = async (input: CreateWebhookInput) => {
@@ -255,7 +277,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   };
 
   return {
-    /** Subscribes the actor to events: `url` must be a public http(s) URL; `secret` is generated unless given and shown only now. */
     async create(actor: Actor, input: CreateWebhookInput): Promise<WebhookView> {
       const data = await validate(input);
       const secret = data.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
@@ -275,30 +296,26 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return toView(webhook, secret);
     },
 
-    /** The actor's webhooks, oldest first (without secrets). */
     async list(actor: Actor): Promise<WebhookView[]> {
       return (await storage.webhooks.list(actor.userId)).map((w) => toView(w));
     },
 
-    /** One of the actor's webhooks. */
     async get(actor: Actor, id: string): Promise<WebhookView> {
       return toView(await getOwn(actor, id));
     },
 
-    /** Deletes one of the actor's webhooks and its deliveries. */
     async remove(actor: Actor, id: string): Promise<void> {
       if (!(await storage.webhooks.remove(actor.userId, id))) throw notFound('Webhook');
     },
 
-    /** The webhook's deliveries, newest first, with state, attempts, last status and latency. */
     async deliveries(actor: Actor, webhookId: string, query: unknown = {}): Promise<Page<WebhookDeliveryView>> {
       await getOwn(actor, webhookId);
-      const { page, per_page } = parse(pageSchema, query);
-      const slice = await storage.webhookDeliveries.list(webhookId, { limit: per_page, offset: (page - 1) * per_page });
-      return { items: slice.items.map(toDeliveryView), total: slice.total, page, perPage: per_page };
+      const page = await readPage(parse(pageSchema, query), (range) =>
+        storage.webhookDeliveries.list(webhookId, range),
+      );
+      return { ...page, items: page.items.map(toDeliveryView) };
     },
 
-    /** Queues a delivery again now, whatever its state (the receiver drops a repeat by `webhook-id`). */
     async redeliver(actor: Actor, webhookId: string, deliveryId: string): Promise<WebhookDeliveryView> {
       const webhook = await getOwn(actor, webhookId);
       if (!webhook.is_active) throw new KirimError('conflict', 'The webhook is disabled');
@@ -315,7 +332,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return toDeliveryView(updated!);
     },
 
-    /** Queues one delivery per matching active webhook for each event; called in the transaction that appends them. */
     async enqueue(tx: Storage, batch: KirimEvent[]): Promise<void> {
       const matching = new Map<string, Webhook[]>();
       const rows: WebhookDelivery[] = [];
@@ -350,19 +366,16 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       for (let i = 0; i < rows.length; i += 200) await tx.webhookDeliveries.insertMany(rows.slice(i, i + 200));
     },
 
-    /** Wakes the delivery loop (after an event was queued here). */
     wake(): void {
       loop?.wake();
     },
 
-    /** Starts delivering. */
     start(): void {
       if (loop) return;
       stopping = new AbortController();
       loop = startLoop(clock, timings.pollMs, 'webhook-delivery', logger, deliveryTick);
     },
 
-    /** Stops delivering: attempts in flight are abandoned and their claims released, so they repeat after a restart. */
     async stop(): Promise<void> {
       if (!loop) return;
       stopping?.abort();
