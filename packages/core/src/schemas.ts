@@ -100,6 +100,7 @@ export {
   whatsappGroupSchema,
 } from './sessions/session-response-schemas.js';
 export { engineStatusSchema } from './status/status-response-schemas.js';
+export { templateSchema } from './templates/template-response-schemas.js';
 export { webhookDeliveryViewSchema, webhookViewSchema } from './webhooks/webhook-response-schemas.js';
 
 /** What each request takes (body or query), as core validates it, built for the default country code. */

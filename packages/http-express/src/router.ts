@@ -2,6 +2,7 @@ import { KirimError, type Kirim, type Logger } from '@kirim/core';
 import express, { type RequestHandler, type Router } from 'express';
 import { bearerAuth } from './auth.js';
 import { errorHandler, unknownRoute } from './errors.js';
+import { openApiRoutes } from './openapi/openapi-routes.js';
 import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcement-routes.js';
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { contactGroupRoutes } from './routes/contact-group-routes.js';
@@ -39,6 +40,7 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
 
   publicSystemRoutes(router, options.serviceName ?? 'Kirim WhatsApp Gateway');
   publicAnnouncementRoutes(router, kirim);
+  openApiRoutes(router, { title: options.serviceName });
 
   router.use(bearerAuth(kirim));
   systemRoutes(router, kirim);

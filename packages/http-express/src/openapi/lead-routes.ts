@@ -1,0 +1,142 @@
+import { input, type RouteDoc } from './route-doc.js';
+
+const leadExample = {
+  source: 'google_maps',
+  business_name: 'Kopi Kenangan Dago',
+  address: 'Jl. Ir. H. Juanda No. 100, Bandung',
+  phone: '0812-2000-3000',
+  latitude: -6.8915,
+  longitude: 107.6107,
+};
+
+/** Leads and lead scrape tasks. */
+export const LEAD_ROUTES: RouteDoc[] = [
+  ...['/leads/scrape', '/leads/scrape/async'].map((path): RouteDoc => ({
+    method: 'post',
+    path,
+    tag: 'Lead tasks',
+    summary: 'Start a scrape in the background and answer its `task_id` at once',
+    body: input('scrapeLeads'),
+    example: { query: 'kopi di Bandung', total: 20 },
+    answer: {
+      status: 202,
+      data: 'LeadTask',
+      message: 'Scrape task queued; poll /leads/scrape/task/{task_id} for progress',
+    },
+  })),
+  {
+    method: 'get',
+    path: '/leads/scrape/task/:taskId',
+    tag: 'Lead tasks',
+    summary: "A task's status, progress and the leads found so far",
+    answer: { data: 'LeadTaskDetail' },
+  },
+  {
+    method: 'get',
+    path: '/leads/tasks',
+    tag: 'Lead tasks',
+    summary: "The caller's scrape tasks",
+    query: input('listLeadTasks'),
+    answer: { data: 'LeadTask', paged: true },
+  },
+  {
+    method: 'get',
+    path: '/leads/scraper-health',
+    tag: 'Lead tasks',
+    summary: 'Is the configured lead source reachable (503 when not)',
+    answer: {
+      raw: {
+        'application/json': {
+          type: 'object',
+          required: ['success', 'data', 'message'],
+          properties: {
+            success: { type: 'boolean' },
+            data: { $ref: '#/components/schemas/LeadSourceStatus' },
+            message: { type: 'string', examples: ['Lead source reachable'] },
+          },
+          additionalProperties: false,
+        },
+      },
+      also: { 503: 'Lead source unreachable' },
+    },
+  },
+  {
+    method: 'get',
+    path: '/leads',
+    tag: 'Leads',
+    summary: 'Filter and page the leads',
+    query: input('listLeads'),
+    answer: { data: 'Lead', paged: true },
+  },
+  {
+    method: 'post',
+    path: '/leads',
+    tag: 'Leads',
+    summary: 'Add a lead; one with the phone of an existing lead is merged into it (200)',
+    body: input('createLead'),
+    example: leadExample,
+    answer: {
+      status: 201,
+      data: 'Lead',
+      message: 'Lead created',
+      also: { 200: 'Lead merged into the existing lead with the same phone' },
+    },
+  },
+  {
+    method: 'post',
+    path: '/leads/bulk-import',
+    tag: 'Leads',
+    summary: 'Import leads: JSON `leads[]`, or a spreadsheet as multipart `file`; each row reported',
+    body: input('importLeads'),
+    example: { leads: [leadExample] },
+    multipart: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } },
+    },
+    answer: { data: 'LeadImportReport', message: '1 imported, 0 merged, 0 failed' },
+  },
+  {
+    method: 'get',
+    path: '/leads/statistics',
+    tag: 'Leads',
+    summary: 'Counts by status and by source',
+    answer: { data: 'LeadStatistics' },
+  },
+  {
+    method: 'post',
+    path: '/leads/bulk-status',
+    tag: 'Leads',
+    summary: 'Set the status of many leads',
+    body: input('bulkLeadStatus'),
+    example: { ids: ['b5c4d1e0-7a8f-4b4e-9a7c-1d2e3f4a5b6c'], status: 'sent' },
+    answer: { data: 'LeadStatusUpdated', message: '1 leads updated' },
+  },
+  {
+    method: 'post',
+    path: '/leads/sync-status',
+    tag: 'Leads',
+    summary: "Set each lead's status from the messages sent to its phone (sent → delivered → read)",
+    body: input('syncLeadStatus'),
+    example: { ids: ['b5c4d1e0-7a8f-4b4e-9a7c-1d2e3f4a5b6c'] },
+    answer: { data: 'LeadStatusSynced', message: '1 leads updated from their messages' },
+  },
+  { method: 'get', path: '/leads/:id', tag: 'Leads', summary: 'One lead', answer: { data: 'Lead' } },
+  {
+    method: 'patch',
+    path: '/leads/:id',
+    tag: 'Leads',
+    summary: 'Change a lead (usually its `status`)',
+    body: input('updateLead'),
+    example: { status: 'replied' },
+    answer: { data: 'Lead', message: 'Lead updated' },
+    errors: [409],
+  },
+  {
+    method: 'delete',
+    path: '/leads/:id',
+    tag: 'Leads',
+    summary: 'Delete a lead',
+    answer: { data: null, message: 'Lead deleted' },
+  },
+];
