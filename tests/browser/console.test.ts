@@ -186,9 +186,11 @@ describe.each(DATABASES)('the web console at /, in headless Chromium, on %s', (d
     onTestFailed(async () => void (await shot(page, 'more-failed')));
     const session = await linkSession(t, network, t.adminToken, nextPhone(), { name: 'Office' });
 
+    // Signed in from the keyboard alone: the token field has the focus, Enter submits.
     await page.goto(`${t.url}/#scheduled`);
-    await page.getByLabel('API token').fill(t.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('API token').waitFor();
+    await page.keyboard.type(t.adminToken);
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Scheduled messages', level: 1 }).waitFor();
     const sessionSelect = page.getByLabel('Session', { exact: true });
     await sessionSelect.locator(`option[value="${session}"]`).waitFor({ state: 'attached' });

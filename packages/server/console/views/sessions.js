@@ -1,4 +1,4 @@
-/* global confirm */
+/* global confirm, CSS, document */
 // Sessions: the list with live status badges, "New session", linking by QR code or pairing code, and the selected
 // session's messages once it is connected.
 import { api, on } from '../api.js';
@@ -73,6 +73,8 @@ export function render(root) {
 
   function renderList() {
     const items = [...sessions.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
+    // Events redraw the list: the keyboard stays on the session it was on.
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     list.replaceChildren(
       ...items.map((s) =>
         h(
@@ -83,6 +85,7 @@ export function render(root) {
             {
               type: 'button',
               className: 'session-item',
+              'data-id': s.id,
               'aria-current': s.id === selected ? 'true' : undefined,
               onclick: () => select(s.id),
             },
@@ -94,6 +97,7 @@ export function render(root) {
       ),
     );
     if (items.length === 0) list.append(h('li', { className: 'muted' }, 'No session yet: create one to link a phone.'));
+    if (focused) list.querySelector(`[data-id="${CSS.escape(focused)}"]`)?.focus();
   }
 
   function select(id) {
