@@ -25,6 +25,42 @@ import { KyselyEventRepository } from './repositories/event-repository.js';
 import { KyselyWebhookDeliveryRepository } from './repositories/webhook-delivery-repository.js';
 import { KyselyWebhookRepository } from './repositories/webhook-repository.js';
 
+/** The contract's repositories, each a class built on a Kysely instance and the dialect. */
+type RepositoryName = Exclude<keyof Storage, 'dialect' | 'transaction' | 'migrate' | 'close'>;
+
+/** Each repository of the contract and its Kysely implementation. */
+const REPOSITORIES: { [N in RepositoryName]: new (db: Kysely<Database>, dialect: SqlDialect) => Storage[N] } = {
+  users: KyselyUserRepository,
+  apiTokens: KyselyApiTokenRepository,
+  announcements: KyselyAnnouncementRepository,
+  contacts: KyselyContactRepository,
+  contactGroups: KyselyContactGroupRepository,
+  templates: KyselyTemplateRepository,
+  sessions: KyselySessionRepository,
+  sessionAuth: KyselySessionAuthRepository,
+  sessionContacts: KyselySessionContactRepository,
+  whatsappGroups: KyselyWhatsappGroupRepository,
+  messages: KyselyMessageRepository,
+  outbox: KyselyOutboxRepository,
+  pools: KyselyPoolRepository,
+  bulkJobs: KyselyBulkJobRepository,
+  optOuts: KyselyOptOutRepository,
+  leads: KyselyLeadRepository,
+  leadTasks: KyselyLeadTaskRepository,
+  events: KyselyEventRepository,
+  webhooks: KyselyWebhookRepository,
+  webhookDeliveries: KyselyWebhookDeliveryRepository,
+};
+
+/** Every repository on `db`, each turning driver errors into `KirimError`s. */
+function repositoriesOn(db: Kysely<Database>, dialect: SqlDialect): Pick<Storage, RepositoryName> {
+  const built = Object.entries(REPOSITORIES).map(([name, Repository]) => [
+    name,
+    translatingErrors(new Repository(db, dialect)),
+  ]);
+  return Object.fromEntries(built) as Pick<Storage, RepositoryName>;
+}
+
 /** Options of {@link createKyselyStorage}. */
 export interface KyselyStorageOptions {
   db: Kysely<Database>;
@@ -42,26 +78,7 @@ export function createKyselyStorage(options: KyselyStorageOptions): Storage {
 function build(db: Kysely<Database>, options: KyselyStorageOptions, inTransaction: boolean): Storage {
   const storage: Storage = {
     dialect: options.dialect.name,
-    users: translatingErrors(new KyselyUserRepository(db)),
-    apiTokens: translatingErrors(new KyselyApiTokenRepository(db)),
-    announcements: translatingErrors(new KyselyAnnouncementRepository(db)),
-    contacts: translatingErrors(new KyselyContactRepository(db, options.dialect)),
-    contactGroups: translatingErrors(new KyselyContactGroupRepository(db)),
-    templates: translatingErrors(new KyselyTemplateRepository(db)),
-    sessions: translatingErrors(new KyselySessionRepository(db)),
-    sessionAuth: translatingErrors(new KyselySessionAuthRepository(db)),
-    sessionContacts: translatingErrors(new KyselySessionContactRepository(db)),
-    whatsappGroups: translatingErrors(new KyselyWhatsappGroupRepository(db)),
-    messages: translatingErrors(new KyselyMessageRepository(db, options.dialect)),
-    outbox: translatingErrors(new KyselyOutboxRepository(db, options.dialect)),
-    pools: translatingErrors(new KyselyPoolRepository(db)),
-    bulkJobs: translatingErrors(new KyselyBulkJobRepository(db, options.dialect)),
-    optOuts: translatingErrors(new KyselyOptOutRepository(db)),
-    leads: translatingErrors(new KyselyLeadRepository(db)),
-    leadTasks: translatingErrors(new KyselyLeadTaskRepository(db, options.dialect)),
-    events: translatingErrors(new KyselyEventRepository(db, options.dialect)),
-    webhooks: translatingErrors(new KyselyWebhookRepository(db)),
-    webhookDeliveries: translatingErrors(new KyselyWebhookDeliveryRepository(db, options.dialect)),
+    ...repositoriesOn(db, options.dialect),
 
     async transaction(work) {
       // Nested calls join the open transaction: a unit of work composes from smaller ones.

@@ -1,20 +1,9 @@
-import type { AnnouncementRepository, ApiTokenRepository, UserRepository } from './account-repositories.js';
-import type {
-  ContactGroupRepository,
-  ContactRepository,
-  LeadRepository,
-  LeadTaskRepository,
-  TemplateRepository,
-} from './crm-repositories.js';
-import type { EventRepository, WebhookDeliveryRepository, WebhookRepository } from './event-repositories.js';
-import type { MessageRepository } from './message-repositories.js';
-import type { BulkJobRepository, OptOutRepository, OutboxRepository, PoolRepository } from './outbox-repositories.js';
-import type {
-  SessionAuthRepository,
-  SessionContactRepository,
-  SessionRepository,
-  WhatsappGroupRepository,
-} from './session-repositories.js';
+import type * as accounts from './account-repositories.js';
+import type * as crm from './crm-repositories.js';
+import type * as events from './event-repositories.js';
+import type * as messages from './message-repositories.js';
+import type * as outbox from './outbox-repositories.js';
+import type * as sessions from './session-repositories.js';
 
 // The contract's types live in one file an area; importers keep importing them from here.
 export { SEARCH_COUNT_CAP, type Range, type RecordChanges, type Slice } from './repository-shapes.js';
@@ -58,26 +47,26 @@ export type {
 export interface Storage {
   /** The adapter's name, for status pages and logs (`sqlite`, `postgres`, ...). */
   readonly dialect: string;
-  readonly users: UserRepository;
-  readonly apiTokens: ApiTokenRepository;
-  readonly announcements: AnnouncementRepository;
-  readonly contacts: ContactRepository;
-  readonly contactGroups: ContactGroupRepository;
-  readonly templates: TemplateRepository;
-  readonly sessions: SessionRepository;
-  readonly sessionAuth: SessionAuthRepository;
-  readonly sessionContacts: SessionContactRepository;
-  readonly whatsappGroups: WhatsappGroupRepository;
-  readonly messages: MessageRepository;
-  readonly outbox: OutboxRepository;
-  readonly pools: PoolRepository;
-  readonly bulkJobs: BulkJobRepository;
-  readonly optOuts: OptOutRepository;
-  readonly leads: LeadRepository;
-  readonly leadTasks: LeadTaskRepository;
-  readonly events: EventRepository;
-  readonly webhooks: WebhookRepository;
-  readonly webhookDeliveries: WebhookDeliveryRepository;
+  readonly users: accounts.UserRepository;
+  readonly apiTokens: accounts.ApiTokenRepository;
+  readonly announcements: accounts.AnnouncementRepository;
+  readonly contacts: crm.ContactRepository;
+  readonly contactGroups: crm.ContactGroupRepository;
+  readonly templates: crm.TemplateRepository;
+  readonly sessions: sessions.SessionRepository;
+  readonly sessionAuth: sessions.SessionAuthRepository;
+  readonly sessionContacts: sessions.SessionContactRepository;
+  readonly whatsappGroups: sessions.WhatsappGroupRepository;
+  readonly messages: messages.MessageRepository;
+  readonly outbox: outbox.OutboxRepository;
+  readonly pools: outbox.PoolRepository;
+  readonly bulkJobs: outbox.BulkJobRepository;
+  readonly optOuts: outbox.OptOutRepository;
+  readonly leads: crm.LeadRepository;
+  readonly leadTasks: crm.LeadTaskRepository;
+  readonly events: events.EventRepository;
+  readonly webhooks: events.WebhookRepository;
+  readonly webhookDeliveries: events.WebhookDeliveryRepository;
   /** Runs `work` in one transaction: all its writes land, or none do if it throws. */
   transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Brings the schema up to date; safe to run again, and from several processes at once. */
