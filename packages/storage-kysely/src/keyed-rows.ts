@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable, WhereInterface } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable, WhereInterface } from 'kysely';
 import type { Database } from './database.js';
 
 /** The columns that pick a row out, each with the value it must have: its id, and often the user who owns it. */
@@ -22,6 +22,32 @@ export async function findRow<T extends keyof Database>(
 ): Promise<Selectable<Database[T]> | undefined> {
   const query = loose(db).selectFrom<string>(table).selectAll();
   return (await byKey(query, key).executeTakeFirst()) as Selectable<Database[T]> | undefined;
+}
+
+/** The rows of `table` with this key, oldest first (then by id). */
+export async function listRows<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  key: RowKey<T>,
+): Promise<Array<Selectable<Database[T]>>> {
+  const query = byKey(loose(db).selectFrom<string>(table).selectAll(), key);
+  return (await query.orderBy('created_at').orderBy('id').execute()) as Array<Selectable<Database[T]>>;
+}
+
+/** Inserts the rows whose `key` columns match no row of `table`, leaving those that do; returns how many were new. */
+export async function insertNew<T extends keyof Database>(
+  db: Kysely<Database>,
+  table: T,
+  rows: Array<Insertable<Database[T]>>,
+  key: Array<keyof Database[T] & string>,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await loose(db)
+    .insertInto<string>(table)
+    .values(rows as Array<Record<string, unknown>>)
+    .onConflict((oc) => oc.columns(key).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
 /** Applies `changes` to the row of `table` with this key; no statement when there are none. */

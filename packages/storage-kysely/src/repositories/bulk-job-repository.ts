@@ -2,6 +2,7 @@ import type { BulkBatch, BulkJob, BulkJobRepository, Range, SkippedRecipient, Sk
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { BulkJobsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
+import { countBy } from '../count-by.js';
 import { insertMany } from '../insert-many.js';
 import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
@@ -167,24 +168,16 @@ export class KyselyBulkJobRepository implements BulkJobRepository {
   }
 
   async skippedCounts(jobId: string): Promise<Partial<Record<SkipReason, number>>> {
-    const stored = await this.db
-      .selectFrom('bulk_job_skips')
-      .select(['reason', (eb) => eb.fn.countAll().as('n')])
-      .where('job_id', '=', jobId)
-      .groupBy('reason')
-      .execute();
-    const atSend = await this.db
-      .selectFrom('messages')
-      .select(['status', (eb) => eb.fn.countAll().as('n')])
-      .where('job_id', '=', jobId)
-      .where(skippedRow)
-      .groupBy('status')
-      .execute();
+    const stored = await countBy(this.db.selectFrom('bulk_job_skips').where('job_id', '=', jobId), 'reason');
+    const atSend = await countBy(
+      this.db.selectFrom('messages').where('job_id', '=', jobId).where(skippedRow),
+      'status',
+    );
     const counts: Partial<Record<SkipReason, number>> = {};
-    for (const { reason, n } of stored) counts[reason as SkipReason] = Number(n);
-    for (const { status, n } of atSend) {
+    for (const [reason, n] of stored) counts[reason as SkipReason] = n;
+    for (const [status, n] of atSend) {
       const reason = reasonOfRow(status);
-      counts[reason] = (counts[reason] ?? 0) + Number(n);
+      counts[reason] = (counts[reason] ?? 0) + n;
     }
     return counts;
   }

@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ContactGroupsTable, Database } from '../database.js';
 import { containing } from '../containing.js';
 import { fromFlag, toFlags } from '../flags.js';
-import { removeRow, updateRow } from '../keyed-rows.js';
+import { insertNew, removeRow, updateRow } from '../keyed-rows.js';
 import { selectPage } from '../select-page.js';
 import { contactFromRow } from './contact-repository.js';
 
@@ -61,12 +61,10 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
   async addMembers(groupId: string, contactIds: string[], at: string): Promise<number> {
     let added = 0;
     for (let i = 0; i < contactIds.length; i += 500) {
-      const result = await this.db
-        .insertInto('contact_group_members')
-        .values(contactIds.slice(i, i + 500).map((contact_id) => ({ group_id: groupId, contact_id, created_at: at })))
-        .onConflict((oc) => oc.columns(['group_id', 'contact_id']).doNothing())
-        .executeTakeFirst();
-      added += Number(result.numInsertedOrUpdatedRows ?? 0);
+      const members = contactIds
+        .slice(i, i + 500)
+        .map((contact_id) => ({ group_id: groupId, contact_id, created_at: at }));
+      added += await insertNew(this.db, 'contact_group_members', members, ['group_id', 'contact_id']);
     }
     return added;
   }

@@ -11,7 +11,7 @@ import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysel
 import type { ContactsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { fromFlag } from '../flags.js';
-import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { findRow, insertNew, removeRow, updateRow } from '../keyed-rows.js';
 
 type ContactChanges = Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>;
 
@@ -231,12 +231,8 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   private async rememberExtraFields(userId: string, names: string[], at: string): Promise<void> {
-    if (names.length === 0) return;
-    await this.db
-      .insertInto('contact_extra_fields')
-      .values(names.map((name) => ({ user_id: userId, name, created_at: at })))
-      .onConflict((oc) => oc.columns(['user_id', 'name']).doNothing())
-      .execute();
+    const fields = names.map((name) => ({ user_id: userId, name, created_at: at }));
+    await insertNew(this.db, 'contact_extra_fields', fields, ['user_id', 'name']);
   }
 
   private page(base: FilteredContacts, filter: ContactFilter, range: Range) {

@@ -2,7 +2,7 @@ import type { Lead, LeadTask, LeadTaskChanges, LeadTaskRepository, LeadTaskStatu
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, LeadTasksTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
-import { findRow } from '../keyed-rows.js';
+import { findRow, insertNew } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
 import { selectPage } from '../select-page.js';
 import { fromRow as leadFromRow } from './lead-repository.js';
@@ -95,18 +95,9 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
     leadId: string,
     result: { position: number; merged: boolean; created_at: string },
   ): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto('lead_task_results')
-      .values({
-        task_id: taskId,
-        lead_id: leadId,
-        position: result.position,
-        merged: Number(result.merged),
-        created_at: result.created_at,
-      })
-      .onConflict((oc) => oc.columns(['task_id', 'lead_id']).doNothing())
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    const { position, merged, created_at } = result;
+    const row = { task_id: taskId, lead_id: leadId, position, merged: Number(merged), created_at };
+    return (await insertNew(this.db, 'lead_task_results', [row], ['task_id', 'lead_id'])) > 0;
   }
 
   async results(userId: string, taskId: string): Promise<Lead[]> {
@@ -123,13 +114,6 @@ export class KyselyLeadTaskRepository implements LeadTaskRepository {
   }
 
   private async holds(id: string, owner: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('lead_tasks')
-      .select('id')
-      .where('id', '=', id)
-      .where('lease_owner', '=', owner)
-      .where('status', '=', 'running')
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await findRow(this.db, 'lead_tasks', { id, lease_owner: owner, status: 'running' })) !== undefined;
   }
 }

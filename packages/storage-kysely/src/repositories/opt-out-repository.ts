@@ -1,17 +1,14 @@
 import type { OptOutRepository } from '@kirim/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
+import { insertNew } from '../keyed-rows.js';
 
 /** Opt-outs on Kysely. */
 export class KyselyOptOutRepository implements OptOutRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async add(userId: string, phone: string, reason: string, at: string): Promise<void> {
-    await this.db
-      .insertInto('opt_outs')
-      .values({ user_id: userId, phone, reason, created_at: at })
-      .onConflict((oc) => oc.columns(['user_id', 'phone']).doNothing())
-      .execute();
+    await insertNew(this.db, 'opt_outs', [{ user_id: userId, phone, reason, created_at: at }], ['user_id', 'phone']);
   }
 
   async filter(userId: string, phones: string[]): Promise<Set<string>> {

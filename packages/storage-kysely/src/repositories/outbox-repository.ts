@@ -13,6 +13,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { insertMany } from '../insert-many.js';
+import { countBy } from '../count-by.js';
 import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
 import { selectPage } from '../select-page.js';
@@ -241,13 +242,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   }
 
   async countByStatus(jobId: string): Promise<Partial<Record<MessageStatus, number>>> {
-    const rows = await this.db
-      .selectFrom('messages')
-      .select(['status', (eb) => eb.fn.countAll().as('n')])
-      .where('job_id', '=', jobId)
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    return Object.fromEntries(await countBy(this.db.selectFrom('messages').where('job_id', '=', jobId), 'status'));
   }
 
   async hasActive(jobId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Pool, PoolRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, PoolsTable } from '../database.js';
-import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { findRow, insertNew, listRows, removeRow, updateRow } from '../keyed-rows.js';
 import { transact } from '../transact.js';
 
 /** Send pools on Kysely; members are kept in their own table and read with the pool. */
@@ -27,15 +27,7 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async list(userId: string): Promise<Pool[]> {
-    return this.withMembers(
-      await this.db
-        .selectFrom('pools')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute(),
-    );
+    return this.withMembers(await listRows(this.db, 'pools', { user_id: userId }));
   }
 
   async update(
@@ -54,12 +46,8 @@ export class KyselyPoolRepository implements PoolRepository {
   }
 
   async addMembers(poolId: string, sessionIds: string[], at: string): Promise<void> {
-    if (sessionIds.length === 0) return;
-    await this.db
-      .insertInto('pool_members')
-      .values(sessionIds.map((session_id) => ({ pool_id: poolId, session_id, created_at: at })))
-      .onConflict((oc) => oc.columns(['pool_id', 'session_id']).doNothing())
-      .execute();
+    const members = sessionIds.map((session_id) => ({ pool_id: poolId, session_id, created_at: at }));
+    await insertNew(this.db, 'pool_members', members, ['pool_id', 'session_id']);
   }
 
   async removeMembers(poolId: string, sessionIds: string[]): Promise<void> {

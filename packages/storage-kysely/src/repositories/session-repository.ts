@@ -1,7 +1,7 @@
 import type { Session, SessionRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, SessionsTable } from '../database.js';
-import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { findRow, listRows, removeRow, updateRow } from '../keyed-rows.js';
 
 const toRecord = (row: Selectable<SessionsTable>): Session => ({
   ...row,
@@ -38,21 +38,11 @@ export class KyselySessionRepository implements SessionRepository {
   }
 
   async list(userId: string): Promise<Session[]> {
-    return (
-      await this.db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute()
-    ).map(toRecord);
+    return (await listRows(this.db, 'sessions', { user_id: userId })).map(toRecord);
   }
 
   async listAll(): Promise<Session[]> {
-    return (await this.db.selectFrom('sessions').selectAll().orderBy('created_at').orderBy('id').execute()).map(
-      toRecord,
-    );
+    return (await listRows(this.db, 'sessions', {})).map(toRecord);
   }
 
   async update(id: string, changes: Partial<Omit<Session, 'id' | 'user_id' | 'created_at'>>): Promise<void> {

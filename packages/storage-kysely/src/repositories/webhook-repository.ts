@@ -2,7 +2,7 @@ import type { Webhook, WebhookRepository } from '@kirim/core';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WebhooksTable } from '../database.js';
 import { fromFlag, toFlags } from '../flags.js';
-import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { findRow, listRows, removeRow, updateRow } from '../keyed-rows.js';
 
 const toRecord = (row: Selectable<WebhooksTable>): Webhook => ({
   ...row,
@@ -38,26 +38,12 @@ export class KyselyWebhookRepository implements WebhookRepository {
   }
 
   async list(userId: string): Promise<Webhook[]> {
-    const rows = await this.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
-    return rows.map(toRecord);
+    return (await listRows(this.db, 'webhooks', { user_id: userId })).map(toRecord);
   }
 
   async listActiveFor(userId: string, eventType: string): Promise<Webhook[]> {
     // A user has a handful of webhooks: their event lists are matched here rather than in dialect-specific JSON SQL.
-    const rows = await this.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('is_active', '=', 1)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await listRows(this.db, 'webhooks', { user_id: userId, is_active: 1 });
     return rows.map(toRecord).filter((w) => w.events.includes('*') || w.events.includes(eventType));
   }
 
