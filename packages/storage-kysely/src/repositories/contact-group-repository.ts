@@ -38,8 +38,7 @@ export class KyselyContactGroupRepository implements ContactGroupRepository {
     let query = this.groups(userId);
     if (filter.isActive !== undefined) query = query.where('g.is_active', '=', Number(filter.isActive));
     if (filter.search) {
-      const pattern = containing(filter.search);
-      query = query.where((eb) => eb(eb.fn('lower', ['g.name']), 'like', pattern));
+      query = query.where(containing('g.name', filter.search));
     }
     const { rows, total } = await selectPage(query, range, (q) => this.withCount(q).orderBy('g.name').orderBy('g.id'));
     return { items: rows.map(toRecord), total };

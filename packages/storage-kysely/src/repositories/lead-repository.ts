@@ -8,7 +8,7 @@ import {
   type Range,
   type Slice,
 } from '@kirim/core';
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, LeadsTable } from '../database.js';
 import { findRow, removeRow, updateRow } from '../keyed-rows.js';
@@ -141,12 +141,10 @@ export class KyselyLeadRepository implements LeadRepository {
     if (filter.source) conditions.push(eb('source', '=', filter.source));
     if (filter.hasPhone !== undefined) conditions.push(eb('phone', filter.hasPhone ? 'is not' : 'is', null));
     if (filter.hasWebsite !== undefined) conditions.push(eb('website', filter.hasWebsite ? 'is not' : 'is', null));
-    if (filter.search) {
-      const pattern = containing(filter.search);
-      // lower() on both dialects: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
-      const matches = SEARCHED.map((column) => sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`);
-      if (filter.searchDigits)
-        matches.push(sql<boolean>`${sql.ref('phone')} like ${containing(filter.searchDigits)} escape '\\'`);
+    const search = filter.search;
+    if (search) {
+      const matches = SEARCHED.map((column) => containing(column, search));
+      if (filter.searchDigits) matches.push(containing('phone', filter.searchDigits));
       conditions.push(eb.or(matches));
     }
     return eb.and(conditions);

@@ -9,7 +9,7 @@ import {
   type ReceiptMove,
   type Slice,
 } from '@kirim/core';
-import { sql, type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { type ExpressionBuilder, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
@@ -169,8 +169,7 @@ export class KyselyMessageRepository implements MessageRepository {
       if (filter.peer) base = base.where(withPeer(filter.peer));
       if (filter.jobId) base = base.where('job_id', '=', filter.jobId);
       // lower() on both dialects: PostgreSQL's LIKE is case-sensitive, SQLite's only for non-ASCII.
-      if (filter.search)
-        base = base.where(sql<boolean>`lower(${sql.ref('text')}) like ${containing(filter.search)} escape '\\'`);
+      if (filter.search) base = base.where(containing('text', filter.search));
       if (filter.since) base = base.where('created_at', '>=', filter.since);
       if (filter.until) base = base.where('created_at', '<=', filter.until);
       const { rows, total } = await selectPage(base, range, (q) =>

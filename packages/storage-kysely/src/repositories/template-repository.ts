@@ -48,10 +48,8 @@ export class KyselyTemplateRepository implements TemplateRepository {
     if (filter.messageType) query = query.where('message_type', '=', filter.messageType);
     if (filter.isActive !== undefined) query = query.where('is_active', '=', Number(filter.isActive));
     if (filter.search) {
-      const pattern = containing(filter.search);
-      query = query.where((eb) =>
-        eb.or([eb(eb.fn('lower', ['name']), 'like', pattern), eb(eb.fn('lower', ['content']), 'like', pattern)]),
-      );
+      const search = filter.search;
+      query = query.where((eb) => eb.or([containing('name', search), containing('content', search)]));
     }
     const { rows, total } = await selectPage(query, range, (q) =>
       q.selectAll().orderBy('created_at', 'desc').orderBy('id'),

@@ -251,6 +251,16 @@ export function describeContacts(ctx: ConformanceContext): void {
         group,
       ]);
     });
+
+    it('takes LIKE\'s wildcards in a search literally, on every database: a_b finds "a_b", not "axb"', async () => {
+      const userId = await user();
+      for (const name of ['a_b', 'axb', '100%', '1000'])
+        await ctx.storage().contactGroups.insert(aGroup(userId, { name }));
+      const names = async (search: string) =>
+        (await ctx.storage().contactGroups.list(userId, { search }, { limit: 10, offset: 0 })).items.map((g) => g.name);
+      expect(await names('a_b')).toEqual(['a_b']);
+      expect(await names('100%')).toEqual(['100%']);
+    });
   });
 
   describe('TemplateRepository', () => {
@@ -283,6 +293,17 @@ export function describeContacts(ctx: ConformanceContext): void {
       expect((await ctx.storage().templates.list(a, { isActive: false }, { limit: 10, offset: 0 })).total).toBe(1);
       expect(await ctx.storage().templates.remove(b, t.id)).toBe(false);
       expect((await ctx.storage().templates.update(a, t.id, { placeholders: [] }))?.placeholders).toEqual([]);
+    });
+
+    it('takes LIKE\'s wildcards in a search literally, on every database: 50% finds "50% off", not "500 off"', async () => {
+      const userId = await user();
+      await ctx.storage().templates.insert(aTemplate(userId, { name: 'Sale', content: 'Now 50% off' }));
+      await ctx.storage().templates.insert(aTemplate(userId, { name: 'Bulk', content: 'Now 500 off' }));
+      await ctx.storage().templates.insert(aTemplate(userId, { name: 'first_visit', content: 'Hi' }));
+      const names = async (search: string) =>
+        (await ctx.storage().templates.list(userId, { search }, { limit: 10, offset: 0 })).items.map((t) => t.name);
+      expect(await names('50%')).toEqual(['Sale']);
+      expect(await names('t_v')).toEqual(['first_visit']);
     });
   });
 
