@@ -1,4 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import type { Actor } from './actor.js';
+import type { Page } from './validation.js';
+
+/** The five methods of an area whose records belong to users: each sees only the acting user's own. */
+export interface RecordService<T, Create, Update, List = unknown> {
+  /** One of the actor's records; throws `not_found` (another user's record too). */
+  get(actor: Actor, id: string): Promise<T>;
+  /** Adds a record; throws `validation` naming every bad field, `conflict` where a unique rule says so. */
+  create(actor: Actor, input: Create): Promise<T>;
+  /** One page of the actor's records, searched and filtered; throws `validation`. */
+  list(actor: Actor, input?: List): Promise<Page<T>>;
+  /** Changes the given fields; throws `validation`, `not_found`, `conflict` where a unique rule says so. */
+  update(actor: Actor, id: string, input: Update): Promise<T>;
+  /** Deletes one of the actor's records; throws `not_found`. */
+  remove(actor: Actor, id: string): Promise<void>;
+}
 
 /** The fields every new stored record starts with: a fresh id, created and last updated `now` (ISO-8601). */
 export function freshRecord(now: string): { id: string; created_at: string; updated_at: string } {

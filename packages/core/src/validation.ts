@@ -56,6 +56,11 @@ export const pageSchema = z.object({
 /** A list's free-text search: trimmed, at most 200 characters. */
 export const searchText = z.string().trim().max(200).optional();
 
+/** The query of a list of records that can be switched off: `search`, its own `filters`, `is_active`, paging. */
+export function listQuerySchema<S extends z.ZodRawShape>(filters: S) {
+  return z.object({ search: searchText, ...filters, is_active: looseBoolean.optional(), ...pageSchema.shape });
+}
+
 /** The paging part of a list query, parsed. */
 export type PageQuery = z.output<typeof pageSchema>;
 

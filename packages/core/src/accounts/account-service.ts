@@ -153,14 +153,8 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
   async function insertUser(input: CreateUserInput): Promise<User> {
     const data = parse(createUserSchema, input);
-    return storage.users.insert({
-      ...freshRecord(clock.now().toISOString()),
-      name: data.name,
-      email: data.email,
-      role: data.role,
-      plan: data.plan,
-      plan_expires_at: data.plan_expires_at ? data.plan_expires_at.toISOString() : null,
-    });
+    const planExpiresAt = data.plan_expires_at ? data.plan_expires_at.toISOString() : null;
+    return storage.users.insert({ ...freshRecord(clock.now().toISOString()), ...data, plan_expires_at: planExpiresAt });
   }
 
   return {

@@ -73,15 +73,8 @@ export function createAnnouncementService(deps: { storage: Storage; clock: Clock
     async create(actor: Actor, input: CreateAnnouncementInput): Promise<Announcement> {
       requireAdmin(actor);
       const data = parse(createAnnouncementSchema, input);
-      return storage.announcements.insert({
-        ...freshRecord(clock.now().toISOString()),
-        title: data.title,
-        message: data.message,
-        type: data.type,
-        is_active: data.is_active,
-        starts_at: iso(data.starts_at),
-        expires_at: iso(data.expires_at),
-      });
+      const window = { starts_at: iso(data.starts_at), expires_at: iso(data.expires_at) };
+      return storage.announcements.insert({ ...freshRecord(clock.now().toISOString()), ...data, ...window });
     },
 
     async update(actor: Actor, id: string, input: UpdateAnnouncementInput): Promise<Announcement> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { exactlyOneOf, looseBoolean, pageSchema, searchText } from '../validation.js';
+import { exactlyOneOf, listQuerySchema, looseBoolean } from '../validation.js';
 
 /** A named set of contacts, for sending and personalisation. */
 export interface ContactGroup {
@@ -33,11 +33,7 @@ export type CreateContactGroupInput = z.input<typeof createContactGroupSchema>;
 export const updateContactGroupSchema = z.object(fields).partial();
 export type UpdateContactGroupInput = z.input<typeof updateContactGroupSchema>;
 
-export const listContactGroupsSchema = z.object({
-  search: searchText,
-  is_active: looseBoolean.optional(),
-  ...pageSchema.shape,
-});
+export const listContactGroupsSchema = listQuerySchema({});
 
 export const groupMembersSchema = z.object({ contact_ids: z.array(z.uuid()).min(1).max(10_000) });
 

@@ -2,7 +2,7 @@ import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
 import { found, KirimError, notFound } from '../errors.js';
-import { freshRecord } from '../records.js';
+import { freshRecord, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
 import { validateTemplate } from '../templates/renderer.js';
@@ -19,19 +19,13 @@ import {
 } from './contact-group-schemas.js';
 
 /** Contact groups: CRUD, membership, and the members as senders and previews need them. */
-export interface ContactGroupService {
-  /** One of the actor's groups; throws `not_found`. */
-  get(actor: Actor, id: string): Promise<ContactGroup>;
+export interface ContactGroupService extends RecordService<
+  ContactGroup,
+  CreateContactGroupInput,
+  UpdateContactGroupInput
+> {
   /** Every member of a group (active and inactive, or `activeOnly`), for sending and previews; throws `not_found`. */
   members(actor: Actor, id: string, options?: { activeOnly?: boolean }): Promise<Contact[]>;
-  /** Adds a group; throws `validation`. */
-  create(actor: Actor, input: CreateContactGroupInput): Promise<ContactGroup>;
-  /** One page of the actor's groups, searched and filtered; throws `validation`. */
-  list(actor: Actor, input?: unknown): Promise<Page<ContactGroup>>;
-  /** Changes the given fields; throws `validation`, `not_found`. */
-  update(actor: Actor, id: string, input: UpdateContactGroupInput): Promise<ContactGroup>;
-  /** Deletes a group (its contacts stay); throws `not_found`. */
-  remove(actor: Actor, id: string): Promise<void>;
   /** Adds the actor's contacts to the group (members already are kept); throws `validation`, `not_found` naming each foreign contact. */
   addContacts(actor: Actor, id: string, input: unknown): Promise<{ added: number; group: ContactGroup }>;
   /** Removes contacts from the group, the contacts themselves staying; throws `validation`, `not_found`. */

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { found, notFound } from '../errors.js';
-import { freshRecord, orNull } from '../records.js';
+import { freshRecord, orNull, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, readPage, validationError, type Page } from '../validation.js';
 import {
@@ -56,18 +56,17 @@ export interface ContactExport {
   write(output: Writable): Promise<void>;
 }
 
-/** The address book: CRUD, search, statistics, bulk delete, spreadsheet import and export. */
-export interface ContactService {
-  /** One of the actor's contacts; throws `not_found`. */
-  get(actor: Actor, id: string): Promise<Contact>;
-  /** Adds a contact, the phone normalised; throws `validation`, `conflict` for a phone the actor has (whatever its spelling). */
-  create(actor: Actor, input: CreateContactInput): Promise<Contact>;
-  /** One page of the actor's contacts, searched, filtered and sorted; throws `validation`. */
-  list(actor: Actor, input?: ListContactsInput): Promise<Page<Contact>>;
-  /** Changes the given fields (PUT and PATCH alike); throws `validation`, `not_found`, `conflict` for a phone taken. */
-  update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact>;
-  /** Deletes a contact (and its group memberships); throws `not_found`. */
-  remove(actor: Actor, id: string): Promise<void>;
+/**
+ * The address book: CRUD, search, statistics, bulk delete, spreadsheet import and export. Phones are normalised
+ * and unique per user whatever their spelling (create and update throw `conflict` for one taken); removing a
+ * contact removes its group memberships.
+ */
+export interface ContactService extends RecordService<
+  Contact,
+  CreateContactInput,
+  UpdateContactInput,
+  ListContactsInput
+> {
   /** Deletes the actor's contacts among `ids`, reporting (never touching) the others; throws `validation`. */
   bulkRemove(actor: Actor, input: unknown): Promise<{ deleted: number; not_found: string[] }>;
   /** Totals, activity, and the top countries and cities. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { looseBoolean, pageSchema, searchText } from '../validation.js';
+import { listQuerySchema, looseBoolean } from '../validation.js';
 
 export const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -42,11 +42,6 @@ export type CreateTemplateInput = z.input<typeof createTemplateSchema>;
 export const updateTemplateSchema = z.object(fields).partial();
 export type UpdateTemplateInput = z.input<typeof updateTemplateSchema>;
 
-export const listTemplatesSchema = z.object({
-  search: searchText,
-  message_type: z.enum(MESSAGE_TYPES).optional(),
-  is_active: looseBoolean.optional(),
-  ...pageSchema.shape,
-});
+export const listTemplatesSchema = listQuerySchema({ message_type: z.enum(MESSAGE_TYPES).optional() });
 
 export const duplicateTemplateSchema = z.object({ name: z.string().trim().min(1).max(200).optional() });

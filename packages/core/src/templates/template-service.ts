@@ -1,7 +1,7 @@
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { found, isKirimError, notFound, type FieldErrors } from '../errors.js';
-import { freshRecord } from '../records.js';
+import { freshRecord, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { parse, readPage, validationError, type Page } from '../validation.js';
 import { knownPlaceholders } from './personalise.js';
@@ -16,18 +16,11 @@ import {
   type UpdateTemplateInput,
 } from './template-schemas.js';
 
-/** Message templates: CRUD and duplicate; content is checked at save time, not at send time. */
-export interface TemplateService {
-  /** One of the actor's templates; throws `not_found`. */
-  get(actor: Actor, id: string): Promise<Template>;
-  /** Adds a template; throws `validation` for bad fields, unknown placeholders or a media URL a send would refuse. */
-  create(actor: Actor, input: CreateTemplateInput): Promise<Template>;
-  /** One page of the actor's templates, searched and filtered; throws `validation`. */
-  list(actor: Actor, input?: unknown): Promise<Page<Template>>;
-  /** Changes the given fields, checked as `create` checks them; throws `validation`, `not_found`. */
-  update(actor: Actor, id: string, input: UpdateTemplateInput): Promise<Template>;
-  /** Deletes a template; throws `not_found`. */
-  remove(actor: Actor, id: string): Promise<void>;
+/**
+ * Message templates: CRUD and duplicate. Content is checked at save time, not at send time: create and update
+ * throw `validation` for bad fields, unknown placeholders and a media URL a send would refuse.
+ */
+export interface TemplateService extends RecordService<Template, CreateTemplateInput, UpdateTemplateInput> {
   /** A copy under `name`, by default "<name> (copy)"; throws `validation`, `not_found`. */
   duplicate(actor: Actor, id: string, input?: unknown): Promise<Template>;
 }
