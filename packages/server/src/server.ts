@@ -18,6 +18,7 @@ import cors from 'cors';
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { ServerConfig } from './config.js';
+import { docsRouter } from './docs/docs-routes.js';
 import { createLogger } from './logger.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import { openStorage } from './open-storage.js';
@@ -89,6 +90,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   app.use(securityHeaders(), crossOrigin(config.corsOrigins));
   app.use(metrics.adminRoute(kirim, logger));
   app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
+  app.use('/docs', docsRouter());
   app.use(express.static(consoleDir, { index: 'index.html' }));
   app.use((_req, res) => {
     res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
