@@ -4,6 +4,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DATABASES, startTestServer, type TestResponse, type TestServer } from '../support/harness.js';
+import { eventually } from '../support/eventually.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 type Json = Record<string, any>;
@@ -237,6 +238,19 @@ describe.each(DATABASES)('real answers match the OpenAPI document on %s', (datab
     await call('GET /whatsapp/sessions/{id}', `/whatsapp/sessions/${id}`, { token });
     await call('GET /whatsapp/sessions/{id}/status', `/whatsapp/sessions/${id}/status`, { token });
     await call('POST /whatsapp/sessions', '/whatsapp/sessions', { token, body: { session_name: '' } }, 422);
+    const linking = await call(
+      'POST /whatsapp/sessions',
+      '/whatsapp/sessions',
+      { token, body: { session_name: 'b' } },
+      201,
+    );
+    const linkingPath = `/whatsapp/sessions/${linking.body.data.id}`;
+    await eventually(async () => (await t.request('GET', `/api${linkingPath}/status`, { token })).body.data.qr);
+    await call('POST /whatsapp/sessions/{id}/pairing-code', `${linkingPath}/pairing-code`, {
+      token,
+      body: { phone: nextPhone() },
+    });
+    await call('DELETE /whatsapp/sessions/{id}', linkingPath, { token });
     await call('GET /whatsapp/sessions/{id}/settings', `/whatsapp/sessions/${id}/settings`, { token });
     await call('PATCH /whatsapp/sessions/{id}/settings', `/whatsapp/sessions/${id}/settings`, {
       token,
@@ -310,6 +324,13 @@ describe.each(DATABASES)('real answers match the OpenAPI document on %s', (datab
     });
     await call('POST /leads/bulk-status', '/leads/bulk-status', { body: { ids: [lead.body.data.id], status: 'sent' } });
     await call('POST /leads/sync-status', '/leads/sync-status', { body: { ids: [lead.body.data.id] } });
+    const task = await call(
+      'POST /leads/scrape',
+      '/leads/scrape',
+      { body: { query: 'kopi di Bandung', total: 5 } },
+      202,
+    );
+    await call('GET /leads/scrape/task/{taskId}', `/leads/scrape/task/${task.body.data.task_id}`);
     await call('GET /leads/tasks', '/leads/tasks');
     const hook = await call('POST /webhooks', '/webhooks', {
       body: { url: 'https://hooks.example.com/kirim', events: ['message.status'] },
