@@ -32,7 +32,7 @@ ${CONNECTION_HELP}
     const text =
       answer.status === 202
         ? `Queued (${sent.status}): the session is holding it back (its sending limits, or reconnecting); it goes out by itself. Message ${sent.id}.`
-        : `Sent (${sent.status}), WhatsApp message id ${sent.message_id}.`;
+        : `Sent: WhatsApp message ${sent.message_id} (${sent.status}).`;
     return { data: sent, text };
   },
 };
