@@ -98,19 +98,19 @@ describe.each(DATABASES)('kirim against a running server, on %s', (database) => 
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  const sessionNamed = async (name: string) =>
-    eventually(async () =>
-      ((await t.request('GET', '/api/whatsapp/sessions')).body.data as Array<{ id: string; name: string }>).find(
-        (s) => s.name === name,
-      ),
-    );
+  /** The id of the session `kirim link` created under this name. */
+  const sessionNamed = async (name: string): Promise<string> => {
+    const listed = async () =>
+      (await t.request('GET', '/api/whatsapp/sessions')).body.data as Array<{ id: string; name: string }>;
+    return (await eventually(async () => (await listed()).find((s) => s.name === name)))!.id;
+  };
   const statusOf = async (id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data;
 
   describe('kirim link', () => {
     it('draws the QR code, then prints the phone number once the phone scans it', async () => {
       const link = startKirim(['link', 'Front desk'], server);
       await link.printed(QR_DRAWING);
-      const { id } = await sessionNamed('Front desk');
+      const id = await sessionNamed('Front desk');
       const phone = nextPhone();
       await network.phone(phone).scanQr((await statusOf(id)).qr);
 
@@ -125,7 +125,7 @@ describe.each(DATABASES)('kirim against a running server, on %s', (database) => 
     it('draws the new QR code when WhatsApp rotates it, and links by the new one', async () => {
       const link = startKirim(['link', 'Rotating'], server);
       await link.printed(QR_DRAWING);
-      const { id } = await sessionNamed('Rotating');
+      const id = await sessionNamed('Rotating');
       const first = (await statusOf(id)).qr;
 
       await clock.advance(60_000);
