@@ -58,8 +58,7 @@ export class JobTracker {
     const open = job?.status === 'queued' || job?.status === 'running';
     if (!job || (!progress && !open)) return;
     // Counting a job's rows reads all of them: without a progress event to send, only once nothing is left.
-    if (!progress && ((await storage.outbox.hasActive(jobId)) || (await storage.bulkJobs.unexpanded(jobId)) > 0))
-      return;
+    if (!progress && (await storage.outbox.hasActive(jobId))) return;
     const { sent, failed, pending } = await jobProgress(storage, job);
     if (progress)
       await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
