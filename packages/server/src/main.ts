@@ -14,7 +14,7 @@ if (running.firstAdminToken) {
   // Printed once, to the terminal only: it is the only way in on a fresh install without KIRIM_ADMIN_TOKEN.
   process.stdout.write(
     `\n  First start: an admin user was created. Its API token (shown only now):\n\n    ${running.firstAdminToken}\n\n` +
-      `  Try: curl -H "Authorization: Bearer <token>" ${running.url}/api/me\n\n`,
+      `  Open ${running.url} and sign in with it, or try: curl -H "Authorization: Bearer <token>" ${running.url}/api/me\n\n`,
   );
 }
 
