@@ -9,11 +9,13 @@ import { freePort } from '../support/free-port.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { freshPostgresUrl } from '../support/postgres.js';
-import { runKirim, runKirimOnTerminal, startKirim } from './run-kirim.js';
+import { runKirim, startKirim, startKirimOnTerminal } from './run-kirim.js';
 
 const FIXTURE = 'tests/fixtures/contacts-libreoffice.xlsx';
 // The upper half-block the terminal QR drawing is made of.
 const QR_DRAWING = /▄{7}/;
+// Terminal escape sequences start with it.
+const ESC = '\u001b';
 
 describe('kirim --help', () => {
   it('lists every command, and each command explains itself with --help', async () => {
@@ -134,6 +136,26 @@ describe.each(DATABASES)('kirim against a running server, on %s', (database) => 
       expect(rotated).not.toBe(first);
       const phone = nextPhone();
       await network.phone(phone).scanQr(rotated);
+
+      const run = await link.exited;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Linked to +${phone}.`);
+    }, 60_000);
+
+    it('on a terminal, draws the rotated QR code over the first one', async () => {
+      const link = startKirimOnTerminal(['link', 'At a terminal'], server);
+      await link.printed(QR_DRAWING);
+      const id = await sessionNamed('At a terminal');
+
+      await clock.advance(60_000);
+      // Up over the first caption and drawing, erase to the end of the screen, then the new ones.
+      const redraw = new RegExp(`${ESC}\\[(\\d+)A${ESC}\\[0JWhatsApp rotated the QR code; scan this one:\r?\n.*▄{7}`);
+      const [erase, up] = await link.printed(redraw);
+      const output = (await link.printed(/[\s\S]*/))[0];
+      const firstDrawing = output.slice(output.indexOf('On the phone:'), output.indexOf(erase));
+      expect(firstDrawing.split('\n').length - 1).toBe(Number(up));
+      const phone = nextPhone();
+      await network.phone(phone).scanQr((await statusOf(id)).qr);
 
       const run = await link.exited;
       expect(run.code).toBe(0);
@@ -265,7 +287,7 @@ describe.each(DATABASES)('kirim against a running server, on %s', (database) => 
 
     it('draws a progress bar on a terminal', async () => {
       const user = await t.createUser();
-      const run = await runKirimOnTerminal(['import', FIXTURE], { KIRIM_URL: t.url, KIRIM_TOKEN: user.token });
+      const run = await startKirimOnTerminal(['import', FIXTURE], { KIRIM_URL: t.url, KIRIM_TOKEN: user.token }).exited;
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('Importing contacts-libreoffice.xlsx [##############################] 100%');
       expect(run.stdout).toContain('8 imported, 1 updated, 0 skipped, 1 failed');

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,62 +33,59 @@ function environment(env: Record<string, string>): NodeJS.ProcessEnv {
 /** Starts `kirim ...args` with `env`, stdin closed and its output piped (not a terminal). */
 export function startKirim(args: string[], env: Record<string, string>): KirimProcess {
   const [command, ...prefix] = KIRIM;
-  const child = spawn(command, [...prefix, ...args], {
-    cwd: ROOT,
-    env: environment(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const watchers = new Set<() => void>();
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    for (const watch of watchers) watch();
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<KirimRun>((resolve) =>
-    child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
-      for (const watch of watchers) watch();
-    }),
-  );
-  let ended = false;
-  void exited.then(() => (ended = true));
-  return {
-    exited,
-    printed: (pattern) =>
-      new Promise((resolve, reject) => {
-        const watch = () => {
-          const match = pattern.exec(stdout);
-          if (match) {
-            watchers.delete(watch);
-            resolve(match);
-          } else if (ended || child.exitCode !== null) {
-            watchers.delete(watch);
-            reject(new Error(`kirim ${args.join(' ')} ended without printing ${pattern}:\n${stdout}\n${stderr}`));
-          }
-        };
-        watchers.add(watch);
-        watch();
-      }),
-  };
+  return watched(args, spawn(command, [...prefix, ...args], { cwd: ROOT, env: environment(env), stdio: PIPED }));
 }
 
 /** Runs `kirim ...args` with `env` to its end. */
 export const runKirim = (args: string[], env: Record<string, string>): Promise<KirimRun> =>
   startKirim(args, env).exited;
 
-/** Runs `kirim ...args` on a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
-export function runKirimOnTerminal(args: string[], env: Record<string, string>): Promise<KirimRun> {
+/**
+ * Starts `kirim ...args` on a pseudo-terminal (util-linux `script`), as a person at a terminal would run it; the
+ * terminal ends lines with `\r\n`, and stderr comes out on stdout.
+ */
+export function startKirimOnTerminal(args: string[], env: Record<string, string>): KirimProcess {
   const quoted = [...KIRIM, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['--quiet', '--return', '--command', quoted, '/dev/null'], {
-    cwd: ROOT,
-    env: environment(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const script = ['--quiet', '--return', '--command', quoted, '/dev/null'];
+  return watched(args, spawn('script', script, { cwd: ROOT, env: environment(env), stdio: PIPED }));
+}
+
+const PIPED: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+
+/** Collects what `child` prints, for {@link KirimProcess.printed} to wait on. */
+function watched(args: string[], child: ChildProcessByStdio<null, Readable, Readable>): KirimProcess {
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  let ended = false;
+  const watchers = new Set<() => void>();
+  const wake = () => {
+    for (const watch of watchers) watch();
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    wake();
+  });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  const exited = new Promise<KirimRun>((resolve) =>
+    child.once('close', (code) => {
+      ended = true;
+      resolve({ code, stdout, stderr });
+      wake();
+    }),
+  );
+  return {
+    exited,
+    printed: (pattern) =>
+      new Promise((resolve, reject) => {
+        const watch = () => {
+          const match = pattern.exec(stdout);
+          if (match || ended) watchers.delete(watch);
+          if (match) resolve(match);
+          else if (ended)
+            reject(new Error(`kirim ${args.join(' ')} ended without printing ${pattern}:\n${stdout}\n${stderr}`));
+        };
+        watchers.add(watch);
+        watch();
+      }),
+  };
 }
