@@ -72,6 +72,18 @@ describe('kirim, against a server that is not there', () => {
   }, 60_000);
 });
 
+describe('kirim user, token and migrate, with a configuration the server would refuse', () => {
+  it('names the bad variable and why in one line, and exits 1', async () => {
+    const run = await runKirim(['migrate'], { DATABASE_URL: 'mysql://localhost/kirim' });
+    expect(run).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'kirim: invalid configuration: DATABASE_URL: must be a postgres:// connection string: correct those environment variables\n',
+    });
+  }, 60_000);
+});
+
 describe.each(DATABASES)('kirim against a running server, on %s', (database) => {
   let t: TestServer;
   let network: SimulatedNetwork;

@@ -189,9 +189,12 @@ function readArgs(command: CommandModule, args: string[]) {
 
 /** Prints the one line of a failure, what is wrong and the fix, and answers its exit status. */
 function fail(error: CliError, fix: string): number {
-  process.stderr.write(`kirim: ${error.message}: ${fix}\n`);
+  process.stderr.write(`kirim: ${oneLine(error.message)}: ${fix}\n`);
   return error.exitCode;
 }
+
+// A driver's or the configuration's message may run over several lines; scripts and people read one.
+const oneLine = (message: string) => message.replace(/\s*\n\s*/g, '; ');
 
 /** Ends the process once what it printed has been written (a pipe may still hold it). */
 const exit = (code: number) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
@@ -203,7 +206,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Not foreseen, so no fix to offer: the message on one line, and where to look.
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`kirim: ${message.replace(/\s*\n\s*/g, '; ')}: this looks like a bug, please report it\n`);
+    process.stderr.write(`kirim: ${oneLine(message)}: this looks like a bug, please report it\n`);
     exit(1);
   },
 );

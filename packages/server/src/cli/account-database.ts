@@ -15,7 +15,7 @@ export async function withDatabase<T>(use: (kirim: Kirim, dialect: string) => Pr
   try {
     config = loadConfig();
   } catch (error) {
-    const message = (error as Error).message.replace(/^Invalid configuration:\s*/, '').replace(/\n\s*/g, '; ');
+    const message = (error as Error).message.replace(/^Invalid configuration:\s*/, '');
     throw new CliError(`invalid configuration: ${message}`, 'correct those environment variables');
   }
   const storage = await openStorage(config).catch((error: Error) => {
