@@ -6,8 +6,7 @@ export { newEventId } from '../events.js';
 export { hashToken } from '../accounts/token.js';
 export { MAX_TEMPLATE_NESTING } from '../templates/renderer.js';
 export { runStorageConformance } from './conformance/run-storage-conformance.js';
-export { aUser, type ConformanceContext } from './conformance/conformance-context.js';
-export { aQueuedMessage, aSession } from './conformance/outbox-conformance.js';
+export { aQueuedMessage, aSession, aUser, type ConformanceContext } from './conformance/conformance-context.js';
 export { createSimulatedNetwork } from './simulated-network.js';
 export type {
   CreateGroupInput,

@@ -1,38 +1,41 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BulkJob, SkippedRecipient } from '../../bulk/bulk-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
-import { aQueuedMessage, aSession } from './outbox-conformance.js';
+import type { BulkBatch, BulkJob, SkippedRecipient } from '../../bulk/bulk-schemas.js';
+import { aQueuedMessage, T0, type ConformanceContext } from './conformance-context.js';
+import { insertUserWithSession } from './user-with-session.js';
 
-const T0 = '2026-01-01T00:00:00.000Z';
+/** A queued text job of six recipients for a session, a second between sends; override any field. */
+function aBulkJob(userId: string, sessionId: string, overrides: Partial<BulkJob> = {}): BulkJob {
+  return {
+    id: randomUUID(),
+    user_id: userId,
+    session_id: sessionId,
+    pool_id: null,
+    type: 'text',
+    message: 'hi',
+    template_id: null,
+    media: null,
+    delay_ms: 1000,
+    total: 6,
+    skipped: 0,
+    status: 'queued',
+    created_at: T0,
+    started_at: null,
+    completed_at: null,
+    updated_at: T0,
+    ...overrides,
+  };
+}
 
-/** Conformance of what bulk jobs keep besides their rows: the recipients they skipped. */
+/** Conformance of what bulk jobs keep besides their rows: the recipients they skipped, and batches to expand. */
 export function describeBulkJobs(ctx: ConformanceContext): void {
   const setupJob = async () => {
     const storage = ctx.storage();
-    const user = await storage.users.insert(aUser());
-    const session = await storage.sessions.insert(aSession(user.id));
-    const job: BulkJob = {
-      id: randomUUID(),
-      user_id: user.id,
-      session_id: session.id,
-      pool_id: null,
-      type: 'text',
-      message: 'hi',
-      template_id: null,
-      media: null,
-      delay_ms: 0,
-      total: 4,
-      skipped: 3,
-      status: 'running',
-      created_at: T0,
-      started_at: T0,
-      completed_at: null,
-      updated_at: T0,
-    };
+    const { userId, sessionId } = await insertUserWithSession(storage);
+    const job = aBulkJob(userId, sessionId, { delay_ms: 0, total: 4, skipped: 3, status: 'running', started_at: T0 });
     await storage.bulkJobs.insert(job);
     const row = (phone: string, status: 'failed' | 'cancelled' | 'queued', error: string | null, jobId = job.id) =>
-      aQueuedMessage(user.id, session.id, {
+      aQueuedMessage(userId, sessionId, {
         kind: 'bulk',
         job_id: jobId,
         chat: `${phone}@s.whatsapp.net`,
@@ -102,6 +105,64 @@ export function describeBulkJobs(ctx: ConformanceContext): void {
       await storage.bulkJobs.insertSkipped(empty.id, []);
       expect(await storage.bulkJobs.skipped(empty.id, { limit: 10, offset: 0 })).toEqual({ items: [], total: 0 });
       expect(await storage.bulkJobs.skippedCounts(empty.id)).toEqual({});
+    });
+  });
+
+  describe('BulkJobRepository batches', () => {
+    const jobWithBatches = async (at: string) => {
+      const { userId, sessionId } = await insertUserWithSession(ctx.storage());
+      const job = aBulkJob(userId, sessionId, { created_at: at, updated_at: at });
+      await ctx.storage().bulkJobs.insert(job);
+      const batch = (first: number): BulkBatch => ({
+        job_id: job.id,
+        first_index: first,
+        prototype: aQueuedMessage(userId, sessionId, { kind: 'bulk', job_id: job.id }),
+        delay_ms: 1000,
+        created_at: at,
+        recipients: [
+          [`62813000000${first}`, `hi ${first}`],
+          [`62813000000${first + 1}`, null],
+        ],
+      });
+      await ctx.storage().bulkJobs.insertBatches([batch(2), batch(4)]);
+      return { job, batch };
+    };
+
+    it('hands out the oldest batch once, round-tripping it, and puts it back when the transaction rolls back', async () => {
+      const older = await jobWithBatches('2026-01-01T00:00:00.000Z');
+      const newer = await jobWithBatches('2026-01-02T00:00:00.000Z');
+      const storage = ctx.storage();
+      expect(await storage.bulkJobs.unexpanded(older.job.id)).toBe(4);
+      await expect(
+        storage.transaction(async (tx) => {
+          expect(await tx.bulkJobs.takeBatches()).toEqual([older.batch(2)]);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const taken = [];
+      for (
+        let batch = await storage.bulkJobs.takeBatches();
+        batch.length > 0;
+        batch = await storage.bulkJobs.takeBatches()
+      )
+        taken.push(...batch);
+      expect(taken).toEqual([older.batch(2), older.batch(4), newer.batch(2), newer.batch(4)]);
+      expect(await storage.bulkJobs.unexpanded(older.job.id)).toBe(0);
+    });
+
+    it("never hands one batch to two concurrent takers, and gives a job's every batch to a cancel", async () => {
+      const { job, batch } = await jobWithBatches(T0);
+      const storage = ctx.storage();
+      const takes = await Promise.all([1, 2, 3].map(() => storage.transaction((tx) => tx.bulkJobs.takeBatches())));
+      expect(
+        takes
+          .flat()
+          .map((b) => b.first_index)
+          .sort(),
+      ).toEqual([2, 4]);
+      await storage.bulkJobs.insertBatches([batch(6), batch(8)]);
+      expect((await storage.bulkJobs.takeBatches(job.id)).map((b) => b.first_index)).toEqual([6, 8]);
+      expect(await storage.bulkJobs.takeBatches()).toEqual([]);
     });
   });
 }

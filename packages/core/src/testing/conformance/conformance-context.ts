@@ -3,7 +3,9 @@ import type { User } from '../../accounts/account-schemas.js';
 import type { Lead } from '../../leads/lead-schemas.js';
 import type { LeadTask } from '../../leads/lead-task-schemas.js';
 import { queuedLeadTask } from '../../leads/queued-lead-task.js';
-import type { Storage } from '../../storage/storage.js';
+import { newSession } from '../../sessions/new-session.js';
+import type { Session } from '../../sessions/session-schemas.js';
+import type { NewMessage, Storage } from '../../storage/storage.js';
 
 /** What each area's conformance tests get: the fresh store of the running test, and record builders. */
 export interface ConformanceContext {
@@ -80,4 +82,55 @@ export function aLeadTask(userId: string, overrides: Partial<LeadTask> = {}): Le
     created_at: T0,
   });
   return { ...task, ...overrides };
+}
+
+/** A session record for `userId`, connected and linked; override any field. */
+export function aSession(userId: string, overrides: Partial<Session> = {}): Session {
+  return {
+    ...newSession(`s-${randomUUID()}`, userId, 'device', T0),
+    status: 'connected',
+    phone: '6281200000000',
+    connected_at: T0,
+    linked_at: T0,
+    ...overrides,
+  };
+}
+
+/** A queued outgoing row for a session; override any field. */
+export function aQueuedMessage(
+  userId: string,
+  sessionId: string | null,
+  overrides: Partial<NewMessage> = {},
+): NewMessage {
+  return {
+    user_id: userId,
+    session_id: sessionId,
+    pool_id: null,
+    direction: 'out',
+    message_id: null,
+    chat: '6281300000000@s.whatsapp.net',
+    peer_phone: '6281300000000',
+    peer_lid: null,
+    sender: null,
+    push_name: null,
+    type: 'text',
+    text: 'hi',
+    media: null,
+    quoted_message_id: null,
+    mentions: [],
+    status: 'queued',
+    error: null,
+    raw: null,
+    kind: 'send',
+    job_id: null,
+    schedule_id: null,
+    idempotency_key: null,
+    attempts: 0,
+    claimed_by: null,
+    not_before: T0,
+    sent_at: null,
+    created_at: T0,
+    updated_at: T0,
+    ...overrides,
+  };
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message, MessageFilter } from '../../messages/message-schemas.js';
-import { aUser, type ConformanceContext } from './conformance-context.js';
-import { aQueuedMessage, aSession } from './outbox-conformance.js';
+import { aQueuedMessage, aSession, aUser, type ConformanceContext } from './conformance-context.js';
 
 const ANI = '6281300000001';
 const BUDI = '6281300000002';

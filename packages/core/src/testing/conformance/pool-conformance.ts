@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pool } from '../../pools/pool-schemas.js';
-import { aUser, ownedRecord, T0, type ConformanceContext } from './conformance-context.js';
-import { aSession } from './outbox-conformance.js';
+import { aSession, aUser, ownedRecord, T0, type ConformanceContext } from './conformance-context.js';
 
 const aPool = ownedRecord<Pool>(() => ({
   name: 'pool',

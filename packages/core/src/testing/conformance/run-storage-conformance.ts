@@ -11,6 +11,7 @@ import { describeMessages } from './message-conformance.js';
 import { describeOptOuts } from './opt-out-conformance.js';
 import { describeOutbox } from './outbox-conformance.js';
 import { describePools } from './pool-conformance.js';
+import { describeSessions } from './session-conformance.js';
 import { describeSessionContacts } from './session-contact-conformance.js';
 import { describeEvents } from './event-conformance.js';
 import { describeWebhooks } from './webhook-conformance.js';
@@ -42,6 +43,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeContacts(ctx);
     describeLeads(ctx);
     describeLeadTasks(ctx);
+    describeSessions(ctx);
     describeOutbox(ctx);
     describeSessionContacts(ctx);
     describeWhatsappGroups(ctx);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionContact } from '../../sessions/session-schemas.js';
-import { T0, type ConformanceContext } from './conformance-context.js';
-import { aSession } from './outbox-conformance.js';
+import { aSession, T0, type ConformanceContext } from './conformance-context.js';
 import { insertUserWithSession } from './user-with-session.js';
 
 function aContact(sessionId: string, jid: string, overrides: Partial<SessionContact> = {}): SessionContact {

@@ -1,6 +1,5 @@
 import type { Storage } from '../../storage/storage.js';
-import { aUser } from './conformance-context.js';
-import { aSession } from './outbox-conformance.js';
+import { aSession, aUser } from './conformance-context.js';
 
 /** Inserts a fresh user and a connected session of theirs; both ids. */
 export async function insertUserWithSession(storage: Storage): Promise<{ userId: string; sessionId: string }> {

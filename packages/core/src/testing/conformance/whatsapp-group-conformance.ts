@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { WhatsappGroup } from '../../whatsapp-groups/whatsapp-group-schemas.js';
-import { T0, type ConformanceContext } from './conformance-context.js';
-import { aSession } from './outbox-conformance.js';
+import { aSession, T0, type ConformanceContext } from './conformance-context.js';
 import { insertUserWithSession } from './user-with-session.js';
 
 function aGroup(userId: string, sessionId: string, overrides: Partial<WhatsappGroup> = {}): WhatsappGroup {
