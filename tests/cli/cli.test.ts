@@ -84,6 +84,25 @@ describe('kirim user, token and migrate, with a configuration the server would r
   }, 60_000);
 });
 
+describe.each(DATABASES)('kirim link, when the server stops while it waits for the phone, on %s', (database) => {
+  it('says in one line that it lost the connection and where the session is, and exits 1', async () => {
+    const network = createSimulatedNetwork({ clock: new ManualClock() });
+    const t = await startTestServer(database, {}, { transport: network.transport });
+    try {
+      const link = startKirim(['link', 'Interrupted'], { KIRIM_URL: t.url, KIRIM_TOKEN: t.adminToken });
+      await link.printed(QR_DRAWING);
+      await t.server.close();
+      const run = await link.exited;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `kirim: lost the connection to Kirim at ${t.url} while waiting for the phone: the session is still there: see \`kirim sessions\`\n`,
+      );
+    } finally {
+      await t.close().catch(() => undefined);
+    }
+  }, 60_000);
+});
+
 describe.each(DATABASES)('kirim against a running server, on %s', (database) => {
   let t: TestServer;
   let network: SimulatedNetwork;

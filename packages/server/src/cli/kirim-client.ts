@@ -26,7 +26,10 @@ export interface KirimClient {
   call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>>;
   /** POSTs a multipart form to `/api{path}`, reporting the fraction uploaded as it goes. */
   upload<T>(path: string, form: FormData, onProgress?: (fraction: number) => void): Promise<Answer<T>>;
-  /** Opens `GET /api/events` (resolves once it is open) and yields the caller's events until `signal` aborts. */
+  /**
+   * Opens `GET /api/events` (resolves once it is open) and yields the caller's events until `signal` aborts or the
+   * stream ends; a stream that breaks ends as one closed does (the server went away either way).
+   */
   events(signal: AbortSignal): Promise<AsyncIterable<KirimEvent>>;
 }
 
@@ -122,7 +125,7 @@ export function connectToKirim(values: OptionValues, env: NodeJS.ProcessEnv = pr
         const body = (await response.json().catch(() => undefined)) as Envelope<unknown> | undefined;
         throw failureOf(response, body);
       }
-      return readEvents(response.body, signal);
+      return readEvents(response.body);
     },
   };
 }
@@ -137,8 +140,8 @@ interface Envelope<T> {
 
 const stringOf = (value: string | boolean | undefined) => (typeof value === 'string' ? value : undefined);
 
-/** The events of a server-sent event stream (`data:` lines are one event's JSON); ends quietly once aborted. */
-async function* readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncGenerator<KirimEvent> {
+/** The events of a server-sent event stream (`data:` lines are one event's JSON), until it ends or breaks. */
+async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<KirimEvent> {
   let buffer = '';
   try {
     for await (const text of body.pipeThrough(new TextDecoderStream())) {
@@ -154,7 +157,7 @@ async function* readEvents(body: ReadableStream<Uint8Array>, signal: AbortSignal
         if (data) yield JSON.parse(data) as KirimEvent;
       }
     }
-  } catch (error) {
-    if (!signal.aborted) throw error;
+  } catch {
+    // Aborted by the caller, or the connection dropped: the caller knows which, and what it was waiting for.
   }
 }
