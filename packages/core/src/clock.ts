@@ -33,3 +33,23 @@ export const systemClock: Clock = {
       else timer.unref();
     }),
 };
+
+/** A time limit counted on a clock: its signal aborts once the time is up; `clear()` drops the timer when done. */
+export interface ClockTimeout {
+  readonly signal: AbortSignal;
+  clear(): void;
+}
+
+/**
+ * A time limit of `ms` on `clock`, for work that takes an AbortSignal. Unlike `AbortSignal.timeout`, which counts
+ * wall time, it ends when `clock` says so, so a test's manual clock decides when the limit is up.
+ */
+export function clockTimeout(clock: Clock, ms: number): ClockTimeout {
+  const timeout = new AbortController();
+  const done = new AbortController();
+  clock.sleep(ms, done.signal).then(
+    () => timeout.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    () => undefined,
+  );
+  return { signal: timeout.signal, clear: () => done.abort() };
+}

@@ -81,6 +81,7 @@ export type {
   GroupInfo,
   SeenContact,
   ReceiptStatus,
+  TransportReceipt,
 } from './transport/transport.js';
 export {
   createBaileysTransport,

@@ -76,7 +76,7 @@ export interface KirimOptions {
    * immediate send waits, media download limits, and the words that opt a recipient out of bulk sends
    * (default STOP, UNSUBSCRIBE, BERHENTI).
    */
-  outbox?: DispatcherOptions & SendServiceOptions & MediaLoaderOptions & { optOutWords?: string[] };
+  outbox?: DispatcherOptions & SendServiceOptions & Omit<MediaLoaderOptions, 'clock'> & { optOutWords?: string[] };
 }
 
 /** The engine: one service per area, the event bus, and start/stop for the background loops. */
@@ -158,6 +158,7 @@ export function createKirim(options: KirimOptions): Kirim {
     allowPrivate: options.allowPrivateUrls,
     lookup: options.resolveHost,
     ...outboxOptions,
+    clock,
   });
   const sendLimits = effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits);
   const waiters = new SendWaiters({ storage, clock });

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, request, type Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../clock.js';
+import { clockTimeout, systemClock, type Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
 import { validationError } from '../validation.js';
 
@@ -167,18 +167,12 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
     const host = new URL(target).hostname.toLowerCase();
     return assertPublicHttpUrl(target, field, allowPrivate || allowHosts.has(host));
   };
-  const timeout = new AbortController();
-  const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
 
   let current = URL.canParse(url) ? check(url) : assertPublicHttpUrl(url, field);
   let method = (options.method ?? 'GET').toUpperCase();
   let body = options.body;
-  const finished = new AbortController();
-  // The limit runs on the clock (not AbortSignal.timeout), so that a test's manual clock decides when it is up.
-  clock.sleep(options.timeoutMs, finished.signal).then(
-    () => timeout.abort(),
-    () => undefined,
-  );
+  const timeout = clockTimeout(clock, options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
   try {
     for (let hop = 0; ; hop++) {
       const response = await request(current, {
@@ -213,7 +207,7 @@ export async function safeFetch(url: string, options: SafeFetchOptions): Promise
   } catch (error) {
     throw translate(error, field, options, timeout.signal.aborted);
   } finally {
-    finished.abort();
+    timeout.clear();
     if (custom) void dispatcher.close();
   }
 }

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostResolver } from '../net/safe-fetch.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { createMediaLoader } from './media-loader.js';
 
 const PNG = Buffer.from(
@@ -72,6 +73,8 @@ describe('MediaLoader.load', () => {
     server = createServer((req, res) => {
       const status = Number(req.url!.match(/^\/status\/(\d+)/)?.[1] ?? 200);
       if (status !== 200) return res.writeHead(status).end('no');
+      // Takes the request and never answers.
+      if (req.url === '/silent.png') return;
       if (req.url === '/big.png')
         return res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.concat([PNG, Buffer.alloc(4096)]));
       if (req.url === '/page')
@@ -116,6 +119,16 @@ describe('MediaLoader.load', () => {
         createMediaLoader({ lookup: fails('EAI_AGAIN') }).load(`http://files.example.com:${port}/a.png`, 'image'),
       ),
     ).toMatchObject({ code: 'unavailable' });
+  });
+
+  it('counts its download limit on the clock it is given: a media host still silent when that clock passes timeoutMs fails unavailable', async () => {
+    const clock = new ManualClock();
+    const outcome = refusal(
+      createMediaLoader({ allowPrivate: true, timeoutMs: 30_000, clock }).load(`${base}/silent.png`, 'image'),
+    );
+    await vi.waitFor(() => expect(clock.sleeping).toBe(1));
+    await clock.advance(30_000);
+    expect(await outcome).toMatchObject({ code: 'unavailable', message: expect.stringContaining('Timed out') });
   });
 
   it('names media_url for a file over the size limit', async () => {

@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
+import type { Clock } from '../clock.js';
 import { isKirimError, KirimError } from '../errors.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { OutgoingMedia } from '../transport/transport.js';
@@ -16,6 +17,8 @@ export interface MediaLoaderOptions {
   cacheBytes?: number;
   /** Host name resolver; default the system's. Tests inject one to simulate DNS answers. */
   lookup?: HostResolver;
+  /** Where download limits and the resolver's wait are counted; default the system clock. */
+  clock?: Clock;
 }
 
 /** The media loader's limits: 16 MB a file, 30 000 ms a download, 64 MB kept for reuse. */
@@ -92,6 +95,7 @@ export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader
         allowPrivate: options.allowPrivate,
         field: 'media_url',
         lookup: options.lookup,
+        clock: options.clock,
       });
     } catch (error) {
       if (isKirimError(error, 'payload_too_large'))
@@ -150,7 +154,11 @@ export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader
 
   return {
     async check(url) {
-      await assertResolvesPublic(url, 'media_url', { allowPrivate: options.allowPrivate, resolve: options.lookup });
+      await assertResolvesPublic(url, 'media_url', {
+        allowPrivate: options.allowPrivate,
+        resolve: options.lookup,
+        clock: options.clock,
+      });
     },
 
     async load(url, type) {

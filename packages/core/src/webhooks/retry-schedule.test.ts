@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEBHOOK_TIMINGS } from './webhook-schemas.js';
-import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
+import { isRetryable, retryDelayMs } from './retry-schedule.js';
 
 describe('retryDelayMs', () => {
   it('doubles from 5 s, caps at 4 h, and keeps about a day of attempts within the give-up window', () => {
@@ -32,14 +32,5 @@ describe('isRetryable', () => {
     for (const status of [undefined, 302, 500, 502, 503, 408, 429])
       expect(isRetryable(status), String(status)).toBe(true);
     for (const status of [400, 401, 403, 404, 410, 422]) expect(isRetryable(status), String(status)).toBe(false);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = new Date('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:01:00 GMT', now)).toBe(60_000);
-    expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 });

@@ -20,11 +20,3 @@ export function retryDelayMs(
 export function isRetryable(status: number | undefined): boolean {
   return status === undefined || status < 400 || status >= 500 || status === 408 || status === 429;
 }
-
-/** A `Retry-After` header (seconds or an HTTP date) in ms from `now`, or undefined. */
-export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}

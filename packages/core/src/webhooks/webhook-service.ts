@@ -9,9 +9,10 @@ import type { KirimEvent, KirimEvents } from '../events.js';
 import { GroupCommit } from '../group-commit.js';
 import type { Logger } from '../logger.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
+import { parseRetryAfter } from '../net/retry-after.js';
 import type { Storage } from '../storage/storage.js';
 import { pageSchema, parse, readPage, validationError, type Page } from '../validation.js';
-import { isRetryable, parseRetryAfter, retryDelayMs } from './retry-schedule.js';
+import { isRetryable, retryDelayMs } from './retry-schedule.js';
 import type { SecretBox } from './secret-box.js';
 import { toDeliveryView, toView } from './webhook-views.js';
 import {
@@ -117,7 +118,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService &
     const url = (input as { url?: unknown } | undefined)?.url;
     if (typeof url === 'string' && !details.url) {
       try {
-        await assertResolvesPublic(url.trim(), 'url', { allowPrivate, resolve: deps.resolveHost });
+        await assertResolvesPublic(url.trim(), 'url', { allowPrivate, resolve: deps.resolveHost, clock });
       } catch (error) {
         if (!isKirimError(error, 'validation')) throw error;
         details = { ...details, ...error.details };
@@ -177,6 +178,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService &
         allowPrivate,
         signal,
         lookup: deps.resolveHost,
+        clock,
       });
       status = response.status;
       if (status < 200 || status >= 300) error = `HTTP ${status}`;

@@ -3,7 +3,7 @@ import { KirimError } from '../../errors.js';
 import type { LeadCandidate, LeadSearchProgress, LeadSearchQuery, LeadSource } from './lead-source.js';
 import { pageCursorAfter, readPageCursor } from './page-cursor.js';
 import { probeHealth } from './probe-health.js';
-import { abortableSleep, SourceHttpClient } from './source-http-client.js';
+import { SourceHttpClient } from './source-http-client.js';
 
 /** Google's Places API host, the default `baseUrl`. */
 export const DEFAULT_GOOGLE_PLACES_URL = 'https://maps.googleapis.com';
@@ -127,7 +127,7 @@ export class GooglePlacesLeadSource implements LeadSource {
     pageToken = false,
   ): Promise<PlacesAnswer<R>> {
     const maxAttempts = this.options.maxAttempts ?? 3;
-    if (pageToken) await abortableSleep(this.clock, this.options.pageTokenDelayMs ?? 2000, signal);
+    if (pageToken) await this.clock.sleep(this.options.pageTokenDelayMs ?? 2000, signal);
     for (let attempt = 1; ; attempt++) {
       const answer = await this.http.json<PlacesAnswer<R>>(this.url(endpoint, params), { signal });
       if (answer.status === 'OK' || answer.status === 'ZERO_RESULTS') return answer;
@@ -146,7 +146,7 @@ export class GooglePlacesLeadSource implements LeadSource {
         answer.status === 'OVER_QUERY_LIMIT'
           ? (this.options.overQueryLimitBackoffMs ?? 2000) * 2 ** (attempt - 1)
           : (this.options.pageTokenDelayMs ?? 2000);
-      await abortableSleep(this.clock, backoff, signal);
+      await this.clock.sleep(backoff, signal);
     }
   }
 

@@ -1,5 +1,6 @@
-import { systemClock, type Clock } from '../../clock.js';
+import { clockTimeout, systemClock, type Clock } from '../../clock.js';
 import { KirimError } from '../../errors.js';
+import { parseRetryAfter } from '../../net/retry-after.js';
 
 /** Options of {@link SourceHttpClient}. */
 export interface SourceHttpClientOptions {
@@ -15,7 +16,7 @@ export interface SourceHttpClientOptions {
   cacheSize?: number;
   /** How long a cached answer is used; default 1 hour. */
   cacheTtlMs?: number;
-  /** How long one request may take; default 60 s. */
+  /** How long one request may take, its answer's body included, counted on the clock; default 60 s. */
   timeoutMs?: number;
   /** Longest `Retry-After` waited for; a longer one fails at once. Default 60 s. */
   maxRetryAfterMs?: number;
@@ -84,8 +85,7 @@ export class SourceHttpClient {
     const maxAttempts = this.options.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       await this.pace(request.signal);
-      const response = await this.send(url, request);
-      const body = await response.text().catch(() => '');
+      const { response, body } = await this.send(url, request);
       if (response.ok) return body;
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
       const limited = response.status === 429 || (response.status === 503 && retryAfterMs !== undefined);
@@ -97,34 +97,37 @@ export class SourceHttpClient {
         const after = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
         throw new KirimError('rate_limited', `${service} is rate limiting requests (HTTP ${response.status}${after})`);
       }
-      await abortableSleep(this.clock, wait, request.signal);
+      await this.clock.sleep(wait, request.signal);
     }
   }
 
-  private async send(url: string, request: SourceRequest): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 60_000);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  /** One exchange, its body read (empty when it breaks off), within `timeoutMs` of the client's clock. */
+  private async send(url: string, request: SourceRequest): Promise<{ response: Response; body: string }> {
+    const timeoutMs = this.options.timeoutMs ?? 60_000;
+    const timeout = clockTimeout(this.clock, timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     try {
-      return await fetch(url, {
+      const response = await fetch(url, {
         method: request.method ?? 'GET',
         body: request.body,
         headers: { 'user-agent': this.options.userAgent, accept: 'application/json', ...request.headers },
         signal,
         redirect: 'follow',
       });
+      return { response, body: await response.text().catch(() => '') };
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       const { service } = this.options;
-      if (timeout.aborted)
-        throw new KirimError('unavailable', `${service} did not answer within ${this.options.timeoutMs ?? 60_000} ms`, {
-          cause: error,
-        });
+      if (timeout.signal.aborted)
+        throw new KirimError('unavailable', `${service} did not answer within ${timeoutMs} ms`, { cause: error });
       const reason = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new KirimError(
         'unavailable',
         `${service} is unreachable at ${new URL(url).origin}: ${reason?.code ?? reason?.message ?? String(error)}`,
         { cause: error },
       );
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -132,7 +135,7 @@ export class SourceHttpClient {
   private async pace(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) throw signal.reason;
     const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - this.clock.now().getTime();
-    if (wait > 0) await abortableSleep(this.clock, wait, signal);
+    if (wait > 0) await this.clock.sleep(wait, signal);
     this.lastStart = this.clock.now().getTime();
   }
 
@@ -152,28 +155,6 @@ export class SourceHttpClient {
     this.cache.set(key, { body, expires: this.clock.now().getTime() + (this.options.cacheTtlMs ?? 3_600_000) });
     while (this.cache.size > size) this.cache.delete(this.cache.keys().next().value!);
   }
-}
-
-/** `Retry-After` as milliseconds from `now`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: Date): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
-
-/** Sleeps on `clock`, rejecting with the signal's reason as soon as it aborts. */
-export function abortableSleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return clock.sleep(ms);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void clock.sleep(ms).then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }
 
 /** A short, single-line excerpt of an error body: its `error`/`message` field when JSON, else its text. */

@@ -1,9 +1,10 @@
 /**
- * Test support for the Baileys transport (not a test file, not exported): sessions on real Baileys against a
- * fresh wa-sim each test, with listeners that record what they are told and ways to wait for it.
+ * Test support for the Baileys transport (not a test file, not exported; only baileys-*.test.ts import it): sessions
+ * on real Baileys against a fresh wa-sim each test, with listeners that record what they are told and ways to wait
+ * for it. Real Baileys runs on wall time, so its waits are vitest's, not an injected clock's.
  */
 import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { memoryAuthStore } from '../../testing/memory-auth-store.js';
 import { recordingListener } from '../../testing/recording-listener.js';
 import type { Connection, LinkState, StoredMessage, Transport } from '../transport.js';
@@ -13,16 +14,16 @@ import { createBaileysTransport, type BaileysTransportOptions } from './baileys-
 function waitingListener() {
   const listener = recordingListener();
   const { states, receipts, messages } = listener;
-  const until = async <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(states.map((s) => s.state))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> =>
+    vi.waitFor(
+      () => {
+        const value = probe();
+        if (value === undefined)
+          throw new Error(`timed out waiting for ${what}; states: ${JSON.stringify(states.map((s) => s.state))}`);
+        return value;
+      },
+      { timeout: timeoutMs, interval: 10 },
+    );
   return {
     listener,
     states,
