@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from './actor.js';
+import type { Clock } from './clock.js';
+import { found, notFound } from './errors.js';
 import type { Page } from './validation.js';
 
 /** The five methods of an area whose records belong to users: each sees only the acting user's own. */
@@ -14,6 +16,34 @@ export interface RecordService<T, Create, Update, List = unknown> {
   update(actor: Actor, id: string, input: Update): Promise<T>;
   /** Deletes one of the actor's records; throws `not_found`. */
   remove(actor: Actor, id: string): Promise<void>;
+}
+
+/** What {@link ownedRecords} needs of a repository: one user's record by id, read, changed and deleted. */
+export interface OwnedRecordStore<T, Changes> {
+  get(userId: string, id: string): Promise<T | undefined>;
+  update(userId: string, id: string, changes: Changes): Promise<T | undefined>;
+  remove(userId: string, id: string): Promise<boolean>;
+}
+
+/**
+ * The `get`, `update` and `remove` of a {@link RecordService} on `store`: each reaches only the actor's own records
+ * and throws `not_found` naming `noun` for any other; `update` stamps the changes' `updated_at` from `clock`.
+ */
+export function ownedRecords<T, Changes extends { updated_at?: string }>(
+  store: OwnedRecordStore<T, Changes>,
+  noun: string,
+  clock: Clock,
+) {
+  return {
+    get: async (actor: Actor, id: string): Promise<T> => found(await store.get(actor.userId, id), noun),
+    update: async (actor: Actor, id: string, changes: Omit<Changes, 'updated_at'>): Promise<T> => {
+      const stamped = { ...changes, updated_at: clock.now().toISOString() } as Changes;
+      return found(await store.update(actor.userId, id, stamped), noun);
+    },
+    remove: async (actor: Actor, id: string): Promise<void> => {
+      if (!(await store.remove(actor.userId, id))) throw notFound(noun);
+    },
+  };
 }
 
 /** The fields every new stored record starts with: a fresh id, created and last updated `now` (ISO-8601). */

@@ -37,17 +37,7 @@ import {
 } from './leads/lead-schemas.js';
 import { listLeadTasksSchema, scrapeLeadsSchema } from './leads/lead-task-schemas.js';
 import { listMessagesSchema } from './messages/message-schemas.js';
-import {
-  bulkMediaSchema,
-  bulkTextSchema,
-  listSchema,
-  scheduleMediaSchema,
-  scheduleTextSchema,
-  sendGroupMediaSchema,
-  sendGroupTextSchema,
-  sendMediaSchema,
-  sendTextSchema,
-} from './outbox/outbox-schemas.js';
+import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-schemas.js';
 import { sendLimitsSchema } from './outbox/send-limits.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
 import { createSessionSchema, pairingCodeSchema } from './sessions/session-schemas.js';
@@ -132,13 +122,7 @@ export const requestSchemas = {
   sendLimits: sendLimitsSchema,
   listMessages: listMessagesSchema(DEFAULT_COUNTRY_CODE),
   sessionDevice: sessionDeviceSchema,
-  sendText: sendTextSchema(DEFAULT_COUNTRY_CODE),
-  sendMedia: sendMediaSchema(DEFAULT_COUNTRY_CODE),
-  sendGroupText: sendGroupTextSchema,
-  sendGroupMedia: sendGroupMediaSchema,
-  scheduleText: scheduleTextSchema(DEFAULT_COUNTRY_CODE),
-  scheduleMedia: scheduleMediaSchema(DEFAULT_COUNTRY_CODE),
-  listScheduled: listSchema,
+  ...sendSchemas(DEFAULT_COUNTRY_CODE),
   bulkText: bulkTextSchema,
   bulkMedia: bulkMediaSchema,
   bulkStatus: bulkStatusSchema,

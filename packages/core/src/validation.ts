@@ -61,6 +61,24 @@ export function listQuerySchema<S extends z.ZodRawShape>(filters: S) {
   return z.object({ search: searchText, ...filters, is_active: looseBoolean.optional(), ...pageSchema.shape });
 }
 
+/** A record's writable `fields`, each given a default where `defaults` names one. */
+type WithDefaults<F extends Record<string, z.ZodType>, D> = {
+  [K in keyof F]: K extends keyof D ? z.ZodDefault<F[K]> : F[K];
+};
+
+/**
+ * The create and update schemas of a record's writable `fields`: `create` takes them all, those named in `defaults`
+ * optional with that default; `update` takes any of them and defaults none (an update changes only what it names).
+ */
+export function writeSchemas<F extends Record<string, z.ZodType>, D extends { [K in keyof F]?: z.output<F[K]> }>(
+  fields: F,
+  defaults: D,
+) {
+  const withDefaults: Record<string, z.ZodType> = { ...fields };
+  for (const [key, value] of Object.entries(defaults)) withDefaults[key] = withDefaults[key].default(value);
+  return { create: z.object(withDefaults as WithDefaults<F, D>), update: z.object(fields).partial() };
+}
+
 /** The paging part of a list query, parsed. */
 export type PageQuery = z.output<typeof pageSchema>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { exactlyOneOf, listQuerySchema, looseBoolean } from '../validation.js';
+import { exactlyOneOf, listQuerySchema, looseBoolean, writeSchemas } from '../validation.js';
 
 /** A named set of contacts, for sending and personalisation. */
 export interface ContactGroup {
@@ -23,14 +23,12 @@ const fields = {
   is_active: looseBoolean,
 };
 
-export const createContactGroupSchema = z.object({
-  ...fields,
-  color: fields.color.default('#2196F3'),
-  is_active: fields.is_active.default(true),
+/** What creating a contact group takes (blue and active unless told), and updating one (any of those fields). */
+export const { create: createContactGroupSchema, update: updateContactGroupSchema } = writeSchemas(fields, {
+  color: '#2196F3',
+  is_active: true,
 });
 export type CreateContactGroupInput = z.input<typeof createContactGroupSchema>;
-
-export const updateContactGroupSchema = z.object(fields).partial();
 export type UpdateContactGroupInput = z.input<typeof updateContactGroupSchema>;
 
 export const listContactGroupsSchema = listQuerySchema({});

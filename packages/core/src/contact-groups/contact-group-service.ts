@@ -1,8 +1,8 @@
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import type { Contact } from '../contacts/contact-schemas.js';
-import { found, KirimError, notFound } from '../errors.js';
-import { freshRecord, type RecordService } from '../records.js';
+import { KirimError } from '../errors.js';
+import { freshRecord, ownedRecords, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { knownPlaceholders, personaliser, savedTemplate, templateText } from '../templates/personalise.js';
 import { validateTemplate } from '../templates/renderer.js';
@@ -43,8 +43,7 @@ export interface ContactGroupService extends RecordService<
 export function createContactGroupService(deps: { storage: Storage; clock: Clock }): ContactGroupService {
   const { storage, clock } = deps;
 
-  const get = async (actor: Actor, id: string) =>
-    found(await storage.contactGroups.get(actor.userId, id), 'Contact group');
+  const { get, update, remove } = ownedRecords(storage.contactGroups, 'Contact group', clock);
 
   /** Checks every id is one of the user's contacts: another user's contact is as missing as no contact. */
   async function ownedContacts(actor: Actor, ids: string[]): Promise<string[]> {
@@ -89,17 +88,10 @@ export function createContactGroupService(deps: { storage: Storage; clock: Clock
 
     async update(actor: Actor, id: string, input: UpdateContactGroupInput): Promise<ContactGroup> {
       const data = parse(updateContactGroupSchema, input);
-      const changes = {
-        ...data,
-        ...(data.color ? { color: data.color.toUpperCase() } : {}),
-        updated_at: clock.now().toISOString(),
-      };
-      return found(await storage.contactGroups.update(actor.userId, id, changes), 'Contact group');
+      return update(actor, id, { ...data, ...(data.color ? { color: data.color.toUpperCase() } : {}) });
     },
 
-    async remove(actor: Actor, id: string): Promise<void> {
-      if (!(await storage.contactGroups.remove(actor.userId, id))) throw notFound('Contact group');
-    },
+    remove,
 
     async addContacts(actor: Actor, id: string, input: unknown): Promise<{ added: number; group: ContactGroup }> {
       const { contact_ids } = parse(groupMembersSchema, input);

@@ -1,8 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { found, notFound } from '../errors.js';
-import { freshRecord, orNull, type RecordService } from '../records.js';
+import { freshRecord, orNull, ownedRecords, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, readPage, validationError, type Page } from '../validation.js';
 import {
@@ -105,7 +104,7 @@ export function createContactService(deps: {
     order: query.order ?? (query.sort === 'created_at' || query.sort === 'updated_at' ? 'desc' : 'asc'),
   });
 
-  const get = async (actor: Actor, id: string) => found(await storage.contacts.get(actor.userId, id), 'Contact');
+  const { get, update, remove } = ownedRecords(storage.contacts, 'Contact', clock);
 
   return {
     get,
@@ -122,15 +121,10 @@ export function createContactService(deps: {
       return readPage(query, (range) => storage.contacts.list(actor.userId, toFilter(query), range));
     },
 
-    async update(actor: Actor, id: string, input: UpdateContactInput): Promise<Contact> {
-      const data = parse(updateSchema, input);
-      const changes = { ...data, updated_at: clock.now().toISOString() };
-      return found(await storage.contacts.update(actor.userId, id, changes), 'Contact');
-    },
+    update: async (actor: Actor, id: string, input: UpdateContactInput) =>
+      update(actor, id, parse(updateSchema, input)),
 
-    async remove(actor: Actor, id: string): Promise<void> {
-      if (!(await storage.contacts.remove(actor.userId, id))) throw notFound('Contact');
-    },
+    remove,
 
     async bulkRemove(actor: Actor, input: unknown): Promise<{ deleted: number; not_found: string[] }> {
       const { ids } = parse(bulkDeleteContactsSchema, input);

@@ -12,8 +12,8 @@ import {
   type HeaderSpec,
   type LeadImportField,
 } from '../contacts/spreadsheet.js';
-import { found, KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
-import { freshRecord, orNull } from '../records.js';
+import { KirimError, isKirimError, notFound, type FieldErrors } from '../errors.js';
+import { freshRecord, orNull, ownedRecords } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { fieldErrors, parse, readPage, validationError, type Page } from '../validation.js';
 import {
@@ -104,7 +104,7 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
   const createSchema = createLeadSchema(deps.defaultCountryCode);
   const updateSchema = updateLeadSchema(deps.defaultCountryCode);
 
-  const get = async (actor: Actor, id: string) => found(await storage.leads.get(actor.userId, id), 'Lead');
+  const { get, update, remove } = ownedRecords(storage.leads, 'Lead', clock);
 
   /** Whose lead an input makes: the caller's, or for admins the named `user_id`'s. */
   async function ownerOf(actor: Actor, userId: string | undefined): Promise<string> {
@@ -200,15 +200,9 @@ export function createLeadService(deps: { storage: Storage; clock: Clock; defaul
       return saveLead(storage, owner, data, clock.now().toISOString());
     },
 
-    async update(actor: Actor, id: string, input: UpdateLeadInput): Promise<Lead> {
-      const data = parse(updateSchema, input);
-      const changes = { ...data, updated_at: clock.now().toISOString() };
-      return found(await storage.leads.update(actor.userId, id, changes), 'Lead');
-    },
+    update: async (actor: Actor, id: string, input: UpdateLeadInput) => update(actor, id, parse(updateSchema, input)),
 
-    async remove(actor: Actor, id: string): Promise<void> {
-      if (!(await storage.leads.remove(actor.userId, id))) throw notFound('Lead');
-    },
+    remove,
 
     async bulkStatus(actor: Actor, input: BulkLeadStatusInput): Promise<{ updated: number; status: LeadStatus }> {
       const { ids, status } = parse(bulkLeadStatusSchema, input);

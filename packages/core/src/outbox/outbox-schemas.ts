@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { phoneSchema } from '../contacts/phone.js';
-import { dateInput } from '../validation.js';
+import { dateInput, pageSchema } from '../validation.js';
 
 const id = z.string().trim().min(1).max(200);
 const groupJid = z
@@ -117,8 +117,17 @@ export const bulkMediaSchema = z
   .superRefine(oneRoute, always)
   .superRefine(oneAudience, always);
 
-export const listSchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  per_page: z.coerce.number().int().min(1).max(100).default(20),
-  status: z.string().trim().max(20).optional(),
-});
+export const listSchema = pageSchema.extend({ status: z.string().trim().max(20).optional() });
+
+/** What immediate and scheduled sends and the scheduled list take, for default country code `cc`, by method name. */
+export function sendSchemas(cc: string) {
+  return {
+    sendText: sendTextSchema(cc),
+    sendMedia: sendMediaSchema(cc),
+    sendGroupText: sendGroupTextSchema,
+    sendGroupMedia: sendGroupMediaSchema,
+    scheduleText: scheduleTextSchema(cc),
+    scheduleMedia: scheduleMediaSchema(cc),
+    listScheduled: listSchema,
+  };
+}

@@ -9,15 +9,7 @@ import { messageView } from '../messages/message-schemas.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
 import type { MediaLoader } from './media-loader.js';
-import {
-  listSchema,
-  scheduleMediaSchema,
-  scheduleTextSchema,
-  sendGroupMediaSchema,
-  sendGroupTextSchema,
-  sendMediaSchema,
-  sendTextSchema,
-} from './outbox-schemas.js';
+import { sendSchemas } from './outbox-schemas.js';
 import type { Route, SendRoutes } from './send-routes.js';
 import type { SendWaiters } from './send-waiters.js';
 
@@ -108,7 +100,7 @@ export function createSendService(deps: {
   sendWaitMs?: number;
 }): SendService {
   const { storage, clock, routes, media: loader, waiters } = deps;
-  const cc = deps.defaultCountryCode;
+  const schemas = sendSchemas(deps.defaultCountryCode);
   const waitMs = deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs;
 
   function row(actor: Actor, route: Route, fields: RowFields): NewMessage {
@@ -245,20 +237,20 @@ export function createSendService(deps: {
 
   return {
     sendText: (actor, input, key) =>
-      send(actor, key, sendTextSchema(cc), input, (data) => ({ ...toUser(data), ...textOf(data) })),
+      send(actor, key, schemas.sendText, input, (data) => ({ ...toUser(data), ...textOf(data) })),
     sendMedia: (actor, input, key) =>
-      send(actor, key, sendMediaSchema(cc), input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
+      send(actor, key, schemas.sendMedia, input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
     sendGroupText: (actor, input, key) =>
-      send(actor, key, sendGroupTextSchema, input, (data) => ({ ...toGroup(data), ...textOf(data) })),
+      send(actor, key, schemas.sendGroupText, input, (data) => ({ ...toGroup(data), ...textOf(data) })),
     sendGroupMedia: (actor, input, key) =>
-      send(actor, key, sendGroupMediaSchema, input, (data) => ({ ...toGroup(data), ...mediaOf(data) })),
+      send(actor, key, schemas.sendGroupMedia, input, (data) => ({ ...toGroup(data), ...mediaOf(data) })),
     scheduleText: (actor, input) =>
-      schedule(actor, scheduleTextSchema(cc), input, (data) => ({ ...toUser(data), ...textOf(data) })),
+      schedule(actor, schemas.scheduleText, input, (data) => ({ ...toUser(data), ...textOf(data) })),
     scheduleMedia: (actor, input) =>
-      schedule(actor, scheduleMediaSchema(cc), input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
+      schedule(actor, schemas.scheduleMedia, input, (data) => ({ ...toUser(data), ...mediaOf(data) })),
 
     async listScheduled(actor, input = {}) {
-      const { page, per_page } = parse(listSchema, input);
+      const { page, per_page } = parse(schemas.listScheduled, input);
       const slice = await storage.outbox.listScheduled(actor.userId, {
         limit: per_page,
         offset: (page - 1) * per_page,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../contacts/contact-schemas.js';
-import { listQuerySchema, looseBoolean } from '../validation.js';
+import { listQuerySchema, looseBoolean, writeSchemas } from '../validation.js';
 
 export const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
@@ -32,14 +32,12 @@ const fields = {
   is_active: looseBoolean,
 };
 
-export const createTemplateSchema = z.object({
-  ...fields,
-  message_type: fields.message_type.default('text'),
-  is_active: fields.is_active.default(true),
+/** What creating a template takes (a text and active unless told), and updating one (any of those fields). */
+export const { create: createTemplateSchema, update: updateTemplateSchema } = writeSchemas(fields, {
+  message_type: 'text',
+  is_active: true,
 });
 export type CreateTemplateInput = z.input<typeof createTemplateSchema>;
-
-export const updateTemplateSchema = z.object(fields).partial();
 export type UpdateTemplateInput = z.input<typeof updateTemplateSchema>;
 
 export const listTemplatesSchema = listQuerySchema({ message_type: z.enum(MESSAGE_TYPES).optional() });

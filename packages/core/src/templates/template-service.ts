@@ -1,7 +1,7 @@
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { found, isKirimError, notFound, type FieldErrors } from '../errors.js';
-import { freshRecord, type RecordService } from '../records.js';
+import { isKirimError, type FieldErrors } from '../errors.js';
+import { freshRecord, ownedRecords, type RecordService } from '../records.js';
 import type { Storage } from '../storage/storage.js';
 import { parse, readPage, validationError, type Page } from '../validation.js';
 import { knownPlaceholders } from './personalise.js';
@@ -33,7 +33,7 @@ export function createTemplateService(deps: {
 }): TemplateService {
   const { storage, clock } = deps;
 
-  const get = async (actor: Actor, id: string) => found(await storage.templates.get(actor.userId, id), 'Template');
+  const { get, remove } = ownedRecords(storage.templates, 'Template', clock);
 
   /**
    * Refuses malformed templates and unknown placeholders (a silent blank in a bulk send is worse than a
@@ -100,9 +100,7 @@ export function createTemplateService(deps: {
       );
     },
 
-    async remove(actor: Actor, id: string): Promise<void> {
-      if (!(await storage.templates.remove(actor.userId, id))) throw notFound('Template');
-    },
+    remove,
 
     async duplicate(actor: Actor, id: string, input: unknown = {}): Promise<Template> {
       const { name } = parse(duplicateTemplateSchema, input);
