@@ -10,3 +10,9 @@ export const maybeTimestamp = timestamp.nullable();
 
 /** Optional text a record keeps as null when absent. */
 export const maybeText = z.string().nullable();
+
+/** A whole number: a count, an index, a number of attempts. */
+export const count = z.number().int();
+
+/** When a stored record was created and last changed: the two timestamps every record has (see freshRecord). */
+export const recordTimes = { created_at: timestamp, updated_at: timestamp };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeTimestamp, timestamp } from '../response-fields.js';
+import { maybeTimestamp, recordTimes, timestamp } from '../response-fields.js';
 import type { GeneratedToken } from './account-service.js';
 import type { ApiTokenView, User } from './account-schemas.js';
 
@@ -11,8 +11,7 @@ export const userSchema = z.object({
   role: z.enum(['user', 'admin']),
   plan: z.enum(['free', 'supporter']),
   plan_expires_at: maybeTimestamp,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<User>;
 
 /** An API token as listed: masked (its prefix only), never the hash. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeTimestamp, timestamp } from '../response-fields.js';
+import { maybeTimestamp, recordTimes } from '../response-fields.js';
 import { ANNOUNCEMENT_TYPES, type Announcement } from './announcement-schemas.js';
 
 /** An announcement as the API answers it. */
@@ -11,6 +11,5 @@ export const announcementSchema = z.object({
   is_active: z.boolean(),
   starts_at: maybeTimestamp,
   expires_at: maybeTimestamp,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<Announcement>;

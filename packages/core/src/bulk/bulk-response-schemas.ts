@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { messageMediaSchema } from '../messages/message-response-schemas.js';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, recordTimes } from '../response-fields.js';
 import type { BulkJobStatusView } from './bulk-service.js';
 import { SKIP_REASONS, type BulkJobView } from './bulk-schemas.js';
-
-const count = z.number().int();
 
 /** A bulk job with its progress. */
 export const bulkJobViewSchema = z.object({
@@ -35,10 +33,9 @@ export const bulkJobViewSchema = z.object({
   }) satisfies z.ZodType<Record<(typeof SKIP_REASONS)[number], number>>,
   estimated_finish_at: maybeTimestamp,
   estimated_days: count.nullable(),
-  created_at: timestamp,
+  ...recordTimes,
   started_at: maybeTimestamp,
   completed_at: maybeTimestamp,
-  updated_at: timestamp,
 }) satisfies z.ZodType<BulkJobView>;
 
 /** `GET /whatsapp/messages/bulk/{jobId}/status`: the job and a page of the recipients it skipped. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contactSchema } from '../contacts/contact-response-schemas.js';
-import { maybeText, timestamp } from '../response-fields.js';
+import { count, maybeText, recordTimes } from '../response-fields.js';
 import type { ContactGroup } from './contact-group-schemas.js';
 
 /** A contact group as the API answers it. */
@@ -11,16 +11,15 @@ export const contactGroupSchema = z.object({
   description: maybeText,
   color: z.string().meta({ example: '#2196F3' }),
   is_active: z.boolean(),
-  contacts_count: z.number().int(),
-  created_at: timestamp,
-  updated_at: timestamp,
+  contacts_count: count,
+  ...recordTimes,
 }) satisfies z.ZodType<ContactGroup>;
 
 /** `POST /contact-groups/{id}/contacts`: how many were added, and the group after. */
-export const groupContactsAddedSchema = z.object({ added: z.number().int(), group: contactGroupSchema });
+export const groupContactsAddedSchema = z.object({ added: count, group: contactGroupSchema });
 
 /** `DELETE /contact-groups/{id}/contacts`: how many were removed, and the group after. */
-export const groupContactsRemovedSchema = z.object({ removed: z.number().int(), group: contactGroupSchema });
+export const groupContactsRemovedSchema = z.object({ removed: count, group: contactGroupSchema });
 
 /** `POST /contact-groups/{id}/personalized-preview`: each member with the message rendered for it. */
 export const personalizedPreviewResultSchema = z.array(z.object({ contact: contactSchema, message: z.string() }));

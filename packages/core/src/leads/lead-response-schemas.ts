@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, recordTimes, timestamp } from '../response-fields.js';
 import { LEAD_STATUSES, type Lead, type LeadImportReport, type LeadStatistics } from './lead-schemas.js';
 import {
   LEAD_TASK_STATUSES,
@@ -7,8 +7,6 @@ import {
   type LeadTaskDetail,
   type LeadTaskView,
 } from './lead-task-schemas.js';
-
-const count = z.number().int();
 
 /** A lead as the API answers it. */
 export const leadSchema = z.object({
@@ -25,8 +23,7 @@ export const leadSchema = z.object({
   status: z.enum(LEAD_STATUSES),
   notes: maybeText,
   extra_fields: z.record(z.string(), z.unknown()),
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<Lead>;
 
 /** `GET /leads/statistics`: every status (0 when none), and sources as stored. */
@@ -89,10 +86,9 @@ export const leadTaskViewSchema = z.object({
     percent: z.number(),
   }),
   error: maybeText,
-  created_at: timestamp,
+  ...recordTimes,
   started_at: maybeTimestamp,
   finished_at: maybeTimestamp,
-  updated_at: timestamp,
 }) satisfies z.ZodType<LeadTaskView>;
 
 /** A scrape task with the leads it found so far. */

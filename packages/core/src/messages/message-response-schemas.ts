@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, recordTimes } from '../response-fields.js';
 import { MESSAGE_STATUSES, type MessageView } from './message-schemas.js';
 
 /** Media a message carries (metadata only). */
@@ -13,7 +13,7 @@ export const messageMediaSchema = z.object({
 
 /** A message of the history, in or out. */
 export const messageViewSchema = z.object({
-  id: z.number().int(),
+  id: count,
   user_id: z.string(),
   session_id: maybeText,
   pool_id: maybeText,
@@ -35,9 +35,8 @@ export const messageViewSchema = z.object({
   job_id: maybeText,
   schedule_id: maybeText,
   idempotency_key: maybeText,
-  attempts: z.number().int(),
+  attempts: count,
   not_before: maybeTimestamp,
   sent_at: maybeTimestamp,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<MessageView>;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { MESSAGE_STATUSES } from '../messages/message-schemas.js';
 import { messageViewSchema } from '../messages/message-response-schemas.js';
-import { maybeText, maybeTimestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp } from '../response-fields.js';
 import type { ScheduledView, SendResult } from './send-service.js';
 
 /** The answer to a send: the outbox row's id, WhatsApp's message id and where it stands. */
 export const sendResultSchema = z.object({
-  id: z.number().int(),
+  id: count,
   message_id: maybeText.meta({ example: '3EB0C431C26A1916E0B1' }),
   status: z.enum(MESSAGE_STATUSES),
   error: maybeText,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sendLimitsSchema } from '../outbox/send-limits.js';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { maybeText, maybeTimestamp, recordTimes } from '../response-fields.js';
 import type { PoolView } from './pool-schemas.js';
 
 /** A send pool with each member's live health. */
@@ -21,6 +21,5 @@ export const poolViewSchema = z.object({
       circuit_open_until: maybeTimestamp,
     }),
   ),
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<PoolView>;

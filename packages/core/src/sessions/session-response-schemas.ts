@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, recordTimes, timestamp } from '../response-fields.js';
 import { SESSION_STATUSES, type SessionContact, type SessionStatusView, type SessionView } from './session-schemas.js';
 
 const status = z.enum(SESSION_STATUSES);
@@ -20,8 +20,7 @@ export const sessionViewSchema = z.object({
   connected_at: maybeTimestamp,
   linked_at: maybeTimestamp,
   last_active_at: maybeTimestamp,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<SessionView>;
 
 /** `GET /whatsapp/sessions/{id}/status`: live status, with the QR as text and as a PNG data URL while linking. */
@@ -34,7 +33,7 @@ export const sessionStatusViewSchema = z.object({
   qr: maybeText,
   qr_image: z.string().nullable().meta({ description: 'The QR as a PNG data URL, ready for an <img src>' }),
   pairing_code: maybeText,
-  reconnect_attempts: z.number().int(),
+  reconnect_attempts: count,
   next_retry_at: maybeTimestamp,
   circuit_open_until: maybeTimestamp,
   circuit_reason: maybeText,
@@ -76,16 +75,15 @@ export const whatsappGroupSchema = z.object({
   description: maybeText,
   owner: maybeText,
   participants: z.array(participant),
-  participants_count: z.number().int(),
+  participants_count: count,
   group_created_at: maybeTimestamp,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 });
 
 /** `POST /whatsapp/groups/sync`: how the saved copies changed. */
 export const groupSyncResultSchema = z.object({
-  added: z.number().int(),
-  updated: z.number().int(),
-  removed: z.number().int(),
-  total: z.number().int(),
+  added: count,
+  updated: count,
+  removed: count,
+  total: count,
 });

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
 import type { EngineStatus } from './status-service.js';
-
-const count = z.number().int();
 
 /** `GET /test-node-connection`: the engine's status, in the original document's names. */
 export const engineStatusSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeText, timestamp } from '../response-fields.js';
+import { maybeText, recordTimes } from '../response-fields.js';
 import { MESSAGE_TYPES, type Template } from './template-schemas.js';
 
 /** A template as the API answers it. */
@@ -13,6 +13,5 @@ export const templateSchema = z.object({
   caption: maybeText,
   is_active: z.boolean(),
   placeholders: z.array(z.string()),
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
 }) satisfies z.ZodType<Template>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maybeText, maybeTimestamp, timestamp } from '../response-fields.js';
+import { count, maybeText, maybeTimestamp, recordTimes } from '../response-fields.js';
 import { DELIVERY_STATES, type WebhookDeliveryView, type WebhookView } from './webhook-schemas.js';
 
 /** A webhook subscription as the API answers it: the secret only in the answer to its creation. */
@@ -9,8 +9,7 @@ export const webhookViewSchema = z.object({
   events: z.array(z.string()),
   is_active: z.boolean(),
   disabled_reason: maybeText,
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
   secret: z
     .string()
     .optional()
@@ -24,12 +23,11 @@ export const webhookDeliveryViewSchema = z.object({
   event_id: z.string(),
   event_type: z.string(),
   state: z.enum(DELIVERY_STATES),
-  attempts: z.number().int(),
+  attempts: count,
   next_attempt_at: maybeTimestamp,
   last_error: maybeText,
-  status_code: z.number().int().nullable(),
+  status_code: count.nullable(),
   latency_ms: z.number().nullable(),
-  created_at: timestamp,
-  updated_at: timestamp,
+  ...recordTimes,
   delivered_at: maybeTimestamp,
 }) satisfies z.ZodType<WebhookDeliveryView>;
