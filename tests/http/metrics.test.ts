@@ -252,6 +252,13 @@ describe.each(DATABASES)('GET /metrics on %s', (database) => {
     expect(routes).toContain('/metrics');
   });
 
+  it('labels a route declared with several paths by its first, not by the list joined with commas', async () => {
+    expect((await t.request('GET', '/docs/index.html')).status).toBe(200);
+    const routes = (await scrape()).filter((s) => s.name === 'kirim_http_requests_total').map((s) => s.labels.route!);
+    expect(routes).toContain('/docs/');
+    expect(routes.filter((r) => r.includes(','))).toEqual([]);
+  });
+
   it('answers in the Prometheus text format: HELP and TYPE as prom-client writes them, every sample parsed, process metrics included', async () => {
     const res = await t.request('GET', '/metrics');
     expect(res.status).toBe(200);

@@ -33,9 +33,13 @@ export function httpMetrics(registry: Registry): RequestHandler {
   };
 }
 
-/** The template of the route that answered: its router's mount path and its own path. */
+/**
+ * The template of the route that answered: its router's mount path and its own path (the first of a route
+ * declared with several, as `/docs` serves `/` and `/index.html`: one label, not the list joined by commas).
+ */
 function routeTemplate(req: Request): string {
   const route = (req as { route?: { path?: unknown } }).route;
-  if (!route || route.path === undefined) return UNMATCHED_ROUTE;
-  return req.baseUrl + String(route.path);
+  const path = Array.isArray(route?.path) ? route.path[0] : route?.path;
+  if (path === undefined) return UNMATCHED_ROUTE;
+  return req.baseUrl + String(path);
 }
