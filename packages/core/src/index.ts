@@ -28,6 +28,7 @@ export type {
   TemplateRepository,
   LeadRepository,
   Range,
+  RecordChanges,
   Slice,
 } from './storage/storage.js';
 export { SEARCH_COUNT_CAP } from './storage/storage.js';

@@ -73,3 +73,25 @@ export async function removeRow<T extends keyof Database>(
   const result = await byKey(loose(db).deleteFrom<string>(table), key).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** The tables whose rows belong to a user: an `id` and a `user_id` column. */
+type OwnedTable = {
+  [T in keyof Database]: Database[T] extends { id: string; user_id: string } ? T : never;
+}[keyof Database];
+
+/** The ids among `ids` that are rows of `table` owned by `userId`; no statement when `ids` is empty. */
+export async function ownedIds(
+  db: Kysely<Database>,
+  table: OwnedTable,
+  userId: string,
+  ids: string[],
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await loose(db)
+    .selectFrom<string>(table)
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map((row) => row.id as string);
+}

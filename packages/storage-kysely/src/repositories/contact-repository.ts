@@ -5,15 +5,14 @@ import {
   type ContactRepository,
   type ContactStatistics,
   type Range,
+  type RecordChanges,
   type Slice,
 } from '@kirim/core';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { ContactsTable, Database } from '../database.js';
 import type { SqlDialect } from '../dialect.js';
 import { fromFlag } from '../flags.js';
-import { findRow, insertNew, removeRow, updateRow } from '../keyed-rows.js';
-
-type ContactChanges = Partial<Omit<Contact, 'id' | 'user_id' | 'created_at'>>;
+import { findRow, insertNew, ownedIds, removeRow, updateRow } from '../keyed-rows.js';
 
 const SEARCHED = ['name', 'phone', 'email', 'company'] as const;
 const ANALYZE_AFTER_ROWS = 1000;
@@ -86,15 +85,8 @@ export class KyselyContactRepository implements ContactRepository {
     return rows.map(contactFromRow);
   }
 
-  async ownedIds(userId: string, ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('contacts')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('id', 'in', ids)
-      .execute();
-    return rows.map((r) => r.id);
+  ownedIds(userId: string, ids: string[]): Promise<string[]> {
+    return ownedIds(this.db, 'contacts', userId, ids);
   }
 
   async list(userId: string, filter: ContactFilter, range: Range): Promise<Slice<Contact>> {
@@ -146,7 +138,7 @@ export class KyselyContactRepository implements ContactRepository {
     }
   }
 
-  async update(userId: string, id: string, changes: ContactChanges): Promise<Contact | undefined> {
+  async update(userId: string, id: string, changes: RecordChanges<Contact>): Promise<Contact | undefined> {
     const current = await this.get(userId, id);
     if (!current) return undefined;
     const next: Contact = { ...current, ...changes };

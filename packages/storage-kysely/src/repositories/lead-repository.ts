@@ -6,15 +6,14 @@ import {
   type LeadStatistics,
   type LeadStatus,
   type Range,
+  type RecordChanges,
   type Slice,
 } from '@kirim/core';
 import { type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { containing } from '../containing.js';
 import type { Database, LeadsTable } from '../database.js';
-import { findRow, removeRow, updateRow } from '../keyed-rows.js';
+import { findRow, ownedIds, removeRow, updateRow } from '../keyed-rows.js';
 import { selectPage } from '../select-page.js';
-
-type LeadChanges = Partial<Omit<Lead, 'id' | 'user_id' | 'created_at'>>;
 
 const SEARCHED = ['business_name', 'address', 'phone', 'website'] as const;
 
@@ -70,7 +69,7 @@ export class KyselyLeadRepository implements LeadRepository {
     return { items: rows.map(fromRow), total };
   }
 
-  async update(userId: string, id: string, changes: LeadChanges): Promise<Lead | undefined> {
+  async update(userId: string, id: string, changes: RecordChanges<Lead>): Promise<Lead | undefined> {
     const set: Partial<LeadsTable> = {};
     for (const [key, value] of Object.entries(changes)) {
       if (value !== undefined)
@@ -80,15 +79,8 @@ export class KyselyLeadRepository implements LeadRepository {
     return this.get(userId, id);
   }
 
-  async ownedIds(userId: string, ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('leads')
-      .select('id')
-      .where('user_id', '=', userId)
-      .where('id', 'in', ids)
-      .execute();
-    return rows.map((r) => r.id);
+  ownedIds(userId: string, ids: string[]): Promise<string[]> {
+    return ownedIds(this.db, 'leads', userId, ids);
   }
 
   async setStatus(userId: string, ids: string[], status: LeadStatus, updatedAt: string): Promise<number> {
