@@ -35,13 +35,13 @@ describe.each(DATABASES)('GET /docs on %s', (database) => {
     expect(res.headers.get('location')).toBe('/docs/');
   });
 
-  it('starts Swagger UI on /api/openapi.json from a served file, keeping the pasted token', async () => {
+  it('starts Swagger UI on /api/openapi.json from a served file, without persisting the pasted token', async () => {
     const res = await fetch(`${t.url}/docs/docs-init.js`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/javascript/);
     const init = await res.text();
     expect(init).toContain('/api/openapi.json');
-    expect(init).toContain('persistAuthorization: true');
+    expect(init).not.toContain('persistAuthorization');
   });
 
   it("never serves swagger-ui-dist's own Petstore page or initializer", async () => {
@@ -68,7 +68,7 @@ describe('the API reference in headless Chromium', () => {
     await t?.close();
   });
 
-  it('renders every operation under the strict policy and tries GET /me with the pasted token', async () => {
+  it('renders every operation under the strict policy and tries GET /me with the pasted token, never storing it in localStorage', async () => {
     const page = await browser.newPage();
     const refused: string[] = [];
     const elsewhere: string[] = [];
@@ -94,6 +94,15 @@ describe('the API reference in headless Chromium', () => {
     const answer = me.locator('.live-responses-table tr.response');
     await expect.poll(() => answer.locator('.response-col_status').textContent()).toBe('200');
     expect(await answer.innerText()).toContain('"role": "admin"');
+    // The token stays in the page's memory: persistAuthorization would have written it to localStorage "authorized".
+    const stored = await page.evaluate(() => {
+      const storage = (
+        globalThis as unknown as { localStorage: Record<string, string> & { getItem(key: string): string | null } }
+      ).localStorage;
+      return { authorized: storage.getItem('authorized'), all: JSON.stringify({ ...storage }) };
+    });
+    expect(stored.authorized).toBeNull();
+    expect(stored.all).not.toContain(t.adminToken);
     expect(refused).toEqual([]);
     expect(elsewhere).toEqual([]);
   });

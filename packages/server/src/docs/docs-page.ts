@@ -21,14 +21,14 @@ export const DOCS_PAGE = `<!doctype html>
 
 /**
  * Starts Swagger UI on the document at /api/openapi.json (relative, so a proxy's path prefix is kept).
- * "Authorize" takes the API token and keeps it in this browser (persistAuthorization) for "Try it out";
- * no validator badge, which would send the document to validator.swagger.io.
+ * "Authorize" keeps the API token in this page's memory only, for "Try it out" (no persistAuthorization: Swagger UI
+ * would write it to localStorage, where it outlives the tab, as the console's token does not); no validator badge,
+ * which would send the document to validator.swagger.io.
  */
 export const DOCS_INIT = `window.ui = SwaggerUIBundle({
   url: new URL('../api/openapi.json', window.location.href).href,
   dom_id: '#swagger-ui',
   deepLinking: true,
-  persistAuthorization: true,
   tryItOutEnabled: true,
   validatorUrl: null,
 });
