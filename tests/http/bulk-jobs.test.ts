@@ -199,6 +199,44 @@ describe.each(DATABASES)('bulk jobs over HTTP on %s (simulated network)', (datab
     });
   });
 
+  describe('completion', () => {
+    it('completes a pool job after the device that sent part of it is removed with its rows', async () => {
+      const u = await t.createUser({ plan: 'supporter' });
+      // The first device stops after one send; the second is linked only once the first is gone.
+      const first = await linked(u.token, { ...NO_LIMITS, daily_cap: 1 });
+      const second = await unlinked(u.token);
+      const limits = { token: u.token, body: NO_LIMITS };
+      expect((await t.request('PATCH', `/api/whatsapp/sessions/${second}/settings`, limits)).status).toBe(200);
+      const pool = (
+        await t.request('POST', '/api/whatsapp/pools', {
+          token: u.token,
+          body: { name: 'p', session_ids: [first.id, second] },
+        })
+      ).body.data;
+      const job = (
+        await t.request('POST', '/api/whatsapp/messages/bulk/text', {
+          token: u.token,
+          body: { pool_id: pool.id, contacts: [nextPhone(), nextPhone()], message: 'Halo' },
+        })
+      ).body.data;
+      await eventually(async () => (await status(u.token, job.job_id)).sent === 1);
+
+      const removed = await t.request('DELETE', `/api/whatsapp/sessions/${first.id}/device`, { token: u.token });
+      expect(removed.status).toBe(200);
+      const qr = await eventually(
+        async () =>
+          (await t.request('GET', `/api/whatsapp/sessions/${second}/status`, { token: u.token })).body.data.qr,
+      );
+      await network.phone(nextPhone()).scanQr(qr);
+
+      const done = await eventually(async () => {
+        const s = await status(u.token, job.job_id);
+        return s.status === 'completed' && s;
+      });
+      expect(done).toMatchObject({ total: 2, sent: 1, failed: 0, pending: 0, cancelled: 0 });
+    });
+  });
+
   describe('one verdict on templates', () => {
     it('answers 422 naming message for an unknown placeholder or an unclosed brace in bulk/text, and stores nothing', async () => {
       const u = await t.createUser();

@@ -57,8 +57,10 @@ export class JobTracker {
     const job = await storage.bulkJobs.get(userId, jobId);
     const open = job?.status === 'queued' || job?.status === 'running';
     if (!job || (!progress && !open)) return;
-    // Counting a job's rows reads all of them: without a progress event to send, only once nothing is left.
-    if (!progress && (await storage.outbox.hasActive(jobId))) return;
+    // Counting a job's rows reads all of them: without a progress event to send, only once nothing is left (no row
+    // left to send, no batch left to expand: what jobProgress counts as pending).
+    if (!progress && ((await storage.outbox.hasActive(jobId)) || (await storage.bulkJobs.unexpanded(jobId)) > 0))
+      return;
     const { sent, failed, pending } = await jobProgress(storage, job);
     if (progress)
       await events.publish('bulk.progress', userId, { job_id: jobId, total: job.total, sent, failed, pending });
