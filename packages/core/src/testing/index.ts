@@ -1,5 +1,5 @@
 export { ManualClock } from './manual-clock.js';
-export { engineInternals, type EngineInternals } from './engine-internals.js';
+export { engineInternals, type EngineInternals } from '../engine-internals.js';
 export { serveSimulatedNetwork } from './remote-network.js';
 // Internals tests check against: event ids, token hashes, the template nesting limit.
 export { newEventId } from '../events.js';

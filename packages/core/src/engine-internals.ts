@@ -1,7 +1,7 @@
-import type { EventLog } from '../event-log/event-log.js';
-import type { Kirim } from '../kirim.js';
-import type { Dispatcher } from '../outbox/dispatcher.js';
-import type { SessionManager } from '../sessions/session-manager.js';
+import type { EventLog } from './event-log/event-log.js';
+import type { Kirim } from './kirim.js';
+import type { Dispatcher } from './outbox/dispatcher.js';
+import type { SessionManager } from './sessions/session-manager.js';
 
 /** The units an engine wires but does not publish: what tests and benchmarks look into. */
 export interface EngineInternals {
