@@ -4,10 +4,10 @@ import { createSqliteStorage } from '@kirim/storage-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../actor.js';
 import type { KirimEvent } from '../events.js';
-import { createKirim, type Kirim } from '../kirim.js';
+import { createKirim, type Kirim, type KirimOptions } from '../kirim.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { aUser } from '../testing/conformance/conformance-context.js';
-import type { WebhookTimings } from './webhook-schemas.js';
+import type { DeliveryState, WebhookTimings } from './webhook-schemas.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -27,7 +27,11 @@ async function receiver(status: number) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, count: () => count };
 }
 
-async function engine(timings: Partial<WebhookTimings>) {
+/** An engine on a manual clock and an in-memory database, started unless `started` is false, and a user. */
+async function engine(
+  timings: Partial<WebhookTimings>,
+  { started = true, ...options }: Partial<KirimOptions> & { started?: boolean } = {},
+) {
   const clock = new ManualClock('2026-05-01T00:00:00.000Z');
   const storage = createSqliteStorage({ filename: ':memory:' });
   await storage.migrate();
@@ -37,8 +41,9 @@ async function engine(timings: Partial<WebhookTimings>) {
     secretKey: 's'.repeat(32),
     allowPrivateUrls: true,
     webhooks: { pollMs: 1_000, ...timings },
+    ...options,
   });
-  await kirim.start();
+  if (started) await kirim.start();
   cleanups.push(async () => {
     await kirim.stop();
     await storage.close();
@@ -46,7 +51,7 @@ async function engine(timings: Partial<WebhookTimings>) {
   const user = aUser();
   await storage.users.insert(user);
   const actor: Actor = { userId: user.id, role: 'user', plan: 'free', planExpiresAt: null };
-  return { clock, kirim, actor };
+  return { clock, kirim, actor, storage };
 }
 
 /** A receiver failing every delivery with `status`, and an engine retrying after 1 s, doubling up to 60 s, within `windows`. */
@@ -106,6 +111,29 @@ describe('WebhookService deliveries', () => {
     await expect(kirim.webhooks.redeliver(actor, hook.id, log[0].id)).rejects.toMatchObject({ code: 'conflict' });
     // A disabled webhook gets no new deliveries (not even of webhook.disabled itself).
     expect(log).toHaveLength(1);
+  });
+
+  it('tells onWebhookAttempt only of attempts made over HTTP, not of a delivery ended dead because its webhook was disabled', async () => {
+    const target = await receiver(204);
+    const attempts: DeliveryState[] = [];
+    const { clock, kirim, actor, storage } = await engine(
+      {},
+      { started: false, onWebhookAttempt: (s) => attempts.push(s) },
+    );
+    const active = await kirim.webhooks.create(actor, { url: target.url, events: ['bulk.completed'] });
+    const disabled = await kirim.webhooks.create(actor, { url: target.url, events: ['bulk.completed'] });
+    // Queued for both while neither is disabled; the engine is started only once one is.
+    await bulkDone(kirim, actor.userId);
+    await storage.webhooks.update(disabled.id, { is_active: false, disabled_reason: 'by the test' });
+    await kirim.start();
+    const delivery = async (id: string) => (await kirim.webhooks.deliveries(actor, id)).items[0];
+    await advanceUntil(clock, 1_000, async () => {
+      const [a, d] = [await delivery(active.id), await delivery(disabled.id)];
+      return a?.state === 'delivered' && d?.state === 'dead';
+    });
+    expect(await delivery(disabled.id)).toMatchObject({ state: 'dead', last_error: 'webhook disabled' });
+    expect(target.count()).toBe(1);
+    expect(attempts).toEqual(['delivered']);
   });
 
   it('keeps the secret sealed at rest', async () => {

@@ -90,18 +90,25 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService &
   let stopping: AbortController | undefined;
   let saturated = false;
   let lastPrune = 0;
-  type Changes = Parameters<Storage['webhookDeliveries']['finish']>[2];
+  type Outcome = { id: string; changes: Parameters<Storage['webhookDeliveries']['finish']>[2]; written?: boolean };
   // Outcomes are written in groups, like events: attempts finishing together share one commit.
-  const finishing = new GroupCommit<{ id: string; changes: Changes }>({
+  const finishing = new GroupCommit<Outcome>({
     batchSize: 200,
     write: (batch) =>
       storage.transaction(async (tx) => {
-        for (const item of batch) await tx.webhookDeliveries.finish(item.id, instanceId, item.changes);
+        for (const o of batch) o.written = await tx.webhookDeliveries.finish(o.id, instanceId, o.changes);
       }),
     onBatchError: 'fail-all',
   });
-  const finish = (id: string, changes: Changes) =>
-    finishing.add({ id, changes }).then(() => changes.state && deps.onAttempt?.(changes.state));
+  /** Records a delivery's outcome; false if another process took its claim over, so nothing was written. */
+  const finish = async (id: string, changes: Outcome['changes']) => {
+    const outcome: Outcome = { id, changes };
+    return finishing.add(outcome).then(() => outcome.written === true);
+  };
+  /** Records an HTTP attempt's outcome, and tells onAttempt once it is written. */
+  const recordAttempt = async (id: string, changes: Outcome['changes'] & { state: DeliveryState }) => {
+    if (await finish(id, changes)) deps.onAttempt?.(changes.state);
+  };
 
   const getOwn = async (actor: Actor, id: string) => found(await storage.webhooks.get(actor.userId, id), 'Webhook');
 
@@ -197,7 +204,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService &
     const at = now.toISOString();
 
     if (error === null) {
-      await finish(delivery.id, {
+      await recordAttempt(delivery.id, {
         state: 'delivered',
         attempts,
         next_attempt_at: null,
@@ -219,7 +226,7 @@ export function createWebhookService(deps: WebhookServiceDeps): WebhookService &
       : givenUp
         ? `${error} (gave up after ${attempts} attempts)`
         : error;
-    await finish(delivery.id, {
+    await recordAttempt(delivery.id, {
       state: final ? 'dead' : 'failed',
       attempts,
       next_attempt_at: final ? null : nextAt.toISOString(),
