@@ -54,6 +54,8 @@ export class BaileysConnection implements Connection {
   private current: SocketRecord | null = null;
   /** Aborted once closed, logged out, replaced or failed: no socket is made any more, no retry is waited for. */
   private readonly lifetime = new AbortController();
+  /** Aborts the wait for the next attempt, if one is scheduled; a newer schedule replaces it. */
+  private retryWait: AbortController | undefined;
   /** The final state reported (logged_out, replaced, failed or the closed disconnection), if any. */
   private finalState: LinkState | null = null;
 
@@ -316,7 +318,10 @@ export class BaileysConnection implements Connection {
       return;
     }
     this.report({ state: 'disconnected', reason, attempts: this.retries.attempts, retryAt: new Date(now + delay) });
-    this.settings.clock.sleep(delay, this.lifetime.signal).then(
+    // One retry pending at a time: two would each open a socket.
+    this.retryWait?.abort();
+    this.retryWait = new AbortController();
+    this.settings.clock.sleep(delay, AbortSignal.any([this.lifetime.signal, this.retryWait.signal])).then(
       () => this.guard('reconnect', () => this.openSocket()),
       () => undefined,
     );
