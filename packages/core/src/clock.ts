@@ -2,20 +2,25 @@
 export interface Clock {
   /** The current time. */
   now(): Date;
-  /**
-   * Resolves after `ms` milliseconds of this clock's time. Given a `signal`, the sleep is a timer its owner
-   * cancels: it rejects with the signal's reason once aborted, and the timer is dropped.
-   */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves after `ms` milliseconds of this clock's time; see {@link SleepOptions}. */
+  sleep(ms: number, options?: SleepOptions): Promise<void>;
 }
 
-/**
- * The wall clock. A sleep without a signal does not keep the process alive (nobody could end it at
- * shutdown); one with a signal does until it ends or is aborted, as a plain timer does: its owner ends it.
- */
+/** How a sleep ends and whether it keeps the process alive. */
+export interface SleepOptions {
+  /** Cancels the sleep: it rejects with the signal's reason once aborted, and its timer is dropped. */
+  signal?: AbortSignal;
+  /**
+   * Keep the process alive while sleeping, as a plain timer does; default true with a `signal` (its owner ends it),
+   * false without one (nobody could end it at shutdown). False for waits nobody should have to end before exiting.
+   */
+  hold?: boolean;
+}
+
+/** The wall clock; a sleep keeps the process alive as {@link SleepOptions.hold} says. */
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) =>
+  sleep: (ms, { signal, hold = signal !== undefined } = {}) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const cancel = () => {
@@ -29,8 +34,8 @@ export const systemClock: Clock = {
         },
         Math.max(0, ms),
       );
-      if (signal) signal.addEventListener('abort', cancel, { once: true });
-      else timer.unref();
+      signal?.addEventListener('abort', cancel, { once: true });
+      if (!hold) timer.unref();
     }),
 };
 
@@ -42,12 +47,13 @@ export interface ClockTimeout {
 
 /**
  * A time limit of `ms` on `clock`, for work that takes an AbortSignal. Unlike `AbortSignal.timeout`, which counts
- * wall time, it ends when `clock` says so, so a test's manual clock decides when the limit is up.
+ * wall time, it ends when `clock` says so, so a test's manual clock decides when the limit is up. It keeps the
+ * process alive unless `hold` is false (default true).
  */
-export function clockTimeout(clock: Clock, ms: number): ClockTimeout {
+export function clockTimeout(clock: Clock, ms: number, { hold = true }: { hold?: boolean } = {}): ClockTimeout {
   const timeout = new AbortController();
   const done = new AbortController();
-  clock.sleep(ms, done.signal).then(
+  clock.sleep(ms, { signal: done.signal, hold }).then(
     () => timeout.abort(new DOMException('The operation timed out.', 'TimeoutError')),
     () => undefined,
   );

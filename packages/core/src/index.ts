@@ -1,6 +1,6 @@
 export { createKirim, type Kirim, type KirimOptions } from './kirim.js';
 export { KirimError, ERROR_CODES, isKirimError, type ErrorCode, type FieldErrors } from './errors.js';
-export { systemClock, type Clock } from './clock.js';
+export { systemClock, type Clock, type SleepOptions } from './clock.js';
 export { silentLogger, type Logger } from './logger.js';
 export type { KirimEvents, EventOrigin, KirimEvent, KirimEventMap, KirimEventName, Peer } from './events.js';
 export { isAdmin, type Actor, type Plan, type Role } from './actor.js';

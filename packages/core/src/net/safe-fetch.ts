@@ -139,7 +139,7 @@ async function resolveWithin(
   clock: Clock,
 ): Promise<ResolvedAddress[]> {
   const answered = new AbortController();
-  const late = clock.sleep(timeoutMs, answered.signal).then(() => []);
+  const late = clock.sleep(timeoutMs, { signal: answered.signal }).then(() => []);
   try {
     return await Promise.race([resolve(hostname).catch(() => []), late]);
   } finally {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock, SleepOptions } from '../clock.js';
 
 /** A clock that moves only when told: `advance(ms)` wakes every sleeper due by then, in order. */
 export class ManualClock implements Clock {
@@ -13,7 +13,7 @@ export class ManualClock implements Clock {
     return new Date(this.current);
   }
 
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  sleep(ms: number, { signal }: SleepOptions = {}): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const cancel = () => {

@@ -127,7 +127,7 @@ export class GooglePlacesLeadSource implements LeadSource {
     pageToken = false,
   ): Promise<PlacesAnswer<R>> {
     const maxAttempts = this.options.maxAttempts ?? 3;
-    if (pageToken) await this.clock.sleep(this.options.pageTokenDelayMs ?? 2000, signal);
+    if (pageToken) await this.clock.sleep(this.options.pageTokenDelayMs ?? 2000, { signal, hold: false });
     for (let attempt = 1; ; attempt++) {
       const answer = await this.http.json<PlacesAnswer<R>>(this.url(endpoint, params), { signal });
       if (answer.status === 'OK' || answer.status === 'ZERO_RESULTS') return answer;
@@ -146,7 +146,7 @@ export class GooglePlacesLeadSource implements LeadSource {
         answer.status === 'OVER_QUERY_LIMIT'
           ? (this.options.overQueryLimitBackoffMs ?? 2000) * 2 ** (attempt - 1)
           : (this.options.pageTokenDelayMs ?? 2000);
-      await this.clock.sleep(backoff, signal);
+      await this.clock.sleep(backoff, { signal, hold: false });
     }
   }
 

@@ -97,14 +97,14 @@ export class SourceHttpClient {
         const after = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
         throw new KirimError('rate_limited', `${service} is rate limiting requests (HTTP ${response.status}${after})`);
       }
-      await this.clock.sleep(wait, request.signal);
+      await this.clock.sleep(wait, { signal: request.signal, hold: false });
     }
   }
 
   /** One exchange, its body read (empty when it breaks off), within `timeoutMs` of the client's clock. */
   private async send(url: string, request: SourceRequest): Promise<{ response: Response; body: string }> {
     const timeoutMs = this.options.timeoutMs ?? 60_000;
-    const timeout = clockTimeout(this.clock, timeoutMs);
+    const timeout = clockTimeout(this.clock, timeoutMs, { hold: false });
     const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
     try {
       const response = await fetch(url, {
@@ -135,7 +135,7 @@ export class SourceHttpClient {
   private async pace(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) throw signal.reason;
     const wait = this.lastStart + (this.options.minIntervalMs ?? 0) - this.clock.now().getTime();
-    if (wait > 0) await this.clock.sleep(wait, signal);
+    if (wait > 0) await this.clock.sleep(wait, { signal, hold: false });
     this.lastStart = this.clock.now().getTime();
   }
 

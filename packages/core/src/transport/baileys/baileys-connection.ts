@@ -321,7 +321,7 @@ export class BaileysConnection implements Connection {
     // One retry pending at a time: two would each open a socket.
     this.retryWait?.abort();
     this.retryWait = new AbortController();
-    this.settings.clock.sleep(delay, AbortSignal.any([this.lifetime.signal, this.retryWait.signal])).then(
+    this.settings.clock.sleep(delay, { signal: AbortSignal.any([this.lifetime.signal, this.retryWait.signal]) }).then(
       () => this.guard('reconnect', () => this.openSocket()),
       () => undefined,
     );

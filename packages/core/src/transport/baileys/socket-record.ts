@@ -29,7 +29,7 @@ export class SocketRecord {
 
   /** Calls `onTimeout` after `ms` of the clock, unless {@link disarmWatchdog} is called first. */
   armWatchdog(ms: number, onTimeout: () => void): void {
-    this.clock.sleep(ms, this.watchdog.signal).then(onTimeout, () => undefined);
+    this.clock.sleep(ms, { signal: this.watchdog.signal }).then(onTimeout, () => undefined);
   }
 
   /** A QR code came, or the socket opened or closed: it is not stuck. */
@@ -43,7 +43,7 @@ export class SocketRecord {
     try {
       return await Promise.race([
         this.firstQr.promise.then(() => true),
-        this.clock.sleep(ms, shown.signal).then(() => false),
+        this.clock.sleep(ms, { signal: shown.signal, hold: false }).then(() => false),
       ]);
     } finally {
       shown.abort();
