@@ -1,6 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSimulatedNetwork, SESSION_STATUSES, type EventOrigin, type SimulatedNetwork } from '@kirim/core';
+import { loadConfig, startServer } from '@kirim/server';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
@@ -213,9 +219,9 @@ describe.each(DATABASES)('GET /metrics on %s', (database) => {
     });
   });
 
-  it('serves the metrics without a token on METRICS_PORT, on the same host, and nothing else there', async () => {
+  it('serves the metrics without a token on METRICS_PORT, on loopback (METRICS_HOST unset), and nothing else there', async () => {
     const url = t.server.metricsUrl!;
-    expect(new URL(url).hostname).toBe(new URL(t.url).hostname);
+    expect(new URL(url).hostname).toBe('127.0.0.1');
     expect(new URL(url).port).not.toBe(new URL(t.url).port);
     const open = await fetch(`${url}/metrics`);
     expect(open.status).toBe(200);
@@ -357,5 +363,176 @@ describe('GET /metrics of two servers sharing one PostgreSQL database (only Post
       expect(valueOf(ofB, gauge), gauge).toBe(valueOf(ofA, gauge));
     expect(valueOf(ofA, 'kirim_sessions', { state: 'connected' })).toBe(1);
     expect(valueOf(ofB, 'kirim_sessions', { state: 'connected' })).toBe(1);
+  });
+});
+
+/** A plain TCP listener holding a port of 127.0.0.1, as another program would. */
+async function holdPort(): Promise<Server> {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  return holder;
+}
+
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+/** A port of 127.0.0.1 free a moment ago. */
+async function freePort(): Promise<number> {
+  const holder = await holdPort();
+  const port = portOf(holder);
+  await new Promise((resolve) => holder.close(resolve));
+  return port;
+}
+
+/** True when nothing listens at `url` (the connection is refused). */
+const refused = (url: string) =>
+  fetch(url).then(
+    () => false,
+    (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'ECONNREFUSED',
+  );
+
+describe('the metrics listener (METRICS_PORT, METRICS_HOST)', () => {
+  it('serves the process metrics on both endpoints of two servers in one process, also after the other has closed', async () => {
+    const first = await startTestServer('sqlite', { METRICS_PORT: '0' });
+    const second = await startTestServer('sqlite', { METRICS_PORT: '0' });
+    const processMetricsOf = async (server: TestServer) => {
+      const admin = await server.request('GET', '/metrics');
+      const open = await fetch(`${server.server.metricsUrl!}/metrics`);
+      const names = [admin.body as string, await open.text()].map(
+        (text) => new Set(parseMetrics(text).map((s) => s.name)),
+      );
+      return names.map((n) =>
+        ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds'].every((m) => n.has(m)),
+      );
+    };
+    try {
+      expect(await processMetricsOf(first)).toEqual([true, true]);
+      expect(await processMetricsOf(second)).toEqual([true, true]);
+      await first.close();
+      expect(await processMetricsOf(second)).toEqual([true, true]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('answers a scrape that fails with the API’s 500 body on both ports (the tokenless port had a plain-text one of its own)', async () => {
+    const t = await startTestServer('sqlite', { METRICS_PORT: '0' });
+    try {
+      // The database gauges read the database at each scrape: closed under the server, the scrape fails.
+      await t.server.storage.close();
+      const open = await fetch(`${t.server.metricsUrl!}/metrics`);
+      const admin = await t.request('GET', '/metrics');
+      expect(open.status).toBe(500);
+      expect(open.headers.get('content-type')).toMatch(/^application\/json/);
+      expect({ status: admin.status, body: admin.body }).toEqual({ status: 500, body: await open.json() });
+      expect(admin.body).toEqual({ success: false, code: 'internal', message: 'Internal server error' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('listens on loopback only by default, while HOST is every interface: the open metrics are not reachable at 127.0.0.2', async () => {
+    const t = await startTestServer('sqlite', { HOST: '0.0.0.0', METRICS_PORT: '0' });
+    try {
+      const api = new URL(t.url);
+      const metrics = new URL(t.server.metricsUrl!);
+      expect(metrics.hostname).toBe('127.0.0.1');
+      expect((await fetch(`${metrics.origin}/metrics`)).status).toBe(200);
+      // Linux answers all of 127.0.0.0/8 on loopback: the API, on every interface, answers there; the metrics do not.
+      expect((await fetch(`http://127.0.0.2:${api.port}/api/me`)).status).toBe(401);
+      expect(await refused(`http://127.0.0.2:${metrics.port}/metrics`)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('listens on the interface METRICS_HOST names, and there only', async () => {
+    const t = await startTestServer('sqlite', { METRICS_HOST: '127.0.0.2', METRICS_PORT: '0' });
+    try {
+      const metrics = new URL(t.server.metricsUrl!);
+      expect(metrics.hostname).toBe('127.0.0.2');
+      expect((await fetch(`${metrics.origin}/metrics`)).status).toBe(200);
+      expect(await refused(`http://127.0.0.1:${metrics.port}/metrics`)).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('a start that cannot open its ports, on postgres (its connections show whether the database was closed)', () => {
+  let dataDir: string;
+  let probe: pg.Client;
+  let holder: Server;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
+    probe = new pg.Client({ connectionString: await freshPostgresUrl() });
+    await probe.connect();
+    holder = await holdPort();
+  });
+  afterAll(async () => {
+    await probe?.end();
+    holder?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** Starts a server whose database connections carry a name of their own; returns that name and the start. */
+  async function startNamed(env: Record<string, string>) {
+    const name = `kirim-failed-start-${randomBytes(4).toString('hex')}`;
+    const databaseUrl = new URL(await freshPostgresUrl());
+    databaseUrl.searchParams.set('application_name', name);
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      KIRIM_ADMIN_TOKEN: `kirim_${randomBytes(32).toString('base64url')}`,
+      DATABASE_URL: databaseUrl.toString(),
+      ...env,
+    });
+    return { name, started: startServer(config) };
+  }
+
+  async function failedStart(env: Record<string, string>) {
+    const { name, started } = await startNamed(env);
+    const error = await started.then(
+      (running) => running.close().then(() => expect.fail('the server started')),
+      (e: Error) => e,
+    );
+    return { name, error };
+  }
+
+  const connections = async (name: string) =>
+    Number(
+      (await probe.query('SELECT count(*) FROM pg_stat_activity WHERE application_name = $1', [name])).rows[0].count,
+    );
+
+  it('holds named connections while running and none once closed (the measure of the tests below)', async () => {
+    const { name, started } = await startNamed({ PORT: '0', METRICS_PORT: '0' });
+    const running = await started;
+    try {
+      expect(await connections(name)).toBeGreaterThan(0);
+    } finally {
+      await running.close();
+    }
+    await eventually(async () => (await connections(name)) === 0);
+  });
+
+  it('refuses to start when METRICS_PORT is in use, naming METRICS_PORT and the address, and leaves no API listener, engine or database connection', async () => {
+    const apiPort = await freePort();
+    const metricsPort = portOf(holder);
+    const { name, error } = await failedStart({ PORT: String(apiPort), METRICS_PORT: String(metricsPort) });
+    expect(error.message).toMatch(
+      new RegExp(`^METRICS_PORT ${metricsPort} could not be opened on 127\\.0\\.0\\.1: .*EADDRINUSE`),
+    );
+    expect(await refused(`http://127.0.0.1:${apiPort}/api/me`)).toBe(true);
+    // A backend leaves pg_stat_activity a moment after its client has gone.
+    await eventually(async () => (await connections(name)) === 0);
+  });
+
+  it('closes the metrics listener, the engine and the database it had opened when PORT is in use', async () => {
+    const metricsPort = await freePort();
+    const { name, error } = await failedStart({ PORT: String(portOf(holder)), METRICS_PORT: String(metricsPort) });
+    expect(error.message).toMatch(/EADDRINUSE/);
+    expect(await refused(`http://127.0.0.1:${metricsPort}/metrics`)).toBe(true);
+    await eventually(async () => (await connections(name)) === 0);
   });
 });

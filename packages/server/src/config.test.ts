@@ -123,3 +123,12 @@ describe('loadConfig METRICS_PORT', () => {
     expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).toMatchObject({ port: 0, metricsPort: 0 });
   });
 });
+
+describe('loadConfig METRICS_HOST', () => {
+  it('serves the tokenless metrics on loopback by default, whatever HOST is, and on the interface METRICS_HOST names', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', METRICS_PORT: '9464' }).metricsHost).toBe('127.0.0.1');
+    expect(loadConfig({ METRICS_HOST: '' }).metricsHost).toBe('127.0.0.1');
+    expect(loadConfig({ METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+    expect(loadConfig({ METRICS_HOST: '10.0.0.5' }).metricsHost).toBe('10.0.0.5');
+  });
+});

@@ -55,6 +55,8 @@ const envSchema = z
     PORT: port.default(8000),
     METRICS_PORT: port.optional(),
     HOST: z.string().min(1).default('0.0.0.0'),
+    // Loopback: metrics without a token are opened to a network only by the operator's choice.
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     DATA_DIR: z.string().min(1).default('./data'),
     DATABASE_URL: z
       .string()
@@ -169,8 +171,10 @@ export interface ServerConfig {
   reconnect: { minMs: number; maxMs: number; giveUpLinkedMs: number; giveUpUnlinkedMs: number };
   port: number;
   host: string;
-  /** Also serves `GET /metrics` without a token on this port (same host); default unset (only on `port`, admin token). */
+  /** Also serves `GET /metrics` without a token on this port of `metricsHost`; default unset (only on `port`, admin token). */
   metricsPort: number | undefined;
+  /** Interface of the `metricsPort` listener; default `127.0.0.1` (loopback only). */
+  metricsHost: string;
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
@@ -232,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port: e.PORT,
     host: e.HOST,
     metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     adminToken: e.KIRIM_ADMIN_TOKEN,

@@ -36,7 +36,7 @@ export interface RunningServer {
   logger: Logger;
   /** The first admin's token when this start created it (printed once); otherwise undefined. */
   firstAdminToken: string | undefined;
-  /** `http://host:port` of the metrics listener `METRICS_PORT` asks for (no token there); otherwise undefined. */
+  /** `http://host:port` of the metrics listener `METRICS_PORT` asks for on `METRICS_HOST` (no token there); otherwise undefined. */
   metricsUrl: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, stops the engine and closes the database. */
   close(): Promise<void>;
@@ -52,7 +52,10 @@ export interface StartServerOptions {
   resolveHost?: HostResolver;
 }
 
-/** Opens storage, provisions the admin, and serves the API on `config.host:config.port`. */
+/**
+ * Opens storage, provisions the admin, and serves the API on `config.host:config.port` (and the tokenless metrics
+ * on `config.metricsHost:config.metricsPort`). A start that fails half-way closes what it opened.
+ */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const storage = await openStorage(config, logger);
@@ -75,45 +78,67 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   });
   metrics.observe(kirim);
 
-  let firstAdminToken: string | undefined;
+  // Undone in reverse when a later step fails (a port in use): a failed start leaves nothing running.
+  const undo: Array<() => Promise<void>> = [() => storage.close()];
+  try {
+    const firstAdminToken = await provisionAdmin(kirim, config, logger);
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(metrics.measureHttp);
+    app.use(securityHeaders(), crossOrigin(config.corsOrigins));
+    app.use(metrics.adminRoute(kirim, logger));
+    app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
+    app.use('/docs', docsRouter());
+    app.use(express.static(consoleDir, { index: 'index.html' }));
+    app.use((_req, res) => {
+      res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
+    });
+
+    // Opened before the engine starts: a metrics port in use stops the start before anything runs.
+    const metricsListener =
+      config.metricsPort === undefined
+        ? undefined
+        : await metrics.listen(config.metricsPort, config.metricsHost, logger);
+    if (metricsListener) undo.push(() => metricsListener.close());
+    await kirim.start();
+    undo.push(() => kirim.stop());
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    const url = urlOf(config.host, (server.address() as AddressInfo).port);
+    const metricsUrl = metricsListener && urlOf(config.metricsHost, metricsListener.port);
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= Promise.resolve(metricsListener?.close()).then(() =>
+        shutdown(server, kirim, storage, config.shutdownTimeoutMs),
+      ));
+    return { url, kirim, storage, logger, firstAdminToken, metricsUrl, close };
+  } catch (error) {
+    for (const step of undo.reverse())
+      await step().catch((cause: unknown) => logger.error({ err: cause }, 'closing after a failed start failed'));
+    throw error;
+  }
+}
+
+/** Provisions the admin of `KIRIM_ADMIN_TOKEN`, or creates the first admin; returns the token created, if any. */
+async function provisionAdmin(kirim: Kirim, config: ServerConfig, logger: Logger): Promise<string | undefined> {
   if (config.adminToken) {
     const admin = await kirim.accounts.provisionAdminToken(config.adminToken, config.admin);
     logger.info({ admin: admin.email }, 'admin token from KIRIM_ADMIN_TOKEN is active');
-  } else {
-    const created = await kirim.accounts.bootstrapAdmin(config.admin);
-    firstAdminToken = created?.token.token;
+    return undefined;
   }
+  const created = await kirim.accounts.bootstrapAdmin(config.admin);
+  return created?.token.token;
+}
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(metrics.measureHttp);
-  app.use(securityHeaders(), crossOrigin(config.corsOrigins));
-  app.use(metrics.adminRoute(kirim, logger));
-  app.use('/api', kirimRouter(kirim, { bodyLimit: config.bodyLimit, logger, sseHeartbeatMs: config.sseHeartbeatMs }));
-  app.use('/docs', docsRouter());
-  app.use(express.static(consoleDir, { index: 'index.html' }));
-  app.use((_req, res) => {
-    res.status(404).json({ success: false, code: 'not_found', message: 'Not found: the API is under /api' });
-  });
-
-  await kirim.start();
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const metricsListener =
-    config.metricsPort === undefined ? undefined : await metrics.listen(config.metricsPort, config.host, logger);
-  const metricsUrl = metricsListener && `http://${host}:${metricsListener.port}`;
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= Promise.resolve(metricsListener?.close()).then(() =>
-      shutdown(server, kirim, storage, config.shutdownTimeoutMs),
-    ));
-  return { url: `http://${host}:${port}`, kirim, storage, logger, firstAdminToken, metricsUrl, close };
+/** `http://host:port` of a listener, reachable from this machine: a wildcard address is reached on loopback. */
+function urlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 
 /**
