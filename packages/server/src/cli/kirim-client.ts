@@ -9,7 +9,7 @@ export const CONNECTION_OPTIONS: OptionSpecs = {
 
 /** How the connection options read in a command's `--help`. */
 export const CONNECTION_HELP = `  --url URL      the server (default KIRIM_URL, else http://localhost:$PORT, PORT defaulting to 8000)
-  --token TOKEN  an API token (default KIRIM_TOKEN)`;
+  --token TOKEN  an API token (default KIRIM_TOKEN); prefer KIRIM_TOKEN: --token shows in ps and shell history`;
 
 /** A success answer of the API: its HTTP status, `data` and `message`. */
 export interface Answer<T> {
