@@ -376,3 +376,68 @@ describe.each(DATABASES)(
     }, 120_000);
   },
 );
+
+describe.each(DATABASES)('the web console recovering from odd addresses and failed reads, on %s', (database) => {
+  let t: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestServer(database);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function signedIn(path: string) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${t.url}/${path}`);
+    await page.getByLabel('API token').fill(t.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return { page, errors };
+  }
+
+  it('shows the sessions view for #constructor and #toString (they found the views’ prototype members and threw)', async () => {
+    const { page, errors } = await signedIn('#constructor');
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    // A new hash on the same page: the console routes it without a reload.
+    await page.goto(`${t.url}/#toString`);
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('follows a webhook’s deliveries again when reopened after a failed read (the failure left it marked as followed, never refreshed)', async () => {
+    const hook = await t.request('POST', '/api/webhooks', {
+      body: { url: 'https://hooks.example.com/kirim', events: ['message.status'] },
+    });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const { page } = await signedIn('#webhooks');
+    const card = page.getByRole('list', { name: 'Webhooks' }).getByRole('listitem').first();
+    const toggle = card.getByRole('button', { name: 'Recent deliveries' });
+    // No delivery yet: the open list is read again every few seconds.
+    await toggle.click();
+    await card.getByText('No delivery yet.').waitFor();
+
+    const reads: string[] = [];
+    let failNext = true;
+    await page.route('**/api/webhooks/*/deliveries*', async (route) => {
+      reads.push(route.request().url());
+      if (!failNext) return route.continue();
+      failNext = false;
+      return route.abort('connectionreset');
+    });
+    await page.waitForEvent('requestfailed');
+
+    await toggle.click();
+    await toggle.click();
+    await card.getByText('No delivery yet.').waitFor();
+    // The reopened list's own read, then the follower's: the list is followed again.
+    await eventually(() => reads.length >= 3);
+    await page.close();
+  }, 60_000);
+});

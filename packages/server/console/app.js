@@ -65,7 +65,8 @@ async function start() {
 function route() {
   if (!stream) return;
   const name = location.hash.slice(1).split('/')[0] || 'sessions';
-  const view = VIEWS[name] ?? sessions;
+  // Own keys only: `#constructor` or `#toString` would find the object's prototype members.
+  const view = Object.hasOwn(VIEWS, name) ? VIEWS[name] : sessions;
   for (const link of nav.querySelectorAll('a'))
     if (link.getAttribute('href') === `#${name}`) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');

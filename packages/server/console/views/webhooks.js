@@ -98,10 +98,15 @@ export function render(root) {
     if (into.dataset.following) return;
     into.dataset.following = 'yes';
     const again = async () => {
-      const open = into.isConnected && toggle.getAttribute('aria-expanded') === 'true';
-      const unsettled = open && (into.contains(document.activeElement) || (await showDeliveries(w, into, toggle)));
-      if (unsettled) setTimeout(again, 3000);
-      else delete into.dataset.following;
+      let unsettled = false;
+      try {
+        const open = into.isConnected && toggle.getAttribute('aria-expanded') === 'true';
+        unsettled = open && (into.contains(document.activeElement) || (await showDeliveries(w, into, toggle)));
+      } finally {
+        // Also after a failed read: a flag left set would keep this list from ever being followed again.
+        if (unsettled) setTimeout(again, 3000);
+        else delete into.dataset.following;
+      }
     };
     setTimeout(again, 3000);
   }
