@@ -5,7 +5,7 @@ import type { Message } from '../messages/message-schemas.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
 import type { SendOutcome, Storage } from '../storage/storage.js';
-import type { Connection, SendOptions } from '../transport/transport.js';
+import type { Connection, OutgoingMedia, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
 import { callerFault } from './send-faults.js';
 import type { SendLimits } from './send-limits.js';
@@ -174,21 +174,18 @@ export class RowSender {
     }
     if (!row.media) {
       reaching();
-      return connection.sendText(row.chat, row.text ?? '', options);
+      return connection.send(row.chat, { kind: 'text', text: row.text ?? '' }, options);
     }
     const file = await this.deps.media.load(row.media.url!, row.media.type);
     reaching();
-    return connection.sendMedia(
-      row.chat,
-      {
-        type: row.media.type as 'image',
-        data: file.data,
-        mimetype: row.media.mimetype ?? file.mimetype,
-        filename: row.media.filename ?? file.filename,
-        caption: row.text ?? undefined,
-      },
-      options,
-    );
+    const media: OutgoingMedia = {
+      type: row.media.type as OutgoingMedia['type'],
+      data: file.data,
+      mimetype: row.media.mimetype ?? file.mimetype,
+      filename: row.media.filename ?? file.filename,
+      caption: row.text ?? undefined,
+    };
+    return connection.send(row.chat, { kind: 'media', media }, options);
   }
 
   /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */

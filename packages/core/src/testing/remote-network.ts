@@ -17,8 +17,9 @@ type Frame =
   | { t: 'event'; cid: number; kind: keyof TransportListener; payload: unknown };
 
 const CONNECTION_METHODS = new Set([
-  'sendText',
-  'sendMedia',
+  'send',
+  'markRead',
+  'sendPresence',
   'requestPairingCode',
   'listGroups',
   'checkNumbers',
@@ -192,8 +193,9 @@ export function connectRemoteNetwork(url: string): Transport {
       return {
         // The same shape as the network's own ids; any unique id is accepted.
         newMessageId: () => `3EB0${randomBytes(9).toString('hex').toUpperCase()}`,
-        sendText: call('sendText'),
-        sendMedia: call('sendMedia'),
+        send: call('send'),
+        markRead: call('markRead'),
+        sendPresence: call('sendPresence'),
         requestPairingCode: call('requestPairingCode'),
         listGroups: call('listGroups'),
         checkNumbers: call('checkNumbers'),

@@ -6,8 +6,9 @@ import type {
   GroupInfo,
   IncomingMessage,
   LinkState,
-  OutgoingMedia,
+  OutgoingContent,
   OutgoingResult,
+  PresenceState,
   SeenContact,
   SendOptions,
   TransportReceipt,
@@ -92,12 +93,16 @@ export class SimulatedConnection implements Connection {
     return this.network.newMessageId();
   }
 
-  sendText(to: string, text: string, options: SendOptions): Promise<OutgoingResult> {
-    return this.network.sendFromSession(this, to, { type: 'text', text, media: null }, options);
+  send(to: string, content: OutgoingContent, options: SendOptions): Promise<OutgoingResult> {
+    return this.network.sendFromSession(this, to, content, options);
   }
 
-  sendMedia(to: string, media: OutgoingMedia, options: SendOptions): Promise<OutgoingResult> {
-    return this.network.sendFromSession(this, to, { type: media.type, text: media.caption ?? null, media }, options);
+  async markRead(chat: string, messageIds: string[]): Promise<void> {
+    this.network.readFromSession(this, chat, messageIds);
+  }
+
+  async sendPresence(state: PresenceState, chat?: string): Promise<void> {
+    this.network.presenceFromSession(this, state, chat ?? null);
   }
 
   async requestPairingCode(phone: string): Promise<string> {

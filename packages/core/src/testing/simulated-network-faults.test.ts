@@ -49,13 +49,13 @@ describe('SimulatedNetwork faults', () => {
   it('rejects sends while disconnected, and holds messages and receipts until the session is back', async () => {
     const { clock, network, linked } = simulate({ latencyMs: 10 });
     const { connection, events } = await linked('s1', ALICE);
-    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' });
     await clock.advance(10);
 
     network.dropLink('s1');
-    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Lagi', { messageId: 'M2' })).rejects.toThrow(
-      'Connection Closed',
-    );
+    await expect(
+      connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Lagi' }, { messageId: 'M2' }),
+    ).rejects.toThrow('Connection Closed');
     network.phone(BUDI).send('s1', 'Halo juga');
     await clock.advance(500);
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
@@ -108,7 +108,7 @@ describe('SimulatedNetwork faults', () => {
 
     let done = false;
     const sending = connection
-      .sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })
+      .send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' })
       .then(() => (done = true));
     await clock.advance(4_999);
     expect(done).toBe(false);
@@ -123,11 +123,11 @@ describe('SimulatedNetwork faults', () => {
     const { connection } = await linked('s1', ALICE);
 
     network.refuseSends('s1', 'rate-overlimit');
-    await expect(connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' })).rejects.toThrow(
-      'rate-overlimit',
-    );
+    await expect(
+      connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' }),
+    ).rejects.toThrow('rate-overlimit');
     network.refuseSends('s1', null);
-    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M2' });
+    await connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M2' });
 
     expect(network.sent.map((s) => s.messageId)).toEqual(['M2']);
   });
@@ -191,7 +191,11 @@ describe('SimulatedNetwork determinism', () => {
     await network.phone(ALICE).scanQr((lastState(events) as { qr: string }).qr);
     await settle();
     for (let i = 0; i < 3; i++) {
-      await connection.sendText(`${BUDI}@s.whatsapp.net`, `pesan ${i}`, { messageId: connection.newMessageId() });
+      await connection.send(
+        `${BUDI}@s.whatsapp.net`,
+        { kind: 'text', text: `pesan ${i}` },
+        { messageId: connection.newMessageId() },
+      );
     }
     network.phone(BUDI).send(group.jid, 'Halo tim');
     await clock.advance(1_000);

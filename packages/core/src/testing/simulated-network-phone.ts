@@ -1,4 +1,4 @@
-import type { OutgoingMedia } from '../transport/transport.js';
+import type { OutgoingContent, OutgoingMedia } from '../transport/transport.js';
 import type { Network } from './simulated-network.js';
 
 /** Settings of a simulated phone; each one given replaces the current value. */
@@ -11,6 +11,9 @@ export interface SimulatedPhoneOptions {
   autoRead?: boolean;
 }
 
+/** What a message is, as a phone shows it. */
+export type PhoneMessageType = 'text' | OutgoingMedia['type'] | 'location' | 'contacts' | 'poll';
+
 /** A message as a simulated phone received it. */
 export interface PhoneMessage {
   messageId: string;
@@ -20,12 +23,21 @@ export interface PhoneMessage {
   from: string;
   /** The session that sent it, when a linked device did. */
   fromSession: string | null;
-  type: 'text' | OutgoingMedia['type'];
-  /** The text, or the media's caption. */
+  type: PhoneMessageType;
+  /** The text (as last edited), or the media's caption; null once revoked. */
   text: string | null;
   media: OutgoingMedia | null;
+  /** The content as sent (a forward's is the forwarded message's); edits and revokes do not change it. */
+  content: OutgoingContent;
+  forwarded: boolean;
   quotedId: string | null;
   mentions: string[];
+  /** Reactions to it: the reacting phone number → its emoji (a removed reaction is deleted). */
+  reactions: Record<string, string>;
+  /** Set once its sender edited it. */
+  edited: boolean;
+  /** Set once its sender deleted it for everyone. */
+  revoked: boolean;
   receivedAt: Date;
   read: boolean;
 }
@@ -55,6 +67,8 @@ export interface SimulatedPhone {
   readonly inbox: PhoneMessage[];
   /** Saved contacts: number → saved name. */
   readonly contacts: ReadonlyMap<string, string | null>;
+  /** Ids of messages this phone sent that a recipient has read (a session's `markRead` or a phone's `read`). */
+  readonly readReceipts: ReadonlySet<string>;
   /** Scans a session's QR string, linking that session to this phone; rejects an expired or unknown QR. */
   scanQr(qr: string): Promise<void>;
   /** Enters a pairing code that a session requested for this number, linking that session. */
@@ -80,6 +94,7 @@ export class Phone implements SimulatedPhone {
   banned = false;
   readonly inbox: PhoneMessage[] = [];
   readonly contacts = new Map<string, string | null>();
+  readonly readReceipts = new Set<string>();
 
   private assignedLid: string | undefined;
 
@@ -113,11 +128,11 @@ export class Phone implements SimulatedPhone {
   }
 
   send(to: string, text: string, options: PhoneSendOptions = {}): string {
-    return this.network.sendFromPhone(this, to, { type: 'text', text, media: null }, options);
+    return this.network.sendFromPhone(this, to, { kind: 'text', text }, options);
   }
 
   sendMedia(to: string, media: OutgoingMedia, options: PhoneSendOptions = {}): string {
-    return this.network.sendFromPhone(this, to, { type: media.type, text: media.caption ?? null, media }, options);
+    return this.network.sendFromPhone(this, to, { kind: 'media', media }, options);
   }
 
   reply(message: PhoneMessage | string, text: string, options: Omit<PhoneSendOptions, 'quoted'> = {}): string {

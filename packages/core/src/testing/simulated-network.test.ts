@@ -152,7 +152,7 @@ describe('SimulatedNetwork sending', () => {
     const { connection, events } = await linked('s1', ALICE);
     const messageId = connection.newMessageId();
 
-    const result = await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId });
+    const result = await connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId });
 
     expect(result.messageId).toBe(messageId);
     expect(messageId).toMatch(/^3EB0[0-9A-F]{18}$/);
@@ -180,6 +180,8 @@ describe('SimulatedNetwork sending', () => {
         from: ALICE,
         to: `${BUDI}@s.whatsapp.net`,
         messageId,
+        kind: 'text',
+        content: { kind: 'text', text: 'Halo' },
         type: 'text',
         text: 'Halo',
         media: null,
@@ -195,10 +197,14 @@ describe('SimulatedNetwork sending', () => {
     const { connection } = await linked('s1', ALICE);
     const media = { type: 'image' as const, data: Buffer.from('png'), mimetype: 'image/png', caption: 'Lihat' };
 
-    await connection.sendMedia(`${BUDI}@s.whatsapp.net`, media, {
-      messageId: 'M1',
-      mentions: [`${BUDI}@s.whatsapp.net`],
-    });
+    await connection.send(
+      `${BUDI}@s.whatsapp.net`,
+      { kind: 'media', media },
+      {
+        messageId: 'M1',
+        mentions: [`${BUDI}@s.whatsapp.net`],
+      },
+    );
     await settle();
 
     expect(network.sent[0]).toMatchObject({
@@ -215,7 +221,7 @@ describe('SimulatedNetwork sending', () => {
     network.phone(CITRA, { onWhatsApp: false });
     const { connection, events } = await linked('s1', ALICE);
 
-    await connection.sendText(`${CITRA}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await connection.send(`${CITRA}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' });
     await clock.advance(60_000);
 
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
@@ -231,7 +237,9 @@ describe('SimulatedNetwork sending', () => {
     const { linked } = simulate();
     const { connection } = await linked('s1', ALICE);
 
-    await expect(connection.sendText(BUDI, 'Halo', { messageId: 'M1' })).rejects.toThrow(/Not a WhatsApp address/);
+    await expect(connection.send(BUDI, { kind: 'text', text: 'Halo' }, { messageId: 'M1' })).rejects.toThrow(
+      /Not a WhatsApp address/,
+    );
   });
 
   it('holds messages to an off-line phone and delivers them when it comes back', async () => {
@@ -239,7 +247,7 @@ describe('SimulatedNetwork sending', () => {
     const { connection, events } = await linked('s1', ALICE);
     network.setOnline(BUDI, false);
 
-    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' });
     await settle();
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
     expect(network.phone(BUDI).online).toBe(false);
@@ -255,7 +263,7 @@ describe('SimulatedNetwork sending', () => {
     network.phone(BUDI, { autoRead: true });
     const { connection, events } = await linked('s1', ALICE);
 
-    await connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' });
     await settle();
 
     expect(events.receipts.map((r) => r.status)).toEqual(['sent', 'delivered', 'read']);
@@ -282,7 +290,7 @@ describe('SimulatedNetwork sending', () => {
       quotedMessageId: null,
     });
 
-    await connection.sendText(ask.chat, 'Ada', { messageId: 'A1', quoted: stored(ask) });
+    await connection.send(ask.chat, { kind: 'text', text: 'Ada' }, { messageId: 'A1', quoted: stored(ask) });
     await settle();
     const [answer] = budi.inbox;
     expect(answer).toMatchObject({ messageId: 'A1', text: 'Ada', quotedId: askId });
@@ -302,9 +310,13 @@ describe('SimulatedNetwork sending', () => {
     const ask = stored(events.messages[0]);
     messages.set(ask.messageId, ask);
 
-    await connection.sendText(ask.chat, 'Ada', { messageId: 'A1', quoted: { ...ask, raw: null } });
+    await connection.send(ask.chat, { kind: 'text', text: 'Ada' }, { messageId: 'A1', quoted: { ...ask, raw: null } });
     await expect(
-      connection.sendText(ask.chat, 'Ada', { messageId: 'A2', quoted: { ...ask, messageId: 'UNKNOWN', raw: null } }),
+      connection.send(
+        ask.chat,
+        { kind: 'text', text: 'Ada' },
+        { messageId: 'A2', quoted: { ...ask, messageId: 'UNKNOWN', raw: null } },
+      ),
     ).rejects.toThrow(TypeError);
     expect(network.sent.map((s) => s.quotedId)).toEqual([ask.messageId]);
   });
@@ -314,7 +326,7 @@ describe('SimulatedNetwork sending', () => {
     const group = network.createGroup({ subject: 'Tim', owner: ALICE, participants: [BUDI, CITRA] });
     const { connection, events } = await linked('s1', ALICE);
 
-    await connection.sendText(group.jid, 'Rapat jam 3', { messageId: 'G1' });
+    await connection.send(group.jid, { kind: 'text', text: 'Rapat jam 3' }, { messageId: 'G1' });
     await settle();
 
     expect(group.jid).toMatch(/^120363\d{12}@g\.us$/);
@@ -359,11 +371,13 @@ describe('SimulatedNetwork sending', () => {
       { jid: `${ALICE}@s.whatsapp.net`, phone: ALICE, lid: network.phone(ALICE).lid, admin: false },
     ]);
     // As Baileys reports WhatsApp's answer to its group metadata query: a Boom `forbidden` with code 403.
-    await expect(connection.sendText(other.jid, 'Halo', { messageId: 'M1' })).rejects.toMatchObject({
-      message: 'forbidden',
-      isBoom: true,
-      data: 403,
-    });
+    await expect(connection.send(other.jid, { kind: 'text', text: 'Halo' }, { messageId: 'M1' })).rejects.toMatchObject(
+      {
+        message: 'forbidden',
+        isBoom: true,
+        data: 403,
+      },
+    );
   });
 
   it('passes messages between two linked sessions', async () => {
@@ -371,7 +385,7 @@ describe('SimulatedNetwork sending', () => {
     const one = await linked('s1', ALICE);
     const two = await linked('s2', BUDI);
 
-    await one.connection.sendText(`${BUDI}@s.whatsapp.net`, 'Halo', { messageId: 'M1' });
+    await one.connection.send(`${BUDI}@s.whatsapp.net`, { kind: 'text', text: 'Halo' }, { messageId: 'M1' });
     await settle();
 
     expect(two.events.messages).toMatchObject([{ messageId: 'M1', fromPhone: ALICE, text: 'Halo' }]);

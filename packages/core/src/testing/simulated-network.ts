@@ -5,8 +5,11 @@ import type {
   GroupInfo,
   IncomingMessage,
   LinkState,
+  OutgoingContent,
+  OutgoingKind,
   OutgoingMedia,
   OutgoingResult,
+  PresenceState,
   ReceiptStatus,
   SeenContact,
   SendOptions,
@@ -26,6 +29,7 @@ import {
 import {
   Phone,
   type PhoneMessage,
+  type PhoneMessageType,
   type PhoneSendOptions,
   type SimulatedPhone,
   type SimulatedPhoneOptions,
@@ -55,12 +59,26 @@ export interface SimulatedSend {
   /** The JID it was sent to. */
   to: string;
   messageId: string;
-  type: 'text' | OutgoingMedia['type'];
-  /** The text, or the media's caption. */
+  /** The kind of content sent, as the session gave it. */
+  kind: OutgoingKind;
+  /** The content as the session gave it. */
+  content: OutgoingContent;
+  /** What the message is (a forward's: what it forwarded); an action (reaction, edit, revoke) is its kind. */
+  type: PhoneMessageType | 'reaction' | 'edit' | 'revoke';
+  /** The text, the media's caption, or an edit's new text. */
   text: string | null;
   media: OutgoingMedia | null;
   quotedId: string | null;
   mentions: string[];
+  at: Date;
+}
+
+/** A presence a session showed. */
+export interface SimulatedPresence {
+  sessionId: string;
+  state: PresenceState;
+  /** The chat it was shown in; null for the account's own (`available`, `unavailable`). */
+  chat: string | null;
   at: Date;
 }
 
@@ -87,6 +105,8 @@ export interface SimulatedNetwork {
   readonly transport: Transport;
   /** Every message sessions sent over the network, in order (truncate it freely). */
   readonly sent: SimulatedSend[];
+  /** Every presence sessions showed, in order (truncate it freely). */
+  readonly presences: SimulatedPresence[];
   /**
    * The phone with this number (digits), created on first use with the given settings, or updated by them.
    * A number never mentioned behaves as a phone on WhatsApp: messages to it are delivered.
@@ -119,15 +139,11 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions = {}): S
   return new Network(options);
 }
 
-/** What a message is, whoever sends it. */
-export interface MessageContent {
-  type: 'text' | OutgoingMedia['type'];
-  text: string | null;
-  media: OutgoingMedia | null;
-}
-
 /** A message in flight: what was sent, by whom, to which chat. */
-interface WireMessage extends MessageContent {
+interface WireMessage {
+  /** What was sent; a forward carries the forwarded message's content. */
+  content: Exclude<OutgoingContent, { kind: 'forward' }>;
+  forwarded: boolean;
   messageId: string;
   /** The JID the sender addressed. */
   to: string;
@@ -171,6 +187,7 @@ const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
 export class Network implements SimulatedNetwork {
   readonly transport: Transport;
   readonly sent: SimulatedSend[] = [];
+  readonly presences: SimulatedPresence[] = [];
   readonly clock: Clock;
   private readonly latencyMs: number;
   private readonly autoLinkAfterMs: number | null;
@@ -183,6 +200,8 @@ export class Network implements SimulatedNetwork {
   private readonly tracked = new Map<string, Tracked>();
   /** Messages waiting for their recipient to come back on line, by phone number. */
   private readonly held = new Map<string, WireMessage[]>();
+  /** The bytes of media sent, by message id: a forward finds them here, since `raw` does not carry them. */
+  private readonly mediaById = new Map<string, OutgoingMedia>();
 
   constructor(options: SimulatedNetworkOptions) {
     this.clock = options.clock ?? systemClock;
@@ -383,7 +402,7 @@ export class Network implements SimulatedNetwork {
   async sendFromSession(
     connection: SimulatedConnection,
     to: string,
-    content: MessageContent,
+    content: OutgoingContent,
     options: SendOptions,
   ): Promise<OutgoingResult> {
     const from = connection.linkedPhone();
@@ -391,20 +410,22 @@ export class Network implements SimulatedNetwork {
     if (record.refusal !== null) throw new Error(record.refusal);
     const recipients = this.recipients(to, from);
     const quotedId = options.quoted ? await this.quotedId(options.quoted, connection) : null;
+    const carried = content.kind === 'forward' ? await this.forwarded(content.message, connection) : content;
     if (record.slowMs > 0) {
       await this.clock.sleep(record.slowMs);
       connection.linkedPhone();
     }
-    const message = this.wire(to, from, record.sessionId, options.messageId, content, quotedId, options.mentions ?? []);
-    const { messageId, type, text, media, mentions, at } = message;
+    const message = this.wire(to, from, record.sessionId, options.messageId, carried, quotedId, options.mentions ?? []);
+    message.forwarded = content.kind === 'forward';
+    const { messageId, mentions, at } = message;
     this.sent.push({
       sessionId: record.sessionId,
       from: from.number,
       to,
       messageId,
-      type,
-      text,
-      media,
+      kind: content.kind,
+      content,
+      ...shownAs(carried),
       quotedId,
       mentions,
       at,
@@ -424,7 +445,7 @@ export class Network implements SimulatedNetwork {
     return { messageId, raw: rawOf(message) };
   }
 
-  sendFromPhone(phone: Phone, to: string, content: MessageContent, options: PhoneSendOptions): string {
+  sendFromPhone(phone: Phone, to: string, content: WireMessage['content'], options: PhoneSendOptions): string {
     if (!phone.reachable) throw new Error(`${phone.number} cannot send: it is not on WhatsApp or is banned`);
     const jid = this.addressOf(to);
     const message = this.wire(
@@ -442,7 +463,23 @@ export class Network implements SimulatedNetwork {
 
   markRead(phone: Phone, message: PhoneMessage): void {
     message.read = true;
+    this.phones.get(message.from)?.readReceipts.add(message.messageId);
     void this.hop().then(() => this.acknowledge(message.messageId, 'read'));
+  }
+
+  /** A session reads messages of a chat its phone received: each unread one is read as the phone would. */
+  readFromSession(connection: SimulatedConnection, chat: string, messageIds: string[]): void {
+    const phone = connection.linkedPhone();
+    for (const messageId of messageIds) {
+      const message = phone.inbox.find((m) => m.messageId === messageId && m.chat === chat);
+      if (message && !message.read) this.markRead(phone, message);
+    }
+  }
+
+  presenceFromSession(connection: SimulatedConnection, state: PresenceState, chat: string | null): void {
+    connection.linkedPhone();
+    if (chat !== null && !parseJid(chat)) throw new Error(`Not a WhatsApp address: ${chat}`);
+    this.presences.push({ sessionId: connection.record.sessionId, state, chat, at: this.clock.now() });
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -519,13 +556,25 @@ export class Network implements SimulatedNetwork {
     from: Phone,
     fromSession: string | null,
     messageId: string,
-    content: MessageContent,
+    content: WireMessage['content'],
     quotedId: string | null,
     mentions: string[],
   ): WireMessage {
     const group = parseJid(to)?.kind === 'group' ? to : null;
-    const { type, text, media } = content;
-    return { type, text, media, messageId, to, group, from, fromSession, quotedId, mentions, at: this.clock.now() };
+    if (content.kind === 'media') this.mediaById.set(messageId, content.media);
+    const at = this.clock.now();
+    return { content, forwarded: false, messageId, to, group, from, fromSession, quotedId, mentions, at };
+  }
+
+  /** A forward carries the message's content, read from its `raw` as Baileys does (the media from the network). */
+  private async forwarded(stored: StoredMessage, connection: SimulatedConnection): Promise<WireMessage['content']> {
+    const raw = stored.raw ?? (await connection.getMessage(stored.messageId))?.raw ?? null;
+    const content = raw === null ? null : contentOfRaw(raw);
+    if (!content) throw new Error(`Cannot forward ${stored.messageId}: no stored content of this transport for it`);
+    if (content.kind !== 'media') return content;
+    const media = this.mediaById.get(stored.messageId);
+    if (!media) throw new Error(`Cannot forward ${stored.messageId}: its media is not on this network`);
+    return { ...content, media };
   }
 
   /**
@@ -558,29 +607,41 @@ export class Network implements SimulatedNetwork {
   /** A message reaches an account: its phone's inbox and its linked sessions, then the delivery receipt goes back. */
   private arrive(phone: Phone, message: WireMessage): void {
     const chat = message.group ?? userJid(message.from.number);
+    const { content } = message;
+    if (content.kind === 'reaction' || content.kind === 'edit' || content.kind === 'revoke') {
+      // An action shows on the message it names, not as a message of its own; a session is not told of it
+      // (reporting received reactions, edits and revokes is issue 15's item 4).
+      applyAction(phone, message.from.number, chat, content);
+      void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
+      return;
+    }
     const received: PhoneMessage = {
       messageId: message.messageId,
       chat,
       from: message.from.number,
       fromSession: message.fromSession,
-      type: message.type,
-      text: message.text,
-      media: message.media,
+      ...shownAs(content),
+      type: content.kind === 'media' ? content.media.type : content.kind,
+      content,
+      forwarded: message.forwarded,
       quotedId: message.quotedId,
       mentions: message.mentions,
+      reactions: {},
+      edited: false,
+      revoked: false,
       receivedAt: this.clock.now(),
       read: false,
     };
     phone.inbox.push(received);
     for (const record of this.recordsOf(phone)) {
       if (record.sessionId !== message.fromSession)
-        this.notify(record, { kind: 'message', message: this.incoming(message, chat) });
+        this.notify(record, { kind: 'message', message: this.incoming(message, received.type, chat) });
     }
     void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
     if (phone.autoRead) this.markRead(phone, received);
   }
 
-  private incoming(message: WireMessage, chat: string): IncomingMessage {
+  private incoming(message: WireMessage, type: PhoneMessageType, chat: string): IncomingMessage {
     return {
       messageId: message.messageId,
       chat,
@@ -590,8 +651,8 @@ export class Network implements SimulatedNetwork {
       from: message.group ? message.from.lid : userJid(message.from.number),
       fromMe: false,
       pushName: message.from.name,
-      type: message.type,
-      text: message.text,
+      type: INCOMING_TYPE[type],
+      text: shownAs(message.content).text,
       quotedMessageId: message.quotedId,
       timestamp: message.at,
       raw: rawOf(message),
@@ -638,10 +699,68 @@ export class Network implements SimulatedNetwork {
   }
 }
 
-/** The transport's own serialisation of a message, which it needs back to quote it. */
+/** How an engine is told of a received message's type, until it learns voice notes and polls (issue 15, item 4). */
+const INCOMING_TYPE: Record<PhoneMessageType, IncomingMessage['type']> = {
+  text: 'text',
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  voice: 'audio',
+  document: 'document',
+  sticker: 'sticker',
+  location: 'location',
+  contacts: 'contact',
+  poll: 'other',
+};
+
+/** What a content shows as: its type (an action's is its kind), its text (a caption, an edit's new text), its media. */
+function shownAs(content: WireMessage['content']): Pick<SimulatedSend, 'type' | 'text' | 'media'> {
+  const media = content.kind === 'media' ? content.media : null;
+  const text = content.kind === 'text' || content.kind === 'edit' ? content.text : (media?.caption ?? null);
+  return { type: content.kind === 'media' ? content.media.type : content.kind, text, media };
+}
+
+/** A reaction, edit or revoke arriving at a phone: applied to the message it names, if the phone has it. */
+function applyAction(
+  phone: Phone,
+  actor: string,
+  chat: string,
+  action: Extract<OutgoingContent, { kind: 'reaction' | 'edit' | 'revoke' }>,
+): void {
+  const target = phone.inbox.find((m) => m.messageId === action.messageId && m.chat === chat);
+  if (!target) return;
+  if (action.kind === 'reaction') {
+    if (action.emoji) target.reactions[actor] = action.emoji;
+    else delete target.reactions[actor];
+    return;
+  }
+  // Only a message's sender may edit or delete it for everyone; a phone ignores anyone else's.
+  if (target.from !== actor) return;
+  if (action.kind === 'edit') {
+    target.text = action.text;
+    target.edited = true;
+  } else {
+    target.text = null;
+    target.media = null;
+    target.revoked = true;
+  }
+}
+
+/** The transport's own serialisation of a message, which it needs back to quote or forward it (media without bytes). */
 function rawOf(message: WireMessage): string {
-  const { messageId: id, to, from, type, text, quotedId, mentions } = message;
-  return JSON.stringify({ id, to, from: from.number, type, text, quotedId, mentions });
+  const { messageId: id, to, from, quotedId, mentions, content } = message;
+  const { type, text } = shownAs(content);
+  const stored = content.kind === 'media' ? { ...content, media: { ...content.media, data: undefined } } : content;
+  return JSON.stringify({ id, to, from: from.number, type, text, quotedId, mentions, content: stored });
+}
+
+function contentOfRaw(raw: string): WireMessage['content'] | null {
+  try {
+    const parsed = JSON.parse(raw) as { content?: WireMessage['content'] };
+    return parsed.content ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function idOfRaw(raw: string): string | null {

@@ -108,12 +108,56 @@ export interface TransportListener {
 
 /** Media to send: the bytes are fetched by core (through the SSRF guard), never by the transport. */
 export interface OutgoingMedia {
-  type: 'image' | 'video' | 'audio' | 'document';
+  /** `voice` is a voice note (Ogg/Opus audio shown as recorded); `sticker` a WebP sticker. */
+  type: 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
   data: Buffer;
   mimetype: string;
   filename?: string;
   caption?: string;
 }
+
+/** A contact card to send; the transport writes its vCard. */
+export interface OutgoingContact {
+  name: string;
+  /** Digits with country code. */
+  phone: string;
+  organization?: string;
+  email?: string;
+}
+
+/** A link's preview under a text, fetched by core (through the SSRF guard), never by the transport. */
+export interface LinkPreview {
+  /** The URL as it appears in the text. */
+  url: string;
+  title: string;
+  description?: string;
+  /** A small JPEG shown beside the title. */
+  thumbnail?: Buffer;
+}
+
+/**
+ * What a session sends: one kind of message each. Reactions, edits and revokes name the message they act on
+ * by its WhatsApp id, in the chat they are sent to; the transport finds its key through `getMessage`.
+ */
+export type OutgoingContent =
+  | { kind: 'text'; text: string; linkPreview?: LinkPreview }
+  | { kind: 'media'; media: OutgoingMedia; viewOnce?: boolean }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: 'contacts'; contacts: OutgoingContact[] }
+  | { kind: 'poll'; question: string; options: string[]; multipleAnswers: boolean }
+  /** An empty `emoji` removes the reaction. */
+  | { kind: 'reaction'; messageId: string; emoji: string }
+  /** Replaces the text of an own message. */
+  | { kind: 'edit'; messageId: string; text: string }
+  /** Deletes an own message for everyone. */
+  | { kind: 'revoke'; messageId: string }
+  | { kind: 'forward'; message: StoredMessage };
+
+/** The kinds of {@link OutgoingContent}. */
+export type OutgoingKind = OutgoingContent['kind'];
+
+/** A chat presence (`composing`, `recording`, `paused`, in a chat) or the account's (`available`, `unavailable`). */
+export type PresenceState = 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
 
 /** Options of a send. */
 export interface SendOptions {
@@ -134,8 +178,12 @@ export interface OutgoingResult {
 export interface Connection {
   /** A new message id in the transport's format, to record before sending. */
   newMessageId(): string;
-  sendText(to: string, text: string, options: SendOptions): Promise<OutgoingResult>;
-  sendMedia(to: string, media: OutgoingMedia, options: SendOptions): Promise<OutgoingResult>;
+  /** Sends one message of any kind to a user's or a group's JID; resolves once the link has taken it. */
+  send(to: string, content: OutgoingContent, options: SendOptions): Promise<OutgoingResult>;
+  /** Marks received messages of one chat read: their senders get read receipts. */
+  markRead(chat: string, messageIds: string[]): Promise<void>;
+  /** Shows a presence: in `chat` for `composing`/`recording`/`paused`, to every contact without one. */
+  sendPresence(state: PresenceState, chat?: string): Promise<void>;
   /** Starts linking by pairing code for this phone (digits); resolves with the 8-character code. */
   requestPairingCode(phone: string): Promise<string>;
   listGroups(): Promise<GroupInfo[]>;

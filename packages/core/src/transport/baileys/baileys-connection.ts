@@ -1,5 +1,4 @@
 import type {
-  AnyMessageContent,
   BinaryNode,
   ConnectionState,
   Contact,
@@ -17,8 +16,9 @@ import type {
   ConnectOptions,
   GroupInfo,
   LinkState,
-  OutgoingMedia,
+  OutgoingContent,
   OutgoingResult,
+  PresenceState,
   SendOptions,
 } from '../transport.js';
 import type { StoredAuthState } from './baileys-auth-state.js';
@@ -27,7 +27,7 @@ import type { BaileysModule } from './baileys-module.js';
 import { callListener, runHandler } from './contained-calls.js';
 import { InboundEvents } from './inbound-events.js';
 import { deserialiseMessage, serialiseMessage, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
-import { mediaContent, quotableMessage, textContent } from './outgoing-content.js';
+import { baileysContent, quotableMessage } from './outgoing-content.js';
 import { decideOnClose, ReconnectSchedule, type BackoffBounds, type GiveUpAfter } from './reconnect-policy.js';
 import { SocketRecord } from './socket-record.js';
 
@@ -90,12 +90,35 @@ export class BaileysConnection implements Connection {
     return this.baileys.generateMessageIDV2(this.auth.state.creds.me?.id);
   }
 
-  async sendText(to: string, text: string, options: SendOptions): Promise<OutgoingResult> {
-    return this.send(to, textContent(text, options.mentions), options);
+  async send(to: string, content: OutgoingContent, options: SendOptions): Promise<OutgoingResult> {
+    const sock = this.openSocketOrThrow();
+    const message = await baileysContent(content, {
+      baileys: this.baileys,
+      chat: to,
+      mentions: options.mentions,
+      getMessage: (messageId) => this.options.getMessage(messageId),
+    });
+    this.inbound.sending(options.messageId);
+    const quoted = options.quoted ? quotableMessage(this.baileys, options.quoted) : undefined;
+    const sent = await sock.sendMessage(to, message, { messageId: options.messageId, ...(quoted ? { quoted } : {}) });
+    if (!sent?.key.id) throw new KirimError('internal', 'Baileys returned no message');
+    return { messageId: sent.key.id, raw: serialiseMessage(this.baileys, sent) };
   }
 
-  async sendMedia(to: string, media: OutgoingMedia, options: SendOptions): Promise<OutgoingResult> {
-    return this.send(to, mediaContent(media, options.mentions), options);
+  async markRead(chat: string, messageIds: string[]): Promise<void> {
+    const sock = this.openSocketOrThrow();
+    // In a group the receipt names each message's sender, which only the stored message knows.
+    const keys = await Promise.all(
+      messageIds.map(async (id) => {
+        const participant = (await this.options.getMessage(id))?.participant;
+        return { remoteJid: chat, id, fromMe: false, ...(participant ? { participant } : {}) };
+      }),
+    );
+    await sock.readMessages(keys);
+  }
+
+  async sendPresence(state: PresenceState, chat?: string): Promise<void> {
+    await this.openSocketOrThrow().sendPresenceUpdate(state, chat);
   }
 
   async requestPairingCode(phone: string): Promise<string> {
@@ -170,15 +193,6 @@ export class BaileysConnection implements Connection {
     const record = this.current;
     if (!record?.open) throw new KirimError('unavailable', 'the session is not connected');
     return record.sock;
-  }
-
-  private async send(to: string, content: AnyMessageContent, options: SendOptions): Promise<OutgoingResult> {
-    const sock = this.openSocketOrThrow();
-    this.inbound.sending(options.messageId);
-    const quoted = options.quoted ? quotableMessage(this.baileys, options.quoted) : undefined;
-    const sent = await sock.sendMessage(to, content, { messageId: options.messageId, ...(quoted ? { quoted } : {}) });
-    if (!sent?.key.id) throw new KirimError('internal', 'Baileys returned no message');
-    return { messageId: sent.key.id, raw: serialiseMessage(this.baileys, sent) };
   }
 
   private openSocket(): void {

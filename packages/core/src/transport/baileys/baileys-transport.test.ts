@@ -34,7 +34,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await linkedSession(me);
     const messageId = session.connection.newMessageId();
 
-    const result = await session.connection.sendText(friend.jid, 'hello', { messageId });
+    const result = await session.connection.send(friend.jid, { kind: 'text', text: 'hello' }, { messageId });
     expect(result.messageId).toBe(messageId);
     expect((await friend.waitForMessage((m) => m.id === messageId)).text).toBe('hello');
     await session.until(() => (session.receipts.some((r) => r.status === 'read') ? true : undefined), 'read receipt');
@@ -124,10 +124,14 @@ describe('createBaileysTransport against wa-sim', () => {
     });
 
     const replyId = session.connection.newMessageId();
-    await session.connection.sendText(friend.jid, 'answer', {
-      messageId: replyId,
-      quoted: session.stored.get(inboundId),
-    });
+    await session.connection.send(
+      friend.jid,
+      { kind: 'text', text: 'answer' },
+      {
+        messageId: replyId,
+        quoted: session.stored.get(inboundId),
+      },
+    );
     const reply = await friend.waitForMessage((m) => m.id === replyId);
     expect(reply.text).toBe('answer');
     expect(reply.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(inboundId);
@@ -171,7 +175,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const group = sim.createGroup('Team', alice, [me]);
     const session = await linkedSession(me);
     const messageId = session.connection.newMessageId();
-    await session.connection.sendText(group.jid, 'hi team', { messageId });
+    await session.connection.send(group.jid, { kind: 'text', text: 'hi team' }, { messageId });
     expect((await alice.waitForMessage((m) => m.id === messageId)).text).toBe('hi team');
     await session.until(() => (session.receipts.some((r) => r.status === 'read') ? true : undefined), 'read receipt');
     expect(session.receipts.map((r) => r.status)).toEqual(['sent', 'delivered', 'read']);
@@ -181,7 +185,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const session = await openSession();
     await session.state('qr');
     await expect(
-      session.connection.sendText('15550000000@s.whatsapp.net', 'x', { messageId: 'X' }),
+      session.connection.send('15550000000@s.whatsapp.net', { kind: 'text', text: 'x' }, { messageId: 'X' }),
     ).rejects.toMatchObject({
       code: 'unavailable',
     });
