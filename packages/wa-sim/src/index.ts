@@ -11,6 +11,8 @@ export type {
   SimPhoneOptions,
 } from './sim-phone.js';
 export { SimGroup } from './sim-group.js';
+export { decodeMessage } from './decoded-message.js';
+export type { DecodedMessage, NamedKey } from './decoded-message.js';
 export type { AddressingMode, SimGroupMember } from './sim-group.js';
 export type { LinkedDevice } from './linked-device.js';
 export type { LinkResult } from './pairing.js';

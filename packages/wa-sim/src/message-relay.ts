@@ -3,6 +3,7 @@ import type { BinaryNode } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import type { LinkedDevice } from './linked-device.js';
 import type { SimGroup } from './sim-group.js';
+import { decodeMessage, textOf } from './decoded-message.js';
 import type { PhoneMessage, SimPhone } from './sim-phone.js';
 import { child, children, contentBytes, unixTime } from './stanzas.js';
 
@@ -17,10 +18,6 @@ function deviceCopies(stanza: BinaryNode): DeviceCopy[] {
     const enc = child(to, 'enc');
     return to.attrs.jid && enc ? [{ jid: to.attrs.jid, enc }] : [];
   });
-}
-
-function textOf(message: proto.IMessage | null): string | null {
-  return message?.conversation ?? message?.extendedTextMessage?.text ?? null;
 }
 
 /**
@@ -51,7 +48,14 @@ export async function relayFromDevice(connection: ClientConnection, stanza: Bina
     for (const { phone } of group.members.values()) {
       if (phone === device.account) continue;
       const message = await readGroupCopy(phone, device, group, copyFor(phone), groupEnc);
-      phone.recordReceived({ id, chat: group.jid, from: device.jid, receivedAt: new Date(), ...message });
+      phone.recordReceived({
+        id,
+        chat: group.jid,
+        from: device.jid,
+        receivedAt: new Date(),
+        ...message,
+        decoded: decodeMessage(message.message),
+      });
       sendReceipts(phone, device, id, { from: group.jid, participant: group.addressOf(phone) });
     }
     return;
@@ -74,6 +78,7 @@ export async function relayFromDevice(connection: ClientConnection, stanza: Bina
     receivedAt: new Date(),
     ...received,
     text: textOf(received.message),
+    decoded: decodeMessage(received.message),
   });
   if (recipient !== device.account) sendReceipts(recipient, device, id, { from: jidNormalizedUser(to) });
 }

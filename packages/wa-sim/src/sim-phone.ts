@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { jidDecode, proto } from 'baileys';
+import type { DecodedMessage } from './decoded-message.js';
 import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
@@ -39,6 +40,8 @@ export interface PhoneMessage {
   text: string | null;
   /** The decrypted message, or null when it could not be read (see `error`). */
   message: proto.IMessage | null;
+  /** What the message is, with its kind's fields (a location's coordinates, a reaction's key...). */
+  decoded: DecodedMessage;
   error?: string;
   receivedAt: Date;
 }
