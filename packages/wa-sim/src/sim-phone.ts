@@ -77,6 +77,8 @@ export class SimPhone {
   readonly received: PhoneMessage[] = [];
   /** Messages sent to linked devices, by id. */
   readonly sent = new Map<string, PhoneSentMessage>();
+  /** Presences this account's linked devices showed, oldest first: `to` is the chat, null for the account's own. */
+  readonly presences: Array<{ from: string; state: string; to: string | null }> = [];
   /** The phone's Signal identity and sessions. */
   readonly signal = new PhoneSignal();
   /** The account's `rawId` in ADV device identities. */

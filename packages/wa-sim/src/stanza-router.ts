@@ -5,8 +5,8 @@ import { recordDeviceReceipt, relayFromDevice } from './message-relay.js';
 
 /**
  * Dispatches one stanza from a client by its tag: queries are answered, messages relayed to their
- * recipients, receipts recorded. The rest (`ack`, `presence`, `chatstate`, `ib` telemetry) needs no
- * answer from a server and is dropped.
+ * recipients, receipts recorded, presences recorded on the device's account. The rest (`ack`, `ib`
+ * telemetry) needs no answer from a server and is dropped.
  */
 export async function routeStanza(connection: ClientConnection, stanza: BinaryNode): Promise<void> {
   switch (stanza.tag) {
@@ -21,7 +21,29 @@ export async function routeStanza(connection: ClientConnection, stanza: BinaryNo
     case 'receipt':
       if (connection.phase === 'online') recordDeviceReceipt(connection, stanza);
       return;
+    case 'presence':
+    case 'chatstate':
+      if (connection.phase === 'online') recordPresence(connection, stanza);
+      return;
     default:
       return;
   }
+}
+
+/**
+ * A device's presence: `presence type=available|unavailable`, or a `chatstate` to a chat holding `composing`
+ * (`media=audio` when recording) or `paused`.
+ */
+function recordPresence(connection: ClientConnection, stanza: BinaryNode): void {
+  const device = connection.device;
+  if (!device) return;
+  if (stanza.tag === 'presence') {
+    const state = stanza.attrs.type;
+    if (state) device.account.presences.push({ from: device.jid, state, to: null });
+    return;
+  }
+  const shown = Array.isArray(stanza.content) ? stanza.content[0] : undefined;
+  if (!shown || !stanza.attrs.to) return;
+  const state = shown.tag === 'composing' && shown.attrs.media === 'audio' ? 'recording' : shown.tag;
+  device.account.presences.push({ from: device.jid, state, to: stanza.attrs.to });
 }

@@ -150,3 +150,22 @@ describe('Connection.markRead over Baileys', () => {
     await session.until(() => (friend.sent.get(message.messageId)?.status === 'read' ? true : undefined), 'read');
   });
 });
+
+describe('Connection.sendPresence over Baileys', () => {
+  it('shows composing, recording and paused in a chat, as the phone records them', async () => {
+    const me = sim.phone('15551120020', { pushName: 'Toko' });
+    const friend = sim.phone('15551120021');
+    const session = await linkedSession(me);
+    await session.connection.sendPresence('composing', friend.jid);
+    await session.connection.sendPresence('recording', friend.jid);
+    await session.connection.sendPresence('paused', friend.jid);
+    // Baileys shows the account's own presence by itself at login: only the chat's states are ours.
+    const inChat = () => me.presences.filter((presence) => presence.to === friend.jid);
+    await session.until(() => (inChat().length >= 3 ? true : undefined), 'three chat states');
+    expect(inChat().map(({ state, to }) => ({ state, to }))).toEqual([
+      { state: 'composing', to: friend.jid },
+      { state: 'recording', to: friend.jid },
+      { state: 'paused', to: friend.jid },
+    ]);
+  });
+});
