@@ -12,6 +12,7 @@ export type {
   CreateGroupInput,
   SimulatedNetwork,
   SimulatedNetworkOptions,
+  SimulatedPresence,
   SimulatedSend,
   SimulatedSessionInfo,
 } from './simulated-network.js';
