@@ -10,7 +10,7 @@ import {
   type SimulatedNetwork,
   type Storage,
 } from '@kirim/core';
-import { engineInternals } from '@kirim/core/testing';
+import { aQueuedMessage, engineInternals } from '@kirim/core/testing';
 
 /** Anti-ban controls off: no gap, no jitter, no daily cap, and a breaker that never gathers enough samples to open. */
 export const NO_LIMITS: Partial<SendLimits> = {
@@ -102,36 +102,16 @@ export async function enqueueBulk(
     const jobId = kind === 'bulk' ? randomUUID() : null;
     const rows: NewMessage[] = Array.from({ length: perSession }, (_, i) => {
       const peer = String(phone++);
-      return {
-        user_id: userId,
-        session_id: sessionId,
-        pool_id: null,
-        direction: 'out',
-        message_id: null,
+      return aQueuedMessage(userId, sessionId, {
         chat: `${peer}@s.whatsapp.net`,
         peer_phone: peer,
-        peer_lid: null,
-        sender: null,
-        push_name: null,
-        type: 'text',
         text: `Halo Kak ${i}, promo minggu ini!`,
-        media: null,
-        quoted_message_id: null,
-        mentions: [],
-        status: 'queued',
-        error: null,
-        raw: null,
         kind,
         job_id: jobId,
-        schedule_id: null,
-        idempotency_key: null,
-        attempts: 0,
-        claimed_by: null,
         not_before: due.toISOString(),
-        sent_at: null,
         created_at: at,
         updated_at: at,
-      };
+      });
     });
     await storage.transaction(async (tx) => {
       if (jobId) {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKirim, type Kirim, type Session, type Storage } from '@kirim/core';
+import { createKirim, type Kirim, type Storage } from '@kirim/core';
+import { aSession } from '@kirim/core/testing';
 import { kirimRouter } from '@kirim/http-express';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
@@ -53,29 +54,20 @@ describe.each(DATABASES)('embedding Kirim without a transport on %s', (database)
     await embed();
     const admin = (await storage.users.list({ limit: 1, offset: 0 })).items[0];
     const at = new Date().toISOString();
-    await storage.sessions.insert({
-      id: 'kept',
-      user_id: admin.id,
-      name: 'Kept',
-      status: 'disconnected',
-      reason: 'disconnected by user',
-      desired: 'disconnected',
-      phone: null,
-      lid: null,
-      push_name: null,
-      qr: null,
-      pairing_code: null,
-      reconnect_attempts: 0,
-      lease_owner: null,
-      lease_expires_at: null,
-      settings: {},
-      circuit_open_until: null,
-      connected_at: null,
-      linked_at: null,
-      last_active_at: null,
-      created_at: at,
-      updated_at: at,
-    } as Session);
+    await storage.sessions.insert(
+      aSession(admin.id, {
+        id: 'kept',
+        name: 'Kept',
+        status: 'disconnected',
+        reason: 'disconnected by user',
+        desired: 'disconnected',
+        phone: null,
+        connected_at: null,
+        linked_at: null,
+        created_at: at,
+        updated_at: at,
+      }),
+    );
     const connect = await call('POST', '/whatsapp/sessions/kept/connect');
     expect(connect.status).toBe(503);
     expect(connect.body.code).toBe('unavailable');

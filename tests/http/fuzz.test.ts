@@ -1,8 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
-import type { Kirim } from '@kirim/core';
-import { kirimRouter } from '@kirim/http-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { mountedRoutes } from '../support/mounted-routes.js';
 import { startScraperStandin, type Standin } from '../support/lead-source-standins.js';
 
 // Every route the API mounts, read from the router itself (so a new route is fuzzed without a line here),
@@ -33,20 +32,6 @@ function seeded(seed: number) {
     return out;
   };
   return { next, pick, sample };
-}
-
-/** Method and path (`/contacts/:id`) of every route of the router, in registration order. */
-function mountedRoutes(kirim: Kirim): Array<{ method: string; path: string }> {
-  const router = kirimRouter(kirim) as unknown as {
-    stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
-  };
-  return router.stack.flatMap((layer) =>
-    layer.route
-      ? Object.keys(layer.route.methods)
-          .filter((m) => m !== '_all')
-          .map((method) => ({ method: method.toUpperCase(), path: layer.route!.path }))
-      : [],
-  );
 }
 
 // Path parameter values: broken percent-encoding (always sent), then odd ids sampled per route.

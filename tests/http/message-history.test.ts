@@ -2,15 +2,11 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 // Rate limits off and a fast dispatcher: the history is what these tests read, not the pacing.
-const ENV = {
-  KIRIM_SEND_MIN_GAP_MS: '0',
-  KIRIM_SEND_JITTER_MS: '0',
-  KIRIM_DISPATCH_POLL_MS: '20',
-  KIRIM_SEND_WAIT_MS: '3000',
-};
+const ENV = QUICK_SENDS;
 
 describe.each(DATABASES)('GET /api/whatsapp/sessions/{id}/messages filters on %s (simulated network)', (database) => {
   let t: TestServer;

@@ -10,17 +10,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Rate limits off, a fast dispatcher and webhook retries, loopback media and webhooks allowed, metrics on a port of their own.
 const ENV = {
-  KIRIM_SEND_MIN_GAP_MS: '0',
-  KIRIM_SEND_JITTER_MS: '0',
-  KIRIM_DISPATCH_POLL_MS: '20',
+  ...QUICK_SENDS,
   KIRIM_ALLOW_PRIVATE_URLS: 'true',
-  KIRIM_SEND_WAIT_MS: '3000',
   KIRIM_WEBHOOK_RETRY_BASE_MS: '20',
   KIRIM_WEBHOOK_RETRY_MAX_MS: '100',
   METRICS_PORT: '0',

@@ -1,27 +1,18 @@
 import { createSimulatedNetwork, type Kirim, type SimulatedNetwork } from '@kirim/core';
-import { kirimRouter } from '@kirim/http-express';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DATABASES, startTestServer, type TestResponse, type TestServer } from '../support/harness.js';
+import { mountedRoutes } from '../support/mounted-routes.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { eventually } from '../support/eventually.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 type Json = Record<string, any>;
 
 /** Method and path (`/contacts/{id}`, as OpenAPI writes it) of every route the router mounts. */
-function mountedRoutes(kirim: Kirim): string[] {
-  const router = kirimRouter(kirim) as unknown as {
-    stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
-  };
-  return router.stack.flatMap((layer) =>
-    layer.route
-      ? Object.keys(layer.route.methods)
-          .filter((m) => m !== '_all')
-          .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`)
-      : [],
-  );
-}
+const documentedForm = (kirim: Kirim): string[] =>
+  mountedRoutes(kirim).map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
 
 const documentedRoutes = (doc: Json): string[] =>
   Object.entries(doc.paths as Json).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
@@ -71,7 +62,7 @@ describe('GET /api/openapi.json', () => {
   afterAll(() => t?.close());
 
   it('documents every route the router mounts, and no route it does not mount', () => {
-    const mounted = mountedRoutes(t.server.kirim);
+    const mounted = documentedForm(t.server.kirim);
     const documented = documentedRoutes(doc);
     expect(
       mounted.filter((route) => !documented.includes(route)),
@@ -137,16 +128,7 @@ describe.each(DATABASES)('real answers match the OpenAPI document on %s', (datab
   let network: SimulatedNetwork;
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
-    t = await startTestServer(
-      database,
-      {
-        KIRIM_SEND_MIN_GAP_MS: '0',
-        KIRIM_SEND_JITTER_MS: '0',
-        KIRIM_DISPATCH_POLL_MS: '20',
-        KIRIM_SEND_WAIT_MS: '3000',
-      },
-      { transport: network.transport },
-    );
+    t = await startTestServer(database, QUICK_SENDS, { transport: network.transport });
     doc = (await t.request('GET', '/api/openapi.json', { token: null })).body;
   });
   afterAll(() => t?.close());

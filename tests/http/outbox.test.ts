@@ -4,6 +4,7 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 // Rate limits off (each test that needs them sets a session's own), a fast dispatcher, loopback media allowed.
@@ -16,13 +17,7 @@ const PNG = Buffer.from(
   'base64',
 );
 
-const ENV = {
-  KIRIM_SEND_MIN_GAP_MS: '0',
-  KIRIM_SEND_JITTER_MS: '0',
-  KIRIM_DISPATCH_POLL_MS: '20',
-  KIRIM_ALLOW_PRIVATE_URLS: 'true',
-  KIRIM_SEND_WAIT_MS: '3000',
-};
+const ENV = { ...QUICK_SENDS, KIRIM_ALLOW_PRIVATE_URLS: 'true' };
 
 describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (database) => {
   let t: TestServer;

@@ -4,6 +4,7 @@ import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { openSse } from '../support/sse-client.js';
 
@@ -12,13 +13,7 @@ import { openSse } from '../support/sse-client.js';
 
 const SENT = /^(sent|delivered|read)$/;
 // A send WhatsApp refuses is retried an hour later: no retry happens behind a test's back.
-const FAST = {
-  KIRIM_SEND_MIN_GAP_MS: '0',
-  KIRIM_SEND_JITTER_MS: '0',
-  KIRIM_DISPATCH_POLL_MS: '20',
-  KIRIM_SEND_WAIT_MS: '3000',
-  KIRIM_SEND_RETRY_DELAY_MS: '3600000',
-};
+const FAST = { ...QUICK_SENDS, KIRIM_SEND_RETRY_DELAY_MS: '3600000' };
 // A 1×1 PNG: its bytes show it is an image.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
