@@ -40,7 +40,7 @@ import { listMessagesSchema } from './messages/message-schemas.js';
 import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-schemas.js';
 import { sendLimitsSchema } from './outbox/send-limits.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
-import { createSessionSchema, pairingCodeSchema } from './sessions/session-schemas.js';
+import { createSessionSchema, pairingCodeSchema, presenceSchema } from './sessions/session-schemas.js';
 import {
   createTemplateSchema,
   duplicateTemplateSchema,
@@ -119,6 +119,7 @@ export const requestSchemas = {
   duplicateTemplate: duplicateTemplateSchema,
   createSession: createSessionSchema,
   pairingCode: pairingCodeSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
+  presence: presenceSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   sendLimits: sendLimitsSchema,
   listMessages: listMessagesSchema(DEFAULT_COUNTRY_CODE),
   sessionDevice: sessionDeviceSchema,

@@ -3,7 +3,8 @@ import { phoneSchema } from '../contacts/phone.js';
 import { dateInput, pageSchema } from '../validation.js';
 
 const id = z.string().trim().min(1).max(200);
-const groupJid = z
+/** A group's JID (`…@g.us`), as group sends and chat presences take it. */
+export const groupJid = z
   .string()
   .trim()
   .regex(/^[\d-]+@g\.us$/, 'must be a group JID ending in @g.us');

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { groupJid } from '../outbox/outbox-schemas.js';
+import type { PresenceState } from '../transport/transport.js';
 
 /** A session's status, as the status route reports it. */
 export const SESSION_STATUSES = [
@@ -100,6 +102,39 @@ export const createSessionSchema = z.object({
 export type CreateSessionInput = z.input<typeof createSessionSchema>;
 
 export const pairingCodeSchema = (phone: z.ZodType<string>) => z.object({ phone });
+
+// Typing, recording and paused are shown in one chat; available and unavailable are the account's own, in none.
+const CHAT_PRESENCES = ['composing', 'recording', 'paused'] as const satisfies readonly PresenceState[];
+const ACCOUNT_PRESENCES = ['available', 'unavailable'] as const satisfies readonly PresenceState[];
+
+/** A presence to show: a chat state with exactly one of `to` and `group_id`, or an account state with neither. */
+export const presenceSchema = (phone: z.ZodType<string>) =>
+  z
+    .object({
+      state: z.enum([...CHAT_PRESENCES, ...ACCOUNT_PRESENCES]),
+      to: phone.optional(),
+      group_id: groupJid.optional(),
+    })
+    // Runs even when a field is invalid, so one answer names every offending field.
+    .superRefine(
+      (value, ctx) => {
+        const chats = (['to', 'group_id'] as const).filter((field) => value[field] !== undefined);
+        if ((CHAT_PRESENCES as readonly string[]).includes(value.state) && chats.length !== 1) {
+          const message = chats.length
+            ? 'give to or group_id, not both'
+            : `to or group_id is required for ${value.state}`;
+          for (const field of ['to', 'group_id']) ctx.addIssue({ code: 'custom', message, path: [field] });
+        }
+        if ((ACCOUNT_PRESENCES as readonly string[]).includes(value.state))
+          for (const field of chats)
+            ctx.addIssue({
+              code: 'custom',
+              message: `must be left out for ${value.state}: it is shown in no chat`,
+              path: [field],
+            });
+      },
+      { when: () => true },
+    );
 
 /** A contact a session has seen on WhatsApp. */
 export interface SessionContact {

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { phoneSchema } from '../contacts/phone.js';
+import { phoneSchema, toUserJid } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import { listMessagesSchema, messageView, type MessageView } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';
 import { sendLimitsSchema, type SendLimits } from '../outbox/send-limits.js';
-import type { GroupInfo } from '../transport/transport.js';
+import type { GroupInfo, PresenceState } from '../transport/transport.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import { newSession } from './new-session.js';
@@ -15,6 +15,7 @@ import type { SessionManager } from './session-manager.js';
 import {
   createSessionSchema,
   pairingCodeSchema,
+  presenceSchema,
   type CreateSessionInput,
   type Session,
   type SessionContact,
@@ -49,6 +50,12 @@ export interface SessionService {
   updateSettings(actor: Actor, id: string, input: unknown): Promise<Partial<SendLimits>>;
   /** A page of the WhatsApp contacts this session has seen. */
   contacts(actor: Actor, id: string, query?: unknown): Promise<Page<SessionContact>>;
+  /** Shows a presence (typing, recording, paused in a chat; available, unavailable) at once; `no_device` unless it is connected here. */
+  sendPresence(
+    actor: Actor,
+    id: string,
+    input: unknown,
+  ): Promise<{ session_id: string; state: PresenceState; chat: string | null }>;
   /** The groups the linked account is in, live from WhatsApp; `no_device` unless it is connected here. */
   liveGroups(actor: Actor, id: string): Promise<GroupInfo[]>;
   /** Fetches every group from WhatsApp and makes the saved copies match; `no_device` unless it is connected here. */
@@ -120,6 +127,7 @@ export function createSessionService(deps: {
   const { storage, clock, manager } = deps;
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
   const historySchema = listMessagesSchema(deps.defaultCountryCode);
+  const presenceInput = presenceSchema(phoneSchema(deps.defaultCountryCode));
 
   async function get(actor: Actor, id: string): Promise<Session> {
     const session = await storage.sessions.get(actor.userId, id);
@@ -255,6 +263,15 @@ export function createSessionService(deps: {
       const { page, per_page } = parse(pageSchema, query);
       const slice = await storage.sessionContacts.list(id, { limit: per_page, offset: (page - 1) * per_page });
       return { ...slice, page, perPage: per_page };
+    },
+
+    // A presence is not a message: shown through the live link or refused, never queued in the outbox to show later.
+    async sendPresence(actor, id, input) {
+      const { state, to, group_id } = parse(presenceInput, input);
+      const connection = await liveConnection(actor, id);
+      const chat = group_id ?? (to === undefined ? undefined : toUserJid(to));
+      await connection.sendPresence(state, chat);
+      return { session_id: id, state, chat: chat ?? null };
     },
 
     async liveGroups(actor, id) {

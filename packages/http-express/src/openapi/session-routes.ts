@@ -105,6 +105,28 @@ export const SESSION_ROUTES: RouteDoc[] = [
     answer: { data: 'SessionContact', paged: true },
   },
   {
+    method: 'post',
+    path: '/whatsapp/sessions/:id/presence',
+    tag: 'Sessions',
+    summary:
+      'Show a presence at once: composing, recording or paused in a chat (`to` or `group_id`), or the account available or unavailable (no chat)',
+    body: input('presence'),
+    example: { to: '6281234567890', state: 'composing' },
+    answer: {
+      data: {
+        type: 'object',
+        properties: {
+          session_id: { type: 'string' },
+          state: { type: 'string', enum: ['composing', 'recording', 'paused', 'available', 'unavailable'] },
+          chat: { type: ['string', 'null'], description: 'The chat JID it was shown in; null for the account' },
+        },
+        required: ['session_id', 'state', 'chat'],
+      },
+      message: 'Presence shown',
+    },
+    errors: [503],
+  },
+  {
     method: 'get',
     path: '/whatsapp/sessions/:id/groups',
     tag: 'Sessions',

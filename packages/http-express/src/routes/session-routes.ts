@@ -68,6 +68,10 @@ export function sessionRoutes(router: Router, kirim: Kirim): void {
     res.json(paged(await kirim.sessions.contacts(actorOf(req), req.params.id, req.query)));
   });
 
+  router.post('/whatsapp/sessions/:id/presence', async (req, res) => {
+    res.json(ok(await kirim.sessions.sendPresence(actorOf(req), req.params.id, req.body), 'Presence shown'));
+  });
+
   router.get('/whatsapp/sessions/:id/groups', async (req, res) => {
     res.json(ok(await kirim.sessions.liveGroups(actorOf(req), req.params.id)));
   });
