@@ -11,6 +11,34 @@ export const messageMediaSchema = z.object({
   caption: z.string().nullable().optional(),
 });
 
+/** A location's, contact cards' or poll's fields, tagged with the message's `type`. */
+export const messageContentSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('location'),
+    latitude: z.number(),
+    longitude: z.number(),
+    name: z.string().optional(),
+    address: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('contact'),
+    contacts: z.array(
+      z.object({
+        name: z.string(),
+        phone: z.string(),
+        organization: z.string().optional(),
+        email: z.string().optional(),
+      }),
+    ),
+  }),
+  z.object({
+    type: z.literal('poll'),
+    question: z.string(),
+    options: z.array(z.string()),
+    multiple_answers: z.boolean(),
+  }),
+]);
+
 /** A message of the history, in or out. */
 export const messageViewSchema = z.object({
   id: count,
@@ -27,6 +55,7 @@ export const messageViewSchema = z.object({
   type: z.string(),
   text: maybeText,
   media: messageMediaSchema.nullable(),
+  content: messageContentSchema.nullable(),
   quoted_message_id: maybeText,
   mentions: z.array(z.string()),
   status: z.enum(MESSAGE_STATUSES),

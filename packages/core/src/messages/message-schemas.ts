@@ -28,6 +28,21 @@ export interface MessageMedia {
   caption?: string | null;
 }
 
+/** A contact card a message carries, sent as a vCard. */
+export interface ContactCard {
+  name: string;
+  /** Digits with country code. */
+  phone: string;
+  organization?: string;
+  email?: string;
+}
+
+/** What a message that is neither text nor media carries, tagged with the message's `type`. */
+export type MessageContent =
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'contact'; contacts: ContactCard[] }
+  | { type: 'poll'; question: string; options: string[]; multiple_answers: boolean };
+
 /** One message, in or out: the history, and for outgoing rows the outbox. */
 export interface Message {
   id: number;
@@ -47,6 +62,8 @@ export interface Message {
   type: string;
   text: string | null;
   media: MessageMedia | null;
+  /** A location's, contact cards' or poll's fields; null for text and media. */
+  content: MessageContent | null;
   quoted_message_id: string | null;
   mentions: string[];
   status: MessageStatus;

@@ -1,4 +1,5 @@
 import type { Message, MessageFilter, MessageStatus } from '../messages/message-schemas.js';
+import type { NewMessage } from './outbox-repositories.js';
 import type { Range, Slice } from './repository-shapes.js';
 
 /** A receipt from WhatsApp for an outgoing message of a session. */
@@ -16,7 +17,7 @@ export interface ReceiptMove {
 /** Messages, in and out. `(session_id, message_id)` is unique. */
 export interface MessageRepository {
   /** Stores an incoming message unless the session already has its id; returns it with its new id, or undefined for a repeat. */
-  insertIncoming(message: Omit<Message, 'id'>): Promise<Message | undefined>;
+  insertIncoming(message: NewMessage): Promise<Message | undefined>;
   /** A session's message by WhatsApp id. */
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
   /**

@@ -3,8 +3,8 @@ import type { Message, MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { Range, Slice } from './repository-shapes.js';
 
-/** A message row to queue: everything but the id the database gives it. */
-export type NewMessage = Omit<Message, 'id'>;
+/** A message row to queue: everything but the id the database gives it; no `content` is null. */
+export type NewMessage = Omit<Message, 'id' | 'content'> & Partial<Pick<Message, 'content'>>;
 
 /** What the dispatcher decides for one claimed row. */
 export type ClaimDecision =

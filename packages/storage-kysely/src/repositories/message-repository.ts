@@ -4,6 +4,7 @@ import {
   type MessageFilter,
   type MessageRepository,
   type MessageStatus,
+  type NewMessage,
   type Range,
   type Receipt,
   type ReceiptMove,
@@ -27,15 +28,17 @@ export function messageFromRow(row: Selectable<MessagesTable>): Message {
     kind: row.kind as Message['kind'],
     status: row.status as MessageStatus,
     media: row.media ? JSON.parse(row.media) : null,
+    content: row.content ? JSON.parse(row.content) : null,
     mentions: row.mentions ? JSON.parse(row.mentions) : [],
   };
 }
 
 /** A message record as a row to insert. */
-export function messageToRow(m: Omit<Message, 'id'>): Insertable<MessagesTable> {
+export function messageToRow(m: NewMessage): Insertable<MessagesTable> {
   return {
     ...m,
     media: m.media ? JSON.stringify(m.media) : null,
+    content: m.content ? JSON.stringify(m.content) : null,
     mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
   };
 }
@@ -137,7 +140,7 @@ export class KyselyMessageRepository implements MessageRepository {
     private readonly dialect: SqlDialect,
   ) {}
 
-  async insertIncoming(message: Omit<Message, 'id'>): Promise<Message | undefined> {
+  async insertIncoming(message: NewMessage): Promise<Message | undefined> {
     // The unique (session_id, message_id) index drops repeats: Baileys replays messages after a reconnect.
     const row = await this.db
       .insertInto('messages')

@@ -116,6 +116,7 @@ export function aQueuedMessage(
     type: 'text',
     text: 'hi',
     media: null,
+    content: null,
     quoted_message_id: null,
     mentions: [],
     status: 'queued',

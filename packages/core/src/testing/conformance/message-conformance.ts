@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Message, MessageFilter } from '../../messages/message-schemas.js';
+import type { Message, MessageContent, MessageFilter } from '../../messages/message-schemas.js';
 import { aQueuedMessage, aSession, aUser, type ConformanceContext } from './conformance-context.js';
 
 const ANI = '6281300000001';
@@ -95,6 +95,27 @@ export function describeMessages(ctx: ConformanceContext): void {
       expect(await texts({ direction: 'in', status: 'received', until: '2026-01-04T23:59:59.999Z' })).toEqual([
         'Balasan Ani',
       ]);
+    });
+  });
+  describe('a message content', () => {
+    it("round-trips a location's, contact cards' and a poll's content, and null for a text", async () => {
+      const user = await ctx.storage().users.insert(aUser());
+      const session = await ctx.storage().sessions.insert(aSession(user.id));
+      const contents: MessageContent[] = [
+        { type: 'location', latitude: -6.2, longitude: 106.816666, name: 'Monas', address: 'Jakarta' },
+        { type: 'contact', contacts: [{ name: 'Ani', phone: ANI, organization: 'Kirim', email: 'ani@example.com' }] },
+        { type: 'poll', question: 'Lunch?', options: ['Soto', 'Sate'], multiple_answers: true },
+      ];
+      const ids = await ctx
+        .storage()
+        .outbox.enqueue([
+          ...contents.map((content) =>
+            aQueuedMessage(user.id, session.id, { type: content.type, text: null, content }),
+          ),
+          aQueuedMessage(user.id, session.id),
+        ]);
+      const stored = await Promise.all(ids.map((id) => ctx.storage().outbox.get(user.id, id)));
+      expect(stored.map((m) => m?.content)).toEqual([...contents, null]);
     });
   });
 }
