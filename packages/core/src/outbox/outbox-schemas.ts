@@ -20,7 +20,7 @@ const always = { when: () => true };
 
 /** Exactly one of `session_id` and `pool_id`, named in the error when both or neither are given. */
 const routing = { session_id: id.optional(), pool_id: id.optional() };
-function oneRoute<T extends { session_id?: string; pool_id?: string }>(value: T, ctx: z.RefinementCtx) {
+function oneRoute(value: { session_id?: unknown; pool_id?: unknown }, ctx: z.RefinementCtx) {
   if (!value.session_id === !value.pool_id) {
     const message = value.session_id ? 'give session_id or pool_id, not both' : 'session_id or pool_id is required';
     ctx.addIssue({ code: 'custom', message, path: ['session_id'] });
@@ -63,6 +63,59 @@ export const sendGroupTextSchema = z
 export const sendGroupMediaSchema = z
   .object({ ...routing, group_id: groupJid, ...media })
   .superRefine(oneRoute, always);
+
+/** Exactly one of `to` and `group_id`, named in the error when both or neither are given. */
+const chat = (cc: string) => ({ to: recipient(cc).optional(), group_id: groupJid.optional() });
+function oneChat(value: { to?: unknown; group_id?: unknown }, ctx: z.RefinementCtx) {
+  if (!value.to === !value.group_id) {
+    const message = value.to ? 'give to or group_id, not both' : 'to or group_id is required';
+    ctx.addIssue({ code: 'custom', message, path: ['to'] });
+    ctx.addIssue({ code: 'custom', message, path: ['group_id'] });
+  }
+}
+/** A send of a kind that is neither text nor media: strict (a misspelt field is refused), to a user or a group. */
+const kindSchema = <F extends z.ZodRawShape>(cc: string, fields: F) =>
+  z
+    .strictObject({ ...routing, ...chat(cc), ...fields })
+    .superRefine(oneRoute, always)
+    .superRefine(oneChat, always);
+
+const label = (max: number) => z.string().trim().min(1).max(max);
+export const sendLocationSchema = (cc: string) =>
+  kindSchema(cc, {
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: label(1000).optional(),
+    address: label(1000).optional(),
+  });
+export const sendContactSchema = (cc: string) =>
+  kindSchema(cc, {
+    contacts: z
+      .array(
+        z.strictObject({
+          name: label(200),
+          phone: recipient(cc),
+          organization: label(200).optional(),
+          email: z.email().max(320).optional(),
+        }),
+      )
+      .min(1)
+      .max(20),
+  });
+export const sendPollSchema = (cc: string) =>
+  kindSchema(cc, {
+    question: label(255),
+    options: z
+      .array(label(100))
+      .min(2)
+      .max(12)
+      .superRefine((options, ctx) =>
+        options.forEach((option, i) => {
+          if (options.indexOf(option) < i) ctx.addIssue({ code: 'custom', message: 'repeats an option', path: [i] });
+        }),
+      ),
+    multiple_answers: z.boolean().default(false),
+  });
 
 /** Scheduled sends: as the immediate ones, plus `scheduled_at` in the future. */
 export const scheduleTextSchema = (cc: string) =>
@@ -127,6 +180,9 @@ export function sendSchemas(cc: string) {
     sendMedia: sendMediaSchema(cc),
     sendGroupText: sendGroupTextSchema,
     sendGroupMedia: sendGroupMediaSchema,
+    sendLocation: sendLocationSchema(cc),
+    sendContact: sendContactSchema(cc),
+    sendPoll: sendPollSchema(cc),
     scheduleText: scheduleTextSchema(cc),
     scheduleMedia: scheduleMediaSchema(cc),
     listScheduled: listSchema,

@@ -1,11 +1,11 @@
 import type { Clock } from '../clock.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { Message } from '../messages/message-schemas.js';
+import type { Message, MessageContent } from '../messages/message-schemas.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Session } from '../sessions/session-schemas.js';
 import type { SendOutcome, Storage } from '../storage/storage.js';
-import type { Connection, OutgoingMedia, SendOptions } from '../transport/transport.js';
+import type { Connection, OutgoingContent, OutgoingMedia, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
 import { callerFault } from './send-faults.js';
 import type { SendLimits } from './send-limits.js';
@@ -172,6 +172,10 @@ export class RowSender {
           raw: quoted.raw ?? null,
         };
     }
+    if (row.content) {
+      reaching();
+      return connection.send(row.chat, outgoing(row.content), options);
+    }
     if (!row.media) {
       reaching();
       return connection.send(row.chat, { kind: 'text', text: row.text ?? '' }, options);
@@ -199,6 +203,25 @@ export class RowSender {
       this.onWhatsApp.set(key, known);
     }
     return known;
+  }
+}
+
+/** A location, contact cards or poll as the transport sends it. */
+function outgoing(content: MessageContent): OutgoingContent {
+  switch (content.type) {
+    case 'location': {
+      const { type: _type, ...location } = content;
+      return { kind: 'location', ...location };
+    }
+    case 'contact':
+      return { kind: 'contacts', contacts: content.contacts };
+    case 'poll':
+      return {
+        kind: 'poll',
+        question: content.question,
+        options: content.options,
+        multipleAnswers: content.multiple_answers,
+      };
   }
 }
 

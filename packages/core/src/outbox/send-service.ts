@@ -4,7 +4,7 @@ import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
-import type { Message, MessageMedia, MessageView } from '../messages/message-schemas.js';
+import type { Message, MessageContent, MessageMedia, MessageView } from '../messages/message-schemas.js';
 import { messageView } from '../messages/message-schemas.js';
 import type { NewMessage, Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
@@ -58,6 +58,12 @@ export interface SendService {
   sendGroupText(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
   /** Sends media to a group, as `sendText` does. */
   sendGroupMedia(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends a location to a user (`to`) or a group (`group_id`), as `sendText` does. */
+  sendLocation(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends 1 to 20 contact cards to a user or a group, as `sendLocation` does. */
+  sendContact(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends a poll to a user or a group, as `sendLocation` does. */
+  sendPoll(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
   /** Schedules a text (`validation` unless `scheduled_at` is in the future); a pool-routed one picks its device, and re-checks the plan, when it fires. */
   scheduleText(actor: Actor, input: unknown): Promise<ScheduledView>;
   /** Schedules media, as `scheduleText` does. */
@@ -76,6 +82,7 @@ type Content = {
   peer: string | null;
   text: string | null;
   media: MessageMedia | null;
+  content?: MessageContent;
   quoted?: string;
   mentions?: string[];
 };
@@ -116,9 +123,10 @@ export function createSendService(deps: {
       peer_lid: null,
       sender: null,
       push_name: null,
-      type: fields.media?.type ?? 'text',
+      type: fields.content?.type ?? fields.media?.type ?? 'text',
       text: fields.text,
       media: fields.media,
+      content: fields.content ?? null,
       quoted_message_id: fields.quoted ?? null,
       mentions: fields.mentions ?? [],
       status: 'queued',
@@ -244,6 +252,12 @@ export function createSendService(deps: {
       send(actor, key, schemas.sendGroupText, input, (data) => ({ ...toGroup(data), ...textOf(data) })),
     sendGroupMedia: (actor, input, key) =>
       send(actor, key, schemas.sendGroupMedia, input, (data) => ({ ...toGroup(data), ...mediaOf(data) })),
+    sendLocation: (actor, input, key) =>
+      send(actor, key, schemas.sendLocation, input, (data) => kindOf(data, { type: 'location', ...ownFields(data) })),
+    sendContact: (actor, input, key) =>
+      send(actor, key, schemas.sendContact, input, (data) => kindOf(data, { type: 'contact', ...ownFields(data) })),
+    sendPoll: (actor, input, key) =>
+      send(actor, key, schemas.sendPoll, input, (data) => kindOf(data, { type: 'poll', ...ownFields(data) })),
     scheduleText: (actor, input) =>
       schedule(actor, schemas.scheduleText, input, (data) => ({ ...toUser(data), ...textOf(data) })),
     scheduleMedia: (actor, input) =>
@@ -290,6 +304,20 @@ const mediaOf = (data: { media_url: string; type: MessageMedia['type']; filename
   media: { type: data.type, url: data.media_url, filename: data.filename ?? null },
 });
 
+/** Where a send of another kind goes, and what it carries. */
+type ChatFields = { to?: string; group_id?: string };
+const kindOf = (data: ChatFields, content: MessageContent): Content => ({
+  ...(data.group_id ? toGroup({ group_id: data.group_id }) : toUser({ to: data.to! })),
+  text: null,
+  media: null,
+  content,
+});
+/** A request's own fields: all but its route and chat (zod leaves out the optional ones not given). */
+function ownFields<T extends Routed & ChatFields>(data: T): Omit<T, keyof Routed | keyof ChatFields> {
+  const { session_id: _session, pool_id: _pool, to: _to, group_id: _group, ...fields } = data;
+  return fields;
+}
+
 function scheduledView(message: Message): ScheduledView {
   const status =
     message.status === 'cancelled'
@@ -315,6 +343,7 @@ const REQUEST_FIELDS = [
   'peer_phone',
   'text',
   'media',
+  'content',
   'quoted_message_id',
   'mentions',
   'kind',

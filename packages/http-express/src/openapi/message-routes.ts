@@ -45,6 +45,36 @@ export const MESSAGE_ROUTES: RouteDoc[] = [
     group_id: '120363025246125486@g.us',
     ...image,
   }),
+  send(
+    '/whatsapp/messages/location',
+    'Send a location to a phone number (`to`) or a group (`group_id`)',
+    'sendLocation',
+    {
+      session_id: session,
+      to: '6281234567890',
+      latitude: -6.175392,
+      longitude: 106.827153,
+      name: 'Monas',
+      address: 'Gambir, Jakarta Pusat',
+    },
+  ),
+  send(
+    '/whatsapp/messages/contact',
+    'Send 1 to 20 contact cards (vCards) to a phone number or a group',
+    'sendContact',
+    {
+      session_id: session,
+      to: '6281234567890',
+      contacts: [{ name: 'Budi Santoso', phone: '6289876543210', organization: 'Toko Budi' }],
+    },
+  ),
+  send('/whatsapp/messages/poll', 'Send a poll (2 to 12 distinct options) to a phone number or a group', 'sendPoll', {
+    session_id: session,
+    group_id: '120363025246125486@g.us',
+    question: 'Lunch on Friday?',
+    options: ['Soto', 'Sate', 'Nasi goreng'],
+    multiple_answers: false,
+  }),
   {
     method: 'post',
     path: '/whatsapp/messages/bulk/text',

@@ -43,6 +43,15 @@ export function messageRoutes(router: Router, kirim: Kirim): void {
   router.post('/whatsapp/messages/group/media', async (req, res) =>
     answer(res, await kirim.sends.sendGroupMedia(actorOf(req), req.body, keyOf(req))),
   );
+  router.post('/whatsapp/messages/location', async (req, res) =>
+    answer(res, await kirim.sends.sendLocation(actorOf(req), req.body, keyOf(req))),
+  );
+  router.post('/whatsapp/messages/contact', async (req, res) =>
+    answer(res, await kirim.sends.sendContact(actorOf(req), req.body, keyOf(req))),
+  );
+  router.post('/whatsapp/messages/poll', async (req, res) =>
+    answer(res, await kirim.sends.sendPoll(actorOf(req), req.body, keyOf(req))),
+  );
 
   router.post('/whatsapp/messages/bulk/text', async (req, res) => {
     const job = await kirim.bulk.createText(actorOf(req), req.body);
