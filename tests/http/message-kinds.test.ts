@@ -1,5 +1,6 @@
 import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { QUICK_SENDS } from '../support/quick-sends.js';
@@ -38,10 +39,14 @@ describe.each(DATABASES)(
     const history = async (token: string, sessionId: string) =>
       (await t.request('GET', `/api/whatsapp/sessions/${sessionId}/messages?direction=out`, { token })).body.data;
 
-    it('sends a location: WhatsApp gets its coordinates, the answer and the history show it', async () => {
+    it('sends a location: WhatsApp gets its coordinates, the answer, the history and message.status show it', async () => {
       const u = await t.createUser();
       const { id } = await linked(u.token);
       const to = nextPhone();
+      const statuses: Array<{ message_id: string | null; status: string; type: string }> = [];
+      t.server.kirim.on('message.status', (event) => {
+        if (event.data.session_id === id) statuses.push(event.data);
+      });
       const res = await post(u.token, 'location', { session_id: id, to, ...MONAS });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
@@ -64,6 +69,9 @@ describe.each(DATABASES)(
         media: null,
         content: { type: 'location', ...MONAS },
       });
+      // Published once the row is recorded, which may be just after the answer.
+      const sent = await eventually(() => statuses.find((s) => s.status === 'sent'));
+      expect(sent).toMatchObject({ message_id: res.body.data.message_id, type: 'location' });
     });
 
     it('sends contact cards with the phone normalised: WhatsApp gets each card, the history shows them', async () => {
