@@ -40,7 +40,7 @@ export interface KirimEventMap {
     to: Peer;
     status: string;
     error?: string | null;
-    /** `text`, or the media's type (`image`, `video`, `audio`, `document`, `sticker`). */
+    /** `text`, `location`, `contact`, `poll`, or the media's type (`image`, `video`, `audio`, `document`, `sticker`). */
     type: string;
     /** On `sent`: when the message was due (its scheduled time, bulk slot or retry time; else when it was queued). */
     due_at?: string;
