@@ -29,29 +29,23 @@ function bulkAccepted(job: Awaited<ReturnType<Kirim['bulk']['createText']>>): st
   return `${queued}; at the sessions' sending limits it needs about ${job.estimated_days} days (expected to finish ${job.estimated_finish_at})`;
 }
 
+/** The immediate sends, each answered as `answer` says: the path under `/whatsapp/messages` and its method. */
+const IMMEDIATE_SENDS = [
+  ['text', 'sendText'],
+  ['media', 'sendMedia'],
+  ['group/text', 'sendGroupText'],
+  ['group/media', 'sendGroupMedia'],
+  ['location', 'sendLocation'],
+  ['contact', 'sendContact'],
+  ['poll', 'sendPoll'],
+] as const satisfies ReadonlyArray<readonly [string, keyof Kirim['sends']]>;
+
 /** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
 export function messageRoutes(router: Router, kirim: Kirim): void {
-  router.post('/whatsapp/messages/text', async (req, res) =>
-    answer(res, await kirim.sends.sendText(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/media', async (req, res) =>
-    answer(res, await kirim.sends.sendMedia(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/group/text', async (req, res) =>
-    answer(res, await kirim.sends.sendGroupText(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/group/media', async (req, res) =>
-    answer(res, await kirim.sends.sendGroupMedia(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/location', async (req, res) =>
-    answer(res, await kirim.sends.sendLocation(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/contact', async (req, res) =>
-    answer(res, await kirim.sends.sendContact(actorOf(req), req.body, keyOf(req))),
-  );
-  router.post('/whatsapp/messages/poll', async (req, res) =>
-    answer(res, await kirim.sends.sendPoll(actorOf(req), req.body, keyOf(req))),
-  );
+  for (const [path, send] of IMMEDIATE_SENDS)
+    router.post(`/whatsapp/messages/${path}`, async (req, res) =>
+      answer(res, await kirim.sends[send](actorOf(req), req.body, keyOf(req))),
+    );
 
   router.post('/whatsapp/messages/bulk/text', async (req, res) => {
     const job = await kirim.bulk.createText(actorOf(req), req.body);
