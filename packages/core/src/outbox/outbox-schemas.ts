@@ -81,6 +81,7 @@ const kindSchema = <F extends z.ZodRawShape>(cc: string, fields: F) =>
     .superRefine(oneChat, always);
 
 const label = (max: number) => z.string().trim().min(1).max(max);
+/** A location: `latitude` ±90, `longitude` ±180, optional `name` and `address`. */
 export const sendLocationSchema = (cc: string) =>
   kindSchema(cc, {
     latitude: z.number().min(-90).max(90),
@@ -88,6 +89,7 @@ export const sendLocationSchema = (cc: string) =>
     name: label(1000).optional(),
     address: label(1000).optional(),
   });
+/** 1 to 20 contact cards, each `name` and `phone` (normalised as `to` is), optional `organization`, `email`. */
 export const sendContactSchema = (cc: string) =>
   kindSchema(cc, {
     contacts: z
@@ -102,6 +104,7 @@ export const sendContactSchema = (cc: string) =>
       .min(1)
       .max(20),
   });
+/** A poll: `question`, 2 to 12 distinct `options` (a repeat is named by its index), `multiple_answers`. */
 export const sendPollSchema = (cc: string) =>
   kindSchema(cc, {
     question: label(255),
