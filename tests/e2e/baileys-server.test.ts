@@ -1,21 +1,17 @@
 // The real path: the reference server drives unmodified Baileys against @kirim/wa-sim on loopback.
 // No stand-in object replaces Baileys here; credentials live in the server's real database.
 import type { KirimEventMap } from '@kirim/core';
-import { startWaSim, type WaSim } from '@kirim/wa-sim';
+import type { WaSim } from '@kirim/wa-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, type TestServer } from '../support/harness.js';
+import { startServerOverWaSim } from '../support/wa-sim-server.js';
 
 describe.each(DATABASES)('reference server over Baileys and wa-sim on %s', (database) => {
   let sim: WaSim;
   let t: TestServer;
   beforeAll(async () => {
-    sim = await startWaSim();
-    t = await startTestServer(database, {
-      KIRIM_TRANSPORT: 'baileys',
-      KIRIM_WA_WS_URL: sim.url,
-      KIRIM_HEARTBEAT_MS: '500',
-    });
+    ({ sim, t } = await startServerOverWaSim(database));
   });
   afterAll(async () => {
     await t?.close();
@@ -89,16 +85,12 @@ describe.each(DATABASES)('reference server over Baileys with WhatsApp unreachabl
   let sim: WaSim;
   let t: TestServer;
   beforeAll(async () => {
-    sim = await startWaSim();
-    t = await startTestServer(database, {
-      KIRIM_TRANSPORT: 'baileys',
-      KIRIM_WA_WS_URL: sim.url,
-      KIRIM_HEARTBEAT_MS: '500',
+    ({ sim, t } = await startServerOverWaSim(database, {
       KIRIM_RECONNECT_MIN_MS: '200',
       KIRIM_RECONNECT_MAX_MS: '400',
       KIRIM_RECONNECT_GIVE_UP_MS: '10000',
       KIRIM_LINK_GIVE_UP_MS: '1000',
-    });
+    }));
   });
   afterAll(async () => {
     await t?.close();

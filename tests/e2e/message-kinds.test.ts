@@ -1,10 +1,11 @@
 // The real path for the kinds beyond text and media: the reference server's HTTP API drives unmodified Baileys
 // against @kirim/wa-sim, and the recipient phone decodes what arrives with its own keys.
-import { startWaSim, type WaSim } from '@kirim/wa-sim';
+import type { WaSim } from '@kirim/wa-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { DATABASES, type TestServer } from '../support/harness.js';
 import { QUICK_SENDS } from '../support/quick-sends.js';
+import { startServerOverWaSim } from '../support/wa-sim-server.js';
 
 describe.each(DATABASES)(
   'locations, contact cards and polls over the HTTP API, Baileys and wa-sim on %s',
@@ -12,13 +13,7 @@ describe.each(DATABASES)(
     let sim: WaSim;
     let t: TestServer;
     beforeAll(async () => {
-      sim = await startWaSim();
-      t = await startTestServer(database, {
-        ...QUICK_SENDS,
-        KIRIM_TRANSPORT: 'baileys',
-        KIRIM_WA_WS_URL: sim.url,
-        KIRIM_HEARTBEAT_MS: '500',
-      });
+      ({ sim, t } = await startServerOverWaSim(database, QUICK_SENDS));
     });
     afterAll(async () => {
       await t?.close();
