@@ -21,11 +21,36 @@ export type MessageKind = 'send' | 'bulk' | 'scheduled' | 'incoming';
 
 /** Media a message carries (metadata only; bytes are never stored). */
 export interface MessageMedia {
-  type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
+  /** `voice`: a voice note (Ogg/Opus audio shown as recorded). */
+  type: 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker';
+  /** Where an outgoing message's media was fetched from. */
   url?: string | null;
   mimetype?: string | null;
   filename?: string | null;
   caption?: string | null;
+  /** Bytes, as WhatsApp announced them (received media). */
+  size?: number | null;
+  /** An audio's or video's length. */
+  seconds?: number | null;
+}
+
+/** A chat member's reaction to a message; each member has at most one. */
+export interface MessageReaction {
+  /** The reacting member's JID. */
+  from: string;
+  phone: string | null;
+  emoji: string;
+  at: string;
+}
+
+/** A member's vote on a poll (its latest: a vote replaces the member's earlier one). */
+export interface PollVote {
+  /** The voter's JID. */
+  voter: string;
+  phone: string | null;
+  /** The option names chosen; empty when the vote was withdrawn. */
+  selected: string[];
+  at: string;
 }
 
 /** A contact card a message carries, sent as a vCard. */
@@ -67,6 +92,15 @@ export interface Message {
   quoted_message_id: string | null;
   mentions: string[];
   status: MessageStatus;
+  /** Each status the message went through, oldest first, with when. */
+  status_history: Array<{ status: MessageStatus; at: string }>;
+  reactions: MessageReaction[];
+  /** A poll's votes, one per voter. */
+  poll_votes: PollVote[];
+  /** When its text was last edited (by its sender), else null. */
+  edited_at: string | null;
+  /** When its sender deleted it for everyone, else null. */
+  revoked_at: string | null;
   error: string | null;
   /** The transport's own serialisation (for quotes and retries); never shown by the API. */
   raw: string | null;

@@ -1,4 +1,5 @@
 import type { Message, MessageFilter, MessageStatus } from '../messages/message-schemas.js';
+import type { MessageUpdate } from '../transport/transport.js';
 import type { NewMessage } from './outbox-repositories.js';
 import type { Range, Slice } from './repository-shapes.js';
 
@@ -20,6 +21,18 @@ export interface MessageRepository {
   insertIncoming(message: NewMessage): Promise<Message | undefined>;
   /** A session's message by WhatsApp id. */
   findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined>;
+  /** A user's message by WhatsApp id, in any of the user's sessions (the newest if several have it). */
+  findOwned(userId: string, messageId: string): Promise<Message | undefined>;
+  /**
+   * Applies a reaction, edit, delete for everyone or poll vote to a session's stored message (`update.messageId`):
+   * a member's reaction or vote replaces their earlier one, an empty emoji removes theirs. Returns the message as
+   * changed, or undefined when the session has no such message.
+   */
+  applyUpdate(sessionId: string, update: MessageUpdate): Promise<Message | undefined>;
+  /** Replaces a message's `raw` (its media was uploaded again: new keys and path). */
+  updateRaw(sessionId: string, messageId: string, raw: string): Promise<void>;
+  /** Deletes one stored message (`DELETE …?for=me`); false when there was none. */
+  removeOne(sessionId: string, messageId: string): Promise<boolean>;
   /**
    * Applies receipts of any sessions, each message's in order: each moves its outgoing message up to the
    * receipt's status (never down; `failed` only before delivery). Returns the messages that moved with the

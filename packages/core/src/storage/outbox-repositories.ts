@@ -3,8 +3,11 @@ import type { Message, MessageStatus } from '../messages/message-schemas.js';
 import type { Pool } from '../pools/pool-schemas.js';
 import type { Range, Slice } from './repository-shapes.js';
 
-/** A message row to queue: everything but the id the database gives it; no `content` is null. */
-export type NewMessage = Omit<Message, 'id' | 'content'> & Partial<Pick<Message, 'content'>>;
+/** What storage keeps of a message as it lives: its status history, reactions, votes, edit and delete. */
+type MessageLife = 'status_history' | 'reactions' | 'poll_votes' | 'edited_at' | 'revoked_at';
+
+/** A message row to store: everything but the id the database gives it and its life (empty); no `content` is null. */
+export type NewMessage = Omit<Message, 'id' | 'content' | MessageLife> & Partial<Pick<Message, 'content'>>;
 
 /** What the dispatcher decides for one claimed row. */
 export type ClaimDecision =

@@ -4,6 +4,7 @@
  *
  * Addresses are JIDs: `<digits>@s.whatsapp.net` for users, `<id>@g.us` for groups, `<id>@lid` for LIDs.
  */
+import type { Readable } from 'node:stream';
 
 /**
  * Where a transport keeps one session's credentials and keys, as text values by (kind, id).
@@ -59,6 +60,26 @@ export interface TransportReceipt {
   chat: string;
 }
 
+/** What a received message is. */
+export type IncomingType =
+  'text' | 'image' | 'video' | 'audio' | 'voice' | 'document' | 'sticker' | 'location' | 'contact' | 'poll' | 'other';
+
+/**
+ * The media a received message carries, as WhatsApp described it. The bytes stay on WhatsApp's media hosts
+ * until asked for ({@link Transport.downloadMedia}); the keys to fetch and decrypt them are in the message's `raw`.
+ */
+export interface IncomingMedia {
+  mimetype: string | null;
+  /** Bytes, as WhatsApp announced them. */
+  size: number | null;
+  filename: string | null;
+  /** An audio's or video's length. */
+  seconds: number | null;
+}
+
+/** A received location, contact cards or poll: the same fields as sending one. */
+export type StructuredContent = Extract<OutgoingContent, { kind: 'location' | 'contacts' | 'poll' }>;
+
 /** A message received from WhatsApp. */
 export interface IncomingMessage {
   messageId: string;
@@ -72,13 +93,41 @@ export interface IncomingMessage {
   from: string;
   fromMe: boolean;
   pushName: string | null;
-  type: 'text' | 'image' | 'video' | 'audio' | 'document' | 'sticker' | 'location' | 'contact' | 'other';
+  type: IncomingType;
+  /** A text's text, or a media message's caption. */
   text: string | null;
+  /** Media messages' media; null for the rest. */
+  media: IncomingMedia | null;
+  /** A location's, contact cards' or poll's fields; null for the rest. */
+  content: StructuredContent | null;
   /** The id of the message this one quotes, if any. */
   quotedMessageId: string | null;
   timestamp: Date;
   raw: string | null;
 }
+
+/**
+ * A change a chat member made to a message already there (sent or received): a reaction (an empty `emoji`
+ * removes it), an edit of its text, a delete for everyone, or a vote on a poll (`selected`: the option
+ * names, the vote decrypted; an empty list withdraws the vote). `messageId` names the message changed.
+ */
+export type MessageUpdate = {
+  messageId: string;
+  /** The chat's JID. */
+  chat: string;
+  /** Who made the change, as WhatsApp addressed them. */
+  from: string;
+  /** Their phone number (digits) where known. */
+  fromPhone: string | null;
+  /** Made by the linked account itself (on this or another of its devices). */
+  fromMe: boolean;
+  at: Date;
+} & (
+  | { kind: 'reaction'; emoji: string }
+  | { kind: 'edit'; text: string }
+  | { kind: 'revoke' }
+  | { kind: 'poll_vote'; selected: string[] }
+);
 
 /** A WhatsApp contact the session has seen. */
 export interface SeenContact {
@@ -103,6 +152,8 @@ export interface TransportListener {
   onState(state: LinkState): void;
   onReceipt(receipt: TransportReceipt): void;
   onMessage(message: IncomingMessage): void;
+  /** A reaction, edit, delete or poll vote on a message. */
+  onUpdate(update: MessageUpdate): void;
   onContacts(contacts: SeenContact[]): void;
 }
 
@@ -114,6 +165,10 @@ export interface OutgoingMedia {
   mimetype: string;
   filename?: string;
   caption?: string;
+  /** A voice note's length, shown by phones before it plays. */
+  seconds?: number;
+  /** A voice note's waveform: 64 loudness samples, 0 to 100, drawn by phones. */
+  waveform?: Uint8Array;
 }
 
 /** A contact card to send; the transport writes its vCard. */
@@ -189,6 +244,11 @@ export interface Connection {
   listGroups(): Promise<GroupInfo[]>;
   /** Which of these phone numbers (digits) are on WhatsApp. */
   checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>>;
+  /**
+   * Asks the phone to upload a received message's media again (WhatsApp's copy expired) and resolves with the
+   * message's new `raw`, whose keys and path fetch the new copy.
+   */
+  refreshMedia(message: StoredMessage): Promise<string>;
   /** Unlinks the device from the phone and closes; credentials become void. */
   logout(): Promise<void>;
   /** Closes the link, keeping credentials. */
@@ -210,4 +270,25 @@ export interface Transport {
   readonly name: string;
   /** Starts linking or resuming a session; state changes arrive through the listener. */
   connect(options: ConnectOptions): Promise<Connection>;
+  /**
+   * A received message's media, fetched from WhatsApp's media hosts and decrypted, from its `raw` alone: no link
+   * is needed, so any process sharing the database serves it. Rejects with a {@link MediaGoneError} when
+   * WhatsApp no longer has it (see {@link Connection.refreshMedia}).
+   */
+  downloadMedia(message: StoredMessage): Promise<MediaDownload>;
+}
+
+/** A received message's media bytes, decrypted as they stream. */
+export interface MediaDownload {
+  data: Readable;
+  mimetype: string;
+  filename: string | null;
+}
+
+/** WhatsApp's media hosts no longer have a message's media (it expired): the phone must upload it again. */
+export class MediaGoneError extends Error {
+  constructor(messageId: string) {
+    super(`WhatsApp no longer has the media of message ${messageId}`);
+    this.name = 'MediaGoneError';
+  }
 }
