@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
@@ -6,10 +5,11 @@ import { toUserJid } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import type { Message, MessageContent, MessageMedia, MessageView } from '../messages/message-schemas.js';
 import { messageView } from '../messages/message-schemas.js';
-import type { NewMessage, Storage } from '../storage/storage.js';
+import type { Storage } from '../storage/storage.js';
 import { parse, validationError, type Page } from '../validation.js';
 import type { MediaLoader } from './media-loader.js';
 import { sendSchemas } from './outbox-schemas.js';
+import { createSendQueue, type Content } from './send-queue.js';
 import type { Route, SendRoutes } from './send-routes.js';
 import type { SendWaiters } from './send-waiters.js';
 
@@ -76,17 +76,6 @@ export interface SendService {
   cancelScheduled(actor: Actor, id: string): Promise<ScheduledView>;
 }
 
-/** What a send request says its row carries, whatever its kind. */
-type Content = {
-  chat: string;
-  peer: string | null;
-  text: string | null;
-  media: MessageMedia | null;
-  content?: MessageContent;
-  quoted?: string;
-  mentions?: string[];
-};
-
 /** A send request's fields naming its route. */
 type Routed = { session_id?: string; pool_id?: string };
 
@@ -110,81 +99,8 @@ export function createSendService(deps: {
   const schemas = sendSchemas(deps.defaultCountryCode);
   const waitMs = deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs;
 
-  function row(actor: Actor, route: Route, fields: RowFields): NewMessage {
-    const now = clock.now().toISOString();
-    return {
-      user_id: actor.userId,
-      session_id: route.session_id,
-      pool_id: route.pool_id,
-      direction: 'out',
-      message_id: null,
-      chat: fields.chat,
-      peer_phone: fields.peer,
-      peer_lid: null,
-      sender: null,
-      push_name: null,
-      type: fields.content?.type ?? fields.media?.type ?? 'text',
-      text: fields.text,
-      media: fields.media,
-      content: fields.content ?? null,
-      quoted_message_id: fields.quoted ?? null,
-      mentions: fields.mentions ?? [],
-      status: 'queued',
-      error: null,
-      raw: null,
-      kind: fields.kind,
-      job_id: null,
-      schedule_id: null,
-      idempotency_key: fields.key ?? null,
-      attempts: 0,
-      claimed_by: null,
-      not_before: fields.notBefore.toISOString(),
-      sent_at: null,
-      created_at: now,
-      updated_at: now,
-    };
-  }
-
-  function result(message: Message): SendResult {
-    return {
-      id: message.id,
-      message_id: message.message_id,
-      status: message.status,
-      error: message.error,
-      quoted: message.quoted_message_id,
-      mentions: message.mentions,
-      ...(message.pool_id ? { routed_via: { pool_id: message.pool_id, device_id: message.session_id } } : {}),
-    };
-  }
-
-  /**
-   * Queues one row (or finds the row of an earlier request with the same key) and waits for it to settle.
-   * A key is compared whole; one reused for a different request is refused, naming it.
-   */
-  async function sendNow(actor: Actor, route: Route, fields: RowFields): Promise<SendResult> {
-    const fresh = row(actor, route, fields);
-    const earlierWithKey = async () => {
-      const earlier = fields.key ? await storage.outbox.findByIdempotencyKey(actor.userId, fields.key) : undefined;
-      if (earlier && !sameRequest(earlier, fresh))
-        throw validationError({ [IDEMPOTENCY_KEY]: ['was already used for a different request'] });
-      return earlier;
-    };
-    const earlier = await earlierWithKey();
-    if (earlier) return result((await waiters.wait([earlier.id], waitMs))[0] ?? earlier);
-    let id: number;
-    try {
-      [id] = await storage.outbox.enqueue([fresh]);
-    } catch (error) {
-      // Two requests with one key at once: the unique index lets one in; the other answers with its row.
-      const raced =
-        fields.key && error instanceof KirimError && error.code === 'conflict' ? await earlierWithKey() : undefined;
-      if (!raced) throw error;
-      id = raced.id;
-    }
-    deps.onQueued();
-    const [settled] = await waiters.wait([id], waitMs);
-    return result(settled);
-  }
+  const queue = createSendQueue({ storage, clock, waiters, onQueued: deps.onQueued, waitMs });
+  const { row, sendNow, idempotencyKey } = queue;
 
   /** An immediate send: the key, the input, its media URL, route and quoted message checked, then sent and waited for. */
   async function send<S extends z.ZodType<Routed>>(
@@ -223,13 +139,6 @@ export function createSendService(deps: {
     if (!quoted || !route.session_id) return;
     if (!(await storage.messages.findByMessageId(route.session_id, quoted)))
       throw validationError({ quoted_message_id: ["no such message in this session's history"] });
-  }
-
-  /** The `Idempotency-Key` as given, or a `validation` error naming it when it is too long to compare whole. */
-  function idempotencyKey(key: string | undefined): string | undefined {
-    if (key !== undefined && key.length > MAX_KEY_LENGTH)
-      throw validationError({ [IDEMPOTENCY_KEY]: [`must be at most ${MAX_KEY_LENGTH} characters`] });
-    return key || undefined;
   }
 
   function futureDate(date: Date): Date {
@@ -288,9 +197,6 @@ export function createSendService(deps: {
   };
 }
 
-/** A row's fields as a send decides them: its content, kind, when it may go, and its idempotency key. */
-type RowFields = Content & { kind: Message['kind']; notBefore: Date; key?: string };
-
 const toUser = (data: { to: string }) => ({ chat: toUserJid(data.to), peer: data.to });
 const toGroup = (data: { group_id: string }) => ({ chat: data.group_id, peer: null });
 const textOf = (data: { message: string; quoted_message_id?: string; mentions?: string[] }) => ({
@@ -328,32 +234,4 @@ function scheduledView(message: Message): ScheduledView {
           ? 'pending'
           : 'sent';
   return { ...messageView(message), scheduled_at: message.not_before, schedule_status: status };
-}
-
-/** The header that makes a send idempotent, named as such in its errors. */
-const IDEMPOTENCY_KEY = 'Idempotency-Key';
-// Long enough for any client's keys (UUIDs, order ids with prefixes), short enough to index whole.
-const MAX_KEY_LENGTH = 255;
-// What a send request decides about its row; anything else on a row (the pipeline's progress, columns
-// added later) cannot make a genuine retry look like a different request.
-const REQUEST_FIELDS = [
-  'session_id',
-  'pool_id',
-  'chat',
-  'peer_phone',
-  'text',
-  'media',
-  'content',
-  'quoted_message_id',
-  'mentions',
-  'kind',
-] as const;
-
-/** Whether the stored row of an earlier request is what `fresh` would be: the same route and content. */
-function sameRequest(earlier: Message, fresh: NewMessage): boolean {
-  return REQUEST_FIELDS.every((field) => {
-    // A pool row gets its device when it is claimed.
-    if (field === 'session_id' && fresh.pool_id !== null) return true;
-    return isDeepStrictEqual(earlier[field] ?? null, fresh[field] ?? null);
-  });
 }
