@@ -195,6 +195,8 @@ export {
   type MessageMedia,
   type MessageView,
 } from './messages/message-schemas.js';
+export { messageLifeAfter, type MessageLife } from './messages/message-life.js';
+export type { MessageUpdate } from './transport/transport.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';

@@ -79,11 +79,16 @@ export type PoolsTable = Stored<Omit<Pool, 'session_ids'>>;
 export type BulkJobsTable = Stored<BulkJob>;
 export type SessionsTable = Stored<Session>;
 export type WhatsappGroupsTable = Stored<WhatsappGroup>;
-/** The id is the database's; `kind` has a default for rows written before it existed; no mentions are stored as null. */
-export type MessagesTable = Omit<Stored<Message>, 'id' | 'kind' | 'mentions'> & {
+/**
+ * The id is the database's; `kind` has a default for rows written before it existed; no mentions are stored as null;
+ * reactions and poll votes start empty.
+ */
+export type MessagesTable = Omit<Stored<Message>, 'id' | 'kind' | 'mentions' | 'reactions' | 'poll_votes'> & {
   id: Generated<number>;
   kind: Generated<string>;
   mentions: string | null;
+  reactions: Generated<string>;
+  poll_votes: Generated<string>;
 };
 /** An event with the sequence number the database gives it and the process that published it. */
 export type EventsTable = Stored<KirimEvent> & { seq: Generated<number>; origin: string };

@@ -1,9 +1,11 @@
 import {
+  messageLifeAfter,
   RECEIPT_MOVES_FROM,
   type Message,
   type MessageFilter,
   type MessageRepository,
   type MessageStatus,
+  type MessageUpdate,
   type NewMessage,
   type Range,
   type Receipt,
@@ -17,6 +19,7 @@ import type { SqlDialect } from '../dialect.js';
 import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
 import { selectPage } from '../select-page.js';
+import { firstHistory, toStatus } from '../status-history.js';
 import { readSnapshot, transact } from '../transact.js';
 
 /** Message rows ↔ records. */
@@ -30,6 +33,9 @@ export function messageFromRow(row: Selectable<MessagesTable>): Message {
     media: row.media ? JSON.parse(row.media) : null,
     content: row.content ? JSON.parse(row.content) : null,
     mentions: row.mentions ? JSON.parse(row.mentions) : [],
+    status_history: JSON.parse(row.status_history),
+    reactions: JSON.parse(row.reactions),
+    poll_votes: JSON.parse(row.poll_votes),
   };
 }
 
@@ -40,6 +46,7 @@ export function messageToRow(m: NewMessage): Insertable<MessagesTable> {
     media: m.media ? JSON.stringify(m.media) : null,
     content: m.content ? JSON.stringify(m.content) : null,
     mentions: m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
+    status_history: firstHistory(m.status, m.created_at),
   };
 }
 
@@ -102,27 +109,25 @@ async function applyFolded(
     }
     held = unseen.filter((r) => exists.has(key(r.sessionId, r.messageId)));
   }
-  // The steps of the messages that move, by the status they end at: one UPDATE each.
-  const byStatus = new Map<string, Map<number, MessageStatus[]>>();
-  for (const { id, to, steps } of current.values()) {
+  // The messages that move, by the statuses they go through (the last is where they end): one UPDATE each.
+  const bySteps = new Map<string, { steps: MessageStatus[]; ids: number[] }>();
+  for (const { id, steps } of current.values()) {
     if (steps.length === 0) continue;
-    let ending = byStatus.get(to);
-    if (!ending) byStatus.set(to, (ending = new Map()));
-    ending.set(id, steps);
+    const group = bySteps.get(steps.join()) ?? { steps, ids: [] };
+    bySteps.set(steps.join(), group);
+    group.ids.push(id);
   }
   const moved: ReceiptMove[] = [];
-  for (const [status, ending] of byStatus) {
+  for (const { steps, ids } of bySteps.values()) {
+    const status = steps[steps.length - 1];
     const rows = await db
       .updateTable('messages')
-      .set({ status, updated_at: at })
-      .where('id', 'in', [...ending.keys()])
+      .set({ ...toStatus(status, at, steps), updated_at: at })
+      .where('id', 'in', ids)
       .where('status', 'in', RECEIPT_MOVES_FROM[status])
       .returningAll()
       .execute();
-    for (const row of rows) {
-      const message = messageFromRow(row);
-      moved.push({ message, steps: ending.get(message.id)! });
-    }
+    for (const row of rows) moved.push({ message: messageFromRow(row), steps });
   }
   return { moved, held };
 }
@@ -154,6 +159,58 @@ export class KyselyMessageRepository implements MessageRepository {
   async findByMessageId(sessionId: string, messageId: string): Promise<Message | undefined> {
     const row = await findRow(this.db, 'messages', { session_id: sessionId, message_id: messageId });
     return row && messageFromRow(row);
+  }
+
+  async findOwned(userId: string, messageId: string): Promise<Message | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('message_id', '=', messageId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && messageFromRow(row);
+  }
+
+  async applyUpdate(sessionId: string, update: MessageUpdate): Promise<Message | undefined> {
+    return transact(this.db, async (db) => {
+      // Locked until the change is written: two reactions at once must not each drop the other's.
+      const query = db
+        .selectFrom('messages')
+        .selectAll()
+        .where('session_id', '=', sessionId)
+        .where('message_id', '=', update.messageId);
+      const row = await lockRows(this.dialect, query, 'wait').executeTakeFirst();
+      if (!row) return undefined;
+      const life = messageLifeAfter(messageFromRow(row), update);
+      const changed = await db
+        .updateTable('messages')
+        .set({ ...life, reactions: JSON.stringify(life.reactions), poll_votes: JSON.stringify(life.poll_votes) })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return messageFromRow(changed);
+    });
+  }
+
+  async updateRaw(sessionId: string, messageId: string, raw: string): Promise<void> {
+    await this.db
+      .updateTable('messages')
+      .set({ raw })
+      .where('session_id', '=', sessionId)
+      .where('message_id', '=', messageId)
+      .execute();
+  }
+
+  async removeOne(sessionId: string, messageId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('messages')
+      .where('session_id', '=', sessionId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async applyReceipts(receipts: Receipt[], at: string): Promise<{ moved: ReceiptMove[]; held: Receipt[] }> {

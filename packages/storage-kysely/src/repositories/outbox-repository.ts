@@ -17,6 +17,7 @@ import { countBy } from '../count-by.js';
 import { findRow } from '../keyed-rows.js';
 import { lockRows } from '../lock-rows.js';
 import { selectPage } from '../select-page.js';
+import { statusValues, toStatus } from '../status-history.js';
 import { transact } from '../transact.js';
 import { updateRows } from '../update-rows.js';
 import { messageFromRow, messageToRow } from './message-repository.js';
@@ -85,7 +86,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
         if ('fail' in decision) {
           await trx
             .updateTable('messages')
-            .set({ status: 'failed', error: decision.fail, updated_at: request.now })
+            .set({ ...toStatus('failed', request.now), error: decision.fail, updated_at: request.now })
             .where('id', '=', row.id)
             .execute();
           continue;
@@ -94,6 +95,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
         claimed.push({
           ...row,
           status: 'sending',
+          status_history: [...row.status_history, { status: 'sending', at: request.now }],
           session_id,
           message_id,
           claimed_by: request.owner,
@@ -106,7 +108,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
       // index over it and checks its foreign key.
       const claimUpdate = (r: Message) => ({
         id: r.id,
-        status: 'sending',
+        ...statusValues('sending', request.now),
         claimed_by: request.owner,
         updated_at: request.now,
         attempts: r.attempts,
@@ -115,13 +117,14 @@ export class KyselyOutboxRepository implements OutboxRepository {
       const pooled = new Set(candidates.filter((r) => r.session_id === null).map((r) => r.id));
       await updateRows(trx, this.dialect, 'messages', claimed.filter((r) => !pooled.has(r.id)).map(claimUpdate), {
         types: { attempts: 'int' },
+        append: ['status_history'],
       });
       await updateRows(
         trx,
         this.dialect,
         'messages',
         claimed.filter((r) => pooled.has(r.id)).map((r) => ({ ...claimUpdate(r), session_id: r.session_id })),
-        { types: { attempts: 'int' } },
+        { types: { attempts: 'int' }, append: ['status_history'] },
       );
       return claimed;
     });
@@ -148,10 +151,15 @@ export class KyselyOutboxRepository implements OutboxRepository {
         trx,
         this.dialect,
         'messages',
-        sent.map((o) => ({ id: o.id, status: o.status, sent_at: o.at, raw: o.raw, error: null, updated_at: o.at })),
-        {
-          from: ['sending', 'unknown'],
-        },
+        sent.map((o) => ({
+          id: o.id,
+          ...statusValues(o.status, o.at),
+          sent_at: o.at,
+          raw: o.raw,
+          error: null,
+          updated_at: o.at,
+        })),
+        { from: ['sending', 'unknown'], append: ['status_history'] },
       );
       const moved = new Set(recorded);
       // A receipt can outrun the record of the send: keep its status, but still note when and what was sent
@@ -172,11 +180,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
         const update =
           outcome.status === 'failed'
             ? base
-                .set({ status: 'failed', error: outcome.error, updated_at: outcome.at })
+                .set({ ...toStatus('failed', outcome.at), error: outcome.error, updated_at: outcome.at })
                 .where('status', 'in', ['sending', 'unknown'])
             : base
                 .set({
-                  status: 'queued',
+                  ...toStatus('queued', outcome.at),
                   not_before: outcome.not_before,
                   error: outcome.error,
                   claimed_by: null,
@@ -198,11 +206,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
         .where('status', '=', 'sending')
         .where((eb) => eb.or([eb('claimed_by', 'is', null), eb('claimed_by', '!=', owner)]));
       const requeued = await orphans
-        .set({ status: 'queued', claimed_by: null, updated_at: at })
+        .set({ ...toStatus('queued', at), claimed_by: null, updated_at: at })
         .where('message_id', 'is', null)
         .executeTakeFirst();
       const unknown = await orphans
-        .set({ status: 'unknown', claimed_by: null, updated_at: at })
+        .set({ ...toStatus('unknown', at), claimed_by: null, updated_at: at })
         .where('message_id', 'is not', null)
         .executeTakeFirst();
       return { requeued: Number(requeued.numUpdatedRows), unknown: Number(unknown.numUpdatedRows) };
@@ -212,7 +220,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async requeueUnknown(before: string, at: string): Promise<number> {
     const result = await this.db
       .updateTable('messages')
-      .set({ status: 'queued', not_before: at, updated_at: at })
+      .set({ ...toStatus('queued', at), not_before: at, updated_at: at })
       .where('status', '=', 'unknown')
       .where('updated_at', '<', before)
       .executeTakeFirst();
@@ -222,7 +230,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async cancelQueued(userId: string, target: { jobId: string } | { id: number }, at: string): Promise<number> {
     let query = this.db
       .updateTable('messages')
-      .set({ status: 'cancelled', updated_at: at })
+      .set({ ...toStatus('cancelled', at), updated_at: at })
       .where('user_id', '=', userId)
       .where('status', 'in', ['queued', 'unknown']);
     query = 'jobId' in target ? query.where('job_id', '=', target.jobId) : query.where('id', '=', target.id);
@@ -232,7 +240,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async cancelForRecipient(userId: string, phone: string, reason: string, at: string): Promise<number> {
     const result = await this.db
       .updateTable('messages')
-      .set({ status: 'cancelled', error: reason, updated_at: at })
+      .set({ ...toStatus('cancelled', at), error: reason, updated_at: at })
       .where('user_id', '=', userId)
       .where('peer_phone', '=', phone)
       .where('kind', '=', 'bulk')

@@ -36,7 +36,14 @@ export function describeOutbox(ctx: ConformanceContext): void {
       expect(ids).toHaveLength(2500);
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);
       const stored = new Map((await ctx.storage().outbox.getMany(ids)).map((m) => [m.id, m]));
-      ids.forEach((id, i) => expect(stored.get(id)).toEqual({ ...rows[i], id }));
+      const life = {
+        status_history: [{ status: 'queued', at: T0 }],
+        reactions: [],
+        poll_votes: [],
+        edited_at: null,
+        revoked_at: null,
+      };
+      ids.forEach((id, i) => expect(stored.get(id)).toEqual({ ...rows[i], id, ...life }));
       expect(await ctx.storage().outbox.findByIdempotencyKey(userId, 'key-1')).toMatchObject({
         id: ids[1500],
         attempts: 2,

@@ -7,6 +7,7 @@ import { describeContacts } from './contact-conformance.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { describeLeads } from './lead-conformance.js';
 import { describeLeadTasks } from './lead-task-conformance.js';
+import { describeMessageLife } from './message-life-conformance.js';
 import { describeMessages } from './message-conformance.js';
 import { describeOptOuts } from './opt-out-conformance.js';
 import { describeOutbox } from './outbox-conformance.js';
@@ -50,6 +51,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describePools(ctx);
     describeOptOuts(ctx);
     describeMessages(ctx);
+    describeMessageLife(ctx);
     describeBulkJobs(ctx);
     describeEvents(ctx);
     describeWebhooks(ctx);
