@@ -11,6 +11,19 @@ export type {
   SimPhoneOptions,
 } from './sim-phone.js';
 export { SimGroup } from './sim-group.js';
+export {
+  editMessage,
+  phoneVcard,
+  react,
+  revokeMessage,
+  sendContacts,
+  sendLocation,
+  sendPoll,
+  votePoll,
+} from './phone-sends.js';
+export type { PhoneContactCard, PhoneLocation, PhonePoll, PhoneVoteOptions } from './phone-sends.js';
+export { encryptPollVote } from './poll-vote-encryption.js';
+export type { PollVoteKeys } from './poll-vote-encryption.js';
 export { decodeMessage } from './decoded-message.js';
 export type { DecodedMessage, NamedKey } from './decoded-message.js';
 export type { AddressingMode, SimGroupMember } from './sim-group.js';

@@ -152,6 +152,24 @@ interface PhoneOutgoing {
   chat: SimGroup | null;
   /** A message from the phone to its own linked devices (`category=peer`), such as history sync. */
   peer?: boolean;
+  /** The account a message the phone sent went to, when this is the copy for its own linked devices. */
+  sentTo?: SimPhone;
+}
+
+/** Whom a phone's message is from, and in which chat, as the stanza's attributes say it. */
+function stanzaAddress(phone: SimPhone, { chat, peer, sentTo }: PhoneOutgoing): Record<string, string> {
+  if (peer) return { from: phone.jid, category: 'peer' };
+  if (sentTo) return { from: phone.jid, recipient: sentTo.jid, recipient_lid: sentTo.lidJid };
+  if (chat)
+    return {
+      from: chat.jid,
+      participant: chat.addressOf(phone),
+      ...(chat.addressingMode === 'lid' ? { participant_pn: phone.jid } : { participant_lid: phone.lidJid }),
+      addressing_mode: chat.addressingMode,
+    };
+  return phone.addressing === 'lid'
+    ? { from: phone.lidJid, sender_pn: phone.jid, addressing_mode: 'lid' }
+    : { from: phone.jid, sender_lid: phone.lidJid };
 }
 
 /**
@@ -163,19 +181,12 @@ export async function deliverFromPhone(
   devices: LinkedDevice[],
   outgoing: PhoneOutgoing,
 ): Promise<void> {
-  const { id, message, chat, peer } = outgoing;
-  const address: Record<string, string> = peer
-    ? { from: phone.jid, category: 'peer' }
-    : chat
-      ? {
-          from: chat.jid,
-          participant: chat.addressOf(phone),
-          ...(chat.addressingMode === 'lid' ? { participant_pn: phone.jid } : { participant_lid: phone.lidJid }),
-          addressing_mode: chat.addressingMode,
-        }
-      : phone.addressing === 'lid'
-        ? { from: phone.lidJid, sender_pn: phone.jid, addressing_mode: 'lid' }
-        : { from: phone.jid, sender_lid: phone.lidJid };
+  const { id, chat, sentTo } = outgoing;
+  // The own devices' copy names the chat it was sent to and wraps the message, as WhatsApp's does.
+  const message = sentTo
+    ? { deviceSentMessage: { destinationJid: sentTo.jid, message: outgoing.message } }
+    : outgoing.message;
+  const address = stanzaAddress(phone, outgoing);
 
   for (const device of devices) {
     // Group messages from the phone go as plaintext: sender-key distribution from a phone is not simulated.

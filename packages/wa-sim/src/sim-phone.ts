@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { jidDecode, proto } from 'baileys';
-import type { DecodedMessage } from './decoded-message.js';
+import { textOf, type DecodedMessage } from './decoded-message.js';
 import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
@@ -53,14 +53,22 @@ export type PhoneSentStatus = 'sent' | 'delivered' | 'read';
 export interface PhoneSentMessage {
   id: string;
   to: string;
+  /** The text of a text message, else empty. */
   text: string;
+  /** The message as sent (a poll with the secret its votes are encrypted with). */
+  message: proto.IMessage;
   status: PhoneSentStatus;
 }
 
-/** Options of {@link SimPhone.sendText}. */
+/** Options of {@link SimPhone.sendMessage} and {@link SimPhone.sendText}. */
 export interface PhoneSendOptions {
   /** The message id (default: a fresh one). */
   id?: string;
+  /**
+   * Also give this phone's own linked devices a copy, as WhatsApp does for what is sent from the phone (a
+   * `deviceSentMessage`; 1:1 chats only). Default false: a test's phone talks to the recipient only.
+   */
+  toOwnDevices?: boolean;
   /** Quote a message: its id, and the text shown in the quote. */
   quoted?: { id: string; text?: string; participant?: string };
 }
@@ -154,33 +162,51 @@ export class SimPhone {
   }
 
   /**
-   * Sends a text message to an account's linked devices (a number or JID; a device JID targets one
-   * device). Devices that are offline get it at their next login, marked offline. Resolves with the id.
+   * Sends a message of any kind to an account's linked devices (a number or JID; a device JID targets one
+   * device) or to a group's members' (the group's JID). Devices that are offline get it at their next login,
+   * marked offline. Resolves with the id.
    */
-  async sendText(to: string, text: string, options: PhoneSendOptions = {}): Promise<string> {
+  async sendMessage(to: string, message: proto.IMessage, options: PhoneSendOptions = {}): Promise<string> {
+    const id = options.id ?? newMessageId();
+    const group = this.network.groups.get(to);
+    if (group) {
+      if (!group.has(this)) throw new Error('not a member of that group');
+      const devices = [...group.members.values()]
+        .filter((member) => member.phone !== this)
+        .flatMap((member) => [...member.phone.devices.values()]);
+      this.sent.set(id, { id, to: group.jid, text: textOf(message) ?? '', message, status: 'sent' });
+      await deliverFromPhone(this, devices, { id, message, chat: group });
+      return id;
+    }
     const target = this.network.findAccount(to);
     if (!target) throw new Error(`${to} is not on the simulated network`);
-    const id = options.id ?? newMessageId();
+    // A device JID (`<number>:<device>@...`) targets that device only.
+    const deviceNumber = to.includes('@') ? jidDecode(to)?.device : undefined;
+    const devices = [...target.devices.values()].filter(
+      (d) => deviceNumber === undefined || d.deviceId === deviceNumber,
+    );
+    this.sent.set(id, { id, to: target.jid, text: textOf(message) ?? '', message, status: 'sent' });
+    await deliverFromPhone(this, devices, { id, message, chat: null });
+    if (options.toOwnDevices)
+      await deliverFromPhone(this, [...this.devices.values()], { id, message, chat: null, sentTo: target });
+    return id;
+  }
+
+  /** Sends a text message (quoting one, if asked) to an account's linked devices: see {@link sendMessage}. */
+  async sendText(to: string, text: string, options: PhoneSendOptions = {}): Promise<string> {
     const message: proto.IMessage = options.quoted
       ? {
           extendedTextMessage: {
             text,
             contextInfo: {
               stanzaId: options.quoted.id,
-              participant: options.quoted.participant ?? target.jid,
+              participant: options.quoted.participant ?? this.network.findAccount(to)?.jid ?? to,
               quotedMessage: { conversation: options.quoted.text ?? '' },
             },
           },
         }
       : { conversation: text };
-    // A device JID (`<number>:<device>@...`) targets that device only.
-    const deviceNumber = to.includes('@') ? jidDecode(to)?.device : undefined;
-    const devices = [...target.devices.values()].filter(
-      (d) => deviceNumber === undefined || d.deviceId === deviceNumber,
-    );
-    this.sent.set(id, { id, to: target.jid, text, status: 'sent' });
-    await deliverFromPhone(this, devices, { id, message, chat: null });
-    return id;
+    return this.sendMessage(to, message, options);
   }
 
   /** Sends a text message to a group: every other member's linked devices get it. */
@@ -189,15 +215,9 @@ export class SimPhone {
     text: string,
     options: Pick<PhoneSendOptions, 'id'> = {},
   ): Promise<string> {
-    const target = typeof group === 'string' ? this.network.groups.get(group) : group;
-    if (!target || !target.has(this)) throw new Error('not a member of that group');
-    const id = options.id ?? newMessageId();
-    const devices = [...target.members.values()]
-      .filter((member) => member.phone !== this)
-      .flatMap((member) => [...member.phone.devices.values()]);
-    this.sent.set(id, { id, to: target.jid, text, status: 'sent' });
-    await deliverFromPhone(this, devices, { id, message: { conversation: text }, chat: target });
-    return id;
+    const jid = typeof group === 'string' ? group : group.jid;
+    if (!this.network.groups.has(jid)) throw new Error('not a member of that group');
+    return this.sendMessage(jid, { conversation: text }, options);
   }
 
   /** Creates a group with this phone as its super-admin (members are phones or numbers). */
