@@ -1,4 +1,13 @@
-import { proto } from 'baileys';
+import { createDecipheriv, createHash, createHmac } from 'node:crypto';
+import {
+  assertMediaContent,
+  getContentType,
+  getMediaKeys,
+  normalizeMessageContent,
+  proto,
+  type MediaType,
+} from 'baileys';
+import type { MediaHost } from './media-host.js';
 
 /** The key a reaction, edit or revoke names its message by. */
 export interface NamedKey {
@@ -85,4 +94,38 @@ export function decodeMessage(message: proto.IMessage | null): DecodedMessage {
   if (m.documentMessage) return { kind: 'media', type: 'document', mimetype: m.documentMessage.mimetype ?? null };
   if (m.stickerMessage) return { kind: 'media', type: 'sticker', mimetype: m.stickerMessage.mimetype ?? null };
   return { kind: 'other' };
+}
+
+/** A media message's content and the key derivation its kind uses (a voice note's is audio's). */
+export function mediaContentOf(message: proto.IMessage | null | undefined): {
+  content: ReturnType<typeof assertMediaContent>;
+  keyType: MediaType;
+} {
+  const normalized = normalizeMessageContent(message);
+  const content = assertMediaContent(normalized);
+  const keyType = getContentType(normalized)?.replace('Message', '') as MediaType;
+  return { content, keyType };
+}
+
+/**
+ * The bytes of a media message, as the phone reads them: downloaded from the media host by its direct path,
+ * its MAC and hashes checked, and decrypted with its media key. Rejects when the host has no such file.
+ */
+export async function downloadMedia(host: MediaHost, message: proto.IMessage | null | undefined): Promise<Buffer> {
+  const { content, keyType } = mediaContentOf(message);
+  const response = await fetch(`${host.url}${content.directPath ?? new URL(content.url ?? '/').pathname}`);
+  if (!response.ok) throw new Error(`the media host answered ${response.status}`);
+  const file = Buffer.from(await response.arrayBuffer());
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
+  if (content.fileEncSha256 && !sha256(file).equals(Buffer.from(content.fileEncSha256)))
+    throw new Error('the file does not match its fileEncSha256');
+  const { iv, cipherKey, macKey } = await getMediaKeys(content.mediaKey, keyType);
+  const encrypted = file.subarray(0, -10);
+  const mac = createHmac('sha256', macKey!).update(iv).update(encrypted).digest().subarray(0, 10);
+  if (!mac.equals(file.subarray(-10))) throw new Error('the media MAC does not match');
+  const decipher = createDecipheriv('aes-256-cbc', cipherKey, iv);
+  const data = Buffer.concat([decipher.update(encrypted), decipher.final()]);
+  if (content.fileSha256 && !sha256(data).equals(Buffer.from(content.fileSha256)))
+    throw new Error('the bytes do not match their fileSha256');
+  return data;
 }

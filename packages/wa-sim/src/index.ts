@@ -24,7 +24,10 @@ export {
 export type { PhoneContactCard, PhoneLocation, PhonePoll, PhoneVoteOptions } from './phone-sends.js';
 export { encryptPollVote } from './poll-vote-encryption.js';
 export type { PollVoteKeys } from './poll-vote-encryption.js';
-export { decodeMessage } from './decoded-message.js';
+export { decodeMessage, downloadMedia } from './decoded-message.js';
+export { MediaHost } from './media-host.js';
+export type { HostedMedia } from './media-host.js';
+export type { PhoneMedia } from './phone-media.js';
 export type { DecodedMessage, NamedKey } from './decoded-message.js';
 export type { AddressingMode, SimGroupMember } from './sim-group.js';
 export type { LinkedDevice } from './linked-device.js';

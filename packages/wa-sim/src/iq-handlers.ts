@@ -3,7 +3,7 @@ import type { ClientConnection } from './client-connection.js';
 import { handleDeviceIq } from './device-iq.js';
 import { handleGroupIq } from './group-iq.js';
 import { handleEncryptIq } from './prekey-iq.js';
-import { child, children, iqError, iqResult } from './stanzas.js';
+import { child, children, iqResult } from './stanzas.js';
 import { handleUsyncIq } from './usync-iq.js';
 
 type IqHandler = (connection: ClientConnection, iq: BinaryNode) => BinaryNode | Promise<BinaryNode>;
@@ -52,8 +52,8 @@ const handlers: Record<string, IqHandler> = {
         })),
       },
     ]),
-  // Media goes through WhatsApp's HTTPS upload hosts, which are not simulated: fail fast and clearly.
-  'w:m': (_connection, iq) => iqError(iq, 501, 'media upload is not simulated by wa-sim'),
+  // Where media is uploaded: the simulated media hosts, with the upload auth.
+  'w:m': (connection, iq) => iqResult(iq, [connection.network.media.mediaConn()]),
 };
 
 /**

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { jidDecode } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import type { LinkedDevice } from './linked-device.js';
+import { MediaHost } from './media-host.js';
 import type { PendingCodePairing } from './pairing.js';
 import { SimGroup, type AddressingMode } from './sim-group.js';
 import { SimPhone, type SimPhoneOptions } from './sim-phone.js';
@@ -37,6 +38,8 @@ export class SimNetwork {
   private readonly accounts = new Map<string, SimPhone>();
   private readonly accountsByLid = new Map<string, SimPhone>();
   readonly groups = new Map<string, SimGroup>();
+  /** WhatsApp's media hosts: what phones and linked devices upload. */
+  readonly media = new MediaHost();
   /** QR refs handed to registering companions, to the connection that holds them. */
   private readonly qrRefs = new Map<string, ClientConnection>();
   /** Pairing-code requests waiting for the phone to enter the code, by phone number. */

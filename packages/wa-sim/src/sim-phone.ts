@@ -4,6 +4,7 @@ import { textOf, type DecodedMessage } from './decoded-message.js';
 import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
+import { uploadPhoneMedia, type PhoneMedia } from './phone-media.js';
 import { PhoneSignal } from './phone-signal.js';
 import type { AddressingMode, SimGroup } from './sim-group.js';
 import type { SimNetwork } from './sim-network.js';
@@ -207,6 +208,11 @@ export class SimPhone {
         }
       : { conversation: text };
     return this.sendMessage(to, message, options);
+  }
+
+  /** Sends media, encrypted and uploaded to the media host as a phone does, with its keys: see {@link sendMessage}. */
+  async sendMedia(to: string, media: PhoneMedia, options: PhoneSendOptions = {}): Promise<string> {
+    return this.sendMessage(to, await uploadPhoneMedia(this.network.media, media), options);
   }
 
   /** Sends a text message to a group: every other member's linked devices get it. */

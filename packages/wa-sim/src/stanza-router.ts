@@ -1,6 +1,7 @@
 import type { BinaryNode } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import { answerIq } from './iq-handlers.js';
+import { answerMediaRetry } from './media-retry.js';
 import { recordDeviceReceipt, relayFromDevice } from './message-relay.js';
 
 /**
@@ -19,7 +20,9 @@ export async function routeStanza(connection: ClientConnection, stanza: BinaryNo
       if (connection.phase === 'online') await relayFromDevice(connection, stanza);
       return;
     case 'receipt':
-      if (connection.phase === 'online') recordDeviceReceipt(connection, stanza);
+      if (connection.phase !== 'online') return;
+      if (stanza.attrs.type === 'server-error') answerMediaRetry(connection, stanza);
+      else recordDeviceReceipt(connection, stanza);
       return;
     case 'presence':
     case 'chatstate':

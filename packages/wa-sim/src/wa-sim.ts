@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Curve } from 'baileys';
 import { WebSocketServer } from 'ws';
 import { ClientConnection } from './client-connection.js';
+import type { MediaHost } from './media-host.js';
 import { silenceLibsignalConsole } from './silence-libsignal.js';
 import { issueServerCertificate } from './server-certificate.js';
 import type { AddressingMode, SimGroup } from './sim-group.js';
@@ -31,6 +32,8 @@ export interface WaSim {
   /** `ws://127.0.0.1:<port>`: pass it to Baileys as `waWebSocketUrl`. */
   readonly url: string;
   readonly port: number;
+  /** WhatsApp's media hosts: pass `media.url` to Kirim as `KIRIM_WA_MEDIA_URL`; see uploads, expire files. */
+  readonly media: MediaHost;
   /** The account (and phone) of a number, created on first use. */
   phone(number: string, options?: SimPhoneOptions): SimPhone;
   /** Every account created so far. */
@@ -112,6 +115,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
     for (const socket of rawSockets) socket.destroy();
   };
   await listen(options.port ?? 0);
+  await network.media.listen();
   const { port } = httpServer.address() as AddressInfo;
   let refusingConnections = false;
 
@@ -125,6 +129,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
   return {
     url: `ws://127.0.0.1:${port}`,
     port,
+    media: network.media,
     phone: (number, phoneOptions) => network.phone(number, phoneOptions),
     phones: () => network.allPhones(),
     createGroup: (subject, creator, members, addressing) =>
@@ -152,6 +157,7 @@ export async function startWaSim(options: WaSimOptions = {}): Promise<WaSim> {
       dropConnections();
       if (!refusingConnections) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       webSockets.close();
+      await network.media.close();
     },
   };
 }
