@@ -10,6 +10,7 @@ export async function startServerOverWaSim(
   const t = await startTestServer(database, {
     KIRIM_TRANSPORT: 'baileys',
     KIRIM_WA_WS_URL: sim.url,
+    KIRIM_WA_MEDIA_URL: sim.media.url,
     KIRIM_HEARTBEAT_MS: '500',
     ...env,
   });

@@ -79,6 +79,10 @@ const envSchema = z
       .string()
       .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')
       .optional(),
+    KIRIM_WA_MEDIA_URL: z
+      .string()
+      .regex(/^http:\/\//, 'must be an http:// URL')
+      .optional(),
     KIRIM_LEASE_MS: z.coerce.number().int().min(1000).default(DEFAULT_SESSION_LEASE.leaseMs),
     KIRIM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(DEFAULT_SESSION_LEASE.heartbeatMs),
     KIRIM_RECONNECT_MIN_MS: z.coerce.number().int().min(1).default(DEFAULT_RECONNECT.backoff.minMs),
@@ -164,6 +168,8 @@ export interface ServerConfig {
   simulatedLinkMs: number;
   /** WhatsApp Web's WebSocket URL, for tests against @kirim/wa-sim only. */
   waWebSocketUrl: string | undefined;
+  /** WhatsApp's media hosts as plain HTTP, for tests against @kirim/wa-sim only. */
+  waMediaUrl: string | undefined;
   /** Session lease length and heartbeat, ms. */
   leaseMs: number;
   heartbeatMs: number;
@@ -225,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     simulatedNetworkUrl: e.KIRIM_SIMULATED_NETWORK_URL,
     simulatedLinkMs: e.KIRIM_SIMULATED_LINK_MS,
     waWebSocketUrl: e.KIRIM_WA_WS_URL,
+    waMediaUrl: e.KIRIM_WA_MEDIA_URL,
     leaseMs: e.KIRIM_LEASE_MS,
     heartbeatMs: e.KIRIM_HEARTBEAT_MS,
     reconnect: {

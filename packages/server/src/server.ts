@@ -188,6 +188,7 @@ function createTransport(config: ServerConfig, logger: Logger): Transport {
   const { minMs, maxMs, giveUpLinkedMs, giveUpUnlinkedMs } = config.reconnect;
   return createBaileysTransport({
     waWebSocketUrl: config.waWebSocketUrl,
+    mediaUrl: config.waMediaUrl,
     logger: logger.child({ component: 'baileys' }),
     backoff: { minMs, maxMs },
     giveUpAfter: { linkedMs: giveUpLinkedMs, unlinkedMs: giveUpUnlinkedMs },

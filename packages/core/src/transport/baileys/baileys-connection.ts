@@ -25,6 +25,7 @@ import type { StoredAuthState } from './baileys-auth-state.js';
 import { toBaileysLogger } from './baileys-logger.js';
 import type { BaileysModule } from './baileys-module.js';
 import { callListener, runHandler } from './contained-calls.js';
+import { reuploadMedia } from './baileys-media.js';
 import { InboundEvents } from './inbound-events.js';
 import { deserialiseMessage, serialiseMessage, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 import { baileysContent, quotableMessage } from './outgoing-content.js';
@@ -105,6 +106,7 @@ export class BaileysConnection implements Connection {
     return { messageId: sent.key.id, raw: serialiseMessage(this.baileys, sent) };
   }
 
+  readonly refreshMedia: Connection['refreshMedia'] = (m) => reuploadMedia(this.baileys, this.openSocketOrThrow(), m);
   async markRead(chat: string, messageIds: string[]): Promise<void> {
     const sock = this.openSocketOrThrow();
     // In a group the receipt names each message's sender, which only the stored message knows.

@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../logger.js';
 import type { Connection, ConnectOptions, Transport } from '../transport.js';
 import { loadAuthState } from './baileys-auth-state.js';
 import { BaileysConnection } from './baileys-connection.js';
+import { downloadBaileysMedia, mediaRouteTo, withMediaRoute } from './baileys-media.js';
 import { loadBaileys } from './baileys-module.js';
 import type { BackoffBounds, GiveUpAfter } from './reconnect-policy.js';
 
@@ -10,6 +11,11 @@ import type { BackoffBounds, GiveUpAfter } from './reconnect-policy.js';
 export interface BaileysTransportOptions {
   /** WhatsApp Web's WebSocket URL. Set it only in tests, to reach `@kirim/wa-sim`. Default: Baileys' own. */
   waWebSocketUrl?: string;
+  /**
+   * Where WhatsApp's media hosts are, as plain HTTP (`http://127.0.0.1:<port>`): every media upload and download
+   * goes there instead. Set it only in tests, to reach `@kirim/wa-sim`'s media host. Default: WhatsApp's hosts.
+   */
+  mediaUrl?: string;
   /** Where Baileys and the transport log. Baileys' info lines go to debug. Default: silent. */
   logger?: Logger;
   /** A socket that shows neither a QR code nor opens within this time is ended and retried. Default 30 000 ms. */
@@ -67,14 +73,18 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
   };
+  const mediaRoute = options.mediaUrl ? mediaRouteTo(options.mediaUrl) : undefined;
   return {
     name: 'baileys',
     async connect(connectOptions: ConnectOptions): Promise<Connection> {
-      const baileys = await loadBaileys();
+      const baileys = withMediaRoute(await loadBaileys(), mediaRoute);
       const auth = await loadAuthState(baileys, connectOptions.auth);
       const connection = new BaileysConnection(baileys, auth, connectOptions, settings);
       connection.start();
       return connection;
+    },
+    async downloadMedia(message) {
+      return downloadBaileysMedia(await loadBaileys(), message, mediaRoute);
     },
   };
 }

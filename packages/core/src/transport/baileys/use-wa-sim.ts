@@ -51,6 +51,7 @@ const connections: Connection[] = [];
 export function makeTransport(options: BaileysTransportOptions = {}): Transport {
   return createBaileysTransport({
     waWebSocketUrl: sim.url,
+    mediaUrl: sim.media.url,
     connectTimeoutMs: 3_000,
     backoff: { minMs: 50, maxMs: 200 },
     ...options,
