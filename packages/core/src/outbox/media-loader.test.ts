@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { gif, mp3, oggOpus, png } from '../../../../tests/support/media-samples.js';
 import type { HostResolver } from '../net/safe-fetch.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { createMediaLoader } from './media-loader.js';
@@ -153,6 +155,60 @@ describe('MediaLoader.load', () => {
     expect(await loader().load(`${base}/promo`, 'image')).toMatchObject({
       mimetype: 'image/png',
       sniffed: 'image/png',
+    });
+  });
+});
+
+describe('MediaLoader.load of stickers and voice notes', () => {
+  let server: Server;
+  let base: string;
+  const hits: string[] = [];
+  beforeAll(async () => {
+    const files: Record<string, Buffer> = {
+      '/cat.png': await png(300, 200),
+      '/cat.gif': await gif(30, 20),
+      '/note.ogg': oggOpus(),
+      '/song.mp3': mp3(),
+    };
+    server = createServer((req, res) => {
+      hits.push(req.url!);
+      const file = files[req.url!];
+      if (!file) return res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(file);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => server?.close());
+
+  it('makes a PNG sticker a 512×512 WebP once per URL, and keeps sending the PNG as an image', async () => {
+    const loader = createMediaLoader({ allowPrivate: true });
+    const [first, second] = [
+      await loader.load(`${base}/cat.png`, 'sticker'),
+      await loader.load(`${base}/cat.png`, 'sticker'),
+    ];
+    expect(second.data).toBe(first.data);
+    expect(first).toMatchObject({ mimetype: 'image/webp' });
+    expect(await sharp(first.data).metadata()).toMatchObject({ format: 'webp', width: 512, height: 512 });
+    expect(await loader.load(`${base}/cat.png`, 'image')).toMatchObject({ mimetype: 'image/png' });
+    expect(hits.filter((hit) => hit === '/cat.png')).toHaveLength(1);
+  });
+
+  it('names media_url for a GIF sent as a sticker', async () => {
+    expect(await refusal(createMediaLoader({ allowPrivate: true }).load(`${base}/cat.gif`, 'sticker'))).toMatchObject({
+      code: 'validation',
+      details: { media_url: [expect.stringContaining('PNG, JPEG or WebP')] },
+    });
+  });
+
+  it('gives a voice note its Ogg/Opus type, length and waveform, and names media_url for an MP3', async () => {
+    const loader = createMediaLoader({ allowPrivate: true });
+    const note = await loader.load(`${base}/note.ogg`, 'voice');
+    expect(note).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', seconds: 2 });
+    expect(note.waveform).toHaveLength(64);
+    expect(await refusal(loader.load(`${base}/song.mp3`, 'voice'))).toMatchObject({
+      code: 'validation',
+      details: { media_url: [expect.stringContaining('Ogg/Opus')] },
     });
   });
 });

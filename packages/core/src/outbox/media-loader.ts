@@ -2,8 +2,11 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Clock } from '../clock.js';
 import { isKirimError, KirimError } from '../errors.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
-import type { OutgoingMedia } from '../transport/transport.js';
+import type { LinkPreview, OutgoingMedia } from '../transport/transport.js';
 import { validationError } from '../validation.js';
+import { fetchLinkPreview } from './link-preview.js';
+import { stickerImage } from './sticker-image.js';
+import { VOICE_NOTE_MIMETYPE, voiceNoteFacts } from './voice-note.js';
 
 /** Options of the media loader. */
 export interface MediaLoaderOptions {
@@ -26,10 +29,15 @@ export const DEFAULT_MEDIA_LIMITS: Readonly<
   Required<Pick<MediaLoaderOptions, 'maxBytes' | 'timeoutMs' | 'cacheBytes'>>
 > = { maxBytes: 16 * 1024 * 1024, timeoutMs: 30_000, cacheBytes: 64 * 1024 * 1024 };
 
-/** A downloaded file; `sniffed` is the type its bytes show, when they show one. */
-export type LoadedMedia = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename'> & { sniffed: string | undefined };
+/**
+ * A downloaded file ready to send; `sniffed` is the type its bytes show, when they show one. A sticker is a
+ * WebP already; a voice note carries its length and waveform.
+ */
+export type LoadedMedia = Pick<OutgoingMedia, 'data' | 'mimetype' | 'filename' | 'seconds' | 'waveform'> & {
+  sniffed: string | undefined;
+};
 
-/** Fetches the media of outgoing messages, refusing what they could never send. */
+/** Fetches what outgoing messages carry from the web (media, link previews), refusing what they could never send. */
 export interface MediaLoader {
   /**
    * Refuses, before anything is stored, a `media_url` that could never be fetched: not http(s), a private literal
@@ -41,6 +49,8 @@ export interface MediaLoader {
    * URL, a 4xx, a file too large or not of its kind) throw `validation` naming `media_url`; a host failing for now `unavailable`.
    */
   load(url: string, type: string): Promise<LoadedMedia>;
+  /** The preview of the first http(s) link in `text` (see {@link fetchLinkPreview}); undefined when none can be made. */
+  preview(text: string): Promise<LinkPreview | undefined>;
 }
 
 // What the bytes of each kind of media must be; a document may be anything.
@@ -49,7 +59,17 @@ const KINDS: Record<string, { noun: string; accepts: (mime: string) => boolean }
   sticker: { noun: 'an image', accepts: (mime) => mime.startsWith('image/') },
   video: { noun: 'a video', accepts: (mime) => mime.startsWith('video/') },
   audio: { noun: 'audio', accepts: (mime) => mime.startsWith('audio/') || mime === 'application/ogg' },
-  voice: { noun: 'audio', accepts: (mime) => mime.startsWith('audio/') || mime === 'application/ogg' },
+};
+
+// What stickers and voice notes are made into before sending; the result is kept as the download is.
+const PREPARE: Record<string, (file: LoadedMedia) => Promise<LoadedMedia>> = {
+  sticker: async (file) => ({
+    ...file,
+    data: await stickerImage(file.data, file.sniffed),
+    mimetype: 'image/webp',
+    sniffed: 'image/webp',
+  }),
+  voice: async (file) => ({ ...file, mimetype: VOICE_NOTE_MIMETYPE, ...(await voiceNoteFacts(file.data)) }),
 };
 
 // A media host's 4xx is the URL's fault, except these, which say "later".
@@ -127,29 +147,36 @@ export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader
     return file;
   }
 
-  /** The file at `url`, downloaded once while it stays in the cache. */
-  function downloadOnce(url: string): Promise<LoadedMedia> {
-    let entry = cache.get(url);
+  /** What `make` makes for `key`, made once while it stays in the cache. */
+  function once(key: string, make: () => Promise<LoadedMedia>): Promise<LoadedMedia> {
+    let entry = cache.get(key);
     if (!entry) {
-      entry = download(url);
-      cache.set(url, entry);
+      entry = make();
+      cache.set(key, entry);
       entry.then(
         (file) => {
           cached += file.data.length;
           // Oldest out first until the cache fits again.
-          for (const [key, value] of cache) {
-            if (cached <= cacheBytes || key === url) break;
-            cache.delete(key);
+          for (const [older, value] of cache) {
+            if (cached <= cacheBytes || older === key) break;
+            cache.delete(older);
             void value.then(
               (old) => (cached -= old.data.length),
               () => {},
             );
           }
         },
-        () => cache.delete(url),
+        () => cache.delete(key),
       );
     }
     return entry;
+  }
+
+  /** The file at `url` as `type` sends it: downloaded once, and a sticker or voice note prepared once. */
+  function prepared(url: string, type: string): Promise<LoadedMedia> {
+    const downloaded = () => once(url, () => download(url)).then((file) => assertKind(file, type));
+    const prepare = PREPARE[type];
+    return prepare ? once(`${type} ${url}`, async () => prepare(await downloaded())) : downloaded();
   }
 
   return {
@@ -161,8 +188,14 @@ export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader
       });
     },
 
-    async load(url, type) {
-      return assertKind(await downloadOnce(url), type);
+    load: prepared,
+
+    preview(text) {
+      return fetchLinkPreview(text, {
+        allowPrivate: options.allowPrivate,
+        lookup: options.lookup,
+        clock: options.clock,
+      });
     },
   };
 }
