@@ -108,7 +108,7 @@ describe('GET /api/openapi.json', () => {
   it('names the error codes each error status stands for, from the one status table', () => {
     const codesOf = (status: number) => doc.components.responses[`Error${status}`].content['application/json'].schema;
     expect(codesOf(503).properties.code.enum.sort()).toEqual(['no_device', 'unavailable']);
-    expect(codesOf(422).properties.code.enum).toEqual(['validation']);
+    expect(codesOf(422).properties.code.enum.sort()).toEqual(['edit_window_closed', 'validation']);
     expect(codesOf(402).properties.code.enum).toEqual(['plan_required']);
     expect(doc.paths['/whatsapp/messages/text'].post.responses).toEqual(
       expect.objectContaining({ 200: expect.anything(), 202: expect.anything(), 402: expect.anything() }),

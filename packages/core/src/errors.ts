@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'unavailable',
   'bad_request',
   'internal',
+  /** An edit of a message sent longer ago than WhatsApp allows (15 minutes). */
+  'edit_window_closed',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

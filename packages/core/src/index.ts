@@ -201,6 +201,11 @@ export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js'
 export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';
 export type { SendService } from './outbox/send-service.js';
+export {
+  EDIT_WINDOW_MS,
+  type MessageActionService,
+  type StoredCopyRemoved,
+} from './messages/message-actions.js';
 export type { PoolService } from './pools/pool-service.js';
 export type { BulkService } from './bulk/bulk-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.

@@ -15,6 +15,7 @@ import { createLeadService, type LeadService } from './leads/lead-service.js';
 import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-service.js';
 import { createLeadSource } from './leads/sources/create-lead-source.js';
 import { ReceiptWriter } from './messages/receipt-writer.js';
+import { createMessageActionService, type MessageActionService } from './messages/message-actions.js';
 import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { HostResolver } from './net/safe-fetch.js';
@@ -96,6 +97,8 @@ export interface Kirim {
   readonly sessions: SessionService;
   /** Immediate and scheduled sends. */
   readonly sends: SendService;
+  /** Actions on a stored message by its WhatsApp id: react, reply, edit, delete, forward, read, get. */
+  readonly messages: MessageActionService;
   readonly pools: PoolService;
   readonly bulk: BulkService;
   readonly status: StatusService;
@@ -223,6 +226,15 @@ export function createKirim(options: KirimOptions): Kirim {
     defaultCountryCode,
     sendWaitMs: outboxOptions.sendWaitMs,
   });
+  const messages = createMessageActionService({
+    storage,
+    clock,
+    routes,
+    waiters,
+    onQueued,
+    defaultCountryCode,
+    sendWaitMs: outboxOptions.sendWaitMs,
+  });
   const pools = createPoolService({ storage, clock, routes, onChanged: () => dispatcher.invalidate() });
   const expander = createBulkExpander({ storage, clock, logger, onExpanded: onQueued });
   const bulk = createBulkService({
@@ -258,6 +270,7 @@ export function createKirim(options: KirimOptions): Kirim {
     leadTasks,
     sessions,
     sends,
+    messages,
     pools,
     bulk,
     status,

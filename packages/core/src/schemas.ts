@@ -36,6 +36,7 @@ import {
   updateLeadSchema,
 } from './leads/lead-schemas.js';
 import { listLeadTasksSchema, scrapeLeadsSchema } from './leads/lead-task-schemas.js';
+import { messageActionSchemas } from './messages/message-action-schemas.js';
 import { listMessagesSchema } from './messages/message-schemas.js';
 import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-schemas.js';
 import { sendLimitsSchema } from './outbox/send-limits.js';
@@ -78,6 +79,7 @@ export {
   syncLeadStatusResultSchema,
 } from './leads/lead-response-schemas.js';
 export { messageMediaSchema, messageViewSchema } from './messages/message-response-schemas.js';
+export { storedCopyRemovedSchema } from './messages/message-action-response-schemas.js';
 export { scheduledViewSchema, sendResultSchema } from './outbox/outbox-response-schemas.js';
 export { poolViewSchema } from './pools/pool-response-schemas.js';
 export {
@@ -124,6 +126,7 @@ export const requestSchemas = {
   listMessages: listMessagesSchema(DEFAULT_COUNTRY_CODE),
   sessionDevice: sessionDeviceSchema,
   ...sendSchemas(DEFAULT_COUNTRY_CODE),
+  ...messageActionSchemas(DEFAULT_COUNTRY_CODE),
   bulkText: bulkTextSchema,
   bulkMedia: bulkMediaSchema,
   bulkStatus: bulkStatusSchema,

@@ -15,6 +15,7 @@ export const statusForCode: Record<ErrorCode, number> = {
   unavailable: 503,
   bad_request: 400,
   internal: 500,
+  edit_window_closed: 422,
 };
 
 /** Answers every route this router does not know with a 404 in the error envelope. */

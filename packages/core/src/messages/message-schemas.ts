@@ -32,6 +32,8 @@ export interface MessageMedia {
   size?: number | null;
   /** An audio's or video's length. */
   seconds?: number | null;
+  /** Sent to be viewed once (images, videos, voice notes). */
+  view_once?: boolean;
 }
 
 /** A chat member's reaction to a message; each member has at most one. */
@@ -62,8 +64,10 @@ export interface ContactCard {
   email?: string;
 }
 
-/** What a message that is neither text nor media carries, tagged with the message's `type`. */
+/** What a message carries besides text and media, tagged with the message's `type` (for a text: its preview off). */
 export type MessageContent =
+  /** A text sent without the preview of its link. */
+  | { type: 'text'; link_preview: false }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; contacts: ContactCard[] }
   | { type: 'poll'; question: string; options: string[]; multiple_answers: boolean };

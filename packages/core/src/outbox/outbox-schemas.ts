@@ -8,15 +8,16 @@ export const groupJid = z
   .string()
   .trim()
   .regex(/^[\d-]+@g\.us$/, 'must be a group JID ending in @g.us');
-const mentionJid = z
+/** A JID a text mentions (`@digits` in its text). */
+export const mentionJid = z
   .string()
   .trim()
   .regex(/^\d{5,20}@(s\.whatsapp\.net|lid)$/, 'must be a JID such as 6281234567890@s.whatsapp.net');
 const mediaType = z.enum(['image', 'video', 'audio', 'document']);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 
-// Cross-field rules run even when a field is invalid, so one answer names every offending field.
-const always = { when: () => true };
+/** Runs cross-field rules even when a field is invalid, so one answer names every offending field. */
+export const always = { when: () => true };
 
 /** Exactly one of `session_id` and `pool_id`, named in the error when both or neither are given. */
 const routing = { session_id: id.optional(), pool_id: id.optional() };
@@ -28,7 +29,8 @@ function oneRoute(value: { session_id?: unknown; pool_id?: unknown }, ctx: z.Ref
   }
 }
 
-const text = z.string().min(1).max(65_536);
+/** A message's text: 1 to 65,536 characters. */
+export const text = z.string().min(1).max(65_536);
 const media = {
   media_url: httpUrl,
   type: mediaType,
@@ -64,9 +66,10 @@ export const sendGroupMediaSchema = z
   .object({ ...routing, group_id: groupJid, ...media })
   .superRefine(oneRoute, always);
 
+/** A send's chat: a user (`to`) or a group (`group_id`). */
+export const chat = (cc: string) => ({ to: recipient(cc).optional(), group_id: groupJid.optional() });
 /** Exactly one of `to` and `group_id`, named in the error when both or neither are given. */
-const chat = (cc: string) => ({ to: recipient(cc).optional(), group_id: groupJid.optional() });
-function oneChat(value: { to?: unknown; group_id?: unknown }, ctx: z.RefinementCtx) {
+export function oneChat(value: { to?: unknown; group_id?: unknown }, ctx: z.RefinementCtx) {
   if (!value.to === !value.group_id) {
     const message = value.to ? 'give to or group_id, not both' : 'to or group_id is required';
     ctx.addIssue({ code: 'custom', message, path: ['to'] });

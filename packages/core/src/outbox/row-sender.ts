@@ -172,13 +172,16 @@ export class RowSender {
           raw: quoted.raw ?? null,
         };
     }
-    if (row.content) {
+    if (row.content && row.content.type !== 'text') {
       reaching();
       return connection.send(row.chat, outgoing(row.content), options);
     }
     if (!row.media) {
+      const text = row.text ?? '';
+      // The preview is made as the text goes (never stored), unless the request turned it off.
+      const linkPreview = row.content?.type === 'text' ? undefined : await this.deps.media.preview(text);
       reaching();
-      return connection.send(row.chat, { kind: 'text', text: row.text ?? '' }, options);
+      return connection.send(row.chat, { kind: 'text', text, ...(linkPreview ? { linkPreview } : {}) }, options);
     }
     const file = await this.deps.media.load(row.media.url!, row.media.type);
     reaching();
@@ -188,8 +191,13 @@ export class RowSender {
       mimetype: row.media.mimetype ?? file.mimetype,
       filename: row.media.filename ?? file.filename,
       caption: row.text ?? undefined,
+      ...(file.seconds ? { seconds: file.seconds, waveform: file.waveform } : {}),
     };
-    return connection.send(row.chat, { kind: 'media', media }, options);
+    return connection.send(
+      row.chat,
+      { kind: 'media', media, ...(row.media.view_once ? { viewOnce: true } : {}) },
+      options,
+    );
   }
 
   /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */
@@ -207,7 +215,7 @@ export class RowSender {
 }
 
 /** A location, contact cards or poll as the transport sends it. */
-function outgoing(content: MessageContent): OutgoingContent {
+function outgoing(content: Exclude<MessageContent, { type: 'text' }>): OutgoingContent {
   switch (content.type) {
     case 'location': {
       const { type: _type, ...location } = content;

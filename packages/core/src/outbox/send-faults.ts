@@ -2,11 +2,11 @@ import { isKirimError, KirimError } from '../errors.js';
 import type { Message } from '../messages/message-schemas.js';
 
 /** The request fields a send can fail by once queued: the media it names, the group it goes to. */
-export type InputField = 'media_url' | 'group_id';
+export type InputField = 'media_url' | 'group_id' | 'message_id';
 
 // A row the caller's own input failed is stored as `invalid_input:<field>: <reason>`, beside the
 // `not_on_whatsapp:` and `opted_out:` reasons, so any process can answer it as a 422 naming the field.
-const INVALID_INPUT = /^invalid_input:(media_url|group_id): ([\s\S]*)$/;
+const INVALID_INPUT = /^invalid_input:(media_url|group_id|message_id): ([\s\S]*)$/;
 
 // The IQ error codes WhatsApp answers a group's metadata query with when the account cannot send there:
 // 403 forbidden (not a participant), 404 item-not-found (no such group); wa-sim says 401 not-authorized.
@@ -25,14 +25,16 @@ export function invalidInput(field: InputField, reason: string): string {
 /**
  * The stored reason, when what sending `row` threw is the caller's fault; undefined otherwise. Before
  * WhatsApp is asked only the media is loaded, so a `validation` error then is about `media_url` (refused,
- * no such host, a 4xx, too large, not its kind); once asked, WhatsApp refusing a group the session is not
- * in is about `group_id`. Such a row fails at once: a retry cannot help, and the breaker does not count it.
+ * no such host, a 4xx, too large, not its kind), or for a forward about its `message_id` (deleted since); once
+ * asked, WhatsApp refusing a group the session is not in is about `group_id`. Such a row fails at once: a retry
+ * cannot help, and the breaker does not count it.
  */
 export function callerFault(error: unknown, row: Message, reachedWhatsApp: boolean): string | undefined {
   if (!reachedWhatsApp) {
     if (!isKirimError(error, 'validation')) return undefined;
     const reasons = Object.values(error.details ?? {}).flat();
-    return invalidInput('media_url', (reasons.length > 0 ? reasons : [error.message]).join('; '));
+    const field = row.content?.type === 'forward' ? 'message_id' : 'media_url';
+    return invalidInput(field, (reasons.length > 0 ? reasons : [error.message]).join('; '));
   }
   const { isBoom, data } = (error ?? {}) as { isBoom?: unknown; data?: unknown };
   if (row.chat.endsWith('@g.us') && isBoom === true && typeof data === 'number' && GROUP_REFUSALS[data]) {

@@ -24,6 +24,8 @@ export interface SendLimits {
   breaker_cooldown_ms: number;
   /** Ask WhatsApp whether a number exists before the first message to it. */
   check_recipients: boolean;
+  /** Show `composing` before each bulk message, for a time growing with its text (1 to 5 s, within the gap). */
+  simulate_typing: boolean;
 }
 
 export const DEFAULT_SEND_LIMITS: SendLimits = {
@@ -37,6 +39,7 @@ export const DEFAULT_SEND_LIMITS: SendLimits = {
   breaker_failure_ratio: 0.5,
   breaker_cooldown_ms: 5 * 60_000,
   check_recipients: false,
+  simulate_typing: false,
 };
 
 /** Settings as the API takes them: every limit optional. */
@@ -52,6 +55,7 @@ export const sendLimitsSchema = z
     breaker_failure_ratio: z.number().min(0).max(1),
     breaker_cooldown_ms: z.number().int().min(0).max(86_400_000),
     check_recipients: z.boolean(),
+    simulate_typing: z.boolean(),
   })
   .partial()
   .strict();

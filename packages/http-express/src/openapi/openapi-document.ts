@@ -5,6 +5,7 @@ import { ACCOUNT_ROUTES } from './account-routes.js';
 import { CONTACT_ROUTES } from './contact-routes.js';
 import { LEAD_ROUTES } from './lead-routes.js';
 import { MESSAGE_ROUTES } from './message-routes.js';
+import { MESSAGE_ACTION_ROUTES } from './message-action-routes.js';
 import { SESSION_ROUTES } from './session-routes.js';
 import { SYSTEM_ROUTES } from './system-routes.js';
 
@@ -15,6 +16,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   ...CONTACT_ROUTES,
   ...SESSION_ROUTES,
   ...MESSAGE_ROUTES,
+  ...MESSAGE_ACTION_ROUTES,
   ...LEAD_ROUTES,
 ];
 

@@ -38,6 +38,7 @@ const IMMEDIATE_SENDS = [
   ['location', 'sendLocation'],
   ['contact', 'sendContact'],
   ['poll', 'sendPoll'],
+  ['sticker', 'sendSticker'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof Kirim['sends']]>;
 
 /** Sends, bulk jobs and scheduled messages under `/whatsapp/messages`. */
