@@ -263,6 +263,7 @@ describe.each(DATABASES)("an error that is not the client's, whatever status it 
           },
         });
       },
+      downloadMedia: (message) => network.transport.downloadMedia(message),
     };
     const logged: Array<{ obj: unknown; msg?: string }> = [];
     const logger: Logger = {

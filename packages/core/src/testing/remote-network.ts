@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { AuthStore, Connection, ConnectOptions, Transport, TransportListener } from '../transport/transport.js';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import {
+  MediaGoneError,
+  type AuthStore,
+  type Connection,
+  type ConnectOptions,
+  type MediaDownload,
+  type StoredMessage,
+  type Transport,
+  type TransportListener,
+} from '../transport/transport.js';
 import type { SimulatedNetwork } from './simulated-network.js';
 
 /**
@@ -23,6 +34,7 @@ const CONNECTION_METHODS = new Set([
   'requestPairingCode',
   'listGroups',
   'checkNumbers',
+  'refreshMedia',
   'logout',
   'close',
 ]);
@@ -96,6 +108,19 @@ class Peer {
   }
 }
 
+/** A message's media over the wire: its bytes, or `gone` when WhatsApp's copy expired. */
+type ServedMedia = { gone: true } | ({ gone?: false; data: Buffer } & Pick<MediaDownload, 'mimetype' | 'filename'>);
+
+async function servedMedia(network: SimulatedNetwork, message: StoredMessage): Promise<ServedMedia> {
+  try {
+    const { data, mimetype, filename } = await network.transport.downloadMedia(message);
+    return { data: await buffer(data), mimetype, filename };
+  } catch (error) {
+    if (error instanceof MediaGoneError) return { gone: true };
+    throw error;
+  }
+}
+
 /** Serves `network` on `ws://127.0.0.1:<port>`; a server process reaches it with {@link connectRemoteNetwork}. */
 export async function serveSimulatedNetwork(
   network: SimulatedNetwork,
@@ -106,6 +131,7 @@ export async function serveSimulatedNetwork(
   server.on('connection', (socket) => {
     const connections = new Map<number, Connection>();
     const peer: Peer = new Peer(socket, async ({ method, args, cid }) => {
+      if (method === 'downloadMedia') return servedMedia(network, args[0] as StoredMessage);
       if (method === 'connect') {
         const [id, sessionId] = args as [number, string];
         const auth: AuthStore = {
@@ -181,6 +207,11 @@ export function connectRemoteNetwork(url: string): Transport {
 
   return {
     name: 'remote-simulated',
+    async downloadMedia(message) {
+      const answer = (await (await (peer ??= open())).call('downloadMedia', [message])) as ServedMedia;
+      if (answer.gone) throw new MediaGoneError(message.messageId);
+      return { data: Readable.from([answer.data]), mimetype: answer.mimetype, filename: answer.filename };
+    },
     async connect(options) {
       const wire = await (peer ??= open());
       const cid = nextConnection++;
@@ -199,6 +230,7 @@ export function connectRemoteNetwork(url: string): Transport {
         requestPairingCode: call('requestPairingCode'),
         listGroups: call('listGroups'),
         checkNumbers: call('checkNumbers'),
+        refreshMedia: call('refreshMedia'),
         logout: call('logout'),
         close: async () => {
           await call('close')().catch(() => {});

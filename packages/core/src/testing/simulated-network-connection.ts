@@ -11,6 +11,7 @@ import type {
   PresenceState,
   SeenContact,
   SendOptions,
+  StoredMessage,
   TransportReceipt,
 } from '../transport/transport.js';
 import type { Network } from './simulated-network.js';
@@ -113,6 +114,11 @@ export class SimulatedConnection implements Connection {
     this.pairing = { code: this.network.newPairingCode(), phone };
     this.setState({ state: 'pairing_code', code: this.pairing.code });
     return this.pairing.code;
+  }
+
+  async refreshMedia(message: StoredMessage): Promise<string> {
+    this.linkedPhone();
+    return this.network.media.reupload(message);
   }
 
   async listGroups(): Promise<GroupInfo[]> {

@@ -34,6 +34,7 @@ import {
   type SimulatedPhone,
   type SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
+import { SimulatedMediaHost } from './simulated-network-media.js';
 
 /** Options of `createSimulatedNetwork`. */
 export interface SimulatedNetworkOptions {
@@ -120,6 +121,8 @@ export interface SimulatedNetwork {
   sessions(): SimulatedSessionInfo[];
   /** Drops the session's link: `disconnected`, then reconnection after back-off; attempts keep failing for `downForMs` (default 0). */
   dropLink(sessionId: string, downForMs?: number): void;
+  /** WhatsApp's copy of a message's media expires: downloads fail with `MediaGoneError` until the phone uploads it again. */
+  expireMedia(messageId: string): void;
   /** Unlinks the session from its phone: `logged_out`, and its AuthStore cleared. */
   logOut(sessionId: string): Promise<void>;
   /** Another client takes the session over: `replaced`; credentials are kept. */
@@ -200,8 +203,8 @@ export class Network implements SimulatedNetwork {
   private readonly tracked = new Map<string, Tracked>();
   /** Messages waiting for their recipient to come back on line, by phone number. */
   private readonly held = new Map<string, WireMessage[]>();
-  /** The bytes of media sent, by message id: a forward finds them here, since `raw` does not carry them. */
-  private readonly mediaById = new Map<string, OutgoingMedia>();
+  /** The bytes of media sent, by message id: downloads and forwards find them here, since `raw` does not carry them. */
+  readonly media = new SimulatedMediaHost();
 
   constructor(options: SimulatedNetworkOptions) {
     this.clock = options.clock ?? systemClock;
@@ -210,7 +213,11 @@ export class Network implements SimulatedNetwork {
     this.seed = options.seed ?? 1;
     // A stream seeded the same on every start would give a restarted server the ids it already stored.
     this.random = options.seed === undefined ? secureRandom() : seededRandom(options.seed);
-    this.transport = { name: 'simulated', connect: (connectOptions) => this.connect(connectOptions) };
+    this.transport = {
+      name: 'simulated',
+      connect: (connectOptions) => this.connect(connectOptions),
+      downloadMedia: async (message) => this.media.download(message),
+    };
   }
 
   // ---- controls -------------------------------------------------------------------------------
@@ -249,6 +256,10 @@ export class Network implements SimulatedNetwork {
       phone: record.phone?.number ?? null,
       state: !record.connection || record.connection.closed ? 'closed' : record.connection.state.state,
     }));
+  }
+
+  expireMedia(messageId: string): void {
+    this.media.expire(messageId);
   }
 
   dropLink(sessionId: string, downForMs = 0): void {
@@ -561,7 +572,7 @@ export class Network implements SimulatedNetwork {
     mentions: string[],
   ): WireMessage {
     const group = parseJid(to)?.kind === 'group' ? to : null;
-    if (content.kind === 'media') this.mediaById.set(messageId, content.media);
+    if (content.kind === 'media') this.media.keep(messageId, content.media);
     const at = this.clock.now();
     return { content, forwarded: false, messageId, to, group, from, fromSession, quotedId, mentions, at };
   }
@@ -572,7 +583,7 @@ export class Network implements SimulatedNetwork {
     const content = raw === null ? null : contentOfRaw(raw);
     if (!content) throw new Error(`Cannot forward ${stored.messageId}: no stored content of this transport for it`);
     if (content.kind !== 'media') return content;
-    const media = this.mediaById.get(stored.messageId);
+    const media = this.media.bytes(stored.messageId);
     if (!media) throw new Error(`Cannot forward ${stored.messageId}: its media is not on this network`);
     return { ...content, media };
   }

@@ -1,0 +1,92 @@
+import type { Actor } from '../actor.js';
+import { clockTimeout, type Clock } from '../clock.js';
+import { KirimError } from '../errors.js';
+import { storedMessage } from '../outbox/message-action-rows.js';
+import type { SessionManager } from '../sessions/session-manager.js';
+import type { Storage } from '../storage/storage.js';
+import { MediaGoneError, type MediaDownload } from '../transport/transport.js';
+import type { Message } from './message-schemas.js';
+
+/** How long the phone gets to upload expired media again before the download is given up: 30 s. */
+export const MEDIA_REFRESH_TIMEOUT_MS = 30_000;
+
+/** A message's media as it streams from WhatsApp, decrypted, with its length when WhatsApp announced it. */
+export interface MediaFile extends MediaDownload {
+  /** Bytes, as WhatsApp announced them; null when unknown. */
+  size: number | null;
+}
+
+/** The media of stored messages, fetched from WhatsApp on demand (bytes are never stored). */
+export interface MessageMediaService {
+  /**
+   * The media of a message of the caller's sessions, by WhatsApp id, from WhatsApp's media hosts: any process
+   * sharing the database serves it. When WhatsApp's copy expired, the process driving the session asks the phone to
+   * upload it again; another process answers `unavailable`. `not_found` naming `message_id` for a message not the
+   * caller's, or without media.
+   */
+  download(actor: Actor, messageId: string): Promise<MediaFile>;
+}
+
+/** Builds the media service over the session manager (the transport, and the links this process drives). */
+export function createMessageMediaService(deps: {
+  storage: Storage;
+  clock: Clock;
+  manager: SessionManager;
+}): MessageMediaService {
+  const { storage, clock, manager } = deps;
+
+  async function mediaMessage(actor: Actor, messageId: string): Promise<Message & { session_id: string }> {
+    const message = await storage.messages.findOwned(actor.userId, messageId);
+    if (!message?.session_id)
+      throw new KirimError('not_found', 'Message not found', {
+        details: { message_id: ['is not a message of your sessions'] },
+      });
+    if (!message.media || !message.raw)
+      throw new KirimError('not_found', 'The message has no media', {
+        details: { message_id: [message.media ? 'has not been sent: WhatsApp has no media for it' : 'has no media'] },
+      });
+    return { ...message, session_id: message.session_id };
+  }
+
+  /** Asks the phone, through the link this process drives, to upload the media again; stores the new keys. */
+  async function refreshed(message: Message & { session_id: string }): Promise<string> {
+    const connection = manager.connection(message.session_id);
+    if (!connection)
+      throw new KirimError(
+        'unavailable',
+        'WhatsApp no longer has this media: only the process connected to its session can ask the phone to upload it again; try again there, or once the session is connected',
+      );
+    const limit = clockTimeout(clock, MEDIA_REFRESH_TIMEOUT_MS, { hold: false });
+    try {
+      const raw = await Promise.race([
+        connection.refreshMedia(storedMessage(message)),
+        new Promise<never>((_resolve, reject) =>
+          limit.signal.addEventListener('abort', () => reject(limit.signal.reason as Error), { once: true }),
+        ),
+      ]);
+      await storage.messages.updateRaw(message.session_id, message.message_id!, raw);
+      return raw;
+    } catch (error) {
+      throw new KirimError('unavailable', 'WhatsApp no longer has this media, and the phone did not upload it again', {
+        cause: error,
+      });
+    } finally {
+      limit.clear();
+    }
+  }
+
+  return {
+    async download(actor, messageId) {
+      const message = await mediaMessage(actor, messageId);
+      const transport = manager.requireTransport();
+      const size = message.media?.size ?? null;
+      try {
+        return { ...(await transport.downloadMedia(storedMessage(message))), size };
+      } catch (error) {
+        if (!(error instanceof MediaGoneError)) throw error;
+      }
+      const raw = await refreshed(message);
+      return { ...(await transport.downloadMedia({ ...storedMessage(message), raw })), size };
+    },
+  };
+}
