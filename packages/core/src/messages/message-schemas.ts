@@ -70,7 +70,16 @@ export type MessageContent =
   | { type: 'text'; link_preview: false }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; contacts: ContactCard[] }
-  | { type: 'poll'; question: string; options: string[]; multiple_answers: boolean };
+  | { type: 'poll'; question: string; options: string[]; multiple_answers: boolean }
+  // An action on another message names it by `message_id`; a reply is a text with `quoted_message_id`.
+  /** A reaction; an empty `emoji` removes it. */
+  | { type: 'reaction'; message_id: string; emoji: string }
+  | { type: 'edit'; message_id: string; text: string }
+  /** A delete for everyone. */
+  | { type: 'revoke'; message_id: string }
+  | { type: 'forward'; message_id: string }
+  /** Read receipts: the message and the earlier incoming ones of its chat. */
+  | { type: 'read'; message_id: string };
 
 /** One message, in or out: the history, and for outgoing rows the outbox. */
 export interface Message {

@@ -7,6 +7,7 @@ import type { Session } from '../sessions/session-schemas.js';
 import type { SendOutcome, Storage } from '../storage/storage.js';
 import type { Connection, OutgoingContent, OutgoingMedia, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
+import { forwardedMessage, idsToRead, ownUpdate, storedMessage, typingMs } from './message-action-rows.js';
 import { callerFault } from './send-faults.js';
 import type { SendLimits } from './send-limits.js';
 import { SessionThrottle, type SendSample } from './session-throttle.js';
@@ -51,9 +52,11 @@ export class RowSender {
     const throttle = this.throttle(session);
     const outcomes: SendOutcome[] = [];
     for (const row of rows) {
-      const { outcome, sample } = await this.send(session, row, limits);
+      const { outcome, sample, typedFrom } = await this.send(session, row, limits);
       outcomes.push(outcome);
-      const breaker = throttle.record(sample, clock.now(), limits);
+      if (outcome.status === 'sent') await this.applyOwn(session, row);
+      // Typing is part of the pause before a message, not added to it: the gap counts from when it began.
+      const breaker = throttle.record(sample, typedFrom ?? clock.now(), limits);
       if (breaker) await this.reportBreaker(session, breaker, throttle.openUntil, outcome);
     }
     return outcomes;
@@ -111,7 +114,7 @@ export class RowSender {
     session: Session,
     row: Message,
     limits: SendLimits,
-  ): Promise<{ outcome: SendOutcome; sample: SendSample }> {
+  ): Promise<{ outcome: SendOutcome; sample: SendSample; typedFrom?: Date }> {
     const { clock, manager } = this.deps;
     let queried = false;
     let reachedWhatsApp = false;
@@ -134,10 +137,12 @@ export class RowSender {
           sample: notSent(),
         };
       }
+      const typedFrom = await this.showTyping(connection, row, limits);
       const result = await this.deliver(connection, row, () => (reachedWhatsApp = true));
       return {
         outcome: { id: row.id, status: 'sent', at: clock.now().toISOString(), raw: result.raw },
         sample: 'sent',
+        typedFrom,
       };
     } catch (error) {
       const at = clock.now().toISOString();
@@ -163,14 +168,18 @@ export class RowSender {
     };
     if (row.quoted_message_id) {
       const quoted = await this.deps.storage.messages.findByMessageId(row.session_id!, row.quoted_message_id);
-      if (quoted)
-        options.quoted = {
-          messageId: quoted.message_id!,
-          chat: quoted.chat,
-          fromMe: quoted.direction === 'out',
-          participant: quoted.sender ?? undefined,
-          raw: quoted.raw ?? null,
-        };
+      if (quoted) options.quoted = storedMessage(quoted);
+    }
+    if (row.content?.type === 'read') {
+      const ids = await idsToRead(this.deps.storage, row, row.content.message_id);
+      reaching();
+      await connection.markRead(row.chat, ids);
+      return { messageId: row.message_id!, raw: null };
+    }
+    if (row.content?.type === 'forward') {
+      const message = await forwardedMessage(this.deps.storage, row, row.content.message_id);
+      reaching();
+      return connection.send(row.chat, { kind: 'forward', message }, options);
     }
     if (row.content && row.content.type !== 'text') {
       reaching();
@@ -200,6 +209,29 @@ export class RowSender {
     );
   }
 
+  /** Shows `composing` in the row's chat for as long as typing it takes (see typingMs); says when it began, if it did. */
+  private async showTyping(connection: Connection, row: Message, limits: SendLimits): Promise<Date | undefined> {
+    const ms = typingMs(row, limits);
+    if (ms === 0) return undefined;
+    const began = this.deps.clock.now();
+    await connection.sendPresence('composing', row.chat);
+    await this.deps.clock.sleep(ms);
+    await connection.sendPresence('paused', row.chat);
+    return began;
+  }
+
+  /** Applies a sent reaction, edit or delete to the stored message it names, so the history shows it at once. */
+  private async applyOwn(session: Session, row: Message): Promise<void> {
+    const update = ownUpdate(session, row, this.deps.clock.now());
+    if (!update) return;
+    try {
+      await this.deps.storage.messages.applyUpdate(session.id, update);
+    } catch (error) {
+      // The message went; a failure to note it on the stored copy must not send it again.
+      this.deps.logger.warn({ err: error, message_id: update.messageId }, 'a sent action missed its message');
+    }
+  }
+
   /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */
   private async exists(connection: Connection, sessionId: string, phone: string, asking: () => void): Promise<boolean> {
     const key = `${sessionId}:${phone}`;
@@ -214,8 +246,8 @@ export class RowSender {
   }
 }
 
-/** A location, contact cards or poll as the transport sends it. */
-function outgoing(content: Exclude<MessageContent, { type: 'text' }>): OutgoingContent {
+/** A location, contact cards, poll, reaction, edit or revoke as the transport sends it. */
+function outgoing(content: Exclude<MessageContent, { type: 'text' | 'read' | 'forward' }>): OutgoingContent {
   switch (content.type) {
     case 'location': {
       const { type: _type, ...location } = content;
@@ -230,6 +262,12 @@ function outgoing(content: Exclude<MessageContent, { type: 'text' }>): OutgoingC
         options: content.options,
         multipleAnswers: content.multiple_answers,
       };
+    case 'reaction':
+      return { kind: 'reaction', messageId: content.message_id, emoji: content.emoji };
+    case 'edit':
+      return { kind: 'edit', messageId: content.message_id, text: content.text };
+    case 'revoke':
+      return { kind: 'revoke', messageId: content.message_id };
   }
 }
 

@@ -10,7 +10,7 @@ type SendResult = Awaited<ReturnType<Kirim['sends']['sendText']>>;
  * limit, a reconnecting device), 422 naming the field when the request's input made it fail, and 503
  * when WhatsApp refused it.
  */
-function answer(res: Response, result: SendResult): void {
+export function answer(res: Response, result: SendResult): void {
   if (result.status === 'failed' || result.status === 'cancelled') throw sendFailedError(result);
   if (result.status === 'queued' || result.status === 'sending' || result.status === 'unknown') {
     res.status(202).json(ok(result, 'Message queued; follow its status in the message history or by webhook'));
@@ -20,7 +20,7 @@ function answer(res: Response, result: SendResult): void {
 }
 
 /** The `Idempotency-Key` header: a retried request with the same key returns the first result (core checks its length). */
-const keyOf = (req: Request) => req.get('idempotency-key');
+export const keyOf = (req: Request) => req.get('idempotency-key');
 
 /** The answer to an accepted bulk job, warning when the sending limits stretch it past a day. */
 function bulkAccepted(job: Awaited<ReturnType<Kirim['bulk']['createText']>>): string {
