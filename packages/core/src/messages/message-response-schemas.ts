@@ -11,6 +11,7 @@ export const messageMediaSchema = z.object({
   caption: z.string().nullable().optional(),
   size: count.nullable().optional().meta({ description: 'Bytes, as WhatsApp announced them (received media)' }),
   seconds: z.number().nullable().optional().meta({ description: "An audio's or video's length" }),
+  view_once: z.boolean().optional().meta({ description: 'Sent to be viewed once' }),
 });
 
 /** A chat member's reaction to a message (one per member). */
@@ -29,8 +30,9 @@ export const pollVoteSchema = z.object({
   at: timestamp,
 });
 
-/** A location's, contact cards' or poll's fields, tagged with the message's `type`. */
+/** A location's, contact cards' or poll's fields (or a text's preview turned off), tagged with the message's `type`. */
 export const messageContentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), link_preview: z.literal(false) }),
   z.object({
     type: z.literal('location'),
     latitude: z.number(),

@@ -31,12 +31,28 @@ function oneRoute(value: { session_id?: unknown; pool_id?: unknown }, ctx: z.Ref
 
 /** A message's text: 1 to 65,536 characters. */
 export const text = z.string().min(1).max(65_536);
+/** Whether a text shows its first link's preview; default yes when it has an http(s) link. */
+const linkPreview = z.boolean().optional();
 const media = {
   media_url: httpUrl,
-  type: mediaType,
+  /** `voice`: a voice note (Ogg/Opus); `sticker`: a WebP, or a PNG/JPEG made into one. */
+  type: z.enum([...mediaType.options, 'voice', 'sticker']),
   caption: z.string().max(3000).optional(),
   filename: z.string().trim().min(1).max(255).optional(),
+  view_once: z.boolean().optional(),
 };
+// WhatsApp shows images, videos and voice notes once; other media have no such mode.
+const VIEW_ONCE_TYPES: readonly string[] = ['image', 'video', 'voice'];
+function viewOnceFits(value: { type?: unknown; view_once?: unknown }, ctx: z.RefinementCtx) {
+  if (value.view_once === true && typeof value.type === 'string' && !VIEW_ONCE_TYPES.includes(value.type))
+    ctx.addIssue({ code: 'custom', message: 'is only for an image, a video or a voice note', path: ['view_once'] });
+}
+/** A media send with `fields` naming where (and when) it goes. */
+const mediaSend = <F extends z.ZodRawShape>(fields: F) =>
+  z
+    .object({ ...routing, ...fields, ...media })
+    .superRefine(oneRoute, always)
+    .superRefine(viewOnceFits, always);
 
 /** The recipient (`to`) field for a default country code. */
 export const recipient = (cc: string) => phoneSchema(cc);
@@ -49,10 +65,10 @@ export const sendTextSchema = (cc: string) =>
       message: text,
       quoted_message_id: id.optional(),
       mentions: z.array(mentionJid).max(256).default([]),
+      link_preview: linkPreview,
     })
     .superRefine(oneRoute, always);
-export const sendMediaSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), ...media }).superRefine(oneRoute, always);
+export const sendMediaSchema = (cc: string) => mediaSend({ to: recipient(cc) });
 export const sendGroupTextSchema = z
   .object({
     ...routing,
@@ -60,11 +76,10 @@ export const sendGroupTextSchema = z
     message: text,
     quoted_message_id: id.optional(),
     mentions: z.array(mentionJid).max(1024).default([]),
+    link_preview: linkPreview,
   })
   .superRefine(oneRoute, always);
-export const sendGroupMediaSchema = z
-  .object({ ...routing, group_id: groupJid, ...media })
-  .superRefine(oneRoute, always);
+export const sendGroupMediaSchema = mediaSend({ group_id: groupJid });
 
 /** A send's chat: a user (`to`) or a group (`group_id`). */
 export const chat = (cc: string) => ({ to: recipient(cc).optional(), group_id: groupJid.optional() });
@@ -123,11 +138,15 @@ export const sendPollSchema = (cc: string) =>
     multiple_answers: z.boolean().default(false),
   });
 
+/** A sticker: `media_url` (a WebP, or a PNG/JPEG the server makes into a 512×512 WebP). */
+export const sendStickerSchema = (cc: string) => kindSchema(cc, { media_url: httpUrl });
+
 /** Scheduled sends: as the immediate ones, plus `scheduled_at` in the future. */
 export const scheduleTextSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), message: text, scheduled_at: dateInput }).superRefine(oneRoute, always);
-export const scheduleMediaSchema = (cc: string) =>
-  z.object({ ...routing, to: recipient(cc), ...media, scheduled_at: dateInput }).superRefine(oneRoute, always);
+  z
+    .object({ ...routing, to: recipient(cc), message: text, link_preview: linkPreview, scheduled_at: dateInput })
+    .superRefine(oneRoute, always);
+export const scheduleMediaSchema = (cc: string) => mediaSend({ to: recipient(cc), scheduled_at: dateInput });
 
 /** Bulk sends: `contacts[]` or `contact_group_id`; `message` or `template_id`; `delay` ms between sends. */
 const bulkBase = {
@@ -189,6 +208,7 @@ export function sendSchemas(cc: string) {
     sendLocation: sendLocationSchema(cc),
     sendContact: sendContactSchema(cc),
     sendPoll: sendPollSchema(cc),
+    sendSticker: sendStickerSchema(cc),
     scheduleText: scheduleTextSchema(cc),
     scheduleMedia: scheduleMediaSchema(cc),
     listScheduled: listSchema,

@@ -64,6 +64,8 @@ export interface SendService {
   sendContact(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
   /** Sends a poll to a user or a group, as `sendLocation` does. */
   sendPoll(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
+  /** Sends a sticker (`media_url`: WebP, or PNG/JPEG made into a 512×512 WebP) to a user or a group, as `sendLocation` does. */
+  sendSticker(actor: Actor, input: unknown, key?: string): Promise<SendResult>;
   /** Schedules a text (`validation` unless `scheduled_at` is in the future); a pool-routed one picks its device, and re-checks the plan, when it fires. */
   scheduleText(actor: Actor, input: unknown): Promise<ScheduledView>;
   /** Schedules media, as `scheduleText` does. */
@@ -167,6 +169,12 @@ export function createSendService(deps: {
       send(actor, key, schemas.sendContact, input, (data) => kindOf(data, { type: 'contact', ...ownFields(data) })),
     sendPoll: (actor, input, key) =>
       send(actor, key, schemas.sendPoll, input, (data) => kindOf(data, { type: 'poll', ...ownFields(data) })),
+    sendSticker: (actor, input, key) =>
+      send(actor, key, schemas.sendSticker, input, (data) => ({
+        ...chatOf(data),
+        text: null,
+        media: { type: 'sticker', url: data.media_url, filename: null },
+      })),
     scheduleText: (actor, input) =>
       schedule(actor, schemas.scheduleText, input, (data) => ({ ...toUser(data), ...textOf(data) })),
     scheduleMedia: (actor, input) =>
@@ -199,21 +207,40 @@ export function createSendService(deps: {
 
 const toUser = (data: { to: string }) => ({ chat: toUserJid(data.to), peer: data.to });
 const toGroup = (data: { group_id: string }) => ({ chat: data.group_id, peer: null });
-const textOf = (data: { message: string; quoted_message_id?: string; mentions?: string[] }) => ({
+const textOf = (data: {
+  message: string;
+  quoted_message_id?: string;
+  mentions?: string[];
+  link_preview?: boolean;
+}) => ({
   text: data.message,
   media: null,
   quoted: data.quoted_message_id,
   mentions: data.mentions,
+  // Only a preview turned off is stored: the row sender previews a text's first link unless told not to.
+  ...(data.link_preview === false ? { content: { type: 'text', link_preview: false } as const } : {}),
 });
-const mediaOf = (data: { media_url: string; type: MessageMedia['type']; filename?: string; caption?: string }) => ({
+const mediaOf = (data: {
+  media_url: string;
+  type: MessageMedia['type'];
+  filename?: string;
+  caption?: string;
+  view_once?: boolean;
+}) => ({
   text: data.caption ?? null,
-  media: { type: data.type, url: data.media_url, filename: data.filename ?? null },
+  media: {
+    type: data.type,
+    url: data.media_url,
+    filename: data.filename ?? null,
+    ...(data.view_once ? { view_once: true } : {}),
+  },
 });
 
 /** Where a send of another kind goes, and what it carries. */
 type ChatFields = { to?: string; group_id?: string };
+const chatOf = (data: ChatFields) => (data.group_id ? toGroup({ group_id: data.group_id }) : toUser({ to: data.to! }));
 const kindOf = (data: ChatFields, content: MessageContent): Content => ({
-  ...(data.group_id ? toGroup({ group_id: data.group_id }) : toUser({ to: data.to! })),
+  ...chatOf(data),
   text: null,
   media: null,
   content,

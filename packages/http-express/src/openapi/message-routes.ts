@@ -25,16 +25,18 @@ const image = { media_url: 'https://example.com/catalogue.jpg', type: 'image', c
 
 /** Sends, bulk jobs, scheduled messages and send pools. */
 export const MESSAGE_ROUTES: RouteDoc[] = [
-  send('/whatsapp/messages/text', 'Send a text to a phone number', 'sendText', {
-    session_id: session,
-    to: '6281234567890',
-    message: 'Hello from Kirim!',
-  }),
-  send('/whatsapp/messages/media', 'Send an image, video, audio or document fetched from `media_url`', 'sendMedia', {
-    session_id: session,
-    to: '6281234567890',
-    ...image,
-  }),
+  send(
+    '/whatsapp/messages/text',
+    'Send a text to a phone number; its first link is previewed unless `link_preview` is false',
+    'sendText',
+    { session_id: session, to: '6281234567890', message: 'Hello from Kirim! https://kirim.dev' },
+  ),
+  send(
+    '/whatsapp/messages/media',
+    'Send an image, video, audio, voice note (Ogg/Opus), document or sticker fetched from `media_url`',
+    'sendMedia',
+    { session_id: session, to: '6281234567890', ...image },
+  ),
   send('/whatsapp/messages/group/text', 'Send a text to a group', 'sendGroupText', {
     session_id: session,
     group_id: '120363025246125486@g.us',
@@ -75,6 +77,12 @@ export const MESSAGE_ROUTES: RouteDoc[] = [
     options: ['Soto', 'Sate', 'Nasi goreng'],
     multiple_answers: false,
   }),
+  send(
+    '/whatsapp/messages/sticker',
+    'Send a sticker (a WebP, or a PNG/JPEG made into a 512×512 WebP) to a phone number or a group',
+    'sendSticker',
+    { session_id: session, to: '6281234567890', media_url: 'https://example.com/thumbs-up.png' },
+  ),
   {
     method: 'post',
     path: '/whatsapp/messages/bulk/text',

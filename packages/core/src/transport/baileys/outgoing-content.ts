@@ -1,5 +1,6 @@
 import type { AnyMessageContent, WAMessage, WAMessageKey } from 'baileys';
 import { KirimError } from '../../errors.js';
+import { VOICE_NOTE_MIMETYPE } from '../../outbox/voice-note.js';
 import type { LinkPreview, OutgoingContent, OutgoingMedia, StoredMessage } from '../transport.js';
 import { vcardOf } from '../vcard.js';
 import type { BaileysModule } from './baileys-module.js';
@@ -49,7 +50,7 @@ export async function baileysContent(content: OutgoingContent, context: ContentC
     case 'reaction':
       return { react: { text: content.emoji, key: await keyOf(context, content.messageId, false) } };
     case 'edit':
-      return { text: content.text, edit: await keyOf(context, content.messageId, true) };
+      return { text: content.text, edit: await keyOf(context, content.messageId, true), linkPreview: null };
     case 'revoke':
       return { delete: await keyOf(context, content.messageId, true) };
     case 'forward':
@@ -57,20 +58,21 @@ export async function baileysContent(content: OutgoingContent, context: ContentC
   }
 }
 
-/** Baileys content of a text, with its mentions (JIDs; `@digits` in the text) and the preview core fetched. */
+/**
+ * Baileys content of a text, with its mentions (JIDs; `@digits` in the text) and the preview core fetched. Without
+ * one, `linkPreview: null`: Baileys fetches a text's link itself whenever it is undefined, past the SSRF guard.
+ */
 export function textContent(text: string, mentions: string[] | undefined, preview?: LinkPreview): AnyMessageContent {
   const linkPreview = preview
     ? {
-        linkPreview: {
-          'canonical-url': preview.url,
-          'matched-text': preview.url,
-          title: preview.title,
-          ...(preview.description ? { description: preview.description } : {}),
-          ...(preview.thumbnail ? { jpegThumbnail: preview.thumbnail } : {}),
-        },
+        'canonical-url': preview.url,
+        'matched-text': preview.url,
+        title: preview.title,
+        ...(preview.description ? { description: preview.description } : {}),
+        ...(preview.thumbnail ? { jpegThumbnail: preview.thumbnail } : {}),
       }
-    : {};
-  return { text, ...mentioned(mentions), ...linkPreview };
+    : null;
+  return { text, ...mentioned(mentions), linkPreview };
 }
 
 /**
@@ -88,7 +90,15 @@ export function mediaContent(media: OutgoingMedia, mentions: string[] | undefine
     case 'audio':
       return { audio: media.data, mimetype: media.mimetype, ptt: false };
     case 'voice':
-      return { audio: media.data, mimetype: media.mimetype, ptt: true };
+      // Baileys computes a voice note's length and waveform itself when they are missing (with optional
+      // packages); core has them from the Ogg/Opus bytes, and phones show a voice note only as this type.
+      return {
+        audio: media.data,
+        mimetype: VOICE_NOTE_MIMETYPE,
+        ptt: true,
+        ...(media.seconds ? { seconds: media.seconds } : {}),
+        ...(media.waveform ? { waveform: media.waveform } : {}),
+      };
     case 'sticker':
       return { sticker: media.data, mimetype: media.mimetype };
     case 'document':
