@@ -77,6 +77,7 @@ export class BaileysConnection implements Connection {
       baileys,
       auth,
       listener: options.listener,
+      getMessage: (messageId) => options.getMessage(messageId),
       clock: settings.clock,
       log: this.log,
     });

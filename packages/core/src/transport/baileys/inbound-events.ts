@@ -1,7 +1,16 @@
-import type { BinaryNode, Contact, MessageUserReceiptUpdate, WAMessage, WAMessageUpdate, WASocket } from 'baileys';
+import type {
+  BinaryNode,
+  Contact,
+  MessageUserReceiptUpdate,
+  proto,
+  WAMessage,
+  WAMessageKey,
+  WAMessageUpdate,
+  WASocket,
+} from 'baileys';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
-import type { IncomingMessage, ReceiptStatus, TransportListener } from '../transport.js';
+import type { IncomingMessage, MessageUpdate, ReceiptStatus, StoredMessage, TransportListener } from '../transport.js';
 import type { StoredAuthState } from './baileys-auth-state.js';
 import type { BaileysModule } from './baileys-module.js';
 import { callListener } from './contained-calls.js';
@@ -9,7 +18,9 @@ import {
   addressesOf,
   isLidJid,
   isPhoneJid,
+  deserialiseMessage,
   RECEIPT_BY_STATUS,
+  sentAt,
   serialiseMessage,
   toIncomingMessage,
   toSeenContact,
@@ -17,6 +28,8 @@ import {
   withoutDevice,
   type SenderAddress,
 } from './message-mapping.js';
+import { decryptedVote } from './poll-vote.js';
+import { changeOf, type ReceivedChange } from './received-change.js';
 
 /** Ids remembered for deduplication and receipt ranking (per connection). */
 const REMEMBERED_IDS = 5_000;
@@ -41,6 +54,8 @@ export interface InboundDeps {
   /** Whose `creds.me` names this account. */
   auth: StoredAuthState;
   listener: TransportListener;
+  /** The stored message with this id (a poll, to decrypt the votes on it). */
+  getMessage(messageId: string): Promise<StoredMessage | undefined>;
   /** When a message that carries no time of its own was received. */
   clock: Clock;
   log: Logger;
@@ -48,8 +63,8 @@ export interface InboundDeps {
 
 /**
  * One connection's messages, receipts and contacts from Baileys, reported to the port's listener: each
- * incoming message once (it can come as `append` and `notify`), and each receipt only when it raises the
- * message's status (receipts come folded, repeated or out of order). Its memory is bounded.
+ * incoming message or update of a message once (it can come as `append` and `notify`), and each receipt only
+ * when it raises the message's status (receipts come folded, repeated or out of order). Its memory is bounded.
  */
 export class InboundEvents {
   private readonly seenIncoming = new BoundedMap<string, true>(REMEMBERED_IDS);
@@ -79,6 +94,12 @@ export class InboundEvents {
       // The same message can come as `append` (offline backlog) and `notify`: report it once.
       if (this.seenIncoming.has(id)) continue;
       this.seenIncoming.set(id, true);
+      const change = changeOf(this.deps.baileys, message.message);
+      if (change) {
+        const update = await this.toUpdate(sock, message, change);
+        if (update) this.emit('onUpdate', () => this.deps.listener.onUpdate(update));
+        continue;
+      }
       const incoming = await this.toIncoming(sock, message);
       if (incoming) this.emit('onMessage', () => this.deps.listener.onMessage(incoming));
     }
@@ -112,15 +133,58 @@ export class InboundEvents {
   }
 
   private async toIncoming(sock: WASocket, message: WAMessage): Promise<IncomingMessage | null> {
-    const key = message.key;
+    const { from, sender } = await this.authorOf(sock, message.key);
+    const raw = serialiseMessage(this.deps.baileys, message);
+    return toIncomingMessage(this.deps.baileys, message, sender, from, raw, this.deps.clock.now());
+  }
+
+  /** The update a message makes to another; null for a poll vote that cannot be decrypted (logged). */
+  private async toUpdate(
+    sock: WASocket,
+    message: WAMessage,
+    { messageId, change }: ReceivedChange,
+  ): Promise<MessageUpdate | null> {
+    const { from, sender } = await this.authorOf(sock, message.key);
+    const made = {
+      messageId,
+      chat: message.key.remoteJid ?? '',
+      from,
+      fromPhone: sender.phone,
+      fromMe: !!message.key.fromMe,
+      at: sentAt(message, this.deps.clock.now()),
+    };
+    if (change.kind !== 'poll_vote') return { ...made, ...change };
+    const selected = await this.readVote(sock, messageId, change.vote, sender);
+    return selected ? { ...made, kind: 'poll_vote', selected } : null;
+  }
+
+  /** A vote's option names, decrypted with the secret of the poll as stored. */
+  private async readVote(
+    sock: WASocket,
+    pollId: string,
+    vote: proto.Message.IPollUpdateMessage,
+    voter: SenderAddress,
+  ): Promise<string[] | undefined> {
+    const stored = await this.deps.getMessage(pollId);
+    if (!stored?.raw) {
+      this.deps.log.warn({ pollId }, 'poll vote on a poll not stored: it cannot be decrypted');
+      return undefined;
+    }
+    const poll = deserialiseMessage(this.deps.baileys, stored.raw);
+    const { sender: creator } = await this.authorOf(sock, poll.key);
+    const selected = decryptedVote({ baileys: this.deps.baileys, vote, poll, creator, voter });
+    if (!selected) this.deps.log.warn({ pollId }, 'poll vote could not be decrypted');
+    return selected;
+  }
+
+  /** Who wrote a message (its key): as WhatsApp addressed them, with both addresses where known. */
+  private async authorOf(sock: WASocket, key: WAMessageKey): Promise<{ from: string; sender: SenderAddress }> {
     const chat = key.remoteJid ?? '';
     const isGroup = chat.endsWith('@g.us');
     const me = this.deps.auth.state.creds.me;
     const from = key.fromMe ? (me?.id ? withoutDevice(me.id) : chat) : ((isGroup ? key.participant : chat) ?? chat);
     const alternative = key.fromMe ? me?.lid : isGroup ? key.participantAlt : key.remoteJidAlt;
-    const sender = await this.resolveSender(sock, from, alternative ?? undefined);
-    const raw = serialiseMessage(this.deps.baileys, message);
-    return toIncomingMessage(this.deps.baileys, message, sender, from, raw, this.deps.clock.now());
+    return { from, sender: await this.resolveSender(sock, from, alternative ?? undefined) };
   }
 
   /** Both addresses of a sender: from the message's alternate address, else from Baileys' LID mapping store. */

@@ -1,6 +1,7 @@
 import type { Contact, GroupMetadata, proto, WAMessage } from 'baileys';
 import type { GroupInfo, IncomingMessage, ReceiptStatus, SeenContact } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
+import { receivedKind } from './received-content.js';
 
 /** `proto.WebMessageInfo.Status` → the port's receipt status (1, PENDING, is not a receipt). */
 export const RECEIPT_BY_STATUS: Readonly<Record<number, ReceiptStatus>> = {
@@ -86,30 +87,23 @@ export function serialiseMessage(baileys: BaileysModule, message: WAMessage): st
 
 /** Reads back {@link serialiseMessage}. */
 export function deserialiseMessage(baileys: BaileysModule, raw: string): WAMessage {
-  return JSON.parse(raw, baileys.BufferJSON.reviver) as WAMessage;
+  const message = JSON.parse(raw, baileys.BufferJSON.reviver) as WAMessage;
+  // Received content is a protobuf object, serialised by its own toJSON: bytes (a poll's secret, media keys) as
+  // base64 and enums as names. Typed again here, it reads as Baileys built it, whichever way it was stored.
+  if (message.message) message.message = baileys.proto.Message.fromObject(message.message);
+  return message;
 }
 
-const TYPE_BY_CONTENT: Partial<Record<keyof proto.IMessage, IncomingMessage['type']>> = {
-  conversation: 'text',
-  extendedTextMessage: 'text',
-  imageMessage: 'image',
-  videoMessage: 'video',
-  ptvMessage: 'video',
-  audioMessage: 'audio',
-  documentMessage: 'document',
-  documentWithCaptionMessage: 'document',
-  stickerMessage: 'sticker',
-  locationMessage: 'location',
-  liveLocationMessage: 'location',
-  contactMessage: 'contact',
-  contactsArrayMessage: 'contact',
-};
-
-/** Content with nothing for a user to see: protocol traffic (history sync, key shares, revokes, ...). */
+/**
+ * Content with nothing for a user to see: protocol traffic (history sync, key shares, ...), and what changes
+ * another message (reactions, edits and revokes, poll votes), reported as updates.
+ */
 const INVISIBLE_CONTENT = new Set<keyof proto.IMessage>([
   'protocolMessage',
   'senderKeyDistributionMessage',
   'messageContextInfo',
+  'reactionMessage',
+  'pollUpdateMessage',
 ]);
 
 /** How a message's sender is known: its address and, where known, the other one. */
@@ -118,21 +112,20 @@ export interface SenderAddress {
   lid: string | null;
 }
 
-/**
- * Maps a received `WAMessage` to the port's {@link IncomingMessage}, or null when it carries nothing a
- * user sees (protocol messages, stubs without content). `sender` holds the phone and LID already
- * resolved by the caller (from `remoteJidAlt`/`participantAlt` or the LID mapping store); `receivedAt`
- * is its time when the message carries none.
- */
-export function toIncomingMessage(
+/** A message's content a user sees, its type, its text (a text's, or a caption) and its context (quotes). */
+export interface VisibleContent {
+  content: proto.IMessage;
+  contentType: keyof proto.IMessage;
+  text: string | null;
+  contextInfo: proto.IContextInfo | null;
+}
+
+/** The content of a message a user sees (wrappers such as view-once looked through), or null for none. */
+export function visibleContent(
   baileys: BaileysModule,
-  message: WAMessage,
-  sender: SenderAddress,
-  from: string,
-  raw: string | null,
-  receivedAt: Date,
-): IncomingMessage | null {
-  const content = baileys.normalizeMessageContent(message.message);
+  message: proto.IMessage | null | undefined,
+): VisibleContent | null {
+  const content = baileys.normalizeMessageContent(message);
   const contentType = content ? baileys.getContentType(content) : undefined;
   if (!content || !contentType || INVISIBLE_CONTENT.has(contentType)) return null;
   const inner = content[contentType] as
@@ -154,7 +147,31 @@ export function toIncomingMessage(
   else text = innerObject?.text ?? innerObject?.caption ?? documentWithCaption?.caption ?? null;
 
   const contextInfo = innerObject?.contextInfo ?? documentWithCaption?.contextInfo ?? null;
+  return { content, contentType, text, contextInfo };
+}
+
+/** When a message was sent: its own time, else `receivedAt` (it carries none). */
+export function sentAt(message: WAMessage, receivedAt: Date): Date {
   const seconds = Number(message.messageTimestamp ?? 0);
+  return seconds > 0 ? new Date(seconds * 1000) : receivedAt;
+}
+
+/**
+ * Maps a received `WAMessage` to the port's {@link IncomingMessage}, or null when it carries nothing a
+ * user sees (protocol messages, stubs without content, updates of other messages). `sender` holds the phone
+ * and LID already resolved by the caller (from `remoteJidAlt`/`participantAlt` or the LID mapping store);
+ * `receivedAt` is its time when the message carries none.
+ */
+export function toIncomingMessage(
+  baileys: BaileysModule,
+  message: WAMessage,
+  sender: SenderAddress,
+  from: string,
+  raw: string | null,
+  receivedAt: Date,
+): IncomingMessage | null {
+  const visible = visibleContent(baileys, message.message);
+  if (!visible) return null;
   return {
     messageId: message.key.id ?? '',
     chat: message.key.remoteJid ?? '',
@@ -163,10 +180,10 @@ export function toIncomingMessage(
     from,
     fromMe: !!message.key.fromMe,
     pushName: message.pushName ?? null,
-    type: TYPE_BY_CONTENT[contentType] ?? 'other',
-    text,
-    quotedMessageId: contextInfo?.stanzaId ?? null,
-    timestamp: seconds > 0 ? new Date(seconds * 1000) : receivedAt,
+    ...receivedKind(visible.content, visible.contentType),
+    text: visible.text,
+    quotedMessageId: visible.contextInfo?.stanzaId ?? null,
+    timestamp: sentAt(message, receivedAt),
     raw,
   };
 }

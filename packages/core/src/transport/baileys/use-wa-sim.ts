@@ -7,13 +7,15 @@ import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { memoryAuthStore } from '../../testing/memory-auth-store.js';
 import { recordingListener } from '../../testing/recording-listener.js';
-import type { Connection, LinkState, StoredMessage, Transport } from '../transport.js';
+import type { Connection, LinkState, MessageUpdate, StoredMessage, Transport } from '../transport.js';
 import { createBaileysTransport, type BaileysTransportOptions } from './baileys-transport.js';
 
 /** Records everything a connection reports, with ways to wait for it. */
 function waitingListener() {
   const listener = recordingListener();
   const { states, receipts, messages } = listener;
+  const updates: MessageUpdate[] = [];
+  listener.onUpdate = (update) => void updates.push(update);
   const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> =>
     vi.waitFor(
       () => {
@@ -29,6 +31,7 @@ function waitingListener() {
     states,
     receipts,
     messages,
+    updates,
     until,
     /** The first state (after `from`, an index into `states`) of this kind. */
     state: <K extends LinkState['state']>(kind: K, from = 0) =>
@@ -39,6 +42,9 @@ function waitingListener() {
     /** The incoming message with this id, once reported. */
     message: (messageId: string) =>
       until(() => messages.find((m) => m.messageId === messageId), `message ${messageId}`),
+    /** The `nth` update (0 the first) reported about the message with this id. */
+    update: (messageId: string, nth = 0) =>
+      until(() => updates.filter((u) => u.messageId === messageId)[nth], `update ${nth} of ${messageId}`),
   };
 }
 
