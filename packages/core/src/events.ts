@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from './clock.js';
+import type { ContactCard } from './messages/message-schemas.js';
 import type { Storage } from './storage/storage.js';
 
 /** A WhatsApp peer as events carry it: the phone number and the LID, each where known. */
@@ -9,6 +10,24 @@ export interface Peer {
   jid: string;
   phone: string | null;
   lid: string | null;
+}
+
+/** A received message's media as events describe it. */
+export interface ReceivedMedia {
+  mimetype: string | null;
+  size: number | null;
+  filename: string | null;
+  seconds: number | null;
+  url: string;
+}
+
+/** What every change to a message names: the session, the message changed, its chat, and whether the account made it. */
+export interface MessageChange {
+  session_id: string;
+  message_id: string;
+  chat: string;
+  /** Made by the linked account itself (on another of its devices, or through this API). */
+  from_me: boolean;
 }
 
 /** The payload of each event, by event name. */
@@ -24,15 +43,35 @@ export interface KirimEventMap {
   'session.qr': { session_id: string; qr: string };
   /** A session's circuit breaker opened (its sends kept failing: held out until `until`) or closed again. */
   'session.circuit': { session_id: string; state: 'opened' | 'closed'; until: string | null; reason: string | null };
+  /** A message received, with its kind's fields: `caption` and `media` for media, a location's, contact cards' or poll's. */
   'message.received': {
     session_id: string;
     message_id: string;
     from: Peer;
     chat: string;
+    /** A text's text, or a media message's caption. */
     text: string | null;
+    /** `text`, `image`, `video`, `audio`, `voice`, `document`, `sticker`, `location`, `contact`, `poll` (`other` otherwise). */
     type: string;
     timestamp: string;
+    caption?: string | null;
+    /** `url`: this API's path serving the bytes (`/api/whatsapp/messages/{message_id}/media`). */
+    media?: ReceivedMedia;
+    latitude?: number;
+    longitude?: number;
+    name?: string;
+    address?: string;
+    contacts?: ContactCard[];
+    poll?: { question: string; options: string[]; multiple_answers: boolean };
   };
+  /** A chat member reacted to a message (an empty `emoji`: took their reaction back). */
+  'message.reaction': MessageChange & { from: Peer; emoji: string };
+  /** A message's sender edited its text. */
+  'message.edited': MessageChange & { from: Peer; text: string };
+  /** A message's sender deleted it for everyone (the stored copy keeps its text, with `revoked_at`). */
+  'message.revoked': MessageChange & { from: Peer };
+  /** A member voted on a poll: the option names chosen, all at once (none: the vote withdrawn). */
+  'poll.vote': MessageChange & { voter: Peer; selected: string[] };
   'message.status': {
     session_id: string;
     id: number;

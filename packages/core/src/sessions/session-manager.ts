@@ -5,10 +5,11 @@ import type { Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
 import type { KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
+import { IncomingRecorder } from '../messages/incoming-recorder.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { ReceiptWriter } from '../messages/receipt-writer.js';
 import type { Storage } from '../storage/storage.js';
-import type { Connection, IncomingMessage, LinkState, SeenContact, Transport } from '../transport/transport.js';
+import type { Connection, LinkState, SeenContact, Transport } from '../transport/transport.js';
 import { linkStateChange } from './link-state-changes.js';
 import { sessionAuthStore } from './session-auth-store.js';
 import type { Session } from './session-schemas.js';
@@ -52,7 +53,7 @@ type Deps = {
 
 /**
  * Drives the sessions this process holds a lease on: connects them through the transport, records what
- * the transport reports (states, QR codes, receipts, incoming messages, contacts), renews leases, and
+ * the transport reports (states, QR codes, receipts, incoming messages and their changes, contacts), renews leases, and
  * takes over sessions whose owner went silent. One session's failure never reaches another.
  */
 export class SessionManager {
@@ -65,6 +66,7 @@ export class SessionManager {
   private supervisor: BackgroundLoop | undefined;
   /** Told when a session connects here, in order, before its next state is recorded. */
   private readonly connectedListeners: Array<(sessionId: string) => Promise<void>> = [];
+  private readonly recorder: IncomingRecorder;
 
   constructor(
     private readonly deps: Deps,
@@ -73,6 +75,7 @@ export class SessionManager {
     this.leaseMs = options.leaseMs ?? DEFAULT_SESSION_LEASE.leaseMs;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_SESSION_LEASE.heartbeatMs;
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.recorder = new IncomingRecorder(deps);
   }
 
   /** Starts the supervisor: sessions that should run (after a restart, or a dead owner's) are picked up. */
@@ -168,7 +171,8 @@ export class SessionManager {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
           onReceipt: (receipt) =>
             this.deps.receipts.take({ sessionId: session.id, messageId: receipt.messageId, status: receipt.status }),
-          onMessage: (message) => this.enqueue(live, () => this.recordIncoming(live, message)),
+          onMessage: (message) => this.enqueue(live, () => this.recorder.recordIncoming(live, message)),
+          onUpdate: (update) => this.enqueue(live, () => this.recorder.recordUpdate(live, update)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
         },
         getMessage: async (messageId) => {
@@ -280,67 +284,6 @@ export class SessionManager {
       this.live.delete(live.id);
       await storage.sessions.releaseLease(live.id, this.instanceId);
     }
-  }
-
-  private async recordIncoming(live: LiveSession, incoming: IncomingMessage): Promise<void> {
-    const { storage, clock, events } = this.deps;
-    if (incoming.fromMe) return;
-    const now = clock.now().toISOString();
-    // The message and its event are stored together: a crash between two commits cannot keep one without the other.
-    const { stored, announce } = await storage.transaction(async (tx) => {
-      const stored = await tx.messages.insertIncoming({
-        user_id: live.userId,
-        session_id: live.id,
-        pool_id: null,
-        direction: 'in',
-        message_id: incoming.messageId,
-        chat: incoming.chat,
-        peer_phone: incoming.fromPhone,
-        peer_lid: incoming.fromLid,
-        sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
-        push_name: incoming.pushName,
-        type: incoming.type,
-        text: incoming.text,
-        media:
-          incoming.type === 'text' ||
-          incoming.type === 'other' ||
-          incoming.type === 'location' ||
-          incoming.type === 'contact'
-            ? null
-            : { type: incoming.type as 'image' },
-        quoted_message_id: incoming.quotedMessageId,
-        mentions: [],
-        status: 'received',
-        error: null,
-        raw: incoming.raw,
-        kind: 'incoming',
-        job_id: null,
-        schedule_id: null,
-        idempotency_key: null,
-        attempts: 0,
-        claimed_by: null,
-        not_before: null,
-        sent_at: incoming.timestamp.toISOString(),
-        created_at: now,
-        updated_at: now,
-      });
-      // A repeat (Baileys replays after reconnecting) is stored once and announced once.
-      if (!stored) return { stored, announce: () => {} };
-      await tx.sessions.update(live.id, { last_active_at: now });
-      const event = events.create('message.received', live.userId, {
-        session_id: live.id,
-        message_id: incoming.messageId,
-        from: { jid: incoming.from, phone: incoming.fromPhone, lid: incoming.fromLid },
-        chat: incoming.chat,
-        text: incoming.text,
-        type: incoming.type,
-        timestamp: incoming.timestamp.toISOString(),
-      });
-      return { stored, announce: await events.publishIn(tx, [event]) };
-    });
-    if (!stored) return;
-    announce();
-    await this.deps.onIncoming?.(stored);
   }
 
   private async recordContacts(live: LiveSession, contacts: SeenContact[]): Promise<void> {

@@ -1,6 +1,7 @@
 import type {
   IncomingMessage,
   LinkState,
+  MessageUpdate,
   SeenContact,
   TransportListener,
   TransportReceipt,
@@ -11,6 +12,8 @@ export interface RecordingListener extends TransportListener {
   states: LinkState[];
   receipts: TransportReceipt[];
   messages: IncomingMessage[];
+  /** Reactions, edits, deletes and poll votes, in order. */
+  updates: MessageUpdate[];
   /** The contacts of each `onContacts` call. */
   contacts: SeenContact[][];
   /** Every event in order, as one line each: for comparing whole runs. */
@@ -23,11 +26,13 @@ export function recordingListener(): RecordingListener {
     states: [],
     receipts: [],
     messages: [],
+    updates: [],
     contacts: [],
     log: [],
     onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
     onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
     onMessage: (m) => void (r.messages.push(m), r.log.push(`message ${JSON.stringify(m)}`)),
+    onUpdate: (u) => void (r.updates.push(u), r.log.push(`update ${JSON.stringify(u)}`)),
     onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
   };
   return r;

@@ -6,6 +6,7 @@ import type {
   GroupInfo,
   IncomingMessage,
   LinkState,
+  MessageUpdate,
   OutgoingContent,
   OutgoingResult,
   PresenceState,
@@ -41,6 +42,7 @@ interface SimulatedCreds {
 /** Something the network tells a session; held while the session is not connected, like WhatsApp's offline queue. */
 export type SessionEvent =
   | { kind: 'message'; message: IncomingMessage }
+  | { kind: 'update'; update: MessageUpdate }
   | { kind: 'receipt'; receipt: TransportReceipt }
   | { kind: 'contacts'; contacts: SeenContact[] };
 
@@ -194,6 +196,7 @@ export class SimulatedConnection implements Connection {
       if (!this.connected || this.closed) return this.network.notify(this.record, event);
       const { listener } = this.options;
       if (event.kind === 'message') listener.onMessage(event.message);
+      else if (event.kind === 'update') listener.onUpdate(event.update);
       else if (event.kind === 'receipt') listener.onReceipt(event.receipt);
       else listener.onContacts(event.contacts);
     });

@@ -1,5 +1,6 @@
-import type { OutgoingContent, OutgoingMedia } from '../transport/transport.js';
+import type { OutgoingContent, OutgoingMedia, StructuredContent } from '../transport/transport.js';
 import type { Network } from './simulated-network.js';
+import type { WireAction } from './simulated-network-received.js';
 
 /** Settings of a simulated phone; each one given replaces the current value. */
 export interface SimulatedPhoneOptions {
@@ -77,6 +78,16 @@ export interface SimulatedPhone {
   send(to: string, text: string, options?: PhoneSendOptions): string;
   /** Sends media like `send`; returns the message id. */
   sendMedia(to: string, media: OutgoingMedia, options?: PhoneSendOptions): string;
+  /** Sends a location, contact cards or a poll like `send`; returns the message id. */
+  sendContent(to: string, content: StructuredContent, options?: PhoneSendOptions): string;
+  /** Reacts to a message it received or sent; an empty emoji takes its reaction back. */
+  react(messageId: string, emoji: string): void;
+  /** Edits the text (or caption) of a message it sent. */
+  edit(messageId: string, text: string): void;
+  /** Deletes a message it sent, for everyone. */
+  revoke(messageId: string): void;
+  /** Votes on a poll it received or sent: the option names chosen, replacing its earlier vote (none withdraws it). */
+  vote(pollId: string, selected: string[]): void;
   /** Answers a received message (or message id) in its chat, quoting it; returns the new message id. */
   reply(message: PhoneMessage | string, text: string, options?: Omit<PhoneSendOptions, 'quoted'>): string;
   /** Reads a received message, sending its read receipt; false if it is not in the inbox or already read. */
@@ -97,6 +108,8 @@ export class Phone implements SimulatedPhone {
   readonly readReceipts = new Set<string>();
 
   private assignedLid: string | undefined;
+  /** What this phone sent, by message id: where to, and what (to act on it later). */
+  private readonly sent = new Map<string, { to: string; content: OutgoingContent }>();
 
   constructor(
     private readonly network: Network,
@@ -128,11 +141,35 @@ export class Phone implements SimulatedPhone {
   }
 
   send(to: string, text: string, options: PhoneSendOptions = {}): string {
-    return this.network.sendFromPhone(this, to, { kind: 'text', text }, options);
+    return this.sendMessage(to, { kind: 'text', text }, options);
   }
 
   sendMedia(to: string, media: OutgoingMedia, options: PhoneSendOptions = {}): string {
-    return this.network.sendFromPhone(this, to, { kind: 'media', media }, options);
+    return this.sendMessage(to, { kind: 'media', media }, options);
+  }
+
+  sendContent(to: string, content: StructuredContent, options: PhoneSendOptions = {}): string {
+    return this.sendMessage(to, content, options);
+  }
+
+  react(messageId: string, emoji: string): void {
+    this.act({ kind: 'reaction', messageId, emoji }, this.sentOrReceived(messageId).chat);
+  }
+
+  edit(messageId: string, text: string): void {
+    this.act({ kind: 'edit', messageId, text }, this.ownMessage(messageId).to);
+  }
+
+  revoke(messageId: string): void {
+    this.act({ kind: 'revoke', messageId }, this.ownMessage(messageId).to);
+  }
+
+  vote(pollId: string, selected: string[]): void {
+    const { chat, content } = this.sentOrReceived(pollId);
+    if (content.kind !== 'poll') throw new Error(`${pollId} is not a poll`);
+    const unknown = selected.filter((option) => !content.options.includes(option));
+    if (unknown.length > 0) throw new Error(`The poll ${pollId} has no option ${unknown.join(', ')}`);
+    this.act({ kind: 'poll_vote', messageId: pollId, selected }, chat);
   }
 
   reply(message: PhoneMessage | string, text: string, options: Omit<PhoneSendOptions, 'quoted'> = {}): string {
@@ -151,5 +188,30 @@ export class Phone implements SimulatedPhone {
   addContact(number: string, name: string | null = null): void {
     this.contacts.set(number, name);
     this.network.contactAdded(this, number);
+  }
+
+  private sendMessage(to: string, content: Exclude<OutgoingContent, { kind: 'forward' }>, options: PhoneSendOptions) {
+    const messageId = this.network.sendFromPhone(this, to, content, options);
+    this.sent.set(messageId, { to, content });
+    return messageId;
+  }
+
+  private act(action: WireAction, chat: string): void {
+    this.network.sendFromPhone(this, chat, action, {});
+  }
+
+  private ownMessage(messageId: string): { to: string; content: OutgoingContent } {
+    const own = this.sent.get(messageId);
+    if (!own) throw new Error(`${this.number} did not send ${messageId}: only its sender edits or deletes it`);
+    return own;
+  }
+
+  /** A message this phone sent or received, with its chat (as this phone addresses it) and content. */
+  private sentOrReceived(messageId: string): { chat: string; content: OutgoingContent } {
+    const own = this.sent.get(messageId);
+    if (own) return { chat: own.to, content: own.content };
+    const received = this.inbox.find((m) => m.messageId === messageId);
+    if (!received) throw new Error(`${this.number} has no message ${messageId}`);
+    return received;
   }
 }

@@ -35,6 +35,14 @@ import {
   type SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 import { SimulatedMediaHost } from './simulated-network-media.js';
+import {
+  incomingContent,
+  incomingMedia,
+  isAction,
+  messageUpdate,
+  type PollVoteContent,
+  type WireAction,
+} from './simulated-network-received.js';
 
 /** Options of `createSimulatedNetwork`. */
 export interface SimulatedNetworkOptions {
@@ -145,7 +153,7 @@ export function createSimulatedNetwork(options: SimulatedNetworkOptions = {}): S
 /** A message in flight: what was sent, by whom, to which chat. */
 interface WireMessage {
   /** What was sent; a forward carries the forwarded message's content. */
-  content: Exclude<OutgoingContent, { kind: 'forward' }>;
+  content: Exclude<OutgoingContent, { kind: 'forward' }> | PollVoteContent;
   forwarded: boolean;
   messageId: string;
   /** The JID the sender addressed. */
@@ -157,6 +165,9 @@ interface WireMessage {
   mentions: string[];
   at: Date;
 }
+
+/** A message's content that shows as a message (not a poll vote, which only changes one). */
+type ShownContent = Exclude<WireMessage['content'], PollVoteContent>;
 
 /**
  * A session's sent message whose receipts are still to come, with how many recipients have yet to get and
@@ -453,7 +464,7 @@ export class Network implements SimulatedNetwork {
     // The server's acknowledgement comes back after one hop, never inside the send itself.
     void this.hop().then(() => this.raise(messageId, tracked, 'sent'));
     this.route(message, recipients);
-    return { messageId, raw: rawOf(message) };
+    return { messageId, raw: rawOf(message, carried) };
   }
 
   sendFromPhone(phone: Phone, to: string, content: WireMessage['content'], options: PhoneSendOptions): string {
@@ -578,7 +589,7 @@ export class Network implements SimulatedNetwork {
   }
 
   /** A forward carries the message's content, read from its `raw` as Baileys does (the media from the network). */
-  private async forwarded(stored: StoredMessage, connection: SimulatedConnection): Promise<WireMessage['content']> {
+  private async forwarded(stored: StoredMessage, connection: SimulatedConnection): Promise<ShownContent> {
     const raw = stored.raw ?? (await connection.getMessage(stored.messageId))?.raw ?? null;
     const content = raw === null ? null : contentOfRaw(raw);
     if (!content) throw new Error(`Cannot forward ${stored.messageId}: no stored content of this transport for it`);
@@ -619,10 +630,12 @@ export class Network implements SimulatedNetwork {
   private arrive(phone: Phone, message: WireMessage): void {
     const chat = message.group ?? userJid(message.from.number);
     const { content } = message;
-    if (content.kind === 'reaction' || content.kind === 'edit' || content.kind === 'revoke') {
-      // An action shows on the message it names, not as a message of its own; a session is not told of it
-      // (reporting received reactions, edits and revokes is issue 15's item 4).
-      applyAction(phone, message.from.number, chat, content);
+    if (isAction(content)) {
+      // An action shows on the message it names, not as a message of its own.
+      if (content.kind !== 'poll_vote') applyAction(phone, message.from.number, chat, content);
+      const update = messageUpdate(content, { ...this.sender(message), chat, at: message.at });
+      for (const record of this.recordsOf(phone))
+        if (record.sessionId !== message.fromSession) this.notify(record, { kind: 'update', update });
       void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
       return;
     }
@@ -646,27 +659,41 @@ export class Network implements SimulatedNetwork {
     phone.inbox.push(received);
     for (const record of this.recordsOf(phone)) {
       if (record.sessionId !== message.fromSession)
-        this.notify(record, { kind: 'message', message: this.incoming(message, received.type, chat) });
+        this.notify(record, { kind: 'message', message: this.incoming(message, content, received.type, chat) });
     }
     void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
     if (phone.autoRead) this.markRead(phone, received);
   }
 
-  private incoming(message: WireMessage, type: PhoneMessageType, chat: string): IncomingMessage {
+  /** Who sent a message, as a recipient's linked session is told. */
+  private sender(message: WireMessage): { from: string; fromPhone: string; fromMe: false } {
+    // Groups address their participants by LID nowadays, one-to-one chats by phone number.
+    return {
+      from: message.group ? message.from.lid : userJid(message.from.number),
+      fromPhone: message.from.number,
+      fromMe: false,
+    };
+  }
+
+  private incoming(
+    message: WireMessage,
+    content: Exclude<WireMessage['content'], WireAction>,
+    type: PhoneMessageType,
+    chat: string,
+  ): IncomingMessage {
     return {
       messageId: message.messageId,
       chat,
-      fromPhone: message.from.number,
+      ...this.sender(message),
       fromLid: message.from.lid,
-      // Groups address their participants by LID nowadays, one-to-one chats by phone number.
-      from: message.group ? message.from.lid : userJid(message.from.number),
-      fromMe: false,
       pushName: message.from.name,
       type: INCOMING_TYPE[type],
-      text: shownAs(message.content).text,
+      text: shownAs(content).text,
+      media: incomingMedia(content),
+      content: incomingContent(content),
       quotedMessageId: message.quotedId,
       timestamp: message.at,
-      raw: rawOf(message),
+      raw: rawOf(message, content),
     };
   }
 
@@ -710,22 +737,22 @@ export class Network implements SimulatedNetwork {
   }
 }
 
-/** How an engine is told of a received message's type, until it learns voice notes and polls (issue 15, item 4). */
+/** How an engine is told of a received message's type. */
 const INCOMING_TYPE: Record<PhoneMessageType, IncomingMessage['type']> = {
   text: 'text',
   image: 'image',
   video: 'video',
   audio: 'audio',
-  voice: 'audio',
+  voice: 'voice',
   document: 'document',
   sticker: 'sticker',
   location: 'location',
   contacts: 'contact',
-  poll: 'other',
+  poll: 'poll',
 };
 
 /** What a content shows as: its type (an action's is its kind), its text (a caption, an edit's new text), its media. */
-function shownAs(content: WireMessage['content']): Pick<SimulatedSend, 'type' | 'text' | 'media'> {
+function shownAs(content: ShownContent): Pick<SimulatedSend, 'type' | 'text' | 'media'> {
   const media = content.kind === 'media' ? content.media : null;
   const text = content.kind === 'text' || content.kind === 'edit' ? content.text : (media?.caption ?? null);
   return { type: content.kind === 'media' ? content.media.type : content.kind, text, media };
@@ -758,16 +785,16 @@ function applyAction(
 }
 
 /** The transport's own serialisation of a message, which it needs back to quote or forward it (media without bytes). */
-function rawOf(message: WireMessage): string {
-  const { messageId: id, to, from, quotedId, mentions, content } = message;
+function rawOf(message: WireMessage, content: ShownContent): string {
+  const { messageId: id, to, from, quotedId, mentions } = message;
   const { type, text } = shownAs(content);
   const stored = content.kind === 'media' ? { ...content, media: { ...content.media, data: undefined } } : content;
   return JSON.stringify({ id, to, from: from.number, type, text, quotedId, mentions, content: stored });
 }
 
-function contentOfRaw(raw: string): WireMessage['content'] | null {
+function contentOfRaw(raw: string): ShownContent | null {
   try {
-    const parsed = JSON.parse(raw) as { content?: WireMessage['content'] };
+    const parsed = JSON.parse(raw) as { content?: ShownContent };
     return parsed.content ?? null;
   } catch {
     return null;
