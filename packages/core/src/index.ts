@@ -197,6 +197,7 @@ export {
 } from './messages/message-schemas.js';
 export { messageLifeAfter, type MessageLife } from './messages/message-life.js';
 export type { MessageUpdate } from './transport/transport.js';
+export { MediaGoneError, type MediaDownload } from './transport/transport.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';
@@ -206,6 +207,7 @@ export {
   type MessageActionService,
   type StoredCopyRemoved,
 } from './messages/message-actions.js';
+export type { MediaFile, MessageMediaService } from './messages/message-media.js';
 export type { PoolService } from './pools/pool-service.js';
 export type { BulkService } from './bulk/bulk-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.

@@ -16,6 +16,7 @@ import { createLeadTaskService, type LeadTaskService } from './leads/lead-task-s
 import { createLeadSource } from './leads/sources/create-lead-source.js';
 import { ReceiptWriter } from './messages/receipt-writer.js';
 import { createMessageActionService, type MessageActionService } from './messages/message-actions.js';
+import { createMessageMediaService, type MessageMediaService } from './messages/message-media.js';
 import type { LeadSource } from './leads/sources/lead-source.js';
 import { silentLogger, type Logger } from './logger.js';
 import type { HostResolver } from './net/safe-fetch.js';
@@ -99,6 +100,8 @@ export interface Kirim {
   readonly sends: SendService;
   /** Actions on a stored message by its WhatsApp id: react, reply, edit, delete, forward, read, get. */
   readonly messages: MessageActionService;
+  /** Received (and sent) messages' media, fetched from WhatsApp on demand. */
+  readonly messageMedia: MessageMediaService;
   readonly pools: PoolService;
   readonly bulk: BulkService;
   readonly status: StatusService;
@@ -235,6 +238,7 @@ export function createKirim(options: KirimOptions): Kirim {
     defaultCountryCode,
     sendWaitMs: outboxOptions.sendWaitMs,
   });
+  const messageMedia = createMessageMediaService({ storage, clock, manager: sessionManager });
   const pools = createPoolService({ storage, clock, routes, onChanged: () => dispatcher.invalidate() });
   const expander = createBulkExpander({ storage, clock, logger, onExpanded: onQueued });
   const bulk = createBulkService({
@@ -271,6 +275,7 @@ export function createKirim(options: KirimOptions): Kirim {
     sessions,
     sends,
     messages,
+    messageMedia,
     pools,
     bulk,
     status,

@@ -11,6 +11,7 @@ import { leadRoutes } from './routes/lead-routes.js';
 import { leadTaskRoutes } from './routes/lead-task-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
 import { messageActionRoutes } from './routes/message-action-routes.js';
+import { messageMediaRoutes } from './routes/message-media-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
 import { sessionRoutes, whatsappGroupRoutes } from './routes/session-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
@@ -55,6 +56,7 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   whatsappGroupRoutes(router, kirim);
   messageRoutes(router, kirim);
   messageActionRoutes(router, kirim);
+  messageMediaRoutes(router, kirim);
   poolRoutes(router, kirim);
   leadTaskRoutes(router, kirim);
   leadRoutes(router, kirim, { maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024 });

@@ -10,8 +10,10 @@ import type { Message } from './message-schemas.js';
 /** How long the phone gets to upload expired media again before the download is given up: 30 s. */
 export const MEDIA_REFRESH_TIMEOUT_MS = 30_000;
 
-/** A message's media as it streams from WhatsApp, decrypted, with its length when WhatsApp announced it. */
+/** A message's media as it streams from WhatsApp, decrypted, with a filename and its length when announced. */
 export interface MediaFile extends MediaDownload {
+  /** The sender's file name, else the message id with the type's extension (`3EB0….jpeg`). */
+  filename: string;
   /** Bytes, as WhatsApp announced them; null when unknown. */
   size: number | null;
 }
@@ -79,14 +81,24 @@ export function createMessageMediaService(deps: {
     async download(actor, messageId) {
       const message = await mediaMessage(actor, messageId);
       const transport = manager.requireTransport();
-      const size = message.media?.size ?? null;
+      const file = (download: MediaDownload): MediaFile => ({
+        ...download,
+        filename: download.filename ?? `${messageId}.${extensionOf(download.mimetype)}`,
+        size: message.media?.size ?? null,
+      });
       try {
-        return { ...(await transport.downloadMedia(storedMessage(message))), size };
+        return file(await transport.downloadMedia(storedMessage(message)));
       } catch (error) {
         if (!(error instanceof MediaGoneError)) throw error;
       }
       const raw = await refreshed(message);
-      return { ...(await transport.downloadMedia({ ...storedMessage(message), raw })), size };
+      return file(await transport.downloadMedia({ ...storedMessage(message), raw }));
     },
   };
+}
+
+/** A file name extension for a media type: its subtype (`image/jpeg` → `jpeg`, `audio/ogg; codecs=opus` → `ogg`). */
+function extensionOf(mimetype: string): string {
+  const subtype = /^[\w.+-]+\/([\w-]{1,10})(?:[;\s]|$)/.exec(mimetype)?.[1];
+  return subtype ?? 'bin';
 }

@@ -6,6 +6,7 @@ import { CONTACT_ROUTES } from './contact-routes.js';
 import { LEAD_ROUTES } from './lead-routes.js';
 import { MESSAGE_ROUTES } from './message-routes.js';
 import { MESSAGE_ACTION_ROUTES } from './message-action-routes.js';
+import { MESSAGE_MEDIA_ROUTES } from './message-media-routes.js';
 import { SESSION_ROUTES } from './session-routes.js';
 import { SYSTEM_ROUTES } from './system-routes.js';
 
@@ -17,6 +18,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   ...SESSION_ROUTES,
   ...MESSAGE_ROUTES,
   ...MESSAGE_ACTION_ROUTES,
+  ...MESSAGE_MEDIA_ROUTES,
   ...LEAD_ROUTES,
 ];
 
