@@ -226,6 +226,16 @@ describe.each(DATABASES)('actions on a message by its WhatsApp id over HTTP on %
       expect((await act(c.token, 'POST', c.incoming, '/reaction', { emoji })).status, emoji).toBe(200);
   });
 
+  it("takes simulate_typing in a session's settings, and a 422 naming it when it is not a boolean", async () => {
+    const c = await chat();
+    const settings = (body: unknown) =>
+      t.request('PATCH', `/api/whatsapp/sessions/${c.id}/settings`, { token: c.token, body });
+    expect((await settings({ simulate_typing: true })).body.data).toMatchObject({ simulate_typing: true });
+    const refused = await settings({ simulate_typing: 'yes' });
+    expect(refused.status).toBe(422);
+    expect(Object.keys(refused.body.errors)).toEqual(['simulate_typing']);
+  });
+
   describe('bad input: a 422 naming every offending field, nothing sent', () => {
     const refused = async (
       pick: (c: Awaited<ReturnType<typeof chat>>) => [string, string, string, unknown],

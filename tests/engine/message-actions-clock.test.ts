@@ -1,0 +1,131 @@
+// What the actions on messages and the bulk pacing decide by the engine's clock: WhatsApp's 15-minute edit window,
+// and `simulate_typing` showing `composing` before each paced bulk message within the gap. An engine on a manual
+// clock over each database and the simulated network (on the same clock, so what it records is on that time).
+import { createKirim, createSimulatedNetwork, EDIT_WINDOW_MS, isKirimError, type Actor } from '@kirim/core';
+import { ManualClock } from '@kirim/core/testing';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { DATABASES } from '../support/harness.js';
+import { openTestStorage, testCleanups } from '../support/storage.js';
+
+describe.each(DATABASES)('message actions and typing on the engine clock on %s', (database) => {
+  const cleanups = testCleanups();
+
+  /** An engine on a manual clock with a session linked to `6281500000001`, sending with `limits`. */
+  async function engine(limits: { min_gap_ms: number; jitter_ms: number }) {
+    const storage = await openTestStorage(database, cleanups);
+    const clock = new ManualClock('2026-03-02T09:00:00.000Z');
+    const network = createSimulatedNetwork({ clock, latencyMs: 0 });
+    const kirim = createKirim({
+      storage,
+      clock,
+      transport: network.transport,
+      outbox: { limits, sendWaitMs: 600_000 },
+    });
+    await kirim.start();
+    cleanups.push(() => kirim.stop());
+    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
+    const actor: Actor = await kirim.accounts.actorFor(user.id);
+    const session = await kirim.sessions.create(actor, { session_name: 'device' });
+    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
+    await network.link(session.id, '6281500000001');
+    await eventually(async () => (await storage.sessions.getById(session.id))?.status === 'connected');
+    /** Runs `work` while moving the clock on in steps of `stepMs`, as time would pass, until it settles. */
+    async function passing<T>(work: Promise<T>, stepMs = 100): Promise<T> {
+      let done = false;
+      const settled = work.finally(() => (done = true));
+      await eventually(
+        async () => {
+          if (!done) await clock.advance(stepMs);
+          return done;
+        },
+        30_000,
+        1,
+      );
+      return settled;
+    }
+    return { kirim, clock, network, actor, sessionId: session.id, passing };
+  }
+
+  it('edits an own text up to 15 minutes after it was sent, and answers edit_window_closed naming message_id after', async () => {
+    const { kirim, clock, network, actor, sessionId, passing } = await engine({ min_gap_ms: 0, jitter_ms: 0 });
+    const sent = await passing(
+      kirim.sends.sendText(actor, { session_id: sessionId, to: '6281500000002', message: 'Hi' }),
+    );
+    const sentAt = (await kirim.messages.get(actor, sent.message_id!)).sent_at!;
+    await clock.set(new Date(Date.parse(sentAt) + EDIT_WINDOW_MS));
+    // The window is checked before the edit is queued: the clock stands still until then.
+    const editing = kirim.messages.edit(actor, sent.message_id!, { message: 'Hi there' });
+    await eventually(
+      async () =>
+        network.sent.some((s) => s.kind === 'edit') || (await kirim.storage.outbox.hasDue(clock.now().toISOString())),
+    );
+    const edit = await passing(editing);
+    expect(edit.status).toMatch(/^(sent|delivered|read)$/);
+
+    await clock.advance(1);
+    const late = await kirim.messages.edit(actor, sent.message_id!, { message: 'Hi again' }).catch((error) => error);
+    expect(isKirimError(late, 'edit_window_closed')).toBe(true);
+    expect(late.details).toEqual({ message_id: [expect.stringContaining('more than 15 minutes ago')] });
+    expect(network.sent.filter((s) => s.kind === 'edit')).toHaveLength(1);
+  });
+
+  it('shows composing in each chat before a paced bulk message with simulate_typing, for longer the longer the text, within the gap', async () => {
+    const gap = 3000;
+    const { kirim, network, actor, sessionId, passing } = await engine({ min_gap_ms: gap, jitter_ms: 0 });
+    await kirim.sessions.updateSettings(actor, sessionId, { simulate_typing: true });
+    const recipients = ['6281500000011', '6281500000012', '6281500000013'];
+    // 40 characters: two seconds of typing at 50 ms a character, inside the 3-second gap.
+    const text = 'Promo minggu ini: diskon 20% semua item!';
+    await kirim.bulk.createText(actor, { session_id: sessionId, contacts: recipients, message: text });
+    const bulkSends = () => network.sent.filter((s) => s.sessionId === sessionId);
+    await passing(
+      eventually(() => bulkSends().length === recipients.length, 30_000, 1),
+      250,
+    );
+
+    const presences = network.presences.filter((p) => p.sessionId === sessionId);
+    const chats = recipients.map((phone) => `${phone}@s.whatsapp.net`);
+    expect(presences.map((p) => [p.state, p.chat])).toEqual(
+      chats.flatMap((chat) => [
+        ['composing', chat],
+        ['paused', chat],
+      ]),
+    );
+    const sends = bulkSends();
+    sends.forEach((send, i) => {
+      const composing = presences[2 * i];
+      expect(send.to).toBe(chats[i]);
+      expect(send.at.getTime() - composing.at.getTime()).toBe(text.length * 50);
+      // The typing is part of the pause between two messages, not added to it.
+      if (i > 0) {
+        const sinceLast = send.at.getTime() - sends[i - 1].at.getTime();
+        expect(sinceLast).toBeGreaterThanOrEqual(gap);
+        expect(sinceLast).toBeLessThan(gap + text.length * 50);
+      }
+    });
+  });
+
+  it('shows no typing before an immediate send, nor before a bulk message with simulate_typing off (the default)', async () => {
+    const { kirim, network, actor, sessionId, passing } = await engine({ min_gap_ms: 1000, jitter_ms: 0 });
+    await kirim.bulk.createText(actor, { session_id: sessionId, contacts: ['6281500000021'], message: 'Halo' });
+    await passing(
+      eventually(() => network.sent.length === 1, 30_000, 1),
+      250,
+    );
+    await kirim.sessions.updateSettings(actor, sessionId, { simulate_typing: true });
+    await passing(kirim.sends.sendText(actor, { session_id: sessionId, to: '6281500000022', message: 'Halo' }), 250);
+    expect(network.sent).toHaveLength(2);
+    expect(network.presences).toEqual([]);
+  });
+
+  it('answers 422 naming simulate_typing when it is not a boolean', async () => {
+    const { kirim, actor, sessionId } = await engine({ min_gap_ms: 0, jitter_ms: 0 });
+    const refused = await kirim.sessions
+      .updateSettings(actor, sessionId, { simulate_typing: 'yes' })
+      .catch((error) => error);
+    expect(isKirimError(refused, 'validation')).toBe(true);
+    expect(Object.keys(refused.details)).toEqual(['simulate_typing']);
+    expect(await kirim.sessions.settings(actor, sessionId)).not.toHaveProperty('simulate_typing');
+  });
+});
