@@ -7,15 +7,13 @@ import { startWaSim, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { memoryAuthStore } from '../../testing/memory-auth-store.js';
 import { recordingListener } from '../../testing/recording-listener.js';
-import type { Connection, LinkState, MessageUpdate, StoredMessage, Transport } from '../transport.js';
+import type { Connection, LinkState, StoredMessage, Transport } from '../transport.js';
 import { createBaileysTransport, type BaileysTransportOptions } from './baileys-transport.js';
 
 /** Records everything a connection reports, with ways to wait for it. */
 function waitingListener() {
   const listener = recordingListener();
-  const { states, receipts, messages } = listener;
-  const updates: MessageUpdate[] = [];
-  listener.onUpdate = (update) => void updates.push(update);
+  const { states, receipts, messages, updates } = listener;
   const until = <T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> =>
     vi.waitFor(
       () => {
