@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { png } from '../../../../tests/support/media-samples.js';
 import { ManualClock } from '../testing/manual-clock.js';
-import { fetchLinkPreview, firstLink, LINK_PREVIEW_LIMITS } from './link-preview.js';
+import { createLinkPreviews, fetchLinkPreview, firstLink, LINK_PREVIEW_LIMITS } from './link-preview.js';
 
 const PAGE = `<!doctype html><html><head>
   <title>Fallback title</title>
@@ -94,6 +94,17 @@ describe('fetchLinkPreview', () => {
   it('never fetches a private or loopback address unless allowed (the SSRF guard), and sends the text without a preview', async () => {
     expect(await fetchLinkPreview(`${base}/page`)).toBeUndefined();
     expect(requests).toEqual([]);
+  });
+
+  it('fetches a link once while its preview is kept, and again once the clock passes 10 minutes', async () => {
+    const clock = new ManualClock();
+    const previews = createLinkPreviews({ allowPrivate: true, clock });
+    const first = await previews(`Katalog ${base}/page`);
+    expect(await previews(`Lihat lagi ${base}/page!`)).toBe(first);
+    expect(requests.filter((path) => path === '/page')).toHaveLength(1);
+    await clock.advance(LINK_PREVIEW_LIMITS.keptMs);
+    expect(await previews(`${base}/page`)).toEqual(first);
+    expect(requests.filter((path) => path === '/page')).toHaveLength(2);
   });
 
   it('gives up on a page still silent when the clock it is given passes the time limit', async () => {

@@ -1,6 +1,6 @@
 import ogs from 'open-graph-scraper';
 import sharp from 'sharp';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { LinkPreview } from '../transport/transport.js';
 
@@ -14,12 +14,17 @@ export interface LinkPreviewOptions {
   clock?: Clock;
 }
 
-/** A preview's limits: the page's first 512 KB, a 2 MB image, 5 000 ms a fetch, a 192-pixel JPEG thumbnail. */
+/**
+ * A preview's limits: the page's first 512 KB, a 2 MB image, 5 000 ms a fetch, a 192-pixel JPEG thumbnail; the
+ * previews of the 256 most recent links kept 10 minutes.
+ */
 export const LINK_PREVIEW_LIMITS = {
   pageBytes: 512 * 1024,
   imageBytes: 2 * 1024 * 1024,
   timeoutMs: 5_000,
   thumbnailPixels: 192,
+  keptLinks: 256,
+  keptMs: 10 * 60_000,
 } as const;
 
 // An http(s) URL up to the first space or bracket; punctuation ending a sentence is not part of it.
@@ -32,6 +37,33 @@ export function firstLink(text: string): string | undefined {
 }
 
 /**
+ * Previews of links as {@link fetchLinkPreview} makes them, each link's kept a while (see {@link LINK_PREVIEW_LIMITS}):
+ * a bulk job links one page in many texts, and a slow page must not hold up each of them.
+ */
+export function createLinkPreviews(
+  options: LinkPreviewOptions = {},
+): (text: string) => Promise<LinkPreview | undefined> {
+  const clock = options.clock ?? systemClock;
+  const recent = new Map<string, { at: number; preview: Promise<LinkPreview | undefined> }>();
+  return (text) => {
+    const url = firstLink(text);
+    if (!url) return Promise.resolve(undefined);
+    const now = clock.now().getTime();
+    const kept = recent.get(url);
+    if (kept && now - kept.at < LINK_PREVIEW_LIMITS.keptMs) return kept.preview;
+    recent.delete(url);
+    const preview = previewOf(url, options);
+    recent.set(url, { at: now, preview });
+    // Oldest out first.
+    for (const link of recent.keys()) {
+      if (recent.size <= LINK_PREVIEW_LIMITS.keptLinks) break;
+      recent.delete(link);
+    }
+    return preview;
+  };
+}
+
+/**
  * The preview of the first http(s) link in `text`: the page's title, description and image (as a small JPEG),
  * read with open-graph-scraper from HTML fetched through the SSRF guard (open-graph-scraper never fetches).
  * Undefined when there is no link or no preview can be made: a preview never stops a message.
@@ -41,7 +73,10 @@ export async function fetchLinkPreview(
   options: LinkPreviewOptions = {},
 ): Promise<LinkPreview | undefined> {
   const url = firstLink(text);
-  if (!url) return undefined;
+  return url ? previewOf(url, options) : undefined;
+}
+
+async function previewOf(url: string, options: LinkPreviewOptions): Promise<LinkPreview | undefined> {
   try {
     const page = await fetchOk(url, LINK_PREVIEW_LIMITS.pageBytes, options);
     if (!page || !/html/i.test(page.headers.get('content-type') ?? '')) return undefined;

@@ -4,7 +4,7 @@ import { isKirimError, KirimError } from '../errors.js';
 import { assertResolvesPublic, safeFetch, type HostResolver } from '../net/safe-fetch.js';
 import type { LinkPreview, OutgoingMedia } from '../transport/transport.js';
 import { validationError } from '../validation.js';
-import { fetchLinkPreview } from './link-preview.js';
+import { createLinkPreviews } from './link-preview.js';
 import { stickerImage } from './sticker-image.js';
 import { VOICE_NOTE_MIMETYPE, voiceNoteFacts } from './voice-note.js';
 
@@ -49,7 +49,7 @@ export interface MediaLoader {
    * URL, a 4xx, a file too large or not of its kind) throw `validation` naming `media_url`; a host failing for now `unavailable`.
    */
   load(url: string, type: string): Promise<LoadedMedia>;
-  /** The preview of the first http(s) link in `text` (see {@link fetchLinkPreview}); undefined when none can be made. */
+  /** The preview of the first http(s) link in `text`, kept a while per link (see createLinkPreviews); else undefined. */
   preview(text: string): Promise<LinkPreview | undefined>;
 }
 
@@ -190,12 +190,6 @@ export function createMediaLoader(options: MediaLoaderOptions = {}): MediaLoader
 
     load: prepared,
 
-    preview(text) {
-      return fetchLinkPreview(text, {
-        allowPrivate: options.allowPrivate,
-        lookup: options.lookup,
-        clock: options.clock,
-      });
-    },
+    preview: createLinkPreviews({ allowPrivate: options.allowPrivate, lookup: options.lookup, clock: options.clock }),
   };
 }
