@@ -28,7 +28,10 @@ export interface PhonePoll {
   selectableCount?: number;
 }
 
-/** Which JIDs a vote's encryption names the poll's creator and the voter by. Default: the phone's addressing. */
+/**
+ * Which JIDs a vote's encryption names the poll's creator and the voter by. Default: the chat's addressing (a
+ * group's addressing mode, else the phone's).
+ */
 export interface PhoneVoteOptions extends PhoneSendOptions {
   voteAddressing?: 'pn' | 'lid';
 }
@@ -97,7 +100,7 @@ export function sendPoll(phone: SimPhone, to: string, poll: PhonePoll, options?:
   );
 }
 
-/** Reacts to a message of the chat with `to` (its own or theirs); an empty emoji removes the reaction. */
+/** Reacts to a message of the chat with `to`, an account or a group (its own or theirs); an empty emoji removes it. */
 export function react(
   phone: SimPhone,
   to: string,
@@ -140,8 +143,8 @@ export function revokeMessage(
 }
 
 /**
- * Votes on a poll in the chat with `to`: one the phone sent, or one a linked device sent it (the phone decoded
- * it and its secret). `selected` names the options; none withdraws the vote. The vote is encrypted with the
+ * Votes on a poll in the chat with `to` (an account or a group): one the phone sent, or one a linked device sent
+ * it (the phone decoded it and its secret). `selected` names the options; none withdraws the vote. The vote is encrypted with the
  * poll's secret, as WhatsApp encrypts it.
  */
 export function votePoll(
@@ -151,17 +154,15 @@ export function votePoll(
   selected: string[],
   options: PhoneVoteOptions = {},
 ): Promise<string> {
-  const own = phone.sent.get(pollId);
-  const received = phone.received.find((message) => message.id === pollId);
-  const poll = own?.message ?? received?.message;
+  const poll = phone.sent.get(pollId)?.message ?? phone.received.find((message) => message.id === pollId)?.message;
   const secret = poll?.messageContextInfo?.messageSecret;
-  const creator = own ? phone : received && phone.network.findAccount(received.from);
-  if (!poll || !secret || !creator) throw new Error(`${phone.number} has no poll ${pollId} with its secret`);
+  if (!poll || !secret) throw new Error(`${phone.number} has no poll ${pollId} with its secret`);
+  const creator = authorOf(phone, pollId);
   const names = (poll.pollCreationMessageV3 ?? poll.pollCreationMessage ?? poll.pollCreationMessageV2)?.options;
   const unknown = selected.filter((name) => !names?.some((option) => option.optionName === name));
   if (unknown.length) throw new Error(`poll ${pollId} has no option ${unknown.join(', ')}`);
-  const jidOf = (account: SimPhone) =>
-    (options.voteAddressing ?? phone.addressing) === 'lid' ? account.lidJid : account.jid;
+  const addressing = options.voteAddressing ?? phone.network.groups.get(to)?.addressingMode ?? phone.addressing;
+  const jidOf = (account: SimPhone) => (addressing === 'lid' ? account.lidJid : account.jid);
   const vote = encryptPollVote(selected, {
     pollId,
     secret,
@@ -181,13 +182,25 @@ export function votePoll(
   );
 }
 
-/** The key of a message in the chat with `to`, from the phone's side: its own if it sent it. */
+/** Who wrote a message the phone sent or received. */
+function authorOf(phone: SimPhone, messageId: string): SimPhone {
+  if (phone.sent.has(messageId)) return phone;
+  const received = phone.received.find((message) => message.id === messageId);
+  const author = received && phone.network.findAccount(received.from);
+  if (!author) throw new Error(`${phone.number} has no message ${messageId}`);
+  return author;
+}
+
+/**
+ * The key of a message in the chat with `to`, from the phone's side: its own if it sent it; in a group, with
+ * its author as the group addresses them. A message unknown to the phone is taken as the other side's (1:1).
+ */
 function keyIn(phone: SimPhone, to: string, messageId: string): proto.IMessageKey {
+  const fromMe = phone.sent.has(messageId);
+  const group = phone.network.groups.get(to);
+  if (group)
+    return { remoteJid: group.jid, fromMe, id: messageId, participant: group.addressOf(authorOf(phone, messageId)) };
   const chat = phone.network.findAccount(to);
   if (!chat) throw new Error(`${to} is not on the simulated network`);
-  return {
-    remoteJid: phone.addressing === 'lid' ? chat.lidJid : chat.jid,
-    fromMe: phone.sent.has(messageId),
-    id: messageId,
-  };
+  return { remoteJid: phone.addressing === 'lid' ? chat.lidJid : chat.jid, fromMe, id: messageId };
 }

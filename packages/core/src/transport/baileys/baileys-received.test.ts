@@ -208,6 +208,41 @@ describe('Updates of messages over Baileys, made on a wa-sim phone', () => {
   });
 });
 
+describe('Updates of messages in a group over Baileys', () => {
+  it.each(['lid', 'pn'] as const)(
+    "decrypts a member's vote on the session's poll, and reports their reaction, in a %s-addressed group",
+    async (addressing) => {
+      const me = sim.phone(addressing === 'lid' ? '15551130031' : '15551130033');
+      const member = sim.phone(addressing === 'lid' ? '15551130032' : '15551130034');
+      const group = sim.createGroup('Toko', member, [me], addressing);
+      const session = await linkedSession(me);
+      const pollId = session.connection.newMessageId();
+      const poll: OutgoingContent = {
+        kind: 'poll',
+        question: 'Buka jam?',
+        options: ['8', '9'],
+        multipleAnswers: false,
+      };
+      const { raw } = await session.connection.send(group.jid, poll, { messageId: pollId });
+      session.stored.set(pollId, { messageId: pollId, chat: group.jid, fromMe: true, raw });
+      await member.waitForMessage((m) => m.id === pollId);
+
+      await votePoll(member, group.jid, pollId, ['9']);
+      const from = group.addressOf(member);
+      expect(await session.update(pollId)).toMatchObject({
+        kind: 'poll_vote',
+        selected: ['9'],
+        chat: group.jid,
+        from,
+        fromPhone: member.number,
+        fromMe: false,
+      });
+      await react(member, group.jid, pollId, '👌');
+      expect(await session.update(pollId, 1)).toMatchObject({ kind: 'reaction', emoji: '👌', from, chat: group.jid });
+    },
+  );
+});
+
 /** The secret a stored poll's votes are encrypted with. */
 function secretOf(raw: string | null): Buffer | undefined {
   const secret = raw ? deserialiseMessage(baileys, raw).message?.messageContextInfo?.messageSecret : undefined;
