@@ -109,6 +109,33 @@ describe('Received kinds over Baileys, sent by a wa-sim phone', () => {
     expect(secretOf(sent.raw)).toEqual(Buffer.from(decoded!.message!.messageContextInfo!.messageSecret!));
   });
 
+  it('reports media of each kind with its mimetype, size, file name and length; a voice note as voice', async () => {
+    const { me, friend, received } = await sessionWithFriend('15551130023', '15551130024');
+    const data = Buffer.from('not really a picture, but bytes all the same');
+    const kinds = [
+      { type: 'image', mimetype: 'image/jpeg', caption: 'Foto' },
+      { type: 'video', mimetype: 'video/mp4', seconds: 12 },
+      { type: 'audio', mimetype: 'audio/mpeg', seconds: 30 },
+      { type: 'voice', mimetype: 'audio/ogg; codecs=opus', seconds: 4 },
+      { type: 'document', mimetype: 'application/pdf', filename: 'nota.pdf', caption: 'Nota' },
+      { type: 'sticker', mimetype: 'image/webp' },
+    ] as const;
+    for (const media of kinds) {
+      const message = await received(await friend.sendMedia(me.jid, { ...media, data }));
+      expect(message).toMatchObject({
+        type: media.type,
+        text: 'caption' in media ? media.caption : null,
+        media: {
+          mimetype: media.mimetype,
+          size: data.length,
+          filename: 'filename' in media ? media.filename : null,
+          seconds: 'seconds' in media ? media.seconds : null,
+        },
+        content: null,
+      });
+    }
+  });
+
   it('reports a text as a text, not as a change to another message', async () => {
     const { me, friend, session, received } = await sessionWithFriend('15551130009', '15551130010');
     const message = await received(await friend.sendText(me.jid, 'Halo'));
