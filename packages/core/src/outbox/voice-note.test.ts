@@ -54,6 +54,10 @@ describe('waveformOf', () => {
     expect([...waveformOf(new Float32Array(1000))]).toEqual(Array(64).fill(0));
   });
 
+  it("is a Buffer, so serialisations that carry Buffers as bytes (the remote network's) do not turn it into an object", () => {
+    expect(Buffer.isBuffer(waveformOf(Float32Array.from([0.1, 0.2])))).toBe(true);
+  });
+
   it('fills every slice of a clip shorter than 64 samples', () => {
     expect([...waveformOf(Float32Array.from([0.5]))]).toEqual(Array(64).fill(100));
   });

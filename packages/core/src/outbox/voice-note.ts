@@ -92,5 +92,6 @@ export function waveformOf(loudness: Float32Array): Uint8Array {
     return sum / (end - start);
   });
   const loudest = Math.max(...means);
-  return Uint8Array.from(means, (mean) => (loudest > 0 ? Math.round((100 * mean) / loudest) : 0));
+  // A Buffer (a Uint8Array) survives the transports' serialisations as bytes, not as an object of indexes.
+  return Buffer.from(means.map((mean) => (loudest > 0 ? Math.round((100 * mean) / loudest) : 0)));
 }
