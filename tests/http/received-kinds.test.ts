@@ -15,6 +15,10 @@ const POLL = { question: 'Lunch on Friday?', options: ['Soto', 'Sate', 'Nasi gor
 // A webhook to a loopback receiver needs the operator's allow flag.
 const SETTINGS = { ...QUICK_SENDS, KIRIM_ALLOW_PRIVATE_URLS: 'true', KIRIM_WEBHOOK_POLL_MS: '25' };
 
+/** What `read` gives once it gives something (not false or undefined). */
+const settled = <T>(read: () => T | false | undefined | Promise<T | false | undefined>) =>
+  eventually(read) as Promise<T>;
+
 const media = (type: OutgoingMedia['type'], mimetype: string, extra: Partial<OutgoingMedia> = {}): OutgoingMedia => ({
   type,
   data: Buffer.from(`${type} bytes`),
@@ -59,7 +63,7 @@ describe.each(DATABASES)(
       );
     /** The events of one type published for a session, once `count` are there. */
     const published = (type: string, sessionId: string, count = 1) =>
-      eventually(() => {
+      settled<any[]>(() => {
         const found = events.filter(
           (e) => e.type === type && (e.data as { session_id: string }).session_id === sessionId,
         );
@@ -80,7 +84,7 @@ describe.each(DATABASES)(
         contact.sendContent(phone, { kind: 'contacts', contacts: CARDS }),
         contact.sendContent(phone, { kind: 'poll', ...POLL, multipleAnswers: true }),
       ];
-      const history = await eventually(async () => {
+      const history = await settled<any[]>(async () => {
         const messages = await received(user.token, sessionId);
         return messages.length === kinds.length && messages;
       });
@@ -212,7 +216,7 @@ describe.each(DATABASES)(
       await eventually(() => contact.inbox.some((m) => m.messageId === messageId));
       contact.react(messageId, '👍');
       contact.react(messageId, '🙏');
-      const reacted = await eventually(async () => {
+      const reacted = await settled<any>(async () => {
         const message = await stored(user.token, sessionId, messageId);
         return message.reactions[0]?.emoji === '🙏' && message;
       });
@@ -228,7 +232,7 @@ describe.each(DATABASES)(
       const messageId = contact.send(phone, 'Saya pesan 2');
       await stored(user.token, sessionId, messageId);
       contact.edit(messageId, 'Saya pesan 3');
-      const edited = await eventually(async () => {
+      const edited = await settled<any>(async () => {
         const message = await stored(user.token, sessionId, messageId);
         return message.edited_at !== null && message;
       });
@@ -237,7 +241,7 @@ describe.each(DATABASES)(
         { message_id: messageId, text: 'Saya pesan 3' },
       ]);
       contact.revoke(messageId);
-      const revoked = await eventually(async () => {
+      const revoked = await settled<any>(async () => {
         const message = await stored(user.token, sessionId, messageId);
         return message.revoked_at !== null && message;
       });
@@ -256,7 +260,7 @@ describe.each(DATABASES)(
       await eventually(() => contact.inbox.some((m) => m.messageId === pollId));
       contact.vote(pollId, ['Soto', 'Sate']);
       contact.vote(pollId, ['Nasi goreng']);
-      const voted = await eventually(async () => {
+      const voted = await settled<any>(async () => {
         const message = await stored(user.token, sessionId, pollId);
         return message.poll_votes[0]?.selected[0] === 'Nasi goreng' && message;
       });
@@ -272,6 +276,22 @@ describe.each(DATABASES)(
         ['Soto', 'Sate'],
         ['Nasi goreng'],
       ]);
+    });
+
+    it('stores and announces once a message WhatsApp delivers again, and keeps one reaction of a member told twice', async () => {
+      const { user, sessionId, phone, contact } = await chat();
+      const poll = contact.sendContent(phone, { kind: 'poll', ...POLL, multipleAnswers: false });
+      await stored(user.token, sessionId, poll);
+      contact.react(poll, '👍');
+      await settled(async () => (await stored(user.token, sessionId, poll)).reactions.length === 1);
+      network.redeliver(sessionId);
+      // The session records what it is told in order: once this later message is stored, the repeats were handled.
+      const after = contact.send(phone, 'Sesudahnya');
+      await stored(user.token, sessionId, after);
+      const history = await received(user.token, sessionId);
+      expect(history.map((m) => m.message_id)).toEqual([after, poll]);
+      expect(history[1].reactions).toEqual([expect.objectContaining({ emoji: '👍' })]);
+      expect((await published('message.received', sessionId, 2)).map((e) => e.message_id)).toEqual([poll, after]);
     });
 
     it('publishes a reaction to a message the session never stored (sent before it was linked), storing nothing', async () => {

@@ -143,6 +143,11 @@ export interface SimulatedNetwork {
   ban(phone: string): Promise<void>;
   /** Takes a phone off line (messages to it wait) or back on line (they arrive). */
   setOnline(phone: string, online: boolean): void;
+  /**
+   * Delivers again every message and change the session was told of, as WhatsApp does when a device's
+   * acknowledgements were lost (Baileys replays them after a reconnect): the engine must keep each once.
+   */
+  redeliver(sessionId: string): void;
 }
 
 /** Creates a simulated WhatsApp network; see {@link SimulatedNetworkOptions} for the defaults. */
@@ -214,6 +219,8 @@ export class Network implements SimulatedNetwork {
   private readonly tracked = new Map<string, Tracked>();
   /** Messages waiting for their recipient to come back on line, by phone number. */
   private readonly held = new Map<string, WireMessage[]>();
+  /** The messages and changes each session was told of, by session id, for `redeliver`. */
+  private readonly told = new Map<string, SessionEvent[]>();
   /** The bytes of media sent, by message id: downloads and forwards find them here, since `raw` does not carry them. */
   readonly media = new SimulatedMediaHost();
 
@@ -316,6 +323,11 @@ export class Network implements SimulatedNetwork {
     const waiting = this.held.get(number) ?? [];
     this.held.delete(number);
     for (const message of waiting) this.route(message, [phone]);
+  }
+
+  redeliver(sessionId: string): void {
+    const record = this.record(sessionId);
+    for (const event of this.told.get(sessionId) ?? []) this.notify(record, event);
   }
 
   // ---- for connections and phones -------------------------------------------------------------
@@ -635,7 +647,7 @@ export class Network implements SimulatedNetwork {
       if (content.kind !== 'poll_vote') applyAction(phone, message.from.number, chat, content);
       const update = messageUpdate(content, { ...this.sender(message), chat, at: message.at });
       for (const record of this.recordsOf(phone))
-        if (record.sessionId !== message.fromSession) this.notify(record, { kind: 'update', update });
+        if (record.sessionId !== message.fromSession) this.tell(record, { kind: 'update', update });
       void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
       return;
     }
@@ -659,10 +671,18 @@ export class Network implements SimulatedNetwork {
     phone.inbox.push(received);
     for (const record of this.recordsOf(phone)) {
       if (record.sessionId !== message.fromSession)
-        this.notify(record, { kind: 'message', message: this.incoming(message, content, received.type, chat) });
+        this.tell(record, { kind: 'message', message: this.incoming(message, content, received.type, chat) });
     }
     void this.hop().then(() => this.acknowledge(message.messageId, 'delivered'));
     if (phone.autoRead) this.markRead(phone, received);
+  }
+
+  /** Tells a session of a message or change, keeping it to deliver again. */
+  private tell(record: SessionRecord, event: SessionEvent): void {
+    const told = this.told.get(record.sessionId);
+    if (told) told.push(event);
+    else this.told.set(record.sessionId, [event]);
+    this.notify(record, event);
   }
 
   /** Who sent a message, as a recipient's linked session is told. */
