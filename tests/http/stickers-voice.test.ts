@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { gif, jpeg, mp3, oggOpus, png, wav } from '../support/media-samples.js';
@@ -189,6 +190,39 @@ describe.each(DATABASES)('stickers, voice notes, view once and link previews ove
         expect(res.status, type).toBe(422);
         expect(res.body.errors, type).toEqual({ view_once: [expect.any(String)] });
       }
+    });
+  });
+
+  describe('scheduled', () => {
+    it('fires a scheduled voice note view-once, and a scheduled text without its preview, as asked', async () => {
+      const { token, id } = await linked();
+      const scheduled_at = new Date(Date.now() + 300).toISOString();
+      const voice = await post(token, 'schedule/media', {
+        session_id: id,
+        to: nextPhone(),
+        media_url: `${base}/note.ogg`,
+        type: 'voice',
+        view_once: true,
+        scheduled_at,
+      });
+      const text = await post(token, 'schedule/text', {
+        session_id: id,
+        to: nextPhone(),
+        message: `Besok: ${base}/page`,
+        link_preview: false,
+        scheduled_at,
+      });
+      expect([voice.status, text.status]).toEqual([201, 201]);
+      const sent = await eventually(() => {
+        const contents = network.sent.filter((s) => s.sessionId === id).map((s) => s.content);
+        return contents.length === 2 && contents;
+      });
+      expect(sent).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ kind: 'media', viewOnce: true, media: expect.objectContaining({ seconds: 3 }) }),
+          { kind: 'text', text: `Besok: ${base}/page` },
+        ]),
+      );
     });
   });
 
