@@ -45,8 +45,9 @@ export interface MediaLoader {
    */
   check(url: string): Promise<void>;
   /**
-   * The file at `url` to send as `type`, downloaded once while it stays in the cache. The caller's faults (a refused
-   * URL, a 4xx, a file too large or not of its kind) throw `validation` naming `media_url`; a host failing for now `unavailable`.
+   * The file at `url` to send as `type`, downloaded once while it stays in the cache; a sticker is made a 512×512 WebP
+   * and a voice note given its length and waveform, once too. The caller's faults (a refused URL, a 4xx, a file too
+   * large or not of its kind) throw `validation` naming `media_url`; a host failing for now `unavailable`.
    */
   load(url: string, type: string): Promise<LoadedMedia>;
   /** The preview of the first http(s) link in `text`, kept a while per link (see createLinkPreviews); else undefined. */
