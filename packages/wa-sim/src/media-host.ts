@@ -43,6 +43,12 @@ export class MediaHost {
   private readonly byPath = new Map<string, HostedMedia>();
   private readonly server = createServer((request, response) => void this.serve(request, response));
   private port = 0;
+  private downloading = 0;
+
+  /** Downloads being answered now: a client that stops reading and does not let go keeps one open. */
+  get downloadsInFlight(): number {
+    return this.downloading;
+  }
 
   /** `http://127.0.0.1:<port>`: where a client sends media uploads and downloads. */
   get url(): string {
@@ -116,6 +122,8 @@ export class MediaHost {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found\n');
       return;
     }
+    this.downloading++;
+    response.once('close', () => this.downloading--);
     response
       .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': hosted.data.length })
       .end(hosted.data);

@@ -1,8 +1,9 @@
 import { Agent as HttpsAgent } from 'node:https';
 import { connect, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import type { WASocket } from 'baileys';
-import { Agent } from 'undici';
+import { createDecipheriv } from 'node:crypto';
+import { pipeline, Transform } from 'node:stream';
+import type { MediaType, WASocket } from 'baileys';
+import { Agent, request, type Dispatcher } from 'undici';
 import { KirimError } from '../../errors.js';
 import { MediaGoneError, type MediaDownload, type StoredMessage } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
@@ -11,6 +12,8 @@ import { deserialiseMessage, serialiseMessage } from './message-mapping.js';
 /** How media requests reach a stand-in for WhatsApp's media hosts: Baileys' upload agent and download fetch options. */
 export interface MediaRoute {
   fetchAgent: HttpsAgent;
+  /** The transport's own downloads go through this dispatcher. */
+  dispatcher: Dispatcher;
   /** `fetch` options with the dispatcher (undici's own, which Node's `fetch` takes). */
   fetchOptions: RequestInit;
 }
@@ -35,7 +38,11 @@ export function mediaRouteTo(url: string): MediaRoute {
   const dispatcher = new Agent().compose(
     (dispatch) => (options, handler) => dispatch({ ...options, origin: target.origin }, handler),
   );
-  return { fetchAgent: new PlainAgent({ keepAlive: false }), fetchOptions: { dispatcher } as unknown as RequestInit };
+  return {
+    fetchAgent: new PlainAgent({ keepAlive: false }),
+    dispatcher,
+    fetchOptions: { dispatcher } as unknown as RequestInit,
+  };
 }
 
 /** The Baileys module with its sockets' media routed as `route` says (for `makeWASocket`'s `fetchAgent` and `options`). */
@@ -52,9 +59,19 @@ export function withMediaRoute(baileys: BaileysModule, route: MediaRoute | undef
   };
 }
 
+/** What a media message of WhatsApp's carries to fetch and decrypt its file. */
+interface WhatsAppMedia {
+  url?: string | null;
+  directPath?: string | null;
+  mediaKey?: Uint8Array | null;
+  mimetype?: string | null;
+  fileName?: string | null;
+}
+
 /**
  * A message's media from WhatsApp's hosts, decrypted as it streams, from its stored `raw` alone (the keys and
- * the direct path are in it). Rejects with {@link MediaGoneError} when the hosts no longer have it.
+ * the direct path are in it). Rejects with {@link MediaGoneError} when the hosts no longer have it. Destroying
+ * `data` ends the download from WhatsApp too (Baileys' own download leaves it hanging on a reader that leaves).
  */
 export async function downloadBaileysMedia(
   baileys: BaileysModule,
@@ -64,21 +81,54 @@ export async function downloadBaileysMedia(
   const stored = message.raw === null ? undefined : deserialiseMessage(baileys, message.raw);
   const content = baileys.extractMessageContent(stored?.message);
   const kind = content ? baileys.getContentType(content) : undefined;
-  const media = kind
-    ? (content?.[kind] as { url?: string | null; mimetype?: string | null; fileName?: string | null })
-    : undefined;
-  if (!stored || !media || typeof media !== 'object' || !media.url)
+  const media = kind ? (content?.[kind] as WhatsAppMedia | undefined) : undefined;
+  if (!kind || !media?.mediaKey || !(media.directPath || media.url))
     throw new KirimError('not_found', `Message ${message.messageId} carries no media of WhatsApp's`);
+  // As Baileys' downloadContentFromMessage: the direct path on the host the URL names, else the URL.
+  const url = media.directPath ? baileys.getUrlFromDirectPath(media.directPath, hostOf(media.url)) : media.url!;
+  const { cipherKey, iv } = await baileys.getMediaKeys(media.mediaKey, kind.replace('Message', '') as MediaType);
+  const response = await request(url, { dispatcher: route?.dispatcher, headers: { origin: baileys.DEFAULT_ORIGIN } });
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    if (GONE.has(response.statusCode)) throw new MediaGoneError(message.messageId);
+    throw new KirimError('unavailable', `WhatsApp's media host answered ${response.statusCode}`);
+  }
+  const data = decrypting(cipherKey, iv);
+  // pipeline destroys each end when the other goes: a reader that leaves releases WhatsApp's connection.
+  pipeline(response.body, data, () => undefined);
+  return { data, mimetype: media.mimetype ?? 'application/octet-stream', filename: media.fileName ?? null };
+}
+
+/** AES-256-CBC decryption of a WhatsApp media file as it streams: whole blocks only, so its trailing 10-byte MAC is left out. */
+function decrypting(cipherKey: Uint8Array, iv: Uint8Array): Transform {
+  const decipher = createDecipheriv('aes-256-cbc', cipherKey, iv);
+  let pending = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const bytes = Buffer.concat([pending, chunk]);
+      const whole = bytes.length - (bytes.length % 16);
+      pending = bytes.subarray(whole);
+      try {
+        done(null, decipher.update(bytes.subarray(0, whole)));
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+    flush(done) {
+      try {
+        done(null, decipher.final());
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  });
+}
+
+function hostOf(url: string | null | undefined): string | undefined {
   try {
-    const data = (await baileys.downloadMediaMessage(
-      stored,
-      'stream',
-      route ? { options: route.fetchOptions } : {},
-    )) as Readable;
-    return { data, mimetype: media.mimetype ?? 'application/octet-stream', filename: media.fileName ?? null };
-  } catch (error) {
-    if (GONE.has(statusOf(error))) throw new MediaGoneError(message.messageId);
-    throw error;
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -87,10 +137,4 @@ export async function reuploadMedia(baileys: BaileysModule, sock: WASocket, mess
   if (message.raw === null) throw new KirimError('not_found', `Message ${message.messageId} carries no media`);
   const updated = await sock.updateMediaMessage(deserialiseMessage(baileys, message.raw));
   return serialiseMessage(baileys, updated);
-}
-
-// Baileys fails a download with a Boom carrying the host's status.
-function statusOf(error: unknown): number {
-  const boom = error as { output?: { statusCode?: number }; status?: number } | null;
-  return boom?.output?.statusCode ?? boom?.status ?? 0;
 }
