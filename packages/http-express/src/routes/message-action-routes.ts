@@ -4,20 +4,20 @@ import { actorOf } from '../auth.js';
 import { ok } from '../envelope.js';
 import { answer, keyOf } from './message-routes.js';
 
-/** The actions sent as a message is, each answered as a send: the path under `/whatsapp/messages/:messageId`. */
-const SENT_ACTIONS = [
-  ['reaction', 'react'],
-  ['reply', 'reply'],
-  ['forward', 'forward'],
-  ['read', 'read'],
-] as const satisfies ReadonlyArray<readonly [string, keyof Kirim['messages']]>;
+/** The actions posted to `/whatsapp/messages/:messageId/<path>`, each answered as a send: path → method. */
+const POSTED_ACTIONS = {
+  reaction: 'react',
+  reply: 'reply',
+  forward: 'forward',
+  read: 'read',
+} as const satisfies Record<string, keyof Kirim['messages']>;
 
 /**
  * Actions on a stored message by its WhatsApp id. Mounted after the other `/whatsapp/messages` routes: its
  * `:messageId` would otherwise take their paths (`bulk`, `schedule`).
  */
 export function messageActionRoutes(router: Router, kirim: Kirim): void {
-  for (const [path, action] of SENT_ACTIONS)
+  for (const [path, action] of Object.entries(POSTED_ACTIONS))
     router.post(`/whatsapp/messages/:messageId/${path}`, async (req, res) =>
       answer(res, await kirim.messages[action](actorOf(req), req.params.messageId, req.body, keyOf(req))),
     );
