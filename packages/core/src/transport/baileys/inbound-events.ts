@@ -165,7 +165,11 @@ export class InboundEvents {
     vote: proto.Message.IPollUpdateMessage,
     voter: SenderAddress,
   ): Promise<string[] | undefined> {
-    const stored = await this.deps.getMessage(pollId);
+    // A store that fails loses this vote only, not the messages after it in the batch.
+    const stored = await this.deps.getMessage(pollId).catch((error: unknown) => {
+      this.deps.log.warn({ err: error, pollId }, 'could not load a poll to decrypt a vote on it');
+      return undefined;
+    });
     if (!stored?.raw) {
       this.deps.log.warn({ pollId }, 'poll vote on a poll not stored: it cannot be decrypted');
       return undefined;
