@@ -27,21 +27,13 @@ export function receivedMediaPath(messageId: string): string {
 
 /** A received location's, contact cards' or poll's fields as messages store them. */
 export function storedContent(content: StructuredContent): MessageContent {
-  switch (content.kind) {
-    case 'location': {
-      const { kind: _kind, ...location } = content;
-      return { type: 'location', ...location };
-    }
-    case 'contacts':
-      return { type: 'contact', contacts: content.contacts };
-    case 'poll':
-      return {
-        type: 'poll',
-        question: content.question,
-        options: content.options,
-        multiple_answers: content.multipleAnswers,
-      };
+  if (content.kind === 'contacts') return { type: 'contact', contacts: content.contacts };
+  if (content.kind === 'poll') {
+    const { question, options, multipleAnswers } = content;
+    return { type: 'poll', question, options, multiple_answers: multipleAnswers };
   }
+  const { kind: _kind, ...location } = content;
+  return { type: 'location', ...location };
 }
 
 /** The fields of `message.received` a message's kind adds: a caption and media, or its content's. */
