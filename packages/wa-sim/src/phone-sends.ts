@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { proto } from 'baileys';
+import { decodeMessage } from './decoded-message.js';
 import { encryptPollVote } from './poll-vote-encryption.js';
 import type { PhoneSendOptions, SimPhone } from './sim-phone.js';
 
@@ -158,8 +159,8 @@ export function votePoll(
   const secret = poll?.messageContextInfo?.messageSecret;
   if (!poll || !secret) throw new Error(`${phone.number} has no poll ${pollId} with its secret`);
   const creator = authorOf(phone, pollId);
-  const names = (poll.pollCreationMessageV3 ?? poll.pollCreationMessage ?? poll.pollCreationMessageV2)?.options;
-  const unknown = selected.filter((name) => !names?.some((option) => option.optionName === name));
+  const decoded = decodeMessage(poll);
+  const unknown = selected.filter((name) => decoded.kind !== 'poll' || !decoded.options.includes(name));
   if (unknown.length) throw new Error(`poll ${pollId} has no option ${unknown.join(', ')}`);
   const addressing = options.voteAddressing ?? phone.network.groups.get(to)?.addressingMode ?? phone.addressing;
   const jidOf = (account: SimPhone) => (addressing === 'lid' ? account.lidJid : account.jid);
