@@ -1,4 +1,11 @@
-import { createSimulatedNetwork, type KirimEvent, type OutgoingMedia, type SimulatedNetwork } from '@kirim/core';
+import {
+  connectRemoteNetwork,
+  createSimulatedNetwork,
+  type KirimEvent,
+  type OutgoingMedia,
+  type SimulatedNetwork,
+} from '@kirim/core';
+import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
@@ -307,3 +314,33 @@ describe.each(DATABASES)(
     });
   },
 );
+
+describe.each(DATABASES)('changes to messages through the simulated network served on loopback, on %s', (database) => {
+  let t: TestServer;
+  let network: SimulatedNetwork;
+  let served: Awaited<ReturnType<typeof serveSimulatedNetwork>>;
+  beforeAll(async () => {
+    network = createSimulatedNetwork({ latencyMs: 1 });
+    served = await serveSimulatedNetwork(network);
+    t = await startTestServer(database, QUICK_SENDS, { transport: connectRemoteNetwork(served.url) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await served?.close();
+  });
+
+  it('applies a reaction relayed over loopback (the relay passed on messages but dropped updates)', async () => {
+    const user = await t.createUser();
+    const phone = phoneSequence('62815', database)();
+    const sessionId = await linkSession(t, network, user.token, phone);
+    const contact = network.phone(`${phone.slice(0, -1)}9`);
+    const messageId = contact.send(phone, 'Halo');
+    contact.react(messageId, '👍');
+    const message = await settled<any>(async () => {
+      const history = (await t.request('GET', `/api/whatsapp/sessions/${sessionId}/messages`, { token: user.token }))
+        .body.data as any[];
+      return history.find((m) => m.message_id === messageId && m.reactions.length > 0);
+    });
+    expect(message.reactions).toEqual([expect.objectContaining({ emoji: '👍', phone: contact.number })]);
+  });
+});

@@ -140,7 +140,7 @@ export async function serveSimulatedNetwork(
           clear: () => peer.call('auth.clear', [], id) as Promise<void>,
         };
         const listener = Object.fromEntries(
-          (['onState', 'onReceipt', 'onMessage', 'onContacts'] as const).map((kind) => [
+          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts'] as const).map((kind) => [
             kind,
             (payload: unknown) => peer.emit(id, kind, payload),
           ]),
