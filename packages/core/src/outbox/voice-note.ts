@@ -1,4 +1,4 @@
-import { OggOpusDecoder } from 'ogg-opus-decoder';
+import { OggOpusDecoder, type OggOpusDecodedAudio } from 'ogg-opus-decoder';
 import { validationError } from '../validation.js';
 
 /** What phones show of a voice note before it plays. */
@@ -15,6 +15,8 @@ export const VOICE_NOTE_MIMETYPE = 'audio/ogg; codecs=opus';
 // Opus always plays at 48 kHz, whatever rate its header names: granule positions count 48 kHz samples.
 const OPUS_RATE = 48_000;
 const WAVEFORM_SAMPLES = 64;
+// About 15 s of speech a chunk.
+const DECODE_CHUNK_BYTES = 64 * 1024;
 const NOT_OPUS = 'must be a voice note in Ogg/Opus (an Ogg stream of Opus audio)';
 
 /** One Ogg page's granule position and where its packet data starts. */
@@ -62,35 +64,49 @@ export async function voiceNoteFacts(data: Buffer): Promise<VoiceNoteFacts> {
   if (!(samples > 0)) throw validationError({ media_url: [`${NOT_OPUS}; this one has no audio`] });
   return {
     seconds: Math.max(1, Math.round(samples / OPUS_RATE)),
-    waveform: waveformOf(await decodedLoudness(data)),
+    waveform: waveformOf(await sliceLoudness(data, samples)),
   };
 }
 
-/** The decoded audio's absolute amplitude, channels mixed. */
-async function decodedLoudness(data: Buffer): Promise<Float32Array> {
+/**
+ * The decoded audio's mean loudness (absolute amplitude, channels mixed) in 64 slices of its `samples`. It is
+ * decoded a chunk at a time, letting other work run between chunks: a 16 MB note is an hour of audio, whose
+ * samples would take gigabytes at once and decode for tens of seconds.
+ */
+async function sliceLoudness(data: Buffer, samples: number): Promise<number[]> {
+  const sums = new Float64Array(WAVEFORM_SAMPLES);
+  const counts = new Float64Array(WAVEFORM_SAMPLES);
+  let at = 0;
+  const add = ({ channelData, samplesDecoded }: OggOpusDecodedAudio) => {
+    for (let i = 0; i < samplesDecoded; i++, at++) {
+      let loudness = 0;
+      for (const channel of channelData) loudness += Math.abs(channel[i]!) / channelData.length;
+      const slice = Math.min(WAVEFORM_SAMPLES - 1, Math.floor((at * WAVEFORM_SAMPLES) / samples));
+      sums[slice]! += loudness;
+      counts[slice]!++;
+    }
+  };
   const decoder = new OggOpusDecoder();
   try {
     await decoder.ready;
-    const { channelData, samplesDecoded } = await decoder.decodeFile(new Uint8Array(data));
-    if (samplesDecoded === 0) throw validationError({ media_url: [`${NOT_OPUS}; its audio does not decode`] });
-    const mixed = new Float32Array(samplesDecoded);
-    for (const channel of channelData)
-      for (let i = 0; i < samplesDecoded; i++) mixed[i]! += Math.abs(channel[i]!) / channelData.length;
-    return mixed;
+    for (let offset = 0; offset < data.length; offset += DECODE_CHUNK_BYTES) {
+      // ogg-opus-decoder 1.7's decode returns a promise, whatever its types say.
+      const decoded: OggOpusDecodedAudio | Promise<OggOpusDecodedAudio> = decoder.decode(
+        new Uint8Array(data.subarray(offset, offset + DECODE_CHUNK_BYTES)),
+      );
+      add(await decoded);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    add(await decoder.flush());
   } finally {
     decoder.free();
   }
+  if (at === 0) throw validationError({ media_url: [`${NOT_OPUS}; its audio does not decode`] });
+  return Array.from(sums, (sum, slice) => (counts[slice] ? sum / counts[slice]! : 0));
 }
 
-/** 64 slices' mean loudness, scaled so the loudest is 100 (all zeros for silence), as Baileys and phones draw it. */
-export function waveformOf(loudness: Float32Array): Uint8Array {
-  const means = Array.from({ length: WAVEFORM_SAMPLES }, (_, slice) => {
-    const start = Math.floor((slice * loudness.length) / WAVEFORM_SAMPLES);
-    const end = Math.max(start + 1, Math.floor(((slice + 1) * loudness.length) / WAVEFORM_SAMPLES));
-    let sum = 0;
-    for (let i = start; i < end && i < loudness.length; i++) sum += loudness[i]!;
-    return sum / (end - start);
-  });
+/** 64 slices' mean loudness scaled so the loudest is 100 (all zeros for silence), as Baileys and phones draw it. */
+export function waveformOf(means: number[]): Uint8Array {
   const loudest = Math.max(...means);
   // A Buffer (a Uint8Array) survives the transports' serialisations as bytes, not as an object of indexes.
   return Buffer.from(means.map((mean) => (loudest > 0 ? Math.round((100 * mean) / loudest) : 0)));
