@@ -12,6 +12,7 @@ import makeWASocket, {
   type WAMessageUpdate,
 } from 'baileys';
 import { silentLogger } from './silent-logger.js';
+import type { SimPhone } from './sim-phone.js';
 import type { WaSim } from './wa-sim.js';
 
 export type BaileysSocket = ReturnType<typeof makeWASocket>;
@@ -148,4 +149,22 @@ export function connectBaileys(sim: WaSim, auth: AuthenticationState = memoryAut
       until(() => (condition() ? true : undefined), 'condition', timeoutMs).then(() => undefined),
     end: () => sock.end(undefined),
   };
+}
+
+/**
+ * Links a new Baileys device to the phone by QR code and returns its logged-in client, once Baileys has processed
+ * the phone's initial history sync (until then it holds every event back). `connect` makes each socket (a test
+ * keeps them to end them).
+ */
+export async function linkBaileys(
+  phone: SimPhone,
+  connect: (auth?: AuthenticationState) => TestClient,
+): Promise<TestClient> {
+  const pairing = connect();
+  await phone.scanQr(await pairing.nextQr());
+  await pairing.closed();
+  const linked = connect(pairing.auth);
+  await linked.opened();
+  await linked.until(() => linked.auth.creds.accountSyncCounter > 0);
+  return linked;
 }

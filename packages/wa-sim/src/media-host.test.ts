@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import type { AuthenticationState } from 'baileys';
 import { downloadEncryptedContent, encryptedStream, getMediaKeys, toBuffer, type WAMessage } from 'baileys';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectBaileys, type TestClient } from './baileys-test-client.js';
+import { connectBaileys, linkBaileys, type TestClient } from './baileys-test-client.js';
 import { downloadMedia } from './decoded-message.js';
 import { startWaSim, type SimPhone, type WaSim } from './index.js';
 import { uploadPhoneMedia } from './phone-media.js';
@@ -26,15 +26,7 @@ function client(auth?: AuthenticationState): TestClient {
   return created;
 }
 
-async function linkedClient(phone: SimPhone): Promise<TestClient> {
-  const pairing = client();
-  await phone.scanQr(await pairing.nextQr());
-  await pairing.closed();
-  const linked = client(pairing.auth);
-  await linked.opened();
-  await linked.until(() => linked.auth.creds.accountSyncCounter > 0);
-  return linked;
-}
+const linkedClient = (phone: SimPhone): Promise<TestClient> => linkBaileys(phone, client);
 
 /** Uploads bytes as Baileys does: POST to /mms/{type}/{encSha256, base64url} with the auth and token. */
 function upload(type: string, data: Buffer, auth = sim.media.auth) {

@@ -1,6 +1,6 @@
 import type { AuthenticationState } from 'baileys';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectBaileys, type TestClient } from './baileys-test-client.js';
+import { connectBaileys, linkBaileys, type TestClient } from './baileys-test-client.js';
 import { startWaSim, type SimPhone, type WaSim } from './index.js';
 
 let sim: WaSim;
@@ -13,19 +13,8 @@ function client(auth?: AuthenticationState): TestClient {
   return created;
 }
 
-/**
- * Links a new Baileys device to the phone by QR code and returns its logged-in socket, once Baileys
- * has processed the phone's initial history sync (until then it holds every event back).
- */
-async function linkedClient(phone: SimPhone): Promise<TestClient> {
-  const pairing = client();
-  await phone.scanQr(await pairing.nextQr());
-  await pairing.closed();
-  const linked = client(pairing.auth);
-  await linked.opened();
-  await linked.until(() => linked.auth.creds.accountSyncCounter > 0);
-  return linked;
-}
+/** Links a new Baileys device to the phone by QR code; resolves with its logged-in socket. */
+const linkedClient = (phone: SimPhone): Promise<TestClient> => linkBaileys(phone, client);
 
 /** Links a device to a new phone, does `act`, and returns the close code its socket then reported. */
 async function closedAfter(number: string, act: (phone: SimPhone, linked: TestClient) => unknown) {
