@@ -1,50 +1,37 @@
 // The real path for stickers, voice notes, view-once media and link previews: the reference server's HTTP API drives
 // unmodified Baileys against @kirim/wa-sim, which hosts the encrypted media; the recipient phone decrypts what
 // arrives with its own keys and downloads its media from wa-sim's media host.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { downloadMedia, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
+import { OPEN_GRAPH_PAGE, serveFiles, type ServedFiles } from '../support/file-server.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
 import { oggOpus, png } from '../support/media-samples.js';
 import { QUICK_SENDS } from '../support/quick-sends.js';
 import { startServerOverWaSim } from '../support/wa-sim-server.js';
-
-const PAGE = `<!doctype html><html><head>
-  <meta property="og:title" content="Katalog Toko Budi">
-  <meta property="og:description" content="Harga baru minggu ini">
-  <meta property="og:image" content="/cover.png">
-</head><body>Katalog</body></html>`;
 
 describe.each(DATABASES)(
   'stickers, voice notes, view once and link previews over Baileys and wa-sim on %s',
   (database) => {
     let sim: WaSim;
     let t: TestServer;
-    let files: Server;
+    let files: Awaited<ReturnType<typeof serveFiles>>;
     let base: string;
-    const fetched: string[] = [];
-    const content: Record<string, [string, Buffer]> = {};
+    let fetched: string[];
+    let content: ServedFiles;
     let sessionId: string;
     let customer: SimPhone;
 
     beforeAll(async () => {
-      Object.assign(content, {
+      content = {
         '/cat.png': ['image/png', await png(300, 200)],
         '/note.ogg': ['audio/ogg', oggOpus({ loudFrames: 50, quietFrames: 100 })],
         '/cover.png': ['image/png', await png(400, 400)],
-        '/page': ['text/html; charset=utf-8', Buffer.from(PAGE)],
-      });
-      files = createServer((req, res) => {
-        fetched.push(req.url!);
-        const file = content[req.url!];
-        if (!file) return res.writeHead(404).end();
-        res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
-      });
-      await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-      base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+        '/page': ['text/html; charset=utf-8', Buffer.from(OPEN_GRAPH_PAGE)],
+      };
+      files = await serveFiles(content);
+      ({ base, fetched } = files);
       // The files are on loopback: let private URLs through, as an operator may.
       ({ sim, t } = await startServerOverWaSim(database, { ...QUICK_SENDS, KIRIM_ALLOW_PRIVATE_URLS: 'true' }));
 

@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
+import { OPEN_GRAPH_PAGE, serveFiles } from '../support/file-server.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 import { gif, jpeg, mp3, oggOpus, png, wav } from '../support/media-samples.js';
@@ -14,21 +13,15 @@ const SENT = /^(sent|delivered|read)$/;
 // The media host and the linked page are on loopback: let private URLs through, as an operator may.
 const ENV = { ...QUICK_SENDS, KIRIM_ALLOW_PRIVATE_URLS: 'true' };
 
-const PAGE = `<!doctype html><html><head>
-  <meta property="og:title" content="Katalog Toko Budi">
-  <meta property="og:description" content="Harga baru minggu ini">
-  <meta property="og:image" content="/cover.png">
-</head><body>Katalog</body></html>`;
-
 describe.each(DATABASES)('stickers, voice notes, view once and link previews over HTTP on %s', (database) => {
   let t: TestServer;
   let network: SimulatedNetwork;
-  let files: Server;
+  let files: Awaited<ReturnType<typeof serveFiles>>;
   let base: string;
-  const fetched: string[] = [];
+  let fetched: string[];
 
   beforeAll(async () => {
-    const content: Record<string, [string, Buffer]> = {
+    files = await serveFiles({
       '/cat.png': ['image/png', await png(300, 200)],
       '/photo.jpg': ['image/jpeg', await jpeg(120, 480)],
       '/anim.gif': ['image/gif', await gif(40, 40)],
@@ -37,16 +30,9 @@ describe.each(DATABASES)('stickers, voice notes, view once and link previews ove
       '/song.mp3': ['audio/mpeg', mp3()],
       '/tone.wav': ['audio/wav', wav()],
       '/cover.png': ['image/png', await png(400, 400)],
-      '/page': ['text/html; charset=utf-8', Buffer.from(PAGE)],
-    };
-    files = createServer((req, res) => {
-      fetched.push(req.url!);
-      const file = content[req.url!];
-      if (!file) return res.writeHead(404, { 'content-type': 'text/html' }).end('<title>Not found</title>');
-      res.writeHead(200, { 'content-type': file[0] }).end(file[1]);
+      '/page': ['text/html; charset=utf-8', Buffer.from(OPEN_GRAPH_PAGE)],
     });
-    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    ({ base, fetched } = files);
     network = createSimulatedNetwork({ latencyMs: 1 });
     t = await startTestServer(database, ENV, { transport: network.transport });
   });
