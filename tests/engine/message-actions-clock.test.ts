@@ -12,7 +12,7 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
   const cleanups = testCleanups();
 
   /** An engine on a manual clock with a session linked to `6281500000001`, sending with `limits`. */
-  async function engine(limits: { min_gap_ms: number; jitter_ms: number }) {
+  async function engine(limits: { min_gap_ms: number; jitter_ms: number }, sendWaitMs = 600_000) {
     const storage = await openTestStorage(database, cleanups);
     const clock = new ManualClock('2026-03-02T09:00:00.000Z');
     const network = createSimulatedNetwork({ clock, latencyMs: 0 });
@@ -20,7 +20,7 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
       storage,
       clock,
       transport: network.transport,
-      outbox: { limits, sendWaitMs: 600_000 },
+      outbox: { limits, sendWaitMs },
     });
     await kirim.start();
     cleanups.push(() => kirim.stop());
@@ -30,8 +30,8 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
     await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
     await network.link(session.id, '6281500000001');
     await eventually(async () => (await storage.sessions.getById(session.id))?.status === 'connected');
-    /** Runs `work` while moving the clock on in steps of `stepMs`, as time would pass, until it settles. */
-    async function passing<T>(work: Promise<T>, stepMs = 100): Promise<T> {
+    /** Runs `work` while moving the clock on by `stepMs` every `everyMs` of real time, until it settles. */
+    async function passing<T>(work: Promise<T>, stepMs = 100, everyMs = 1): Promise<T> {
       let done = false;
       const settled = work.finally(() => (done = true));
       await eventually(
@@ -40,20 +40,21 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
           return done;
         },
         30_000,
-        1,
+        everyMs,
       );
       return settled;
     }
     return { kirim, clock, network, actor, sessionId: session.id, passing };
   }
 
-  it('edits an own text up to 15 minutes after it was sent, and answers edit_window_closed naming message_id after', async () => {
+  it('edits an own text within 15 minutes of sending it, and answers edit_window_closed naming message_id a millisecond past them', async () => {
     const { kirim, clock, network, actor, sessionId, passing } = await engine({ min_gap_ms: 0, jitter_ms: 0 });
     const sent = await passing(
       kirim.sends.sendText(actor, { session_id: sessionId, to: '6281500000002', message: 'Hi' }),
     );
     const sentAt = (await kirim.messages.get(actor, sent.message_id!)).sent_at!;
-    await clock.set(new Date(Date.parse(sentAt) + EDIT_WINDOW_MS));
+    // A minute before the window closes: checked when asked, and again as the edit goes.
+    await clock.set(new Date(Date.parse(sentAt) + EDIT_WINDOW_MS - 60_000));
     // The window is checked before the edit is queued: the clock stands still until then.
     const editing = kirim.messages.edit(actor, sent.message_id!, { message: 'Hi there' });
     await eventually(
@@ -63,25 +64,53 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
     const edit = await passing(editing);
     expect(edit.status).toMatch(/^(sent|delivered|read)$/);
 
-    await clock.advance(1);
+    await clock.set(new Date(Date.parse(sentAt) + EDIT_WINDOW_MS + 1));
     const late = await kirim.messages.edit(actor, sent.message_id!, { message: 'Hi again' }).catch((error) => error);
     expect(isKirimError(late, 'edit_window_closed')).toBe(true);
     expect(late.details).toEqual({ message_id: [expect.stringContaining('more than 15 minutes ago')] });
     expect(network.sent.filter((s) => s.kind === 'edit')).toHaveLength(1);
   });
 
+  it('fails an edit held past the 15 minutes (by the gap) when it would go, edit_window_closed naming message_id, unsent', async () => {
+    const { kirim, clock, network, actor, sessionId, passing } = await engine(
+      { min_gap_ms: 20 * 60_000, jitter_ms: 0 },
+      1000,
+    );
+    const sending = kirim.sends.sendText(actor, { session_id: sessionId, to: '6281500000003', message: 'Hi' });
+    const sent = await passing(
+      eventually(async () => {
+        const row = await kirim.storage.outbox.get(actor.userId, (await sending).id);
+        return row?.sent_at && row;
+      }),
+    );
+    const sentAt = Date.parse((await kirim.messages.get(actor, sent.message_id!)).sent_at!);
+    const held = await passing(kirim.messages.edit(actor, sent.message_id!, { message: 'Hi there' }));
+    expect(held.status).toBe('queued');
+    await clock.set(new Date(sentAt + 20 * 60_000));
+    const row = await passing(
+      eventually(async () => {
+        const stored = await kirim.storage.outbox.get(actor.userId, held.id);
+        return stored?.status === 'failed' && stored;
+      }),
+    );
+    expect(row.error).toMatch(/^edit_window_closed:message_id: was sent at .*, more than 15 minutes ago$/);
+    expect(network.sent.filter((s) => s.kind === 'edit')).toEqual([]);
+  });
+
   it('shows composing in each chat before a paced bulk message with simulate_typing, for longer the longer the text, within the gap', async () => {
-    const gap = 3000;
+    const gap = 6000;
     const { kirim, network, actor, sessionId, passing } = await engine({ min_gap_ms: gap, jitter_ms: 0 });
     await kirim.sessions.updateSettings(actor, sessionId, { simulate_typing: true });
     const recipients = ['6281500000011', '6281500000012', '6281500000013'];
-    // 40 characters: two seconds of typing at 50 ms a character, inside the 3-second gap.
-    const text = 'Promo minggu ini: diskon 20% semua item!';
+    // 90 characters: 4.5 seconds of typing at 50 ms a character, inside the 6-second gap.
+    const text = 'Promo minggu ini: diskon 20% semua item, gratis ongkir se-Jabodetabek sampai hari Minggu!!';
     await kirim.bulk.createText(actor, { session_id: sessionId, contacts: recipients, message: text });
     const bulkSends = () => network.sent.filter((s) => s.sessionId === sessionId);
+    // The clock moves slowly enough for every round to run in its time: a late round would stretch the gap.
     await passing(
       eventually(() => bulkSends().length === recipients.length, 30_000, 1),
-      250,
+      50,
+      5,
     );
 
     const presences = network.presences.filter((p) => p.sessionId === sessionId);

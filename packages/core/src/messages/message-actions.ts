@@ -2,6 +2,7 @@ import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
 import { KirimError } from '../errors.js';
+import { checkEditWindow } from '../outbox/message-action-rows.js';
 import { createSendQueue, type Content } from '../outbox/send-queue.js';
 import type { SendRoutes } from '../outbox/send-routes.js';
 import { DEFAULT_SEND_SERVICE_OPTIONS, type SendResult } from '../outbox/send-service.js';
@@ -11,8 +12,7 @@ import { parse, validationError } from '../validation.js';
 import { messageActionSchemas } from './message-action-schemas.js';
 import { messageView, type Message, type MessageContent, type MessageView } from './message-schemas.js';
 
-/** How long after sending a message WhatsApp lets its sender edit it: 15 minutes. */
-export const EDIT_WINDOW_MS = 15 * 60_000;
+export { EDIT_WINDOW_MS } from '../outbox/message-action-rows.js';
 
 /** What `DELETE …?for=me` answers: the stored copy is gone; nothing was sent to the chat. */
 export interface StoredCopyRemoved {
@@ -92,11 +92,7 @@ export function createMessageActionService(deps: {
       target.direction === 'in' && 'is an incoming message; only your own can be edited',
       target.type !== 'text' && `is a ${target.type} message; only text can be edited`,
     );
-    const sentAt = new Date(target.sent_at ?? target.created_at);
-    if (clock.now().getTime() - sentAt.getTime() > EDIT_WINDOW_MS)
-      throw new KirimError('edit_window_closed', 'WhatsApp lets a message be edited for 15 minutes after it is sent', {
-        details: { message_id: [`was sent at ${sentAt.toISOString()}, more than 15 minutes ago`] },
-      });
+    checkEditWindow(target, clock.now());
   }
 
   return {

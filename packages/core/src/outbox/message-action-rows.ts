@@ -1,3 +1,4 @@
+import { KirimError } from '../errors.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { Session } from '../sessions/session-schemas.js';
 import type { Storage } from '../storage/storage.js';
@@ -39,6 +40,24 @@ export async function forwardedMessage(storage: Storage, row: Message, messageId
   const message = await storage.messages.findByMessageId(row.session_id!, messageId);
   if (!message) throw validationError({ message_id: ["is no longer in this session's history"] });
   return storedMessage(message);
+}
+
+/** How long after sending a message WhatsApp lets its sender edit it: 15 minutes. */
+export const EDIT_WINDOW_MS = 15 * 60_000;
+
+/** Throws `edit_window_closed` naming `message_id` once `target` was sent more than 15 minutes before `now`. */
+export function checkEditWindow(target: Message, now: Date): void {
+  const sentAt = new Date(target.sent_at ?? target.created_at);
+  if (now.getTime() - sentAt.getTime() > EDIT_WINDOW_MS)
+    throw new KirimError('edit_window_closed', 'WhatsApp lets a message be edited for 15 minutes after it is sent', {
+      details: { message_id: [`was sent at ${sentAt.toISOString()}, more than 15 minutes ago`] },
+    });
+}
+
+/** Checks an edit row again as it goes: one held past WhatsApp's window (a gap, a reconnect) is not sent. */
+export async function checkEditStillOpen(storage: Storage, row: Message, messageId: string, now: Date): Promise<void> {
+  const target = await storage.messages.findByMessageId(row.session_id!, messageId);
+  if (target) checkEditWindow(target, now);
 }
 
 /** What a sent reaction, edit or revoke changed on the message it names, as the linked account made it. */

@@ -7,7 +7,14 @@ import type { Session } from '../sessions/session-schemas.js';
 import type { SendOutcome, Storage } from '../storage/storage.js';
 import type { Connection, OutgoingContent, OutgoingMedia, SendOptions } from '../transport/transport.js';
 import type { MediaLoader } from './media-loader.js';
-import { forwardedMessage, idsToRead, ownUpdate, storedMessage, typingMs } from './message-action-rows.js';
+import {
+  checkEditStillOpen,
+  forwardedMessage,
+  idsToRead,
+  ownUpdate,
+  storedMessage,
+  typingMs,
+} from './message-action-rows.js';
 import { callerFault } from './send-faults.js';
 import type { SendLimits } from './send-limits.js';
 import { SessionThrottle, type SendSample } from './session-throttle.js';
@@ -176,6 +183,8 @@ export class RowSender {
       await connection.markRead(row.chat, ids);
       return { messageId: row.message_id!, raw: null };
     }
+    if (row.content?.type === 'edit')
+      await checkEditStillOpen(this.deps.storage, row, row.content.message_id, this.deps.clock.now());
     if (row.content?.type === 'forward') {
       const message = await forwardedMessage(this.deps.storage, row, row.content.message_id);
       reaching();

@@ -58,3 +58,34 @@ describe('sendFailedError', () => {
     }
   });
 });
+
+describe('callerFault and sendFailedError of an action on a message', () => {
+  const action = (content: Message['content']) => ({ chat: '628@s.whatsapp.net', content }) as Message;
+
+  it('names message_id, not media_url, for a forward whose message was deleted before it went', () => {
+    const stored = callerFault(
+      validationError({ message_id: ["is no longer in this session's history"] }),
+      action({ type: 'forward', message_id: 'ABC' }),
+      false,
+    );
+    expect(stored).toBe("invalid_input:message_id: is no longer in this session's history");
+    expect(sendFailedError({ status: 'failed', error: stored! })).toMatchObject({
+      code: 'validation',
+      details: { message_id: ["is no longer in this session's history"] },
+    });
+  });
+
+  it('keeps edit_window_closed naming message_id for an edit held past the 15 minutes, answered with that code', () => {
+    const closed = new KirimError('edit_window_closed', 'too late', {
+      details: { message_id: ['was sent at 2026-03-02T09:00:00.000Z, more than 15 minutes ago'] },
+    });
+    const stored = callerFault(closed, action({ type: 'edit', message_id: 'ABC', text: 'x' }), false);
+    expect(stored).toBe(
+      'edit_window_closed:message_id: was sent at 2026-03-02T09:00:00.000Z, more than 15 minutes ago',
+    );
+    expect(sendFailedError({ status: 'failed', error: stored! })).toMatchObject({
+      code: 'edit_window_closed',
+      details: { message_id: ['was sent at 2026-03-02T09:00:00.000Z, more than 15 minutes ago'] },
+    });
+  });
+});

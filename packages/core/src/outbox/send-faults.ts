@@ -4,9 +4,10 @@ import type { Message } from '../messages/message-schemas.js';
 /** The request fields a send can fail by once queued: the media it names, the group it goes to. */
 export type InputField = 'media_url' | 'group_id' | 'message_id';
 
-// A row the caller's own input failed is stored as `invalid_input:<field>: <reason>`, beside the
+// A row the caller's own input failed is stored as `invalid_input:<field>: <reason>` (an edit held past WhatsApp's
+// window as `edit_window_closed:message_id: <reason>`), beside the
 // `not_on_whatsapp:` and `opted_out:` reasons, so any process can answer it as a 422 naming the field.
-const INVALID_INPUT = /^invalid_input:(media_url|group_id|message_id): ([\s\S]*)$/;
+const INVALID_INPUT = /^(invalid_input|edit_window_closed):(media_url|group_id|message_id): ([\s\S]*)$/;
 
 // The IQ error codes WhatsApp answers a group's metadata query with when the account cannot send there:
 // 403 forbidden (not a participant), 404 item-not-found (no such group); wa-sim says 401 not-authorized.
@@ -25,16 +26,17 @@ export function invalidInput(field: InputField, reason: string): string {
 /**
  * The stored reason, when what sending `row` threw is the caller's fault; undefined otherwise. Before
  * WhatsApp is asked only the media is loaded, so a `validation` error then is about `media_url` (refused,
- * no such host, a 4xx, too large, not its kind), or for a forward about its `message_id` (deleted since); once
- * asked, WhatsApp refusing a group the session is not in is about `group_id`. Such a row fails at once: a retry
- * cannot help, and the breaker does not count it.
+ * no such host, a 4xx, too large, not its kind), or for an action on a message about its `message_id` (deleted
+ * since; an edit held past WhatsApp's window keeps its code); once asked, WhatsApp refusing a group the session is
+ * not in is about `group_id`. Such a row fails at once: a retry cannot help, and the breaker does not count it.
  */
 export function callerFault(error: unknown, row: Message, reachedWhatsApp: boolean): string | undefined {
   if (!reachedWhatsApp) {
-    if (!isKirimError(error, 'validation')) return undefined;
+    if (!isKirimError(error, 'validation') && !isKirimError(error, 'edit_window_closed')) return undefined;
     const reasons = Object.values(error.details ?? {}).flat();
-    const field = row.content?.type === 'forward' ? 'message_id' : 'media_url';
-    return invalidInput(field, (reasons.length > 0 ? reasons : [error.message]).join('; '));
+    const reason = (reasons.length > 0 ? reasons : [error.message]).join('; ');
+    if (error.code === 'edit_window_closed') return `edit_window_closed:message_id: ${reason}`;
+    return invalidInput(row.content && 'message_id' in row.content ? 'message_id' : 'media_url', reason);
   }
   const { isBoom, data } = (error ?? {}) as { isBoom?: unknown; data?: unknown };
   if (row.chat.endsWith('@g.us') && isBoom === true && typeof data === 'number' && GROUP_REFUSALS[data]) {
@@ -44,17 +46,22 @@ export function callerFault(error: unknown, row: Message, reachedWhatsApp: boole
 }
 
 /**
- * The error a send that ended failed answers with: `validation` naming the request's field when its
- * input was at fault, `unavailable` otherwise (WhatsApp refused it, or the device kept failing). Either
- * carries the row as `data`.
+ * The error a send that ended failed answers with: `validation` (or `edit_window_closed`) naming the request's
+ * field when its input was at fault, `unavailable` otherwise (WhatsApp refused it, or the device kept failing).
+ * Either carries the row as `data`.
  */
 export function sendFailedError(result: { status: string; error: string | null }): KirimError {
   const invalid = INVALID_INPUT.exec(result.error ?? '');
   if (invalid) {
-    return new KirimError('validation', `Message not sent: invalid ${invalid[1]}`, {
-      details: { [invalid[1]]: [invalid[2]] },
-      extra: { data: result },
-    });
+    const [, kind, field, reason] = invalid;
+    return new KirimError(
+      kind === 'invalid_input' ? 'validation' : 'edit_window_closed',
+      `Message not sent: invalid ${field}`,
+      {
+        details: { [field]: [reason] },
+        extra: { data: result },
+      },
+    );
   }
   return new KirimError('unavailable', `Message not sent: ${result.error ?? result.status}`, {
     extra: { data: result },
