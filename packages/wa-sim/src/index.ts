@@ -27,6 +27,7 @@ export type { PollVoteKeys } from './poll-vote-encryption.js';
 export { decodeMessage, downloadMedia } from './decoded-message.js';
 export { MediaHost } from './media-host.js';
 export type { HostedMedia } from './media-host.js';
+export { uploadPhoneMedia } from './phone-media.js';
 export type { PhoneMedia } from './phone-media.js';
 export type { DecodedMessage, NamedKey } from './decoded-message.js';
 export type { AddressingMode, SimGroupMember } from './sim-group.js';

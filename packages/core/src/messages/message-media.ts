@@ -1,3 +1,4 @@
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Actor } from '../actor.js';
 import { clockTimeout, type Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
@@ -81,10 +82,12 @@ export function createMessageMediaService(deps: {
     async download(actor, messageId) {
       const message = await mediaMessage(actor, messageId);
       const transport = manager.requireTransport();
+      const size = message.media?.size ?? null;
       const file = (download: MediaDownload): MediaFile => ({
         ...download,
+        data: size === null ? download.data : exactly(size, download.data),
         filename: download.filename ?? `${messageId}.${extensionOf(download.mimetype)}`,
-        size: message.media?.size ?? null,
+        size,
       });
       try {
         return file(await transport.downloadMedia(storedMessage(message)));
@@ -95,6 +98,24 @@ export function createMessageMediaService(deps: {
       return file(await transport.downloadMedia({ ...storedMessage(message), raw }));
     },
   };
+}
+
+/**
+ * `data`, failing unless it is exactly `size` bytes: the size is the sender's word, and a response that announced it
+ * as its length must be cut short rather than end early or run over. Destroying the result destroys `data`.
+ */
+function exactly(size: number, data: Readable): Readable {
+  let seen = 0;
+  const fail = () => new Error(`the media is not the ${size} bytes its sender announced`);
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > size ? fail() : null, chunk);
+    },
+    flush: (done) => done(seen === size ? null : fail()),
+  });
+  pipeline(data, checked, () => undefined);
+  return checked;
 }
 
 /** A file name extension for a media type: its subtype (`image/jpeg` → `jpeg`, `audio/ogg; codecs=opus` → `ogg`). */
