@@ -2,15 +2,14 @@
 // media host stands in for WhatsApp's (KIRIM_WA_MEDIA_URL). Media a phone sends is downloaded and decrypted on demand,
 // by a second server process too; media Kirim sends decrypts, on the recipient phone, to the bytes sent.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadMedia, uploadPhoneMedia, type PhoneMedia, type SimPhone, type WaSim } from '@kirim/wa-sim';
 import type { proto } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
+import { serveFiles } from '../support/file-server.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
 import { png } from '../support/media-samples.js';
 import { freshPostgresUrl } from '../support/postgres.js';
@@ -124,11 +123,17 @@ describe.each(DATABASES)('media over the HTTP API, Baileys and wa-sim on %s', (d
 
   it("sends an image through POST /messages/media that the phone decrypts to exactly the bytes sent, and serves Kirim's own copy", async () => {
     const data = await png(320, 240);
-    const origin = await serveOnce(data, 'image/png');
+    const origin = await serveFiles({ '/photo.png': ['image/png', data] });
     try {
       const res = await t.request('POST', '/api/whatsapp/messages/media', {
         token: user.token,
-        body: { session_id: sessionId, to: friend.number, media_url: origin.url, type: 'image', caption: 'sent' },
+        body: {
+          session_id: sessionId,
+          to: friend.number,
+          media_url: `${origin.base}/photo.png`,
+          type: 'image',
+          caption: 'sent',
+        },
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const arrived = await friend.waitForMessage((m) => m.id === res.body.data.message_id, 15_000);
@@ -143,7 +148,7 @@ describe.each(DATABASES)('media over the HTTP API, Baileys and wa-sim on %s', (d
       const again = await mediaFrom(t.url, res.body.data.message_id);
       expect(Buffer.from(await again.arrayBuffer()).equals(data)).toBe(true);
     } finally {
-      await origin.close();
+      origin.close();
     }
   });
 
@@ -180,14 +185,3 @@ describe.each(DATABASES)('media over the HTTP API, Baileys and wa-sim on %s', (d
     expect((await after.arrayBuffer()).byteLength).toBe(size);
   });
 });
-
-/** Serves `data` at a loopback URL for the server to fetch as `media_url`. */
-async function serveOnce(data: Buffer, type: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': type }).end(data));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/photo.png`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
