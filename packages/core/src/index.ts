@@ -207,7 +207,7 @@ export {
   type MessageActionService,
   type StoredCopyRemoved,
 } from './messages/message-actions.js';
-export type { MediaFile, MessageMediaService } from './messages/message-media.js';
+export { MEDIA_REFRESH_TIMEOUT_MS, type MediaFile, type MessageMediaService } from './messages/message-media.js';
 export type { PoolService } from './pools/pool-service.js';
 export type { BulkService } from './bulk/bulk-service.js';
 // The simulated network is also a transport of its own: the reference server's try-out mode runs on it.
