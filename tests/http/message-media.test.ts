@@ -3,7 +3,10 @@ import { connectRemoteNetwork, createSimulatedNetwork, type OutgoingMedia, type 
 import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
+import { serveFiles } from '../support/file-server.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
+import { png } from '../support/media-samples.js';
+import { QUICK_SENDS } from '../support/quick-sends.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
 // The simulated network in the server's process, and served on loopback as server processes reach it.
@@ -22,7 +25,8 @@ describe.each(SETUPS)(
       network = createSimulatedNetwork({ latencyMs: 1 });
       if (where === 'served on loopback') served = await serveSimulatedNetwork(network);
       const transport = served ? connectRemoteNetwork(served.url) : network.transport;
-      t = await startTestServer(database, {}, { transport });
+      // Private URLs allowed: the media a session sends is fetched from a loopback server of the test's.
+      t = await startTestServer(database, { ...QUICK_SENDS, KIRIM_ALLOW_PRIVATE_URLS: 'true' }, { transport });
     });
     afterAll(async () => {
       await t?.close();
@@ -83,6 +87,23 @@ describe.each(SETUPS)(
       expect(res.headers.get('content-disposition')).toBe(
         `attachment; filename="R?sum? 2026.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%202026.pdf`,
       );
+      expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+    });
+
+    it("serves the media of a message the session sent from WhatsApp's copy, not from its media_url", async () => {
+      const user = await linkedUser();
+      const data = await png(64, 48);
+      const origin = await serveFiles({ '/logo.png': ['image/png', data] });
+      const sent = await t.request('POST', '/api/whatsapp/messages/media', {
+        token: user.token,
+        body: { session_id: user.sessionId, to: nextPhone(), media_url: `${origin.base}/logo.png`, type: 'image' },
+      });
+      origin.close();
+      expect(sent.status).toBe(200);
+
+      const res = await download(user.token, sent.body.data.message_id);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
     });
 
