@@ -80,20 +80,20 @@ describe.each(DATABASES)('message actions and typing on the engine clock on %s',
     const sent = await passing(
       eventually(async () => {
         const row = await kirim.storage.outbox.get(actor.userId, (await sending).id);
-        return row?.sent_at && row;
+        return row?.sent_at ? row : undefined;
       }),
     );
-    const sentAt = Date.parse((await kirim.messages.get(actor, sent.message_id!)).sent_at!);
-    const held = await passing(kirim.messages.edit(actor, sent.message_id!, { message: 'Hi there' }));
+    const sentAt = Date.parse(sent!.sent_at!);
+    const held = await passing(kirim.messages.edit(actor, sent!.message_id!, { message: 'Hi there' }));
     expect(held.status).toBe('queued');
     await clock.set(new Date(sentAt + 20 * 60_000));
     const row = await passing(
       eventually(async () => {
         const stored = await kirim.storage.outbox.get(actor.userId, held.id);
-        return stored?.status === 'failed' && stored;
+        return stored?.status === 'failed' ? stored : undefined;
       }),
     );
-    expect(row.error).toMatch(/^edit_window_closed:message_id: was sent at .*, more than 15 minutes ago$/);
+    expect(row?.error).toMatch(/^edit_window_closed:message_id: was sent at .*, more than 15 minutes ago$/);
     expect(network.sent.filter((s) => s.kind === 'edit')).toEqual([]);
   });
 

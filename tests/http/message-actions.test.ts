@@ -192,6 +192,21 @@ describe.each(DATABASES)('actions on a message by its WhatsApp id over HTTP on %
     expect(reactions()).toHaveLength(1);
   });
 
+  it('answers a retried delete for everyone with the first row though the message is deleted by then, sending once', async () => {
+    const c = await chat();
+    const headers = { 'idempotency-key': 'revoke-1' };
+    const first = await act(c.token, 'DELETE', c.own, '', undefined, headers);
+    expect(first.status).toBe(200);
+    expect((await message(c.token, c.own)).body.data.revoked_at).toEqual(expect.any(String));
+    const retry = await act(c.token, 'DELETE', c.own, '', undefined, headers);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.id).toBe(first.body.data.id);
+    expect(sentBy(c.id).filter((s) => s.kind === 'revoke')).toHaveLength(1);
+    const again = await act(c.token, 'DELETE', c.own, '');
+    expect(again.status).toBe(422);
+    expect(again.body.errors.message_id).toEqual(['was deleted for everyone']);
+  });
+
   it("answers 404 naming message_id for another user's message and an unknown one, for every action, and sends nothing", async () => {
     const c = await chat();
     const stranger = await t.createUser();

@@ -71,18 +71,24 @@ export function createMessageActionService(deps: {
     return { ...message, session_id: message.session_id };
   }
 
-  /** Queues what `build` makes of the message (throwing `validation` when it cannot take the action) and waits for it. */
+  /**
+   * Queues what `build` makes of the message and waits for it, once `check` found the message can take the action
+   * (throwing `validation` or `edit_window_closed` when it cannot).
+   */
   async function act(
     actor: Actor,
     messageId: string,
     key: string | undefined,
+    check: (target: Message) => void,
     build: (target: Message) => Content,
   ): Promise<SendResult> {
     key = queue.idempotencyKey(key);
     const target = await owned(actor, messageId);
-    const fields = build(target);
+    // A retry answers with the first request's row even once the action changed the message (deleted, its edit
+    // window closed since): the action was taken.
+    if (!key || !(await storage.outbox.findByIdempotencyKey(actor.userId, key))) check(target);
     const route = await routes.resolve(actor, { session_id: target.session_id });
-    return queue.sendNow(actor, route, { ...fields, kind: 'send', notBefore: clock.now(), key });
+    return queue.sendNow(actor, route, { ...build(target), kind: 'send', notBefore: clock.now(), key });
   }
 
   /** Why an own message cannot be edited now: the window is WhatsApp's, counted from when it was sent. */
@@ -102,26 +108,27 @@ export function createMessageActionService(deps: {
 
     react(actor, messageId, input, key) {
       const { emoji } = parse(schemas.messageReaction, input);
-      return act(actor, messageId, key, (target) => {
-        refuse(unactionable(target));
-        return action(target, { type: 'reaction', message_id: messageId, emoji });
-      });
+      return act(actor, messageId, key, actionable, (target) =>
+        action(target, { type: 'reaction', message_id: messageId, emoji }),
+      );
     },
 
     reply(actor, messageId, input, key) {
       const { message, mentions } = parse(schemas.messageReply, input);
-      return act(actor, messageId, key, (target) => {
-        refuse(unactionable(target));
-        return { ...inChat(target), text: message, media: null, quoted: messageId, mentions };
-      });
+      return act(actor, messageId, key, actionable, (target) => ({
+        ...inChat(target),
+        text: message,
+        media: null,
+        quoted: messageId,
+        mentions,
+      }));
     },
 
     edit(actor, messageId, input, key) {
       const { message } = parse(schemas.messageEdit, input);
-      return act(actor, messageId, key, (target) => {
-        checkEditable(target);
-        return action(target, { type: 'edit', message_id: messageId, text: message });
-      });
+      return act(actor, messageId, key, checkEditable, (target) =>
+        action(target, { type: 'edit', message_id: messageId, text: message }),
+      );
     },
 
     async remove(actor, messageId, query, key) {
@@ -131,32 +138,39 @@ export function createMessageActionService(deps: {
         await storage.messages.removeOne(target.session_id, messageId);
         return { message_id: messageId, deleted_for: 'me' };
       }
-      return act(actor, messageId, key, (target) => {
-        refuse(
-          unactionable(target),
-          target.direction === 'in' && 'is an incoming message; only your own can be deleted for everyone',
-        );
-        return action(target, { type: 'revoke', message_id: messageId });
-      });
+      return act(
+        actor,
+        messageId,
+        key,
+        (target) =>
+          refuse(
+            unactionable(target),
+            target.direction === 'in' && 'is an incoming message; only your own can be deleted for everyone',
+          ),
+        (target) => action(target, { type: 'revoke', message_id: messageId }),
+      );
     },
 
     forward(actor, messageId, input, key) {
       const data = parse(schemas.messageForward, input);
-      return act(actor, messageId, key, (target) => {
-        refuse(unactionable(target));
-        const chat = data.group_id
-          ? { chat: data.group_id, peer: null }
-          : { chat: toUserJid(data.to!), peer: data.to! };
-        return { ...chat, text: null, media: null, content: { type: 'forward', message_id: messageId } };
-      });
+      const chat = data.group_id ? { chat: data.group_id, peer: null } : { chat: toUserJid(data.to!), peer: data.to! };
+      return act(actor, messageId, key, actionable, () => ({
+        ...chat,
+        text: null,
+        media: null,
+        content: { type: 'forward', message_id: messageId },
+      }));
     },
 
     read(actor, messageId, input, key) {
       parse(schemas.messageRead, input);
-      return act(actor, messageId, key, (target) => {
-        refuse(target.direction === 'out' && 'is an outgoing message; only received ones are marked read');
-        return action(target, { type: 'read', message_id: messageId });
-      });
+      return act(
+        actor,
+        messageId,
+        key,
+        (target) => refuse(target.direction === 'out' && 'is an outgoing message; only received ones are marked read'),
+        (target) => action(target, { type: 'read', message_id: messageId }),
+      );
     },
   };
 }
@@ -172,6 +186,11 @@ function unactionable(target: Message): string | false {
   if (target.revoked_at) return 'was deleted for everyone';
   if (target.direction === 'out' && UNSENT.has(target.status)) return `has not been sent (it is ${target.status})`;
   return false;
+}
+
+/** Throws `validation` naming `message_id` unless any action can be done on `target`. */
+function actionable(target: Message): void {
+  refuse(unactionable(target));
 }
 
 /** Throws `validation` naming `message_id` with every reason given (falsy ones are no reason). */
