@@ -95,7 +95,17 @@ export function createMessageMediaService(deps: {
         if (!(error instanceof MediaGoneError)) throw error;
       }
       const raw = await refreshed(message);
-      return file(await transport.downloadMedia({ ...storedMessage(message), raw }));
+      const again = await transport.downloadMedia({ ...storedMessage(message), raw }).catch((error: unknown) => {
+        if (!(error instanceof MediaGoneError)) throw error;
+        throw new KirimError(
+          'unavailable',
+          'WhatsApp has no copy of this media even after the phone uploaded it again',
+          {
+            cause: error,
+          },
+        );
+      });
+      return file(again);
     },
   };
 }

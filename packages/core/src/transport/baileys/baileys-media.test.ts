@@ -20,7 +20,7 @@ async function receivedMedia(meNumber: string, friendNumber: string, media: Phon
 }
 
 describe('Baileys transport: media on demand', () => {
-  it('downloads a received image from its stored raw alone and decrypts it as it streams; without the test-only media URL it fetches the https URL as WhatsApp gives it', async () => {
+  it('downloads a received image from its stored raw alone and decrypts it as it streams; without the test-only media URL it fetches the https URL as WhatsApp gives it; an unreachable host is unavailable', async () => {
     const data = randomBytes(100_000);
     const { stored } = await receivedMedia('15551140001', '15551140002', {
       type: 'image',
@@ -33,6 +33,10 @@ describe('Baileys transport: media on demand', () => {
     expect((await buffer(download.data)).equals(data)).toBe(true);
     // The URL used as is: TLS to wa-sim's plain-HTTP host fails.
     await expect(createBaileysTransport().downloadMedia(stored)).rejects.toThrow();
+    // A media host that cannot be reached is WhatsApp unavailable, not a fault of ours.
+    await expect(makeTransport({ mediaUrl: 'http://127.0.0.1:1' }).downloadMedia(stored)).rejects.toMatchObject({
+      code: 'unavailable',
+    });
   });
 
   it('gives the file name of a document', async () => {

@@ -1,6 +1,6 @@
+import { createDecipheriv } from 'node:crypto';
 import { Agent as HttpsAgent } from 'node:https';
 import { connect, type Socket } from 'node:net';
-import { createDecipheriv } from 'node:crypto';
 import { pipeline, Transform } from 'node:stream';
 import type { MediaType, WASocket } from 'baileys';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -87,7 +87,12 @@ export async function downloadBaileysMedia(
   // As Baileys' downloadContentFromMessage: the direct path on the host the URL names, else the URL.
   const url = media.directPath ? baileys.getUrlFromDirectPath(media.directPath, hostOf(media.url)) : media.url!;
   const { cipherKey, iv } = await baileys.getMediaKeys(media.mediaKey, kind.replace('Message', '') as MediaType);
-  const response = await request(url, { dispatcher: route?.dispatcher, headers: { origin: baileys.DEFAULT_ORIGIN } });
+  const response = await request(url, {
+    dispatcher: route?.dispatcher,
+    headers: { origin: baileys.DEFAULT_ORIGIN },
+  }).catch((error: unknown) => {
+    throw new KirimError('unavailable', "WhatsApp's media host could not be reached", { cause: error });
+  });
   if (response.statusCode !== 200) {
     await response.body.dump();
     if (GONE.has(response.statusCode)) throw new MediaGoneError(message.messageId);
