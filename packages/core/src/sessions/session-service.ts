@@ -11,6 +11,7 @@ import type { GroupInfo, PresenceState } from '../transport/transport.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import { newSession } from './new-session.js';
+import { liveConnection as liveLink } from './live-connection.js';
 import type { SessionManager } from './session-manager.js';
 import {
   createSessionSchema,
@@ -147,11 +148,7 @@ export function createSessionService(deps: {
     await manager.open({ ...session, ...change });
   }
 
-  /** The live link of a session this process drives, or why there is none. */
-  async function liveConnection(actor: Actor, id: string) {
-    await get(actor, id);
-    return manager.requireConnection(id);
-  }
+  const liveConnection = (actor: Actor, id: string) => liveLink(deps, actor, id);
 
   return {
     get: async (actor, id) => sessionView(await get(actor, id)),
