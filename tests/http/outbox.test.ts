@@ -621,11 +621,13 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
     });
 
     it("fails a pool-routed message whose owner's plan lapsed before it fired", async () => {
-      const u = await t.createUser({ plan: 'supporter', plan_expires_at: new Date(Date.now() + 300).toISOString() });
+      const u = await t.createUser({ plan: 'supporter' });
       const a = await linked(u.token);
       const pool = (
         await t.request('POST', '/api/whatsapp/pools', { token: u.token, body: { name: 'p', session_ids: [a.id] } })
       ).body.data;
+      // Its only member is off line until the plan has lapsed, so it cannot fire before, however slow the machine.
+      await t.request('DELETE', `/api/whatsapp/sessions/${a.id}/disconnect`, { token: u.token });
       const scheduled = (
         await t.request('POST', '/api/whatsapp/messages/schedule/text', {
           token: u.token,
@@ -633,10 +635,15 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
             pool_id: pool.id,
             to: nextPhone(),
             message: 'x',
-            scheduled_at: new Date(Date.now() + 2500).toISOString(),
+            scheduled_at: new Date(Date.now() + 100).toISOString(),
           },
         })
       ).body.data;
+      const lapsed = await t.request('PATCH', `/api/admin/users/${u.id}`, {
+        body: { plan_expires_at: new Date(Date.now() - 60_000).toISOString() },
+      });
+      expect(lapsed.status).toBe(200);
+      await t.request('POST', `/api/whatsapp/sessions/${a.id}/connect`, { token: u.token });
       const failed = await eventually(async () => {
         const s = await t.request('GET', `/api/whatsapp/messages/schedule/${scheduled.id}/status`, { token: u.token });
         return s.body.data.schedule_status === 'failed' && s.body.data;
