@@ -34,6 +34,7 @@ export interface Database {
   session_auth: { session_id: string; kind: string; key_id: string; value: string };
   session_contacts: Stored<SessionContact>;
   whatsapp_groups: WhatsappGroupsTable;
+  number_checks: { phone: string; on_whatsapp: number; jid: string | null; lid: string | null; checked_at: string };
   messages: MessagesTable;
   pools: PoolsTable;
   pool_members: { pool_id: string; session_id: string; created_at: string };

@@ -10,6 +10,7 @@ import { KyselyContactGroupRepository } from './repositories/contact-group-repos
 import { KyselyContactRepository } from './repositories/contact-repository.js';
 import { KyselyLeadRepository } from './repositories/lead-repository.js';
 import { KyselyLeadTaskRepository } from './repositories/lead-task-repository.js';
+import { KyselyNumberCheckRepository } from './repositories/number-check-repository.js';
 import { KyselyTemplateRepository } from './repositories/template-repository.js';
 import { KyselyMessageRepository } from './repositories/message-repository.js';
 import { KyselyBulkJobRepository } from './repositories/bulk-job-repository.js';
@@ -40,6 +41,7 @@ const REPOSITORIES: { [N in RepositoryName]: new (db: Kysely<Database>, dialect:
   sessionAuth: KyselySessionAuthRepository,
   sessionContacts: KyselySessionContactRepository,
   whatsappGroups: KyselyWhatsappGroupRepository,
+  numberChecks: KyselyNumberCheckRepository,
   messages: KyselyMessageRepository,
   outbox: KyselyOutboxRepository,
   pools: KyselyPoolRepository,

@@ -1,4 +1,5 @@
 import type { Session, SessionContact } from '../sessions/session-schemas.js';
+import type { NumberCheck } from '../transport/transport.js';
 import type { WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import type { Range, RecordChanges, Slice } from './repository-shapes.js';
 
@@ -63,4 +64,12 @@ export interface WhatsappGroupRepository {
   ): Promise<{ added: number; updated: number; removed: number }>;
   /** Deletes one of the user's saved groups; false if the user has none with this id. */
   remove(userId: string, id: string): Promise<boolean>;
+}
+
+/** Whether numbers are on WhatsApp, as last asked by any session: one answer per phone, shared by every process. */
+export interface NumberCheckRepository {
+  /** The stored answers for these phones asked at or after `since`; phones without one are absent. */
+  find(phones: string[], since: string): Promise<NumberCheck[]>;
+  /** Stores each answer as asked at `at`, replacing an earlier one for the same phone. */
+  save(checks: NumberCheck[], at: string): Promise<void>;
 }

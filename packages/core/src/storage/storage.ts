@@ -34,6 +34,7 @@ export type {
   SendOutcome,
 } from './outbox-repositories.js';
 export type {
+  NumberCheckRepository,
   SessionAuthRepository,
   SessionContactRepository,
   SessionRepository,
@@ -57,6 +58,7 @@ export interface Storage {
   readonly sessionAuth: sessions.SessionAuthRepository;
   readonly sessionContacts: sessions.SessionContactRepository;
   readonly whatsappGroups: sessions.WhatsappGroupRepository;
+  readonly numberChecks: sessions.NumberCheckRepository;
   readonly messages: messages.MessageRepository;
   readonly outbox: outbox.OutboxRepository;
   readonly pools: outbox.PoolRepository;

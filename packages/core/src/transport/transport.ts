@@ -229,6 +229,56 @@ export interface OutgoingResult {
   raw: string | null;
 }
 
+/** Whether a phone number is on WhatsApp, and as whom. */
+export interface NumberCheck {
+  /** Digits with country code. */
+  phone: string;
+  exists: boolean;
+  /** Its user JID, when on WhatsApp. */
+  jid: string | null;
+  /** Its LID, when WhatsApp told it. */
+  lid: string | null;
+}
+
+/** A business account's public profile. */
+export interface BusinessProfile {
+  description: string | null;
+  category: string | null;
+  email: string | null;
+  website: string | null;
+  address: string | null;
+}
+
+/** A contact's public profile, as far as their privacy settings show it. */
+export interface ContactProfile {
+  pictureUrl: string | null;
+  about: string | null;
+  /** Null when the account is not a business. */
+  business: BusinessProfile | null;
+}
+
+/** Changes to the linked account's own profile; absent fields stay as they are. */
+export interface OwnProfileChanges {
+  name?: string;
+  about?: string;
+  /** A JPEG. */
+  picture?: Buffer;
+}
+
+/** What a linked session asks of WhatsApp about numbers and profiles, and its blocklist. */
+export interface ProfileActions {
+  /** Which of these phone numbers (digits) are on WhatsApp, in the order given. */
+  checkNumbers(phones: string[]): Promise<NumberCheck[]>;
+  /** A user's public profile by JID. */
+  profile(jid: string): Promise<ContactProfile>;
+  /** Changes the linked account's own name, about text or picture. */
+  updateOwn(changes: OwnProfileChanges): Promise<void>;
+  /** Blocks (`block`) or unblocks (`unblock`) a user's JID. */
+  setBlocked(jid: string, action: 'block' | 'unblock'): Promise<void>;
+  /** The user JIDs the account blocks. */
+  blocklist(): Promise<string[]>;
+}
+
 /** One session's link to WhatsApp. It reconnects by itself by close reason until closed or logged out. */
 export interface Connection {
   /** A new message id in the transport's format, to record before sending. */
@@ -242,8 +292,8 @@ export interface Connection {
   /** Starts linking by pairing code for this phone (digits); resolves with the 8-character code. */
   requestPairingCode(phone: string): Promise<string>;
   listGroups(): Promise<GroupInfo[]>;
-  /** Which of these phone numbers (digits) are on WhatsApp. */
-  checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>>;
+  /** Numbers, contacts' profiles, the account's own profile and its blocklist. */
+  readonly profiles: ProfileActions;
   /**
    * Asks the phone to upload a received message's media again (WhatsApp's copy expired) and resolves with the
    * message's new `raw`, whose keys and path fetch the new copy.

@@ -17,6 +17,7 @@ import { sessionNextRetryMigration } from './0014-session-next-retry.js';
 import { sessionLinkedAtMigration } from './0015-session-linked-at.js';
 import { messageContentMigration } from './0016-message-content.js';
 import { messageLifeMigration } from './0017-message-life.js';
+import { numberChecksMigration } from './0018-number-checks.js';
 
 // Append only: a released migration never changes, a change is a new file.
 const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
@@ -37,6 +38,7 @@ const MIGRATIONS: Array<[string, (dialect: SqlDialect) => Migration]> = [
   ['0015-session-linked-at', sessionLinkedAtMigration],
   ['0016-message-content', messageContentMigration],
   ['0017-message-life', messageLifeMigration],
+  ['0018-number-checks', numberChecksMigration],
 ];
 
 /** Kysely's migration provider for a dialect, from the list above (no file-system scanning: works bundled). */

@@ -9,6 +9,7 @@ import { describeLeads } from './lead-conformance.js';
 import { describeLeadTasks } from './lead-task-conformance.js';
 import { describeMessageLife } from './message-life-conformance.js';
 import { describeMessages } from './message-conformance.js';
+import { describeNumberChecks } from './number-check-conformance.js';
 import { describeOptOuts } from './opt-out-conformance.js';
 import { describeOutbox } from './outbox-conformance.js';
 import { describePools } from './pool-conformance.js';
@@ -48,6 +49,7 @@ export function runStorageConformance(name: string, makeStorage: () => Storage |
     describeOutbox(ctx);
     describeSessionContacts(ctx);
     describeWhatsappGroups(ctx);
+    describeNumberChecks(ctx);
     describePools(ctx);
     describeOptOuts(ctx);
     describeMessages(ctx);
