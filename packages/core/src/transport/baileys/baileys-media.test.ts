@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import type { PhoneMedia } from '@kirim/wa-sim';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +22,7 @@ async function receivedMedia(meNumber: string, friendNumber: string, media: Phon
 }
 
 describe('Baileys transport: media on demand', () => {
-  it('downloads a received image from its stored raw alone and decrypts it as it streams; without the test-only media URL it fetches the https URL as WhatsApp gives it; an unreachable host is unavailable', async () => {
+  it("downloads a received image from its stored raw alone and decrypts it as it streams; without the test-only media URL a host that is not WhatsApp's is refused; an unreachable host is unavailable", async () => {
     const data = randomBytes(100_000);
     const { stored } = await receivedMedia('15551140001', '15551140002', {
       type: 'image',
@@ -31,12 +33,48 @@ describe('Baileys transport: media on demand', () => {
     const download = await makeTransport().downloadMedia(stored);
     expect(download.mimetype).toBe('image/jpeg');
     expect((await buffer(download.data)).equals(data)).toBe(true);
-    // The URL used as is: TLS to wa-sim's plain-HTTP host fails.
-    await expect(createBaileysTransport().downloadMedia(stored)).rejects.toThrow();
+    // wa-sim's URLs name 127.0.0.1, not WhatsApp's hosts: only the test-only route may reach it.
+    await expect(createBaileysTransport().downloadMedia(stored)).rejects.toMatchObject({ code: 'not_found' });
     // A media host that cannot be reached is WhatsApp unavailable, not a fault of ours.
     await expect(makeTransport({ mediaUrl: 'http://127.0.0.1:1' }).downloadMedia(stored)).rejects.toMatchObject({
       code: 'unavailable',
     });
+  });
+
+  it("fetches nothing from a host the sender named that is not WhatsApp's (an address inside this server's network)", async () => {
+    let asked = 0;
+    const inside = createServer((_request, response) => {
+      asked++;
+      response.end('secret');
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.1', resolve));
+    const port = (inside.address() as AddressInfo).port;
+    try {
+      const { stored } = await receivedMedia('15551140009', '15551140010', {
+        type: 'image',
+        data: randomBytes(100),
+        mimetype: 'image/jpeg',
+      });
+      // What a sender's phone can write in its own message: a URL alone, or a direct path read as a user name.
+      const forged = (fields: Record<string, unknown>): StoredMessage => {
+        const raw = JSON.parse(stored.raw!);
+        raw.message.imageMessage = { ...raw.message.imageMessage, directPath: undefined, ...fields };
+        return { ...stored, raw: JSON.stringify(raw) };
+      };
+      for (const message of [
+        forged({ url: `http://127.0.0.1:${port}/latest/meta-data` }),
+        forged({ url: `https://127.0.0.1:${port}/v/t62` }),
+        forged({ url: undefined, directPath: `@127.0.0.1:${port}/v/t62` }),
+      ]) {
+        const refused = await createBaileysTransport()
+          .downloadMedia(message)
+          .catch((error: unknown) => error);
+        expect(refused).toMatchObject({ code: 'not_found', details: { message_id: [expect.any(String)] } });
+      }
+      expect(asked).toBe(0);
+    } finally {
+      inside.close();
+    }
   });
 
   it('gives the file name of a document', async () => {

@@ -86,6 +86,12 @@ export async function downloadBaileysMedia(
     throw new KirimError('not_found', `Message ${message.messageId} carries no media of WhatsApp's`);
   // As Baileys' downloadContentFromMessage: the direct path on the host the URL names, else the URL.
   const url = media.directPath ? baileys.getUrlFromDirectPath(media.directPath, hostOf(media.url)) : media.url!;
+  // The sender wrote both: anywhere but WhatsApp's hosts, this server would fetch what a stranger named (an
+  // address inside its network). The test-only route sends every request to its host whatever the URL says.
+  if (!route && !onWhatsAppsHosts(url))
+    throw new KirimError('not_found', `Message ${message.messageId} names media outside WhatsApp's media hosts`, {
+      details: { message_id: ["names its media on a host that is not WhatsApp's"] },
+    });
   const { cipherKey, iv } = await baileys.getMediaKeys(media.mediaKey, kind.replace('Message', '') as MediaType);
   const response = await request(url, {
     dispatcher: route?.dispatcher,
@@ -127,6 +133,16 @@ function decrypting(cipherKey: Uint8Array, iv: Uint8Array): Transform {
       }
     },
   });
+}
+
+/** Whether `url` is https on WhatsApp's media hosts (`mmg.whatsapp.net`, `media-….cdn.whatsapp.net`, …). */
+function onWhatsAppsHosts(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' && (hostname === 'whatsapp.net' || hostname.endsWith('.whatsapp.net'));
+  } catch {
+    return false;
+  }
 }
 
 function hostOf(url: string | null | undefined): string | undefined {
