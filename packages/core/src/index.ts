@@ -142,6 +142,7 @@ export {
 } from './leads/lead-schemas.js';
 export type { LeadService, LeadSaveResult } from './leads/lead-service.js';
 export type { LeadTaskRepository } from './storage/storage.js';
+export type { NumberCheckRepository } from './storage/storage.js';
 export {
   LEAD_TASK_STATUSES,
   MAX_LEAD_TASK_TOTAL,
@@ -197,10 +198,21 @@ export {
 } from './messages/message-schemas.js';
 export { messageLifeAfter, type MessageLife } from './messages/message-life.js';
 export type { MessageUpdate } from './transport/transport.js';
+export type {
+  BusinessProfile,
+  ContactProfile,
+  NumberCheck,
+  OwnProfileChanges,
+  ProfileActions,
+} from './transport/transport.js';
 export { MediaGoneError, type MediaDownload } from './transport/transport.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';
+export type { ProfileService } from './sessions/profile-service.js';
+export type { GroupService } from './whatsapp-groups/group-service.js';
+export { MAX_NUMBER_CHECKS, type BlockedView, type ContactProfileView } from './sessions/profile-schemas.js';
+export { NUMBER_CHECK_TTL_MS } from './sessions/number-checks.js';
 export type { SendService } from './outbox/send-service.js';
 export {
   EDIT_WINDOW_MS,

@@ -30,6 +30,7 @@ import { SendWaiters } from './outbox/send-waiters.js';
 import { createPoolService, type PoolService } from './pools/pool-service.js';
 import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
+import { createProfileService, type ProfileService } from './sessions/profile-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
 import { createTemplateService, type TemplateService } from './templates/template-service.js';
@@ -102,6 +103,8 @@ export interface Kirim {
   readonly messages: MessageActionService;
   /** Received (and sent) messages' media, fetched from WhatsApp on demand. */
   readonly messageMedia: MessageMediaService;
+  /** Numbers on WhatsApp, contacts' profiles, the account's own profile and its blocklist, live through a session. */
+  readonly profiles: ProfileService;
   readonly pools: PoolService;
   readonly bulk: BulkService;
   readonly status: StatusService;
@@ -239,6 +242,8 @@ export function createKirim(options: KirimOptions): Kirim {
     sendWaitMs: outboxOptions.sendWaitMs,
   });
   const messageMedia = createMessageMediaService({ storage, clock, manager: sessionManager });
+  const pace = (sessionId: string) => dispatcher.paceQuestion(sessionId);
+  const profiles = createProfileService({ storage, clock, manager: sessionManager, media, defaultCountryCode, pace });
   const pools = createPoolService({ storage, clock, routes, onChanged: () => dispatcher.invalidate() });
   const expander = createBulkExpander({ storage, clock, logger, onExpanded: onQueued });
   const bulk = createBulkService({
@@ -276,6 +281,7 @@ export function createKirim(options: KirimOptions): Kirim {
     sends,
     messages,
     messageMedia,
+    profiles,
     pools,
     bulk,
     status,

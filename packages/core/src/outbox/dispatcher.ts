@@ -122,6 +122,17 @@ export class Dispatcher {
     this.poke();
   }
 
+  /** Waits for a session connected here to have its turn to ask WhatsApp something, spaced from its sends by its gap. */
+  async paceQuestion(sessionId: string): Promise<void> {
+    const { clock, manager, defaults } = this.deps;
+    const now = clock.now();
+    const facts = await this.facts.read(manager.connectedSessions(), now);
+    const session = facts.sessions.get(sessionId);
+    if (!session) return;
+    const waitMs = this.sender.reserveQuestion(session, now, sessionLimits(defaults, session, facts.pools));
+    if (waitMs > 0) await clock.sleep(waitMs);
+  }
+
   /** Forgets cached facts (a pool or session setting changed). */
   invalidate(): void {
     this.facts.invalidate();

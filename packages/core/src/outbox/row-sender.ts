@@ -18,6 +18,7 @@ import {
 import { callerFault } from './send-faults.js';
 import type { SendLimits } from './send-limits.js';
 import { SessionThrottle, type SendSample } from './session-throttle.js';
+import { checkNumbersCached } from '../sessions/number-checks.js';
 
 /** How often, and how soon, a failing send is tried again. */
 export interface RowSenderOptions {
@@ -44,8 +45,6 @@ export type RowSenderDeps = {
  * number check, judged for the throttle, whose breaker it persists.
  */
 export class RowSender {
-  /** Whether a number has WhatsApp, by session and phone. */
-  private readonly onWhatsApp = new Map<string, boolean>();
   private readonly throttles = new Map<string, SessionThrottle>();
 
   constructor(
@@ -99,6 +98,11 @@ export class RowSender {
     return this.throttle(session).budget(now, limits, linkedSince, most);
   }
 
+  /** How long a question to WhatsApp on the session waits for its turn (see SessionThrottle.reserveQuestion). */
+  reserveQuestion(session: Session, now: Date, limits: SendLimits): number {
+    return this.throttle(session).reserveQuestion(now, limits);
+  }
+
   /** The session's pacing: its gap, daily cap and breaker, one per session across rounds. */
   private throttle(session: Session): SessionThrottle {
     let throttle = this.throttles.get(session.id);
@@ -132,7 +136,7 @@ export class RowSender {
       if (
         limits.check_recipients &&
         row.peer_phone &&
-        !(await this.exists(connection, session.id, row.peer_phone, () => (queried = true)))
+        !(await this.exists(connection, row.peer_phone, () => (queried = true)))
       ) {
         return {
           outcome: {
@@ -241,17 +245,10 @@ export class RowSender {
     }
   }
 
-  /** Whether `phone` has WhatsApp, remembered per session; `asking` is called when WhatsApp is asked. */
-  private async exists(connection: Connection, sessionId: string, phone: string, asking: () => void): Promise<boolean> {
-    const key = `${sessionId}:${phone}`;
-    let known = this.onWhatsApp.get(key);
-    if (known === undefined) {
-      asking();
-      known = (await connection.checkNumbers([phone]))[0]?.exists ?? false;
-      if (this.onWhatsApp.size > 50_000) this.onWhatsApp.clear();
-      this.onWhatsApp.set(key, known);
-    }
-    return known;
+  /** Whether `phone` has WhatsApp, from the shared day's cache; `asking` is called when WhatsApp is asked. */
+  private async exists(connection: Connection, phone: string, asking: () => void): Promise<boolean> {
+    const [check] = await checkNumbersCached(this.deps, connection.profiles, [phone], async () => asking());
+    return check!.exists;
   }
 }
 

@@ -32,6 +32,17 @@ export class SessionThrottle {
   }
 
   /**
+   * Takes the session's next turn for a question to WhatsApp (a number check) and returns how long to wait for it:
+   * questions and sends share the gap, so a burst of questions is spaced like sends. The turn is reserved at
+   * once, so concurrent questions queue one gap apart.
+   */
+  reserveQuestion(now: Date, limits: SendLimits, random: () => number = Math.random): number {
+    const at = Math.max(now.getTime(), this.nextAt);
+    this.nextAt = at + limits.min_gap_ms + Math.floor(random() * (limits.jitter_ms + 1));
+    return at - now.getTime();
+  }
+
+  /**
    * Records one send's result. Whatever reached WhatsApp spaces the next send (anti-ban): a send, and a
    * question that came to nothing (`queried`); only sends move the breaker, so the caller's faults never
    * open it. `unsent` (nothing reached WhatsApp) neither spaces nor counts.

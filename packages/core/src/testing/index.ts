@@ -22,3 +22,4 @@ export type {
   SimulatedPhone,
   SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
+export type { SimulatedNumberCheck } from './simulated-network-profiles.js';

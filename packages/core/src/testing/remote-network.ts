@@ -27,13 +27,15 @@ type Frame =
   | { t: 'result'; rid: number; value?: unknown; error?: string }
   | { t: 'event'; cid: number; kind: keyof TransportListener; payload: unknown };
 
+const PROFILE_METHODS = ['checkNumbers', 'profile', 'updateOwn', 'setBlocked', 'blocklist'] as const;
+
 const CONNECTION_METHODS = new Set([
   'send',
   'markRead',
   'sendPresence',
   'requestPairingCode',
   'listGroups',
-  'checkNumbers',
+  ...PROFILE_METHODS.map((method) => `profiles.${method}`),
   'refreshMedia',
   'logout',
   'close',
@@ -159,7 +161,13 @@ export async function serveSimulatedNetwork(
       }
       const connection = connections.get(cid!);
       if (!connection || !CONNECTION_METHODS.has(method)) throw new Error(`no ${method} on connection ${cid}`);
-      return (connection as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method](...args);
+      // `feature.method` calls a method of a feature object (`profiles.checkNumbers`).
+      const [feature, name] = method.includes('.') ? method.split('.') : [undefined, method];
+      const owner = (feature ? (connection as unknown as Record<string, unknown>)[feature] : connection) as Record<
+        string,
+        (...a: unknown[]) => Promise<unknown>
+      >;
+      return owner[name!]!(...args);
     });
     // The server process died or hung up: its links drop, as a WhatsApp socket would.
     socket.on('close', () => {
@@ -229,7 +237,7 @@ export function connectRemoteNetwork(url: string): Transport {
         sendPresence: call('sendPresence'),
         requestPairingCode: call('requestPairingCode'),
         listGroups: call('listGroups'),
-        checkNumbers: call('checkNumbers'),
+        profiles: Object.fromEntries(PROFILE_METHODS.map((method) => [method, call(`profiles.${method}`)])),
         refreshMedia: call('refreshMedia'),
         logout: call('logout'),
         close: async () => {

@@ -10,6 +10,7 @@ import type {
   OutgoingContent,
   OutgoingResult,
   PresenceState,
+  ProfileActions,
   SeenContact,
   SendOptions,
   StoredMessage,
@@ -18,6 +19,7 @@ import type {
 import type { Network } from './simulated-network.js';
 import { isPhoneNumber } from './simulated-network-ids.js';
 import type { Phone } from './simulated-network-phone.js';
+import { simulatedProfiles } from './simulated-network-profiles.js';
 
 // QR codes live as WhatsApp's do (BAILEYS.md): the first 60 s, each later one 20 s, six in all;
 // when the last expires the link gives up.
@@ -73,12 +75,15 @@ export class SimulatedConnection implements Connection {
   // Bumped on every change of course; an async step begun under an older epoch stops when it resumes.
   private epoch = 0;
   private attempts = 0;
+  readonly profiles: ProfileActions;
 
   constructor(
     private readonly network: Network,
     readonly record: SessionRecord,
     private readonly options: ConnectOptions,
-  ) {}
+  ) {
+    this.profiles = simulatedProfiles(network, this);
+  }
 
   get auth(): AuthStore {
     return this.options.auth;
@@ -125,11 +130,6 @@ export class SimulatedConnection implements Connection {
 
   async listGroups(): Promise<GroupInfo[]> {
     return this.network.groupsOf(this.linkedPhone());
-  }
-
-  async checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>> {
-    this.linkedPhone();
-    return phones.map((phone) => this.network.lookUp(phone));
   }
 
   async logout(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { OutgoingContent, OutgoingMedia, StructuredContent } from '../transport/transport.js';
+import type { BusinessProfile, OutgoingContent, OutgoingMedia, StructuredContent } from '../transport/transport.js';
 import type { Network } from './simulated-network.js';
 import type { WireAction } from './simulated-network-received.js';
 
@@ -10,6 +10,12 @@ export interface SimulatedPhoneOptions {
   onWhatsApp?: boolean;
   /** Whether the phone reads every message as soon as it arrives; default false. */
   autoRead?: boolean;
+  /** The account's about text; default none. */
+  about?: string | null;
+  /** Its profile picture's URL; default none. */
+  picture?: string | null;
+  /** Its business profile; default none (not a business). */
+  business?: BusinessProfile | null;
 }
 
 /** What a message is, as a phone shows it. */
@@ -60,6 +66,13 @@ export interface SimulatedPhone {
   name: string | null;
   onWhatsApp: boolean;
   autoRead: boolean;
+  about: string | null;
+  picture: string | null;
+  business: BusinessProfile | null;
+  /** The picture a linked session last set for the account (a JPEG). */
+  readonly pictureJpeg: Buffer | null;
+  /** The numbers this account blocks. */
+  readonly blocked: ReadonlySet<string>;
   /** False while taken off line (`network.setOnline`): messages to it wait. */
   readonly online: boolean;
   /** True once banned (`network.ban`). */
@@ -101,6 +114,11 @@ export class Phone implements SimulatedPhone {
   name: string | null = null;
   onWhatsApp = true;
   autoRead = false;
+  about: string | null = null;
+  picture: string | null = null;
+  business: BusinessProfile | null = null;
+  pictureJpeg: Buffer | null = null;
+  readonly blocked = new Set<string>();
   online = true;
   banned = false;
   readonly inbox: PhoneMessage[] = [];
@@ -130,6 +148,9 @@ export class Phone implements SimulatedPhone {
     if (options.name !== undefined) this.name = options.name;
     if (options.onWhatsApp !== undefined) this.onWhatsApp = options.onWhatsApp;
     if (options.autoRead !== undefined) this.autoRead = options.autoRead;
+    if (options.about !== undefined) this.about = options.about;
+    if (options.picture !== undefined) this.picture = options.picture;
+    if (options.business !== undefined) this.business = options.business;
   }
 
   scanQr(qr: string): Promise<void> {

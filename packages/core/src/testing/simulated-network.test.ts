@@ -226,10 +226,10 @@ describe('SimulatedNetwork sending', () => {
 
     expect(events.receipts.map((r) => r.status)).toEqual(['sent']);
     expect(network.phone(CITRA).inbox).toEqual([]);
-    expect(await connection.checkNumbers([CITRA, BUDI, 'not-a-number'])).toEqual([
-      { phone: CITRA, jid: null, exists: false },
-      { phone: BUDI, jid: `${BUDI}@s.whatsapp.net`, exists: true },
-      { phone: 'not-a-number', jid: null, exists: false },
+    expect(await connection.profiles.checkNumbers([CITRA, BUDI, 'not-a-number'])).toEqual([
+      { phone: CITRA, jid: null, exists: false, lid: null },
+      { phone: BUDI, jid: `${BUDI}@s.whatsapp.net`, exists: true, lid: network.phone(BUDI).lid },
+      { phone: 'not-a-number', jid: null, exists: false, lid: null },
     ]);
   });
 

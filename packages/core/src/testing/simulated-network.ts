@@ -35,6 +35,7 @@ import {
   type SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 import { SimulatedMediaHost } from './simulated-network-media.js';
+import type { SimulatedNumberCheck } from './simulated-network-profiles.js';
 import {
   incomingContent,
   incomingMedia,
@@ -116,6 +117,8 @@ export interface SimulatedNetwork {
   readonly sent: SimulatedSend[];
   /** Every presence sessions showed, in order (truncate it freely). */
   readonly presences: SimulatedPresence[];
+  /** Every number check sessions asked WhatsApp, in order (truncate it freely). */
+  readonly numberChecks: SimulatedNumberCheck[];
   /**
    * The phone with this number (digits), created on first use with the given settings, or updated by them.
    * A number never mentioned behaves as a phone on WhatsApp: messages to it are delivered.
@@ -207,6 +210,7 @@ export class Network implements SimulatedNetwork {
   readonly transport: Transport;
   readonly sent: SimulatedSend[] = [];
   readonly presences: SimulatedPresence[] = [];
+  readonly numberChecks: SimulatedNumberCheck[] = [];
   readonly clock: Clock;
   private readonly latencyMs: number;
   private readonly autoLinkAfterMs: number | null;

@@ -26,6 +26,7 @@ import { toBaileysLogger } from './baileys-logger.js';
 import type { BaileysModule } from './baileys-module.js';
 import { callListener, runHandler } from './contained-calls.js';
 import { reuploadMedia } from './baileys-media.js';
+import { baileysProfiles } from './baileys-profiles.js';
 import { InboundEvents } from './inbound-events.js';
 import { deserialiseMessage, serialiseMessage, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 import { baileysContent, quotableMessage } from './outgoing-content.js';
@@ -108,6 +109,7 @@ export class BaileysConnection implements Connection {
   }
 
   readonly refreshMedia: Connection['refreshMedia'] = (m) => reuploadMedia(this.baileys, this.openSocketOrThrow(), m);
+  readonly profiles = baileysProfiles(() => this.openSocketOrThrow());
   async markRead(chat: string, messageIds: string[]): Promise<void> {
     const sock = this.openSocketOrThrow();
     // In a group the receipt names each message's sender, which only the stored message knows.
@@ -140,16 +142,6 @@ export class BaileysConnection implements Connection {
   async listGroups(): Promise<GroupInfo[]> {
     const sock = this.openSocketOrThrow();
     return Object.values(await sock.groupFetchAllParticipating()).map(toGroupInfo);
-  }
-
-  async checkNumbers(phones: string[]): Promise<Array<{ phone: string; jid: string | null; exists: boolean }>> {
-    const sock = this.openSocketOrThrow();
-    const digits = phones.map((phone) => phone.replace(/\D/g, ''));
-    const results = (await sock.onWhatsApp(...digits)) ?? [];
-    return digits.map((phone) => {
-      const found = results.find((result) => userOf(result.jid) === phone);
-      return { phone, jid: found?.exists ? found.jid : null, exists: !!found?.exists };
-    });
   }
 
   async logout(): Promise<void> {

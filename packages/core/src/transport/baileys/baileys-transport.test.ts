@@ -163,9 +163,9 @@ describe('createBaileysTransport against wa-sim', () => {
         createdAt: expect.any(Date),
       },
     ]);
-    expect(await session.connection.checkNumbers(['+1 555 111 0019', '15559999999'])).toEqual([
-      { phone: '15551110019', jid: other.jid, exists: true },
-      { phone: '15559999999', jid: null, exists: false },
+    expect(await session.connection.profiles.checkNumbers(['+1 555 111 0019', '15559999999'])).toEqual([
+      { phone: '15551110019', jid: other.jid, exists: true, lid: other.lidJid },
+      { phone: '15559999999', jid: null, exists: false, lid: null },
     ]);
   });
 
