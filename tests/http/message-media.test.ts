@@ -72,6 +72,20 @@ describe.each(SETUPS)(
       expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
     });
 
+    it('serves as bytes (application/octet-stream), not a 500, media whose sender gave a type HTTP cannot carry', async () => {
+      const user = await linkedUser();
+      const data = randomBytes(1000);
+      for (const mimetype of ['image/png\r\nSet-Cookie: a=b', 'image/€', 'text/html; x="\u0000"']) {
+        const id = await received(user, { type: 'document', data, mimetype });
+        const res = await download(user.token, id);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/octet-stream');
+        expect(res.headers.get('set-cookie')).toBeNull();
+        expect(res.headers.get('content-disposition')).toBe(`attachment; filename=${id}.bin`);
+        expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+      }
+    });
+
     it("names a document by the sender's file name, encoded as RFC 6266 says when it is not ASCII", async () => {
       const user = await linkedUser();
       const data = randomBytes(1000);

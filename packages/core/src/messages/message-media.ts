@@ -83,12 +83,15 @@ export function createMessageMediaService(deps: {
       const message = await mediaMessage(actor, messageId);
       const transport = manager.requireTransport();
       const size = message.media?.size ?? null;
-      const file = (download: MediaDownload): MediaFile => ({
-        ...download,
-        data: size === null ? download.data : exactly(size, download.data),
-        filename: download.filename ?? `${messageId}.${extensionOf(download.mimetype)}`,
-        size,
-      });
+      const file = (download: MediaDownload): MediaFile => {
+        const mimetype = servable(download.mimetype);
+        return {
+          data: size === null ? download.data : exactly(size, download.data),
+          mimetype,
+          filename: download.filename ?? `${messageId}.${extensionOf(mimetype)}`,
+          size,
+        };
+      };
       try {
         return file(await transport.downloadMedia(storedMessage(message)));
       } catch (error) {
@@ -126,6 +129,17 @@ function exactly(size: number, data: Readable): Readable {
   });
   pipeline(data, checked, () => undefined);
   return checked;
+}
+
+// A media type as an HTTP header carries it: type/subtype and unquoted parameters, ASCII tokens only (RFC 9110).
+const MEDIA_TYPE = /^[\w!#$&^.+-]+\/[\w!#$&^.+-]+(?:\s*;\s*[\w!#$&^.+-]+=[\w!#$&^.+-]+)*$/;
+
+/**
+ * `mimetype` when a `Content-Type` header can carry it as it is, else `application/octet-stream`: it is the sender's
+ * word, and a control character or a non-ASCII one would fail the response (a 500) instead of serving the bytes.
+ */
+function servable(mimetype: string): string {
+  return MEDIA_TYPE.test(mimetype) ? mimetype : 'application/octet-stream';
 }
 
 /** A file name extension for a media type: its subtype (`image/jpeg` → `jpeg`, `audio/ogg; codecs=opus` → `ogg`). */
