@@ -42,6 +42,7 @@ import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-sc
 import { sendLimitsSchema } from './outbox/send-limits.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
 import { createSessionSchema, pairingCodeSchema, presenceSchema } from './sessions/session-schemas.js';
+import { checkNumbersSchema, ownProfileSchema } from './sessions/profile-schemas.js';
 import {
   createTemplateSchema,
   duplicateTemplateSchema,
@@ -122,6 +123,8 @@ export const requestSchemas = {
   createSession: createSessionSchema,
   pairingCode: pairingCodeSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   presence: presenceSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
+  checkNumbers: checkNumbersSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
+  ownProfile: ownProfileSchema,
   sendLimits: sendLimitsSchema,
   listMessages: listMessagesSchema(DEFAULT_COUNTRY_CODE),
   sessionDevice: sessionDeviceSchema,

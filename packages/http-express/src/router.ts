@@ -13,6 +13,7 @@ import { messageRoutes } from './routes/message-routes.js';
 import { messageActionRoutes } from './routes/message-action-routes.js';
 import { messageMediaRoutes } from './routes/message-media-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
+import { profileRoutes } from './routes/profile-routes.js';
 import { sessionRoutes, whatsappGroupRoutes } from './routes/session-routes.js';
 import { publicSystemRoutes, systemRoutes } from './routes/system-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
@@ -54,6 +55,7 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   templateRoutes(router, kirim);
   sessionRoutes(router, kirim);
   whatsappGroupRoutes(router, kirim);
+  profileRoutes(router, kirim);
   messageRoutes(router, kirim);
   messageActionRoutes(router, kirim);
   messageMediaRoutes(router, kirim);
