@@ -2,18 +2,12 @@
 // do not check who made them, so a chat member can name any message id. The transport reports what arrives as it
 // arrives; the engine keeps only what the message's author could make. An engine on a manual clock over each
 // database and the simulated network, its listener fed the changes Baileys would report from the wire.
-import {
-  createKirim,
-  createSimulatedNetwork,
-  type Actor,
-  type MessageUpdate,
-  type TransportListener,
-} from '@kirim/core';
-import { ManualClock } from '@kirim/core/testing';
+import type { MessageUpdate, TransportListener } from '@kirim/core';
 import { describe, expect, it } from 'vitest';
+import { linkedEngineOnClock } from '../support/clock-engine.js';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { openTestStorage, testCleanups } from '../support/storage.js';
+import { testCleanups } from '../support/storage.js';
 
 const SESSION_PHONE = '6281500000031';
 const CUSTOMER = '6281500000032';
@@ -23,49 +17,35 @@ describe.each(DATABASES)('changes to a message by someone other than its author 
   const cleanups = testCleanups();
 
   it('ignores an edit or a delete of a message by someone who did not write it, storing and publishing nothing', async () => {
-    const storage = await openTestStorage(database, cleanups);
-    const clock = new ManualClock('2026-03-02T09:00:00.000Z');
-    const network = createSimulatedNetwork({ clock, latencyMs: 0 });
     let listener: TransportListener | undefined;
-    const kirim = createKirim({
-      storage,
-      clock,
-      transport: {
-        name: 'simulated',
-        downloadMedia: (message) => network.transport.downloadMedia(message),
-        connect(options) {
-          listener = options.listener;
-          return network.transport.connect(options);
-        },
+    const { kirim, storage, clock, network, actor, sessionId, passing } = await linkedEngineOnClock(
+      database,
+      cleanups,
+      {
+        phone: SESSION_PHONE,
+        // The network's transport, its listener kept to be told what Baileys would report from the wire.
+        transport: (network) => ({
+          name: 'simulated',
+          downloadMedia: (message) => network.transport.downloadMedia(message),
+          connect(options) {
+            listener = options.listener;
+            return network.transport.connect(options);
+          },
+        }),
+        outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } },
       },
-      outbox: { limits: { min_gap_ms: 0, jitter_ms: 0 } },
-    });
-    await kirim.start();
-    cleanups.push(() => kirim.stop());
-    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
-    const actor: Actor = await kirim.accounts.actorFor(user.id);
-    const session = await kirim.sessions.create(actor, { session_name: 'device' });
-    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
-    await network.link(session.id, SESSION_PHONE);
-    await eventually(async () => (await storage.sessions.getById(session.id))?.status === 'connected');
+    );
     const published: string[] = [];
     kirim.on('*', (event) => {
       if (event.type !== 'message.status' && event.type !== 'message.received') published.push(event.type);
     });
 
     const customer = network.phone(CUSTOMER);
-    const received = customer.send(session.id, 'Pesanan saya 2 kotak');
-    await eventually(async () => (await storage.messages.findByMessageId(session.id, received)) !== undefined);
-    // The send waits for its row, which the dispatcher sends on the manual clock's ticks.
-    let sending = true;
-    const send = kirim.sends
-      .sendText(actor, { session_id: session.id, to: CUSTOMER, message: 'Total Rp 50.000' })
-      .finally(() => (sending = false));
-    await eventually(async () => {
-      if (sending) await clock.advance(100);
-      return !sending;
-    });
-    const sent = await send;
+    const received = customer.send(sessionId, 'Pesanan saya 2 kotak');
+    await eventually(async () => (await storage.messages.findByMessageId(sessionId, received)) !== undefined);
+    const sent = await passing(
+      kirim.sends.sendText(actor, { session_id: sessionId, to: CUSTOMER, message: 'Total Rp 50.000' }),
+    );
     published.length = 0;
 
     const by = (phone: string, chat: string) => ({ chat, from: `${phone}@s.whatsapp.net`, fromPhone: phone });

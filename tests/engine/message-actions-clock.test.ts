@@ -1,50 +1,19 @@
 // What the actions on messages and the bulk pacing decide by the engine's clock: WhatsApp's 15-minute edit window,
 // and `simulate_typing` showing `composing` before each paced bulk message within the gap. An engine on a manual
 // clock over each database and the simulated network (on the same clock, so what it records is on that time).
-import { createKirim, createSimulatedNetwork, EDIT_WINDOW_MS, isKirimError, type Actor } from '@kirim/core';
-import { ManualClock } from '@kirim/core/testing';
+import { EDIT_WINDOW_MS, isKirimError } from '@kirim/core';
 import { describe, expect, it } from 'vitest';
+import { linkedEngineOnClock } from '../support/clock-engine.js';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { openTestStorage, testCleanups } from '../support/storage.js';
+import { testCleanups } from '../support/storage.js';
 
 describe.each(DATABASES)('message actions and typing on the engine clock on %s', (database) => {
   const cleanups = testCleanups();
 
   /** An engine on a manual clock with a session linked to `6281500000001`, sending with `limits`. */
   async function engine(limits: { min_gap_ms: number; jitter_ms: number }, sendWaitMs = 600_000) {
-    const storage = await openTestStorage(database, cleanups);
-    const clock = new ManualClock('2026-03-02T09:00:00.000Z');
-    const network = createSimulatedNetwork({ clock, latencyMs: 0 });
-    const kirim = createKirim({
-      storage,
-      clock,
-      transport: network.transport,
-      outbox: { limits, sendWaitMs },
-    });
-    await kirim.start();
-    cleanups.push(() => kirim.stop());
-    const user = await kirim.accounts.createUserUnchecked({ name: 'Owner', email: 'owner@example.com' });
-    const actor: Actor = await kirim.accounts.actorFor(user.id);
-    const session = await kirim.sessions.create(actor, { session_name: 'device' });
-    await eventually(() => network.sessions().some((s) => s.sessionId === session.id && s.state === 'qr'));
-    await network.link(session.id, '6281500000001');
-    await eventually(async () => (await storage.sessions.getById(session.id))?.status === 'connected');
-    /** Runs `work` while moving the clock on by `stepMs` every `everyMs` of real time, until it settles. */
-    async function passing<T>(work: Promise<T>, stepMs = 100, everyMs = 1): Promise<T> {
-      let done = false;
-      const settled = work.finally(() => (done = true));
-      await eventually(
-        async () => {
-          if (!done) await clock.advance(stepMs);
-          return done;
-        },
-        30_000,
-        everyMs,
-      );
-      return settled;
-    }
-    return { kirim, clock, network, actor, sessionId: session.id, passing };
+    return linkedEngineOnClock(database, cleanups, { phone: '6281500000001', outbox: { limits, sendWaitMs } });
   }
 
   it('edits an own text within 15 minutes of sending it, and answers edit_window_closed naming message_id a millisecond past them', async () => {
