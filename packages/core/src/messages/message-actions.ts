@@ -1,7 +1,6 @@
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
 import { toUserJid } from '../contacts/phone.js';
-import { KirimError } from '../errors.js';
 import { checkEditWindow } from '../outbox/message-action-rows.js';
 import { createSendQueue, type Content } from '../outbox/send-queue.js';
 import type { SendRoutes } from '../outbox/send-routes.js';
@@ -11,6 +10,7 @@ import type { Storage } from '../storage/storage.js';
 import { parse, validationError } from '../validation.js';
 import { messageActionSchemas } from './message-action-schemas.js';
 import { messageView, type Message, type MessageContent, type MessageView } from './message-schemas.js';
+import { ownedMessage } from './owned-message.js';
 
 export { EDIT_WINDOW_MS } from '../outbox/message-action-rows.js';
 
@@ -62,14 +62,7 @@ export function createMessageActionService(deps: {
     waitMs: deps.sendWaitMs ?? DEFAULT_SEND_SERVICE_OPTIONS.sendWaitMs,
   });
 
-  async function owned(actor: Actor, messageId: string): Promise<Message & { session_id: string }> {
-    const message = await storage.messages.findOwned(actor.userId, messageId);
-    if (!message?.session_id)
-      throw new KirimError('not_found', 'Message not found', {
-        details: { message_id: ['is not a message of your sessions'] },
-      });
-    return { ...message, session_id: message.session_id };
-  }
+  const owned = (actor: Actor, messageId: string) => ownedMessage(storage, actor, messageId);
 
   /**
    * Queues what `build` makes of the message and waits for it, once `check` found the message can take the action

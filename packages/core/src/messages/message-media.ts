@@ -7,6 +7,7 @@ import type { SessionManager } from '../sessions/session-manager.js';
 import type { Storage } from '../storage/storage.js';
 import { MediaGoneError, type MediaDownload } from '../transport/transport.js';
 import type { Message } from './message-schemas.js';
+import { ownedMessage } from './owned-message.js';
 
 /** How long the phone gets to upload expired media again before the download is given up: 30 s. */
 export const MEDIA_REFRESH_TIMEOUT_MS = 30_000;
@@ -39,16 +40,12 @@ export function createMessageMediaService(deps: {
   const { storage, clock, manager } = deps;
 
   async function mediaMessage(actor: Actor, messageId: string): Promise<Message & { session_id: string }> {
-    const message = await storage.messages.findOwned(actor.userId, messageId);
-    if (!message?.session_id)
-      throw new KirimError('not_found', 'Message not found', {
-        details: { message_id: ['is not a message of your sessions'] },
-      });
+    const message = await ownedMessage(storage, actor, messageId);
     if (!message.media || !message.raw)
       throw new KirimError('not_found', 'The message has no media', {
         details: { message_id: [message.media ? 'has not been sent: WhatsApp has no media for it' : 'has no media'] },
       });
-    return { ...message, session_id: message.session_id };
+    return message;
   }
 
   /** Asks the phone, through the link this process drives, to upload the media again; stores the new keys. */
