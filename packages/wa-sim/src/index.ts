@@ -22,6 +22,8 @@ export {
   votePoll,
 } from './phone-sends.js';
 export type { PhoneContactCard, PhoneLocation, PhonePoll, PhoneVoteOptions } from './phone-sends.js';
+export { placeCall } from './phone-calls.js';
+export type { PhoneCall } from './phone-calls.js';
 export { encryptPollVote } from './poll-vote-encryption.js';
 export type { PollVoteKeys } from './poll-vote-encryption.js';
 export { decodeMessage, downloadMedia } from './decoded-message.js';

@@ -3,6 +3,7 @@ import { jidDecode, proto } from 'baileys';
 import { textOf, type DecodedMessage } from './decoded-message.js';
 import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
+import type { PhoneCall } from './phone-calls.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
 import { uploadPhoneMedia, type PhoneMedia } from './phone-media.js';
 import { PhoneSignal } from './phone-signal.js';
@@ -88,6 +89,8 @@ export class SimPhone {
   readonly sent = new Map<string, PhoneSentMessage>();
   /** Presences this account's linked devices showed, oldest first: `to` is the chat, null for the account's own. */
   readonly presences: Array<{ from: string; state: string; to: string | null }> = [];
+  /** Calls this phone placed (placeCall), by call id, with the device that rejected each. */
+  readonly calls = new Map<string, PhoneCall>();
   /** The phone's Signal identity and sessions. */
   readonly signal = new PhoneSignal();
   /** The account's `rawId` in ADV device identities. */

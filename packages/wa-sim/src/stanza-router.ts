@@ -2,6 +2,7 @@ import type { BinaryNode } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import { answerIq } from './iq-handlers.js';
 import { answerMediaRetry } from './media-retry.js';
+import { answerCallStanza } from './phone-calls.js';
 import { recordDeviceReceipt, relayFromDevice } from './message-relay.js';
 
 /**
@@ -23,6 +24,9 @@ export async function routeStanza(connection: ClientConnection, stanza: BinaryNo
       if (connection.phase !== 'online') return;
       if (stanza.attrs.type === 'server-error') answerMediaRetry(connection, stanza);
       else recordDeviceReceipt(connection, stanza);
+      return;
+    case 'call':
+      if (connection.phase === 'online') answerCallStanza(connection, stanza);
       return;
     case 'presence':
     case 'chatstate':
