@@ -72,6 +72,24 @@ export interface KirimEventMap {
   'message.revoked': MessageChange & { from: Peer };
   /** A member voted on a poll: the option names chosen, all at once (none: the vote withdrawn). */
   'poll.vote': MessageChange & { voter: Peer; selected: string[] };
+  /** Members of a group one of the sessions is in were added, removed, promoted or demoted (`author`: by whom, if known). */
+  'group.participants': {
+    session_id: string;
+    group_id: string;
+    author: string | null;
+    action: 'add' | 'remove' | 'promote' | 'demote';
+    participants: Array<{ jid: string; phone: string | null }>;
+  };
+  /** A group's subject, description or settings changed: only the changed fields are present. */
+  'group.update': {
+    session_id: string;
+    group_id: string;
+    author: string | null;
+    subject?: string;
+    description?: string | null;
+    announce_only?: boolean;
+    locked?: boolean;
+  };
   'message.status': {
     session_id: string;
     id: number;

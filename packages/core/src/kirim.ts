@@ -31,6 +31,7 @@ import { createPoolService, type PoolService } from './pools/pool-service.js';
 import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createProfileService, type ProfileService } from './sessions/profile-service.js';
+import { createGroupService, type GroupService } from './whatsapp-groups/group-service.js';
 import { createStatusService, type StatusService } from './status/status-service.js';
 import type { Storage } from './storage/storage.js';
 import { createTemplateService, type TemplateService } from './templates/template-service.js';
@@ -105,6 +106,8 @@ export interface Kirim {
   readonly messageMedia: MessageMediaService;
   /** Numbers on WhatsApp, contacts' profiles, the account's own profile and its blocklist, live through a session. */
   readonly profiles: ProfileService;
+  /** WhatsApp groups run live through a session: create, metadata, settings, members, invite link, leave. */
+  readonly groups: GroupService;
   readonly pools: PoolService;
   readonly bulk: BulkService;
   readonly status: StatusService;
@@ -282,6 +285,7 @@ export function createKirim(options: KirimOptions): Kirim {
     messages,
     messageMedia,
     profiles,
+    groups: createGroupService({ storage, manager: sessionManager, defaultCountryCode }),
     pools,
     bulk,
     status,

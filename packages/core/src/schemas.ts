@@ -42,6 +42,7 @@ import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-sc
 import { sendLimitsSchema } from './outbox/send-limits.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
 import { createSessionSchema, pairingCodeSchema, presenceSchema } from './sessions/session-schemas.js';
+import { createGroupSchema, groupParticipantsSchema, updateGroupSchema } from './whatsapp-groups/group-schemas.js';
 import { checkNumbersSchema, ownProfileSchema } from './sessions/profile-schemas.js';
 import {
   createTemplateSchema,
@@ -123,6 +124,9 @@ export const requestSchemas = {
   createSession: createSessionSchema,
   pairingCode: pairingCodeSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   presence: presenceSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
+  createGroup: createGroupSchema(DEFAULT_COUNTRY_CODE),
+  updateGroup: updateGroupSchema,
+  groupParticipants: groupParticipantsSchema(DEFAULT_COUNTRY_CODE),
   checkNumbers: checkNumbersSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   ownProfile: ownProfileSchema,
   sendLimits: sendLimitsSchema,

@@ -7,6 +7,7 @@ import { announcementRoutes, publicAnnouncementRoutes } from './routes/announcem
 import { apiTokenRoutes } from './routes/api-token-routes.js';
 import { contactGroupRoutes } from './routes/contact-group-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
+import { groupRoutes } from './routes/group-routes.js';
 import { leadRoutes } from './routes/lead-routes.js';
 import { leadTaskRoutes } from './routes/lead-task-routes.js';
 import { messageRoutes } from './routes/message-routes.js';
@@ -55,6 +56,7 @@ export function kirimRouter(kirim: Kirim, options: KirimRouterOptions = {}): Rou
   templateRoutes(router, kirim);
   sessionRoutes(router, kirim);
   whatsappGroupRoutes(router, kirim);
+  groupRoutes(router, kirim);
   profileRoutes(router, kirim);
   messageRoutes(router, kirim);
   messageActionRoutes(router, kirim);

@@ -10,6 +10,7 @@ import type { Message } from '../messages/message-schemas.js';
 import type { ReceiptWriter } from '../messages/receipt-writer.js';
 import type { Storage } from '../storage/storage.js';
 import type { Connection, LinkState, SeenContact, Transport } from '../transport/transport.js';
+import { recordGroupChange } from '../whatsapp-groups/group-changes.js';
 import { linkStateChange } from './link-state-changes.js';
 import { sessionAuthStore } from './session-auth-store.js';
 import type { Session } from './session-schemas.js';
@@ -174,6 +175,7 @@ export class SessionManager {
           onMessage: (message) => this.enqueue(live, () => this.recorder.recordIncoming(live, message)),
           onUpdate: (update) => this.enqueue(live, () => this.recorder.recordUpdate(live, update)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
+          onGroupChange: (change) => this.enqueue(live, () => recordGroupChange(this.deps, live, change)),
         },
         getMessage: async (messageId) => {
           const stored = await storage.messages.findByMessageId(session.id, messageId);

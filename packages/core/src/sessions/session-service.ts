@@ -272,12 +272,12 @@ export function createSessionService(deps: {
     },
 
     async liveGroups(actor, id) {
-      return (await liveConnection(actor, id)).listGroups();
+      return (await liveConnection(actor, id)).groups.list();
     },
 
     async syncGroups(actor, input) {
       const { session_device_id } = parse(sessionDeviceSchema, input);
-      const groups = await (await liveConnection(actor, session_device_id)).listGroups();
+      const groups = await (await liveConnection(actor, session_device_id)).groups.list();
       const now = clock.now().toISOString();
       const saved: WhatsappGroup[] = groups.map((g) => ({
         id: randomUUID(),

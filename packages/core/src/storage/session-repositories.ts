@@ -62,6 +62,10 @@ export interface WhatsappGroupRepository {
     sessionId: string,
     groups: WhatsappGroup[],
   ): Promise<{ added: number; updated: number; removed: number }>;
+  /** A session's saved copy of a group by its JID, if it has one. */
+  findByJid(sessionId: string, jid: string): Promise<WhatsappGroup | undefined>;
+  /** Writes a saved group's fields back (found by its id): a group event changed them. */
+  update(group: WhatsappGroup): Promise<void>;
   /** Deletes one of the user's saved groups; false if the user has none with this id. */
   remove(userId: string, id: string): Promise<boolean>;
 }

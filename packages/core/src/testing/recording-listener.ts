@@ -1,4 +1,5 @@
 import type {
+  GroupChange,
   IncomingMessage,
   LinkState,
   MessageUpdate,
@@ -16,6 +17,8 @@ export interface RecordingListener extends TransportListener {
   updates: MessageUpdate[];
   /** The contacts of each `onContacts` call. */
   contacts: SeenContact[][];
+  /** Group changes, in order. */
+  groupChanges: GroupChange[];
   /** Every event in order, as one line each: for comparing whole runs. */
   log: string[];
 }
@@ -28,12 +31,14 @@ export function recordingListener(): RecordingListener {
     messages: [],
     updates: [],
     contacts: [],
+    groupChanges: [],
     log: [],
     onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
     onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
     onMessage: (m) => void (r.messages.push(m), r.log.push(`message ${JSON.stringify(m)}`)),
     onUpdate: (u) => void (r.updates.push(u), r.log.push(`update ${JSON.stringify(u)}`)),
     onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
+    onGroupChange: (g) => void (r.groupChanges.push(g), r.log.push(`group ${JSON.stringify(g)}`)),
   };
   return r;
 }

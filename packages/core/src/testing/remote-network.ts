@@ -28,13 +28,23 @@ type Frame =
   | { t: 'event'; cid: number; kind: keyof TransportListener; payload: unknown };
 
 const PROFILE_METHODS = ['checkNumbers', 'profile', 'updateOwn', 'setBlocked', 'blocklist'] as const;
+const GROUP_METHODS = [
+  'list',
+  'create',
+  'metadata',
+  'update',
+  'updateParticipants',
+  'inviteCode',
+  'revokeInvite',
+  'leave',
+];
 
 const CONNECTION_METHODS = new Set([
   'send',
   'markRead',
   'sendPresence',
   'requestPairingCode',
-  'listGroups',
+  ...GROUP_METHODS.map((method) => `groups.${method}`),
   ...PROFILE_METHODS.map((method) => `profiles.${method}`),
   'refreshMedia',
   'logout',
@@ -142,7 +152,7 @@ export async function serveSimulatedNetwork(
           clear: () => peer.call('auth.clear', [], id) as Promise<void>,
         };
         const listener = Object.fromEntries(
-          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts'] as const).map((kind) => [
+          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts', 'onGroupChange'] as const).map((kind) => [
             kind,
             (payload: unknown) => peer.emit(id, kind, payload),
           ]),
@@ -236,7 +246,7 @@ export function connectRemoteNetwork(url: string): Transport {
         markRead: call('markRead'),
         sendPresence: call('sendPresence'),
         requestPairingCode: call('requestPairingCode'),
-        listGroups: call('listGroups'),
+        groups: Object.fromEntries(GROUP_METHODS.map((method) => [method, call(`groups.${method}`)])),
         profiles: Object.fromEntries(PROFILE_METHODS.map((method) => [method, call(`profiles.${method}`)])),
         refreshMedia: call('refreshMedia'),
         logout: call('logout'),
@@ -244,7 +254,7 @@ export function connectRemoteNetwork(url: string): Transport {
           await call('close')().catch(() => {});
           local.delete(cid);
         },
-      } as Connection;
+      } as unknown as Connection;
     },
   };
 }

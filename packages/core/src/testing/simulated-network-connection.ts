@@ -3,7 +3,8 @@ import type {
   AuthStore,
   Connection,
   ConnectOptions,
-  GroupInfo,
+  GroupActions,
+  GroupChange,
   IncomingMessage,
   LinkState,
   MessageUpdate,
@@ -20,6 +21,7 @@ import type { Network } from './simulated-network.js';
 import { isPhoneNumber } from './simulated-network-ids.js';
 import type { Phone } from './simulated-network-phone.js';
 import { simulatedProfiles } from './simulated-network-profiles.js';
+import { simulatedGroups } from './simulated-network-groups.js';
 
 // QR codes live as WhatsApp's do (BAILEYS.md): the first 60 s, each later one 20 s, six in all;
 // when the last expires the link gives up.
@@ -46,7 +48,8 @@ export type SessionEvent =
   | { kind: 'message'; message: IncomingMessage }
   | { kind: 'update'; update: MessageUpdate }
   | { kind: 'receipt'; receipt: TransportReceipt }
-  | { kind: 'contacts'; contacts: SeenContact[] };
+  | { kind: 'contacts'; contacts: SeenContact[] }
+  | { kind: 'group'; change: GroupChange };
 
 /** What the network keeps about one session id, across its connections. */
 export interface SessionRecord {
@@ -76,12 +79,14 @@ export class SimulatedConnection implements Connection {
   private epoch = 0;
   private attempts = 0;
   readonly profiles: ProfileActions;
+  readonly groups: GroupActions;
 
   constructor(
     private readonly network: Network,
     readonly record: SessionRecord,
     private readonly options: ConnectOptions,
   ) {
+    this.groups = simulatedGroups(network, this);
     this.profiles = simulatedProfiles(network, this);
   }
 
@@ -126,10 +131,6 @@ export class SimulatedConnection implements Connection {
   async refreshMedia(message: StoredMessage): Promise<string> {
     this.linkedPhone();
     return this.network.media.reupload(message);
-  }
-
-  async listGroups(): Promise<GroupInfo[]> {
-    return this.network.groupsOf(this.linkedPhone());
   }
 
   async logout(): Promise<void> {
@@ -198,6 +199,7 @@ export class SimulatedConnection implements Connection {
       if (event.kind === 'message') listener.onMessage(event.message);
       else if (event.kind === 'update') listener.onUpdate(event.update);
       else if (event.kind === 'receipt') listener.onReceipt(event.receipt);
+      else if (event.kind === 'group') listener.onGroupChange(event.change);
       else listener.onContacts(event.contacts);
     });
   }

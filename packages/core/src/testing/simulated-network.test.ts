@@ -365,7 +365,7 @@ describe('SimulatedNetwork sending', () => {
     const other = network.createGroup({ subject: 'Lain', owner: BUDI, participants: [CITRA] });
     const { connection } = await linked('s1', ALICE);
 
-    expect(await connection.listGroups()).toEqual([mine]);
+    expect(await connection.groups.list()).toEqual([mine]);
     expect(mine.participants).toEqual([
       { jid: `${BUDI}@s.whatsapp.net`, phone: BUDI, lid: network.phone(BUDI).lid, admin: true },
       { jid: `${ALICE}@s.whatsapp.net`, phone: ALICE, lid: network.phone(ALICE).lid, admin: false },

@@ -35,6 +35,7 @@ import {
   type SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 import { SimulatedMediaHost } from './simulated-network-media.js';
+import { newSimulatedGroup, type SimulatedGroup as Group } from './simulated-network-groups.js';
 import type { SimulatedNumberCheck } from './simulated-network-profiles.js';
 import {
   incomingContent,
@@ -189,15 +190,6 @@ interface Tracked {
   unread: number;
 }
 
-interface Group {
-  jid: string;
-  subject: string;
-  description: string | null;
-  owner: string;
-  participants: string[];
-  createdAt: Date;
-}
-
 const RECEIPT_RANK: Record<ReceiptStatus, number> = { failed: 0, sent: 1, delivered: 2, read: 3 };
 const DIGITS = '0123456789';
 const HEX = '0123456789ABCDEF';
@@ -218,7 +210,7 @@ export class Network implements SimulatedNetwork {
   private readonly random: () => number;
   private readonly phones = new Map<string, Phone>();
   private readonly phonesByLid = new Map<string, Phone>();
-  private readonly groups = new Map<string, Group>();
+  readonly groups = new Map<string, Group>();
   private readonly records = new Map<string, SessionRecord>();
   private readonly tracked = new Map<string, Tracked>();
   /** Messages waiting for their recipient to come back on line, by phone number. */
@@ -254,14 +246,14 @@ export class Network implements SimulatedNetwork {
     const members = [...new Set([input.owner, ...input.participants])];
     for (const number of members) this.numbered(number);
     const jid = this.newGroupJid();
-    const group: Group = {
+    const group = newSimulatedGroup({
       jid,
       subject: input.subject,
       description: input.description ?? null,
       owner: input.owner,
       participants: members,
       createdAt: this.clock.now(),
-    };
+    });
     this.groups.set(jid, group);
     return this.groupInfo(group);
   }
@@ -554,7 +546,7 @@ export class Network implements SimulatedNetwork {
     return record;
   }
 
-  private recordsOf(phone: Phone): SessionRecord[] {
+  recordsOf(phone: Phone): SessionRecord[] {
     return [...this.records.values()].filter((record) => record.phone === phone);
   }
 
@@ -744,7 +736,7 @@ export class Network implements SimulatedNetwork {
     return { jid: userJid(number), phone: number, lid: contact.lid, name: phone.contacts.get(number) ?? contact.name };
   }
 
-  private groupInfo(group: Group): GroupInfo {
+  groupInfo(group: Group): GroupInfo {
     return {
       jid: group.jid,
       subject: group.subject,
@@ -754,7 +746,7 @@ export class Network implements SimulatedNetwork {
         jid: userJid(number),
         phone: number,
         lid: this.account(number).lid,
-        admin: number === group.owner,
+        admin: group.admins.has(number),
       })),
       createdAt: group.createdAt,
     };
@@ -835,6 +827,6 @@ function idOfRaw(raw: string): string | null {
 }
 
 /** An error as Baileys throws a WhatsApp IQ error: a Boom whose message is the error's text and `data` its code. */
-function iqError(text: string, code: number): Error {
+export function iqError(text: string, code: number): Error {
   return Object.assign(new Error(text), { isBoom: true, data: code });
 }

@@ -147,6 +147,61 @@ export interface GroupInfo {
   createdAt: Date | null;
 }
 
+/** A group member's standing: the `superadmin` created the group. */
+export type GroupRole = 'superadmin' | 'admin' | 'member';
+
+/** A group's live metadata: its members with their roles, and its settings. */
+export interface GroupMetadata extends GroupInfo {
+  participants: Array<GroupInfo['participants'][number] & { role: GroupRole }>;
+  /** Only admins send messages. */
+  announceOnly: boolean;
+  /** Only admins edit the group's subject, description and settings. */
+  locked: boolean;
+}
+
+/** What is done to members of a group. */
+export type ParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
+
+/** WhatsApp's answer for one participant of a change, as a status code (200 done, 403 refused, 409 a member already...). */
+export interface ParticipantStatus {
+  jid: string;
+  status: number;
+}
+
+/** A group's info and settings to change; absent fields stay, a null description clears it. */
+export interface GroupSettingsChange {
+  subject?: string;
+  description?: string | null;
+  announceOnly?: boolean;
+  locked?: boolean;
+}
+
+/** What a linked account does with groups, live over its link. Groups are named by their `…@g.us` JID. */
+export interface GroupActions {
+  /** The groups the linked account is in. */
+  list(): Promise<GroupInfo[]>;
+  /** Creates a group with these members (user JIDs); the account is its super-admin. */
+  create(subject: string, participants: string[]): Promise<GroupMetadata>;
+  /** A group's metadata as WhatsApp has it now. */
+  metadata(group: string): Promise<GroupMetadata>;
+  /** Changes a group's subject, description and settings, each as its own request. */
+  update(group: string, change: GroupSettingsChange): Promise<void>;
+  /** Adds, removes, promotes or demotes members (user JIDs); WhatsApp answers for each. */
+  updateParticipants(group: string, action: ParticipantAction, participants: string[]): Promise<ParticipantStatus[]>;
+  /** The group's invite code (the part after `https://chat.whatsapp.com/`). */
+  inviteCode(group: string): Promise<string>;
+  /** Revokes the invite code and resolves with the new one. */
+  revokeInvite(group: string): Promise<string>;
+  /** Leaves the group. */
+  leave(group: string): Promise<void>;
+}
+
+/** A change to a group the linked account is in, made by a member (`author`, null when unknown) or by the account itself. */
+export type GroupChange = { group: string; author: string | null } & (
+  | { kind: 'participants'; action: ParticipantAction; participants: Array<{ jid: string; phone: string | null }> }
+  | ({ kind: 'settings' } & GroupSettingsChange)
+);
+
 /** What a transport tells core about one session. Listeners must not throw. */
 export interface TransportListener {
   onState(state: LinkState): void;
@@ -155,6 +210,8 @@ export interface TransportListener {
   /** A reaction, edit, delete or poll vote on a message. */
   onUpdate(update: MessageUpdate): void;
   onContacts(contacts: SeenContact[]): void;
+  /** Members added, removed, promoted or demoted, or a group's info or settings changed. */
+  onGroupChange(change: GroupChange): void;
 }
 
 /** Media to send: the bytes are fetched by core (through the SSRF guard), never by the transport. */
@@ -291,7 +348,8 @@ export interface Connection {
   sendPresence(state: PresenceState, chat?: string): Promise<void>;
   /** Starts linking by pairing code for this phone (digits); resolves with the 8-character code. */
   requestPairingCode(phone: string): Promise<string>;
-  listGroups(): Promise<GroupInfo[]>;
+  /** Groups: list, create, metadata, settings, members, invite link, leave. */
+  readonly groups: GroupActions;
   /** Numbers, contacts' profiles, the account's own profile and its blocklist. */
   readonly profiles: ProfileActions;
   /**

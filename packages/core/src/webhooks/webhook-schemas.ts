@@ -12,6 +12,8 @@ const EVENT_NAMES: Record<KirimEventName, true> = {
   'message.edited': true,
   'message.revoked': true,
   'poll.vote': true,
+  'group.participants': true,
+  'group.update': true,
   'bulk.progress': true,
   'bulk.completed': true,
   'scheduled.sent': true,

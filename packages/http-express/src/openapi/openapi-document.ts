@@ -8,6 +8,7 @@ import { MESSAGE_ROUTES } from './message-routes.js';
 import { MESSAGE_ACTION_ROUTES } from './message-action-routes.js';
 import { MESSAGE_MEDIA_ROUTES } from './message-media-routes.js';
 import { SESSION_ROUTES } from './session-routes.js';
+import { GROUP_ROUTES } from './group-routes.js';
 import { PROFILE_ROUTES } from './profile-routes.js';
 import { SYSTEM_ROUTES } from './system-routes.js';
 
@@ -17,6 +18,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   ...ACCOUNT_ROUTES,
   ...CONTACT_ROUTES,
   ...SESSION_ROUTES,
+  ...GROUP_ROUTES,
   ...PROFILE_ROUTES,
   ...MESSAGE_ROUTES,
   ...MESSAGE_ACTION_ROUTES,

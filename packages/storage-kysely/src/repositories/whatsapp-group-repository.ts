@@ -60,6 +60,21 @@ export class KyselyWhatsappGroupRepository implements WhatsappGroupRepository {
     });
   }
 
+  async findByJid(sessionId: string, jid: string): Promise<WhatsappGroup | undefined> {
+    const row = await this.db
+      .selectFrom('whatsapp_groups')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('jid', '=', jid)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async update(group: WhatsappGroup): Promise<void> {
+    const { id, created_at: _created, user_id: _user, session_id: _session, ...changes } = toRow(group);
+    await this.db.updateTable('whatsapp_groups').set(changes).where('id', '=', id).execute();
+  }
+
   async remove(userId: string, id: string): Promise<boolean> {
     return removeRow(this.db, 'whatsapp_groups', { user_id: userId, id });
   }

@@ -51,6 +51,25 @@ export function describeWhatsappGroups(ctx: ConformanceContext): void {
       expect(await storage.whatsappGroups.listBySession(userId, sessionId)).toEqual([tie, full, last]);
     });
 
+    it("finds a session's saved group by JID (undefined for another session's or an unknown JID) and writes its fields back", async () => {
+      const { storage, userId, sessionId } = await setup();
+      const group = aGroup(userId, sessionId, { subject: 'Before' });
+      await storage.whatsappGroups.replaceForSession(userId, sessionId, [group]);
+      expect(await storage.whatsappGroups.findByJid(sessionId, group.jid)).toEqual(group);
+      expect(await storage.whatsappGroups.findByJid('another-session', group.jid)).toBeUndefined();
+      expect(await storage.whatsappGroups.findByJid(sessionId, '120363999999999999@g.us')).toBeUndefined();
+      const participants = [{ jid: '6281300000001@s.whatsapp.net', phone: '6281300000001', lid: null, admin: true }];
+      const changed = {
+        ...group,
+        subject: 'After',
+        participants,
+        participants_count: 1,
+        updated_at: '2026-01-02T00:00:00.000Z',
+      };
+      await storage.whatsappGroups.update(changed);
+      expect(await storage.whatsappGroups.findByJid(sessionId, group.jid)).toEqual(changed);
+    });
+
     it("makes a session's groups exactly the given ones by JID: new ones added, known ones updated keeping their id, missing ones removed", async () => {
       const { storage, userId, sessionId } = await setup();
       const kept = aGroup(userId, sessionId, { subject: 'Kept' });

@@ -14,7 +14,6 @@ import type { Logger } from '../../logger.js';
 import type {
   Connection,
   ConnectOptions,
-  GroupInfo,
   LinkState,
   OutgoingContent,
   OutgoingResult,
@@ -27,8 +26,9 @@ import type { BaileysModule } from './baileys-module.js';
 import { callListener, runHandler } from './contained-calls.js';
 import { reuploadMedia } from './baileys-media.js';
 import { baileysProfiles } from './baileys-profiles.js';
+import { baileysGroups, reportGroupEvents } from './baileys-groups.js';
 import { InboundEvents } from './inbound-events.js';
-import { deserialiseMessage, serialiseMessage, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
+import { deserialiseMessage, serialiseMessage, userOf, withoutDevice } from './message-mapping.js';
 import { baileysContent, quotableMessage } from './outgoing-content.js';
 import { decideOnClose, ReconnectSchedule, type BackoffBounds, type GiveUpAfter } from './reconnect-policy.js';
 import { SocketRecord } from './socket-record.js';
@@ -110,6 +110,7 @@ export class BaileysConnection implements Connection {
 
   readonly refreshMedia: Connection['refreshMedia'] = (m) => reuploadMedia(this.baileys, this.openSocketOrThrow(), m);
   readonly profiles = baileysProfiles(() => this.openSocketOrThrow());
+  readonly groups = baileysGroups(() => this.openSocketOrThrow());
   async markRead(chat: string, messageIds: string[]): Promise<void> {
     const sock = this.openSocketOrThrow();
     // In a group the receipt names each message's sender, which only the stored message knows.
@@ -137,11 +138,6 @@ export class BaileysConnection implements Connection {
     const code = await record.sock.requestPairingCode(phone.replace(/\D/g, ''));
     this.report({ state: 'pairing_code', code });
     return code;
-  }
-
-  async listGroups(): Promise<GroupInfo[]> {
-    const sock = this.openSocketOrThrow();
-    return Object.values(await sock.groupFetchAllParticipating()).map(toGroupInfo);
   }
 
   async logout(): Promise<void> {
@@ -246,6 +242,9 @@ export class BaileysConnection implements Connection {
     sock.ev.on(
       'contacts.update',
       live('contacts.update', (contacts: Partial<Contact>[]) => this.inbound.onContacts(contacts)),
+    );
+    reportGroupEvents(sock, live, (change) =>
+      this.emit('onGroupChange', () => this.options.listener.onGroupChange(change)),
     );
     // The server's ack of a sent stanza: the only "sent" signal (Baileys emits no status for it).
     sock.ws.on(

@@ -150,7 +150,7 @@ describe('createBaileysTransport against wa-sim', () => {
     const group = sim.createGroup('Team', other, [me]);
     const session = await linkedSession(me);
 
-    expect(await session.connection.listGroups()).toEqual([
+    expect(await session.connection.groups.list()).toEqual([
       {
         jid: group.jid,
         subject: 'Team',
