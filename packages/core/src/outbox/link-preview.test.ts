@@ -27,6 +27,8 @@ describe('fetchLinkPreview', () => {
   const requests: string[] = [];
   beforeAll(async () => {
     const cover = await png(600, 300);
+    // 20 million pixels in a few kilobytes: more than a thumbnail is made from.
+    const huge = await png(5000, 4000);
     server = createServer((req, res) => {
       requests.push(req.url!);
       const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(body);
@@ -35,6 +37,12 @@ describe('fetchLinkPreview', () => {
           return html(PAGE);
         case '/cover.png':
           return res.writeHead(200, { 'content-type': 'image/png' }).end(cover);
+        case '/huge-image':
+          return html(
+            '<html><head><meta property="og:title" content="Big"><meta property="og:image" content="/huge.png"></head></html>',
+          );
+        case '/huge.png':
+          return res.writeHead(200, { 'content-type': 'image/png' }).end(huge);
         case '/title-only':
           return html('<html><head><title>Only a title</title></head></html>');
         case '/broken-image':
@@ -79,6 +87,14 @@ describe('fetchLinkPreview', () => {
       url: `${base}/broken-image`,
       title: 'T',
     });
+  });
+
+  it('goes without a thumbnail, not decoding it, for an og:image of more than 4096×4096 pixels', async () => {
+    expect(await fetchLinkPreview(`${base}/huge-image`, { allowPrivate: true })).toEqual({
+      url: `${base}/huge-image`,
+      title: 'Big',
+    });
+    expect(requests).toEqual(['/huge-image', '/huge.png']);
   });
 
   it('makes no preview of a page that answers 404, is not HTML, or has no title', async () => {

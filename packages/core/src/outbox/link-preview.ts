@@ -15,12 +15,14 @@ export interface LinkPreviewOptions {
 }
 
 /**
- * A preview's limits: the page's first 512 KB, a 2 MB image, 5 000 ms a fetch, a 192-pixel JPEG thumbnail; the
- * previews of the 256 most recent links kept 10 minutes.
+ * A preview's limits: the page's first 512 KB, a 2 MB image of at most 4096×4096 pixels (a small PNG can unpack to
+ * far more: seconds of work and hundreds of megabytes), 5 000 ms a fetch, a 192-pixel JPEG thumbnail; the previews
+ * of the 256 most recent links kept 10 minutes.
  */
 export const LINK_PREVIEW_LIMITS = {
   pageBytes: 512 * 1024,
   imageBytes: 2 * 1024 * 1024,
+  imagePixels: 4096 * 4096,
   timeoutMs: 5_000,
   thumbnailPixels: 192,
   keptLinks: 256,
@@ -114,7 +116,10 @@ async function thumbnailOf(url: string, options: LinkPreviewOptions): Promise<Bu
     const image = await fetchOk(url, LINK_PREVIEW_LIMITS.imageBytes, options, { whole: true });
     if (!image) return undefined;
     const size = LINK_PREVIEW_LIMITS.thumbnailPixels;
-    return await sharp(image.body).resize(size, size, { fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
+    return await sharp(image.body, { limitInputPixels: LINK_PREVIEW_LIMITS.imagePixels })
+      .resize(size, size, { fit: 'inside' })
+      .jpeg({ quality: 70 })
+      .toBuffer();
   } catch {
     return undefined;
   }

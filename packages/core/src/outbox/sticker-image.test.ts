@@ -48,6 +48,14 @@ describe('stickerImage', () => {
     expect(await stickerImage(ready, 'image/webp')).toBe(ready);
   });
 
+  it('refuses an image of more than 4096×4096 pixels, naming media_url, before decoding it', async () => {
+    // 20 million pixels in a few kilobytes: seconds and hundreds of megabytes to decode.
+    await expect(stickerImage(await png(5000, 4000), 'image/png')).rejects.toMatchObject({
+      code: 'validation',
+      details: { media_url: ['is 5000×4000 pixels; a sticker is made from at most 4096×4096'] },
+    });
+  });
+
   it('refuses a GIF, text, and bytes that only claim to be a PNG, naming media_url', async () => {
     for (const [data, type] of [
       [await gif(10, 10), 'image/gif'],
