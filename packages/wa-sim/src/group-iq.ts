@@ -1,10 +1,11 @@
 import type { BinaryNode } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
+import { answerGroupChange } from './group-change-iq.js';
 import { child, children, iqError, iqResult } from './stanzas.js';
 
 /**
  * `xmlns=w:g2`: groups. Answers the participating list (`groupFetchAllParticipating`), one group's
- * metadata (`groupMetadata`), and group creation (`groupCreate`); other group changes are not simulated.
+ * metadata (`groupMetadata`), group creation (`groupCreate`), and the changes of {@link answerGroupChange}.
  */
 export function handleGroupIq(connection: ClientConnection, iq: BinaryNode): BinaryNode {
   const { network } = connection;
@@ -33,5 +34,5 @@ export function handleGroupIq(connection: ClientConnection, iq: BinaryNode): Bin
     return iqResult(iq, [group.toNode()]);
   }
 
-  return iqResult(iq);
+  return answerGroupChange(connection, iq, account) ?? iqResult(iq);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { BinaryNode } from 'baileys';
 import type { SimPhone } from './sim-phone.js';
 
@@ -14,6 +15,12 @@ export interface SimGroupMember {
 export class SimGroup {
   readonly members = new Map<string, SimGroupMember>();
   description: string | null = null;
+  /** Only admins send messages (`<announcement/>`). */
+  announceOnly = false;
+  /** Only admins change the group's info (`<locked/>`). */
+  locked = false;
+  /** What follows `https://chat.whatsapp.com/` in the group's invite link; revoking draws a new one. */
+  inviteCode = newInviteCode();
   readonly createdAt = new Date();
 
   constructor(
@@ -50,6 +57,8 @@ export class SimGroup {
         ...(admin ? { type: admin } : {}),
       },
     }));
+    if (this.announceOnly) content.push({ tag: 'announcement', attrs: {} });
+    if (this.locked) content.push({ tag: 'locked', attrs: {} });
     if (this.description !== null) {
       content.push({
         tag: 'description',
@@ -73,4 +82,9 @@ export class SimGroup {
       content,
     };
   }
+}
+
+/** A fresh invite code: 22 URL-safe characters, as WhatsApp's are. */
+export function newInviteCode(): string {
+  return randomBytes(16).toString('base64url').slice(0, 22);
 }
