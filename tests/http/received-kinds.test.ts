@@ -301,6 +301,24 @@ describe.each(DATABASES)(
       expect((await published('message.received', sessionId, 2)).map((e) => e.message_id)).toEqual([poll, after]);
     });
 
+    it('announces a reaction, an edit, a delete and a vote once when WhatsApp delivers them again', async () => {
+      const { user, sessionId, phone, contact } = await chat();
+      const text = contact.send(phone, 'Pesan 2 kotak');
+      const poll = contact.sendContent(phone, { kind: 'poll', ...POLL, multipleAnswers: false });
+      await stored(user.token, sessionId, poll);
+      contact.react(text, '👍');
+      contact.edit(text, 'Pesan 3 kotak');
+      contact.vote(poll, ['Soto']);
+      contact.revoke(text);
+      await settled(async () => (await stored(user.token, sessionId, text)).revoked_at !== null);
+      await settled(async () => (await stored(user.token, sessionId, poll)).poll_votes.length === 1);
+      network.redeliver(sessionId);
+      // The session records what it is told in order: once this later message is stored, the repeats were handled.
+      await stored(user.token, sessionId, contact.send(phone, 'Sesudahnya'));
+      for (const type of ['message.reaction', 'message.edited', 'message.revoked', 'poll.vote'])
+        expect(await published(type, sessionId), type).toHaveLength(1);
+    });
+
     it('publishes a reaction to a message the session never stored (sent before it was linked), storing nothing', async () => {
       const user = await t.createUser();
       const phone = nextPhone();

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { KirimEvent, KirimEventMap, KirimEvents, Peer } from '../events.js';
 import type { Storage } from '../storage/storage.js';
 import type { IncomingMessage, MessageUpdate, StructuredContent } from '../transport/transport.js';
-import { mayChange } from './message-life.js';
+import { takesEffect } from './message-life.js';
 import type { Message, MessageContent, MessageMedia } from './message-schemas.js';
 
 /** The session a transport reported something for. */
@@ -150,14 +150,15 @@ export class IncomingRecorder {
 
   /**
    * Applies a reaction, edit, delete or poll vote to the message it names and publishes it. One naming a message
-   * the session has not stored (WhatsApp sends reactions to old messages) is still published, and stores nothing;
-   * one its author could not have made (an edit by another member) is dropped, as WhatsApp's apps drop it.
+   * the session has not stored (WhatsApp sends reactions to old messages) is still published, and stores nothing.
+   * One that changes nothing of the stored message is dropped: made by someone who may not (an edit by another
+   * member, which WhatsApp's apps drop too), or a repeat WhatsApp delivered again.
    */
   async recordUpdate(session: RecordingSession, update: MessageUpdate): Promise<void> {
     const { storage, events } = this.deps;
     const announce = await storage.transaction(async (tx) => {
       const target = await tx.messages.findByMessageId(session.id, update.messageId);
-      if (target && !mayChange(target, update)) return () => {};
+      if (target && !takesEffect(target, update)) return () => {};
       await tx.messages.applyUpdate(session.id, update);
       return events.publishIn(tx, [updateEvent(events, session, update)]);
     });

@@ -1,5 +1,32 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { MessageUpdate } from '../transport/transport.js';
 import type { Message } from './message-schemas.js';
+
+/**
+ * Whether `update` changes `message`: made by someone who may make it, and not applied already (WhatsApp delivers
+ * again what it thinks was not acknowledged, with the same time, and a repeat must not be announced twice).
+ */
+export function takesEffect(message: Message, update: MessageUpdate): boolean {
+  return mayChange(message, update) && !isDeepStrictEqual(inOrder(messageLifeAfter(message, update)), inOrder(message));
+}
+
+/** A message's life with its reactions and votes in one order (a member's goes last when they change it). */
+function inOrder(message: MessageLife): MessageLife {
+  const by =
+    <T>(key: (item: T) => string) =>
+    (a: T, b: T) =>
+      key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+  return {
+    ...lifeOf(message),
+    reactions: message.reactions.toSorted(by((r) => r.from)),
+    poll_votes: message.poll_votes.toSorted(by((v) => v.voter)),
+  };
+}
+
+/** What updates change of a message. */
+function lifeOf({ text, reactions, poll_votes, edited_at, revoked_at }: MessageLife): MessageLife {
+  return { text, reactions, poll_votes, edited_at, revoked_at };
+}
 
 /**
  * Whether `update` may change `message`, as WhatsApp's apps decide: anyone in its chat reacts, a vote counts only
@@ -7,7 +34,7 @@ import type { Message } from './message-schemas.js';
  * membership is not known here) deletes it for everyone. WhatsApp's servers check none of this, since changes are
  * end-to-end encrypted: a chat member can name any message id, and apps ignore a change its author did not make.
  */
-export function mayChange(message: Message, update: MessageUpdate): boolean {
+function mayChange(message: Message, update: MessageUpdate): boolean {
   if (update.kind === 'reaction' || update.kind === 'poll_vote') return true;
   if (update.kind === 'revoke' && message.chat.endsWith('@g.us') && update.chat === message.chat) return true;
   return madeByAuthor(message, update);
@@ -29,8 +56,8 @@ export type MessageLife = Pick<Message, 'text' | 'reactions' | 'poll_votes' | 'e
  * only marks the message (its text stays: the stored copy is the user's own record). Storage adapters share it.
  */
 export function messageLifeAfter(message: Message, update: MessageUpdate): MessageLife {
-  const { text, reactions, poll_votes, edited_at, revoked_at } = message;
-  const life: MessageLife = { text, reactions, poll_votes, edited_at, revoked_at };
+  const life = lifeOf(message);
+  const { reactions, poll_votes } = life;
   const at = update.at.toISOString();
   switch (update.kind) {
     case 'reaction': {
