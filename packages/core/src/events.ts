@@ -72,6 +72,8 @@ export interface KirimEventMap {
   'message.revoked': MessageChange & { from: Peer };
   /** A member voted on a poll: the option names chosen, all at once (none: the vote withdrawn). */
   'poll.vote': MessageChange & { voter: Peer; selected: string[] };
+  /** Someone called the linked account; `rejected` when the session's `reject_calls` declined it. */
+  'call.received': { session_id: string; from: Peer; is_video: boolean; rejected: boolean };
   /** Members of a group one of the sessions is in were added, removed, promoted or demoted (`author`: by whom, if known). */
   'group.participants': {
     session_id: string;

@@ -24,10 +24,12 @@ import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
 import { createMediaLoader, type MediaLoaderOptions } from './outbox/media-loader.js';
 import { createOptOutHook } from './outbox/opt-outs.js';
 import { DEFAULT_SEND_LIMITS, effectiveLimits } from './outbox/send-limits.js';
+import { createSendQueue } from './outbox/send-queue.js';
 import { createSendRoutes } from './outbox/send-routes.js';
 import { createSendService, type SendService, type SendServiceOptions } from './outbox/send-service.js';
 import { SendWaiters } from './outbox/send-waiters.js';
 import { createPoolService, type PoolService } from './pools/pool-service.js';
+import { createCallHandler } from './sessions/call-handler.js';
 import { SessionManager, type SessionManagerOptions } from './sessions/session-manager.js';
 import { createSessionService, type SessionService } from './sessions/session-service.js';
 import { createProfileService, type ProfileService } from './sessions/profile-service.js';
@@ -134,12 +136,13 @@ export function createKirim(options: KirimOptions): Kirim {
   const eventLog = createEventLog({ storage, clock, logger, options: options.eventLog });
   const events = new KirimEvents(clock, eventLog);
   eventLog.onRelayed((event) => events.deliver(event, 'relayed'));
+  const secretBox = createSecretBox(options.secretKey ?? randomBytes(32));
   const webhooks = createWebhookService({
     storage,
     clock,
     logger,
     events,
-    secretBox: createSecretBox(options.secretKey ?? randomBytes(32)),
+    secretBox,
     allowPrivateUrls: options.allowPrivateUrls,
     resolveHost: options.resolveHost,
     timings: options.webhooks,
@@ -162,8 +165,18 @@ export function createKirim(options: KirimOptions): Kirim {
     onMoved: (messages) => jobs.receipted(messages),
   });
   const onIncoming = createOptOutHook({ storage, clock, logger, words: outboxOptions.optOutWords });
+  const waiters = new SendWaiters({ storage, clock });
+  const callQueue = createSendQueue({ storage, clock, waiters, onQueued: () => dispatcher.poke(), waitMs: 0 });
+  const onCall = createCallHandler({
+    storage,
+    clock,
+    events,
+    logger,
+    queue: callQueue,
+    onQueued: () => dispatcher.poke(),
+  });
   const sessionManager = new SessionManager(
-    { storage, clock, logger, events, transport: options.transport, receipts, onIncoming },
+    { storage, clock, logger, events, transport: options.transport, receipts, onIncoming, onCall, secretBox },
     options.sessions,
   );
   const media = createMediaLoader({
@@ -173,7 +186,6 @@ export function createKirim(options: KirimOptions): Kirim {
     clock,
   });
   const sendLimits = effectiveLimits(DEFAULT_SEND_LIMITS, outboxOptions.limits);
-  const waiters = new SendWaiters({ storage, clock });
   const dispatcher = new Dispatcher(
     {
       storage,
@@ -221,6 +233,7 @@ export function createKirim(options: KirimOptions): Kirim {
     clock,
     manager: sessionManager,
     defaultCountryCode,
+    secretBox,
     onSettingsChanged: () => dispatcher.invalidate(),
   });
   const routes = createSendRoutes({ storage, clock, upgradeUrl: outboxOptions.upgradeUrl });

@@ -39,7 +39,7 @@ import { listLeadTasksSchema, scrapeLeadsSchema } from './leads/lead-task-schema
 import { messageActionSchemas } from './messages/message-action-schemas.js';
 import { listMessagesSchema } from './messages/message-schemas.js';
 import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-schemas.js';
-import { sendLimitsSchema } from './outbox/send-limits.js';
+import { sessionSettingsSchema } from './sessions/session-settings.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
 import { createSessionSchema, pairingCodeSchema, presenceSchema } from './sessions/session-schemas.js';
 import { createGroupSchema, groupParticipantsSchema, updateGroupSchema } from './whatsapp-groups/group-schemas.js';
@@ -129,7 +129,7 @@ export const requestSchemas = {
   groupParticipants: groupParticipantsSchema(DEFAULT_COUNTRY_CODE),
   checkNumbers: checkNumbersSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   ownProfile: ownProfileSchema,
-  sendLimits: sendLimitsSchema,
+  sessionSettings: sessionSettingsSchema,
   listMessages: listMessagesSchema(DEFAULT_COUNTRY_CODE),
   sessionDevice: sessionDeviceSchema,
   ...sendSchemas(DEFAULT_COUNTRY_CODE),

@@ -10,8 +10,11 @@ import type { Message } from '../messages/message-schemas.js';
 import type { ReceiptWriter } from '../messages/receipt-writer.js';
 import type { Storage } from '../storage/storage.js';
 import type { Connection, LinkState, SeenContact, Transport } from '../transport/transport.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
+import type { CallHandler } from './call-handler.js';
 import { recordGroupChange } from '../whatsapp-groups/group-changes.js';
 import { linkStateChange } from './link-state-changes.js';
+import { proxyUrlOf } from './session-settings.js';
 import { sessionAuthStore } from './session-auth-store.js';
 import type { Session } from './session-schemas.js';
 
@@ -50,6 +53,10 @@ type Deps = {
   receipts: ReceiptWriter;
   /** Told of each incoming message once it is stored and announced (the opt-out list reads STOP replies). */
   onIncoming?(message: Message): Promise<void>;
+  /** Answers the calls offered to the sessions (rejects them when their settings say so). */
+  onCall?: CallHandler;
+  /** Opens the sessions' sealed proxy URLs; without it, a session with a proxy cannot connect. */
+  secretBox?: SecretBox;
 };
 
 /**
@@ -151,6 +158,7 @@ export class SessionManager {
   private async connectHere(session: Session): Promise<boolean> {
     const transport = this.requireTransport();
     const { storage, clock } = this.deps;
+    const proxyUrl = this.proxyUrlOf(session);
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry())))
       return false;
@@ -168,6 +176,7 @@ export class SessionManager {
       live.connection = await transport.connect({
         sessionId: session.id,
         auth: sessionAuthStore(storage, session.id),
+        ...(proxyUrl ? { proxyUrl } : {}),
         listener: {
           onState: (state) => this.enqueue(live, () => this.recordState(live, state)),
           onReceipt: (receipt) =>
@@ -176,6 +185,7 @@ export class SessionManager {
           onUpdate: (update) => this.enqueue(live, () => this.recorder.recordUpdate(live, update)),
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
           onGroupChange: (change) => this.enqueue(live, () => recordGroupChange(this.deps, live, change)),
+          onCall: (call) => this.enqueue(live, () => this.deps.onCall?.(live, call) ?? Promise.resolve()),
         },
         getMessage: async (messageId) => {
           const stored = await storage.messages.findByMessageId(session.id, messageId);
@@ -245,6 +255,13 @@ export class SessionManager {
         this.deps.logger.error({ err: error, session: session.id }, 'could not resume session');
       }
     }
+  }
+
+  private proxyUrlOf(session: Session): string | undefined {
+    if (session.settings.proxy_url === undefined) return undefined;
+    if (!this.deps.secretBox)
+      throw new KirimError('internal', 'The session has a proxy but the engine has no secret key');
+    return proxyUrlOf(session.settings, this.deps.secretBox);
   }
 
   private leaseExpiry(): string {

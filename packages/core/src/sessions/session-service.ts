@@ -6,11 +6,12 @@ import { phoneSchema, toUserJid } from '../contacts/phone.js';
 import { KirimError, notFound } from '../errors.js';
 import { listMessagesSchema, messageView, type MessageView } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';
-import { sendLimitsSchema, type SendLimits } from '../outbox/send-limits.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 import type { GroupInfo, PresenceState } from '../transport/transport.js';
 import { pageSchema, parse, type Page } from '../validation.js';
 import { sessionDeviceSchema, type WhatsappGroup } from '../whatsapp-groups/whatsapp-group-schemas.js';
 import { newSession } from './new-session.js';
+import { sessionSettingsSchema, settingsView, storedSettings, type SessionSettingsView } from './session-settings.js';
 import { liveConnection as liveLink } from './live-connection.js';
 import type { SessionManager } from './session-manager.js';
 import {
@@ -45,10 +46,10 @@ export interface SessionService {
   remove(actor: Actor, id: string): Promise<void>;
   /** As `remove`, and deletes everything stored for the device: its message history too. */
   removeDevice(actor: Actor, id: string): Promise<void>;
-  /** The session's own send limits (anti-ban controls); they override its pools' and the engine's. */
-  settings(actor: Actor, id: string): Promise<Partial<SendLimits>>;
-  /** Changes some of the session's send limits (the others keep their value); `validation` naming each bad one. */
-  updateSettings(actor: Actor, id: string, input: unknown): Promise<Partial<SendLimits>>;
+  /** The session's own send limits (anti-ban controls; they override its pools' and the engine's), call rejection and proxy (masked). */
+  settings(actor: Actor, id: string): Promise<SessionSettingsView>;
+  /** Changes some settings (the others keep their value); `validation` naming each bad one. A changed proxy reconnects the session. */
+  updateSettings(actor: Actor, id: string, input: unknown): Promise<SessionSettingsView>;
   /** A page of the WhatsApp contacts this session has seen. */
   contacts(actor: Actor, id: string, query?: unknown): Promise<Page<SessionContact>>;
   /** Shows a presence (typing, recording, paused in a chat; available, unavailable) at once; `no_device` unless it is connected here. */
@@ -122,6 +123,8 @@ export function createSessionService(deps: {
   clock: Clock;
   manager: SessionManager;
   defaultCountryCode: string;
+  /** Seals the proxy URL (it carries a password) in the settings. */
+  secretBox: SecretBox;
   /** Told a session's send limits changed (the dispatcher's cached facts are stale). */
   onSettingsChanged?: () => void;
 }): SessionService {
@@ -243,16 +246,21 @@ export function createSessionService(deps: {
     },
 
     async settings(actor, id) {
-      return (await get(actor, id)).settings as Partial<SendLimits>;
+      return settingsView((await get(actor, id)).settings, deps.secretBox);
     },
 
     async updateSettings(actor, id, input) {
-      const changes = parse(sendLimitsSchema, input);
+      const changes = parse(sessionSettingsSchema, input);
       const session = await get(actor, id);
-      const settings = { ...session.settings, ...changes };
+      const settings = storedSettings(session.settings, changes, deps.secretBox);
       await storage.sessions.update(id, { settings, updated_at: clock.now().toISOString() });
       deps.onSettingsChanged?.();
-      return settings as Partial<SendLimits>;
+      // A new proxy applies from the next socket: the link driven here starts over through it.
+      if (changes.proxy_url !== undefined && manager.drives(id)) {
+        await manager.detach(id);
+        await manager.open({ ...session, settings });
+      }
+      return settingsView(settings, deps.secretBox);
     },
 
     async contacts(actor, id, query = {}) {

@@ -23,3 +23,4 @@ export type {
   SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 export type { SimulatedNumberCheck } from './simulated-network-profiles.js';
+export type { SimulatedCall, SimulatedCalls } from './simulated-network-calls.js';

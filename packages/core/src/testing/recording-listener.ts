@@ -1,4 +1,5 @@
 import type {
+  CallOffer,
   GroupChange,
   IncomingMessage,
   LinkState,
@@ -19,6 +20,8 @@ export interface RecordingListener extends TransportListener {
   contacts: SeenContact[][];
   /** Group changes, in order. */
   groupChanges: GroupChange[];
+  /** Calls offered, in order. */
+  calls: CallOffer[];
   /** Every event in order, as one line each: for comparing whole runs. */
   log: string[];
 }
@@ -31,6 +34,7 @@ export function recordingListener(): RecordingListener {
     messages: [],
     updates: [],
     contacts: [],
+    calls: [],
     groupChanges: [],
     log: [],
     onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
@@ -39,6 +43,7 @@ export function recordingListener(): RecordingListener {
     onUpdate: (u) => void (r.updates.push(u), r.log.push(`update ${JSON.stringify(u)}`)),
     onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
     onGroupChange: (g) => void (r.groupChanges.push(g), r.log.push(`group ${JSON.stringify(g)}`)),
+    onCall: (c) => void (r.calls.push(c), r.log.push(`call ${JSON.stringify(c)}`)),
   };
   return r;
 }

@@ -47,6 +47,7 @@ const CONNECTION_METHODS = new Set([
   ...GROUP_METHODS.map((method) => `groups.${method}`),
   ...PROFILE_METHODS.map((method) => `profiles.${method}`),
   'refreshMedia',
+  'rejectCall',
   'logout',
   'close',
 ]);
@@ -152,10 +153,9 @@ export async function serveSimulatedNetwork(
           clear: () => peer.call('auth.clear', [], id) as Promise<void>,
         };
         const listener = Object.fromEntries(
-          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts', 'onGroupChange'] as const).map((kind) => [
-            kind,
-            (payload: unknown) => peer.emit(id, kind, payload),
-          ]),
+          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts', 'onCall', 'onGroupChange'] as const).map(
+            (kind) => [kind, (payload: unknown) => peer.emit(id, kind, payload)],
+          ),
         ) as unknown as TransportListener;
         connections.set(
           id,
@@ -249,6 +249,7 @@ export function connectRemoteNetwork(url: string): Transport {
         groups: Object.fromEntries(GROUP_METHODS.map((method) => [method, call(`groups.${method}`)])),
         profiles: Object.fromEntries(PROFILE_METHODS.map((method) => [method, call(`profiles.${method}`)])),
         refreshMedia: call('refreshMedia'),
+        rejectCall: call('rejectCall'),
         logout: call('logout'),
         close: async () => {
           await call('close')().catch(() => {});

@@ -1,6 +1,7 @@
 import { KirimError } from '../errors.js';
 import type {
   AuthStore,
+  CallOffer,
   Connection,
   ConnectOptions,
   GroupActions,
@@ -49,7 +50,8 @@ export type SessionEvent =
   | { kind: 'update'; update: MessageUpdate }
   | { kind: 'receipt'; receipt: TransportReceipt }
   | { kind: 'contacts'; contacts: SeenContact[] }
-  | { kind: 'group'; change: GroupChange };
+  | { kind: 'group'; change: GroupChange }
+  | { kind: 'call'; call: CallOffer };
 
 /** What the network keeps about one session id, across its connections. */
 export interface SessionRecord {
@@ -133,6 +135,10 @@ export class SimulatedConnection implements Connection {
     return this.network.media.reupload(message);
   }
 
+  async rejectCall(callId: string): Promise<void> {
+    this.network.calls.reject(this, callId);
+  }
+
   async logout(): Promise<void> {
     this.network.unlink(this.record);
     await this.options.auth.clear();
@@ -200,6 +206,7 @@ export class SimulatedConnection implements Connection {
       else if (event.kind === 'update') listener.onUpdate(event.update);
       else if (event.kind === 'receipt') listener.onReceipt(event.receipt);
       else if (event.kind === 'group') listener.onGroupChange(event.change);
+      else if (event.kind === 'call') listener.onCall(event.call);
       else listener.onContacts(event.contacts);
     });
   }

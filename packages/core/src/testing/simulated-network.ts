@@ -17,6 +17,7 @@ import type {
   Transport,
 } from '../transport/transport.js';
 import { SimulatedConnection, type SessionEvent, type SessionRecord } from './simulated-network-connection.js';
+import { NetworkCalls, type SimulatedCalls } from './simulated-network-calls.js';
 import {
   digitsFor,
   drawChars,
@@ -152,6 +153,8 @@ export interface SimulatedNetwork {
    * acknowledgements were lost (Baileys replays them after a reconnect): the engine must keep each once.
    */
   redeliver(sessionId: string): void;
+  /** Phones calling the sessions' accounts; each call records whether the session rejected it. */
+  readonly calls: SimulatedCalls;
 }
 
 /** Creates a simulated WhatsApp network; see {@link SimulatedNetworkOptions} for the defaults. */
@@ -203,6 +206,7 @@ export class Network implements SimulatedNetwork {
   readonly sent: SimulatedSend[] = [];
   readonly presences: SimulatedPresence[] = [];
   readonly numberChecks: SimulatedNumberCheck[] = [];
+  readonly calls = new NetworkCalls(this, (sessionId) => this.record(sessionId));
   readonly clock: Clock;
   private readonly latencyMs: number;
   private readonly autoLinkAfterMs: number | null;

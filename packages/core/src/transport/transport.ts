@@ -147,6 +147,18 @@ export interface GroupInfo {
   createdAt: Date | null;
 }
 
+/** An incoming call being offered to the linked account (WhatsApp's `offer`). */
+export interface CallOffer {
+  callId: string;
+  /** The caller's JID as WhatsApp addressed it. */
+  from: string;
+  /** The caller's phone number (digits) where known. */
+  fromPhone: string | null;
+  isVideo: boolean;
+  isGroup: boolean;
+  at: Date;
+}
+
 /** A group member's standing: the `superadmin` created the group. */
 export type GroupRole = 'superadmin' | 'admin' | 'member';
 
@@ -212,6 +224,8 @@ export interface TransportListener {
   onContacts(contacts: SeenContact[]): void;
   /** Members added, removed, promoted or demoted, or a group's info or settings changed. */
   onGroupChange(change: GroupChange): void;
+  /** Someone calls the linked account. */
+  onCall(call: CallOffer): void;
 }
 
 /** Media to send: the bytes are fetched by core (through the SSRF guard), never by the transport. */
@@ -357,6 +371,8 @@ export interface Connection {
    * message's new `raw`, whose keys and path fetch the new copy.
    */
   refreshMedia(message: StoredMessage): Promise<string>;
+  /** Declines an offered call (`from`: the caller's JID as the offer named it). */
+  rejectCall(callId: string, from: string): Promise<void>;
   /** Unlinks the device from the phone and closes; credentials become void. */
   logout(): Promise<void>;
   /** Closes the link, keeping credentials. */
@@ -370,6 +386,8 @@ export interface ConnectOptions {
   listener: TransportListener;
   /** Serves stored messages for quotes and retry requests. */
   getMessage(messageId: string): Promise<StoredMessage | undefined>;
+  /** Every connection of the session (the WhatsApp socket, media) goes through this proxy (`http://`, `https://`, `socks5://`). */
+  proxyUrl?: string;
 }
 
 /** A way to reach WhatsApp. */

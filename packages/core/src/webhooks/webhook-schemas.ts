@@ -14,6 +14,7 @@ const EVENT_NAMES: Record<KirimEventName, true> = {
   'poll.vote': true,
   'group.participants': true,
   'group.update': true,
+  'call.received': true,
   'bulk.progress': true,
   'bulk.completed': true,
   'scheduled.sent': true,

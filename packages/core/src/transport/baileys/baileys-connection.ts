@@ -27,6 +27,7 @@ import { callListener, runHandler } from './contained-calls.js';
 import { reuploadMedia } from './baileys-media.js';
 import { baileysProfiles } from './baileys-profiles.js';
 import { baileysGroups, reportGroupEvents } from './baileys-groups.js';
+import { reportCalls } from './baileys-calls.js';
 import { InboundEvents } from './inbound-events.js';
 import { deserialiseMessage, serialiseMessage, userOf, withoutDevice } from './message-mapping.js';
 import { baileysContent, quotableMessage } from './outgoing-content.js';
@@ -111,6 +112,7 @@ export class BaileysConnection implements Connection {
   readonly refreshMedia: Connection['refreshMedia'] = (m) => reuploadMedia(this.baileys, this.openSocketOrThrow(), m);
   readonly profiles = baileysProfiles(() => this.openSocketOrThrow());
   readonly groups = baileysGroups(() => this.openSocketOrThrow());
+  readonly rejectCall: Connection['rejectCall'] = (callId, from) => this.openSocketOrThrow().rejectCall(callId, from);
   async markRead(chat: string, messageIds: string[]): Promise<void> {
     const sock = this.openSocketOrThrow();
     // In a group the receipt names each message's sender, which only the stored message knows.
@@ -246,6 +248,7 @@ export class BaileysConnection implements Connection {
     reportGroupEvents(sock, live, (change) =>
       this.emit('onGroupChange', () => this.options.listener.onGroupChange(change)),
     );
+    reportCalls(sock, live, (call) => this.emit('onCall', () => this.options.listener.onCall(call)));
     // The server's ack of a sent stanza: the only "sent" signal (Baileys emits no status for it).
     sock.ws.on(
       'CB:ack,class:message',

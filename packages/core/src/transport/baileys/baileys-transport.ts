@@ -5,6 +5,7 @@ import { loadAuthState } from './baileys-auth-state.js';
 import { BaileysConnection } from './baileys-connection.js';
 import { downloadBaileysMedia, mediaRouteTo, withMediaRoute } from './baileys-media.js';
 import { loadBaileys } from './baileys-module.js';
+import { withProxy } from './baileys-proxy.js';
 import type { BackoffBounds, GiveUpAfter } from './reconnect-policy.js';
 
 /** Options of {@link createBaileysTransport}. */
@@ -77,7 +78,9 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
   return {
     name: 'baileys',
     async connect(connectOptions: ConnectOptions): Promise<Connection> {
-      const baileys = withMediaRoute(await loadBaileys(), mediaRoute);
+      // The proxy's agents are set last, over the media route's (they reach the route's host through the proxy).
+      const proxied = withProxy(await loadBaileys(), connectOptions.proxyUrl, options.mediaUrl);
+      const baileys = withMediaRoute(proxied, mediaRoute);
       const auth = await loadAuthState(baileys, connectOptions.auth);
       const connection = new BaileysConnection(baileys, auth, connectOptions, settings);
       connection.start();

@@ -31,6 +31,13 @@ const NETWORK_REASONS: Record<string, string> = {
   ENETUNREACH: 'network_unreachable',
   EHOSTUNREACH: 'network_unreachable',
   ETIMEDOUT: 'timed_out',
+  // A session's proxy would not carry the socket (ProxyRefusal's codes).
+  EPROXY407: 'proxy refused: 407 Proxy Authentication Required',
+  EPROXYSTATUS: 'proxy refused: it would not open a tunnel to WhatsApp',
+  ESOCKSAUTH: 'proxy refused: SOCKS authentication failed',
+  ESOCKSREFUSED: 'proxy refused: it would not connect to WhatsApp',
+  ESOCKSHANDSHAKE: 'proxy refused: the SOCKS handshake failed (check the credentials)',
+  EPROXYDOWN: 'proxy refused: connection refused',
 };
 
 /**
