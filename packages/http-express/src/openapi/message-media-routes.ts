@@ -13,7 +13,9 @@ export const MESSAGE_MEDIA_ROUTES: RouteDoc[] = [
       'with `Content-Type`, `Content-Disposition` (the filename) and `Content-Length` when WhatsApp announced it; any ' +
       'server sharing the database answers. When WhatsApp no longer has the file, the server connected to the ' +
       'session asks the phone to upload it again (a `503` from another server, or when the phone does not). Another ' +
-      'user’s message, or one without media, is a `404` naming `message_id`.',
+      'user’s message, one without media, or one naming its media on a host that is not WhatsApp’s (the sender wrote ' +
+      'it) is a `404` naming `message_id`. A type the sender gave that HTTP cannot carry is served as ' +
+      '`application/octet-stream`.',
     answer: { raw: { 'application/octet-stream': { type: 'string', contentMediaType: 'application/octet-stream' } } },
     errors: [503],
   },
