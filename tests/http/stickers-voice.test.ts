@@ -182,21 +182,22 @@ describe.each(DATABASES)('stickers, voice notes, view once and link previews ove
   describe('scheduled', () => {
     it('fires a scheduled voice note view-once, and a scheduled text without its preview, as asked', async () => {
       const { token, id } = await linked();
-      const scheduled_at = new Date(Date.now() + 300).toISOString();
+      // Each a second ahead of its own request: one time for both was past by the second when the first was slow.
+      const soon = () => new Date(Date.now() + 1000).toISOString();
       const voice = await post(token, 'schedule/media', {
         session_id: id,
         to: nextPhone(),
         media_url: `${base}/note.ogg`,
         type: 'voice',
         view_once: true,
-        scheduled_at,
+        scheduled_at: soon(),
       });
       const text = await post(token, 'schedule/text', {
         session_id: id,
         to: nextPhone(),
         message: `Besok: ${base}/page`,
         link_preview: false,
-        scheduled_at,
+        scheduled_at: soon(),
       });
       expect([voice.status, text.status]).toEqual([201, 201]);
       const sent = await eventually(() => {
