@@ -635,7 +635,7 @@ describe.each(DATABASES)('sending over HTTP on %s (simulated network)', (databas
             pool_id: pool.id,
             to: nextPhone(),
             message: 'x',
-            scheduled_at: new Date(Date.now() + 100).toISOString(),
+            scheduled_at: new Date(Date.now() + 1000).toISOString(),
           },
         })
       ).body.data;
