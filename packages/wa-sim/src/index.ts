@@ -11,6 +11,8 @@ export type {
   SimPhoneOptions,
 } from './sim-phone.js';
 export { SimGroup } from './sim-group.js';
+export { PhoneProfile } from './phone-profile.js';
+export type { PhoneProfileSettings, SimBusinessProfile } from './phone-profile.js';
 export {
   editMessage,
   phoneVcard,

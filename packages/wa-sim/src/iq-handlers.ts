@@ -5,6 +5,7 @@ import { handleGroupIq } from './group-iq.js';
 import { handleEncryptIq } from './prekey-iq.js';
 import { child, children, iqResult } from './stanzas.js';
 import { handleUsyncIq } from './usync-iq.js';
+import { handleBlocklistIq, handleBusinessIq, handlePictureIq, handleStatusIq } from './profile-iq.js';
 
 type IqHandler = (connection: ClientConnection, iq: BinaryNode) => BinaryNode | Promise<BinaryNode>;
 
@@ -25,7 +26,10 @@ const handlers: Record<string, IqHandler> = {
   'w:g2': handleGroupIq,
   md: handleDeviceIq,
   abt: (_connection, iq) => iqResult(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'wa-sim' } }]),
-  blocklist: (_connection, iq) => iqResult(iq, [{ tag: 'list', attrs: {} }]),
+  blocklist: handleBlocklistIq,
+  'w:profile:picture': handlePictureIq,
+  status: handleStatusIq,
+  'w:biz': handleBusinessIq,
   privacy: (_connection, iq) =>
     iq.attrs.type === 'get' && child(iq, 'privacy')
       ? iqResult(iq, [

@@ -189,6 +189,8 @@ export async function deliverFromPhone(
   const address = stanzaAddress(phone, outgoing);
 
   for (const device of devices) {
+    // An account that blocked the phone is not given its 1:1 messages (WhatsApp keeps them from it).
+    if (!chat && device.account.profile.blocked.has(phone.number)) continue;
     // Group messages from the phone go as plaintext: sender-key distribution from a phone is not simulated.
     const encrypted =
       phone.encryption === 'signal' && !chat

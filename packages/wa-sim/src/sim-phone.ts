@@ -6,6 +6,7 @@ import { deliverFromPhone } from './message-relay.js';
 import type { PhoneCall } from './phone-calls.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
 import { uploadPhoneMedia, type PhoneMedia } from './phone-media.js';
+import { PhoneProfile } from './phone-profile.js';
 import { PhoneSignal } from './phone-signal.js';
 import type { AddressingMode, SimGroup } from './sim-group.js';
 import type { SimNetwork } from './sim-network.js';
@@ -95,6 +96,8 @@ export class SimPhone {
   readonly signal = new PhoneSignal();
   /** The account's `rawId` in ADV device identities. */
   readonly advRawId = randomInt(1, 2 ** 31 - 1);
+  /** Its about text, picture and business profile, and its blocklist. */
+  readonly profile: PhoneProfile;
 
   pushName: string;
   receipts: ReceiptPolicy = 'read';
@@ -114,6 +117,7 @@ export class SimPhone {
     options?: SimPhoneOptions,
   ) {
     this.pushName = `Phone ${number}`;
+    this.profile = new PhoneProfile(number);
     if (options) this.configure(options);
   }
 

@@ -8,7 +8,7 @@ import { child, children, contentText, elementChildren, iqResult } from './stanz
 /**
  * `xmlns=usync`: user lookups. Each `<user>` is answered for the protocols the query asked for:
  * `devices` (the device list Baileys encrypts to), `lid` (the user's LID), `contact` (is the number
- * on WhatsApp, for `onWhatsApp`). Other protocols (status, disappearing mode, ...) are not answered.
+ * on WhatsApp, for `onWhatsApp`), `status` (the about text). Other protocols (disappearing mode, ...) are not answered.
  */
 export function handleUsyncIq(connection: ClientConnection, iq: BinaryNode): BinaryNode {
   const usync = child(iq, 'usync');
@@ -54,6 +54,11 @@ function answerUser(connection: ClientConnection, user: BinaryNode, protocols: S
   }
   if (protocols.has('lid') && account && !jid.endsWith('@lid')) {
     content.push({ tag: 'lid', attrs: { val: account.lidJid } });
+  }
+  if (protocols.has('status')) {
+    // An about text shows as the node's content; none is an empty node (Baileys reads it as null).
+    const about = account?.profile.about;
+    content.push({ tag: 'status', attrs: { t: '0' }, ...(about ? { content: Buffer.from(about) } : {}) });
   }
   if (protocols.has('contact')) {
     content.push({ tag: 'contact', attrs: { type: account ? 'in' : 'out' } });
