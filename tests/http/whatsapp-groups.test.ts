@@ -1,23 +1,34 @@
-import { createSimulatedNetwork, type KirimEvent, type SimulatedNetwork } from '@kirim/core';
+import { connectRemoteNetwork, createSimulatedNetwork, type KirimEvent, type SimulatedNetwork } from '@kirim/core';
+import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
-describe.each(DATABASES)('WhatsApp groups run live through a session, on %s (simulated network)', (database) => {
+// The simulated network in the server's process, and served on loopback as server processes reach it.
+const SETUPS = DATABASES.flatMap((database) => [
+  [database, 'in process'] as const,
+  [database, 'served on loopback'] as const,
+]);
+
+describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simulated network %s)', (database, where) => {
   let t: TestServer;
   let network: SimulatedNetwork;
+  let served: Awaited<ReturnType<typeof serveSimulatedNetwork>> | undefined;
   const events: KirimEvent[] = [];
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
-    t = await startTestServer(database, {}, { transport: network.transport });
+    if (where === 'served on loopback') served = await serveSimulatedNetwork(network);
+    const transport = served ? connectRemoteNetwork(served.url) : network.transport;
+    t = await startTestServer(database, {}, { transport });
     t.server.kirim.on('*', (event) => void events.push(event));
   });
   afterAll(async () => {
     await t?.close();
+    await served?.close();
   });
 
-  const nextPhone = phoneSequence('62819', database);
+  const nextPhone = phoneSequence(where === 'in process' ? '62819' : '62829', database);
   const groupsOf = (id: string) => `/api/whatsapp/sessions/${id}/groups`;
   /** The events of one type published for a session, once `count` are there. */
   const published = (type: string, sessionId: string, count = 1): Promise<any[]> =>
@@ -216,7 +227,7 @@ describe.each(DATABASES)('WhatsApp groups run live through a session, on %s (sim
     expect((await t.request('GET', `${groupsOf(sessionId)}/${groupId}`, { token })).status).toBe(403);
   });
 
-  it('answers 404 for a group that does not exist', async () => {
+  it("answers 404, not a 500, for a group that does not exist: WhatsApp's refusal is carried over loopback too", async () => {
     const { token, sessionId } = await withGroup();
     const res = await t.request('GET', `${groupsOf(sessionId)}/120363000000000000@g.us`, { token });
     expect(res.status).toBe(404);

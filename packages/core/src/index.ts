@@ -211,6 +211,7 @@ export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';
 export type { ProfileService } from './sessions/profile-service.js';
 export type { GroupService } from './whatsapp-groups/group-service.js';
+export { PARTICIPANT_RESULTS, type ParticipantResult } from './whatsapp-groups/group-schemas.js';
 export { MAX_NUMBER_CHECKS, type BlockedView, type ContactProfileView } from './sessions/profile-schemas.js';
 export { NUMBER_CHECK_TTL_MS } from './sessions/number-checks.js';
 export type { SendService } from './outbox/send-service.js';

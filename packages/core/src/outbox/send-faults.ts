@@ -1,5 +1,6 @@
 import { isKirimError, KirimError } from '../errors.js';
 import type { Message } from '../messages/message-schemas.js';
+import { iqErrorCode } from '../transport/iq-error.js';
 
 /** The request fields a send can fail by once queued: the media it names, the group it goes to. */
 export type InputField = 'media_url' | 'group_id' | 'message_id';
@@ -38,9 +39,9 @@ export function callerFault(error: unknown, row: Message, reachedWhatsApp: boole
     if (error.code === 'edit_window_closed') return `edit_window_closed:message_id: ${reason}`;
     return invalidInput(row.content && 'message_id' in row.content ? 'message_id' : 'media_url', reason);
   }
-  const { isBoom, data } = (error ?? {}) as { isBoom?: unknown; data?: unknown };
-  if (row.chat.endsWith('@g.us') && isBoom === true && typeof data === 'number' && GROUP_REFUSALS[data]) {
-    return invalidInput('group_id', GROUP_REFUSALS[data]);
+  const code = iqErrorCode(error);
+  if (row.chat.endsWith('@g.us') && code !== undefined && GROUP_REFUSALS[code]) {
+    return invalidInput('group_id', GROUP_REFUSALS[code]);
   }
   return undefined;
 }

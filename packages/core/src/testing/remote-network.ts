@@ -13,6 +13,7 @@ import {
   type Transport,
   type TransportListener,
 } from '../transport/transport.js';
+import { iqErrorCode } from '../transport/iq-error.js';
 import type { SimulatedNetwork } from './simulated-network.js';
 
 /**
@@ -24,7 +25,8 @@ import type { SimulatedNetwork } from './simulated-network.js';
  */
 type Frame =
   | { t: 'call'; rid: number; cid?: number; method: string; args: unknown[] }
-  | { t: 'result'; rid: number; value?: unknown; error?: string }
+  // `iqCode`: the error was WhatsApp refusing a query (a Boom whose `data` is the IQ error code); rebuilt as such.
+  | { t: 'result'; rid: number; value?: unknown; error?: string; iqCode?: number }
   | { t: 'event'; cid: number; kind: keyof TransportListener; payload: unknown };
 
 const PROFILE_METHODS = ['checkNumbers', 'profile', 'updateOwn', 'setBlocked', 'blocklist'] as const;
@@ -106,7 +108,8 @@ class Peer {
     if (frame.t === 'result') {
       const waiter = this.pending.get(frame.rid);
       this.pending.delete(frame.rid);
-      if (frame.error !== undefined) waiter?.reject(new Error(frame.error));
+      const iq = frame.iqCode === undefined ? {} : { isBoom: true, data: frame.iqCode };
+      if (frame.error !== undefined) waiter?.reject(Object.assign(new Error(frame.error), iq));
       else waiter?.resolve(frame.value);
       return;
     }
@@ -116,7 +119,9 @@ class Peer {
         this.socket.send(encode({ t: 'result', rid: frame.rid, value: value ?? null }));
     } catch (error) {
       if (this.socket.readyState === WebSocket.OPEN)
-        this.socket.send(encode({ t: 'result', rid: frame.rid, error: (error as Error).message }));
+        this.socket.send(
+          encode({ t: 'result', rid: frame.rid, error: (error as Error).message, iqCode: iqErrorCode(error) }),
+        );
     }
   }
 }

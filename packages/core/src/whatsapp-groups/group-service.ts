@@ -5,6 +5,7 @@ import { liveConnection } from '../sessions/live-connection.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Storage } from '../storage/storage.js';
 import type { GroupActions, GroupMetadata, ParticipantAction, ParticipantStatus } from '../transport/transport.js';
+import { iqErrorCode } from '../transport/iq-error.js';
 import { parse } from '../validation.js';
 import {
   createGroupSchema,
@@ -179,10 +180,9 @@ async function refusedAsKirimError<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    const { isBoom, data } = (error ?? {}) as { isBoom?: unknown; data?: unknown };
-    if (isBoom !== true || typeof data !== 'number') throw error;
-    if (data === 404) throw notFound('Group');
-    if (data === 401 || data === 403)
+    const code = iqErrorCode(error);
+    if (code === 404) throw notFound('Group');
+    if (code === 401 || code === 403)
       throw new KirimError('forbidden', 'WhatsApp refused: the session is not a member of this group, or not an admin');
     throw error;
   }

@@ -1,3 +1,4 @@
+import { PARTICIPANT_RESULTS } from '@kirim/core';
 import { input, type RouteDoc } from './route-doc.js';
 
 const group = '/whatsapp/sessions/:id/groups/:groupId';
@@ -7,19 +8,7 @@ const participantResults = {
     type: 'object',
     properties: {
       phone: { type: 'string' },
-      result: {
-        type: 'string',
-        enum: [
-          'ok',
-          'not_on_whatsapp',
-          'not_authorized',
-          'already_member',
-          'not_member',
-          'recently_left',
-          'group_full',
-          'failed',
-        ],
-      },
+      result: { type: 'string', enum: [...PARTICIPANT_RESULTS] },
     },
   },
 };
