@@ -130,7 +130,7 @@ describe.each(DATABASES)('calls and session proxies over the HTTP API, Baileys a
         ? `http://kirim:****@127.0.0.1:${httpProxyPort}`
         : `socks5://kirim:****@127.0.0.1:${socksProxyPort}`;
 
-    it(`sends the session's WhatsApp socket and its media upload through the ${kind} proxy, shows the URL masked and stores it sealed`, async () => {
+    it(`sends the session's WhatsApp socket, its media upload and a received media's download through the ${kind} proxy, shows the URL masked and stores it sealed`, async () => {
       const me = phone();
       const friend = phone();
       const wsTarget = `127.0.0.1:${new URL(sim.url).port}`;
@@ -156,8 +156,21 @@ describe.each(DATABASES)('calls and session proxies over the HTTP API, Baileys a
         await friend.waitForMessage((m) => m.id === sent.body.data.message_id, 15_000);
         expect(through[kind].filter((target) => target === mediaTarget).length).toBeGreaterThan(before);
       } finally {
-        await origin.close();
+        origin.close();
       }
+
+      // Media the friend sends is fetched from the media host through the proxy too.
+      const photo = await png(32, 24);
+      const receivedId = await friend.sendMedia(me.number, { type: 'image', data: photo, mimetype: 'image/png' });
+      const beforeDownload = through[kind].filter((target) => target === mediaTarget).length;
+      const served = await eventually(async () => {
+        const res = await fetch(`${t.url}/api/whatsapp/messages/${receivedId}/media`, {
+          headers: { authorization: `Bearer ${user.token}` },
+        });
+        return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
+      }, 15_000);
+      expect(served!.equals(photo)).toBe(true);
+      expect(through[kind].filter((target) => target === mediaTarget).length).toBeGreaterThan(beforeDownload);
     });
 
     it(`says the ${kind} proxy refused, in the session's status and reason, for a wrong password`, async () => {

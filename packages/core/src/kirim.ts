@@ -257,7 +257,7 @@ export function createKirim(options: KirimOptions): Kirim {
     defaultCountryCode,
     sendWaitMs: outboxOptions.sendWaitMs,
   });
-  const messageMedia = createMessageMediaService({ storage, clock, manager: sessionManager });
+  const messageMedia = createMessageMediaService({ storage, clock, manager: sessionManager, secretBox });
   const pace = (sessionId: string) => dispatcher.paceQuestion(sessionId);
   const profiles = createProfileService({ storage, clock, manager: sessionManager, media, defaultCountryCode, pace });
   const pools = createPoolService({ storage, clock, routes, onChanged: () => dispatcher.invalidate() });

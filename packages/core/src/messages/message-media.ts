@@ -4,6 +4,8 @@ import { clockTimeout, type Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
 import { storedMessage } from '../outbox/message-action-rows.js';
 import type { SessionManager } from '../sessions/session-manager.js';
+import { proxyUrlOf } from '../sessions/session-settings.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Storage } from '../storage/storage.js';
 import { MediaGoneError, type MediaDownload } from '../transport/transport.js';
 import type { Message } from './message-schemas.js';
@@ -36,8 +38,16 @@ export function createMessageMediaService(deps: {
   storage: Storage;
   clock: Clock;
   manager: SessionManager;
+  /** Opens the sessions' sealed proxy URLs: a session's media is fetched through its proxy. */
+  secretBox?: SecretBox;
 }): MessageMediaService {
   const { storage, clock, manager } = deps;
+
+  async function fetchOptions(sessionId: string): Promise<{ proxyUrl?: string }> {
+    const session = await storage.sessions.getById(sessionId);
+    const proxyUrl = session && deps.secretBox ? proxyUrlOf(session.settings, deps.secretBox) : undefined;
+    return proxyUrl ? { proxyUrl } : {};
+  }
 
   async function mediaMessage(actor: Actor, messageId: string): Promise<Message & { session_id: string }> {
     const message = await ownedMessage(storage, actor, messageId);
@@ -89,22 +99,25 @@ export function createMessageMediaService(deps: {
           size,
         };
       };
+      const through = await fetchOptions(message.session_id);
       try {
-        return file(await transport.downloadMedia(storedMessage(message)));
+        return file(await transport.downloadMedia(storedMessage(message), through));
       } catch (error) {
         if (!(error instanceof MediaGoneError)) throw error;
       }
       const raw = await refreshed(message);
-      const again = await transport.downloadMedia({ ...storedMessage(message), raw }).catch((error: unknown) => {
-        if (!(error instanceof MediaGoneError)) throw error;
-        throw new KirimError(
-          'unavailable',
-          'WhatsApp has no copy of this media even after the phone uploaded it again',
-          {
-            cause: error,
-          },
-        );
-      });
+      const again = await transport
+        .downloadMedia({ ...storedMessage(message), raw }, through)
+        .catch((error: unknown) => {
+          if (!(error instanceof MediaGoneError)) throw error;
+          throw new KirimError(
+            'unavailable',
+            'WhatsApp has no copy of this media even after the phone uploaded it again',
+            {
+              cause: error,
+            },
+          );
+        });
       return file(again);
     },
   };

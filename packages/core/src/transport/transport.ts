@@ -399,9 +399,9 @@ export interface Transport {
   /**
    * A received message's media, fetched from WhatsApp's media hosts and decrypted, from its `raw` alone: no link
    * is needed, so any process sharing the database serves it. Rejects with a {@link MediaGoneError} when
-   * WhatsApp no longer has it (see {@link Connection.refreshMedia}).
+   * WhatsApp no longer has it (see {@link Connection.refreshMedia}). `proxyUrl`: the session's proxy, fetched through.
    */
-  downloadMedia(message: StoredMessage): Promise<MediaDownload>;
+  downloadMedia(message: StoredMessage, options?: { proxyUrl?: string }): Promise<MediaDownload>;
 }
 
 /** A received message's media bytes, decrypted as they stream. */

@@ -77,6 +77,8 @@ export async function downloadBaileysMedia(
   baileys: BaileysModule,
   message: StoredMessage,
   route: MediaRoute | undefined,
+  /** What the request goes through (the session's proxy); default the route's dispatcher. */
+  dispatcher: Dispatcher | undefined = route?.dispatcher,
 ): Promise<MediaDownload> {
   const stored = message.raw === null ? undefined : deserialiseMessage(baileys, message.raw);
   const content = baileys.extractMessageContent(stored?.message);
@@ -94,7 +96,7 @@ export async function downloadBaileysMedia(
     });
   const { cipherKey, iv } = await baileys.getMediaKeys(media.mediaKey, kind.replace('Message', '') as MediaType);
   const response = await request(url, {
-    dispatcher: route?.dispatcher,
+    dispatcher,
     headers: { origin: baileys.DEFAULT_ORIGIN },
   }).catch((error: unknown) => {
     throw new KirimError('unavailable', "WhatsApp's media host could not be reached", { cause: error });

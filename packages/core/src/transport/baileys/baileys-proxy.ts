@@ -102,11 +102,26 @@ export function proxyAgents(proxyUrl: string, mediaUrl?: string): ProxyAgents {
   const Agent = proxyUrl.startsWith('socks') ? SocksProxy : HttpProxy;
   const media = mediaUrl ? new URL(mediaUrl) : undefined;
   const redirect = media && { hostname: media.hostname, port: Number(media.port || 80) };
-  const base = proxyUrl.startsWith('socks') ? new Socks5ProxyAgent(proxyUrl) : new ProxyAgent(proxyUrl);
-  const dispatcher = media
-    ? base.compose((dispatch) => (options, handler) => dispatch({ ...options, origin: media.origin }, handler))
-    : base;
+  const dispatcher = proxyDispatcher(proxyUrl, mediaUrl);
   return { agent: new Agent(proxyUrl, undefined), fetchAgent: new Agent(proxyUrl, redirect), dispatcher };
+}
+
+// One dispatcher per proxy and media host, kept: each holds a pool of connections through the proxy.
+const dispatchers = new Map<string, Dispatcher>();
+
+/** undici's dispatcher through `proxyUrl`, to the test media host (`mediaUrl`) when set, for fetched media. */
+export function proxyDispatcher(proxyUrl: string, mediaUrl?: string): Dispatcher {
+  const key = `${proxyUrl} ${mediaUrl ?? ''}`;
+  let dispatcher = dispatchers.get(key);
+  if (!dispatcher) {
+    const base = proxyUrl.startsWith('socks') ? new Socks5ProxyAgent(proxyUrl) : new ProxyAgent(proxyUrl);
+    const origin = mediaUrl ? new URL(mediaUrl).origin : undefined;
+    dispatcher = origin
+      ? base.compose((dispatch) => (options, handler) => dispatch({ ...options, origin }, handler))
+      : base;
+    dispatchers.set(key, dispatcher);
+  }
+  return dispatcher;
 }
 
 /** The Baileys module whose sockets connect through `proxyUrl`, if one is given: the WebSocket and media alike. */

@@ -5,7 +5,7 @@ import { loadAuthState } from './baileys-auth-state.js';
 import { BaileysConnection } from './baileys-connection.js';
 import { downloadBaileysMedia, mediaRouteTo, withMediaRoute } from './baileys-media.js';
 import { loadBaileys } from './baileys-module.js';
-import { withProxy } from './baileys-proxy.js';
+import { proxyDispatcher, withProxy } from './baileys-proxy.js';
 import type { BackoffBounds, GiveUpAfter } from './reconnect-policy.js';
 
 /** Options of {@link createBaileysTransport}. */
@@ -86,8 +86,9 @@ export function createBaileysTransport(options: BaileysTransportOptions = {}): T
       connection.start();
       return connection;
     },
-    async downloadMedia(message) {
-      return downloadBaileysMedia(await loadBaileys(), message, mediaRoute);
+    async downloadMedia(message, { proxyUrl } = {}) {
+      const proxy = proxyUrl ? proxyDispatcher(proxyUrl, options.mediaUrl) : undefined;
+      return downloadBaileysMedia(await loadBaileys(), message, mediaRoute, proxy);
     },
   };
 }
