@@ -206,6 +206,15 @@ export type {
   ProfileActions,
 } from './transport/transport.js';
 export { MediaGoneError, type MediaDownload } from './transport/transport.js';
+export type {
+  GroupActions,
+  GroupChange,
+  GroupMetadata,
+  GroupRole,
+  GroupSettingsChange,
+  ParticipantAction,
+  ParticipantStatus,
+} from './transport/transport.js';
 export type { WhatsappGroup } from './whatsapp-groups/whatsapp-group-schemas.js';
 export type { SessionManagerOptions } from './sessions/session-manager.js';
 export type { SessionService } from './sessions/session-service.js';

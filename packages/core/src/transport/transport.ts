@@ -5,6 +5,15 @@
  * Addresses are JIDs: `<digits>@s.whatsapp.net` for users, `<id>@g.us` for groups, `<id>@lid` for LIDs.
  */
 import type { Readable } from 'node:stream';
+import type {
+  GroupChange,
+  GroupMetadata,
+  GroupSettingsChange,
+  ParticipantAction,
+  ParticipantStatus,
+} from './group-types.js';
+
+export type * from './group-types.js';
 
 /**
  * Where a transport keeps one session's credentials and keys, as text values by (kind, id).
@@ -159,35 +168,6 @@ export interface CallOffer {
   at: Date;
 }
 
-/** A group member's standing: the `superadmin` created the group. */
-export type GroupRole = 'superadmin' | 'admin' | 'member';
-
-/** A group's live metadata: its members with their roles, and its settings. */
-export interface GroupMetadata extends GroupInfo {
-  participants: Array<GroupInfo['participants'][number] & { role: GroupRole }>;
-  /** Only admins send messages. */
-  announceOnly: boolean;
-  /** Only admins edit the group's subject, description and settings. */
-  locked: boolean;
-}
-
-/** What is done to members of a group. */
-export type ParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
-
-/** WhatsApp's answer for one participant of a change, as a status code (200 done, 403 refused, 409 a member already...). */
-export interface ParticipantStatus {
-  jid: string;
-  status: number;
-}
-
-/** A group's info and settings to change; absent fields stay, a null description clears it. */
-export interface GroupSettingsChange {
-  subject?: string;
-  description?: string | null;
-  announceOnly?: boolean;
-  locked?: boolean;
-}
-
 /** What a linked account does with groups, live over its link. Groups are named by their `…@g.us` JID. */
 export interface GroupActions {
   /** The groups the linked account is in. */
@@ -207,12 +187,6 @@ export interface GroupActions {
   /** Leaves the group. */
   leave(group: string): Promise<void>;
 }
-
-/** A change to a group the linked account is in, made by a member (`author`, null when unknown) or by the account itself. */
-export type GroupChange = { group: string; author: string | null } & (
-  | { kind: 'participants'; action: ParticipantAction; participants: Array<{ jid: string; phone: string | null }> }
-  | ({ kind: 'settings' } & GroupSettingsChange)
-);
 
 /** What a transport tells core about one session. Listeners must not throw. */
 export interface TransportListener {
