@@ -33,7 +33,8 @@ async function tunnel<S extends Duplex>(req: ClientRequest, open: () => Promise<
     socket = await open();
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
-    if (code === 'ECONNREFUSED')
+    // The SOCKS client passes the socket's error on as its message alone, without the code.
+    if (code === 'ECONNREFUSED' || /\bECONNREFUSED\b/.test(message ?? ''))
       throw new ProxyRefusal('EPROXYDOWN', 'the proxy refused the connection', { cause: error });
     throw socksRefusal(error, message ?? '') ?? error;
   }
