@@ -89,7 +89,7 @@ describe.each(DATABASES)(
       });
     });
 
-    it("sets the linked account's about text and its picture, which WhatsApp receives as a square JPEG", async () => {
+    it("sets the linked account's name, about text and picture, which WhatsApp receives as a square JPEG", async () => {
       const { base, phone } = await linked();
       const res = await t.request('PATCH', `${base}/profile`, {
         body: { about: 'Buka 08.00-17.00', picture_url: `${files.base}/me.png` },
@@ -99,6 +99,11 @@ describe.each(DATABASES)(
       const { format, width, height } = await sharp(phone.profile.pictureJpeg!).metadata();
       expect(format).toBe('jpeg');
       expect(width).toBe(height);
+
+      // The name is app state, written with the key the phone shares moments after linking: 503 until it has.
+      const named = async () => (await t.request('PATCH', `${base}/profile`, { body: { name: 'Toko Kirim' } })).status;
+      await eventually(async () => (await named()) === 200, 10_000);
+      expect(phone.pushName).toBe('Toko Kirim');
     });
 
     it('blocks a number, whose messages then no longer reach the session, lists it, and unblocks it', async () => {

@@ -3,8 +3,9 @@ import type { ClientConnection } from './client-connection.js';
 import { handleDeviceIq } from './device-iq.js';
 import { handleGroupIq } from './group-iq.js';
 import { handleEncryptIq } from './prekey-iq.js';
-import { child, children, iqResult } from './stanzas.js';
+import { child, iqResult } from './stanzas.js';
 import { handleUsyncIq } from './usync-iq.js';
+import { handleAppStateIq } from './app-state.js';
 import { handleBlocklistIq, handleBusinessIq, handlePictureIq, handleStatusIq } from './profile-iq.js';
 
 type IqHandler = (connection: ClientConnection, iq: BinaryNode) => BinaryNode | Promise<BinaryNode>;
@@ -43,19 +44,7 @@ const handlers: Record<string, IqHandler> = {
           },
         ])
       : iqResult(iq),
-  // App state: every requested collection is answered as up to date with nothing in it. A collection
-  // left out of the answer would make Baileys ask again forever.
-  'w:sync:app:state': (_connection, iq) =>
-    iqResult(iq, [
-      {
-        tag: 'sync',
-        attrs: {},
-        content: children(child(iq, 'sync'), 'collection').map((collection) => ({
-          tag: 'collection',
-          attrs: { name: collection.attrs.name ?? '', version: collection.attrs.version ?? '0' },
-        })),
-      },
-    ]),
+  'w:sync:app:state': handleAppStateIq,
   // Where media is uploaded: the simulated media hosts, with the upload auth.
   'w:m': (connection, iq) => iqResult(iq, [connection.network.media.mediaConn()]),
 };

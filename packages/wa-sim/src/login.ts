@@ -1,5 +1,6 @@
 import { proto } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
+import { shareAppStateKey } from './app-state.js';
 import { sendInitialSync } from './initial-sync.js';
 import type { HandshakeResult } from './noise-responder.js';
 import { SERVER_JID, unixTime } from './stanzas.js';
@@ -52,7 +53,9 @@ function logIn(connection: ClientConnection, noiseKey: Buffer, number: string, d
   network.log('logged in', { jid: device.jid, queued: queued.length });
   if (!device.initialSyncSent) {
     device.initialSyncSent = true;
-    sendInitialSync(device).catch((error) => network.log('initial sync failed', { error: String(error) }));
+    sendInitialSync(device)
+      .then(() => shareAppStateKey(device))
+      .catch((error) => network.log('initial sync failed', { error: String(error) }));
   }
 }
 

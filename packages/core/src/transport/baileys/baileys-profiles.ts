@@ -1,4 +1,5 @@
 import type { WASocket } from 'baileys';
+import { KirimError } from '../../errors.js';
 import type { ContactProfile, NumberCheck, ProfileActions } from '../transport.js';
 import { loadBaileys } from './baileys-module.js';
 import { userOf, withoutDevice } from './message-mapping.js';
@@ -8,7 +9,7 @@ const NOT_SHOWN = new Set([401, 403, 404]);
 
 /** Numbers, profiles and the blocklist through Baileys, on the socket `socket()` gives (it throws when not open). */
 export function baileysProfiles(socket: () => WASocket): ProfileActions {
-  return {
+  return refusalsAsUnavailable({
     async checkNumbers(phones) {
       const sock = socket();
       const baileys = await loadBaileys();
@@ -71,7 +72,26 @@ export function baileysProfiles(socket: () => WASocket): ProfileActions {
         ),
       ).then((jids) => jids.map(withoutDevice));
     },
-  };
+  });
+}
+
+/**
+ * Each action with WhatsApp's refusals (Baileys' Boom errors: a key not shared yet, an address it cannot resolve)
+ * as `unavailable` saying what failed, instead of an unknown error answered 500.
+ */
+function refusalsAsUnavailable(actions: ProfileActions): ProfileActions {
+  const wrapped = Object.entries(actions).map(([name, action]: [string, (...args: unknown[]) => Promise<unknown>]) => [
+    name,
+    async (...args: unknown[]) => {
+      try {
+        return await action(...args);
+      } catch (error) {
+        if (!(error as { isBoom?: boolean }).isBoom) throw error;
+        throw new KirimError('unavailable', `WhatsApp refused ${name}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+  ]);
+  return Object.fromEntries(wrapped) as ProfileActions;
 }
 
 /** The answer, or undefined when WhatsApp does not show it (no picture, hidden by privacy, not a business). */
