@@ -1,19 +1,19 @@
 // The real path for groups: the reference server's HTTP API drives unmodified Baileys against @kirim/wa-sim, which
 // keeps the groups, answers each group query as WhatsApp does, and notifies the members' devices of each change.
-import type { KirimEvent } from '@kirim/core';
 import type { WaSim } from '@kirim/wa-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
+import { recordPublished } from '../support/published-events.js';
 import { startServerOverWaSim } from '../support/wa-sim-server.js';
 
 describe.each(DATABASES)('groups over the HTTP API, Baileys and wa-sim on %s', (database) => {
   let sim: WaSim;
   let t: TestServer;
-  const events: KirimEvent[] = [];
+  let events: ReturnType<typeof recordPublished>;
   beforeAll(async () => {
     ({ sim, t } = await startServerOverWaSim(database));
-    t.server.kirim.on('*', (event) => void events.push(event));
+    events = recordPublished(t.server.kirim);
   });
   afterAll(async () => {
     await t?.close();
@@ -22,16 +22,7 @@ describe.each(DATABASES)('groups over the HTTP API, Baileys and wa-sim on %s', (
 
   const suffix = database === 'sqlite' ? '312' : '412';
   const status = async (id: string) => (await t.request('GET', `/api/whatsapp/sessions/${id}/status`)).body.data;
-  /** The events of one type published for a session, once `count` are there. */
-  const published = (type: string, sessionId: string, count = 1): Promise<any[]> =>
-    eventually(() => {
-      const found = events
-        .filter((e) => e.type === type && (e.data as { session_id: string }).session_id === sessionId)
-        .map((e) => e.data as any);
-      if (found.length < count) throw new Error(`${found.length} of ${count} ${type} events so far`);
-      return found;
-    }, 10_000);
-
+  const published = (type: string, sessionId: string, count = 1) => events.published(type, sessionId, count, 10_000);
   /** A session linked to its phone over QR. */
   async function linked(number: string) {
     const phone = sim.phone(number);

@@ -1,9 +1,10 @@
-import { connectRemoteNetwork, createSimulatedNetwork, type KirimEvent, type SimulatedNetwork } from '@kirim/core';
+import { connectRemoteNetwork, createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
 import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
+import { recordPublished } from '../support/published-events.js';
 
 // The simulated network in the server's process, and served on loopback as server processes reach it.
 const SETUPS = DATABASES.flatMap((database) => [
@@ -15,13 +16,13 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
   let t: TestServer;
   let network: SimulatedNetwork;
   let served: Awaited<ReturnType<typeof serveSimulatedNetwork>> | undefined;
-  const events: KirimEvent[] = [];
+  let published: ReturnType<typeof recordPublished>['published'];
   beforeAll(async () => {
     network = createSimulatedNetwork({ latencyMs: 1 });
     if (where === 'served on loopback') served = await serveSimulatedNetwork(network);
     const transport = served ? connectRemoteNetwork(served.url) : network.transport;
     t = await startTestServer(database, {}, { transport });
-    t.server.kirim.on('*', (event) => void events.push(event));
+    ({ published } = recordPublished(t.server.kirim));
   });
   afterAll(async () => {
     await t?.close();
@@ -30,15 +31,20 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
 
   const nextPhone = phoneSequence(where === 'in process' ? '62819' : '62829', database);
   const groupsOf = (id: string) => `/api/whatsapp/sessions/${id}/groups`;
-  /** The events of one type published for a session, once `count` are there. */
-  const published = (type: string, sessionId: string, count = 1): Promise<any[]> =>
-    eventually(() => {
-      const found = events
-        .filter((e) => e.type === type && (e.data as { session_id: string }).session_id === sessionId)
-        .map((e) => e.data as any);
-      if (found.length < count) throw new Error(`${found.length} of ${count} ${type} events so far`);
-      return found;
-    });
+  /** A request to each route of one group (its path given), as `token`. */
+  const groupRoutes = (token: string, group: string) => [
+    t.request('GET', group, { token }),
+    t.request('PATCH', group, { token, body: { subject: 'Direbut' } }),
+    t.request('POST', `${group}/participants`, { token, body: { action: 'add', participants: [nextPhone()] } }),
+    t.request('GET', `${group}/invite-link`, { token }),
+    t.request('DELETE', `${group}/invite-link`, { token }),
+    t.request('POST', `${group}/leave`, { token }),
+  ];
+  /** A request to each group route of a session: create, then those of the group. */
+  const everyRoute = (token: string, sessionId: string, groupId: string) => [
+    t.request('POST', groupsOf(sessionId), { token, body: { subject: 'A', participants: [nextPhone()] } }),
+    ...groupRoutes(token, `${groupsOf(sessionId)}/${groupId}`),
+  ];
 
   /** A user with a linked session, and a group its phone created with two members. */
   async function withGroup() {
@@ -236,15 +242,7 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
   it('answers 422 naming groupId for a group id that is not a group JID, on every route', async () => {
     const { token, sessionId } = await withGroup();
     const bad = `${groupsOf(sessionId)}/6281234567890@s.whatsapp.net`;
-    const answers = await Promise.all([
-      t.request('GET', bad, { token }),
-      t.request('PATCH', bad, { token, body: { subject: 'x' } }),
-      t.request('POST', `${bad}/participants`, { token, body: { action: 'add', participants: [nextPhone()] } }),
-      t.request('GET', `${bad}/invite-link`, { token }),
-      t.request('DELETE', `${bad}/invite-link`, { token }),
-      t.request('POST', `${bad}/leave`, { token }),
-    ]);
-    for (const res of answers) {
+    for (const res of await Promise.all(groupRoutes(token, bad))) {
       expect(res.status).toBe(422);
       expect(Object.keys(res.body.errors)).toContain('groupId');
     }
@@ -276,19 +274,9 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
   it("answers 404 for another user's session on every route, and changes nothing", async () => {
     const { token: ownerToken, sessionId, groupId } = await withGroup();
     const other = await t.createUser();
-    const token = other.token;
-    const group = `${groupsOf(sessionId)}/${groupId}`;
-    const answers = await Promise.all([
-      t.request('POST', groupsOf(sessionId), { token, body: { subject: 'A', participants: [nextPhone()] } }),
-      t.request('GET', group, { token }),
-      t.request('PATCH', group, { token, body: { subject: 'Direbut' } }),
-      t.request('POST', `${group}/participants`, { token, body: { action: 'add', participants: [nextPhone()] } }),
-      t.request('GET', `${group}/invite-link`, { token }),
-      t.request('DELETE', `${group}/invite-link`, { token }),
-      t.request('POST', `${group}/leave`, { token }),
-    ]);
+    const answers = await Promise.all(everyRoute(other.token, sessionId, groupId));
     expect(answers.map((res) => res.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
-    const meta = await t.request('GET', group, { token: ownerToken });
+    const meta = await t.request('GET', `${groupsOf(sessionId)}/${groupId}`, { token: ownerToken });
     expect(meta.body.data).toMatchObject({ subject: 'Tim Promo' });
     expect(meta.body.data.participants).toHaveLength(3);
   });
@@ -296,17 +284,7 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
   it('answers 503 no_device on every route for a session that is not connected', async () => {
     const { token, sessionId, groupId } = await withGroup();
     await t.request('DELETE', `/api/whatsapp/sessions/${sessionId}/disconnect`, { token });
-    const group = `${groupsOf(sessionId)}/${groupId}`;
-    const answers = await Promise.all([
-      t.request('POST', groupsOf(sessionId), { token, body: { subject: 'A', participants: [nextPhone()] } }),
-      t.request('GET', group, { token }),
-      t.request('PATCH', group, { token, body: { subject: 'B' } }),
-      t.request('POST', `${group}/participants`, { token, body: { action: 'add', participants: [nextPhone()] } }),
-      t.request('GET', `${group}/invite-link`, { token }),
-      t.request('DELETE', `${group}/invite-link`, { token }),
-      t.request('POST', `${group}/leave`, { token }),
-    ]);
-    for (const res of answers) {
+    for (const res of await Promise.all(everyRoute(token, sessionId, groupId))) {
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('no_device');
     }
