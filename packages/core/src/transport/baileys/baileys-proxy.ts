@@ -1,5 +1,4 @@
 import type { ClientRequest } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WASocket } from 'baileys';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -64,47 +63,34 @@ function towards(target: ConnectTarget, redirect: Redirect): ConnectTarget {
   return redirect ? { ...target, host: redirect.hostname, port: redirect.port, secureEndpoint: false } : target;
 }
 
-class HttpProxy extends HttpsProxyAgent<string> {
-  constructor(
-    url: string,
-    private readonly redirect: Redirect,
-  ) {
-    super(url);
-  }
-  override connect(req: ClientRequest, target: ConnectTarget): Promise<Socket> {
-    return tunnel(req, () => super.connect(req, towards(target, this.redirect)));
-  }
-}
-
-class SocksProxy extends SocksProxyAgent {
-  constructor(
-    url: string,
-    private readonly redirect: Redirect,
-  ) {
-    super(url);
-  }
-  override connect(req: ClientRequest, target: ConnectTarget): Promise<Socket> {
-    return tunnel(req, () => super.connect(req, towards(target, this.redirect)));
-  }
+/**
+ * An agent through `proxyUrl` whose refusals are named ({@link ProxyRefusal}) and whose connections all go to
+ * `redirect`, when set.
+ */
+function proxyAgent(proxyUrl: string, redirect: Redirect): HttpsProxyAgent<string> | SocksProxyAgent {
+  const agent = proxyUrl.startsWith('socks') ? new SocksProxyAgent(proxyUrl) : new HttpsProxyAgent(proxyUrl);
+  const connect = agent.connect.bind(agent);
+  agent.connect = (req: ClientRequest, target: ConnectTarget) =>
+    tunnel(req, () => connect(req, towards(target, redirect)));
+  return agent;
 }
 
 /** The agents of one proxy: node's HTTP agents for the socket and uploads, and undici's dispatcher for fetches. */
 export interface ProxyAgents {
   /** For the WhatsApp WebSocket (Baileys' `agent`). */
-  agent: HttpProxy | SocksProxy;
+  agent: HttpsProxyAgent<string> | SocksProxyAgent;
   /** For media uploads (Baileys' `fetchAgent`): to the test media host, when `mediaUrl` is set. */
-  fetchAgent: HttpProxy | SocksProxy;
+  fetchAgent: HttpsProxyAgent<string> | SocksProxyAgent;
   /** For fetched media (Baileys' `options.dispatcher`). */
   dispatcher: Dispatcher;
 }
 
 /** The agents through `proxyUrl` (`http://`, `https://` or `socks5://`, credentials allowed). */
 export function proxyAgents(proxyUrl: string, mediaUrl?: string): ProxyAgents {
-  const Agent = proxyUrl.startsWith('socks') ? SocksProxy : HttpProxy;
   const media = mediaUrl ? new URL(mediaUrl) : undefined;
   const redirect = media && { hostname: media.hostname, port: Number(media.port || 80) };
   const dispatcher = proxyDispatcher(proxyUrl, mediaUrl);
-  return { agent: new Agent(proxyUrl, undefined), fetchAgent: new Agent(proxyUrl, redirect), dispatcher };
+  return { agent: proxyAgent(proxyUrl, undefined), fetchAgent: proxyAgent(proxyUrl, redirect), dispatcher };
 }
 
 // One dispatcher per proxy and media host, kept: each holds a pool of connections through the proxy.
