@@ -3,9 +3,9 @@ import type { BinaryNode } from 'baileys';
 import { decodeSyncdPatch, newLTHashState, proto } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import type { LinkedDevice } from './linked-device.js';
-import { deliverFromPhone } from './message-relay.js';
+import { sendToOwnDevice } from './initial-sync.js';
 import type { SimPhone } from './sim-phone.js';
-import { child, children, contentBytes, iqResult, newMessageId } from './stanzas.js';
+import { child, children, contentBytes, iqResult } from './stanzas.js';
 
 /** One account's app state key: its id and the key data its phone shares with each linked device. */
 interface AppStateKey {
@@ -33,18 +33,10 @@ function keyOf(phone: SimPhone): AppStateKey {
  * write app state (the account's name is a `pushNameSetting` patch).
  */
 export async function shareAppStateKey(device: LinkedDevice): Promise<void> {
-  const phone = device.account;
-  const key = keyOf(phone);
-  await deliverFromPhone(phone, [device], {
-    id: newMessageId(),
-    chat: null,
-    peer: true,
-    message: {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.APP_STATE_SYNC_KEY_SHARE,
-        appStateSyncKeyShare: { keys: [{ keyId: { keyId: key.id }, keyData: key.data }] },
-      },
-    },
+  const key = keyOf(device.account);
+  await sendToOwnDevice(device, {
+    type: proto.Message.ProtocolMessage.Type.APP_STATE_SYNC_KEY_SHARE,
+    appStateSyncKeyShare: { keys: [{ keyId: { keyId: key.id }, keyData: key.data }] },
   });
 }
 

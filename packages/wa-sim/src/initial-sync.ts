@@ -20,19 +20,22 @@ export async function sendInitialSync(device: LinkedDevice): Promise<void> {
       .allPhones()
       .map((account) => ({ pnJid: account.jid, lidJid: account.lidJid })),
   }).finish();
-  await deliverFromPhone(phone, [device], {
+  await sendToOwnDevice(device, {
+    type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+    historySyncNotification: {
+      syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
+      initialHistBootstrapInlinePayload: deflateSync(history),
+      progress: 100,
+    },
+  });
+}
+
+/** A protocol message from the phone to one of its own linked devices (`category=peer`). */
+export function sendToOwnDevice(device: LinkedDevice, protocolMessage: proto.Message.IProtocolMessage): Promise<void> {
+  return deliverFromPhone(device.account, [device], {
     id: newMessageId(),
     chat: null,
     peer: true,
-    message: {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: {
-          syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
-          initialHistBootstrapInlinePayload: deflateSync(history),
-          progress: 100,
-        },
-      },
-    },
+    message: { protocolMessage },
   });
 }
