@@ -3,6 +3,7 @@ import { serveSimulatedNetwork } from '@kirim/core/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFiles } from '../support/file-server.js';
+import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
 
@@ -244,6 +245,21 @@ describe.each(SETUPS)(
         expect(unblocked.status).toBe(200);
         expect(unblocked.body.data).toEqual({ phone: spammer, jid: `${spammer}@s.whatsapp.net`, blocked: false });
         expect((await t.request('GET', `${base(id)}/blocklist`, { token: user.token })).body.data).toEqual([]);
+      });
+
+      it("keeps a blocked number's messages from the session until it is unblocked", async () => {
+        const { user, phone, id } = await linked();
+        const spammer = network.phone(nextPhone());
+        const texts = async () =>
+          (await t.request('GET', `${base(id)}/messages`, { token: user.token })).body.data.map(
+            (m: { text: string }) => m.text,
+          );
+        await t.request('POST', `${base(id)}/blocklist/${spammer.number}`, { token: user.token });
+        spammer.send(phone, 'Promo!');
+        await t.request('DELETE', `${base(id)}/blocklist/${spammer.number}`, { token: user.token });
+        spammer.send(phone, 'Halo');
+        await eventually(async () => (await texts()).includes('Halo'));
+        expect(await texts()).not.toContain('Promo!');
       });
 
       it("answers 422 naming phone for a bad phone, 404 for another user's session, 503 when not connected", async () => {

@@ -628,6 +628,8 @@ export class Network implements SimulatedNetwork {
   private route(message: WireMessage, recipients: Phone[]): void {
     for (const phone of recipients) {
       if (!phone.reachable) continue;
+      // WhatsApp keeps a blocked number's 1:1 messages from the account that blocked it.
+      if (!message.group && phone.blocked.has(message.from.number)) continue;
       if (!phone.online) {
         const waiting = this.held.get(phone.number);
         if (waiting) waiting.push(message);
