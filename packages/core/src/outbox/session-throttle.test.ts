@@ -178,3 +178,20 @@ describe('SessionThrottle.record, the breaker', () => {
     expect(await throttle.budget(at(120_004), breaker, null, 10)).toBe(0);
   });
 });
+
+describe('SessionThrottle.reserveQuestion', () => {
+  const spaced = { ...limits, min_gap_ms: 10_000 };
+
+  it('gives questions reserved at once turns one gap apart, the first at once', () => {
+    const throttle = new SessionThrottle(async () => 0);
+    expect([0, 1, 2].map(() => throttle.reserveQuestion(at(0), spaced))).toEqual([0, 10_000, 20_000]);
+  });
+
+  it('waits out the gap after a send, and holds the next send until the gap after the question', async () => {
+    const throttle = new SessionThrottle(async () => 0);
+    throttle.record('sent', at(0), spaced);
+    expect(throttle.reserveQuestion(at(4_000), spaced)).toBe(6_000);
+    expect(await throttle.budget(at(19_999), spaced, null, 10)).toBe(0);
+    expect(await throttle.budget(at(20_000), spaced, null, 10)).toBe(1);
+  });
+});
