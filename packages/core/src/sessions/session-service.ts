@@ -255,9 +255,10 @@ export function createSessionService(deps: {
       const settings = storedSettings(session.settings, changes, deps.secretBox);
       await storage.sessions.update(id, { settings, updated_at: clock.now().toISOString() });
       deps.onSettingsChanged?.();
-      // A new proxy applies from the next socket: the link driven here starts over through it.
+      // A new proxy applies from the next socket: the link driven here starts over through it, keeping its lease
+      // (released, the supervisor could adopt the session in between).
       if (changes.proxy_url !== undefined && manager.drives(id)) {
-        await manager.detach(id);
+        await manager.detach(id, { releaseLease: false });
         await manager.open({ ...session, settings });
       }
       return settingsView(settings, deps.secretBox);

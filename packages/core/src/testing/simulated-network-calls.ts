@@ -26,10 +26,11 @@ export interface SimulatedCalls {
 interface CallNetwork {
   readonly clock: Clock;
   newMessageId(): string;
-  notify(record: SessionRecord, event: SessionEvent): void;
+  /** Tells a session of an event, keeping it to deliver again (`redeliver`). */
+  tell(record: SessionRecord, event: SessionEvent): void;
 }
 
-/** The network's calls: an offer is told to the session like any event, held while it is not connected. */
+/** The network's calls: an offer is told to the session like any event, held while it is not connected, and redelivered. */
 export class NetworkCalls implements SimulatedCalls {
   readonly placed: SimulatedCall[] = [];
 
@@ -50,7 +51,7 @@ export class NetworkCalls implements SimulatedCalls {
       at: this.network.clock.now(),
     };
     this.placed.push(call);
-    this.network.notify(record, {
+    this.network.tell(record, {
       kind: 'call',
       call: {
         callId: call.callId,

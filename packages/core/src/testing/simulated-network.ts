@@ -680,7 +680,7 @@ export class Network implements SimulatedNetwork {
   }
 
   /** Tells a session of a message or change, keeping it to deliver again. */
-  private tell(record: SessionRecord, event: SessionEvent): void {
+  tell(record: SessionRecord, event: SessionEvent): void {
     const told = this.told.get(record.sessionId);
     if (told) told.push(event);
     else this.told.set(record.sessionId, [event]);
