@@ -1,6 +1,6 @@
 // The real path for groups: the reference server's HTTP API drives unmodified Baileys against @kirim/wa-sim, which
 // keeps the groups, answers each group query as WhatsApp does, and notifies the members' devices of each change.
-import type { WaSim } from '@kirim/wa-sim';
+import { leaveGroup, renameGroup, type WaSim } from '@kirim/wa-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
@@ -132,6 +132,40 @@ describe.each(DATABASES)('groups over the HTTP API, Baileys and wa-sim on %s', (
     expect(group.has(phone)).toBe(false);
     const [, , , , leave] = await published('group.participants', id, 5);
     expect(leave).toMatchObject({ group_id: groupId, action: 'remove', participants: [{ phone: phone.number }] });
+  });
+
+  it("publishes other members' changes with them as author, and keeps the saved group current", async () => {
+    const { id, phone } = await linked(`628130002${suffix}`);
+    const ani = sim.phone(`628133330${suffix}`);
+    const budi = sim.phone(`628133331${suffix}`);
+    const group = sim.createGroup('Komunitas', ani, [phone, budi]);
+    const sync = await t.request('POST', '/api/whatsapp/groups/sync', { body: { session_id: id } });
+    expect(sync.body.data).toMatchObject({ added: 1 });
+
+    leaveGroup(budi, group);
+    renameGroup(ani, group, 'Komunitas Baru');
+    const [left] = await published('group.participants', id);
+    expect(left).toEqual({
+      session_id: id,
+      group_id: group.jid,
+      author: { jid: budi.lidJid, phone: budi.number, lid: budi.lidJid },
+      action: 'remove',
+      participants: [{ jid: budi.lidJid, phone: budi.number, lid: budi.lidJid }],
+    });
+    const [renamed] = await published('group.update', id);
+    expect(renamed).toEqual({
+      session_id: id,
+      group_id: group.jid,
+      author: { jid: ani.lidJid, phone: ani.number, lid: ani.lidJid },
+      subject: 'Komunitas Baru',
+    });
+    const saved = await eventually(async () => {
+      const list = await t.request('GET', `/api/whatsapp/groups/device?session_id=${id}`);
+      const found = list.body.data.find((g: any) => g.jid === group.jid);
+      return found?.subject === 'Komunitas Baru' && found;
+    }, 10_000);
+    expect(saved.participants.map((p: any) => p.phone).sort()).toEqual([ani.number, phone.number].sort());
+    expect(saved.participants_count).toBe(2);
   });
 
   it('answers not_authorized for each participant when the session is not an admin of the group', async () => {

@@ -130,7 +130,7 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
   });
 
   it('adds, promotes, demotes and removes with a result per participant: already_member, not_on_whatsapp, not_member', async () => {
-    const { token, sessionId, members, groupId } = await withGroup();
+    const { token, sessionId, phone, members, groupId } = await withGroup();
     const newcomer = nextPhone();
     const absent = nextPhone();
     network.phone(absent, { onWhatsApp: false });
@@ -162,7 +162,11 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
       ['demote', [newcomer]],
       ['remove', [members[1]]],
     ]);
-    expect(changes[0]).toMatchObject({ group_id: groupId, author: expect.stringContaining('@') });
+    expect(changes[0]).toMatchObject({
+      group_id: groupId,
+      author: { jid: `${phone}@s.whatsapp.net`, phone, lid: network.phone(phone).lid },
+      participants: [{ jid: `${newcomer}@s.whatsapp.net`, phone: newcomer, lid: network.phone(newcomer).lid }],
+    });
   });
 
   it('answers not_authorized for each participant when the session is not an admin', async () => {
@@ -202,6 +206,37 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
       [saved.participants[0].phone, members[1], newcomer].sort(),
     );
     expect(saved.participants_count).toBe(3);
+  });
+
+  it("publishes other members' changes with them as author, and keeps the saved group current", async () => {
+    const { token, sessionId, phone, members, groupId } = await withGroup();
+    await t.request('POST', '/api/whatsapp/groups/sync', { token, body: { session_id: sessionId } });
+    const [leaver, renamer] = members as [string, string];
+    network.changeGroup(groupId, leaver, { leave: true });
+    network.changeGroup(groupId, renamer, { subject: 'Dari anggota' });
+    const peer = (number: string) => ({
+      jid: `${number}@s.whatsapp.net`,
+      phone: number,
+      lid: network.phone(number).lid,
+    });
+    expect(await published('group.participants', sessionId)).toEqual([
+      {
+        session_id: sessionId,
+        group_id: groupId,
+        author: peer(leaver),
+        action: 'remove',
+        participants: [peer(leaver)],
+      },
+    ]);
+    expect(await published('group.update', sessionId)).toEqual([
+      { session_id: sessionId, group_id: groupId, author: peer(renamer), subject: 'Dari anggota' },
+    ]);
+    const saved = await eventually(async () => {
+      const list = await t.request('GET', `/api/whatsapp/groups/device?session_id=${sessionId}`, { token });
+      const group = list.body.data.find((g: any) => g.jid === groupId);
+      return group?.subject === 'Dari anggota' && group;
+    });
+    expect(saved.participants.map((p: any) => p.phone)).toEqual([phone, renamer]);
   });
 
   it('gets the invite link, and revoking it answers a new one', async () => {

@@ -78,15 +78,15 @@ export interface KirimEventMap {
   'group.participants': {
     session_id: string;
     group_id: string;
-    author: string | null;
+    author: Peer | null;
     action: 'add' | 'remove' | 'promote' | 'demote';
-    participants: Array<{ jid: string; phone: string | null }>;
+    participants: Peer[];
   };
   /** A group's subject, description or settings changed: only the changed fields are present. */
   'group.update': {
     session_id: string;
     group_id: string;
-    author: string | null;
+    author: Peer | null;
     subject?: string;
     description?: string | null;
     announce_only?: boolean;

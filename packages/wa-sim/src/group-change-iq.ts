@@ -1,6 +1,7 @@
 import type { BinaryNode } from 'baileys';
 import { notifyGroup, participantNode } from './group-notifications.js';
 import type { ClientConnection } from './client-connection.js';
+import { leaveGroup, renameGroup } from './phone-groups.js';
 import { newInviteCode, type SimGroup } from './sim-group.js';
 import type { SimPhone } from './sim-phone.js';
 import { child, children, contentText, elementChildren, iqError, iqResult } from './stanzas.js';
@@ -49,8 +50,7 @@ export function answerGroupChange(
   // A locked group's info is for admins to change, its settings always are.
   if (!admin && (group.locked || action.tag in SETTINGS)) return iqError(iq, 401, 'not-authorized');
   if (action.tag === 'subject') {
-    group.subject = contentText(action) ?? '';
-    notifyGroup(group, account, { tag: 'subject', attrs: { subject: group.subject } });
+    renameGroup(account, group, contentText(action) ?? '');
   } else if (action.tag === 'description') {
     const body = contentText(child(action, 'body'));
     group.description = action.attrs.delete === 'true' || !body ? null : body;
@@ -120,10 +120,7 @@ function applyChange(group: SimGroup, action: string, phone: SimPhone): void {
 function leaveGroups(connection: ClientConnection, iq: BinaryNode, account: SimPhone, leave: BinaryNode): BinaryNode {
   for (const node of children(leave, 'group')) {
     const group = connection.network.groups.get(node.attrs.id ?? '');
-    if (!group?.has(account)) continue;
-    const gone = participantNode(group, account);
-    group.members.delete(account.number);
-    notifyGroup(group, account, { tag: 'leave', attrs: {}, content: [gone] }, [account]);
+    if (group?.has(account)) leaveGroup(account, group);
   }
   return iqResult(iq);
 }

@@ -25,6 +25,7 @@ export {
 } from './phone-sends.js';
 export type { PhoneContactCard, PhoneLocation, PhonePoll, PhoneVoteOptions } from './phone-sends.js';
 export { placeCall } from './phone-calls.js';
+export { leaveGroup, renameGroup } from './phone-groups.js';
 export type { PhoneCall } from './phone-calls.js';
 export { encryptPollVote } from './poll-vote-encryption.js';
 export type { PollVoteKeys } from './poll-vote-encryption.js';

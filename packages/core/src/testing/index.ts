@@ -23,4 +23,5 @@ export type {
   SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 export type { SimulatedNumberCheck } from './simulated-network-profiles.js';
+export type { MemberGroupChange } from './simulated-network-groups.js';
 export type { SimulatedCall, SimulatedCalls } from './simulated-network-calls.js';

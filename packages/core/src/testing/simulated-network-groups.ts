@@ -74,7 +74,8 @@ export function simulatedGroups(network: Network, connection: SimulatedConnectio
   // The members are told, and those a change removed.
   const tell = (group: SimulatedGroup, also: string[], change: GroupChange) =>
     tellGroup(network, [...group.participants, ...also], change);
-  const by = (group: SimulatedGroup) => ({ group: group.jid, author: userJid(connection.linkedPhone().number) });
+  const peer = (number: string) => ({ jid: userJid(number), phone: number, lid: network.account(number).lid });
+  const by = (group: SimulatedGroup) => ({ group: group.jid, author: peer(connection.linkedPhone().number) });
 
   return {
     async list() {
@@ -127,7 +128,7 @@ export function simulatedGroups(network: Network, connection: SimulatedConnectio
           ...by(group),
           kind: 'participants',
           action,
-          participants: done.map((number) => ({ jid: userJid(number), phone: number })),
+          participants: done.map(peer),
         });
       return statuses;
     },
@@ -148,12 +149,30 @@ export function simulatedGroups(network: Network, connection: SimulatedConnectio
         ...by(group),
         kind: 'participants',
         action: 'remove',
-        participants: [{ jid: userJid(me), phone: me }],
+        participants: [peer(me)],
       };
       apply(group, 'remove', me);
       tell(group, [me], change);
     },
   };
+}
+
+/** What a member does to a group from its phone: leave it, or rename it. */
+export type MemberGroupChange = { leave: true } | { subject: string };
+
+/** A member's phone changes a group (see {@link MemberGroupChange}); every member's sessions (and the leaver's) are told. */
+export function memberChangesGroup(network: Network, jid: string, number: string, change: MemberGroupChange): void {
+  const group = network.groups.get(jid);
+  if (!group?.participants.includes(number)) throw new Error(`${number} is not a member of ${jid}`);
+  const author = { jid: userJid(number), phone: number, lid: network.account(number).lid };
+  if ('leave' in change) {
+    apply(group, 'remove', number);
+    const left: GroupChange = { group: jid, author, kind: 'participants', action: 'remove', participants: [author] };
+    return tellGroup(network, [...group.participants, number], left);
+  }
+  if (group.locked && !group.admins.has(number)) throw new Error(`${jid} is locked: only admins rename it`);
+  group.subject = change.subject;
+  tellGroup(network, group.participants, { group: jid, author, kind: 'settings', subject: change.subject });
 }
 
 /** Tells every session linked to one of these members (numbers) of a change to their group. */

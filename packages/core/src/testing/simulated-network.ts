@@ -36,7 +36,12 @@ import {
   type SimulatedPhoneOptions,
 } from './simulated-network-phone.js';
 import { SimulatedMediaHost } from './simulated-network-media.js';
-import { newSimulatedGroup, type SimulatedGroup as Group } from './simulated-network-groups.js';
+import {
+  memberChangesGroup,
+  newSimulatedGroup,
+  type MemberGroupChange,
+  type SimulatedGroup as Group,
+} from './simulated-network-groups.js';
 import type { SimulatedNumberCheck } from './simulated-network-profiles.js';
 import {
   incomingContent,
@@ -153,6 +158,8 @@ export interface SimulatedNetwork {
    * acknowledgements were lost (Baileys replays them after a reconnect): the engine must keep each once.
    */
   redeliver(sessionId: string): void;
+  /** A member's phone changes a group as from WhatsApp (leaves it, or renames it): the members' sessions are told. */
+  changeGroup(group: string, phone: string, change: MemberGroupChange): void;
   /** Phones calling the sessions' accounts; each call records whether the session rejected it. */
   readonly calls: SimulatedCalls;
 }
@@ -328,6 +335,10 @@ export class Network implements SimulatedNetwork {
   redeliver(sessionId: string): void {
     const record = this.record(sessionId);
     for (const event of this.told.get(sessionId) ?? []) this.notify(record, event);
+  }
+
+  changeGroup(group: string, phone: string, change: MemberGroupChange): void {
+    memberChangesGroup(this, group, phone, change);
   }
 
   // ---- for connections and phones -------------------------------------------------------------

@@ -31,7 +31,14 @@ export interface GroupSettingsChange {
 }
 
 /** A change to a group the linked account is in, made by a member (`author`, null when unknown) or by the account itself. */
-export type GroupChange = { group: string; author: string | null } & (
-  | { kind: 'participants'; action: ParticipantAction; participants: Array<{ jid: string; phone: string | null }> }
+export type GroupChange = { group: string; author: GroupPeer | null } & (
+  | { kind: 'participants'; action: ParticipantAction; participants: GroupPeer[] }
   | ({ kind: 'settings' } & GroupSettingsChange)
 );
+
+/** A member named by a group change: its JID as the group addresses it, and its phone number and LID where known. */
+export interface GroupPeer {
+  jid: string;
+  phone: string | null;
+  lid: string | null;
+}

@@ -45,7 +45,7 @@ function applied(group: WhatsappGroup, change: GroupChange): WhatsappGroup {
   }
   type Member = WhatsappGroup['participants'][number];
   const same = (p: Member, c: (typeof change.participants)[number]) =>
-    c.jid === p.jid || (c.phone !== null && c.phone === p.phone);
+    c.jid === p.jid || (c.phone !== null && c.phone === p.phone) || (c.lid !== null && c.lid === p.lid);
   const named = (p: Member) => change.participants.some((c) => same(p, c));
   let participants = group.participants;
   if (change.action === 'add')
@@ -53,7 +53,7 @@ function applied(group: WhatsappGroup, change: GroupChange): WhatsappGroup {
       ...participants,
       ...change.participants
         .filter((c) => !participants.some((p) => same(p, c)))
-        .map((c) => ({ jid: c.jid, phone: c.phone, lid: c.jid.endsWith('@lid') ? c.jid : null, admin: false })),
+        .map((c) => ({ jid: c.jid, phone: c.phone, lid: c.lid, admin: false })),
     ];
   if (change.action === 'remove') participants = participants.filter((p) => !named(p));
   if (change.action === 'promote' || change.action === 'demote')

@@ -1,6 +1,13 @@
 import type { BaileysEventMap, GroupMetadata as BaileysGroupMetadata, WASocket } from 'baileys';
-import type { GroupActions, GroupChange, GroupMetadata, GroupSettingsChange, ParticipantAction } from '../transport.js';
-import { addressesOf, toGroupInfo } from './message-mapping.js';
+import type {
+  GroupActions,
+  GroupChange,
+  GroupMetadata,
+  GroupPeer,
+  GroupSettingsChange,
+  ParticipantAction,
+} from '../transport.js';
+import { addressesOf, isLidJid, isPhoneJid, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 
 /** A group's metadata as the port describes it: each member's role, and the announce-only and locked settings. */
 export function toGroupMetadata(group: BaileysGroupMetadata): GroupMetadata {
@@ -47,10 +54,10 @@ export function participantsChange(update: BaileysEventMap['group-participants.u
   if (!PARTICIPANT_ACTIONS.has(action)) return null;
   return {
     group: update.id,
-    author: update.authorPn ?? update.author ?? null,
+    author: peerOf(update.author, update.authorPn),
     kind: 'participants',
     action: action as ParticipantAction,
-    participants: update.participants.map((p) => ({ jid: p.id, phone: addressesOf(p.id, p.phoneNumber, p.lid).phone })),
+    participants: update.participants.map((p) => ({ jid: p.id, ...addressesOf(p.id, p.phoneNumber, p.lid) })),
   };
 }
 
@@ -65,12 +72,40 @@ export function settingsChanges(updates: BaileysEventMap['groups.update']): Grou
     };
     // The participating list also comes as groups.update, whole: not a change anyone made.
     if (!update.id || Object.keys(change).length === 0 || update.participants) return [];
-    const author = (update as { authorPn?: string }).authorPn ?? update.author ?? null;
+    const author = peerOf(update.author, (update as { authorPn?: string }).authorPn);
     return [{ group: update.id, author, kind: 'settings' as const, ...change }];
   });
 }
 
 const PARTICIPANT_ACTIONS = new Set<string>(['add', 'remove', 'promote', 'demote']);
+
+/** Who made a change: its JID, with the alternate address Baileys gave (it gives none for a LID in 7.0.0-rc14). */
+function peerOf(jid: string | null | undefined, alternative: string | null | undefined): GroupPeer | null {
+  if (!jid) return null;
+  const alt = {
+    phoneJid: isPhoneJid(alternative) ? alternative : null,
+    lid: isLidJid(alternative) ? alternative : null,
+  };
+  return { jid: withoutDevice(jid), ...addressesOf(jid, alt.phoneJid, alt.lid) };
+}
+
+/**
+ * The change with its author's phone number where Baileys named the author by LID alone: from the members the change
+ * names (one who left), Baileys' LID mapping store, or else the group's metadata (WhatsApp lists each member's number).
+ */
+async function withAuthorPhone(sock: WASocket, change: GroupChange): Promise<GroupChange> {
+  const author = change.author;
+  if (!author?.lid || author.phone) return change;
+  const lid = author.lid;
+  const named = change.kind === 'participants' ? change.participants.find((p) => p.lid === lid)?.phone : undefined;
+  const pn =
+    named ??
+    (await sock.signalRepository.lidMapping.getPNForLID(lid)) ??
+    // The account may have just left: then WhatsApp answers no metadata, and the author's number stays unknown.
+    (await sock.groupMetadata(change.group).catch(() => undefined))?.participants.find((p) => p.id === lid)
+      ?.phoneNumber;
+  return pn ? { ...change, author: { ...author, phone: userOf(pn) } } : change;
+}
 
 function required(code: string | undefined, what: string): string {
   if (!code) throw new Error(`WhatsApp answered no ${what}`);
@@ -84,13 +119,15 @@ type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => 
 export function reportGroupEvents(sock: WASocket, live: LiveHandler, report: (change: GroupChange) => void): void {
   sock.ev.on(
     'group-participants.update',
-    live('group-participants.update', (update: BaileysEventMap['group-participants.update']) => {
+    live('group-participants.update', async (update: BaileysEventMap['group-participants.update']) => {
       const change = participantsChange(update);
-      if (change) report(change);
+      if (change) report(await withAuthorPhone(sock, change));
     }),
   );
   sock.ev.on(
     'groups.update',
-    live('groups.update', (updates: BaileysEventMap['groups.update']) => settingsChanges(updates).forEach(report)),
+    live('groups.update', async (updates: BaileysEventMap['groups.update']) => {
+      for (const change of settingsChanges(updates)) report(await withAuthorPhone(sock, change));
+    }),
   );
 }
