@@ -257,7 +257,7 @@ describe.each(DATABASES)("an error that is not the client's, whatever status it 
         const connection = await network.transport.connect(options);
         return new Proxy(connection, {
           get: (target, key) => {
-            if (key === 'listGroups') return () => Promise.reject(upstream404);
+            if (key === 'groups') return { ...target.groups, list: () => Promise.reject(upstream404) };
             const value = Reflect.get(target, key);
             return typeof value === 'function' ? value.bind(target) : value;
           },
