@@ -131,7 +131,7 @@ export interface SimulatedNetwork {
    * A number never mentioned behaves as a phone on WhatsApp: messages to it are delivered.
    */
   phone(number: string, options?: SimulatedPhoneOptions): SimulatedPhone;
-  /** Creates a group and returns it as `listGroups` does; its JID is `<digits>@g.us`. */
+  /** Creates a group and returns it as `connection.groups.list()` does; its JID is `<digits>@g.us`. */
   createGroup(input: CreateGroupInput): GroupInfo;
   /** Links the session waiting for a QR scan or pairing code to this phone, as a scan would. */
   link(sessionId: string, phone: string): Promise<void>;
