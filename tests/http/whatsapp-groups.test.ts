@@ -183,29 +183,31 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
     expect(res.body.data.participants).toEqual([{ phone: expect.any(String), result: 'not_authorized' }]);
   });
 
-  it('keeps a saved group current with group events: members and subject', async () => {
-    const { token, sessionId, members, groupId } = await withGroup();
+  it('keeps a saved group current with group events: members, admins, subject and description', async () => {
+    const { token, sessionId, phone, members, groupId } = await withGroup();
     const sync = await t.request('POST', '/api/whatsapp/groups/sync', { token, body: { session_id: sessionId } });
     expect(sync.status).toBe(200);
     const newcomer = nextPhone();
-    await t.request('POST', `${groupsOf(sessionId)}/${groupId}/participants`, {
+    const act = (action: string, participants: string[]) =>
+      t.request('POST', `${groupsOf(sessionId)}/${groupId}/participants`, { token, body: { action, participants } });
+    await act('add', [newcomer]);
+    await act('promote', [newcomer]);
+    await act('remove', [members[0]!]);
+    await t.request('PATCH', `${groupsOf(sessionId)}/${groupId}`, {
       token,
-      body: { action: 'add', participants: [newcomer] },
+      body: { subject: 'Nama baru', description: 'Aturan grup' },
     });
-    await t.request('POST', `${groupsOf(sessionId)}/${groupId}/participants`, {
-      token,
-      body: { action: 'remove', participants: [members[0]] },
-    });
-    await t.request('PATCH', `${groupsOf(sessionId)}/${groupId}`, { token, body: { subject: 'Nama baru' } });
     const saved = await eventually(async () => {
       const list = await t.request('GET', `/api/whatsapp/groups/device?session_id=${sessionId}`, { token });
       const group = list.body.data.find((g: any) => g.jid === groupId);
-      return group?.subject === 'Nama baru' && group;
+      return group?.description === 'Aturan grup' && group;
     });
-    expect(saved.participants.map((p: any) => p.phone).sort()).toEqual(
-      [saved.participants[0].phone, members[1], newcomer].sort(),
-    );
-    expect(saved.participants_count).toBe(3);
+    expect(saved).toMatchObject({ subject: 'Nama baru', description: 'Aturan grup', participants_count: 3 });
+    expect(saved.participants.map((p: any) => [p.phone, p.admin])).toEqual([
+      [phone, true],
+      [members[1], false],
+      [newcomer, true],
+    ]);
   });
 
   it("publishes other members' changes with them as author, and keeps the saved group current", async () => {
