@@ -98,10 +98,10 @@ async function withAuthorPhone(sock: WASocket, change: GroupChange): Promise<Gro
   if (!author?.lid || author.phone) return change;
   const lid = author.lid;
   const named = change.kind === 'participants' ? change.participants.find((p) => p.lid === lid)?.phone : undefined;
+  // Either lookup may fail (the account just left: WhatsApp answers no metadata); the number then stays unknown.
   const pn =
     named ??
-    (await sock.signalRepository.lidMapping.getPNForLID(lid)) ??
-    // The account may have just left: then WhatsApp answers no metadata, and the author's number stays unknown.
+    (await sock.signalRepository.lidMapping.getPNForLID(lid).catch(() => null)) ??
     (await sock.groupMetadata(change.group).catch(() => undefined))?.participants.find((p) => p.id === lid)
       ?.phoneNumber;
   return pn ? { ...change, author: { ...author, phone: userOf(pn) } } : change;
@@ -117,17 +117,22 @@ type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => 
 
 /** Reports the socket's group events (members changed, info or settings changed) to `report` as the port's changes. */
 export function reportGroupEvents(sock: WASocket, live: LiveHandler, report: (change: GroupChange) => void): void {
+  // Authors are looked up concurrently, but the changes are reported in the order WhatsApp sent them: an add and a
+  // remove of one member applied the other way round would leave the saved group wrong.
+  let reported = Promise.resolve();
+  const inOrder = (changes: GroupChange[]) => {
+    const resolved = Promise.all(changes.map((change) => withAuthorPhone(sock, change)));
+    reported = reported.then(async () => (await resolved).forEach(report));
+    return reported;
+  };
   sock.ev.on(
     'group-participants.update',
-    live('group-participants.update', async (update: BaileysEventMap['group-participants.update']) => {
-      const change = participantsChange(update);
-      if (change) report(await withAuthorPhone(sock, change));
-    }),
+    live('group-participants.update', (update: BaileysEventMap['group-participants.update']) =>
+      inOrder([participantsChange(update)].flatMap((change) => change ?? [])),
+    ),
   );
   sock.ev.on(
     'groups.update',
-    live('groups.update', async (updates: BaileysEventMap['groups.update']) => {
-      for (const change of settingsChanges(updates)) report(await withAuthorPhone(sock, change));
-    }),
+    live('groups.update', (updates: BaileysEventMap['groups.update']) => inOrder(settingsChanges(updates))),
   );
 }
