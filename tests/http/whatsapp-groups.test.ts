@@ -285,6 +285,16 @@ describe.each(SETUPS)('WhatsApp groups run live through a session, on %s (simula
     }
   });
 
+  it('answers 422 naming groupId and the bad fields of the body together, not groupId alone', async () => {
+    const { token, sessionId } = await withGroup();
+    const bad = `${groupsOf(sessionId)}/not-a-group`;
+    const patch = await t.request('PATCH', bad, { token, body: { announce_only: 'yes' } });
+    expect(patch.status).toBe(422);
+    expect(Object.keys(patch.body.errors).sort()).toEqual(['announce_only', 'groupId']);
+    const act = await t.request('POST', `${bad}/participants`, { token, body: { action: 'kick', participants: [] } });
+    expect(Object.keys(act.body.errors).sort()).toEqual(['action', 'groupId', 'participants']);
+  });
+
   it('answers 422 naming every bad field: subject and participants on create, action on participants, an empty change', async () => {
     const { token, sessionId, groupId } = await withGroup();
     const create = await t.request('POST', groupsOf(sessionId), { token, body: { subject: '', participants: ['x'] } });

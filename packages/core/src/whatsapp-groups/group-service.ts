@@ -1,12 +1,12 @@
 import type { Actor } from '../actor.js';
 import { toUserJid } from '../contacts/phone.js';
-import { KirimError, notFound } from '../errors.js';
+import { isKirimError, KirimError, notFound, type FieldErrors } from '../errors.js';
 import { liveConnection } from '../sessions/live-connection.js';
 import type { SessionManager } from '../sessions/session-manager.js';
 import type { Storage } from '../storage/storage.js';
 import type { GroupActions, GroupMetadata, ParticipantAction, ParticipantStatus } from '../transport/transport.js';
 import { iqErrorCode } from '../transport/iq-error.js';
-import { parse } from '../validation.js';
+import { parse, validationError } from '../validation.js';
 import {
   createGroupSchema,
   groupIdSchema,
@@ -57,17 +57,20 @@ export function createGroupService(deps: {
   const createSchema = createGroupSchema(deps.defaultCountryCode);
   const participantsSchema = groupParticipantsSchema(deps.defaultCountryCode);
   const session = (actor: Actor, sessionId: string) => liveConnection(deps, actor, sessionId);
-  // The group is validated before the session is looked up, so bad input is a 422 whatever the session's state.
-  const inGroup = async <T>(
+  // The group and the body are validated before the session is looked up, so bad input is a 422 whatever the
+  // session's state, naming every bad field of both.
+  const inGroup = async <B, T>(
     actor: Actor,
     sessionId: string,
     groupId: string,
-    run: (groups: GroupActions, group: string) => Promise<T>,
+    body: () => B,
+    run: (groups: GroupActions, group: string, body: B) => Promise<T>,
   ): Promise<T> => {
-    const group = parse(groupIdSchema, { groupId }).groupId;
+    const [{ groupId: group }, data] = parseBoth(() => parse(groupIdSchema, { groupId }), body);
     const { groups } = await session(actor, sessionId);
-    return refusedAsKirimError(() => run(groups, group));
+    return refusedAsKirimError(() => run(groups, group, data));
   };
+  const noBody = () => undefined;
   const inviteLink = (group: string, code: string): GroupInviteLink => ({
     group_id: group,
     invite_code: code,
@@ -96,42 +99,71 @@ export function createGroupService(deps: {
     },
 
     get: (actor, sessionId, groupId) =>
-      inGroup(actor, sessionId, groupId, async (groups, group) => viewOf(await groups.metadata(group))),
+      inGroup(actor, sessionId, groupId, noBody, async (groups, group) => viewOf(await groups.metadata(group))),
 
-    async update(actor, sessionId, groupId, input) {
-      const change = parse(updateGroupSchema, input);
-      return inGroup(actor, sessionId, groupId, async (groups, group) => {
-        await groups.update(group, {
-          subject: change.subject,
-          description: change.description === undefined ? undefined : change.description || null,
-          announceOnly: change.announce_only,
-          locked: change.locked,
-        });
-        return viewOf(await groups.metadata(group));
-      });
-    },
+    update: (actor, sessionId, groupId, input) =>
+      inGroup(
+        actor,
+        sessionId,
+        groupId,
+        () => parse(updateGroupSchema, input),
+        async (groups, group, change) => {
+          await groups.update(group, {
+            subject: change.subject,
+            description: change.description === undefined ? undefined : change.description || null,
+            announceOnly: change.announce_only,
+            locked: change.locked,
+          });
+          return viewOf(await groups.metadata(group));
+        },
+      ),
 
-    async participants(actor, sessionId, groupId, input) {
-      const { action, participants } = parse(participantsSchema, input);
-      const phones = [...new Set(participants)];
-      return inGroup(actor, sessionId, groupId, async (groups, group) => {
-        const statuses = await groups.updateParticipants(group, action, phones.map(toUserJid));
-        return { group_id: group, action, participants: resultsOf(action, phones, statuses) };
-      });
-    },
+    participants: (actor, sessionId, groupId, input) =>
+      inGroup(
+        actor,
+        sessionId,
+        groupId,
+        () => parse(participantsSchema, input),
+        async (groups, group, body) => {
+          const phones = [...new Set(body.participants)];
+          const statuses = await groups.updateParticipants(group, body.action, phones.map(toUserJid));
+          return { group_id: group, action: body.action, participants: resultsOf(body.action, phones, statuses) };
+        },
+      ),
 
     inviteLink: (actor, sessionId, groupId) =>
-      inGroup(actor, sessionId, groupId, async (groups, group) => inviteLink(group, await groups.inviteCode(group))),
+      inGroup(actor, sessionId, groupId, noBody, async (groups, group) =>
+        inviteLink(group, await groups.inviteCode(group)),
+      ),
 
     revokeInviteLink: (actor, sessionId, groupId) =>
-      inGroup(actor, sessionId, groupId, async (groups, group) => inviteLink(group, await groups.revokeInvite(group))),
+      inGroup(actor, sessionId, groupId, noBody, async (groups, group) =>
+        inviteLink(group, await groups.revokeInvite(group)),
+      ),
 
     leave: (actor, sessionId, groupId) =>
-      inGroup(actor, sessionId, groupId, async (groups, group) => {
+      inGroup(actor, sessionId, groupId, noBody, async (groups, group) => {
         await groups.leave(group);
         return { group_id: group, left: true as const };
       }),
   };
+}
+
+/** Runs both parses, throwing one `validation` error that names the bad fields of either or both. */
+function parseBoth<A, B>(first: () => A, second: () => B): [A, B] {
+  const details: FieldErrors = {};
+  const attempt = <T>(run: () => T): T | undefined => {
+    try {
+      return run();
+    } catch (error) {
+      if (!isKirimError(error, 'validation')) throw error;
+      Object.assign(details, error.details);
+      return undefined;
+    }
+  };
+  const results = [attempt(first), attempt(second)] as [A, B];
+  if (Object.keys(details).length > 0) throw validationError(details);
+  return results;
 }
 
 /** WhatsApp's per-participant status codes, for every action; a 404 depends on the action. */
