@@ -82,7 +82,7 @@ describe('the API reference in headless Chromium', () => {
     await page.locator('.opblock').first().waitFor();
     // Swagger UI renders a long list of operations virtually (only what is on screen is in the page), so the count of
     // operations it took from the document is read from its own state, and the last one is scrolled to.
-    const documented = await (await fetch(`${t.url}/api/openapi.json`)).json();
+    const documented = (await (await fetch(`${t.url}/api/openapi.json`)).json()) as { paths: object };
     const operationIds = Object.values(
       documented.paths as Record<string, Record<string, { operationId?: string }>>,
     ).flatMap((operations) => Object.values(operations).flatMap((operation) => operation.operationId ?? []));

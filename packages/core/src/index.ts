@@ -224,11 +224,7 @@ export { PARTICIPANT_RESULTS, type ParticipantResult } from './whatsapp-groups/g
 export { MAX_NUMBER_CHECKS, type BlockedView, type ContactProfileView } from './sessions/profile-schemas.js';
 export { NUMBER_CHECK_TTL_MS } from './sessions/number-checks.js';
 export type { SendService } from './outbox/send-service.js';
-export {
-  EDIT_WINDOW_MS,
-  type MessageActionService,
-  type StoredCopyRemoved,
-} from './messages/message-actions.js';
+export { EDIT_WINDOW_MS, type MessageActionService, type StoredCopyRemoved } from './messages/message-actions.js';
 export { MEDIA_REFRESH_TIMEOUT_MS, type MediaFile, type MessageMediaService } from './messages/message-media.js';
 export type { PoolService } from './pools/pool-service.js';
 export type { BulkService } from './bulk/bulk-service.js';
