@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { serveFiles } from '../support/file-server.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
-import { png } from '../support/media-samples.js';
+import { oggOpus, png, webp } from '../support/media-samples.js';
 import { freshPostgresUrl } from '../support/postgres.js';
 import { QUICK_SENDS } from '../support/quick-sends.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -97,6 +97,33 @@ describe.each(DATABASES)('media over the HTTP API, Baileys and wa-sim on %s', (d
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(res.headers.get('content-length')).toBe(String(data.length));
     expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('announces, stores and serves a video, an audio, a voice note and a sticker the phone sent, each with its kind', async () => {
+    const kinds: PhoneMedia[] = [
+      { type: 'video', data: randomBytes(30_000), mimetype: 'video/mp4', caption: 'the clip', seconds: 12 },
+      { type: 'audio', data: randomBytes(15_000), mimetype: 'audio/mpeg', seconds: 95 },
+      { type: 'voice', data: oggOpus(), mimetype: 'audio/ogg; codecs=opus', seconds: 2 },
+      { type: 'sticker', data: await webp(512, 512), mimetype: 'image/webp' },
+    ];
+    for (const media of kinds) {
+      const { id, event } = await received(media);
+      expect(event, media.type).toMatchObject({
+        type: media.type,
+        media: { mimetype: media.mimetype, size: media.data.length, url: `/api/whatsapp/messages/${id}/media` },
+        ...(media.caption ? { caption: media.caption } : {}),
+      });
+      if (media.seconds) expect(event.media.seconds, media.type).toBe(media.seconds);
+      const stored = await t.request('GET', `/api/whatsapp/messages/${id}`, { token: user.token });
+      expect(stored.body.data, media.type).toMatchObject({
+        type: media.type,
+        direction: 'in',
+        media: { type: media.type, mimetype: media.mimetype },
+      });
+      const res = await mediaFrom(second.url, id);
+      expect(res.headers.get('content-type'), media.type).toBe(media.mimetype);
+      expect(Buffer.from(await res.arrayBuffer()).equals(media.data), media.type).toBe(true);
+    }
   });
 
   it('asks the phone to upload a document again once the media host expired it, and serves the bytes', async () => {
