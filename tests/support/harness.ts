@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostResolver, Logger, Transport } from '@kirim/core';
+import type { Clock, HostResolver, Logger, Transport } from '@kirim/core';
 import { loadConfig, startServer, type RunningServer } from '@kirim/server';
 import { freshPostgresUrl } from './postgres.js';
 
@@ -58,7 +58,7 @@ export const offlineResolver: HostResolver = async (hostname) => {
 export async function startTestServer(
   database: TestDatabase,
   env: Record<string, string> = {},
-  options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver } = {},
+  options: { transport?: Transport; logger?: Logger; resolveHost?: HostResolver; clock?: Clock } = {},
 ): Promise<TestServer> {
   const resolveHost = options.resolveHost ?? offlineResolver;
   const dataDir = await mkdtemp(join(tmpdir(), 'kirim-http-'));
@@ -72,7 +72,7 @@ export async function startTestServer(
     ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
     ...env,
   });
-  let server = await startServer(config, { transport: options.transport, logger: options.logger, resolveHost });
+  let server = await startServer(config, { ...options, resolveHost });
 
   const request: TestServer['request'] = async (method, path, options = {}) => {
     const token = options.token === undefined ? adminToken : options.token;
@@ -111,8 +111,8 @@ export async function startTestServer(
     async restart(restartOptions = {}) {
       await server.close();
       server = await startServer(config, {
+        ...options,
         transport: restartOptions.transport ?? options.transport,
-        logger: options.logger,
         resolveHost,
       });
       test.server = server;

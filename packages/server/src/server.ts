@@ -7,6 +7,7 @@ import {
   createKirim,
   createLeadSource,
   createSimulatedNetwork,
+  type Clock,
   type HostResolver,
   type Kirim,
   type Logger,
@@ -50,6 +51,8 @@ export interface StartServerOptions {
   transport?: Transport;
   /** Resolves the host names of user-given URLs (webhooks, media) when checking them; default the system's. */
   resolveHost?: HostResolver;
+  /** Where the engine reads time; default the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -64,6 +67,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     storage,
     logger,
     transport: options.transport ?? createTransport(config, logger),
+    clock: options.clock,
     authCacheMs: config.authCacheMs,
     defaultCountryCode: config.defaultCountryCode,
     sessions: { leaseMs: config.leaseMs, heartbeatMs: config.heartbeatMs },
