@@ -2,18 +2,11 @@
 // request with an Idempotency-Key and retried under it after every restart, as a client whose requests were cut
 // off does. Counted at the WhatsApp peer (the simulated network, served on loopback so it outlives the servers):
 // each reaction and each poll reached it exactly once.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
-import { serveSimulatedNetwork } from '@kirim/core/testing';
+import type { SimulatedNetwork } from '@kirim/core';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { crashEnv, linkSession } from './crash-support.js';
+import { crashRig, linkSession } from './crash-support.js';
 
 const EACH = 100;
 const KILL_AFTER = [40, 120];
@@ -35,16 +28,9 @@ function reached(network: SimulatedNetwork, sessionId: string, kind: 'reaction' 
 
 describe.each(DATABASES)('a server killed while sending reactions and polls on %s', (database) => {
   it('sends each reaction and each poll exactly once after restarts and retried requests', async () => {
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const served = await serveSimulatedNetwork(network);
-    const dataDir = await mkdtemp(join(tmpdir(), 'kirim-action-crash-'));
-    const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
-    const env = {
-      ...crashEnv(served.url),
-      DATA_DIR: dataDir,
-      ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    let server: ServerProcess = await startServerProcess(env, adminToken);
+    const rig = await crashRig(database, { dataDirPrefix: 'kirim-action-crash-' });
+    const { network, adminToken } = rig;
+    let server = await rig.start();
     try {
       const sessionId = await linkSession(server, network, SESSION_PHONE);
       const customer = network.phone(CUSTOMER);
@@ -93,7 +79,7 @@ describe.each(DATABASES)('a server killed while sending reactions and polls on %
         await eventually(() => total() >= point, 30_000, 2);
         await server.kill('SIGKILL');
         await cutOff;
-        server = await startServerProcess(env, adminToken);
+        server = await rig.start();
       }
       const answers = await sendAll();
       expect(answers.filter((status) => status !== 200)).toEqual([]);
@@ -109,9 +95,7 @@ describe.each(DATABASES)('a server killed while sending reactions and polls on %
       expect([...reactions.keys()].sort()).toEqual([...targets].sort());
       expect([...polls.keys()].sort()).toEqual(recipients.map((to) => `${to}@s.whatsapp.net`).sort());
     } finally {
-      await server.kill('SIGTERM');
-      await served.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await rig.close();
     }
   }, 120_000);
 });

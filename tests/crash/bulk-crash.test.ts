@@ -1,34 +1,19 @@
 // A real server process killed with SIGKILL at several points of a 2,000-message bulk job, restarted
 // each time, then drained: every recipient gets the message exactly once, counted at the WhatsApp peer
 // (the simulated network, served on loopback so it outlives the servers).
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSimulatedNetwork } from '@kirim/core';
-import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { crashEnv, linkSession, recipientsReached } from './crash-support.js';
+import { crashRig, linkSession, recipientsReached } from './crash-support.js';
 
 const RECIPIENTS = 2000;
 const KILL_AFTER = [300, 800, 1300];
 
 describe.each(DATABASES)('a server killed mid bulk job on %s', (database) => {
   it('delivers every message exactly once after restarts', async () => {
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const served = await serveSimulatedNetwork(network);
-    const dataDir = await mkdtemp(join(tmpdir(), 'kirim-crash-'));
-    const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
-    const env = {
-      ...crashEnv(served.url),
-      DATA_DIR: dataDir,
-      ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
-    let server: ServerProcess = await startServerProcess(env, adminToken);
+    const rig = await crashRig(database);
+    const { network } = rig;
+    let server = await rig.start();
     try {
       const sessionId = await linkSession(server, network, '6281200000001');
       const recipients = Array.from({ length: RECIPIENTS }, (_, i) => `62813${String(i).padStart(7, '0')}`);
@@ -45,7 +30,7 @@ describe.each(DATABASES)('a server killed mid bulk job on %s', (database) => {
       for (const point of KILL_AFTER) {
         await eventually(() => recipientsReached(network, sessionId).size >= point, 30_000, 5);
         await server.kill('SIGKILL');
-        server = await startServerProcess(env, adminToken);
+        server = await rig.start();
       }
       const done = await eventually(
         async () => {
@@ -66,9 +51,7 @@ describe.each(DATABASES)('a server killed mid bulk job on %s', (database) => {
       expect(reached.size).toBe(RECIPIENTS);
       expect(done).toMatchObject({ total: RECIPIENTS, sent: RECIPIENTS, failed: 0, pending: 0 });
     } finally {
-      await server.kill('SIGTERM');
-      await served.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await rig.close();
     }
   }, 120_000);
 });

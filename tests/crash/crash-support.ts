@@ -1,6 +1,13 @@
-import type { SimulatedNetwork } from '@kirim/core';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSimulatedNetwork, type SimulatedNetwork } from '@kirim/core';
+import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { eventually } from '../support/eventually.js';
-import type { ServerProcess } from '../support/server-process.js';
+import type { TestDatabase } from '../support/harness.js';
+import { freshPostgresUrl } from '../support/postgres.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 /** A server's environment for crash tests: the loopback network, no rate limits, short leases and grace. */
 export function crashEnv(networkUrl: string): Record<string, string> {
@@ -15,6 +22,54 @@ export function crashEnv(networkUrl: string): Record<string, string> {
     KIRIM_HEARTBEAT_MS: '200',
     KIRIM_UNKNOWN_GRACE_MS: '1000',
     KIRIM_SECRET_KEY: 'crash-test-secret-key-0123456789',
+  };
+}
+
+/** What a crash test runs on: a network that outlives the servers, one data dir and database, one admin token. */
+export interface CrashRig {
+  /** The simulated network, served on loopback so that every server process reaches the same one. */
+  network: SimulatedNetwork;
+  /** The environment every server process of this rig starts with. */
+  env: Record<string, string>;
+  adminToken: string;
+  /** Starts a server process on the rig's data (again, after a kill); `close()` stops the latest one. */
+  start(): Promise<ServerProcess>;
+  /** Stops the latest server process, closes the served network and removes the data dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * A crash rig on `database` (a fresh PostgreSQL schema, or SQLite in the data dir), with `extraEnv` on top of
+ * `crashEnv` and the data dir made under the name `dataDirPrefix`.
+ */
+export async function crashRig(
+  database: TestDatabase,
+  { extraEnv = {}, dataDirPrefix = 'kirim-crash-' }: { extraEnv?: Record<string, string>; dataDirPrefix?: string } = {},
+): Promise<CrashRig> {
+  const network = createSimulatedNetwork({ latencyMs: 0 });
+  const served = await serveSimulatedNetwork(network);
+  const dataDir = await mkdtemp(join(tmpdir(), dataDirPrefix));
+  const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
+  const env = {
+    ...crashEnv(served.url),
+    ...extraEnv,
+    DATA_DIR: dataDir,
+    ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
+  };
+  let latest: ServerProcess | undefined;
+  return {
+    network,
+    env,
+    adminToken,
+    async start() {
+      latest = await startServerProcess(env, adminToken);
+      return latest;
+    },
+    async close() {
+      await latest?.kill('SIGTERM');
+      await served.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

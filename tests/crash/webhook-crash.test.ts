@@ -1,18 +1,10 @@
 // A real server process killed with SIGKILL while webhook deliveries are pending (its receiver is down),
 // then restarted: every event reaches the receiver, each marked delivered once in the log.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createSimulatedNetwork } from '@kirim/core';
-import { serveSimulatedNetwork } from '@kirim/core/testing';
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { DATABASES } from '../support/harness.js';
-import { freshPostgresUrl } from '../support/postgres.js';
-import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
-import { crashEnv, linkSession } from './crash-support.js';
+import { crashRig, linkSession } from './crash-support.js';
 
 const MESSAGES = 20;
 
@@ -28,19 +20,11 @@ const WEBHOOK_ENV = {
 
 describe.each(DATABASES)('a server killed with webhook deliveries pending on %s', (database) => {
   it('delivers every event after the restart, each marked delivered once', async () => {
-    const network = createSimulatedNetwork({ latencyMs: 0 });
-    const served = await serveSimulatedNetwork(network);
-    const dataDir = await mkdtemp(join(tmpdir(), 'kirim-webhook-crash-'));
-    const adminToken = `kirim_${randomBytes(24).toString('base64url')}`;
-    const env = {
-      ...crashEnv(served.url),
-      ...WEBHOOK_ENV,
-      DATA_DIR: dataDir,
-      ...(database === 'postgres' ? { DATABASE_URL: await freshPostgresUrl() } : {}),
-    };
+    const rig = await crashRig(database, { extraEnv: WEBHOOK_ENV, dataDirPrefix: 'kirim-webhook-crash-' });
+    const { network } = rig;
     let receiver = await startWebhookReceiver();
     const port = Number(new URL(receiver.url).port);
-    let server: ServerProcess = await startServerProcess(env, adminToken);
+    let server = await rig.start();
     try {
       const sessionId = await linkSession(server, network, '6281200000099');
       const webhook = (
@@ -63,7 +47,7 @@ describe.each(DATABASES)('a server killed with webhook deliveries pending on %s'
       await server.kill('SIGKILL');
 
       receiver = await startWebhookReceiver(port);
-      server = await startServerProcess(env, adminToken);
+      server = await rig.start();
       const log = (await eventually(
         async () => {
           const rows = await deliveries();
@@ -80,10 +64,8 @@ describe.each(DATABASES)('a server killed with webhook deliveries pending on %s'
       expect(log.every((d) => d.attempts >= 2 && d.status_code === 204)).toBe(true);
       expect(received.every((event) => event.data.session_id === sessionId)).toBe(true);
     } finally {
-      await server.kill('SIGTERM');
+      await rig.close();
       await receiver.close();
-      await served.close();
-      await rm(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
