@@ -88,7 +88,8 @@ export function renderMessages(root, s) {
     on('message.status', (data) => {
       if (data.session_id !== s.id) return;
       const row = history.querySelector(`[data-id="${data.id}"]`);
-      if (!row) return void load();
+      // A reload in flight may have read the list before this status: one more reload after it shows it.
+      if (!row || loading) return void load();
       row.querySelector('.badge').replaceWith(badge(data.status));
       if (data.error) row.title = data.error;
     }),
