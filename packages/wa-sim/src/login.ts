@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { proto } from 'baileys';
 import type { ClientConnection } from './client-connection.js';
 import { shareAppStateKey } from './app-state.js';
@@ -53,7 +54,8 @@ function logIn(connection: ClientConnection, noiseKey: Buffer, number: string, d
   network.log('logged in', { jid: device.jid, queued: queued.length });
   if (!device.initialSyncSent) {
     device.initialSyncSent = true;
-    sendInitialSync(device)
+    sleep(device.account.initialSyncDelayMs)
+      .then(() => sendInitialSync(device))
       .then(() => shareAppStateKey(device))
       .catch((error) => network.log('initial sync failed', { error: String(error) }));
   }

@@ -30,6 +30,11 @@ export interface SimPhoneOptions {
   encryption?: PhoneEncryption;
   /** Wait before each receipt (delivered, then read), in ms. Default 50. */
   receiptDelayMs?: number;
+  /**
+   * Wait before the phone's first history sync to a newly linked device, in ms; until it arrives the device does not
+   * know the account's name, as with a slow phone. Default 0.
+   */
+  initialSyncDelayMs?: number;
 }
 
 /** A message a simulated phone received from a linked device. */
@@ -104,6 +109,7 @@ export class SimPhone {
   addressing: AddressingMode = 'pn';
   encryption: PhoneEncryption = 'signal';
   receiptDelayMs = 50;
+  initialSyncDelayMs = 0;
 
   private nextDeviceId = 1;
   private readonly messageWaiters: Array<(message: PhoneMessage) => void> = [];
@@ -138,6 +144,7 @@ export class SimPhone {
     if (options.addressing !== undefined) this.addressing = options.addressing;
     if (options.encryption !== undefined) this.encryption = options.encryption;
     if (options.receiptDelayMs !== undefined) this.receiptDelayMs = options.receiptDelayMs;
+    if (options.initialSyncDelayMs !== undefined) this.initialSyncDelayMs = options.initialSyncDelayMs;
     return this;
   }
 

@@ -34,6 +34,9 @@ import { baileysContent, quotableMessage } from './outgoing-content.js';
 import { decideOnClose, ReconnectSchedule, type BackoffBounds, type GiveUpAfter } from './reconnect-policy.js';
 import { SocketRecord } from './socket-record.js';
 
+/** How long an availability waits for a newly linked device to learn the account's name. */
+const NAME_WAIT_MS = 10_000;
+
 /** Settings of a connection, defaults applied. */
 export interface ConnectionSettings {
   waWebSocketUrl: string | undefined;
@@ -126,7 +129,33 @@ export class BaileysConnection implements Connection {
   }
 
   async sendPresence(state: PresenceState, chat?: string): Promise<void> {
-    await this.openSocketOrThrow().sendPresenceUpdate(state, chat);
+    const sock = this.openSocketOrThrow();
+    // An availability carries the account's name, which a newly linked device learns only with the phone's first
+    // history sync; until then Baileys drops the request with a warning, which would answer 200 for nothing.
+    if ((state === 'available' || state === 'unavailable') && !(await this.accountNameWithin(sock, NAME_WAIT_MS))) {
+      throw new KirimError(
+        'unavailable',
+        "WhatsApp has not yet sent this device the account's name, which an availability carries; try again in a moment",
+      );
+    }
+    await sock.sendPresenceUpdate(state, chat);
+  }
+
+  /** Whether the account's name is known, waiting up to `ms` for it. */
+  private async accountNameWithin(sock: WASocket, ms: number): Promise<boolean> {
+    const known = () => Boolean(this.auth.state.creds.me?.name);
+    if (known()) return true;
+    const learned = new AbortController();
+    const onCreds = () => known() && learned.abort();
+    sock.ev.on('creds.update', onCreds);
+    try {
+      await this.settings.clock
+        .sleep(ms, { signal: AbortSignal.any([learned.signal, this.lifetime.signal]) })
+        .catch(() => undefined);
+    } finally {
+      sock.ev.off('creds.update', onCreds);
+    }
+    return known();
   }
 
   async requestPairingCode(phone: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingContent } from '../transport.js';
-import { linkedSession, messageFromFriend, sim, useWaSim } from './use-wa-sim.js';
+import { linkedSession, messageFromFriend, openSession, sim, useWaSim } from './use-wa-sim.js';
 
 useWaSim();
 
@@ -167,5 +167,16 @@ describe('Connection.sendPresence over Baileys', () => {
       { state: 'recording', to: friend.jid },
       { state: 'paused', to: friend.jid },
     ]);
+  });
+
+  it("shows the account available when asked right after linking, waiting for the phone's first history sync to tell the device the account's name", async () => {
+    // Baileys drops an availability without the name; answering that as done would show nothing.
+    const me = sim.phone('15551120022', { pushName: 'Toko', initialSyncDelayMs: 1_500 });
+    const session = await openSession();
+    await me.scanQr((await session.state('qr')).qr);
+    await session.state('connected');
+    await session.connection.sendPresence('available');
+    const shown = () => me.presences.some((presence) => presence.state === 'available' && presence.to === null);
+    await session.until(() => (shown() ? true : undefined), 'available shown');
   });
 });
