@@ -142,11 +142,10 @@ describe.each(DATABASES)('groups over the HTTP API, Baileys and wa-sim on %s', (
     const sync = await t.request('POST', '/api/whatsapp/groups/sync', { body: { session_id: id } });
     expect(sync.body.data).toMatchObject({ added: 1 });
 
-    // One change at a time: two changes milliseconds apart sometimes lose the second's event on this path (under
-    // investigation; the closing note of issue 16 says so).
+    // Two changes milliseconds apart: each is published, in order.
     leaveGroup(budi, group);
-    const [left] = await published('group.participants', id);
     renameGroup(ani, group, 'Komunitas Baru');
+    const [left] = await published('group.participants', id);
     expect(left).toEqual({
       session_id: id,
       group_id: group.jid,

@@ -274,7 +274,7 @@ export class BaileysConnection implements Connection {
       'contacts.update',
       live('contacts.update', (contacts: Partial<Contact>[]) => this.inbound.onContacts(contacts)),
     );
-    reportGroupEvents(sock, live, (change) =>
+    reportGroupEvents(sock, this.baileys.WAMessageStubType, live, (change) =>
       this.emit('onGroupChange', () => this.options.listener.onGroupChange(change)),
     );
     reportCalls(sock, live, (call) => this.emit('onCall', () => this.options.listener.onCall(call)));

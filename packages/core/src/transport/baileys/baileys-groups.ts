@@ -1,4 +1,4 @@
-import type { BaileysEventMap, GroupMetadata as BaileysGroupMetadata, WASocket } from 'baileys';
+import type { BaileysEventMap, GroupMetadata as BaileysGroupMetadata, WAMessage, WASocket } from 'baileys';
 import type {
   GroupActions,
   GroupChange,
@@ -7,6 +7,7 @@ import type {
   GroupSettingsChange,
   ParticipantAction,
 } from '../transport.js';
+import type { BaileysModule } from './baileys-module.js';
 import { addressesOf, isLidJid, isPhoneJid, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 
 /** A group's metadata as the port describes it: each member's role, and the announce-only and locked settings. */
@@ -48,36 +49,54 @@ export function baileysGroups(socket: () => WASocket): GroupActions {
   };
 }
 
-/** A member change Baileys reported (`group-participants.update`) as the port's change; null for other actions. */
-export function participantsChange(update: BaileysEventMap['group-participants.update']): GroupChange | null {
-  const action = update.action as string;
-  if (!PARTICIPANT_ACTIONS.has(action)) return null;
-  return {
-    group: update.id,
-    author: peerOf(update.author, update.authorPn),
-    kind: 'participants',
-    action: action as ParticipantAction,
-    participants: update.participants.map((p) => ({ jid: p.id, ...addressesOf(p.id, p.phoneNumber, p.lid) })),
-  };
+type StubTypes = BaileysModule['WAMessageStubType'];
+type StubReader = (values: string[]) => GroupSettingsChange | MembersChange | null;
+type MembersChange = { action: ParticipantAction; participants: GroupPeer[] };
+
+/** What each group notification Baileys turns into a stub message says, by stub type. */
+function stubReaders(Stub: StubTypes): Map<number, StubReader> {
+  const members =
+    (action: ParticipantAction): StubReader =>
+    (values) => ({ action, participants: values.map(memberOf) });
+  const on = (value: string | undefined) => value === 'on' || value === 'true';
+  return new Map<number, StubReader>([
+    [Stub.GROUP_PARTICIPANT_ADD, members('add')],
+    [Stub.GROUP_PARTICIPANT_INVITE, members('add')],
+    [Stub.GROUP_PARTICIPANT_ADD_REQUEST_JOIN, members('add')],
+    [Stub.GROUP_PARTICIPANT_REMOVE, members('remove')],
+    [Stub.GROUP_PARTICIPANT_LEAVE, members('remove')],
+    [Stub.GROUP_PARTICIPANT_PROMOTE, members('promote')],
+    [Stub.GROUP_PARTICIPANT_DEMOTE, members('demote')],
+    [Stub.GROUP_CHANGE_SUBJECT, ([subject]) => (subject === undefined ? null : { subject })],
+    [Stub.GROUP_CHANGE_DESCRIPTION, ([description]) => ({ description: description ?? null })],
+    [Stub.GROUP_CHANGE_ANNOUNCE, ([value]) => ({ announceOnly: on(value) })],
+    [Stub.GROUP_CHANGE_RESTRICT, ([value]) => ({ locked: on(value) })],
+  ]);
 }
 
-/** Group info changes Baileys reported (`groups.update`) as the port's changes: those naming a subject, description or setting. */
-export function settingsChanges(updates: BaileysEventMap['groups.update']): GroupChange[] {
-  return updates.flatMap((update) => {
-    const change: GroupSettingsChange = {
-      ...(update.subject !== undefined ? { subject: update.subject } : {}),
-      ...('desc' in update ? { description: update.desc ?? null } : {}),
-      ...(update.announce !== undefined ? { announceOnly: update.announce } : {}),
-      ...(update.restrict !== undefined ? { locked: update.restrict } : {}),
-    };
-    // The participating list also comes as groups.update, whole: not a change anyone made.
-    if (!update.id || Object.keys(change).length === 0 || update.participants) return [];
-    const author = peerOf(update.author, (update as { authorPn?: string }).authorPn);
-    return [{ group: update.id, author, kind: 'settings' as const, ...change }];
-  });
+/** A member as a stub message names it: Baileys' participant, as JSON. */
+function memberOf(value: string): GroupPeer {
+  const member = JSON.parse(value) as { id: string; phoneNumber?: string; lid?: string };
+  return { jid: member.id, ...addressesOf(member.id, member.phoneNumber, member.lid) };
 }
 
-const PARTICIPANT_ACTIONS = new Set<string>(['add', 'remove', 'promote', 'demote']);
+/**
+ * The group change a message stands for: Baileys turns each group notification into a stub message naming who made
+ * it; null for any other message. Read from `messages.upsert` rather than `groups.update`: Baileys' event buffer
+ * keeps only the first `groups.update` of a group per flush (7.0.0-rc14, still so upstream), losing a rename that
+ * follows another change milliseconds later, where each stub message is kept.
+ */
+function groupChangeOf(readers: Map<number, StubReader>, message: WAMessage): GroupChange | null {
+  const group = message.key.remoteJid;
+  const read = message.messageStubType ? readers.get(message.messageStubType) : undefined;
+  if (!group?.endsWith('@g.us') || !read) return null;
+  const change = read(message.messageStubParameters ?? []);
+  if (!change) return null;
+  const author = peerOf(message.key.participant, (message.key as { participantAlt?: string }).participantAlt);
+  return 'action' in change
+    ? { group, author, kind: 'participants', ...change }
+    : { group, author, kind: 'settings', ...change };
+}
 
 /** Who made a change: its JID, with the alternate address Baileys gave (it gives none for a LID in 7.0.0-rc14). */
 function peerOf(jid: string | null | undefined, alternative: string | null | undefined): GroupPeer | null {
@@ -116,23 +135,26 @@ function required(code: string | undefined, what: string): string {
 type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => unknown) => (...args: A) => void;
 
 /** Reports the socket's group events (members changed, info or settings changed) to `report` as the port's changes. */
-export function reportGroupEvents(sock: WASocket, live: LiveHandler, report: (change: GroupChange) => void): void {
+export function reportGroupEvents(
+  sock: WASocket,
+  Stub: StubTypes,
+  live: LiveHandler,
+  report: (change: GroupChange) => void,
+): void {
   // Authors are looked up concurrently, but the changes are reported in the order WhatsApp sent them: an add and a
   // remove of one member applied the other way round would leave the saved group wrong.
   let reported = Promise.resolve();
-  const inOrder = (changes: GroupChange[]) => {
-    const resolved = Promise.all(changes.map((change) => withAuthorPhone(sock, change)));
-    reported = reported.then(async () => (await resolved).forEach(report));
-    return reported;
-  };
+  const readers = stubReaders(Stub);
   sock.ev.on(
-    'group-participants.update',
-    live('group-participants.update', (update: BaileysEventMap['group-participants.update']) =>
-      inOrder([participantsChange(update)].flatMap((change) => change ?? [])),
-    ),
-  );
-  sock.ev.on(
-    'groups.update',
-    live('groups.update', (updates: BaileysEventMap['groups.update']) => inOrder(settingsChanges(updates))),
+    'messages.upsert',
+    live('messages.upsert', ({ messages }: BaileysEventMap['messages.upsert']) => {
+      const changes = messages.flatMap((message) => groupChangeOf(readers, message) ?? []);
+      if (changes.length === 0) return;
+      const resolved = Promise.all(changes.map((change) => withAuthorPhone(sock, change)));
+      const done = reported.then(async () => (await resolved).forEach(report));
+      // A report that failed (and was logged) never holds back the ones after it.
+      reported = done.catch(() => undefined);
+      return done;
+    }),
   );
 }
