@@ -88,6 +88,21 @@ describe.each(SETUPS)('calls and session proxies over HTTP on %s (simulated netw
     expect((await history(u.token, id)).filter((m: { direction: string }) => m.direction === 'out')).toHaveLength(1);
   });
 
+  it('announces a ringing call WhatsApp delivers again once, with no reject message to key it', async () => {
+    const u = await t.createUser();
+    const id = await linkSession(t, network, u.token, nextPhone());
+    const caller = nextPhone();
+    network.calls.place(caller, id);
+    await eventually(() => callsTo(id).length === 1);
+    network.redeliver(id);
+    // The redelivered offer is handled before a message placed after it is recorded.
+    const later = network.phone(caller).send(id, 'did you see my call?');
+    await eventually(async () =>
+      (await history(u.token, id)).some((m: { message_id: string }) => m.message_id === later),
+    );
+    expect(callsTo(id)).toHaveLength(1);
+  });
+
   it('leaves a call ringing when reject_calls is off, sends nothing, and publishes call.received not rejected', async () => {
     const u = await t.createUser();
     const id = await linkSession(t, network, u.token, nextPhone());

@@ -8,6 +8,7 @@ import type {
   WAMessageUpdate,
   WASocket,
 } from 'baileys';
+import { BoundedMap } from '../../bounded-map.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { IncomingMessage, MessageUpdate, ReceiptStatus, StoredMessage, TransportListener } from '../transport.js';
@@ -36,17 +37,6 @@ const REMEMBERED_IDS = 5_000;
 
 /** Receipt progress; `failed` is terminal and only taken before delivery. */
 const RECEIPT_RANK: Record<ReceiptStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 10 };
-
-/** A Map that forgets its oldest entries past a size: memory stays bounded on long-lived sessions. */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super();
-  }
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.limit) this.delete(this.keys().next().value as K);
-    return super.set(key, value);
-  }
-}
 
 /** What {@link InboundEvents} reads and reports through. */
 export interface InboundDeps {
