@@ -154,6 +154,20 @@ describe.each(SETUPS)(
       expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
     });
 
+    it('asks the phone once when several downloads find the same copy expired at once, and streams it to each', async () => {
+      const user = await linkedUser();
+      const data = randomBytes(4000);
+      const id = await received(user, { type: 'image', data, mimetype: 'image/jpeg' });
+      network.expireMedia(id);
+
+      const answers = await Promise.all([1, 2, 3].map(() => download(user.token, id)));
+      for (const res of answers) {
+        expect(res.status).toBe(200);
+        expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+      }
+      expect(network.mediaReuploads(id)).toBe(1);
+    });
+
     it("answers 503 unavailable when WhatsApp's copy expired and the session is not connected here", async () => {
       const user = await linkedUser();
       const id = await received(user, { type: 'video', data: randomBytes(300), mimetype: 'video/mp4' });

@@ -58,6 +58,18 @@ export function createMessageMediaService(deps: {
     return message;
   }
 
+  // Downloads of one expired file at once share one request to the phone.
+  const refreshing = new Map<string, Promise<string>>();
+  function refreshedOnce(message: Message & { session_id: string }): Promise<string> {
+    const key = `${message.session_id}:${message.message_id}`;
+    let pending = refreshing.get(key);
+    if (!pending) {
+      pending = refreshed(message).finally(() => refreshing.delete(key));
+      refreshing.set(key, pending);
+    }
+    return pending;
+  }
+
   /** Asks the phone, through the link this process drives, to upload the media again; stores the new keys. */
   async function refreshed(message: Message & { session_id: string }): Promise<string> {
     const connection = manager.connection(message.session_id);
@@ -105,7 +117,7 @@ export function createMessageMediaService(deps: {
       } catch (error) {
         if (!(error instanceof MediaGoneError)) throw error;
       }
-      const raw = await refreshed(message);
+      const raw = await refreshedOnce(message);
       const again = await transport
         .downloadMedia({ ...storedMessage(message), raw }, through)
         .catch((error: unknown) => {

@@ -7,11 +7,11 @@ import { MediaGoneError, type MediaDownload, type OutgoingMedia, type StoredMess
  * downloads it by the message alone, until a test expires it; the sender's phone then uploads it again on request.
  */
 export class SimulatedMediaHost {
-  private readonly files = new Map<string, { media: OutgoingMedia; expired: boolean }>();
+  private readonly files = new Map<string, { media: OutgoingMedia; expired: boolean; reuploads: number }>();
 
   /** Keeps the media a message carries (every media message the network takes). */
   keep(messageId: string, media: OutgoingMedia): void {
-    this.files.set(messageId, { media, expired: false });
+    this.files.set(messageId, { media, expired: false, reuploads: 0 });
   }
 
   /** The media a message carried, expired or not (a forward sends it again). */
@@ -41,6 +41,12 @@ export class SimulatedMediaHost {
     const file = this.files.get(message.messageId);
     if (!file || message.raw === null) throw new Error(`No media of message ${message.messageId} on this network`);
     file.expired = false;
+    file.reuploads += 1;
     return message.raw;
+  }
+
+  /** How many times the phone was asked to upload a message's media again. */
+  reuploads(messageId: string): number {
+    return this.files.get(messageId)?.reuploads ?? 0;
   }
 }

@@ -141,6 +141,8 @@ export interface SimulatedNetwork {
   dropLink(sessionId: string, downForMs?: number): void;
   /** WhatsApp's copy of a message's media expires: downloads fail with `MediaGoneError` until the phone uploads it again. */
   expireMedia(messageId: string): void;
+  /** How many times the phone was asked to upload a message's media again. */
+  mediaReuploads(messageId: string): number;
   /** Unlinks the session from its phone: `logged_out`, and its AuthStore cleared. */
   logOut(sessionId: string): Promise<void>;
   /** Another client takes the session over: `replaced`; credentials are kept. */
@@ -285,6 +287,10 @@ export class Network implements SimulatedNetwork {
 
   expireMedia(messageId: string): void {
     this.media.expire(messageId);
+  }
+
+  mediaReuploads(messageId: string): number {
+    return this.media.reuploads(messageId);
   }
 
   dropLink(sessionId: string, downForMs = 0): void {
