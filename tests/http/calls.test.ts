@@ -145,6 +145,35 @@ describe.each(SETUPS)('calls and session proxies over HTTP on %s (simulated netw
     expect((await t.server.kirim.storage.sessions.getById(id))!.settings).not.toHaveProperty('proxy_url');
   });
 
+  it('fails a session whose proxy was sealed under another KIRIM_SECRET_KEY, saying so, still shows the proxy masked, and connects once proxy_url is set again', async () => {
+    const u = await t.createUser();
+    const id = await linkSession(t, network, u.token, nextPhone());
+    expect((await settings(u.token, id, { proxy_url: 'http://kirim:pw@127.0.0.1:3128' })).status).toBe(200);
+    const { storage } = t.server.kirim;
+    const stored = (await storage.sessions.getById(id))!.settings;
+    // The sealed value names the key it was sealed with (`v1.<key id>.…`): as written by a process with another key.
+    const [version, , ...sealed] = String(stored.proxy_url).split('.');
+    await storage.sessions.update(id, {
+      settings: { ...stored, proxy_url: [version, 'otherkey', ...sealed].join('.') },
+    });
+    const path = `/api/whatsapp/sessions/${id}`;
+    expect((await t.request('DELETE', `${path}/disconnect`, { token: u.token })).status).toBe(200);
+
+    expect((await t.request('POST', `${path}/connect`, { token: u.token })).status).toBe(200);
+    const failed = await eventually(async () => {
+      const status = (await t.request('GET', `${path}/status`, { token: u.token })).body.data;
+      return status.status === 'failed' && status;
+    });
+    expect(failed.reason).toMatch(/^proxy unreadable: .*KIRIM_SECRET_KEY/);
+    expect((await settings(u.token, id)).body.data.proxy_url).toBe('http://kirim:****@127.0.0.1:3128');
+
+    expect((await settings(u.token, id, { proxy_url: 'http://kirim:new@127.0.0.1:3128' })).status).toBe(200);
+    expect((await t.request('POST', `${path}/connect`, { token: u.token })).status).toBe(200);
+    await eventually(
+      async () => (await t.request('GET', `${path}/status`, { token: u.token })).body.data.status === 'connected',
+    );
+  });
+
   it('reconnects a connected session when its proxy changes', async () => {
     const u = await t.createUser();
     const id = await linkSession(t, network, u.token, nextPhone());

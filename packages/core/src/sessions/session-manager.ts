@@ -158,7 +158,6 @@ export class SessionManager {
   private async connectHere(session: Session): Promise<boolean> {
     const transport = this.requireTransport();
     const { storage, clock } = this.deps;
-    const proxyUrl = this.proxyUrlOf(session);
     const now = clock.now();
     if (!(await storage.sessions.acquireLease(session.id, this.instanceId, now.toISOString(), this.leaseExpiry())))
       return false;
@@ -172,6 +171,15 @@ export class SessionManager {
       queue: Promise.resolve(),
     };
     this.live.set(session.id, live);
+    let proxyUrl: string | undefined;
+    try {
+      proxyUrl = this.proxyUrlOf(session);
+    } catch (error) {
+      // Never connected without its proxy (that would show the server's own address): failed, saying why.
+      if (!(error instanceof KirimError)) throw error;
+      await this.recordState(live, { state: 'failed', reason: error.message });
+      return true;
+    }
     try {
       live.connection = await transport.connect({
         sessionId: session.id,

@@ -246,7 +246,7 @@ export function createSessionService(deps: {
     },
 
     async settings(actor, id) {
-      return settingsView((await get(actor, id)).settings, deps.secretBox);
+      return settingsView((await get(actor, id)).settings);
     },
 
     async updateSettings(actor, id, input) {
@@ -261,7 +261,7 @@ export function createSessionService(deps: {
         await manager.detach(id, { releaseLease: false });
         await manager.open({ ...session, settings });
       }
-      return settingsView(settings, deps.secretBox);
+      return settingsView(settings);
     },
 
     async contacts(actor, id, query = {}) {

@@ -18,7 +18,7 @@ describe('session settings', () => {
     expect(stored).toMatchObject({ min_gap_ms: 1, daily_cap: 10 });
     expect(JSON.stringify(stored)).not.toContain('p4ss');
     expect(proxyUrlOf(stored, box)).toBe('socks5://u:p4ss@127.0.0.1:1080');
-    expect(settingsView(stored, box)).toEqual({
+    expect(settingsView(stored)).toEqual({
       min_gap_ms: 1,
       daily_cap: 10,
       proxy_url: 'socks5://u:****@127.0.0.1:1080',
@@ -30,5 +30,17 @@ describe('session settings', () => {
       min_gap_ms: 1,
       daily_cap: 10,
     });
+  });
+
+  it('shows the proxy masked without opening it, and says it is unreadable when sealed under another key', () => {
+    const stored = storedSettings({}, parse(sessionSettingsSchema, { proxy_url: 'http://u:pw@10.0.0.1:3128' }), box);
+    const otherKey = createSecretBox('another-session-settings-key');
+    expect(settingsView(stored)).toEqual({ proxy_url: 'http://u:****@10.0.0.1:3128' });
+    expect(() => proxyUrlOf(stored, otherKey)).toThrow(
+      expect.objectContaining({
+        code: 'unavailable',
+        message: expect.stringMatching(/^proxy unreadable: .*KIRIM_SECRET_KEY/),
+      }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KirimError } from '../errors.js';
 import { sendLimitsSchema, type SendLimits } from '../outbox/send-limits.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import type { SessionSettings } from './session-schemas.js';
@@ -39,27 +40,46 @@ export type SessionSettingsView = Partial<SendLimits> & {
   proxy_url?: string;
 };
 
-/** The settings to store after `changes`: the proxy URL sealed (it carries a password), a null one removed. */
+/**
+ * The settings to store after `changes`: the proxy URL sealed (it carries a password) beside its masked form, which
+ * the API shows without opening it; a null one removed.
+ */
 export function storedSettings(
   current: SessionSettings,
   changes: z.output<typeof sessionSettingsSchema>,
   box: SecretBox,
 ): SessionSettings {
   const { proxy_url, ...rest } = changes;
-  const { proxy_url: _old, ...kept } = current;
-  const proxy = proxy_url === undefined ? current.proxy_url : proxy_url === null ? undefined : box.seal(proxy_url);
-  return { ...kept, ...rest, ...(proxy ? { proxy_url: proxy } : {}) };
+  const { proxy_url: sealed, proxy_url_masked: masked, ...kept } = current;
+  const proxy =
+    proxy_url === undefined
+      ? sealed === undefined
+        ? {}
+        : { proxy_url: sealed, proxy_url_masked: masked }
+      : proxy_url === null
+        ? {}
+        : { proxy_url: box.seal(proxy_url), proxy_url_masked: maskedProxyUrl(proxy_url) };
+  return { ...kept, ...rest, ...proxy };
 }
 
-/** The stored settings as the API shows them. */
-export function settingsView(settings: SessionSettings, box: SecretBox): SessionSettingsView {
-  const proxy = proxyUrlOf(settings, box);
-  return { ...(settings as SessionSettingsView), ...(proxy ? { proxy_url: maskedProxyUrl(proxy) } : {}) };
+/** The stored settings as the API shows them: the proxy masked. */
+export function settingsView(settings: SessionSettings): SessionSettingsView {
+  const { proxy_url: sealed, proxy_url_masked: masked, ...rest } = settings;
+  return { ...(rest as SessionSettingsView), ...(sealed === undefined ? {} : { proxy_url: String(masked) }) };
 }
 
 /** The session's proxy URL, opened; undefined without one. */
 export function proxyUrlOf(settings: SessionSettings, box: SecretBox): string | undefined {
-  return typeof settings.proxy_url === 'string' ? box.open(settings.proxy_url) : undefined;
+  if (typeof settings.proxy_url !== 'string') return undefined;
+  try {
+    return box.open(settings.proxy_url);
+  } catch (error) {
+    throw new KirimError(
+      'unavailable',
+      "proxy unreadable: the session's proxy_url was sealed with another KIRIM_SECRET_KEY; set the same key in every process, or set proxy_url again",
+      { cause: error },
+    );
+  }
 }
 
 /** `socks5://user:secret@host:1080` → `socks5://user:****@host:1080`. */
