@@ -3,6 +3,7 @@
 import type { WaSim } from '@kirim/wa-sim';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHOP_PROFILE } from '../support/business-profile.js';
 import { eventually } from '../support/eventually.js';
 import { serveFiles } from '../support/file-server.js';
 import { DATABASES, type TestServer } from '../support/harness.js';
@@ -59,22 +60,14 @@ describe.each(DATABASES)(
       const { base } = await linked();
       const shop = sim.phone(nextNumber());
       const picture = `https://pps.whatsapp.net/v/t61/${shop.number}.jpg`;
-      const business = {
-        description: 'Kopi dan roti',
-        category: 'Bakery',
-        email: 'halo@example.com',
-        website: 'https://example.com',
-        address: 'Jl. Merdeka 1',
-      };
-      shop.profile.configure({ about: 'Buka setiap hari', picture, business });
+      shop.profile.configure({ ...SHOP_PROFILE, picture });
       const res = await t.request('GET', `${base}/profile/${shop.number}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.data).toEqual({
         phone: shop.number,
         jid: shop.jid,
         picture_url: picture,
-        about: 'Buka setiap hari',
-        business,
+        ...SHOP_PROFILE,
       });
 
       const plain = sim.phone(nextNumber());

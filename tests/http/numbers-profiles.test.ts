@@ -3,6 +3,7 @@ import { serveSimulatedNetwork } from '@kirim/core/testing';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFiles } from '../support/file-server.js';
+import { SHOP_PROFILE } from '../support/business-profile.js';
 import { eventually } from '../support/eventually.js';
 import { DATABASES, startTestServer, type TestServer } from '../support/harness.js';
 import { linkSession, phoneSequence } from '../support/linking.js';
@@ -130,23 +131,15 @@ describe.each(SETUPS)(
       it("answers a contact's picture, about text and business profile", async () => {
         const { user, id } = await linked();
         const shop = nextPhone();
-        const business = {
-          description: 'Kopi dan roti',
-          category: 'Bakery',
-          email: 'halo@example.com',
-          website: 'https://example.com',
-          address: 'Jl. Merdeka 1',
-        };
         const picture = `https://pps.whatsapp.net/v/${shop}.jpg`;
-        network.phone(shop, { about: 'Buka setiap hari', picture, business });
+        network.phone(shop, { ...SHOP_PROFILE, picture });
         const res = await t.request('GET', `${base(id)}/profile/+${shop}`, { token: user.token });
         expect(res.status).toBe(200);
         expect(res.body.data).toEqual({
           phone: shop,
           jid: `${shop}@s.whatsapp.net`,
           picture_url: picture,
-          about: 'Buka setiap hari',
-          business,
+          ...SHOP_PROFILE,
         });
       });
 
