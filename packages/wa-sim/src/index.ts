@@ -27,6 +27,7 @@ export type { PhoneContactCard, PhoneLocation, PhonePoll, PhoneVoteOptions } fro
 export { placeCall } from './phone-calls.js';
 export { leaveGroup, renameGroup } from './phone-groups.js';
 export type { PhoneCall } from './phone-calls.js';
+export type { PhoneAvailability, PhoneChatState } from './phone-presence.js';
 export { encryptPollVote } from './poll-vote-encryption.js';
 export type { PollVoteKeys } from './poll-vote-encryption.js';
 export { decodeMessage, downloadMedia } from './decoded-message.js';

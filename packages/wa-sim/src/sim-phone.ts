@@ -5,6 +5,7 @@ import type { LinkedDevice } from './linked-device.js';
 import { deliverFromPhone } from './message-relay.js';
 import type { PhoneCall } from './phone-calls.js';
 import { completePairing, pairWithCode, parsePairingQr, type LinkResult } from './pairing.js';
+import { announceAvailability, relayChatState, type PhoneAvailability, type PhoneChatState } from './phone-presence.js';
 import { uploadPhoneMedia, type PhoneMedia } from './phone-media.js';
 import { PhoneProfile } from './phone-profile.js';
 import { PhoneSignal } from './phone-signal.js';
@@ -95,6 +96,8 @@ export class SimPhone {
   readonly sent = new Map<string, PhoneSentMessage>();
   /** Presences this account's linked devices showed, oldest first: `to` is the chat, null for the account's own. */
   readonly presences: Array<{ from: string; state: string; to: string | null }> = [];
+  /** Linked devices (of any account) subscribed to this account's presence, each with the JIDs it subscribed with. */
+  readonly presenceSubscribers = new Map<LinkedDevice, Set<string>>();
   /** Calls this phone placed (placeCall), by call id, with the device that rejected each. */
   readonly calls = new Map<string, PhoneCall>();
   /** The phone's Signal identity and sessions. */
@@ -110,6 +113,10 @@ export class SimPhone {
   encryption: PhoneEncryption = 'signal';
   receiptDelayMs = 50;
   initialSyncDelayMs = 0;
+  /** Whether the phone is online, as its subscribers see it ({@link setAvailability}). Default `unavailable`. */
+  availability: PhoneAvailability = 'unavailable';
+  /** When the phone last went offline; null while it never was online. */
+  lastSeen: Date | null = null;
 
   private nextDeviceId = 1;
   private readonly messageWaiters: Array<(message: PhoneMessage) => void> = [];
@@ -238,6 +245,22 @@ export class SimPhone {
     const jid = typeof group === 'string' ? group : group.jid;
     if (!this.network.groups.has(jid)) throw new Error('not a member of that group');
     return this.sendMessage(jid, { conversation: text }, options);
+  }
+
+  /**
+   * The phone goes online or offline (offline sets `lastSeen`): the online devices subscribed to it get a `presence`.
+   * Nothing is sent when the availability is unchanged.
+   */
+  setAvailability(state: PhoneAvailability): void {
+    announceAvailability(this, state);
+  }
+
+  /**
+   * The phone types, records or stops in its chat with `to`, or in `group` when given (every other member then sees
+   * it; `to` is not used): their online devices get a `chatstate`, no subscription needed.
+   */
+  showChatState(to: SimPhone, state: PhoneChatState, group?: SimGroup): void {
+    relayChatState(this, to, state, group);
   }
 
   /** Creates a group with this phone as its super-admin (members are phones or numbers). */

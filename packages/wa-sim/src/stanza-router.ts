@@ -3,12 +3,13 @@ import type { ClientConnection } from './client-connection.js';
 import { answerIq } from './iq-handlers.js';
 import { answerMediaRetry } from './media-retry.js';
 import { answerCallStanza } from './phone-calls.js';
+import { answerPresenceSubscription } from './phone-presence.js';
 import { recordDeviceReceipt, relayFromDevice } from './message-relay.js';
 
 /**
  * Dispatches one stanza from a client by its tag: queries are answered, messages relayed to their
- * recipients, receipts recorded, presences recorded on the device's account. The rest (`ack`, `ib`
- * telemetry) needs no answer from a server and is dropped.
+ * recipients, receipts recorded, presences recorded on the device's account, subscriptions to other
+ * accounts' presences answered. The rest (`ack`, `ib` telemetry) needs no answer from a server and is dropped.
  */
 export async function routeStanza(connection: ClientConnection, stanza: BinaryNode): Promise<void> {
   switch (stanza.tag) {
@@ -29,6 +30,12 @@ export async function routeStanza(connection: ClientConnection, stanza: BinaryNo
       if (connection.phase === 'online') answerCallStanza(connection, stanza);
       return;
     case 'presence':
+      if (connection.phase !== 'online') return;
+      // A subscription asks for another account's presence: it is not one the device shows.
+      if (stanza.attrs.type === 'subscribe' || stanza.attrs.type === 'unsubscribe')
+        answerPresenceSubscription(connection, stanza);
+      else recordPresence(connection, stanza);
+      return;
     case 'chatstate':
       if (connection.phase === 'online') recordPresence(connection, stanza);
       return;
