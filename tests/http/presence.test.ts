@@ -85,6 +85,9 @@ describe.each(DATABASES)('chat presence over HTTP on %s (simulated network)', (d
     const allBad = await showPresence(u.token, id, { state: 'composing', to: 'not a phone', group_id: 'nope' });
     expect(allBad.status).toBe(422);
     expect(Object.keys(allBad.body.errors).sort()).toEqual(['group_id', 'to']);
+    const unknown = await showPresence(u.token, id, { state: 'available', mood: 'happy' });
+    expect(unknown.status).toBe(422);
+    expect(Object.keys(unknown.body.errors)).toEqual(['mood']);
     expect(presencesOf(id)).toEqual([]);
   });
 

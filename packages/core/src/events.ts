@@ -12,6 +12,11 @@ export interface Peer {
   lid: string | null;
 }
 
+/** A peer as events name it, by the JID WhatsApp addressed them with: their LID is known only when that was it. */
+export function peerOf(jid: string, phone: string | null): Peer {
+  return { jid, phone, lid: jid.endsWith('@lid') ? jid : null };
+}
+
 /** A received message's media as events describe it. */
 export interface ReceivedMedia {
   mimetype: string | null;
@@ -74,6 +79,17 @@ export interface KirimEventMap {
   'poll.vote': MessageChange & { voter: Peer; selected: string[] };
   /** Someone called the linked account; `rejected` when the session's `reject_calls` declined it. */
   'call.received': { session_id: string; from: Peer; is_video: boolean; rejected: boolean };
+  /**
+   * A contact or group a session subscribed to (`POST …/presence/subscribe`): the contact came online or went off line
+   * (`last_seen` then, where WhatsApp tells it), or someone types, records a voice note or stops in the chat.
+   */
+  'presence.update': {
+    session_id: string;
+    chat: string;
+    from: Peer;
+    state: 'available' | 'unavailable' | 'composing' | 'recording' | 'paused';
+    last_seen: string | null;
+  };
   /** Members of a group one of the sessions is in were added, removed, promoted or demoted (`author`: by whom, if known). */
   'group.participants': {
     session_id: string;

@@ -41,7 +41,12 @@ import { listMessagesSchema } from './messages/message-schemas.js';
 import { bulkMediaSchema, bulkTextSchema, sendSchemas } from './outbox/outbox-schemas.js';
 import { sessionSettingsSchema } from './sessions/session-settings.js';
 import { createPoolSchema, poolMembersSchema, updatePoolSchema } from './pools/pool-schemas.js';
-import { createSessionSchema, pairingCodeSchema, presenceSchema } from './sessions/session-schemas.js';
+import {
+  createSessionSchema,
+  pairingCodeSchema,
+  presenceSchema,
+  presenceSubscriptionSchema,
+} from './sessions/session-schemas.js';
 import { createGroupSchema, groupParticipantsSchema, updateGroupSchema } from './whatsapp-groups/group-schemas.js';
 import { checkNumbersSchema, ownProfileSchema } from './sessions/profile-schemas.js';
 import {
@@ -124,6 +129,7 @@ export const requestSchemas = {
   createSession: createSessionSchema,
   pairingCode: pairingCodeSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   presence: presenceSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
+  presenceSubscription: presenceSubscriptionSchema(phoneSchema(DEFAULT_COUNTRY_CODE)),
   createGroup: createGroupSchema(DEFAULT_COUNTRY_CODE),
   updateGroup: updateGroupSchema,
   groupParticipants: groupParticipantsSchema(DEFAULT_COUNTRY_CODE),

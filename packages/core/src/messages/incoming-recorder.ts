@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { KirimEvent, KirimEventMap, KirimEvents, Peer } from '../events.js';
+import { peerOf, type KirimEvent, type KirimEventMap, type KirimEvents } from '../events.js';
 import type { Storage } from '../storage/storage.js';
 import type { IncomingMessage, MessageUpdate, StructuredContent } from '../transport/transport.js';
 import { takesEffect } from './message-life.js';
@@ -61,15 +61,10 @@ function kindFields(message: Message): Partial<KirimEventMap['message.received']
   }
 }
 
-/** Who made a change, as events name a peer: a LID is only known when WhatsApp addressed them by it. */
-function changedBy(update: MessageUpdate): Peer {
-  return { jid: update.from, phone: update.fromPhone, lid: update.from.endsWith('@lid') ? update.from : null };
-}
-
 /** The event announcing `update`. */
 function updateEvent(events: KirimEvents, session: RecordingSession, update: MessageUpdate): KirimEvent {
   const base = { session_id: session.id, message_id: update.messageId, chat: update.chat, from_me: update.fromMe };
-  const from = changedBy(update);
+  const from = peerOf(update.from, update.fromPhone);
   switch (update.kind) {
     case 'reaction':
       return events.create('message.reaction', session.userId, { ...base, from, emoji: update.emoji });

@@ -1,7 +1,7 @@
 import { BoundedMap } from '../bounded-map.js';
 import type { Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
-import type { KirimEvents } from '../events.js';
+import { peerOf, type KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { SendQueue } from '../outbox/send-queue.js';
 import type { Storage } from '../storage/storage.js';
@@ -65,7 +65,7 @@ export function createCallHandler(deps: {
     const reply = rejected && text ? answerRow(session, call, text, callKey) : null;
     const event = events.create('call.received', session.userId, {
       session_id: session.id,
-      from: { jid: call.from, phone: call.fromPhone, lid: call.from.endsWith('@lid') ? call.from : null },
+      from: peerOf(call.from, call.fromPhone),
       is_video: call.isVideo,
       rejected,
     });

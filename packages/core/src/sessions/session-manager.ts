@@ -3,13 +3,14 @@ import { hostname } from 'node:os';
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
-import type { KirimEvents } from '../events.js';
+import { toUserJid } from '../contacts/phone.js';
+import { peerOf, type KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { IncomingRecorder } from '../messages/incoming-recorder.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { ReceiptWriter } from '../messages/receipt-writer.js';
 import type { Storage } from '../storage/storage.js';
-import type { Connection, LinkState, SeenContact, Transport } from '../transport/transport.js';
+import type { Connection, ContactPresence, LinkState, SeenContact, Transport } from '../transport/transport.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import type { CallHandler } from './call-handler.js';
 import { recordGroupChange } from '../whatsapp-groups/group-changes.js';
@@ -41,6 +42,8 @@ interface LiveSession {
   connected: boolean;
   /** Serialises this session's writes so states land in the order they happened. */
   queue: Promise<void>;
+  /** The chats (user or group JIDs) whose presences are published; WhatsApp is asked again at each connect. */
+  presenceSubscriptions: Set<string>;
 }
 
 type Deps = {
@@ -169,6 +172,7 @@ export class SessionManager {
       connection: undefined,
       connected: false,
       queue: Promise.resolve(),
+      presenceSubscriptions: new Set(),
     };
     this.live.set(session.id, live);
     let proxyUrl: string | undefined;
@@ -194,6 +198,7 @@ export class SessionManager {
           onContacts: (contacts) => this.enqueue(live, () => this.recordContacts(live, contacts)),
           onGroupChange: (change) => this.enqueue(live, () => recordGroupChange(this.deps, live, change)),
           onCall: (call) => this.enqueue(live, () => this.deps.onCall?.(live, call) ?? Promise.resolve()),
+          onPresence: (presence) => this.enqueue(live, () => this.publishPresence(live, presence)),
         },
         getMessage: async (messageId) => {
           const stored = await storage.messages.findByMessageId(session.id, messageId);
@@ -305,12 +310,51 @@ export class SessionManager {
         next_retry_at: change.next_retry_at ?? null,
       });
     }
-    if (state.state === 'connected') for (const listener of this.connectedListeners) await listener(live.id);
+    if (state.state === 'connected') {
+      this.subscribeAgain(live);
+      for (const listener of this.connectedListeners) await listener(live.id);
+    }
     // The link has ended for good: let the lease go so nothing tries to drive it until asked again.
     if (state.state === 'logged_out' || state.state === 'replaced' || state.state === 'failed') {
       this.live.delete(live.id);
       await storage.sessions.releaseLease(live.id, this.instanceId);
     }
+  }
+
+  /**
+   * Publishes `presence.update` for WhatsApp's presences in a chat the session subscribed to: WhatsApp also relays chat
+   * states unasked, which would otherwise flood every webhook with every contact's typing.
+   */
+  private async publishPresence(live: LiveSession, presence: ContactPresence): Promise<void> {
+    const subscribed = presence.chat.endsWith('@g.us')
+      ? presence.chat
+      : presence.fromPhone
+        ? toUserJid(presence.fromPhone)
+        : presence.chat;
+    if (!live.presenceSubscriptions.has(subscribed)) return;
+    await this.deps.events.publish('presence.update', live.userId, {
+      session_id: live.id,
+      chat: presence.chat,
+      from: peerOf(presence.from, presence.fromPhone),
+      state: presence.state,
+      last_seen: presence.lastSeen?.toISOString() ?? null,
+    });
+  }
+
+  /** Subscribes a session connected here to a chat's presences (a user or group JID), and again at each connect. */
+  async subscribePresence(sessionId: string, chat: string): Promise<void> {
+    const live = this.live.get(sessionId);
+    if (!live?.connection) throw new KirimError('no_device', 'The session is not connected in this process');
+    live.presenceSubscriptions.add(chat);
+    await live.connection.subscribePresence(chat);
+  }
+
+  /** WhatsApp forgets presence subscriptions with the socket: a new link asks for each again. */
+  private subscribeAgain(live: LiveSession): void {
+    for (const chat of live.presenceSubscriptions)
+      live.connection?.subscribePresence(chat).catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, session: live.id, chat }, 'could not subscribe to a presence again');
+      });
   }
 
   private async recordContacts(live: LiveSession, contacts: SeenContact[]): Promise<void> {

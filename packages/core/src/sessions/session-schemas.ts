@@ -115,6 +115,7 @@ export const presenceSchema = (phone: z.ZodType<string>) =>
       to: phone.optional(),
       group_id: groupJid.optional(),
     })
+    .strict()
     // Runs even when a field is invalid, so one answer names every offending field.
     .superRefine(
       (value, ctx) => {
@@ -132,6 +133,22 @@ export const presenceSchema = (phone: z.ZodType<string>) =>
               message: `must be left out for ${value.state}: it is shown in no chat`,
               path: [field],
             });
+      },
+      { when: () => true },
+    );
+
+/** A chat whose presences to publish: exactly one of `to` (a contact) and `group_id`. */
+export const presenceSubscriptionSchema = (phone: z.ZodType<string>) =>
+  z
+    .object({ to: phone.optional(), group_id: groupJid.optional() })
+    .strict()
+    // Runs even when a field is invalid, so one answer names every offending field.
+    .superRefine(
+      (value, ctx) => {
+        const chats = (['to', 'group_id'] as const).filter((field) => value[field] !== undefined);
+        if (chats.length === 1) return;
+        const message = chats.length ? 'give to or group_id, not both' : 'to or group_id is required';
+        for (const field of ['to', 'group_id']) ctx.addIssue({ code: 'custom', message, path: [field] });
       },
       { when: () => true },
     );

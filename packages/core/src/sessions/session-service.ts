@@ -18,6 +18,7 @@ import {
   createSessionSchema,
   pairingCodeSchema,
   presenceSchema,
+  presenceSubscriptionSchema,
   type CreateSessionInput,
   type Session,
   type SessionContact,
@@ -58,6 +59,11 @@ export interface SessionService {
     id: string,
     input: unknown,
   ): Promise<{ session_id: string; state: PresenceState; chat: string | null }>;
+  /**
+   * Publishes `presence.update` for a contact's availability and chat states (`to`), or a group's chat states
+   * (`group_id`), while the session stays driven by this process; `no_device` unless it is connected here.
+   */
+  subscribePresence(actor: Actor, id: string, input: unknown): Promise<{ session_id: string; chat: string }>;
   /** The groups the linked account is in, live from WhatsApp; `no_device` unless it is connected here. */
   liveGroups(actor: Actor, id: string): Promise<GroupInfo[]>;
   /** Fetches every group from WhatsApp and makes the saved copies match; `no_device` unless it is connected here. */
@@ -132,6 +138,7 @@ export function createSessionService(deps: {
   const pairingSchema = pairingCodeSchema(phoneSchema(deps.defaultCountryCode));
   const historySchema = listMessagesSchema(deps.defaultCountryCode);
   const presenceInput = presenceSchema(phoneSchema(deps.defaultCountryCode));
+  const presenceSubscriptionInput = presenceSubscriptionSchema(phoneSchema(deps.defaultCountryCode));
 
   async function get(actor: Actor, id: string): Promise<Session> {
     const session = await storage.sessions.get(actor.userId, id);
@@ -278,6 +285,14 @@ export function createSessionService(deps: {
       const chat = group_id ?? (to === undefined ? undefined : toUserJid(to));
       await connection.sendPresence(state, chat);
       return { session_id: id, state, chat: chat ?? null };
+    },
+
+    async subscribePresence(actor, id, input) {
+      const { to, group_id } = parse(presenceSubscriptionInput, input);
+      await liveConnection(actor, id);
+      const chat = group_id ?? toUserJid(to!);
+      await manager.subscribePresence(id, chat);
+      return { session_id: id, chat };
     },
 
     async liveGroups(actor, id) {

@@ -1,5 +1,6 @@
 import type {
   CallOffer,
+  ContactPresence,
   GroupChange,
   IncomingMessage,
   LinkState,
@@ -22,6 +23,8 @@ export interface RecordingListener extends TransportListener {
   groupChanges: GroupChange[];
   /** Calls offered, in order. */
   calls: CallOffer[];
+  /** Contacts' presences, in order. */
+  presences: ContactPresence[];
   /** Every event in order, as one line each: for comparing whole runs. */
   log: string[];
 }
@@ -36,6 +39,7 @@ export function recordingListener(): RecordingListener {
     contacts: [],
     calls: [],
     groupChanges: [],
+    presences: [],
     log: [],
     onState: (s) => void (r.states.push(s), r.log.push(`state ${JSON.stringify(s)}`)),
     onReceipt: (x) => void (r.receipts.push(x), r.log.push(`receipt ${JSON.stringify(x)}`)),
@@ -44,6 +48,7 @@ export function recordingListener(): RecordingListener {
     onContacts: (c) => void (r.contacts.push(c), r.log.push(`contacts ${JSON.stringify(c)}`)),
     onGroupChange: (g) => void (r.groupChanges.push(g), r.log.push(`group ${JSON.stringify(g)}`)),
     onCall: (c) => void (r.calls.push(c), r.log.push(`call ${JSON.stringify(c)}`)),
+    onPresence: (p) => void (r.presences.push(p), r.log.push(`presence ${JSON.stringify(p)}`)),
   };
   return r;
 }

@@ -45,6 +45,7 @@ const CONNECTION_METHODS = new Set([
   'send',
   'markRead',
   'sendPresence',
+  'subscribePresence',
   'requestPairingCode',
   ...GROUP_METHODS.map((method) => `groups.${method}`),
   ...PROFILE_METHODS.map((method) => `profiles.${method}`),
@@ -158,9 +159,18 @@ export async function serveSimulatedNetwork(
           clear: () => peer.call('auth.clear', [], id) as Promise<void>,
         };
         const listener = Object.fromEntries(
-          (['onState', 'onReceipt', 'onMessage', 'onUpdate', 'onContacts', 'onCall', 'onGroupChange'] as const).map(
-            (kind) => [kind, (payload: unknown) => peer.emit(id, kind, payload)],
-          ),
+          (
+            [
+              'onState',
+              'onReceipt',
+              'onMessage',
+              'onUpdate',
+              'onContacts',
+              'onCall',
+              'onGroupChange',
+              'onPresence',
+            ] as const
+          ).map((kind) => [kind, (payload: unknown) => peer.emit(id, kind, payload)]),
         ) as unknown as TransportListener;
         connections.set(
           id,
@@ -250,6 +260,7 @@ export function connectRemoteNetwork(url: string): Transport {
         send: call('send'),
         markRead: call('markRead'),
         sendPresence: call('sendPresence'),
+        subscribePresence: call('subscribePresence'),
         requestPairingCode: call('requestPairingCode'),
         groups: Object.fromEntries(GROUP_METHODS.map((method) => [method, call(`groups.${method}`)])),
         profiles: Object.fromEntries(PROFILE_METHODS.map((method) => [method, call(`profiles.${method}`)])),

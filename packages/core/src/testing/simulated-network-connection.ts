@@ -1,5 +1,6 @@
 import { KirimError } from '../errors.js';
 import type {
+  ContactPresence,
   AuthStore,
   CallOffer,
   Connection,
@@ -51,7 +52,8 @@ export type SessionEvent =
   | { kind: 'receipt'; receipt: TransportReceipt }
   | { kind: 'contacts'; contacts: SeenContact[] }
   | { kind: 'group'; change: GroupChange }
-  | { kind: 'call'; call: CallOffer };
+  | { kind: 'call'; call: CallOffer }
+  | { kind: 'presence'; presence: ContactPresence };
 
 /** What the network keeps about one session id, across its connections. */
 export interface SessionRecord {
@@ -79,6 +81,7 @@ export class SimulatedConnection implements Connection {
   pairing: { code: string; phone: string } | null = null;
   // Bumped on every change of course; an async step begun under an older epoch stops when it resumes.
   private epoch = 0;
+  private readonly presenceSubscriptions = new Set<string>();
   private attempts = 0;
   readonly profiles: ProfileActions;
   readonly groups: GroupActions;
@@ -133,6 +136,21 @@ export class SimulatedConnection implements Connection {
   async refreshMedia(message: StoredMessage): Promise<string> {
     this.linkedPhone();
     return this.network.media.reupload(message);
+  }
+
+  async subscribePresence(jid: string): Promise<void> {
+    this.linkedPhone();
+    this.presenceSubscriptions.add(this.network.subscribeToPresence(this, jid));
+  }
+
+  /** Whether this link subscribed to the presence of phone `number` since it last connected. */
+  subscribedTo(number: string): boolean {
+    return this.presenceSubscriptions.has(number);
+  }
+
+  /** Tells a presence if the link is up now: WhatsApp drops presences for links that are down, never queues them. */
+  tellPresence(presence: ContactPresence): void {
+    if (this.connected && !this.closed) this.dispatch({ kind: 'presence', presence });
   }
 
   async rejectCall(callId: string): Promise<void> {
@@ -200,13 +218,15 @@ export class SimulatedConnection implements Connection {
   /** Hands an event to the listener on a later microtask; one that finds the link down goes back to the network's queue. */
   dispatch(event: SessionEvent): void {
     queueMicrotask(() => {
-      if (!this.connected || this.closed) return this.network.notify(this.record, event);
+      if (!this.connected || this.closed)
+        return event.kind === 'presence' ? undefined : this.network.notify(this.record, event);
       const { listener } = this.options;
       if (event.kind === 'message') listener.onMessage(event.message);
       else if (event.kind === 'update') listener.onUpdate(event.update);
       else if (event.kind === 'receipt') listener.onReceipt(event.receipt);
       else if (event.kind === 'group') listener.onGroupChange(event.change);
       else if (event.kind === 'call') listener.onCall(event.call);
+      else if (event.kind === 'presence') listener.onPresence(event.presence);
       else listener.onContacts(event.contacts);
     });
   }
@@ -245,6 +265,8 @@ export class SimulatedConnection implements Connection {
   private becomeConnected(phone: Phone): void {
     this.attempts = 0;
     this.record.phone = phone;
+    // As WhatsApp, which keeps presence subscriptions per socket: the engine subscribes again.
+    this.presenceSubscriptions.clear();
     this.setState({ state: 'connected', phone: phone.number, lid: phone.lid, name: phone.name });
     this.dispatch({ kind: 'contacts', contacts: this.network.contactsOf(phone) });
     for (const event of this.record.pending.splice(0)) this.dispatch(event);

@@ -107,6 +107,17 @@ export interface SimulatedPhone {
   read(messageId: string): boolean;
   /** Saves a contact; linked sessions are told about it. */
   addContact(number: string, name?: string | null): void;
+  /**
+   * Types (`composing`), records a voice note (`recording`) or stops (`paused`) in its chat with a session's account
+   * (a session id, number or JID) or in a group: sessions of the chat's other accounts connected now are told.
+   */
+  showChatState(to: string, state: 'composing' | 'recording' | 'paused'): void;
+  /** Comes online or goes off line, as sessions subscribed to its presence are told (then with when last seen). */
+  setAvailability(state: 'available' | 'unavailable'): void;
+  /** As contacts see it; `unavailable` until first set. */
+  readonly availability: 'available' | 'unavailable';
+  /** When it was last online; null if never. */
+  readonly lastSeen: Date | null;
 }
 
 /** The network's phone: the public interface plus the state the network drives. */
@@ -124,6 +135,8 @@ export class Phone implements SimulatedPhone {
   readonly inbox: PhoneMessage[] = [];
   readonly contacts = new Map<string, string | null>();
   readonly readReceipts = new Set<string>();
+  availability: 'available' | 'unavailable' = 'unavailable';
+  lastSeen: Date | null = null;
 
   private assignedLid: string | undefined;
   /** What this phone sent, by message id: where to, and what (to act on it later). */
@@ -209,6 +222,16 @@ export class Phone implements SimulatedPhone {
   addContact(number: string, name: string | null = null): void {
     this.contacts.set(number, name);
     this.network.contactAdded(this, number);
+  }
+
+  showChatState(to: string, state: 'composing' | 'recording' | 'paused'): void {
+    this.network.chatStateFromPhone(this, to, state);
+  }
+
+  setAvailability(state: 'available' | 'unavailable'): void {
+    if (this.availability === 'available') this.lastSeen = this.network.clock.now();
+    this.availability = state;
+    this.network.availabilityFromPhone(this);
   }
 
   private sendMessage(to: string, content: Exclude<OutgoingContent, { kind: 'forward' }>, options: PhoneSendOptions) {

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import type {
+  ContactPresence,
   ConnectOptions,
   Connection,
   GroupInfo,
@@ -525,6 +526,46 @@ export class Network implements SimulatedNetwork {
       const message = phone.inbox.find((m) => m.messageId === messageId && m.chat === chat);
       if (message && !message.read) this.markRead(phone, message);
     }
+  }
+
+  /** A phone's chat state in a chat (`to` as a phone names it): the chat's other accounts' connected sessions hear it. */
+  chatStateFromPhone(phone: Phone, to: string, state: 'composing' | 'recording' | 'paused'): void {
+    const chat = this.addressOf(to);
+    const group = parseJid(chat)?.kind === 'group' ? chat : null;
+    // Groups address their members by LID, one-to-one chats by phone number, as messages do.
+    const from = group ? phone.lid : userJid(phone.number);
+    const presence = { chat: group ?? from, from, fromPhone: phone.number, state, lastSeen: null };
+    for (const recipient of this.recipients(chat, phone))
+      for (const record of this.recordsOf(recipient)) record.connection?.tellPresence(presence);
+  }
+
+  /** A phone came online or went off line: sessions subscribed to it hear it. */
+  availabilityFromPhone(phone: Phone): void {
+    for (const record of this.records.values())
+      if (record.connection?.subscribedTo(phone.number)) record.connection.tellPresence(this.availabilityOf(phone));
+  }
+
+  /**
+   * A session subscribes to a user's presence (a phone or LID JID), told at once, or a group's (its member's chat
+   * states come unasked; a group has no availability). Returns the phone's number, or the group's JID.
+   */
+  subscribeToPresence(connection: SimulatedConnection, jid: string): string {
+    const [phone] = this.recipients(jid, connection.linkedPhone());
+    if (parseJid(jid)?.kind === 'group') return jid;
+    connection.tellPresence(this.availabilityOf(phone!));
+    return phone!.number;
+  }
+
+  private availabilityOf(phone: Phone): ContactPresence {
+    const jid = userJid(phone.number);
+    const away = phone.availability === 'unavailable';
+    return {
+      chat: jid,
+      from: jid,
+      fromPhone: phone.number,
+      state: phone.availability,
+      lastSeen: away ? phone.lastSeen : null,
+    };
   }
 
   presenceFromSession(connection: SimulatedConnection, state: PresenceState, chat: string | null): void {

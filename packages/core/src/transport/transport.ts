@@ -168,6 +168,22 @@ export interface CallOffer {
   at: Date;
 }
 
+/**
+ * A contact's presence as WhatsApp relays it: their availability (to a session subscribed to them), or their chat
+ * state while they type or record in a chat with the account (no subscription needed).
+ */
+export interface ContactPresence {
+  /** The chat: the contact's JID, or the group's where a member types in it. */
+  chat: string;
+  /** The contact's JID as WhatsApp addressed them. */
+  from: string;
+  /** The contact's phone number (digits) where known. */
+  fromPhone: string | null;
+  state: PresenceState;
+  /** When the contact was last online, where WhatsApp tells it (with `unavailable`). */
+  lastSeen: Date | null;
+}
+
 /** What a linked account does with groups, live over its link. Groups are named by their `…@g.us` JID. */
 export interface GroupActions {
   /** The groups the linked account is in. */
@@ -200,6 +216,8 @@ export interface TransportListener {
   onGroupChange(change: GroupChange): void;
   /** Someone calls the linked account. */
   onCall(call: CallOffer): void;
+  /** A contact's availability or chat state changed. */
+  onPresence(presence: ContactPresence): void;
 }
 
 /** Media to send: the bytes are fetched by core (through the SSRF guard), never by the transport. */
@@ -334,6 +352,11 @@ export interface Connection {
   markRead(chat: string, messageIds: string[]): Promise<void>;
   /** Shows a presence: in `chat` for `composing`/`recording`/`paused`, to every contact without one. */
   sendPresence(state: PresenceState, chat?: string): Promise<void>;
+  /**
+   * Asks WhatsApp for a contact's availability (a user JID): it is told as `onPresence` now and at each change, until
+   * the link closes (a new link subscribes again).
+   */
+  subscribePresence(jid: string): Promise<void>;
   /** Starts linking by pairing code for this phone (digits); resolves with the 8-character code. */
   requestPairingCode(phone: string): Promise<string>;
   /** Groups: list, create, metadata, settings, members, invite link, leave. */

@@ -15,6 +15,7 @@ const EVENT_NAMES: Record<KirimEventName, true> = {
   'group.participants': true,
   'group.update': true,
   'call.received': true,
+  'presence.update': true,
   'bulk.progress': true,
   'bulk.completed': true,
   'scheduled.sent': true,

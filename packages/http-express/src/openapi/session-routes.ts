@@ -127,6 +127,27 @@ export const SESSION_ROUTES: RouteDoc[] = [
     errors: [503],
   },
   {
+    method: 'post',
+    path: '/whatsapp/sessions/:id/presence/subscribe',
+    tag: 'Sessions',
+    summary:
+      "Publish presence.update for a contact's availability and typing (`to`) or a group's typing (`group_id`), while this process drives the session",
+    body: input('presenceSubscription'),
+    example: { to: '6281234567890' },
+    answer: {
+      data: {
+        type: 'object',
+        properties: {
+          session_id: { type: 'string' },
+          chat: { type: 'string', description: 'The chat JID subscribed to' },
+        },
+        required: ['session_id', 'chat'],
+      },
+      message: 'Subscribed: presence.update events follow',
+    },
+    errors: [503],
+  },
+  {
     method: 'get',
     path: '/whatsapp/sessions/:id/groups',
     tag: 'Sessions',

@@ -72,6 +72,11 @@ export function sessionRoutes(router: Router, kirim: Kirim): void {
     res.json(ok(await kirim.sessions.sendPresence(actorOf(req), req.params.id, req.body), 'Presence shown'));
   });
 
+  router.post('/whatsapp/sessions/:id/presence/subscribe', async (req, res) => {
+    const subscribed = await kirim.sessions.subscribePresence(actorOf(req), req.params.id, req.body);
+    res.json(ok(subscribed, 'Subscribed: presence.update events follow'));
+  });
+
   router.get('/whatsapp/sessions/:id/groups', async (req, res) => {
     res.json(ok(await kirim.sessions.liveGroups(actorOf(req), req.params.id)));
   });

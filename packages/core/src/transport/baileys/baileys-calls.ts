@@ -1,8 +1,7 @@
 import type { WACallEvent, WASocket } from 'baileys';
 import type { CallOffer } from '../transport.js';
+import type { LiveHandler } from './contained-calls.js';
 import { isPhoneJid, userOf } from './message-mapping.js';
-
-type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => unknown) => (...args: A) => void;
 
 /** A call event of Baileys as the port's offer; null for the call's later states (accepted, rejected, ended). */
 export function callOffer(call: WACallEvent): CallOffer | null {

@@ -28,6 +28,7 @@ import { reuploadMedia } from './baileys-media.js';
 import { baileysProfiles } from './baileys-profiles.js';
 import { baileysGroups, reportGroupEvents } from './baileys-groups.js';
 import { reportCalls } from './baileys-calls.js';
+import { reportPresences } from './baileys-presence.js';
 import { InboundEvents } from './inbound-events.js';
 import { deserialiseMessage, serialiseMessage, userOf, withoutDevice } from './message-mapping.js';
 import { baileysContent, quotableMessage } from './outgoing-content.js';
@@ -115,6 +116,8 @@ export class BaileysConnection implements Connection {
   readonly refreshMedia: Connection['refreshMedia'] = (m) => reuploadMedia(this.baileys, this.openSocketOrThrow(), m);
   readonly profiles = baileysProfiles(() => this.openSocketOrThrow());
   readonly groups = baileysGroups(() => this.openSocketOrThrow());
+  readonly subscribePresence: Connection['subscribePresence'] = (jid) =>
+    this.openSocketOrThrow().presenceSubscribe(jid);
   readonly rejectCall: Connection['rejectCall'] = (callId, from) => this.openSocketOrThrow().rejectCall(callId, from);
   async markRead(chat: string, messageIds: string[]): Promise<void> {
     const sock = this.openSocketOrThrow();
@@ -278,6 +281,9 @@ export class BaileysConnection implements Connection {
       this.emit('onGroupChange', () => this.options.listener.onGroupChange(change)),
     );
     reportCalls(sock, live, (call) => this.emit('onCall', () => this.options.listener.onCall(call)));
+    reportPresences(sock, live, (presence) =>
+      this.emit('onPresence', () => this.options.listener.onPresence(presence)),
+    );
     // The server's ack of a sent stanza: the only "sent" signal (Baileys emits no status for it).
     sock.ws.on(
       'CB:ack,class:message',

@@ -8,6 +8,7 @@ import type {
   ParticipantAction,
 } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
+import type { LiveHandler } from './contained-calls.js';
 import { addressesOf, isLidJid, isPhoneJid, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 
 /** A group's metadata as the port describes it: each member's role, and the announce-only and locked settings. */
@@ -130,9 +131,6 @@ function required(code: string | undefined, what: string): string {
   if (!code) throw new Error(`WhatsApp answered no ${what}`);
   return code;
 }
-
-/** Wraps an event handler so that only the current socket's events are handled, and failures contained. */
-type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => unknown) => (...args: A) => void;
 
 /** Reports the socket's group events (members changed, info or settings changed) to `report` as the port's changes. */
 export function reportGroupEvents(

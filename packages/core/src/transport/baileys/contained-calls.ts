@@ -19,3 +19,6 @@ export function runHandler(log: Logger, name: string, run: () => unknown): void 
     log.error({ err: error, handler: name }, 'Baileys event handler failed');
   }
 }
+
+/** Wraps a Baileys event handler so that only the current socket's events are handled, and failures contained. */
+export type LiveHandler = <A extends unknown[]>(name: string, handler: (...args: A) => unknown) => (...args: A) => void;
