@@ -345,8 +345,15 @@ export class SessionManager {
   async subscribePresence(sessionId: string, chat: string): Promise<void> {
     const live = this.live.get(sessionId);
     if (!live?.connection) throw new KirimError('no_device', 'The session is not connected in this process');
+    // Kept before asking: WhatsApp answers with the current presence at once, which must find the subscription.
+    const already = live.presenceSubscriptions.has(chat);
     live.presenceSubscriptions.add(chat);
-    await live.connection.subscribePresence(chat);
+    try {
+      await live.connection.subscribePresence(chat);
+    } catch (error) {
+      if (!already) live.presenceSubscriptions.delete(chat);
+      throw error;
+    }
   }
 
   /** WhatsApp forgets presence subscriptions with the socket: a new link asks for each again. */

@@ -1,9 +1,9 @@
 import { KirimError } from '../errors.js';
 import type {
-  ContactPresence,
   AuthStore,
   CallOffer,
   Connection,
+  ContactPresence,
   ConnectOptions,
   GroupActions,
   GroupChange,

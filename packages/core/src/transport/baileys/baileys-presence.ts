@@ -8,7 +8,7 @@ import { isLidJid, isPhoneJid, userOf, withoutDevice } from './message-mapping.j
  * recording a voice note, or stopped, in a chat or a group). Read from the stanzas, not Baileys' `presence.update`,
  * which tells a stop (`paused`) as `available`. Null for what is neither (a group's online count, a subscribe).
  */
-export function contactPresence(node: BinaryNode): Omit<ContactPresence, 'fromPhone'> | null {
+function contactPresence(node: BinaryNode): Omit<ContactPresence, 'fromPhone'> | null {
   if (!node.attrs.from) return null;
   const chat = withoutDevice(node.attrs.from);
   if (node.tag === 'presence') {
