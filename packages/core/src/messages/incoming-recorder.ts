@@ -1,3 +1,4 @@
+import { isGroupJid } from '../contacts/phone.js';
 import type { Clock } from '../clock.js';
 import { peerOf, type KirimEvent, type KirimEventMap, type KirimEvents } from '../events.js';
 import type { Storage } from '../storage/storage.js';
@@ -100,7 +101,7 @@ export class IncomingRecorder {
         chat: incoming.chat,
         peer_phone: incoming.fromPhone,
         peer_lid: incoming.fromLid,
-        sender: incoming.chat.endsWith('@g.us') ? incoming.from : null,
+        sender: isGroupJid(incoming.chat) ? incoming.from : null,
         push_name: incoming.pushName,
         type: incoming.type,
         text: incoming.text,

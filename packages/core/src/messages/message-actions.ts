@@ -1,6 +1,6 @@
 import type { Actor } from '../actor.js';
 import type { Clock } from '../clock.js';
-import { toUserJid } from '../contacts/phone.js';
+import { isGroupJid, toUserJid } from '../contacts/phone.js';
 import { checkEditWindow } from '../outbox/message-action-rows.js';
 import { createSendQueue, type Content } from '../outbox/send-queue.js';
 import type { SendRoutes } from '../outbox/send-routes.js';
@@ -194,7 +194,7 @@ function refuse(...reasons: Array<string | false>): void {
 
 /** A row to the message's chat. */
 function inChat(target: Message): Pick<Content, 'chat' | 'peer'> {
-  return { chat: target.chat, peer: target.chat.endsWith('@g.us') ? null : target.peer_phone };
+  return { chat: target.chat, peer: isGroupJid(target.chat) ? null : target.peer_phone };
 }
 
 /** A row carrying an action on `target`, to its chat. */

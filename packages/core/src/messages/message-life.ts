@@ -1,3 +1,4 @@
+import { isGroupJid } from '../contacts/phone.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { MessageUpdate } from '../transport/transport.js';
 import type { Message } from './message-schemas.js';
@@ -36,7 +37,7 @@ function lifeOf({ text, reactions, poll_votes, edited_at, revoked_at }: MessageL
  */
 function mayChange(message: Message, update: MessageUpdate): boolean {
   if (update.kind === 'reaction' || update.kind === 'poll_vote') return true;
-  if (update.kind === 'revoke' && message.chat.endsWith('@g.us') && update.chat === message.chat) return true;
+  if (update.kind === 'revoke' && isGroupJid(message.chat) && update.chat === message.chat) return true;
   return madeByAuthor(message, update);
 }
 

@@ -1,3 +1,4 @@
+import { isGroupJid } from '../contacts/phone.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
@@ -20,7 +21,7 @@ export function createOptOutHook(deps: { storage: Storage; clock: Clock; logger:
       ?.trim()
       .replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
       .toUpperCase();
-    if (!reply || !words.has(reply) || !message.peer_phone || message.chat.endsWith('@g.us')) return;
+    if (!reply || !words.has(reply) || !message.peer_phone || isGroupJid(message.chat)) return;
     const at = deps.clock.now().toISOString();
     await deps.storage.optOuts.add(message.user_id, message.peer_phone, `replied ${reply}`, at);
     const cancelled = await deps.storage.outbox.cancelForRecipient(message.user_id, message.peer_phone, OPTED_OUT, at);

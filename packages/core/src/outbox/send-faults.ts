@@ -1,3 +1,4 @@
+import { isGroupJid } from '../contacts/phone.js';
 import { isKirimError, KirimError } from '../errors.js';
 import type { Message } from '../messages/message-schemas.js';
 import { iqErrorCode } from '../transport/iq-error.js';
@@ -40,7 +41,7 @@ export function callerFault(error: unknown, row: Message, reachedWhatsApp: boole
     return invalidInput(row.content && 'message_id' in row.content ? 'message_id' : 'media_url', reason);
   }
   const code = iqErrorCode(error);
-  if (row.chat.endsWith('@g.us') && code !== undefined && GROUP_REFUSALS[code]) {
+  if (isGroupJid(row.chat) && code !== undefined && GROUP_REFUSALS[code]) {
     return invalidInput('group_id', GROUP_REFUSALS[code]);
   }
   return undefined;

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { startLoop, type BackgroundLoop } from '../background.js';
 import type { Clock } from '../clock.js';
 import { KirimError } from '../errors.js';
-import { toUserJid } from '../contacts/phone.js';
+import { isGroupJid, toUserJid } from '../contacts/phone.js';
 import { peerOf, type KirimEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import { IncomingRecorder } from '../messages/incoming-recorder.js';
@@ -326,7 +326,7 @@ export class SessionManager {
    * states unasked, which would otherwise flood every webhook with every contact's typing.
    */
   private async publishPresence(live: LiveSession, presence: ContactPresence): Promise<void> {
-    const subscribed = presence.chat.endsWith('@g.us')
+    const subscribed = isGroupJid(presence.chat)
       ? presence.chat
       : presence.fromPhone
         ? toUserJid(presence.fromPhone)
@@ -343,15 +343,15 @@ export class SessionManager {
 
   /** Subscribes a session connected here to a chat's presences (a user or group JID), and again at each connect. */
   async subscribePresence(sessionId: string, chat: string): Promise<void> {
-    const live = this.live.get(sessionId);
-    if (!live?.connection) throw new KirimError('no_device', 'The session is not connected in this process');
+    const connection = this.requireConnection(sessionId);
+    const subscriptions = this.live.get(sessionId)!.presenceSubscriptions;
     // Kept before asking: WhatsApp answers with the current presence at once, which must find the subscription.
-    const already = live.presenceSubscriptions.has(chat);
-    live.presenceSubscriptions.add(chat);
+    const already = subscriptions.has(chat);
+    subscriptions.add(chat);
     try {
-      await live.connection.subscribePresence(chat);
+      await connection.subscribePresence(chat);
     } catch (error) {
-      if (!already) live.presenceSubscriptions.delete(chat);
+      if (!already) subscriptions.delete(chat);
       throw error;
     }
   }

@@ -1,3 +1,4 @@
+import { isGroupJid } from '../../contacts/phone.js';
 import type { BaileysEventMap, GroupMetadata as BaileysGroupMetadata, WAMessage, WASocket } from 'baileys';
 import type {
   GroupActions,
@@ -90,7 +91,7 @@ function memberOf(value: string): GroupPeer {
 function groupChangeOf(readers: Map<number, StubReader>, message: WAMessage): GroupChange | null {
   const group = message.key.remoteJid;
   const read = message.messageStubType ? readers.get(message.messageStubType) : undefined;
-  if (!group?.endsWith('@g.us') || !read) return null;
+  if (!group || !isGroupJid(group) || !read) return null;
   const change = read(message.messageStubParameters ?? []);
   if (!change) return null;
   const author = peerOf(message.key.participant, (message.key as { participantAlt?: string }).participantAlt);

@@ -1,3 +1,4 @@
+import { isGroupJid } from '../../contacts/phone.js';
 import type { BinaryNode, WASocket } from 'baileys';
 import type { ContactPresence, PresenceState } from '../transport.js';
 import type { LiveHandler } from './contained-calls.js';
@@ -13,7 +14,7 @@ function contactPresence(node: BinaryNode): Omit<ContactPresence, 'fromPhone'> |
   const chat = withoutDevice(node.attrs.from);
   if (node.tag === 'presence') {
     const state = node.attrs.type ?? 'available';
-    if ((state !== 'available' && state !== 'unavailable') || chat.endsWith('@g.us')) return null;
+    if ((state !== 'available' && state !== 'unavailable') || isGroupJid(chat)) return null;
     const last = Number(node.attrs.last);
     return { chat, from: chat, state, lastSeen: state === 'unavailable' && last > 0 ? new Date(last * 1000) : null };
   }

@@ -1,3 +1,4 @@
+import { isGroupJid } from '../../contacts/phone.js';
 import type {
   BinaryNode,
   Contact,
@@ -174,7 +175,7 @@ export class InboundEvents {
   /** Who wrote a message (its key): as WhatsApp addressed them, with both addresses where known. */
   private async authorOf(sock: WASocket, key: WAMessageKey): Promise<{ from: string; sender: SenderAddress }> {
     const chat = key.remoteJid ?? '';
-    const isGroup = chat.endsWith('@g.us');
+    const isGroup = isGroupJid(chat);
     const me = this.deps.auth.state.creds.me;
     const from = key.fromMe ? (me?.id ? withoutDevice(me.id) : chat) : ((isGroup ? key.participant : chat) ?? chat);
     const alternative = key.fromMe ? me?.lid : isGroup ? key.participantAlt : key.remoteJidAlt;
