@@ -10,7 +10,7 @@ import type {
 } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
 import type { LiveHandler } from './contained-calls.js';
-import { addressesOf, isLidJid, isPhoneJid, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
+import { addressesOf, isLidJid, isPhoneJid, phoneOf, toGroupInfo, userOf, withoutDevice } from './message-mapping.js';
 
 /** A group's metadata as the port describes it: each member's role, and the announce-only and locked settings. */
 export function toGroupMetadata(group: BaileysGroupMetadata): GroupMetadata {
@@ -120,12 +120,14 @@ async function withAuthorPhone(sock: WASocket, change: GroupChange): Promise<Gro
   const lid = author.lid;
   const named = change.kind === 'participants' ? change.participants.find((p) => p.lid === lid)?.phone : undefined;
   // Either lookup may fail (the account just left: WhatsApp answers no metadata); the number then stays unknown.
-  const pn =
-    named ??
-    (await sock.signalRepository.lidMapping.getPNForLID(lid).catch(() => null)) ??
-    (await sock.groupMetadata(change.group).catch(() => undefined))?.participants.find((p) => p.id === lid)
-      ?.phoneNumber;
-  return pn ? { ...change, author: { ...author, phone: userOf(pn) } } : change;
+  const phone = named ?? (await phoneOf(sock, lid)) ?? (await listedPhone(sock, change.group, lid));
+  return phone ? { ...change, author: { ...author, phone } } : change;
+}
+
+/** The number WhatsApp's metadata of `group` lists for the member `lid`, if it answers. */
+async function listedPhone(sock: WASocket, group: string, lid: string): Promise<string | null> {
+  const member = (await sock.groupMetadata(group).catch(() => undefined))?.participants.find((p) => p.id === lid);
+  return member?.phoneNumber ? userOf(member.phoneNumber) : null;
 }
 
 function required(code: string | undefined, what: string): string {

@@ -2,7 +2,7 @@ import { isGroupJid } from '../../contacts/phone.js';
 import type { BinaryNode, WASocket } from 'baileys';
 import type { ContactPresence, PresenceState } from '../transport.js';
 import type { LiveHandler } from './contained-calls.js';
-import { isLidJid, isPhoneJid, userOf, withoutDevice } from './message-mapping.js';
+import { phoneOf, withoutDevice } from './message-mapping.js';
 
 /**
  * A presence stanza as the port's presence: `presence` (availability, with when last seen) or `chatstate` (typing,
@@ -36,12 +36,7 @@ export function reportPresences(sock: WASocket, live: LiveHandler, report: (pres
   const handle = async (node: BinaryNode) => {
     const presence = contactPresence(node);
     if (!presence) return;
-    const pn = isPhoneJid(presence.from)
-      ? presence.from
-      : isLidJid(presence.from)
-        ? await sock.signalRepository.lidMapping.getPNForLID(presence.from).catch(() => null)
-        : null;
-    report({ ...presence, fromPhone: pn ? userOf(pn) : null });
+    report({ ...presence, fromPhone: await phoneOf(sock, presence.from) });
   };
   sock.ws.on('CB:presence', live('presence', handle));
   sock.ws.on('CB:chatstate', live('chatstate', handle));

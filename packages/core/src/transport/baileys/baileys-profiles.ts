@@ -1,8 +1,9 @@
 import type { WASocket } from 'baileys';
 import { KirimError } from '../../errors.js';
+import { iqErrorCode } from '../iq-error.js';
 import type { ContactProfile, NumberCheck, ProfileActions } from '../transport.js';
 import { loadBaileys } from './baileys-module.js';
-import { userOf, withoutDevice } from './message-mapping.js';
+import { isLidJid, userOf, withoutDevice } from './message-mapping.js';
 
 /** WhatsApp's answers to a profile question the contact's privacy settings (or their absence) refuse. */
 const NOT_SHOWN = new Set([401, 403, 404]);
@@ -68,7 +69,7 @@ export function baileysProfiles(socket: () => WASocket): ProfileActions {
       // WhatsApp lists blocked users by LID: the phone's JID is what callers know them by.
       return Promise.all(
         listed.map(async (jid) =>
-          jid.endsWith('@lid') ? ((await sock.signalRepository.lidMapping.getPNForLID(jid)) ?? jid) : jid,
+          isLidJid(jid) ? ((await sock.signalRepository.lidMapping.getPNForLID(jid)) ?? jid) : jid,
         ),
       ).then((jids) => jids.map(withoutDevice));
     },
@@ -99,8 +100,8 @@ async function shown<T>(asking: Promise<T>): Promise<T | undefined> {
   try {
     return await asking;
   } catch (error) {
-    const code = (error as { data?: unknown; output?: { statusCode?: number } }).data;
-    if (typeof code === 'number' && NOT_SHOWN.has(code)) return undefined;
+    const code = iqErrorCode(error);
+    if (code !== undefined && NOT_SHOWN.has(code)) return undefined;
     throw error;
   }
 }

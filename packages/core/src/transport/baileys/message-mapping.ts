@@ -1,4 +1,4 @@
-import type { Contact, GroupMetadata, proto, WAMessage } from 'baileys';
+import type { Contact, GroupMetadata, proto, WAMessage, WASocket } from 'baileys';
 import type { GroupInfo, IncomingMessage, ReceiptStatus, SeenContact } from '../transport.js';
 import type { BaileysModule } from './baileys-module.js';
 import { receivedKind } from './received-content.js';
@@ -31,6 +31,14 @@ export function isLidJid(jid: string | null | undefined): jid is string {
 /** True for a phone number's JID (`…@s.whatsapp.net`, or the older `…@c.us`). */
 export function isPhoneJid(jid: string | null | undefined): jid is string {
   return !!jid && (jid.endsWith('@s.whatsapp.net') || jid.endsWith('@c.us'));
+}
+
+/** The phone number of a user's JID, a LID asked of Baileys' mapping store; null when unknown or the lookup fails. */
+export async function phoneOf(sock: WASocket, jid: string): Promise<string | null> {
+  if (isPhoneJid(jid)) return userOf(jid);
+  if (!isLidJid(jid)) return null;
+  const pn = await sock.signalRepository.lidMapping.getPNForLID(jid).catch(() => null);
+  return pn ? userOf(pn) : null;
 }
 
 /** The phone number and LID of `jid`, which is either: the other one from `phoneJid` / `lidJid` where known. */
