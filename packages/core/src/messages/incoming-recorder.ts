@@ -1,5 +1,5 @@
-import { isGroupJid } from '../contacts/phone.js';
 import type { Clock } from '../clock.js';
+import { isGroupJid } from '../contacts/phone.js';
 import { peerOf, type KirimEvent, type KirimEventMap, type KirimEvents } from '../events.js';
 import type { Storage } from '../storage/storage.js';
 import type { IncomingMessage, MessageUpdate, StructuredContent } from '../transport/transport.js';

@@ -1,5 +1,5 @@
-import { isGroupJid } from '../contacts/phone.js';
 import { isDeepStrictEqual } from 'node:util';
+import { isGroupJid } from '../contacts/phone.js';
 import type { MessageUpdate } from '../transport/transport.js';
 import type { Message } from './message-schemas.js';
 

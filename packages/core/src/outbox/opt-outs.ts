@@ -1,5 +1,5 @@
-import { isGroupJid } from '../contacts/phone.js';
 import type { Clock } from '../clock.js';
+import { isGroupJid } from '../contacts/phone.js';
 import type { Logger } from '../logger.js';
 import type { Message } from '../messages/message-schemas.js';
 import type { Storage } from '../storage/storage.js';

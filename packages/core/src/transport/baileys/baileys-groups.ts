@@ -1,5 +1,5 @@
-import { isGroupJid } from '../../contacts/phone.js';
 import type { BaileysEventMap, GroupMetadata as BaileysGroupMetadata, WAMessage, WASocket } from 'baileys';
+import { isGroupJid } from '../../contacts/phone.js';
 import type {
   GroupActions,
   GroupChange,

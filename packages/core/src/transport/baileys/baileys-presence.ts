@@ -1,5 +1,5 @@
-import { isGroupJid } from '../../contacts/phone.js';
 import type { BinaryNode, WASocket } from 'baileys';
+import { isGroupJid } from '../../contacts/phone.js';
 import type { ContactPresence, PresenceState } from '../transport.js';
 import type { LiveHandler } from './contained-calls.js';
 import { phoneOf, withoutDevice } from './message-mapping.js';

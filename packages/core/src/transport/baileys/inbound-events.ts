@@ -1,4 +1,3 @@
-import { isGroupJid } from '../../contacts/phone.js';
 import type {
   BinaryNode,
   Contact,
@@ -11,6 +10,7 @@ import type {
 } from 'baileys';
 import { BoundedMap } from '../../bounded-map.js';
 import type { Clock } from '../../clock.js';
+import { isGroupJid } from '../../contacts/phone.js';
 import type { Logger } from '../../logger.js';
 import type { IncomingMessage, MessageUpdate, ReceiptStatus, StoredMessage, TransportListener } from '../transport.js';
 import type { StoredAuthState } from './baileys-auth-state.js';
