@@ -297,6 +297,8 @@ export class SessionManager {
     const change = linkStateChange(state, session, now);
     const { status } = change;
     live.connected = status === 'connected';
+    // In the same step that lets callers subscribe on the new link: one who subscribes now is asked once, not twice.
+    if (state.state === 'connected') this.subscribeAgain(live);
     await storage.sessions.update(live.id, change);
     if (state.state === 'qr') await events.publish('session.qr', live.userId, { session_id: live.id, qr: state.qr });
     // Each retry is announced, with its own next_retry_at, though the status stays `disconnected`.
@@ -310,10 +312,7 @@ export class SessionManager {
         next_retry_at: change.next_retry_at ?? null,
       });
     }
-    if (state.state === 'connected') {
-      this.subscribeAgain(live);
-      for (const listener of this.connectedListeners) await listener(live.id);
-    }
+    if (state.state === 'connected') for (const listener of this.connectedListeners) await listener(live.id);
     // The link has ended for good: let the lease go so nothing tries to drive it until asked again.
     if (state.state === 'logged_out' || state.state === 'replaced' || state.state === 'failed') {
       this.live.delete(live.id);
